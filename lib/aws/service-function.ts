@@ -1,0 +1,120 @@
+/**
+ * A blueprint function on AWS: NodejsFunction on nodejs24.x / ARM64 with X-Ray, an explicit log
+ * group with retention, an ESM bundle with source maps, and a role of its own that starts with
+ * only the right to write to its log group. Every further permission comes from `bind*`, which
+ * sets the environment variable and makes the grant in one call, so the two cannot drift apart.
+ */
+import { type CfnElement, Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import type { IEventBus } from 'aws-cdk-lib/aws-events';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
+import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import { Construct } from 'constructs';
+import type { FunctionDef, TableAccess } from '../../schemas/blueprint.ts';
+import { envNames } from '../../schemas/resource-env.ts';
+import { REPO_ROOT } from '../blueprint.ts';
+
+export interface ServiceFunctionProps {
+  readonly id: string;
+  readonly def: FunctionDef;
+  readonly service: string;
+  readonly environment: Record<string, string>;
+}
+
+export class ServiceFunction extends Construct {
+  readonly fn: NodejsFunction;
+  readonly role: Role;
+
+  constructor(scope: Construct, constructId: string, props: ServiceFunctionProps) {
+    super(scope, constructId);
+    const { id, def } = props;
+
+    const logGroup = new LogGroup(this, 'Logs', {
+      retention: RetentionDays.THREE_MONTHS,
+      removalPolicy: RemovalPolicy.DESTROY,
+    });
+    this.role = new Role(this, 'Role', {
+      assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
+      description: `Execution role of ${id}: its own log group, X-Ray, and the resources its blueprint entry names`,
+    });
+    this.role.addToPolicy(
+      new PolicyStatement({
+        actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+        resources: [logGroup.logGroupArn],
+      }),
+    );
+
+    this.fn = new NodejsFunction(this, 'Function', {
+      entry: `${REPO_ROOT}/${def.entry}`,
+      handler: 'handler',
+      description: def.description,
+      runtime: Runtime.NODEJS_24_X,
+      architecture: Architecture.ARM_64,
+      memorySize: def.memoryMb,
+      timeout: Duration.seconds(def.timeoutSeconds),
+      tracing: Tracing.ACTIVE,
+      logGroup,
+      role: this.role,
+      projectRoot: REPO_ROOT,
+      depsLockFilePath: `${REPO_ROOT}/package-lock.json`,
+      environment: {
+        NODE_OPTIONS: '--enable-source-maps',
+        [envNames.service]: props.service,
+        POWERTOOLS_METRICS_NAMESPACE: props.service,
+        ...props.environment,
+        ...def.environment,
+      },
+      bundling: {
+        format: OutputFormat.ESM,
+        target: 'node24',
+        minify: true,
+        sourceMap: true,
+        keepNames: true,
+        mainFields: ['module', 'main'],
+        externalModules: [],
+        // The X-Ray SDK inside Powertools Tracer is CommonJS and calls require().
+        banner: "import { createRequire } from 'module';const require = createRequire(import.meta.url);",
+      },
+    });
+    // X-Ray has no resource-level permissions; Tracing.ACTIVE adds PutTraceSegments/PutTelemetryRecords on '*'.
+    Validations.of(this.role).acknowledge({
+      id: 'AwsSolutions-IAM5[Resource::*]',
+      reason: 'xray:PutTraceSegments and xray:PutTelemetryRecords do not support resource-level permissions.',
+    });
+  }
+
+  bindTable(tableId: string, table: ITable, access: TableAccess): void {
+    this.fn.addEnvironment(envNames.table(tableId), table.tableName);
+    if (access === 'read') table.grantReadData(this.fn);
+    else table.grantReadWriteData(this.fn);
+    // Grants on a table include its indexes (`<table-arn>/index/*`) and, for a CMK, KMS actions with wildcards.
+    for (const finding of [
+      `Resource::<${logicalIdOf(table)}.Arn>/index/*`,
+      'Action::kms:ReEncrypt*',
+      'Action::kms:GenerateDataKey*',
+    ]) {
+      Validations.of(this.role).acknowledge({
+        id: `AwsSolutions-IAM5[${finding}]`,
+        reason: `Table grant for '${tableId}': its GSIs (index/*) and the customer-managed key's data-key actions, scoped to that table and key.`,
+      });
+    }
+  }
+
+  bindTopic(topicId: string, topic: ITopic): void {
+    this.fn.addEnvironment(envNames.topic(topicId), topic.topicArn);
+    topic.grantPublish(this.fn);
+  }
+
+  bindEventBus(bus: IEventBus): void {
+    this.fn.addEnvironment(envNames.eventBus, bus.eventBusName);
+    bus.grantPutEventsTo(this.fn);
+  }
+}
+
+/** The CloudFormation logical id of a table, as cdk-nag names it in findings. */
+function logicalIdOf(table: ITable): string {
+  return Stack.of(table).getLogicalId(table.node.defaultChild as CfnElement);
+}

@@ -1,0 +1,246 @@
+/**
+ * Everything that can be replaced by a redeploy, built from the blueprint: the HTTP API with its
+ * JWT authorizer, one ServiceFunction per function entry (permissions exactly as the entry
+ * implies), SQS queues with DLQs and depth alarms, SNS subscriptions with filter policies,
+ * EventBridge Scheduler schedules in their time zone, and event-bus rules.
+ */
+import { type CfnElement, Duration, Stack, type StackProps, TimeZone, Validations } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import {
+  HttpApi,
+  HttpMethod,
+  HttpStage,
+  type IHttpRouteAuthorizer,
+  LogGroupLogDestination,
+} from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
+import { type EventPattern, Rule } from 'aws-cdk-lib/aws-events';
+import { LambdaFunction as LambdaRuleTarget } from 'aws-cdk-lib/aws-events-targets';
+import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
+import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
+import { SubscriptionFilter } from 'aws-cdk-lib/aws-sns';
+import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Construct } from 'constructs';
+import type { AuthKind, Blueprint, FilterPolicy, QueueDef } from '../../schemas/blueprint.ts';
+import { pascal } from './names.ts';
+import { ServiceFunction } from './service-function.ts';
+import type { StatefulStack } from './stateful-stack.ts';
+
+export interface StatelessStackProps extends StackProps {
+  readonly blueprint: Blueprint;
+  readonly stateful: StatefulStack;
+  readonly stage?: string;
+}
+
+/** Why a route kind has no API Gateway authorizer (cdk-nag APIG4/COG4 acknowledgement text). */
+const UNAUTHORIZED_AT_GATEWAY: Record<Exclude<AuthKind, 'admin-jwt'>, string> = {
+  public: 'Public read-only endpoint for citizens (no account); throttled at the stage.',
+  'wechat-signature':
+    'WeChat servers cannot send a bearer token; the handler verifies the SHA1 signature (and msg_signature in encrypted modes) in constant time before anything else.',
+  'sms-signature':
+    'SMS gateways call back with their own signature scheme; the handler verifies it (path secret or HMAC header) before parsing.',
+  hmac: 'Machine-to-machine callers sign each request with a shared secret; the handler verifies the HMAC in constant time.',
+};
+
+export class StatelessStack extends Stack {
+  readonly api: HttpApi;
+  readonly functions: Record<string, ServiceFunction> = {};
+  readonly queues: Record<string, { queue: Queue; dlq: Queue }> = {};
+  readonly schedules: Record<string, Schedule> = {};
+
+  constructor(scope: Construct, id: string, props: StatelessStackProps) {
+    super(scope, id, props);
+    const { blueprint, stateful } = props;
+    const alarmAction = new SnsAction(stateful.alarmTopic);
+
+    for (const [fnId, def] of Object.entries(blueprint.functions)) {
+      const sf = new ServiceFunction(this, pascal(fnId), {
+        id: fnId,
+        def,
+        service: blueprint.service,
+        environment: { STAGE: props.stage ?? 'prod' },
+      });
+      for (const [tableId, access] of Object.entries(def.tables))
+        sf.bindTable(tableId, stateful.tables[tableId]!, access);
+      for (const topicId of def.publishes) sf.bindTopic(topicId, stateful.topics[topicId]!);
+      if (def.putsEvents) sf.bindEventBus(stateful.eventBus);
+      this.functions[fnId] = sf;
+    }
+
+    // HTTP API ---------------------------------------------------------------------------------
+    this.api = new HttpApi(this, 'HttpApi', {
+      description: `${blueprint.service} public, webhook and admin API`,
+      createDefaultStage: false,
+    });
+    const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: RetentionDays.THREE_MONTHS });
+    new HttpStage(this, 'DefaultStage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit: 500, burstLimit: 1000 },
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(accessLogs),
+        // No IP, query string or body: those can carry plates, phone numbers and openids.
+        format: AccessLogFormat.custom(
+          JSON.stringify({
+            requestId: '$context.requestId',
+            routeKey: '$context.routeKey',
+            status: '$context.status',
+            latencyMs: '$context.responseLatency',
+            integrationLatencyMs: '$context.integrationLatency',
+            responseLength: '$context.responseLength',
+            error: '$context.error.message',
+            authorizerError: '$context.authorizer.error',
+          }),
+        ),
+      },
+    });
+    const jwt = new HttpJwtAuthorizer(
+      'AdminJwt',
+      `https://cognito-idp.${this.region}.amazonaws.com/${stateful.userPool.userPoolId}`,
+      {
+        jwtAudience: [stateful.adminClient.userPoolClientId],
+        identitySource: ['$request.header.Authorization'],
+      },
+    );
+    blueprint.routes.forEach((route) => {
+      const sf = this.functions[route.function]!;
+      const authorizer: IHttpRouteAuthorizer | undefined = route.auth === 'admin-jwt' ? jwt : undefined;
+      const [created] = this.api.addRoutes({
+        path: route.path,
+        methods: [HttpMethod[route.method]],
+        integration: new HttpLambdaIntegration(`${pascal(route.function)}${route.method}Integration`, sf.fn),
+        ...(authorizer ? { authorizer } : {}),
+      });
+      if (route.auth !== 'admin-jwt' && created) {
+        for (const rule of ['AwsSolutions-APIG4', 'AwsSolutions-COG4']) {
+          Validations.of(created).acknowledge({ id: rule, reason: UNAUTHORIZED_AT_GATEWAY[route.auth] });
+        }
+      }
+    });
+
+    // Queues and topic subscriptions -----------------------------------------------------------
+    for (const [queueId, def] of Object.entries(blueprint.queues)) {
+      this.queues[queueId] = this.queue(queueId, def, stateful, alarmAction);
+    }
+
+    // Schedules --------------------------------------------------------------------------------
+    for (const [scheduleId, def] of Object.entries(blueprint.schedules)) {
+      const dlq = this.deadLetterQueue(
+        `${pascal(scheduleId)}Schedule`,
+        `schedule ${scheduleId}`,
+        alarmAction,
+      );
+      Validations.of(dlq).acknowledge({
+        id: 'AwsSolutions-SQS3',
+        reason:
+          'This queue is the dead-letter queue of an EventBridge Scheduler target (not an SQS redrive target).',
+      });
+      const fn = this.functions[def.function]!.fn;
+      const role = new Role(this, `${pascal(scheduleId)}ScheduleRole`, {
+        assumedBy: new ServicePrincipal('scheduler.amazonaws.com'),
+        description: `EventBridge Scheduler: invoke ${def.function} for schedule ${scheduleId}`,
+      });
+      Validations.of(role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::<${this.getLogicalId(fn.node.defaultChild as CfnElement)}.Arn>:*]`,
+        reason:
+          'lambda:InvokeFunction on the function and its versions/aliases (ARN:*), as the Scheduler target grant requires.',
+      });
+      this.schedules[scheduleId] = new Schedule(this, `${pascal(scheduleId)}Schedule`, {
+        description: `blueprint:${scheduleId} — ${def.description}`.slice(0, 512),
+        schedule: ScheduleExpression.expression(def.cron, TimeZone.of(def.timeZone)),
+        target: new LambdaInvoke(fn, {
+          role,
+          input: ScheduleTargetInput.fromObject(def.input),
+          deadLetterQueue: dlq,
+          retryAttempts: 2,
+          maxEventAge: Duration.hours(1),
+        }),
+      });
+    }
+
+    // Event-bus rules --------------------------------------------------------------------------
+    for (const [ruleId, def] of Object.entries(blueprint.busRules)) {
+      new Rule(this, `${pascal(ruleId)}Rule`, {
+        description: `blueprint:${ruleId} — ${def.description}`.slice(0, 512),
+        eventBus: stateful.eventBus,
+        eventPattern: def.pattern as EventPattern,
+        targets: [new LambdaRuleTarget(this.functions[def.function]!.fn, { retryAttempts: 2 })],
+      });
+    }
+  }
+
+  private deadLetterQueue(constructId: string, what: string, alarmAction: SnsAction): Queue {
+    const dlq = new Queue(this, `${constructId}Dlq`, {
+      retentionPeriod: Duration.days(14),
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+    });
+    const alarm = new Alarm(this, `${constructId}DlqAlarm`, {
+      alarmDescription: `Messages in the dead-letter queue of ${what}: inspect, fix, then redrive.`,
+      metric: dlq.metricApproximateNumberOfMessagesVisible({
+        period: Duration.minutes(1),
+        statistic: 'Maximum',
+      }),
+      threshold: 0,
+      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+      evaluationPeriods: 1,
+      treatMissingData: TreatMissingData.NOT_BREACHING,
+    });
+    alarm.addAlarmAction(alarmAction);
+    return dlq;
+  }
+
+  private queue(
+    queueId: string,
+    def: QueueDef,
+    stateful: StatefulStack,
+    alarmAction: SnsAction,
+  ): { queue: Queue; dlq: Queue } {
+    const name = `${pascal(queueId)}Queue`;
+    const dlq = this.deadLetterQueue(name, `queue ${queueId}`, alarmAction);
+    const queue = new Queue(this, name, {
+      visibilityTimeout: Duration.seconds(def.visibilityTimeoutSeconds),
+      retentionPeriod: Duration.days(def.retentionDays),
+      encryption: QueueEncryption.SQS_MANAGED,
+      enforceSSL: true,
+      deadLetterQueue: { queue: dlq, maxReceiveCount: def.maxReceives },
+    });
+    // Raw delivery: the consumer sees the message body and its attributes, as the local stack delivers them.
+    // SqsSubscription creates the subscription in the queue's stack, so this adds no reverse dependency.
+    for (const sub of def.subscribesTo) {
+      stateful.topics[sub.topic]!.addSubscription(
+        new SqsSubscription(queue, {
+          rawMessageDelivery: true,
+          ...(sub.filterPolicy ? { filterPolicy: toSnsFilter(sub.filterPolicy) } : {}),
+        }),
+      );
+    }
+    this.functions[def.function]!.fn.addEventSource(
+      new SqsEventSource(queue, {
+        batchSize: def.batchSize,
+        maxBatchingWindow:
+          def.maxBatchingWindowSeconds > 0 ? Duration.seconds(def.maxBatchingWindowSeconds) : undefined,
+        maxConcurrency: def.maxConcurrency,
+        reportBatchItemFailures: true,
+      }),
+    );
+    return { queue, dlq };
+  }
+}
+
+function toSnsFilter(policy: FilterPolicy): Record<string, SubscriptionFilter> {
+  return Object.fromEntries(
+    Object.entries(policy).map(([attr, conditions]) => [
+      attr,
+      new SubscriptionFilter(conditions as unknown[]),
+    ]),
+  );
+}
