@@ -1,0 +1,68 @@
+#!/usr/bin/env node
+/**
+ * `npm start`: the whole system on this machine from lib/blueprint.ts. DynamoDB Local keeps its
+ * data under LOCAL_DATA_DIR (default .local/); Ctrl-C stops everything, the Java process included.
+ */
+import { blueprint } from '../lib/blueprint.ts';
+import { JavaMissingError } from '../lib/local/dynamodb-local.ts';
+import { defaultDataDir, LocalStack } from '../lib/local/stack.ts';
+
+const port = Number(process.env.PORT ?? 3000);
+const dataDir = defaultDataDir();
+const log = (line: string) => console.log(`[local] ${line}`);
+
+const stack = new LocalStack({
+  blueprint,
+  port,
+  dataDir,
+  ...(process.env.DYNAMODB_ENDPOINT ? { dynamodbEndpoint: process.env.DYNAMODB_ENDPOINT } : {}),
+  log,
+});
+
+let stopping = false;
+async function shutdown(signal: string) {
+  if (stopping) return;
+  stopping = true;
+  log(`${signal}: stopping`);
+  const force = setTimeout(() => {
+    stack.killNow();
+    process.exit(1);
+  }, 5000);
+  await stack.stop();
+  clearTimeout(force);
+  process.exit(0);
+}
+for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
+  process.on(signal, () => void shutdown(signal));
+process.on('exit', () => stack.killNow());
+
+try {
+  await stack.start();
+} catch (error) {
+  stack.killNow();
+  if (error instanceof JavaMissingError) {
+    console.error(`[local] ${error.message}`);
+    process.exit(2);
+  }
+  if ((error as NodeJS.ErrnoException).code === 'EADDRINUSE') {
+    console.error(`[local] port ${port} is in use; set PORT to a free one (e.g. PORT=3001 npm start)`);
+    process.exit(2);
+  }
+  throw error;
+}
+
+const url = stack.endpoint;
+console.log(`Local stack ready on ${url}`);
+console.log(`
+  DynamoDB Local   ${stack.dynamodbEndpoint}   (data in ${dataDir})
+  Routes           ${stack.surface().routes.join(', ')}
+
+  Try:
+    curl -s ${url}/health
+    curl -s ${url}/_local                       # routes, queues, schedules, topics of the blueprint
+    curl -s ${url}/_local/queues                # depth, in flight, dead letters per queue
+    curl -s -X POST ${url}/_local/queues/<queue>/redrive
+    curl -s -X POST ${url}/_local/schedules/<schedule>/fire
+
+  Ctrl-C stops everything.
+`);

@@ -1,0 +1,215 @@
+/**
+ * In-process SNS → SQS → Lambda with the semantics the real services give, so code that is correct
+ * here is correct there: at-least-once delivery, batches, a visibility timeout after which an
+ * unacknowledged message comes back, `batchItemFailures` partial failures, a dead-letter queue after
+ * `maxReceives`, a maximum concurrency of parallel batches, and redrive from the DLQ.
+ */
+import { randomUUID } from 'node:crypto';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { FilterPolicy, QueueDef } from '../../schemas/blueprint.ts';
+import { matchesPattern } from './patterns.ts';
+
+export interface QueueMessage {
+  messageId: string;
+  body: string;
+  attributes: Record<string, string>;
+  receiveCount: number;
+  sentAt: number;
+  firstReceivedAt?: number;
+  /** Epoch ms before which the message is invisible (in flight). */
+  visibleAt: number;
+  /** Last error seen when a receive did not end in deletion (for DLQ inspection). */
+  lastError?: string;
+}
+
+export type QueueConsumer = (event: SQSEvent) => Promise<SQSBatchResponse | undefined | void>;
+
+export interface QueueOptions {
+  /** Multiplies visibility timeouts (tests use < 1 to keep retries fast). Default 1. */
+  timeScale?: number;
+  /** How often idle pollers look for visible messages, ms. Default 50. */
+  pollIntervalMs?: number;
+  onError?: (queue: string, error: unknown) => void;
+}
+
+export class LocalQueue {
+  readonly name: string;
+  readonly def: QueueDef;
+  private readonly messages: QueueMessage[] = [];
+  readonly deadLetters: QueueMessage[] = [];
+  private consumer: QueueConsumer | undefined;
+  private running = 0;
+  private stopped = false;
+  private timer: NodeJS.Timeout | undefined;
+  private readonly idle: Array<() => void> = [];
+  private readonly timeScale: number;
+  private readonly pollIntervalMs: number;
+  private readonly onError: (queue: string, error: unknown) => void;
+
+  constructor(name: string, def: QueueDef, options: QueueOptions = {}) {
+    this.name = name;
+    this.def = def;
+    this.timeScale = options.timeScale ?? 1;
+    this.pollIntervalMs = options.pollIntervalMs ?? 50;
+    this.onError = options.onError ?? (() => {});
+  }
+
+  send(body: string, attributes: Record<string, string> = {}): string {
+    const messageId = randomUUID();
+    this.messages.push({ messageId, body, attributes, receiveCount: 0, sentAt: Date.now(), visibleAt: 0 });
+    this.pump();
+    return messageId;
+  }
+
+  /** Visible + in-flight messages, and the DLQ depth. */
+  stats() {
+    const now = Date.now();
+    const inFlight = this.messages.filter((m) => m.visibleAt > now).length;
+    return {
+      queue: this.name,
+      visible: this.messages.length - inFlight,
+      inFlight,
+      deadLetters: this.deadLetters.length,
+    };
+  }
+
+  /** Moves every dead letter back to the source queue with a fresh receive count. */
+  redrive(): number {
+    const moved = this.deadLetters.splice(0);
+    for (const m of moved) {
+      this.messages.push({ ...m, receiveCount: 0, visibleAt: 0, sentAt: Date.now() });
+    }
+    this.pump();
+    return moved.length;
+  }
+
+  start(consumer: QueueConsumer): void {
+    this.consumer = consumer;
+    this.stopped = false;
+    this.timer = setInterval(() => this.pump(), this.pollIntervalMs);
+    this.timer.unref();
+    this.pump();
+  }
+
+  async stop(): Promise<void> {
+    this.stopped = true;
+    if (this.timer) clearInterval(this.timer);
+    while (this.running > 0) await new Promise<void>((r) => this.idle.push(r));
+  }
+
+  /** Resolves when no message is visible or in flight (everything deleted or dead-lettered). */
+  async drained(timeoutMs = 30_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.messages.length > 0 || this.running > 0) {
+      if (Date.now() > deadline) throw new Error(`queue ${this.name} not drained within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 10));
+    }
+  }
+
+  private pump(): void {
+    if (!this.consumer || this.stopped) return;
+    while (this.running < this.def.maxConcurrency) {
+      const batch = this.receive();
+      if (batch.length === 0) return;
+      this.running++;
+      void this.deliver(batch).finally(() => {
+        this.running--;
+        if (this.running === 0) for (const r of this.idle.splice(0)) r();
+        this.pump();
+      });
+    }
+  }
+
+  /** ReceiveMessage: up to batchSize visible messages; over-received ones go to the DLQ first, as SQS's redrive does. */
+  private receive(): QueueMessage[] {
+    const now = Date.now();
+    const batch: QueueMessage[] = [];
+    for (let i = 0; i < this.messages.length && batch.length < this.def.batchSize; ) {
+      const m = this.messages[i]!;
+      if (m.visibleAt > now) {
+        i++;
+        continue;
+      }
+      if (m.receiveCount >= this.def.maxReceives) {
+        this.messages.splice(i, 1);
+        this.deadLetters.push(m);
+        continue;
+      }
+      m.receiveCount++;
+      m.firstReceivedAt ??= now;
+      m.visibleAt = now + this.def.visibilityTimeoutSeconds * 1000 * this.timeScale;
+      batch.push(m);
+      i++;
+    }
+    return batch;
+  }
+
+  private async deliver(batch: QueueMessage[]): Promise<void> {
+    const event: SQSEvent = { Records: batch.map((m) => this.toRecord(m)) };
+    let failed: Set<string>;
+    try {
+      const result = await this.consumer!(event);
+      failed = new Set((result?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
+      for (const m of batch) if (failed.has(m.messageId)) m.lastError = 'reported in batchItemFailures';
+    } catch (error) {
+      // A thrown error fails the whole batch: every message comes back after its visibility timeout.
+      this.onError(this.name, error);
+      failed = new Set(batch.map((m) => m.messageId));
+      for (const m of batch) m.lastError = error instanceof Error ? error.message : String(error);
+    }
+    for (const m of batch) {
+      if (!failed.has(m.messageId)) this.delete(m.messageId);
+    }
+  }
+
+  private delete(messageId: string): void {
+    const i = this.messages.findIndex((m) => m.messageId === messageId);
+    if (i >= 0) this.messages.splice(i, 1);
+  }
+
+  private toRecord(m: QueueMessage): SQSRecord {
+    return {
+      messageId: m.messageId,
+      receiptHandle: `${m.messageId}#${m.receiveCount}`,
+      body: m.body,
+      attributes: {
+        ApproximateReceiveCount: String(m.receiveCount),
+        SentTimestamp: String(m.sentAt),
+        SenderId: 'local',
+        ApproximateFirstReceiveTimestamp: String(m.firstReceivedAt ?? Date.now()),
+      },
+      messageAttributes: Object.fromEntries(
+        Object.entries(m.attributes).map(([k, v]) => [k, { stringValue: v, dataType: 'String' }]),
+      ),
+      md5OfBody: '',
+      eventSource: 'aws:sqs',
+      eventSourceARN: `arn:aws:sqs:local:000000000000:${this.name}`,
+      awsRegion: 'local',
+    };
+  }
+}
+
+/** An SNS topic: fans a message out to each subscribed queue whose filter policy matches its attributes. */
+export class LocalTopic {
+  readonly name: string;
+  private readonly subscriptions: Array<{ queue: LocalQueue; filterPolicy?: FilterPolicy }> = [];
+
+  constructor(name: string) {
+    this.name = name;
+  }
+
+  subscribe(queue: LocalQueue, filterPolicy?: FilterPolicy): void {
+    this.subscriptions.push({ queue, ...(filterPolicy ? { filterPolicy } : {}) });
+  }
+
+  /** Publishes; returns the names of the queues that received the message (raw delivery). */
+  publish(body: string, attributes: Record<string, string> = {}): string[] {
+    const delivered: string[] = [];
+    for (const s of this.subscriptions) {
+      if (s.filterPolicy && !matchesPattern(attributes, s.filterPolicy)) continue;
+      s.queue.send(body, attributes);
+      delivered.push(s.queue.name);
+    }
+    return delivered;
+  }
+}

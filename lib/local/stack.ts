@@ -1,0 +1,341 @@
+/**
+ * The local builder: the same blueprint the CDK builder reads, run in one process on this machine.
+ * DynamoDB Local (real, from Amazon's jar), the HTTP API, topics → queues → functions with SQS
+ * semantics, the scheduler, the event bus, and operator endpoints under /_local.
+ */
+import { randomUUID } from 'node:crypto';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import { join, resolve } from 'node:path';
+import type { EventBridgeEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { Blueprint, RouteDef } from '../../schemas/blueprint.ts';
+import { envNames } from '../../schemas/resource-env.ts';
+import { REPO_ROOT } from '../blueprint.ts';
+import {
+  type DynamoDbLocal,
+  ensureTables,
+  localClient,
+  localTableName,
+  startDynamoDbLocal,
+} from './dynamodb-local.ts';
+import {
+  type CompiledRoute,
+  compileRoute,
+  matchRoute,
+  readBody,
+  sendGatewayError,
+  toEvent,
+  writeInvocationError,
+  writeResult,
+} from './http.ts';
+import { LocalFunction } from './invoke.ts';
+import { LocalJwtIssuer } from './jwt.ts';
+import { matchesPattern } from './patterns.ts';
+import { LocalQueue, LocalTopic } from './queues.ts';
+import { LocalScheduler } from './scheduler.ts';
+
+export interface LocalStackOptions {
+  blueprint: Blueprint;
+  /** HTTP port; 0 picks a free one. */
+  port: number;
+  /** Where DynamoDB Local keeps its data and the JWT key live. */
+  dataDir: string;
+  /** Use this DynamoDB instead of starting DynamoDB Local. */
+  dynamodbEndpoint?: string;
+  /** Scales queue visibility timeouts (tests). */
+  timeScale?: number;
+  /** Repository root for function entries. */
+  root?: string;
+  log?: (line: string) => void;
+}
+
+const LOCAL_ACCOUNT = '000000000000';
+
+export class LocalStack {
+  readonly blueprint: Blueprint;
+  private readonly options: LocalStackOptions;
+  private readonly routeTable: CompiledRoute[];
+  readonly functions = new Map<string, LocalFunction>();
+  readonly queues = new Map<string, LocalQueue>();
+  readonly topics = new Map<string, LocalTopic>();
+  readonly scheduler: LocalScheduler;
+  private dynamo: DynamoDbLocal | undefined;
+  private server: Server | undefined;
+  private jwt: LocalJwtIssuer | undefined;
+  endpoint = '';
+  dynamodbEndpoint = '';
+
+  constructor(options: LocalStackOptions) {
+    this.options = options;
+    const { blueprint } = options;
+    this.blueprint = blueprint;
+    const root = options.root ?? REPO_ROOT;
+    for (const [id, def] of Object.entries(blueprint.functions))
+      this.functions.set(id, new LocalFunction(id, def, root));
+    this.routeTable = blueprint.routes.map(compileRoute);
+    for (const id of Object.keys(blueprint.topics)) this.topics.set(id, new LocalTopic(id));
+    for (const [id, def] of Object.entries(blueprint.queues)) {
+      const queue = new LocalQueue(id, def, {
+        ...(options.timeScale ? { timeScale: options.timeScale } : {}),
+        onError: (q, e) =>
+          this.log(`queue ${q}: batch failed: ${e instanceof Error ? e.message : String(e)}`),
+      });
+      this.queues.set(id, queue);
+      for (const sub of def.subscribesTo) this.topics.get(sub.topic)!.subscribe(queue, sub.filterPolicy);
+    }
+    this.scheduler = new LocalScheduler(blueprint.schedules, async (id, def) => {
+      this.log(`schedule ${id} fired`);
+      await this.functions.get(def.function)!.invoke(def.input);
+    });
+  }
+
+  /** What this builder exposes, for the parity test against the CDK builder. */
+  surface() {
+    return {
+      routes: this.routeTable.map((r) => r.routeKey).sort(),
+      queues: [...this.queues.keys()].sort(),
+      schedules: this.scheduler
+        .list()
+        .map((s) => `${s.id} ${s.def.cron} ${s.def.timeZone}`)
+        .sort(),
+      topics: [...this.topics.keys()].sort(),
+      busRules: Object.keys(this.blueprint.busRules).sort(),
+    };
+  }
+
+  private log(line: string) {
+    this.options.log?.(line);
+  }
+
+  async start(): Promise<void> {
+    const { blueprint } = this;
+    if (this.options.dynamodbEndpoint) {
+      this.dynamodbEndpoint = this.options.dynamodbEndpoint;
+    } else {
+      this.dynamo = await startDynamoDbLocal({ dbPath: join(this.options.dataDir, 'dynamodb') });
+      this.dynamodbEndpoint = this.dynamo.endpoint;
+    }
+    const client = localClient(this.dynamodbEndpoint);
+    const created = await ensureTables(client, blueprint);
+    client.destroy();
+    if (created.length) this.log(`created tables: ${created.join(', ')}`);
+
+    this.server = createServer((req, res) => {
+      this.handle(req, res).catch((e) => {
+        this.log(`request failed: ${e instanceof Error ? e.stack : String(e)}`);
+        if (!res.headersSent) sendGatewayError(res, 500, 'Internal Server Error');
+        else res.end();
+      });
+    });
+    const server = this.server;
+    await new Promise<void>((ok, fail) => {
+      server.once('error', fail);
+      server.listen(this.options.port, '127.0.0.1', () => ok());
+    });
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : this.options.port;
+    this.endpoint = `http://127.0.0.1:${port}`;
+    this.jwt = new LocalJwtIssuer(
+      join(this.options.dataDir, 'jwt-signing-key.pem'),
+      `${this.endpoint}/_local/auth`,
+    );
+
+    this.applyEnvironment();
+    for (const [id, queue] of this.queues) {
+      const fn = this.functions.get(queue.def.function)!;
+      queue.start(async (event: SQSEvent) => (await fn.invoke(event)) as SQSBatchResponse | undefined);
+      void id;
+    }
+    this.scheduler.start();
+  }
+
+  /** The environment every function sees: the variables the CDK builder would set, pointing at local resources. */
+  private applyEnvironment(): void {
+    const { blueprint } = this;
+    const env: Record<string, string> = {
+      AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'local',
+      AWS_SECRET_ACCESS_KEY: 'local',
+      AWS_ENDPOINT_URL_DYNAMODB: this.dynamodbEndpoint,
+      [envNames.service]: blueprint.service,
+      [envNames.eventBus]: `${blueprint.service}-bus`,
+      POWERTOOLS_METRICS_NAMESPACE: blueprint.service,
+      POWERTOOLS_TRACE_ENABLED: 'false',
+      POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
+      STAGE: 'local',
+      LOCAL_STACK_URL: this.endpoint,
+    };
+    for (const id of Object.keys(blueprint.tables))
+      env[envNames.table(id)] = localTableName(blueprint.service, id);
+    for (const id of Object.keys(blueprint.topics)) {
+      env[envNames.topic(id)] = `arn:aws:sns:local:${LOCAL_ACCOUNT}:${blueprint.service}-${id}`;
+    }
+    // All functions share this process, so static per-function variables must agree.
+    for (const [fnId, def] of Object.entries(blueprint.functions)) {
+      for (const [k, v] of Object.entries(def.environment)) {
+        if (env[k] !== undefined && env[k] !== v) {
+          throw new Error(
+            `functions.${fnId}.environment.${k} conflicts with another function's value; the local stack runs all functions in one process`,
+          );
+        }
+        env[k] = v;
+      }
+    }
+    Object.assign(process.env, env);
+  }
+
+  /** Publishes to a topic (raw delivery to each matching subscribed queue). */
+  publish(topicId: string, message: string, attributes: Record<string, string> = {}): string[] {
+    const topic = this.topics.get(topicId);
+    if (!topic) throw new Error(`unknown topic '${topicId}'`);
+    return topic.publish(message, attributes);
+  }
+
+  /** Puts an event on the bus; every matching rule's function is invoked (asynchronously, like EventBridge). */
+  putEvent(entry: { source: string; 'detail-type': string; detail: Record<string, unknown> }): string[] {
+    const event: EventBridgeEvent<string, Record<string, unknown>> = {
+      version: '0',
+      id: randomUUID(),
+      source: entry.source,
+      'detail-type': entry['detail-type'],
+      account: LOCAL_ACCOUNT,
+      time: new Date().toISOString(),
+      region: 'local',
+      resources: [],
+      detail: entry.detail,
+    };
+    const matched: string[] = [];
+    for (const [ruleId, rule] of Object.entries(this.blueprint.busRules)) {
+      if (!matchesPattern(event as unknown as Record<string, unknown>, rule.pattern)) continue;
+      matched.push(ruleId);
+      void this.functions
+        .get(rule.function)!
+        .invoke(event)
+        .catch((e) => this.log(`rule ${ruleId}: ${e instanceof Error ? e.message : String(e)}`));
+    }
+    return matched;
+  }
+
+  /** A Cognito-shaped admin token for the local JWT check. */
+  issueToken(sub: string, groups: string[], ttlSeconds?: number): string {
+    if (!this.jwt) throw new Error('stack not started');
+    return this.jwt.issue(sub, groups, ttlSeconds);
+  }
+
+  async stop(): Promise<void> {
+    this.scheduler.stop();
+    await Promise.all([...this.queues.values()].map((q) => q.stop()));
+    const server = this.server;
+    if (server) {
+      server.closeAllConnections();
+      await new Promise<void>((r) => server.close(() => r()));
+    }
+    await this.dynamo?.stop();
+  }
+
+  /** Synchronous last resort for process 'exit': never leave the Java process behind. */
+  killNow(): void {
+    this.dynamo?.killNow();
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? '/', this.endpoint);
+    if (url.pathname === '/_local' || url.pathname.startsWith('/_local/'))
+      return this.handleOps(req, res, url);
+    const method = (req.method ?? 'GET').toUpperCase();
+    const match = matchRoute(this.routeTable, method, url.pathname);
+    if (!match) {
+      await readBody(req);
+      return sendGatewayError(res, 404, 'Not Found');
+    }
+    const body = await readBody(req);
+    if (body === 'too-large') return sendGatewayError(res, 413, 'Request Entity Too Large');
+    let claims: Record<string, string> | undefined;
+    if (match.compiled.route.auth === 'admin-jwt') {
+      claims = this.jwt!.verify(req.headers.authorization);
+      if (!claims) return sendGatewayError(res, 401, 'Unauthorized', { 'www-authenticate': 'Bearer' });
+    }
+    const port = Number(new URL(this.endpoint).port);
+    const event = toEvent(req, body, match.compiled, match.pathParameters, claims, port);
+    const fn = this.functions.get(match.compiled.route.function)!;
+    try {
+      writeResult(res, await fn.invoke(event));
+    } catch (error) {
+      this.log(`${match.compiled.routeKey}: ${error instanceof Error ? error.stack : String(error)}`);
+      writeInvocationError(res, error);
+    }
+  }
+
+  /** Operator endpoints: inspect and redrive queues, fire schedules, publish, put events, auth keys. */
+  private async handleOps(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const json = (status: number, body: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body, null, 2));
+    };
+    const raw = await readBody(req, 1024 * 1024);
+    if (raw === 'too-large') return json(413, { message: 'Request Entity Too Large' });
+    let input: Record<string, unknown> = {};
+    if (raw.length) {
+      try {
+        input = JSON.parse(raw.toString('utf8'));
+      } catch {
+        return json(400, { message: 'body is not JSON' });
+      }
+    }
+    const method = req.method ?? 'GET';
+    const parts = url.pathname.split('/').filter(Boolean).slice(1); // drop "_local"
+    const [area, id, action] = parts;
+    try {
+      if (method === 'GET' && parts.length === 0) return json(200, this.surface());
+      if (area === 'queues') {
+        if (method === 'GET' && !id)
+          return json(
+            200,
+            [...this.queues.values()].map((q) => q.stats()),
+          );
+        const queue = id ? this.queues.get(id) : undefined;
+        if (!queue) return json(404, { message: `unknown queue '${id}'`, known: [...this.queues.keys()] });
+        if (method === 'GET' && action === 'dead-letters') return json(200, queue.deadLetters);
+        if (method === 'POST' && action === 'redrive') return json(200, { redriven: queue.redrive() });
+      }
+      if (area === 'schedules') {
+        if (method === 'GET' && !id) {
+          return json(
+            200,
+            this.scheduler.list().map((s) => ({
+              id: s.id,
+              cron: s.def.cron,
+              timeZone: s.def.timeZone,
+              function: s.def.function,
+              next: s.next?.toISOString(),
+              lastFiredAt: s.lastFiredAt?.toISOString(),
+              lastResult: s.lastResult,
+            })),
+          );
+        }
+        if (method === 'POST' && id && action === 'fire') {
+          const s = await this.scheduler.fireNow(id);
+          return json(200, { id: s.id, lastResult: s.lastResult });
+        }
+      }
+      if (area === 'topics' && method === 'POST' && id) {
+        const attributes = (input.attributes ?? {}) as Record<string, string>;
+        const message =
+          typeof input.message === 'string' ? input.message : JSON.stringify(input.message ?? {});
+        return json(200, { deliveredTo: this.publish(id, message, attributes) });
+      }
+      if (area === 'events' && method === 'POST') {
+        const matched = this.putEvent(
+          input as { source: string; 'detail-type': string; detail: Record<string, unknown> },
+        );
+        return json(200, { matchedRules: matched });
+      }
+      if (area === 'auth' && method === 'GET' && id === 'jwks.json') return json(200, this.jwt!.jwks());
+      return json(404, { message: `no local operation ${method} ${url.pathname}` });
+    } catch (error) {
+      return json(400, { message: error instanceof Error ? error.message : String(error) });
+    }
+  }
+}
+
+export const defaultDataDir = () => resolve(process.env.LOCAL_DATA_DIR ?? join(REPO_ROOT, '.local'));
+export type { RouteDef };
