@@ -35,6 +35,12 @@ async function shutdown(signal: string) {
 for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const)
   process.on(signal, () => void shutdown(signal));
 process.on('exit', () => stack.killNow());
+// `npm start` runs us under `sh -c`; a SIGTERM to npm kills that shell without passing the signal on.
+// When our parent goes away we are orphaned: stop everything rather than keep Java running.
+const parent = process.ppid;
+setInterval(() => {
+  if (process.ppid !== parent) void shutdown('parent exited');
+}, 250).unref();
 
 try {
   await stack.start();

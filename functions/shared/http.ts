@@ -4,6 +4,7 @@
  * receives typed, validated input and returns `{ status, body, headers? }`.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
@@ -73,6 +74,7 @@ export function httpHandler<P = unknown, Q = unknown, B = unknown>(
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(logMetrics(metrics))
     .handler(async (event, context) => {
+      metrics.addMetric('Requests', MetricUnit.Count, 1);
       try {
         const path = schemas.path
           ? parseOrThrow(schemas.path, event.pathParameters ?? {}, 'path')
@@ -86,6 +88,7 @@ export function httpHandler<P = unknown, Q = unknown, B = unknown>(
         return jsonResponse(await fn({ path, query, body, event, context }));
       } catch (error) {
         const problem = toProblem(error, event.rawPath);
+        metrics.addMetric(problem.status >= 500 ? 'ServerErrors' : 'ClientErrors', MetricUnit.Count, 1);
         if (problem.status >= 500) logger.error('unhandled error', { error: error as Error });
         else logger.info('request rejected', { status: problem.status, type: problem.type });
         return problemResponse(problem);

@@ -3,7 +3,7 @@
  * protection, RETAIN), the topics, the event bus and the admin user pool. Built from the blueprint;
  * the stateless stack receives these as props.
  */
-import { Duration, RemovalPolicy, Stack, type StackProps } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, type StackProps, Tags } from 'aws-cdk-lib';
 import {
   AccountRecovery,
   FeaturePlan,
@@ -65,6 +65,7 @@ export class StatefulStack extends Stack {
         masterKey: this.key,
         enforceSSL: true,
       });
+      Tags.of(this.topics[topicId]).add('blueprint-topic', topicId);
     }
     this.alarmTopic = new Topic(this, 'AlarmTopic', {
       displayName: 'Operational alarms: dead-letter queues, quotas, unknown calendars',

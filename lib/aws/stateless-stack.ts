@@ -4,7 +4,7 @@
  * implies), SQS queues with DLQs and depth alarms, SNS subscriptions with filter policies,
  * EventBridge Scheduler schedules in their time zone, and event-bus rules.
  */
-import { type CfnElement, Duration, Stack, type StackProps, TimeZone, Validations } from 'aws-cdk-lib';
+import { type CfnElement, Duration, Stack, type StackProps, Tags, TimeZone, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   HttpApi,
@@ -68,7 +68,12 @@ export class StatelessStack extends Stack {
         environment: { STAGE: props.stage ?? 'prod' },
       });
       for (const [tableId, access] of Object.entries(def.tables))
-        sf.bindTable(tableId, stateful.tables[tableId]!, access);
+        sf.bindTable(
+          tableId,
+          stateful.tables[tableId]!,
+          access,
+          blueprint.tables[tableId]!.indexes.map((ix) => ix.name),
+        );
       for (const topicId of def.publishes) sf.bindTopic(topicId, stateful.topics[topicId]!);
       if (def.putsEvents) sf.bindEventBus(stateful.eventBus);
       this.functions[fnId] = sf;
@@ -213,6 +218,7 @@ export class StatelessStack extends Stack {
       enforceSSL: true,
       deadLetterQueue: { queue: dlq, maxReceiveCount: def.maxReceives },
     });
+    Tags.of(queue).add('blueprint-queue', queueId);
     // Raw delivery: the consumer sees the message body and its attributes, as the local stack delivers them.
     // SqsSubscription creates the subscription in the queue's stack, so this adds no reverse dependency.
     for (const sub of def.subscribesTo) {

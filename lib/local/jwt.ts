@@ -67,7 +67,7 @@ export class LocalJwtIssuer {
   ): Record<string, string> | undefined {
     const token = authorization?.replace(/^Bearer\s+/i, '').trim();
     const parts = token?.split('.');
-    if (!parts || parts.length !== 3) return undefined;
+    if (parts?.length !== 3) return undefined;
     const [h, p, s] = parts as [string, string, string];
     let header: { alg?: string; kid?: string };
     let payload: Record<string, unknown>;

@@ -22,7 +22,8 @@ export interface QueueMessage {
   lastError?: string;
 }
 
-export type QueueConsumer = (event: SQSEvent) => Promise<SQSBatchResponse | undefined | void>;
+/** A Lambda consumer: whatever it returns, only `batchItemFailures` matters, as with the real event source. */
+export type QueueConsumer = (event: SQSEvent) => Promise<unknown>;
 
 export interface QueueOptions {
   /** Multiplies visibility timeouts (tests use < 1 to keep retries fast). Default 1. */
@@ -148,7 +149,7 @@ export class LocalQueue {
     const event: SQSEvent = { Records: batch.map((m) => this.toRecord(m)) };
     let failed: Set<string>;
     try {
-      const result = await this.consumer!(event);
+      const result = (await this.consumer!(event)) as Partial<SQSBatchResponse> | undefined;
       failed = new Set((result?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
       for (const m of batch) if (failed.has(m.messageId)) m.lastError = 'reported in batchItemFailures';
     } catch (error) {

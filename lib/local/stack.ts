@@ -6,7 +6,7 @@
 import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join, resolve } from 'node:path';
-import type { EventBridgeEvent, SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import type { EventBridgeEvent, SQSEvent } from 'aws-lambda';
 import type { Blueprint, RouteDef } from '../../schemas/blueprint.ts';
 import { envNames } from '../../schemas/resource-env.ts';
 import { REPO_ROOT } from '../blueprint.ts';
@@ -142,7 +142,7 @@ export class LocalStack {
     this.applyEnvironment();
     for (const [id, queue] of this.queues) {
       const fn = this.functions.get(queue.def.function)!;
-      queue.start(async (event: SQSEvent) => (await fn.invoke(event)) as SQSBatchResponse | undefined);
+      queue.start((event: SQSEvent) => fn.invoke(event));
       void id;
     }
     this.scheduler.start();

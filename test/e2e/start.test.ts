@@ -1,0 +1,107 @@
+/**
+ * `npm start` as a newcomer runs it: a child process with a free PORT and a fresh LOCAL_DATA_DIR,
+ * ready line, /health, SIGTERM, and no DynamoDB Local left behind. Then a restart on the same data
+ * directory finds its tables (data survives).
+ */
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it } from 'vitest';
+import { REPO_ROOT } from '../../lib/blueprint.ts';
+import { freePort } from '../../lib/local/dynamodb-local.ts';
+
+const dataDir = mkdtempSync(join(tmpdir(), 'e2e-start-'));
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+function javaProcessesFor(dir: string): string[] {
+  try {
+    return execFileSync('pgrep', ['-af', 'DynamoDBLocal.jar'], { encoding: 'utf8' })
+      .split('\n')
+      .filter((l) => l.includes(dir));
+  } catch {
+    return []; // pgrep exits 1 when nothing matches
+  }
+}
+
+async function start(port: number): Promise<{ child: ChildProcess; output: () => string; readyMs: number }> {
+  const began = Date.now();
+  const child = spawn('npm', ['start'], {
+    cwd: REPO_ROOT,
+    env: { ...process.env, PORT: String(port), LOCAL_DATA_DIR: dataDir },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let out = '';
+  child.stdout!.on('data', (d) => {
+    out += d;
+  });
+  child.stderr!.on('data', (d) => {
+    out += d;
+  });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`no ready line within 60 s:\n${out}`)), 60_000);
+    const check = () => {
+      if (out.includes(`Local stack ready on http://127.0.0.1:${port}`)) {
+        clearTimeout(timer);
+        resolve();
+      }
+    };
+    child.stdout!.on('data', check);
+    child.once('exit', (code) => reject(new Error(`npm start exited with ${code}:\n${out}`)));
+  });
+  return { child, output: () => out, readyMs: Date.now() - began };
+}
+
+/** SIGTERM to npm (which forwards it to the stack); resolves with how npm ended. */
+async function stop(child: ChildProcess): Promise<string> {
+  const exited = new Promise<string>((r) =>
+    child.once('exit', (code, signal) => r(signal ?? `exit ${code}`)),
+  );
+  child.kill('SIGTERM');
+  return await exited;
+}
+
+/** Waits up to 10 s for the stack's Java child to be gone. */
+async function noJavaLeft(dir: string): Promise<string[]> {
+  for (let i = 0; i < 100 && javaProcessesFor(dir).length > 0; i++)
+    await new Promise((r) => setTimeout(r, 100));
+  return javaProcessesFor(dir);
+}
+
+describe('npm start', () => {
+  it('serves /health, stops on SIGTERM and leaves no DynamoDB Local behind; data survives a restart', async () => {
+    const port = await freePort();
+    const first = await start(port);
+    expect(javaProcessesFor(dataDir)).toHaveLength(1);
+    const res = await fetch(`http://127.0.0.1:${port}/health`);
+    expect(res.status).toBe(200);
+    expect(await res.json()).toMatchObject({ status: 'ok', stage: 'local' });
+    expect(first.output()).toContain('created tables:');
+    expect(['exit 0', 'SIGTERM']).toContain(await stop(first.child));
+    expect(await noJavaLeft(dataDir)).toEqual([]);
+
+    const second = await start(port);
+    expect(second.output()).not.toContain('created tables:');
+    expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
+    expect(['exit 0', 'SIGTERM']).toContain(await stop(second.child));
+    expect(await noJavaLeft(dataDir)).toEqual([]);
+  }, 120_000);
+
+  it('explains how to get Java when none is found', () => {
+    let out = '';
+    try {
+      execFileSync(join(REPO_ROOT, 'node_modules/.bin/node'), ['bin/local.ts'], {
+        cwd: REPO_ROOT,
+        env: { ...process.env, PATH: '/nonexistent', JAVA_HOME: '', PORT: '0', LOCAL_DATA_DIR: dataDir },
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+    } catch (e) {
+      const err = e as { status: number; stderr: string };
+      expect(err.status).toBe(2);
+      out = err.stderr;
+    }
+    expect(out).toContain('openjdk-17-jre-headless');
+    expect(out).toContain('DYNAMODB_ENDPOINT');
+  });
+});

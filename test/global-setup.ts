@@ -1,0 +1,20 @@
+/**
+ * Starts Amazon's DynamoDB Local (in memory) once for the whole suite; tests read its endpoint
+ * with `inject('dynamodbEndpoint')`. `npm test` needs nothing started by hand.
+ */
+import type { TestProject } from 'vitest/node';
+import { startDynamoDbLocal } from '../lib/local/dynamodb-local.ts';
+
+declare module 'vitest' {
+  export interface ProvidedContext {
+    dynamodbEndpoint: string;
+  }
+}
+
+export default async function setup(project: TestProject) {
+  const ddb = await startDynamoDbLocal();
+  project.provide('dynamodbEndpoint', ddb.endpoint);
+  return async () => {
+    await ddb.stop();
+  };
+}

@@ -1,0 +1,23 @@
+import { App } from 'aws-cdk-lib';
+import { Template } from 'aws-cdk-lib/assertions';
+import { type BuiltApp, buildAwsApp } from '../../lib/aws/app.ts';
+import type { Blueprint } from '../../schemas/blueprint.ts';
+
+export interface Synthesized {
+  app: App;
+  built: BuiltApp;
+  stateful: Template;
+  stateless: Template;
+}
+
+/** Synthesizes a blueprint with bundling off (no esbuild per function) so infra tests stay fast. */
+export function synth(blueprint: Blueprint): Synthesized {
+  const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
+  const built = buildAwsApp(app, blueprint);
+  return {
+    app,
+    built,
+    stateful: Template.fromStack(built.stateful),
+    stateless: Template.fromStack(built.stateless),
+  };
+}

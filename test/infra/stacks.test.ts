@@ -1,0 +1,193 @@
+import { Match } from 'aws-cdk-lib/assertions';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { describe, expect, it } from 'vitest';
+import { blueprint, defineBlueprint } from '../../lib/blueprint.ts';
+import { fixtureBlueprintInput } from '../fixtures/blueprint.ts';
+import { synth } from './helpers.ts';
+
+const fixture = defineBlueprint(fixtureBlueprintInput);
+const real = synth(blueprint);
+const full = synth(fixture);
+
+describe('stateful stack', () => {
+  it('creates every blueprint table with PITR, deletion protection, the CMK and RETAIN', () => {
+    const tables = real.stateful.findResources('AWS::DynamoDB::Table');
+    expect(Object.keys(tables)).toHaveLength(Object.keys(blueprint.tables).length);
+    for (const t of Object.values(tables)) {
+      expect(t.DeletionPolicy).toBe('Retain');
+      expect(t.UpdateReplacePolicy).toBe('Retain');
+      expect(t.Properties.DeletionProtectionEnabled).toBe(true);
+      expect(t.Properties.PointInTimeRecoverySpecification).toEqual({ PointInTimeRecoveryEnabled: true });
+      expect(t.Properties.SSESpecification).toMatchObject({ SSEEnabled: true, SSEType: 'KMS' });
+      expect(t.Properties.SSESpecification.KMSMasterKeyId).toBeDefined();
+      expect(t.Properties.BillingMode).toBe('PAY_PER_REQUEST');
+    }
+  });
+
+  it('gives tables the keys, GSIs and TTL the blueprint declares', () => {
+    real.stateful.hasResourceProperties('AWS::DynamoDB::Table', {
+      KeySchema: [
+        { AttributeName: 'pk', KeyType: 'HASH' },
+        { AttributeName: 'sk', KeyType: 'RANGE' },
+      ],
+      GlobalSecondaryIndexes: [
+        Match.objectLike({ IndexName: 'fanout', Projection: { ProjectionType: 'ALL' } }),
+      ],
+    });
+    real.stateful.hasResourceProperties('AWS::DynamoDB::Table', {
+      TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
+    });
+  });
+
+  it('rotates the customer-managed key and keeps it', () => {
+    real.stateful.hasResource('AWS::KMS::Key', {
+      DeletionPolicy: 'Retain',
+      Properties: { EnableKeyRotation: true },
+    });
+  });
+
+  it('has a Cognito user pool with MFA and the four admin groups', () => {
+    real.stateful.hasResourceProperties('AWS::Cognito::UserPool', { MfaConfiguration: 'ON' });
+    const groups = Object.values(real.stateful.findResources('AWS::Cognito::UserPoolGroup')).map(
+      (g) => g.Properties.GroupName,
+    );
+    expect(groups.sort()).toEqual(['admin', 'editor', 'operator', 'reviewer']);
+  });
+
+  it('encrypts topics with the CMK and an event bus exists', () => {
+    full.stateful.resourceCountIs('AWS::SNS::Topic', 2); // work + alarms
+    full.stateful.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: Match.anyValue() });
+    full.stateful.resourceCountIs('AWS::Events::EventBus', 1);
+  });
+});
+
+describe('stateless stack', () => {
+  it('runs every function on nodejs24.x, ARM64, with active tracing and a log group with retention', () => {
+    const fns = full.stateless.findResources('AWS::Lambda::Function');
+    expect(Object.keys(fns)).toHaveLength(Object.keys(fixture.functions).length);
+    for (const f of Object.values(fns)) {
+      expect(f.Properties.Runtime).toBe('nodejs24.x');
+      expect(f.Properties.Architectures).toEqual(['arm64']);
+      expect(f.Properties.TracingConfig).toEqual({ Mode: 'Active' });
+      expect(f.Properties.LoggingConfig.LogGroup).toBeDefined();
+    }
+    full.stateless.allResourcesProperties('AWS::Logs::LogGroup', { RetentionInDays: 90 });
+  });
+
+  it('grants each function exactly what its blueprint entry implies', () => {
+    const policies = full.stateless.findResources('AWS::IAM::Policy');
+    const actionsOf = (fnPrefix: string) =>
+      Object.entries(policies)
+        .filter(([id]) => id.startsWith(fnPrefix))
+        .flatMap(([, p]) =>
+          p.Properties.PolicyDocument.Statement.flatMap((s: { Action: string | string[] }) => s.Action),
+        );
+    const readOnly = actionsOf('GetThing');
+    expect(readOnly).toContain('dynamodb:GetItem');
+    expect(readOnly).not.toContain('dynamodb:PutItem');
+    expect(readOnly).not.toContain('sns:Publish');
+    const writer = actionsOf('PutThing');
+    expect(writer).toEqual(expect.arrayContaining(['dynamodb:PutItem', 'sns:Publish', 'events:PutEvents']));
+    const scheduled = actionsOf('NightlyCheck');
+    expect(scheduled.filter((a: string) => a.startsWith('dynamodb:'))).toEqual([]);
+    // Environment variables come with the grants.
+    full.stateless.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: Match.objectLike({ TABLE_THINGS: Match.anyValue(), TOPIC_WORK_ARN: Match.anyValue() }),
+      },
+    });
+  });
+
+  it('puts the JWT authorizer on admin-jwt routes only', () => {
+    const routes = Object.values(full.stateless.findResources('AWS::ApiGatewayV2::Route')).map((r) => ({
+      key: r.Properties.RouteKey,
+      auth: r.Properties.AuthorizationType ?? 'NONE',
+    }));
+    expect(routes).toContainEqual({ key: 'POST /admin/things', auth: 'JWT' });
+    expect(routes.filter((r) => r.auth === 'JWT')).toHaveLength(1);
+    full.stateless.hasResourceProperties('AWS::ApiGatewayV2::Authorizer', {
+      AuthorizerType: 'JWT',
+      IdentitySource: ['$request.header.Authorization'],
+    });
+    full.stateless.hasResourceProperties('AWS::ApiGatewayV2::Stage', {
+      StageName: '$default',
+      AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }),
+    });
+  });
+
+  it('gives every queue a DLQ with maxReceives and an alarm on DLQ depth', () => {
+    full.stateless.hasResourceProperties('AWS::SQS::Queue', {
+      VisibilityTimeout: 120,
+      RedrivePolicy: { maxReceiveCount: 3, deadLetterTargetArn: Match.anyValue() },
+      SqsManagedSseEnabled: true,
+    });
+    full.stateless.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      BatchSize: 5,
+      ScalingConfig: { MaximumConcurrency: 4 },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+    });
+    // One DLQ for the queue, one for the schedule target; each has an alarm.
+    const alarms = full.stateless.findResources('AWS::CloudWatch::Alarm');
+    expect(Object.keys(alarms)).toHaveLength(2);
+    for (const a of Object.values(alarms)) {
+      expect(a.Properties).toMatchObject({
+        MetricName: 'ApproximateNumberOfMessagesVisible',
+        Namespace: 'AWS/SQS',
+        Threshold: 0,
+        ComparisonOperator: 'GreaterThanThreshold',
+      });
+      expect(a.Properties.AlarmActions).toHaveLength(1);
+    }
+  });
+
+  it('subscribes queues to topics with raw delivery and the filter policy', () => {
+    full.stateless.hasResourceProperties('AWS::SNS::Subscription', {
+      Protocol: 'sqs',
+      RawMessageDelivery: true,
+      FilterPolicy: { channel: ['wechat'] },
+    });
+  });
+
+  it('schedules in Asia/Shanghai with a retry policy and a DLQ', () => {
+    full.stateless.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(0 7 ? * MON-FRI *)',
+      ScheduleExpressionTimezone: 'Asia/Shanghai',
+      Target: Match.objectLike({
+        Input: JSON.stringify({ slot: 'morning' }),
+        DeadLetterConfig: { Arn: Match.anyValue() },
+        RetryPolicy: Match.objectLike({ MaximumRetryAttempts: 2 }),
+      }),
+    });
+  });
+
+  it('routes bus events by the blueprint pattern', () => {
+    full.stateless.hasResourceProperties('AWS::Events::Rule', {
+      EventPattern: { source: ['fixture'], 'detail-type': ['thing.changed'] },
+    });
+  });
+});
+
+describe('cdk-nag AwsSolutions', () => {
+  it.each([
+    ['the real blueprint', real.app],
+    ['a blueprint using every kind of entry', full.app],
+  ])('reports no unacknowledged finding for %s', (_name, app) => {
+    const report = new AwsSolutionsChecks(app).validateScope(app);
+    const findings = report.violations.map(
+      (v) =>
+        `${v.ruleName}: ${v.violatingResources.map((r) => r.resourceLogicalId ?? r.constructPath).join(', ')}`,
+    );
+    expect(findings).toEqual([]);
+  });
+
+  it('does report a finding that nobody acknowledged (the check is live)', async () => {
+    const { App, Stack } = await import('aws-cdk-lib');
+    const { Queue } = await import('aws-cdk-lib/aws-sqs');
+    const app = new App();
+    new Queue(new Stack(app, 'Bare'), 'Plain');
+    const report = new AwsSolutionsChecks(app).validateScope(app);
+    expect(report.violations.map((v) => v.ruleName)).toEqual(
+      expect.arrayContaining(['AwsSolutions-SQS3', 'AwsSolutions-SQS4']),
+    );
+  });
+});

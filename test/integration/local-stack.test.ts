@@ -1,0 +1,225 @@
+/**
+ * The local builder end to end, in process, against DynamoDB Local: HTTP routes become API Gateway
+ * v2 events, admin routes need a valid token, topics fan out to queues by filter policy with
+ * retries, schedules fire on demand, bus rules route events, and /_local shows and redrives DLQs.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { defineBlueprint } from '../../lib/blueprint.ts';
+import { localClient, localTableName } from '../../lib/local/dynamodb-local.ts';
+import { LocalStack } from '../../lib/local/stack.ts';
+import { fixtureBlueprintInput } from '../fixtures/blueprint.ts';
+
+const recorder = 'test/fixtures/handlers/recorder.ts';
+const bp = defineBlueprint({
+  ...fixtureBlueprintInput,
+  service: `ls-${Date.now().toString(36)}`,
+  functions: {
+    ...fixtureBlueprintInput.functions,
+    'process-work': {
+      ...fixtureBlueprintInput.functions['process-work'],
+      entry: recorder,
+      tables: { things: 'read-write' },
+    },
+    'nightly-check': {
+      ...fixtureBlueprintInput.functions['nightly-check'],
+      entry: recorder,
+      tables: { things: 'read-write' },
+    },
+    'on-thing-changed': {
+      ...fixtureBlueprintInput.functions['on-thing-changed'],
+      entry: recorder,
+      tables: { things: 'read-write' },
+    },
+  },
+  queues: {
+    'work-wechat': { ...fixtureBlueprintInput.queues['work-wechat'], maxReceives: 2 },
+  },
+});
+
+const endpoint = inject('dynamodbEndpoint');
+const stack = new LocalStack({
+  blueprint: bp,
+  port: 0,
+  dataDir: mkdtempSync(join(tmpdir(), 'local-stack-')),
+  dynamodbEndpoint: endpoint,
+  timeScale: 0.005, // 120 s visibility → 0.6 s
+});
+const doc = DynamoDBDocumentClient.from(localClient(endpoint));
+
+async function seen(fn: string, atLeast: number): Promise<Record<string, unknown>[]> {
+  for (let i = 0; i < 200; i++) {
+    const res = await doc.send(
+      new QueryCommand({
+        TableName: localTableName(bp.service, 'things'),
+        KeyConditionExpression: 'pk = :p',
+        ExpressionAttributeValues: { ':p': `seen#${fn}` },
+      }),
+    );
+    if ((res.Items?.length ?? 0) >= atLeast) return res.Items ?? [];
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`${fn} did not record ${atLeast} events`);
+}
+
+beforeAll(async () => {
+  await stack.start();
+});
+afterAll(async () => {
+  await stack.stop();
+});
+
+describe('local HTTP API (API Gateway v2 semantics)', () => {
+  it('turns a request into a v2 event with raw path, query, lowercased headers and path parameters', async () => {
+    const res = await fetch(`${stack.endpoint}/things/%E4%BA%ACA12345?a=1&a=2&b=x%20y`, {
+      headers: { 'X-Trace': 'abc', Cookie: 'c1=v1; c2=v2' },
+    });
+    expect(res.status).toBe(200);
+    const event = (await res.json()) as APIGatewayProxyEventV2WithJWTAuthorizer;
+    expect(event).toMatchObject({
+      version: '2.0',
+      routeKey: 'GET /things/{id}',
+      rawPath: '/things/%E4%BA%ACA12345',
+      rawQueryString: 'a=1&a=2&b=x%20y',
+      queryStringParameters: { a: '1,2', b: 'x y' },
+      pathParameters: { id: '京A12345' },
+      cookies: ['c1=v1', 'c2=v2'],
+      isBase64Encoded: false,
+      requestContext: { http: { method: 'GET', path: '/things/%E4%BA%ACA12345' }, stage: '$default' },
+    });
+    expect(event.headers['x-trace']).toBe('abc');
+    expect(event.requestContext.authorizer).toBeUndefined();
+  });
+
+  it('base64-encodes binary bodies and passes text bodies as they are', async () => {
+    const bin = await fetch(`${stack.endpoint}/hooks/partner`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/octet-stream' },
+      body: new Uint8Array([0, 1, 2, 255]),
+    });
+    expect(await bin.json()).toMatchObject({
+      isBase64Encoded: true,
+      body: Buffer.from([0, 1, 2, 255]).toString('base64'),
+    });
+    const xml = await fetch(`${stack.endpoint}/hooks/wechat/dev`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/xml' },
+      body: '<xml><MsgId>1234567890123456789</MsgId></xml>',
+    });
+    expect(await xml.json()).toMatchObject({
+      isBase64Encoded: false,
+      body: '<xml><MsgId>1234567890123456789</MsgId></xml>',
+      pathParameters: { account: 'dev' },
+    });
+  });
+
+  it('answers like API Gateway for unknown routes and wrong methods', async () => {
+    for (const [method, path] of [
+      ['GET', '/nope'],
+      ['DELETE', '/things/1'],
+    ] as const) {
+      const res = await fetch(`${stack.endpoint}${path}`, { method });
+      expect(res.status).toBe(404);
+      expect(await res.json()).toEqual({ message: 'Not Found' });
+    }
+  });
+
+  it('rejects bodies over the 10 MB payload limit with 413', async () => {
+    const res = await fetch(`${stack.endpoint}/hooks/partner`, {
+      method: 'POST',
+      headers: { 'content-type': 'text/plain' },
+      body: 'x'.repeat(10 * 1024 * 1024 + 1),
+    });
+    expect(res.status).toBe(413);
+  });
+
+  it('requires a valid bearer token on admin-jwt routes and passes the claims as the authorizer does', async () => {
+    const url = `${stack.endpoint}/admin/things`;
+    expect((await fetch(url, { method: 'POST' })).status).toBe(401);
+    expect((await fetch(url, { method: 'POST', headers: { authorization: 'Bearer x.y.z' } })).status).toBe(
+      401,
+    );
+    const expired = stack.issueToken('old', ['admin'], -10);
+    expect(
+      (await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${expired}` } })).status,
+    ).toBe(401);
+    const good = stack.issueToken('alice', ['editor', 'reviewer']);
+    const [h, p] = good.split('.');
+    const forged = `${h}.${Buffer.from(JSON.stringify({ ...JSON.parse(Buffer.from(p!, 'base64url').toString()), 'cognito:groups': ['admin'] })).toString('base64url')}.${good.split('.')[2]}`;
+    expect(
+      (await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${forged}` } })).status,
+    ).toBe(401);
+
+    const res = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${good}` } });
+    expect(res.status).toBe(200);
+    const event = (await res.json()) as APIGatewayProxyEventV2WithJWTAuthorizer;
+    expect(event.requestContext.authorizer.jwt.claims).toMatchObject({
+      sub: 'alice',
+      'cognito:groups': '[editor reviewer]',
+    });
+  });
+});
+
+describe('local topics, queues, schedules and bus', () => {
+  it('delivers a published message to the filtered queue at least once, retrying a partial failure', async () => {
+    expect(stack.publish('work', 'hello', { channel: 'wechat' })).toEqual(['work-wechat']);
+    expect(stack.publish('work', 'ignored', { channel: 'sms' })).toEqual([]);
+    stack.publish('work', 'fail-once:1', { channel: 'wechat' });
+    const items = await seen('process-work', 2);
+    const byBody = Object.fromEntries(items.map((i) => [i.body, i.receives]));
+    expect(byBody).toEqual({ hello: '1', 'fail-once:1': '2' });
+  });
+
+  it('dead-letters a message that always fails after maxReceives, shows it under /_local and redrives it', async () => {
+    const queue = stack.queues.get('work-wechat')!;
+    stack.publish('work', 'fail-always:poison', { channel: 'wechat' });
+    await queue.drained();
+    const stats = (await (await fetch(`${stack.endpoint}/_local/queues`)).json()) as unknown[];
+    expect(stats).toContainEqual({ queue: 'work-wechat', visible: 0, inFlight: 0, deadLetters: 1 });
+    const dead = (await (
+      await fetch(`${stack.endpoint}/_local/queues/work-wechat/dead-letters`)
+    ).json()) as Array<Record<string, unknown>>;
+    expect(dead).toMatchObject([
+      { body: 'fail-always:poison', receiveCount: 2, attributes: { channel: 'wechat' } },
+    ]);
+    const redrive = await fetch(`${stack.endpoint}/_local/queues/work-wechat/redrive`, { method: 'POST' });
+    expect(await redrive.json()).toEqual({ redriven: 1 });
+    await queue.drained();
+    expect(queue.deadLetters).toHaveLength(1); // still poison: back in the DLQ after two more receives
+  });
+
+  it('fires a schedule now with its input', async () => {
+    const res = await fetch(`${stack.endpoint}/_local/schedules/morning-check/fire`, { method: 'POST' });
+    expect(await res.json()).toEqual({ id: 'morning-check', lastResult: 'ok' });
+    const [item] = await seen('nightly-check', 1);
+    expect(item?.event).toEqual({ slot: 'morning' });
+    const list = (await (await fetch(`${stack.endpoint}/_local/schedules`)).json()) as Array<
+      Record<string, string>
+    >;
+    expect(list[0]).toMatchObject({ id: 'morning-check', timeZone: 'Asia/Shanghai' });
+    expect(new Date(list[0]!.next!).getUTCHours()).toBe(23); // 07:00 Shanghai
+  });
+
+  it('routes a bus event to the rule whose pattern matches', async () => {
+    const res = await fetch(`${stack.endpoint}/_local/events`, {
+      method: 'POST',
+      body: JSON.stringify({ source: 'fixture', 'detail-type': 'thing.changed', detail: { id: 't1' } }),
+    });
+    expect(await res.json()).toEqual({ matchedRules: ['thing-changed'] });
+    const [item] = await seen('on-thing-changed', 1);
+    expect(item?.event).toMatchObject({
+      source: 'fixture',
+      'detail-type': 'thing.changed',
+      detail: { id: 't1' },
+    });
+    const none = await fetch(`${stack.endpoint}/_local/events`, {
+      method: 'POST',
+      body: JSON.stringify({ source: 'other', 'detail-type': 'thing.changed', detail: {} }),
+    });
+    expect(await none.json()).toEqual({ matchedRules: [] });
+  });
+});

@@ -1,0 +1,113 @@
+import { describe, expect, it } from 'vitest';
+import { BlueprintError, blueprint, defineBlueprint } from '../../lib/blueprint.ts';
+import { fixtureBlueprintInput } from '../fixtures/blueprint.ts';
+
+type Mutable = typeof fixtureBlueprintInput & Record<string, unknown>;
+const mutate = (change: (bp: Mutable) => void) => {
+  const copy = structuredClone(fixtureBlueprintInput) as Mutable;
+  change(copy);
+  return () => defineBlueprint(copy);
+};
+
+describe('blueprint', () => {
+  it('the real blueprint validates and declares the tables the design names and GET /health', () => {
+    expect(Object.keys(blueprint.tables).sort()).toEqual([
+      'content',
+      'inbound',
+      'ledger',
+      'operations',
+      'subscribers',
+    ]);
+    expect(blueprint.tables.subscribers?.indexes.map((i) => i.name)).toEqual(['fanout']);
+    expect(blueprint.tables.ledger?.ttlAttribute).toBe('expiresAt');
+    expect(blueprint.routes).toContainEqual({
+      method: 'GET',
+      path: '/health',
+      function: 'get-health',
+      auth: 'public',
+    });
+  });
+
+  it('applies defaults', () => {
+    const bp = defineBlueprint(fixtureBlueprintInput);
+    expect(bp.functions['get-thing']).toMatchObject({ memoryMb: 256, timeoutSeconds: 10, publishes: [] });
+    expect(bp.schedules['morning-check']?.timeZone).toBe('Asia/Shanghai');
+  });
+
+  it.each([
+    [
+      'a route to an unknown function',
+      (bp: Mutable) => {
+        bp.routes[0]!.function = 'nope';
+      },
+      "routes.0.function: unknown function 'nope'; known functions: get-thing, put-thing",
+    ],
+    [
+      'a function granted an unknown table',
+      (bp: Mutable) => {
+        (bp.functions['get-thing'].tables as Record<string, string>).missing = 'read';
+      },
+      "functions.get-thing.tables.missing: unknown table 'missing'; known tables: things, audit",
+    ],
+    [
+      'a queue subscribed to an unknown topic',
+      (bp: Mutable) => {
+        bp.queues['work-wechat'].subscribesTo[0]!.topic = 'ghost';
+      },
+      "queues.work-wechat.subscribesTo.0.topic: unknown topic 'ghost'; known topics: work",
+    ],
+    [
+      'a visibility timeout shorter than the consumer timeout',
+      (bp: Mutable) => {
+        bp.queues['work-wechat'].visibilityTimeoutSeconds = 5;
+      },
+      'queues.work-wechat.visibilityTimeoutSeconds: visibility timeout 5s is shorter than function',
+    ],
+    [
+      'an unparsable cron',
+      (bp: Mutable) => {
+        bp.schedules['morning-check'].cron = 'cron(0 7 * * * *)';
+      },
+      'schedules.morning-check.cron: cron(0 7 * * * *): exactly one of day-of-month and day-of-week',
+    ],
+    [
+      'an unknown time zone',
+      (bp: Mutable) => {
+        (bp.schedules['morning-check'] as Record<string, unknown>).timeZone = 'Mars/Olympus';
+      },
+      "schedules.morning-check.timeZone: unknown IANA time zone 'Mars/Olympus'",
+    ],
+    [
+      'a duplicate route',
+      (bp: Mutable) => {
+        bp.routes.push({ ...bp.routes[0]!, path: '/things/{other}' });
+      },
+      'routes.5: duplicate route GET /things/{other}',
+    ],
+    [
+      'an unknown auth kind',
+      (bp: Mutable) => {
+        (bp.routes[0] as Record<string, unknown>).auth = 'basic';
+      },
+      'routes.0.auth:',
+    ],
+    [
+      'a handler file that does not exist',
+      (bp: Mutable) => {
+        bp.functions['get-thing'].entry = 'functions/missing/handler.ts';
+      },
+      'functions.get-thing.entry: no file at functions/missing/handler.ts',
+    ],
+    [
+      'an unknown field (typo)',
+      (bp: Mutable) => {
+        (bp.functions['get-thing'] as Record<string, unknown>).timeout = 5;
+      },
+      'functions.get-thing:',
+    ],
+  ])('rejects %s with a message naming the path', (_name, change, message) => {
+    const build = mutate(change);
+    expect(build).toThrow(BlueprintError);
+    expect(build).toThrow(message);
+  });
+});
