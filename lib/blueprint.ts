@@ -32,7 +32,7 @@ export function defineBlueprint(input: BlueprintInput, root = REPO_ROOT): Bluepr
   return parsed.data;
 }
 
-export const blueprint: Blueprint = defineBlueprint({
+export const blueprintInput = {
   service: 'traffic-police-messaging',
 
   tables: {
@@ -80,7 +80,109 @@ export const blueprint: Blueprint = defineBlueprint({
       memoryMb: 128,
       timeoutSeconds: 3,
     },
+    'get-openapi': {
+      description: 'The OpenAPI 3.1 document, generated from the zod schemas.',
+      entry: 'functions/get-openapi/handler.ts',
+      memoryMb: 256,
+      timeoutSeconds: 5,
+    },
+    'list-cities': {
+      description: 'Cities with restriction data, the rule in force today and today’s answer.',
+      entry: 'functions/list-cities/handler.ts',
+      tables: { content: 'read' },
+    },
+    'get-city-restrictions': {
+      description: 'What is restricted in a city on a date or on each day of a range.',
+      entry: 'functions/get-city-restrictions/handler.ts',
+      tables: { content: 'read' },
+    },
+    'get-plate-restriction': {
+      description: 'Whether a plate is restricted in a city on a date.',
+      entry: 'functions/get-plate-restriction/handler.ts',
+      tables: { content: 'read' },
+    },
+    'manage-restriction-data': {
+      description:
+        'Admin: upload calendars, add/close rule records, add/lift suspensions; each with an audit entry.',
+      entry: 'functions/manage-restriction-data/handler.ts',
+      tables: { content: 'read-write', operations: 'append' },
+    },
+    'check-restriction-coverage': {
+      description: 'Daily: warn when a served city has no rule or no calendar for a day in the next 30.',
+      entry: 'functions/check-restriction-coverage/handler.ts',
+      timeoutSeconds: 30,
+      tables: { content: 'read' },
+      environment: { SERVED_CITIES: 'beijing,tianjin,xian', COVERAGE_DAYS: '30' },
+    },
   },
 
-  routes: [{ method: 'GET', path: '/health', function: 'get-health', auth: 'public' }],
-});
+  routes: [
+    { method: 'GET', path: '/health', function: 'get-health', auth: 'public' },
+    { method: 'GET', path: '/openapi.json', function: 'get-openapi', auth: 'public' },
+    { method: 'GET', path: '/v1/cities', function: 'list-cities', auth: 'public' },
+    {
+      method: 'GET',
+      path: '/v1/cities/{city}/restrictions',
+      function: 'get-city-restrictions',
+      auth: 'public',
+    },
+    {
+      method: 'GET',
+      path: '/v1/plates/{plate}/restriction',
+      function: 'get-plate-restriction',
+      auth: 'public',
+    },
+    {
+      method: 'PUT',
+      path: '/v1/admin/calendars/{year}',
+      function: 'manage-restriction-data',
+      auth: 'admin-jwt',
+    },
+    {
+      method: 'POST',
+      path: '/v1/admin/cities/{city}/rules',
+      function: 'manage-restriction-data',
+      auth: 'admin-jwt',
+    },
+    {
+      method: 'POST',
+      path: '/v1/admin/cities/{city}/rules/{ruleId}/close',
+      function: 'manage-restriction-data',
+      auth: 'admin-jwt',
+    },
+    {
+      method: 'POST',
+      path: '/v1/admin/cities/{city}/suspensions',
+      function: 'manage-restriction-data',
+      auth: 'admin-jwt',
+    },
+    {
+      method: 'POST',
+      path: '/v1/admin/cities/{city}/suspensions/{suspensionId}/lift',
+      function: 'manage-restriction-data',
+      auth: 'admin-jwt',
+    },
+  ],
+
+  schedules: {
+    'restriction-coverage-check': {
+      description: 'Every morning, look 30 days ahead for days a served city cannot answer.',
+      cron: 'cron(0 9 * * ? *)',
+      timeZone: 'Asia/Shanghai',
+      function: 'check-restriction-coverage',
+    },
+  },
+
+  alarms: {
+    'restriction-coverage-gaps': {
+      description:
+        'A served city lacks a rule or a holiday calendar for a day in the next 30 days: upload it before pushes stop.',
+      metric: 'RestrictionCoverageGaps',
+      statistic: 'Maximum',
+      threshold: 0,
+      periodMinutes: 1440,
+    },
+  },
+} satisfies BlueprintInput;
+
+export const blueprint: Blueprint = defineBlueprint(blueprintInput);

@@ -37,7 +37,8 @@ export const TableSchema = z.strictObject({
   stream: z.enum(['new-image', 'new-and-old-images']).optional(),
 });
 
-export const TableAccessSchema = z.enum(['read', 'read-write']);
+/** `append`: may only add items (PutItem), e.g. the append-only audit trail. */
+export const TableAccessSchema = z.enum(['read', 'read-write', 'append']);
 export type TableAccess = z.infer<typeof TableAccessSchema>;
 
 export const FunctionSchema = z.strictObject({
@@ -118,6 +119,16 @@ const EventPatternSchema: z.ZodType<EventPattern> = z.lazy(() =>
   ),
 );
 
+/** A CloudWatch alarm on one of the service's own metrics (Powertools EMF, dimension `service`). */
+export const AlarmSchema = z.strictObject({
+  description: z.string().min(1),
+  metric: z.string().regex(/^[A-Za-z][A-Za-z0-9]*$/),
+  statistic: z.enum(['Sum', 'Maximum']).default('Maximum'),
+  /** Alarm when the statistic over `periodMinutes` is greater than this. */
+  threshold: z.number().default(0),
+  periodMinutes: z.number().int().min(1).max(1440).default(60),
+});
+
 export const BusRuleSchema = z.strictObject({
   description: z.string().min(1),
   pattern: EventPatternSchema,
@@ -134,6 +145,7 @@ export const BlueprintSchema = z
     queues: z.record(Id, QueueSchema).default({}),
     schedules: z.record(Id, ScheduleSchema).default({}),
     busRules: z.record(Id, BusRuleSchema).default({}),
+    alarms: z.record(Id, AlarmSchema).default({}),
   })
   .superRefine((bp, ctx) => {
     const known = (kind: string, ids: string[]) => `known ${kind}: ${ids.length ? ids.join(', ') : '(none)'}`;
@@ -251,3 +263,4 @@ export type RouteDef = z.output<typeof RouteSchema>;
 export type QueueDef = z.output<typeof QueueSchema>;
 export type ScheduleDef = z.output<typeof ScheduleSchema>;
 export type BusRuleDef = z.output<typeof BusRuleSchema>;
+export type AlarmDef = z.output<typeof AlarmSchema>;

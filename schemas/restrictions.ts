@@ -177,7 +177,7 @@ export const RestrictionRuleSchema = z
       ...(r.rotation?.periods ?? []).map((p) => p.weekdayMap),
     ];
     for (const map of maps) {
-      if (map && map.some((i) => i < 0 || i > 4)) {
+      if (map?.some((i) => i < 0 || i > 4)) {
         ctx.addIssue({ code: 'custom', path: ['weekdayMap'], message: 'weekday maps index pairs 0..4' });
       }
     }

@@ -157,41 +157,49 @@ function build(
   return { canonical, display: `${head}·${serial}${suffix}`, province, authority, serial, suffix, type, nev };
 }
 
+const nevKind = (energyLetter: string): NevKind =>
+  PURE.includes(energyLetter) ? 'pure-electric' : 'non-pure';
+
+/** Tried in order; the first that recognises the normalised string wins. */
+const MATCHERS: Array<(s: string) => Plate | undefined> = [
+  (s) => {
+    const m = EMERGENCY.exec(s);
+    if (!m) return undefined;
+    const [, prov, team, digits] = m as unknown as [string, string, string, string];
+    // Team plates: X/S + 4 digits; ministry plates: 5 digits without a letter.
+    const ok = (team !== '' && digits.length === 4) || (team === '' && digits.length === 5);
+    return ok ? build(prov, '', `${team}${digits}`, '应急', 'emergency', null) : undefined;
+  },
+  (s) => {
+    const m = EMBASSY.exec(s);
+    return m ? build('使', '', m[2]!, '', 'embassy', null) : undefined;
+  },
+  (s) => {
+    const m = NEV_SMALL.exec(s);
+    return m ? build(m[1]!, m[2]!, m[3]!, '', 'new-energy-small', nevKind(m[3]![0]!)) : undefined;
+  },
+  (s) => {
+    const m = NEV_LARGE.exec(s);
+    return m ? build(m[1]!, m[2]!, m[3]!, '', 'new-energy-large', nevKind(m[3]!.at(-1)!)) : undefined;
+  },
+  (s) => {
+    const m = SUFFIXED.exec(s);
+    return m ? build(m[1]!, m[2]!, m[3]!, m[4]!, SUFFIX_TYPES[m[4]!]!, null) : undefined;
+  },
+  (s) => {
+    const m = ORDINARY.exec(s);
+    return m ? build(m[1]!, m[2]!, m[3]!, '', 'ordinary', null) : undefined;
+  },
+];
+
 /** Parses a plate as typed by a citizen; throws PlateError saying what is wrong. */
 export function parsePlate(input: string): Plate {
   const s = normalisePlate(input);
   if (s === '') throw new PlateError('empty', input);
-  let m: RegExpExecArray | null;
-  if ((m = EMERGENCY.exec(s))) {
-    const [, prov, team, digits] = m as unknown as [string, string, string, string];
-    // Team plates: X/S + 4 digits; ministry plates: 5 digits without a letter.
-    if ((team && digits.length === 4) || (!team && digits.length === 5)) {
-      return build(prov, '', `${team}${digits}`, '应急', 'emergency', null);
-    }
+  for (const match of MATCHERS) {
+    const plate = match(s);
+    if (plate) return plate;
   }
-  if ((m = EMBASSY.exec(s))) return build('使', '', m[2]!, '', 'embassy', null);
-  if ((m = NEV_SMALL.exec(s))) {
-    return build(
-      m[1]!,
-      m[2]!,
-      m[3]!,
-      '',
-      'new-energy-small',
-      PURE.includes(m[3]![0]!) ? 'pure-electric' : 'non-pure',
-    );
-  }
-  if ((m = NEV_LARGE.exec(s))) {
-    return build(
-      m[1]!,
-      m[2]!,
-      m[3]!,
-      '',
-      'new-energy-large',
-      PURE.includes(m[3]!.at(-1)!) ? 'pure-electric' : 'non-pure',
-    );
-  }
-  if ((m = SUFFIXED.exec(s))) return build(m[1]!, m[2]!, m[3]!, m[4]!, SUFFIX_TYPES[m[4]!]!, null);
-  if ((m = ORDINARY.exec(s))) return build(m[1]!, m[2]!, m[3]!, '', 'ordinary', null);
   throw new PlateError(diagnose(s), input);
 }
 

@@ -38,6 +38,18 @@ export interface RestrictionBook {
   cities: ReadonlyMap<string, { name: string; rules: RestrictionRule[] }>;
 }
 
+const books = new WeakMap<RestrictionDataset, RestrictionBook>();
+
+/** openBook, memoised per dataset object (repositories hand out the same object while it is cached). */
+export function bookOf(data: RestrictionDataset): RestrictionBook {
+  let book = books.get(data);
+  if (!book) {
+    book = openBook(data);
+    books.set(data, book);
+  }
+  return book;
+}
+
 export function openBook(data: RestrictionDataset): RestrictionBook {
   const cities = new Map<string, { name: string; rules: RestrictionRule[] }>();
   for (const r of data.rules) {
@@ -95,6 +107,8 @@ export function restrictionOn(book: RestrictionBook, city: string, date: string)
   const base = {
     city,
     date,
+    status: 'unknown' as RestrictionAnswer['status'],
+    reason: 'no-rule' as RestrictionAnswer['reason'],
     tails: [] as number[],
     windows: [] as RestrictionAnswer['windows'],
     area: null as string | null,

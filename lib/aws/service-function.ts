@@ -105,10 +105,14 @@ export class ServiceFunction extends Construct {
       'dynamodb:DeleteItem',
       'dynamodb:BatchWriteItem',
     ];
+    const actions = { read, 'read-write': [...read, ...write], append: ['dynamodb:PutItem'] }[access];
     this.role.addToPolicy(
       new PolicyStatement({
-        actions: access === 'read' ? read : [...read, ...write],
-        resources: [table.tableArn, ...indexNames.map((name) => `${table.tableArn}/index/${name}`)],
+        actions,
+        resources:
+          access === 'append'
+            ? [table.tableArn]
+            : [table.tableArn, ...indexNames.map((name) => `${table.tableArn}/index/${name}`)],
       }),
     );
     if (table.encryptionKey) {

@@ -15,7 +15,7 @@ import {
 } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpJwtAuthorizer } from 'aws-cdk-lib/aws-apigatewayv2-authorizers';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
+import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { type EventPattern, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction as LambdaRuleTarget } from 'aws-cdk-lib/aws-events-targets';
@@ -169,6 +169,24 @@ export class StatelessStack extends Stack {
           maxEventAge: Duration.hours(1),
         }),
       });
+    }
+
+    // Alarms on the service's own metrics -----------------------------------------------------
+    for (const [alarmId, def] of Object.entries(blueprint.alarms)) {
+      new Alarm(this, `${pascal(alarmId)}Alarm`, {
+        alarmDescription: `blueprint:${alarmId} — ${def.description}`,
+        metric: new Metric({
+          namespace: blueprint.service,
+          metricName: def.metric,
+          dimensionsMap: { service: blueprint.service },
+          statistic: def.statistic,
+          period: Duration.minutes(def.periodMinutes),
+        }),
+        threshold: def.threshold,
+        comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
+        evaluationPeriods: 1,
+        treatMissingData: TreatMissingData.NOT_BREACHING,
+      }).addAlarmAction(alarmAction);
     }
 
     // Event-bus rules --------------------------------------------------------------------------

@@ -13,9 +13,12 @@ import {
   verify,
 } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 
 export const LOCAL_AUDIENCE = 'local-admin-console';
+/** Fixed, so a token from `npm run token` works whatever port the stack listens on. */
+export const LOCAL_ISSUER = 'urn:local-stack:auth';
+export const localKeyFile = (dataDir: string) => join(dataDir, 'jwt-signing-key.pem');
 const KID = 'local-1';
 
 const b64url = (data: Buffer | string) => Buffer.from(data).toString('base64url');

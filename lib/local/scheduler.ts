@@ -12,9 +12,11 @@ export interface ScheduleState {
   next: Date | undefined;
   lastFiredAt?: Date;
   lastResult?: 'ok' | 'error';
+  /** What the function returned (or the error message) on the last firing. */
+  lastOutput?: unknown;
 }
 
-export type Fire = (id: string, def: ScheduleDef) => Promise<void>;
+export type Fire = (id: string, def: ScheduleDef) => Promise<unknown>;
 
 export class LocalScheduler {
   private readonly states = new Map<string, ScheduleState>();
@@ -56,10 +58,11 @@ export class LocalScheduler {
   private async run(s: ScheduleState): Promise<void> {
     s.lastFiredAt = this.now();
     try {
-      await this.fire(s.id, s.def);
+      s.lastOutput = await this.fire(s.id, s.def);
       s.lastResult = 'ok';
-    } catch {
+    } catch (error) {
       s.lastResult = 'error';
+      s.lastOutput = error instanceof Error ? error.message : String(error);
     }
   }
 

@@ -28,7 +28,7 @@ import {
   writeResult,
 } from './http.ts';
 import { LocalFunction } from './invoke.ts';
-import { LocalJwtIssuer } from './jwt.ts';
+import { LOCAL_ISSUER, LocalJwtIssuer, localKeyFile } from './jwt.ts';
 import { matchesPattern } from './patterns.ts';
 import { LocalQueue, LocalTopic } from './queues.ts';
 import { LocalScheduler } from './scheduler.ts';
@@ -84,7 +84,7 @@ export class LocalStack {
     }
     this.scheduler = new LocalScheduler(blueprint.schedules, async (id, def) => {
       this.log(`schedule ${id} fired`);
-      await this.functions.get(def.function)!.invoke(def.input);
+      return await this.functions.get(def.function)!.invoke(def.input);
     });
   }
 
@@ -134,10 +134,7 @@ export class LocalStack {
     const address = server.address();
     const port = typeof address === 'object' && address ? address.port : this.options.port;
     this.endpoint = `http://127.0.0.1:${port}`;
-    this.jwt = new LocalJwtIssuer(
-      join(this.options.dataDir, 'jwt-signing-key.pem'),
-      `${this.endpoint}/_local/auth`,
-    );
+    this.jwt = new LocalJwtIssuer(localKeyFile(this.options.dataDir), LOCAL_ISSUER);
 
     this.applyEnvironment();
     for (const [id, queue] of this.queues) {
@@ -314,7 +311,7 @@ export class LocalStack {
         }
         if (method === 'POST' && id && action === 'fire') {
           const s = await this.scheduler.fireNow(id);
-          return json(200, { id: s.id, lastResult: s.lastResult });
+          return json(200, { id: s.id, lastResult: s.lastResult, output: s.lastOutput });
         }
       }
       if (area === 'topics' && method === 'POST' && id) {

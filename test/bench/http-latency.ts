@@ -1,8 +1,10 @@
 /**
- * Latency of one route of the local stack, over HTTP, sequential requests (one client, like a
- * user's phone): prints a table per run and the medians across runs.
+ * Latency of routes of the local stack, over HTTP, sequential requests (one client, like a
+ * user's phone): prints a table per route with one row per run and the medians across runs.
  *
- *   node test/bench/http-latency.ts [--path /health] [--requests 1000] [--runs 5] [--url http://127.0.0.1:3000]
+ *   node test/bench/http-latency.ts [--path /health --path …] [--requests 1000] [--runs 5] [--url http://127.0.0.1:3000]
+ *
+ * Default paths: /health and /v1/cities/beijing/restrictions.
  *
  * Without --url it starts the local stack in process (DynamoDB Local in a temp dir).
  */
@@ -15,7 +17,7 @@ import { LocalStack } from '../../lib/local/stack.ts';
 
 const { values } = parseArgs({
   options: {
-    path: { type: 'string', default: '/health' },
+    path: { type: 'string', multiple: true, default: ['/health', '/v1/cities/beijing/restrictions'] },
     requests: { type: 'string', default: '1000' },
     runs: { type: 'string', default: '5' },
     url: { type: 'string' },
@@ -43,52 +45,54 @@ if (!base) {
 }
 
 try {
-  const url = `${base}${values.path}`;
-  for (let i = 0; i < 50; i++) await (await fetch(url)).arrayBuffer(); // warm-up: module init, JIT
-  const rows: {
-    run: number;
-    p50: number;
-    p90: number;
-    p99: number;
-    max: number;
-    rps: number;
-    non2xx: number;
-  }[] = [];
-  for (let run = 1; run <= runs; run++) {
-    const times: number[] = [];
-    let non2xx = 0;
-    const began = performance.now();
-    for (let i = 0; i < requests; i++) {
-      const t0 = performance.now();
-      const res = await fetch(url);
-      await res.arrayBuffer();
-      times.push(performance.now() - t0);
-      if (res.status >= 300) non2xx++;
+  for (const path of values.path) {
+    const url = `${base}${path}`;
+    for (let i = 0; i < 50; i++) await (await fetch(url)).arrayBuffer(); // warm-up: module init, JIT
+    const rows: {
+      run: number;
+      p50: number;
+      p90: number;
+      p99: number;
+      max: number;
+      rps: number;
+      non2xx: number;
+    }[] = [];
+    for (let run = 1; run <= runs; run++) {
+      const times: number[] = [];
+      let non2xx = 0;
+      const began = performance.now();
+      for (let i = 0; i < requests; i++) {
+        const t0 = performance.now();
+        const res = await fetch(url);
+        await res.arrayBuffer();
+        times.push(performance.now() - t0);
+        if (res.status >= 300) non2xx++;
+      }
+      const wall = performance.now() - began;
+      times.sort((a, b) => a - b);
+      rows.push({
+        run,
+        p50: percentile(times, 50),
+        p90: percentile(times, 90),
+        p99: percentile(times, 99),
+        max: times.at(-1)!,
+        rps: (requests / wall) * 1000,
+        non2xx,
+      });
     }
-    const wall = performance.now() - began;
-    times.sort((a, b) => a - b);
-    rows.push({
-      run,
-      p50: percentile(times, 50),
-      p90: percentile(times, 90),
-      p99: percentile(times, 99),
-      max: times.at(-1)!,
-      rps: (requests / wall) * 1000,
-      non2xx,
-    });
-  }
-  const fmt = (n: number) => n.toFixed(2).padStart(8);
-  console.log(`\nGET ${values.path} — ${requests} sequential requests × ${runs} runs (${base})\n`);
-  console.log('| run |   p50 ms |   p90 ms |   p99 ms |   max ms |    req/s | non-2xx |');
-  console.log('| --- | -------- | -------- | -------- | -------- | -------- | ------- |');
-  for (const r of rows) {
+    const fmt = (n: number) => n.toFixed(2).padStart(8);
+    console.log(`\nGET ${path} — ${requests} sequential requests × ${runs} runs (${base})\n`);
+    console.log('| run |   p50 ms |   p90 ms |   p99 ms |   max ms |    req/s | non-2xx |');
+    console.log('| --- | -------- | -------- | -------- | -------- | -------- | ------- |');
+    for (const r of rows) {
+      console.log(
+        `| ${String(r.run).padStart(3)} | ${fmt(r.p50)} | ${fmt(r.p90)} | ${fmt(r.p99)} | ${fmt(r.max)} | ${fmt(r.rps)} | ${String(r.non2xx).padStart(7)} |`,
+      );
+    }
     console.log(
-      `| ${String(r.run).padStart(3)} | ${fmt(r.p50)} | ${fmt(r.p90)} | ${fmt(r.p99)} | ${fmt(r.max)} | ${fmt(r.rps)} | ${String(r.non2xx).padStart(7)} |`,
+      `| med | ${fmt(median(rows.map((r) => r.p50)))} | ${fmt(median(rows.map((r) => r.p90)))} | ${fmt(median(rows.map((r) => r.p99)))} | ${fmt(median(rows.map((r) => r.max)))} | ${fmt(median(rows.map((r) => r.rps)))} |         |`,
     );
   }
-  console.log(
-    `| med | ${fmt(median(rows.map((r) => r.p50)))} | ${fmt(median(rows.map((r) => r.p90)))} | ${fmt(median(rows.map((r) => r.p99)))} | ${fmt(median(rows.map((r) => r.max)))} | ${fmt(median(rows.map((r) => r.rps)))} |         |`,
-  );
 } finally {
   await stack?.stop();
   if (dataDir) rmSync(dataDir, { recursive: true, force: true });

@@ -50,7 +50,7 @@ for (let i = 0; i < runs; i++) {
 console.log(`\nnpm start → "Local stack ready" (${runs} runs)\n`);
 console.log('| run | fresh data dir (s) | existing data dir (s) |');
 console.log('| --- | ------------------ | --------------------- |');
-fresh.forEach((f, i) =>
-  console.log(`| ${i + 1} | ${(f / 1000).toFixed(2)} | ${(restart[i]! / 1000).toFixed(2)} |`),
-);
+for (const [i, f] of fresh.entries()) {
+  console.log(`| ${i + 1} | ${(f / 1000).toFixed(2)} | ${(restart[i]! / 1000).toFixed(2)} |`);
+}
 console.log(`| median | ${(median(fresh) / 1000).toFixed(2)} | ${(median(restart) / 1000).toFixed(2)} |`);

@@ -127,7 +127,9 @@ describe('stateless stack', () => {
       FunctionResponseTypes: ['ReportBatchItemFailures'],
     });
     // One DLQ for the queue, one for the schedule target; each has an alarm.
-    const alarms = full.stateless.findResources('AWS::CloudWatch::Alarm');
+    const alarms = full.stateless.findResources('AWS::CloudWatch::Alarm', {
+      Properties: { Namespace: 'AWS/SQS' },
+    });
     expect(Object.keys(alarms)).toHaveLength(2);
     for (const a of Object.values(alarms)) {
       expect(a.Properties).toMatchObject({
@@ -138,6 +140,33 @@ describe('stateless stack', () => {
       });
       expect(a.Properties.AlarmActions).toHaveLength(1);
     }
+  });
+
+  it('alarms on the service’s own metrics as the blueprint declares', () => {
+    full.stateless.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      Namespace: 'fixture-service',
+      MetricName: 'ThingsMissing',
+      Dimensions: [{ Name: 'service', Value: 'fixture-service' }],
+      Threshold: 0,
+      Period: 3600,
+      AlarmActions: [Match.anyValue()],
+    });
+    real.stateless.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'RestrictionCoverageGaps' });
+  });
+
+  it('lets an append-only grant add items and nothing else (the audit trail)', () => {
+    const statements = Object.entries(full.stateless.findResources('AWS::IAM::Policy'))
+      .filter(([id]) => id.startsWith('PutThing'))
+      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[] }>);
+    const appendOnly = statements.filter((st) => st.Action === 'dynamodb:PutItem');
+    expect(appendOnly).toHaveLength(1);
+  });
+
+  it('schedules the real daily coverage check in Asia/Shanghai', () => {
+    real.stateless.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(0 9 * * ? *)',
+      ScheduleExpressionTimezone: 'Asia/Shanghai',
+    });
   });
 
   it('subscribes queues to topics with raw delivery and the filter policy', () => {

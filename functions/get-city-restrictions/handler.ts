@@ -1,0 +1,24 @@
+/**
+ * GET /v1/cities/{city}/restrictions?date=YYYY-MM-DD  (default: today in Asia/Shanghai)
+ * GET /v1/cities/{city}/restrictions?from=…&to=…     (one answer per day, at most 62 days)
+ */
+import { CityPathSchema, RestrictionsQuerySchema } from '../../schemas/api.ts';
+import { today } from '../core/calendar.ts';
+import { systemClock } from '../core/clock.ts';
+import { restrictionsBetween } from '../core/restriction-queries.ts';
+import { bookOf, restrictionOn } from '../core/restrictions.ts';
+import { httpHandler } from '../shared/http.ts';
+import { restrictionData } from '../shared/restriction-data.ts';
+
+export const handler = httpHandler(
+  { path: CityPathSchema, query: RestrictionsQuerySchema },
+  async ({ path, query }) => {
+    const book = bookOf(await restrictionData.load());
+    const headers = { 'cache-control': 'public, max-age=60' };
+    if (query.from && query.to) {
+      const days = restrictionsBetween(book, path.city, query.from, query.to);
+      return { status: 200, headers, body: { city: path.city, from: query.from, to: query.to, days } };
+    }
+    return { status: 200, headers, body: restrictionOn(book, path.city, query.date ?? today(systemClock)) };
+  },
+);

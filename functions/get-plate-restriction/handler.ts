@@ -1,0 +1,23 @@
+/**
+ * GET /v1/plates/{plate}/restriction?city=…&date=… — may this plate drive in the city on that day?
+ * The plate may arrive URL-encoded in any form normalisation accepts (京a·12345, full-width, …).
+ */
+import { PlatePathSchema, PlateQuerySchema } from '../../schemas/api.ts';
+import { today } from '../core/calendar.ts';
+import { systemClock } from '../core/clock.ts';
+import { bookOf, plateRestrictionOn } from '../core/restrictions.ts';
+import { httpHandler } from '../shared/http.ts';
+import { restrictionData } from '../shared/restriction-data.ts';
+
+export const handler = httpHandler(
+  { path: PlatePathSchema, query: PlateQuerySchema },
+  async ({ path, query }) => {
+    const book = bookOf(await restrictionData.load());
+    const date = query.date ?? today(systemClock);
+    return {
+      status: 200,
+      headers: { 'cache-control': 'no-store' },
+      body: plateRestrictionOn(book, path.plate, query.city, date),
+    };
+  },
+);

@@ -1,0 +1,214 @@
+/**
+ * The OpenAPI 3.1 document of the HTTP API, generated from the same zod schemas the handlers
+ * validate with (so the document cannot drift from what the API accepts). Served at /openapi.json.
+ */
+import { z } from 'zod';
+import * as api from './api.ts';
+
+type Schema = z.ZodType;
+interface Operation {
+  method: 'get' | 'put' | 'post' | 'patch' | 'delete';
+  path: string;
+  summary: string;
+  tag: string;
+  admin?: boolean;
+  pathParams?: z.ZodObject;
+  query?: z.ZodObject;
+  body?: Schema;
+  ok: { status: number; schema: Schema; description: string };
+  errors: number[];
+}
+
+const Health = z.object({
+  status: z.literal('ok'),
+  service: z.string(),
+  version: z.string(),
+  stage: z.string(),
+  time: z.string(),
+});
+
+export const operations: Operation[] = [
+  {
+    method: 'get',
+    path: '/health',
+    summary: 'Liveness',
+    tag: 'system',
+    ok: { status: 200, schema: Health, description: 'Up' },
+    errors: [],
+  },
+  {
+    method: 'get',
+    path: '/openapi.json',
+    summary: 'This document',
+    tag: 'system',
+    ok: { status: 200, schema: z.object({}).loose(), description: 'OpenAPI 3.1' },
+    errors: [],
+  },
+  {
+    method: 'get',
+    path: '/v1/cities',
+    summary: 'Cities with restriction data, the rule in force today and today’s answer',
+    tag: 'restrictions',
+    ok: { status: 200, schema: api.CitiesResponseSchema, description: 'Cities' },
+    errors: [],
+  },
+  {
+    method: 'get',
+    path: '/v1/cities/{city}/restrictions',
+    summary:
+      'What is restricted in a city on a date (default today, Asia/Shanghai) or on each day of a range (≤ 62 days)',
+    tag: 'restrictions',
+    pathParams: api.CityPathSchema,
+    query: api.RestrictionsQuerySchema,
+    ok: {
+      status: 200,
+      schema: z.union([api.RestrictionAnswerSchema, api.RestrictionRangeResponseSchema]),
+      description: 'One answer (date) or one per day (from/to)',
+    },
+    errors: [400, 404],
+  },
+  {
+    method: 'get',
+    path: '/v1/plates/{plate}/restriction',
+    summary: 'Whether a plate is restricted in a city on a date',
+    tag: 'restrictions',
+    pathParams: api.PlatePathSchema,
+    query: api.PlateQuerySchema,
+    ok: { status: 200, schema: api.PlateRestrictionAnswerSchema, description: 'The plate’s answer' },
+    errors: [400, 404],
+  },
+  {
+    method: 'put',
+    path: '/v1/admin/calendars/{year}',
+    summary: 'Upload or replace a year’s holiday calendar',
+    tag: 'admin: restriction data',
+    admin: true,
+    pathParams: api.YearPathSchema,
+    body: api.HolidayCalendarSchema,
+    ok: { status: 200, schema: api.HolidayCalendarSchema, description: 'Stored' },
+    errors: [400, 401, 403, 409],
+  },
+  {
+    method: 'post',
+    path: '/v1/admin/cities/{city}/rules',
+    summary: 'Add a rule record',
+    tag: 'admin: restriction data',
+    admin: true,
+    pathParams: api.CityPathSchema,
+    body: api.RestrictionRuleSchema,
+    ok: { status: 201, schema: api.RestrictionRuleSchema, description: 'Added' },
+    errors: [400, 401, 403, 409],
+  },
+  {
+    method: 'post',
+    path: '/v1/admin/cities/{city}/rules/{ruleId}/close',
+    summary: 'Close a rule record (it stops applying after validTo)',
+    tag: 'admin: restriction data',
+    admin: true,
+    pathParams: api.RulePathSchema,
+    body: api.CloseRuleBodySchema,
+    ok: { status: 200, schema: api.RestrictionRuleSchema, description: 'Closed' },
+    errors: [400, 401, 403, 404, 409],
+  },
+  {
+    method: 'post',
+    path: '/v1/admin/cities/{city}/suspensions',
+    summary: 'Add a suspension',
+    tag: 'admin: restriction data',
+    admin: true,
+    pathParams: api.CityPathSchema,
+    body: api.NewSuspensionBodySchema,
+    ok: { status: 201, schema: api.NewSuspensionBodySchema, description: 'Added' },
+    errors: [400, 401, 403, 404, 409],
+  },
+  {
+    method: 'post',
+    path: '/v1/admin/cities/{city}/suspensions/{suspensionId}/lift',
+    summary: 'Lift a suspension (restrictions apply again from liftedOn, default today)',
+    tag: 'admin: restriction data',
+    admin: true,
+    pathParams: api.SuspensionPathSchema,
+    body: api.LiftSuspensionBodySchema,
+    ok: { status: 200, schema: api.NewSuspensionBodySchema, description: 'Lifted' },
+    errors: [400, 401, 403, 404, 409],
+  },
+];
+
+/** JSON Schema (draft 2020-12, which OpenAPI 3.1 uses) without the per-schema `$schema` marker. */
+function json(schema: Schema, io: 'input' | 'output'): Record<string, unknown> {
+  const { $schema: _, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<
+    string,
+    unknown
+  >;
+  return rest;
+}
+const ERROR_TEXT: Record<number, string> = {
+  400: 'Invalid input (the problem names each field)',
+  401: 'Missing, expired or invalid token',
+  403: 'The token lacks the role this needs',
+  404: 'Unknown city, rule or suspension',
+  409: 'Conflicts with the current state',
+};
+
+function parameters(where: 'path' | 'query', schema: z.ZodObject | undefined) {
+  if (!schema) return [];
+  const props = json(schema, 'input') as { properties?: Record<string, unknown>; required?: string[] };
+  return Object.entries(props.properties ?? {}).map(([name, s]) => ({
+    name,
+    in: where,
+    required: where === 'path' || (props.required ?? []).includes(name),
+    schema: s,
+  }));
+}
+
+export function openApiDocument(version: string) {
+  const paths: Record<string, Record<string, unknown>> = {};
+  for (const op of operations) {
+    paths[op.path] ??= {};
+    paths[op.path]![op.method] = {
+      summary: op.summary,
+      tags: [op.tag],
+      ...(op.admin ? { security: [{ adminJwt: [] }] } : {}),
+      parameters: [...parameters('path', op.pathParams), ...parameters('query', op.query)],
+      ...(op.body
+        ? {
+            requestBody: {
+              required: true,
+              content: { 'application/json': { schema: json(op.body, 'input') } },
+            },
+          }
+        : {}),
+      responses: {
+        [op.ok.status]: {
+          description: op.ok.description,
+          content: { 'application/json': { schema: json(op.ok.schema, 'output') } },
+        },
+        ...Object.fromEntries(
+          op.errors.map((s) => [
+            s,
+            {
+              description: ERROR_TEXT[s],
+              content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+            },
+          ]),
+        ),
+      },
+    };
+  }
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Traffic-police public messaging API',
+      version,
+      description:
+        'Tail-number restrictions (尾号限行) and the department’s public channels. Dates are civil dates in Asia/Shanghai.',
+    },
+    paths,
+    components: {
+      schemas: { Problem: json(api.ProblemSchema, 'output') },
+      securitySchemes: {
+        adminJwt: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT (Cognito access token)' },
+      },
+    },
+  };
+}
