@@ -4,38 +4,21 @@
  *
  *   node test/bench/start-time.ts [--runs 5]
  */
-import { spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { REPO_ROOT } from '../../lib/blueprint.ts';
 import { freePort } from '../../lib/local/dynamodb-local.ts';
+import { npmStart, npmStop } from '../fixtures/npm-start.ts';
 
 const { values } = parseArgs({ options: { runs: { type: 'string', default: '5' } } });
 const runs = Number(values.runs);
 
 async function timeToReady(dataDir: string): Promise<number> {
-  const port = await freePort();
-  const began = performance.now();
-  const child = spawn('npm', ['start'], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, PORT: String(port), LOCAL_DATA_DIR: dataDir },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
-  let out = '';
-  const ms = await new Promise<number>((resolve, reject) => {
-    child.stdout!.on('data', (d) => {
-      out += d;
-      if (out.includes('Local stack ready on')) resolve(performance.now() - began);
-    });
-    child.once('exit', (code) => reject(new Error(`npm start exited ${code}: ${out}`)));
-  });
-  const exited = new Promise((r) => child.once('exit', r));
-  child.kill('SIGTERM');
-  await exited;
+  const started = await npmStart(await freePort(), dataDir);
+  await npmStop(started.child);
   await new Promise((r) => setTimeout(r, 1000)); // let the stack finish stopping Java
-  return ms;
+  return started.readyMs;
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;

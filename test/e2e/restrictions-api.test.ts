@@ -5,11 +5,12 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { blueprintInput, defineBlueprint } from '../../lib/blueprint.ts';
 import { localClient, localTableName } from '../../lib/local/dynamodb-local.ts';
 import { LocalStack } from '../../lib/local/stack.ts';
+import { auditEntriesOf } from '../fixtures/audit.ts';
 
 const bp = defineBlueprint({ ...blueprintInput, service: `api-${Date.now().toString(36)}` });
 process.env.RESTRICTION_DATA_CACHE_SECONDS = '0';
@@ -221,16 +222,9 @@ describe('admin restriction data', () => {
       holiday: '元旦',
     });
 
-    const audit = await doc.send(
-      new QueryCommand({
-        TableName: localTableName(bp.service, 'operations'),
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :a',
-        ExpressionAttributeValues: { ':a': 'ACTOR#alice' },
-      }),
-    );
-    expect(audit.Items).toHaveLength(1);
-    expect(audit.Items?.[0]).toMatchObject({
+    const audit = await auditEntriesOf(doc, localTableName(bp.service, 'operations'), 'alice');
+    expect(audit).toHaveLength(1);
+    expect(audit[0]).toMatchObject({
       actor: 'alice',
       action: 'calendar.upload',
       entity: 'calendar:2027',

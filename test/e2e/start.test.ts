@@ -3,13 +3,14 @@
  * ready line, /health, SIGTERM, and no DynamoDB Local left behind. Then a restart on the same data
  * directory finds its tables (data survives).
  */
-import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { REPO_ROOT } from '../../lib/blueprint.ts';
 import { freePort } from '../../lib/local/dynamodb-local.ts';
+import { npmStart, npmStop } from '../fixtures/npm-start.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'e2e-start-'));
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -24,43 +25,6 @@ function javaProcessesFor(dir: string): string[] {
   }
 }
 
-async function start(port: number): Promise<{ child: ChildProcess; output: () => string; readyMs: number }> {
-  const began = Date.now();
-  const child = spawn('npm', ['start'], {
-    cwd: REPO_ROOT,
-    env: { ...process.env, PORT: String(port), LOCAL_DATA_DIR: dataDir },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let out = '';
-  child.stdout!.on('data', (d) => {
-    out += d;
-  });
-  child.stderr!.on('data', (d) => {
-    out += d;
-  });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`no ready line within 60 s:\n${out}`)), 60_000);
-    const check = () => {
-      if (out.includes(`Local stack ready on http://127.0.0.1:${port}`)) {
-        clearTimeout(timer);
-        resolve();
-      }
-    };
-    child.stdout!.on('data', check);
-    child.once('exit', (code) => reject(new Error(`npm start exited with ${code}:\n${out}`)));
-  });
-  return { child, output: () => out, readyMs: Date.now() - began };
-}
-
-/** SIGTERM to npm (which forwards it to the stack); resolves with how npm ended. */
-async function stop(child: ChildProcess): Promise<string> {
-  const exited = new Promise<string>((r) =>
-    child.once('exit', (code, signal) => r(signal ?? `exit ${code}`)),
-  );
-  child.kill('SIGTERM');
-  return await exited;
-}
-
 /** Waits up to 10 s for the stack's Java child to be gone. */
 async function noJavaLeft(dir: string): Promise<string[]> {
   for (let i = 0; i < 100 && javaProcessesFor(dir).length > 0; i++)
@@ -71,19 +35,19 @@ async function noJavaLeft(dir: string): Promise<string[]> {
 describe('npm start', () => {
   it('serves /health, stops on SIGTERM and leaves no DynamoDB Local behind; data survives a restart', async () => {
     const port = await freePort();
-    const first = await start(port);
+    const first = await npmStart(port, dataDir);
     expect(javaProcessesFor(dataDir)).toHaveLength(1);
     const res = await fetch(`http://127.0.0.1:${port}/health`);
     expect(res.status).toBe(200);
     expect(await res.json()).toMatchObject({ status: 'ok', stage: 'local' });
     expect(first.output()).toContain('created tables:');
-    expect(['exit 0', 'SIGTERM']).toContain(await stop(first.child));
+    expect(['exit 0', 'SIGTERM']).toContain(await npmStop(first.child));
     expect(await noJavaLeft(dataDir)).toEqual([]);
 
-    const second = await start(port);
+    const second = await npmStart(port, dataDir);
     expect(second.output()).not.toContain('created tables:');
     expect((await fetch(`http://127.0.0.1:${port}/health`)).status).toBe(200);
-    expect(['exit 0', 'SIGTERM']).toContain(await stop(second.child));
+    expect(['exit 0', 'SIGTERM']).toContain(await npmStop(second.child));
     expect(await noJavaLeft(dataDir)).toEqual([]);
   }, 120_000);
 
