@@ -42,6 +42,7 @@ export const blueprintInput = {
       partitionKey: 'pk',
       sortKey: 'sk',
       indexes: [{ name: 'fanout', partitionKey: 'gsi1pk', sortKey: 'gsi1sk', projection: 'all' }],
+      ttlAttribute: 'expiresAt',
     },
     ledger: {
       description:
@@ -107,6 +108,25 @@ export const blueprintInput = {
       entry: 'functions/manage-restriction-data/handler.ts',
       tables: { content: 'read-write', operations: 'append' },
     },
+    'receive-wechat': {
+      description:
+        'WeChat Official Account webhook: verify, decrypt, de-duplicate, converse within WeChat’s 5 s.',
+      entry: 'functions/receive-wechat/handler.ts',
+      memoryMb: 512,
+      timeoutSeconds: 6,
+      tables: { inbound: 'read-write', subscribers: 'read-write', content: 'read' },
+      publishes: ['wechat-replies'],
+      secrets: ['wechat-accounts'],
+    },
+    'send-wechat-reply': {
+      description:
+        'Replies the webhook could not give in time, through the customer-service API, at most once.',
+      entry: 'functions/send-wechat-reply/handler.ts',
+      memoryMb: 256,
+      timeoutSeconds: 20,
+      tables: { inbound: 'read-write', subscribers: 'read-write', content: 'read', operations: 'read-write' },
+      secrets: ['wechat-accounts'],
+    },
     'check-restriction-coverage': {
       description: 'Daily: warn when a served city has no rule or no calendar for a day in the next 30.',
       entry: 'functions/check-restriction-coverage/handler.ts',
@@ -131,6 +151,18 @@ export const blueprintInput = {
       path: '/v1/plates/{plate}/restriction',
       function: 'get-plate-restriction',
       auth: 'public',
+    },
+    {
+      method: 'GET',
+      path: '/webhooks/wechat/{account}',
+      function: 'receive-wechat',
+      auth: 'wechat-signature',
+    },
+    {
+      method: 'POST',
+      path: '/webhooks/wechat/{account}',
+      function: 'receive-wechat',
+      auth: 'wechat-signature',
     },
     {
       method: 'PUT',
@@ -163,6 +195,30 @@ export const blueprintInput = {
       auth: 'admin-jwt',
     },
   ],
+
+  topics: {
+    'wechat-replies': { description: 'Replies to deliver through the WeChat customer-service API.' },
+  },
+
+  secrets: {
+    'wechat-accounts': {
+      description:
+        'JSON array of WeChat Official Accounts: id, appId, appSecret, token, encodingAesKey, previousEncodingAesKey, mode, templates, defaultCity.',
+    },
+  },
+
+  queues: {
+    'wechat-replies': {
+      description: 'Asynchronous WeChat replies (customer-service API).',
+      function: 'send-wechat-reply',
+      subscribesTo: [{ topic: 'wechat-replies' }],
+      batchSize: 5,
+      maxConcurrency: 2,
+      visibilityTimeoutSeconds: 30,
+      maxReceives: 6,
+      retentionDays: 1,
+    },
+  },
 
   schedules: {
     'restriction-coverage-check': {

@@ -51,6 +51,8 @@ export const FunctionSchema = z.strictObject({
   tables: z.record(Id, TableAccessSchema).default({}),
   /** Topics the function publishes to. */
   publishes: z.array(Id).default([]),
+  /** Secrets (Secrets Manager on AWS) the function reads. */
+  secrets: z.array(Id).default([]),
   /** Whether the function puts events on the event bus. */
   putsEvents: z.boolean().default(false),
   /** Static environment (non-secret). */
@@ -142,6 +144,8 @@ export const BlueprintSchema = z
     functions: z.record(Id, FunctionSchema),
     routes: z.array(RouteSchema),
     topics: z.record(Id, TopicSchema).default({}),
+    /** JSON secrets created empty by the stateful stack; operators fill them (README, "Deploying"). */
+    secrets: z.record(Id, z.strictObject({ description: z.string().min(1) })).default({}),
     queues: z.record(Id, QueueSchema).default({}),
     schedules: z.record(Id, ScheduleSchema).default({}),
     busRules: z.record(Id, BusRuleSchema).default({}),
@@ -190,6 +194,14 @@ export const BlueprintSchema = z
             message: `unknown table '${t}'; ${known('tables', tableIds)}`,
           });
       }
+      fn.secrets.forEach((t, i) => {
+        if (!bp.secrets[t])
+          ctx.addIssue({
+            code: 'custom',
+            path: ['functions', id, 'secrets', i],
+            message: `unknown secret '${t}'; ${known('secrets', Object.keys(bp.secrets))}`,
+          });
+      });
       fn.publishes.forEach((t, i) => {
         if (!bp.topics[t])
           ctx.addIssue({

@@ -8,6 +8,7 @@ const snake = (id: string) => id.toUpperCase().replace(/-/g, '_');
 export const envNames = {
   table: (tableId: string) => `TABLE_${snake(tableId)}`,
   topic: (topicId: string) => `TOPIC_${snake(topicId)}_ARN`,
+  secret: (secretId: string) => `${snake(secretId)}_SECRET_ARN`,
   eventBus: 'EVENT_BUS_NAME',
   service: 'POWERTOOLS_SERVICE_NAME',
 } as const;

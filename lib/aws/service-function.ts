@@ -11,6 +11,7 @@ import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import { Construct } from 'constructs';
 import type { FunctionDef, TableAccess } from '../../schemas/blueprint.ts';
@@ -135,6 +136,21 @@ export class ServiceFunction extends Construct {
           actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
           resources: [topic.masterKey.keyArn],
         }),
+      );
+    }
+  }
+
+  bindSecret(secretId: string, secret: ISecret): void {
+    this.fn.addEnvironment(envNames.secret(secretId), secret.secretArn);
+    this.role.addToPolicy(
+      new PolicyStatement({
+        actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+        resources: [secret.secretArn],
+      }),
+    );
+    if (secret.encryptionKey) {
+      this.role.addToPolicy(
+        new PolicyStatement({ actions: ['kms:Decrypt'], resources: [secret.encryptionKey.keyArn] }),
       );
     }
   }

@@ -3,7 +3,7 @@
  * protection, RETAIN), the topics, the event bus and the admin user pool. Built from the blueprint;
  * the stateless stack receives these as props.
  */
-import { Duration, RemovalPolicy, Stack, type StackProps, Tags } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
 import {
   AccountRecovery,
   FeaturePlan,
@@ -23,6 +23,7 @@ import {
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import type { Blueprint, TableDef } from '../../schemas/blueprint.ts';
@@ -40,6 +41,7 @@ export class StatefulStack extends Stack {
   readonly tables: Record<string, Table> = {};
   readonly topics: Record<string, Topic> = {};
   readonly alarmTopic: Topic;
+  readonly secrets: Record<string, Secret> = {};
   readonly eventBus: EventBus;
   readonly userPool: UserPool;
   readonly adminClient: UserPoolClient;
@@ -72,6 +74,20 @@ export class StatefulStack extends Stack {
       masterKey: this.key,
       enforceSSL: true,
     });
+
+    for (const [secretId, def] of Object.entries(blueprint.secrets)) {
+      const secret = new Secret(this, `${pascal(secretId)}Secret`, {
+        description: def.description,
+        encryptionKey: this.key,
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
+      Validations.of(secret).acknowledge({
+        id: 'AwsSolutions-SMG4',
+        reason:
+          'Holds third-party credentials (WeChat AppSecret/Token/EncodingAESKey) that are rotated in the provider console; operators update the secret then (README, key rotation).',
+      });
+      this.secrets[secretId] = secret;
+    }
 
     this.eventBus = new EventBus(this, 'EventBus', { description: `${blueprint.service} domain events` });
 

@@ -10,6 +10,7 @@ import type { EventBridgeEvent, SQSEvent } from 'aws-lambda';
 import type { Blueprint, RouteDef } from '../../schemas/blueprint.ts';
 import { envNames } from '../../schemas/resource-env.ts';
 import { REPO_ROOT } from '../blueprint.ts';
+import { handleSns } from './aws-emulation.ts';
 import {
   type DynamoDbLocal,
   ensureTables,
@@ -32,6 +33,7 @@ import { LOCAL_ISSUER, LocalJwtIssuer, localKeyFile } from './jwt.ts';
 import { matchesPattern } from './patterns.ts';
 import { LocalQueue, LocalTopic } from './queues.ts';
 import { LocalScheduler } from './scheduler.ts';
+import { type Faults, WeChatSandbox } from './wechat-sandbox.ts';
 
 export interface LocalStackOptions {
   blueprint: Blueprint;
@@ -58,6 +60,8 @@ export class LocalStack {
   readonly queues = new Map<string, LocalQueue>();
   readonly topics = new Map<string, LocalTopic>();
   readonly scheduler: LocalScheduler;
+  /** The WeChat API the functions call locally (WECHAT_API_BASE), with its outbox and faults. */
+  readonly wechat = new WeChatSandbox();
   private dynamo: DynamoDbLocal | undefined;
   private server: Server | undefined;
   private jwt: LocalJwtIssuer | undefined;
@@ -153,6 +157,8 @@ export class LocalStack {
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
       AWS_ENDPOINT_URL_DYNAMODB: this.dynamodbEndpoint,
+      AWS_ENDPOINT_URL_SNS: `${this.endpoint}/_aws/sns`,
+      WECHAT_API_BASE: `${this.endpoint}/_local/wechat`,
       [envNames.service]: blueprint.service,
       [envNames.eventBus]: `${blueprint.service}-bus`,
       POWERTOOLS_METRICS_NAMESPACE: blueprint.service,
@@ -163,6 +169,7 @@ export class LocalStack {
     };
     for (const id of Object.keys(blueprint.tables))
       env[envNames.table(id)] = localTableName(blueprint.service, id);
+    // Secrets: none locally; functions fall back to their local configuration (STAGE=local).
     for (const id of Object.keys(blueprint.topics)) {
       env[envNames.topic(id)] = `arn:aws:sns:local:${LOCAL_ACCOUNT}:${blueprint.service}-${id}`;
     }
@@ -236,6 +243,10 @@ export class LocalStack {
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', this.endpoint);
+    if (url.pathname.startsWith('/_aws/sns')) return this.handleSns(req, res);
+    if (url.pathname.startsWith('/_local/wechat/')) return this.handleWeChatSandbox(req, res, url);
+    if (url.pathname === '/local/outbox')
+      return this.handleOps(req, res, new URL('/_local/outbox', this.endpoint));
     if (url.pathname === '/_local' || url.pathname.startsWith('/_local/'))
       return this.handleOps(req, res, url);
     const method = (req.method ?? 'GET').toUpperCase();
@@ -260,6 +271,37 @@ export class LocalStack {
       this.log(`${match.compiled.routeKey}: ${error instanceof Error ? error.stack : String(error)}`);
       writeInvocationError(res, error);
     }
+  }
+
+  private async handleSns(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const body = await readBody(req, 1024 * 1024);
+    const [status, xml] = handleSns(body === 'too-large' ? '' : body.toString('utf8'), {
+      publish: (topicArn, message, attributes) => {
+        const topicId = topicArn.split(':').at(-1)!.slice(`${this.blueprint.service}-`.length);
+        if (!this.topics.has(topicId)) throw new Error(`Topic does not exist: ${topicArn}`);
+        this.publish(topicId, message, attributes);
+      },
+    });
+    res.writeHead(status, { 'content-type': 'text/xml' });
+    res.end(xml);
+  }
+
+  private async handleWeChatSandbox(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const raw = await readBody(req, 1024 * 1024);
+    let body: Record<string, unknown> = {};
+    try {
+      body = raw !== 'too-large' && raw.length ? JSON.parse(raw.toString('utf8')) : {};
+    } catch {
+      body = {};
+    }
+    const answer = this.wechat.handle(
+      req.method ?? 'GET',
+      url.pathname.slice('/_local/wechat'.length),
+      url.searchParams,
+      body,
+    );
+    res.writeHead(200, { 'content-type': 'application/json' });
+    res.end(JSON.stringify(answer));
   }
 
   /** Operator endpoints: inspect and redrive queues, fire schedules, publish, put events, auth keys. */
@@ -327,6 +369,17 @@ export class LocalStack {
         return json(200, { matchedRules: matched });
       }
       if (area === 'auth' && method === 'GET' && id === 'jwks.json') return json(200, this.jwt!.jwks());
+      if (area === 'outbox') {
+        if (method === 'GET') return json(200, this.wechat.outbox);
+        if (method === 'DELETE') return json(200, { cleared: this.wechat.outbox.splice(0).length });
+      }
+      if (area === 'faults') {
+        if (method === 'GET') return json(200, this.wechat.faults);
+        if (method === 'PUT') {
+          this.wechat.faults = { ...this.wechat.faults, ...(input as Partial<Faults>) };
+          return json(200, this.wechat.faults);
+        }
+      }
       return json(404, { message: `no local operation ${method} ${url.pathname}` });
     } catch (error) {
       return json(400, { message: error instanceof Error ? error.message : String(error) });

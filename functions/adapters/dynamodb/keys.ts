@@ -1,7 +1,14 @@
 /**
  * Every DynamoDB key this system writes, built in one place (README: "DynamoDB access patterns").
  */
+import type { SubscriberRef } from '../../core/subscribers.ts';
+
 export const keys = {
+  /** subscribers: the profile item and one item per binding, in one partition per subscriber. */
+  subscriber: (r: SubscriberRef) => ({ pk: `SUB#${r.channel}#${r.id}`, sk: 'PROFILE' }),
+  binding: (r: SubscriberRef, plate: string) => ({ pk: `SUB#${r.channel}#${r.id}`, sk: `BIND#${plate}` }),
+  /** inbound: one de-duplication record per WeChat message / event / SMS callback. */
+  inbound: (key: string) => ({ pk: `IN#${key}` }),
   /** content: all records of one kind share a partition (tiny, read together). */
   restrictionData: (kind: 'calendar' | 'rule' | 'suspension', id: string) => ({
     pk: `RDATA#${kind}`,

@@ -1,0 +1,56 @@
+#!/usr/bin/env node
+/**
+ * `npm run wechat -- [--account dev] [--user OPENID] [--url URL] [--plain] "限行"` — plays WeChat for
+ * one follower against the local webhook: signs (and in safe/compatible mode encrypts) exactly as
+ * WeChat does, posts, then verifies/decrypts and prints the reply.
+ *
+ *   npm run wechat -- --event subscribe
+ *   npm run wechat -- "绑定 京A12345"
+ *   npm run wechat -- 限行
+ *   npm run wechat -- --event CLICK --key XIANXING
+ */
+import { parseArgs } from 'node:util';
+import { accountsFromEnv } from '../functions/adapters/wechat/accounts.ts';
+import { buildRequest, messageXml, openReply, type SimulatedMessage } from '../lib/local/wechat-user.ts';
+
+const { values, positionals } = parseArgs({
+  allowPositionals: true,
+  options: {
+    account: { type: 'string', default: 'dev' },
+    user: { type: 'string', default: 'o-local-citizen-0001' },
+    url: { type: 'string', default: `http://127.0.0.1:${process.env.PORT ?? 3000}` },
+    event: { type: 'string' },
+    key: { type: 'string' },
+    plain: { type: 'boolean', default: false },
+  },
+});
+const account = accountsFromEnv(process.env).find((a) => a.id === values.account);
+if (!account) {
+  console.error(`unknown account '${values.account}' (configure more with WECHAT_ACCOUNTS)`);
+  process.exit(2);
+}
+const text = positionals.join(' ');
+if (!values.event && !text) {
+  console.error(
+    'usage: npm run wechat -- [--account dev] [--user OPENID] "限行"   |   --event subscribe|unsubscribe|CLICK [--key KEY]',
+  );
+  process.exit(2);
+}
+const message: SimulatedMessage = values.event
+  ? { kind: 'event', event: values.event, ...(values.key ? { eventKey: values.key } : {}) }
+  : { kind: 'text', text };
+const xml = messageXml(message, values.user, 'gh_local_account', Math.floor(Date.now() / 1000));
+const encrypted = !values.plain && account.mode !== 'plain';
+const request = buildRequest(account, xml, { encrypted });
+const res = await fetch(`${values.url}/webhooks/wechat/${account.id}?${request.query}`, {
+  method: 'POST',
+  headers: { 'content-type': 'text/xml' },
+  body: request.body,
+});
+const body = await res.text();
+if (res.status !== 200) {
+  console.error(`HTTP ${res.status}: ${body}`);
+  process.exit(1);
+}
+const reply = openReply(account, body);
+console.log(reply.content ?? '(no passive reply: "success")');

@@ -1,0 +1,175 @@
+/**
+ * Subscribers in DynamoDB: one profile item and one item per binding under `SUB#{channel}#{id}`.
+ * Every change is a pure transition (functions/core/subscribers.ts) applied with optimistic
+ * concurrency: read profile + bindings, compute the next state, write profile (guarded by its
+ * version) and every binding whose item changed in ONE transaction. Binding items carry the
+ * fan-out key (`gsi1pk`) exactly while the subscriber may be pushed, and a TTL once unfollowed.
+ */
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import {
+  type Binding,
+  type BindOutcome,
+  bindingExpiry,
+  fanoutKey,
+  type ReminderSlot,
+  type Subscriber,
+  type SubscriberRef,
+  type SubscriberRepository,
+  transition,
+} from '../../core/subscribers.ts';
+import { keys } from './keys.ts';
+
+const ProfileItem = z.object({
+  channel: z.enum(['wechat', 'sms']),
+  id: z.string(),
+  account: z.string(),
+  status: z.enum(['active', 'unfollowed', 'opted-out', 'blocked']),
+  reminders: z.boolean(),
+  slot: z.enum(['morning', 'evening']),
+  followedAt: z.string().nullable(),
+  unfollowedAt: z.string().nullable(),
+  lastInboundAt: z.string().nullable(),
+  scene: z.string().nullable(),
+  version: z.number().int().positive(),
+});
+const BindingItem = z.object({
+  plate: z.string(),
+  city: z.string(),
+  tail: z.number().int().min(0).max(9),
+  nev: z.boolean(),
+  boundAt: z.string(),
+});
+
+const MAX_ATTEMPTS = 5;
+
+export class DynamoSubscriberRepository implements SubscriberRepository {
+  private readonly doc: DynamoDBDocumentClient;
+  private readonly table: string;
+
+  constructor(doc: DynamoDBDocumentClient, table: string) {
+    this.doc = doc;
+    this.table = table;
+  }
+
+  private async read(ref: SubscriberRef): Promise<{ subscriber: Subscriber | undefined; version: number }> {
+    const res = await this.doc.send(
+      new QueryCommand({
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk',
+        ExpressionAttributeValues: { ':pk': keys.subscriber(ref).pk },
+        ConsistentRead: true,
+      }),
+    );
+    const items = res.Items ?? [];
+    const profile = items.find((i) => i.sk === keys.subscriber(ref).sk);
+    if (!profile) return { subscriber: undefined, version: 0 };
+    const p = ProfileItem.parse(profile);
+    const bindings = items
+      .filter((i) => typeof i.sk === 'string' && i.sk.startsWith('BIND#'))
+      .map((i) => BindingItem.parse(i))
+      .sort((a, b) => a.boundAt.localeCompare(b.boundAt));
+    const { version, ...rest } = p;
+    return { subscriber: { ...rest, bindings }, version };
+  }
+
+  async get(ref: SubscriberRef) {
+    return (await this.read(ref)).subscriber;
+  }
+
+  /** Applies `change` until it commits against the version it read (or nothing changes). */
+  private async mutate<R>(
+    ref: SubscriberRef,
+    change: (s: Subscriber | undefined) => { next: Subscriber | undefined; result: R },
+  ): Promise<{ next: Subscriber | undefined; result: R }> {
+    for (let attempt = 1; ; attempt++) {
+      const { subscriber, version } = await this.read(ref);
+      const out = change(subscriber);
+      if (!out.next || out.next === subscriber) return out;
+      try {
+        await this.write(out.next, subscriber, version);
+        return out;
+      } catch (error) {
+        if (!(error instanceof TransactionCanceledException) || attempt >= MAX_ATTEMPTS) throw error;
+      }
+    }
+  }
+
+  private bindingItem(s: Subscriber, b: Binding) {
+    const gsi1pk = fanoutKey(s, b);
+    const expiresAt = bindingExpiry(s);
+    return {
+      ...keys.binding(s, b.plate),
+      channel: s.channel,
+      id: s.id,
+      account: s.account,
+      slot: s.slot,
+      ...b,
+      ...(gsi1pk ? { gsi1pk, gsi1sk: `${s.channel}#${s.id}#${b.plate}` } : {}),
+      ...(expiresAt ? { expiresAt } : {}),
+    };
+  }
+
+  private async write(next: Subscriber, previous: Subscriber | undefined, version: number): Promise<void> {
+    const { bindings, ...profile } = next;
+    const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [
+      {
+        Put: {
+          TableName: this.table,
+          Item: { ...keys.subscriber(next), ...profile, version: version + 1 },
+          ...(version === 0
+            ? { ConditionExpression: 'attribute_not_exists(pk)' }
+            : { ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': version } }),
+        },
+      },
+    ];
+    for (const b of bindings) items.push({ Put: { TableName: this.table, Item: this.bindingItem(next, b) } });
+    for (const old of previous?.bindings ?? []) {
+      if (!bindings.some((b) => b.plate === old.plate)) {
+        items.push({ Delete: { TableName: this.table, Key: keys.binding(next, old.plate) } });
+      }
+    }
+    await this.doc.send(new TransactWriteCommand({ TransactItems: items }));
+  }
+
+  async touch(ref: SubscriberRef, account: string, at: string) {
+    const { next } = await this.mutate(ref, (s) => ({
+      next: transition.touch(s, ref, account, at),
+      result: null,
+    }));
+    return next!;
+  }
+  async follow(ref: SubscriberRef, account: string, at: string, scene: string | null) {
+    const { next } = await this.mutate(ref, (s) => ({
+      next: transition.follow(s, ref, account, at, scene),
+      result: null,
+    }));
+    return next!;
+  }
+  async unfollow(ref: SubscriberRef, at: string) {
+    await this.mutate(ref, (s) => ({ next: transition.unfollow(s, at), result: null }));
+  }
+  async setStatus(ref: SubscriberRef, status: 'active' | 'opted-out' | 'blocked') {
+    await this.mutate(ref, (s) => ({ next: transition.setStatus(s, status), result: null }));
+  }
+  async setPreferences(ref: SubscriberRef, prefs: { reminders?: boolean; slot?: ReminderSlot }) {
+    await this.mutate(ref, (s) => ({ next: transition.setPreferences(s, prefs), result: null }));
+  }
+  async bind(ref: SubscriberRef, binding: Binding): Promise<BindOutcome> {
+    return (
+      await this.mutate(ref, (s) => {
+        const { next, outcome } = transition.bind(s, binding);
+        return { next, result: outcome };
+      })
+    ).result;
+  }
+  async unbind(ref: SubscriberRef, plate?: string) {
+    return (
+      await this.mutate(ref, (s) => {
+        const { next, removed } = transition.unbind(s, plate);
+        return { next, result: removed };
+      })
+    ).result;
+  }
+}

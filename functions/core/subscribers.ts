@@ -1,0 +1,164 @@
+/**
+ * Followers per channel and their plate bindings. A subscriber is pushed to only while `active`
+ * with reminders on; the repository keeps the sparse, sharded fan-out index true on every change
+ * (a binding is in the index exactly when its subscriber may receive the daily reminder).
+ */
+import { createHash } from 'node:crypto';
+
+export type Channel = 'wechat' | 'sms';
+export type SubscriberStatus = 'active' | 'unfollowed' | 'opted-out' | 'blocked';
+export type ReminderSlot = 'morning' | 'evening';
+
+export interface SubscriberRef {
+  channel: Channel;
+  id: string;
+}
+
+export interface Binding {
+  plate: string;
+  city: string;
+  tail: number;
+  nev: boolean;
+  boundAt: string;
+}
+
+export interface Subscriber extends SubscriberRef {
+  account: string;
+  status: SubscriberStatus;
+  reminders: boolean;
+  slot: ReminderSlot;
+  bindings: Binding[];
+  followedAt: string | null;
+  unfollowedAt: string | null;
+  lastInboundAt: string | null;
+  scene: string | null;
+}
+
+export const MAX_BINDINGS = 3;
+export const FANOUT_SHARDS = 16;
+/** Bindings of an unfollowed subscriber are kept this long, then purged (TTL). */
+export const UNFOLLOW_RETENTION_DAYS = 30;
+
+export type BindOutcome = 'bound' | 'already-bound' | 'limit-reached';
+
+export interface SubscriberRepository {
+  get(ref: SubscriberRef): Promise<Subscriber | undefined>;
+  /** Creates the subscriber if new (active), records the inbound time; returns the current state. */
+  touch(ref: SubscriberRef, account: string, at: string): Promise<Subscriber>;
+  follow(ref: SubscriberRef, account: string, at: string, scene: string | null): Promise<Subscriber>;
+  unfollow(ref: SubscriberRef, at: string): Promise<void>;
+  setStatus(ref: SubscriberRef, status: 'active' | 'opted-out' | 'blocked'): Promise<void>;
+  setPreferences(ref: SubscriberRef, prefs: { reminders?: boolean; slot?: ReminderSlot }): Promise<void>;
+  bind(ref: SubscriberRef, binding: Binding): Promise<BindOutcome>;
+  /** Removes one plate, or all when `plate` is undefined; returns the plates removed. */
+  unbind(ref: SubscriberRef, plate?: string): Promise<string[]>;
+}
+
+/** A new subscriber: active, reminders on, morning slot. */
+export function newSubscriber(ref: SubscriberRef, account: string, at: string): Subscriber {
+  return {
+    ...ref,
+    account,
+    status: 'active',
+    reminders: true,
+    slot: 'morning',
+    bindings: [],
+    followedAt: at,
+    unfollowedAt: null,
+    lastInboundAt: null,
+    scene: null,
+  };
+}
+
+/**
+ * State transitions, pure: each takes the current state (undefined = unknown subscriber) and
+ * returns the next state (or the same object when nothing changes). Repositories apply them with
+ * optimistic concurrency, so every writer sees and keeps the other writers' changes.
+ */
+export const transition = {
+  /** Someone wrote to us: they follow (a missed follow event is repaired); record the time. */
+  touch(s: Subscriber | undefined, ref: SubscriberRef, account: string, at: string): Subscriber {
+    const base = s ?? newSubscriber(ref, account, at);
+    const status = base.status === 'unfollowed' ? 'active' : base.status;
+    return {
+      ...base,
+      status,
+      lastInboundAt: at,
+      ...(base.status === 'unfollowed' ? { unfollowedAt: null, followedAt: at } : {}),
+    };
+  },
+  follow(
+    s: Subscriber | undefined,
+    ref: SubscriberRef,
+    account: string,
+    at: string,
+    scene: string | null,
+  ): Subscriber {
+    const base = s ?? newSubscriber(ref, account, at);
+    // An opt-out is the citizen's decision and survives re-following; unfollow and block do not.
+    const status = base.status === 'opted-out' ? 'opted-out' : 'active';
+    return {
+      ...base,
+      account,
+      status,
+      followedAt: at,
+      unfollowedAt: null,
+      lastInboundAt: at,
+      scene: scene ?? base.scene,
+    };
+  },
+  unfollow(s: Subscriber | undefined, at: string): Subscriber | undefined {
+    if (!s || s.status === 'unfollowed') return s;
+    return { ...s, status: 'unfollowed', unfollowedAt: at };
+  },
+  setStatus(s: Subscriber | undefined, status: 'active' | 'opted-out' | 'blocked'): Subscriber | undefined {
+    return s && s.status !== status ? { ...s, status } : s;
+  },
+  setPreferences(
+    s: Subscriber | undefined,
+    prefs: { reminders?: boolean; slot?: ReminderSlot },
+  ): Subscriber | undefined {
+    return s ? { ...s, ...prefs } : s;
+  },
+  bind(s: Subscriber | undefined, binding: Binding): { next: Subscriber | undefined; outcome: BindOutcome } {
+    if (!s) return { next: s, outcome: 'limit-reached' };
+    if (s.bindings.some((b) => b.plate === binding.plate && b.city === binding.city))
+      return { next: s, outcome: 'already-bound' };
+    const others = s.bindings.filter((b) => b.plate !== binding.plate);
+    if (others.length >= MAX_BINDINGS) return { next: s, outcome: 'limit-reached' };
+    return { next: { ...s, bindings: [...others, binding] }, outcome: 'bound' };
+  },
+  unbind(s: Subscriber | undefined, plate?: string): { next: Subscriber | undefined; removed: string[] } {
+    if (!s) return { next: s, removed: [] };
+    const removed = s.bindings.filter((b) => plate === undefined || b.plate === plate).map((b) => b.plate);
+    return {
+      next: removed.length ? { ...s, bindings: s.bindings.filter((b) => !removed.includes(b.plate)) } : s,
+      removed,
+    };
+  },
+};
+
+/** Epoch seconds after which an unfollowed subscriber's bindings are purged; null while following. */
+export function bindingExpiry(s: Subscriber): number | null {
+  if (s.status !== 'unfollowed' || !s.unfollowedAt) return null;
+  return Math.floor(Date.parse(s.unfollowedAt) / 1000) + UNFOLLOW_RETENTION_DAYS * 86_400;
+}
+
+/** Spreads a city × tail segment over shards by a stable hash of the subscriber. */
+export function shardOf(ref: SubscriberRef): number {
+  return createHash('sha256').update(`${ref.channel}#${ref.id}`).digest().readUInt32BE(0) % FANOUT_SHARDS;
+}
+
+/** The fan-out partition a binding belongs to, or null when the subscriber must not be pushed. */
+export function fanoutKey(
+  s: Pick<Subscriber, 'channel' | 'id' | 'status' | 'reminders' | 'slot'>,
+  b: Pick<Binding, 'city' | 'tail'>,
+): string | null {
+  if (s.status !== 'active' || !s.reminders) return null;
+  return `${b.city}#${b.tail}#${s.slot}#${shardOf(s)}`;
+}
+
+/** Openids and phone numbers in logs: first 4 and last 4 characters only. */
+export function maskId(id: string): string {
+  return id.length <= 8 ? '****' : `${id.slice(0, 4)}****${id.slice(-4)}`;
+}

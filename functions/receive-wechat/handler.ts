@@ -1,0 +1,51 @@
+/**
+ * GET  /webhooks/wechat/{account} — URL verification (echostr verbatim, text/plain)
+ * POST /webhooks/wechat/{account} — messages and events; see functions/adapters/wechat/webhook.ts
+ */
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import middy from '@middy/core';
+import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { publish } from '../adapters/sns/publisher.ts';
+import { receive, verifyUrl, type WebhookDeps } from '../adapters/wechat/webhook.ts';
+import { topicArn } from '../shared/config.ts';
+import { logger, tracer } from '../shared/powertools.ts';
+import { accounts, converseFor, inboundLog, subscribers } from '../shared/wechat.ts';
+
+const repliesTopic = topicArn('wechat-replies');
+const deps: WebhookDeps = {
+  accounts,
+  inbound: inboundLog,
+  converse: converseFor,
+  templateJobFinished: async (_account, ref, _msgId, status) => {
+    if (status === 'failed:user block') await subscribers.setStatus(ref, 'blocked');
+  },
+  enqueueAsyncReply: (job) => publish(repliesTopic, job),
+  now: Date.now,
+  maxSkewSeconds: Number(process.env.WECHAT_MAX_SKEW_S ?? 300),
+  budgetMs: 3500,
+  retryWaitMs: 1000,
+  log: (message, details) => logger.warn(message, details),
+};
+
+export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
+  .use(captureLambdaHandler(tracer, { captureResponse: false }))
+  .use(injectLambdaContext(logger, { resetKeys: true }))
+  .handler(async (event) => {
+    const request = {
+      accountId: event.pathParameters?.account ?? '',
+      query: event.queryStringParameters ?? {},
+      rawQueryString: event.rawQueryString,
+      body: event.body
+        ? event.isBase64Encoded
+          ? Buffer.from(event.body, 'base64').toString('utf8')
+          : event.body
+        : '',
+      startedAt: Date.now(),
+    };
+    const res =
+      event.requestContext.http.method === 'GET'
+        ? await verifyUrl(request, deps)
+        : await receive(request, deps);
+    return { statusCode: res.status, headers: { 'content-type': res.contentType }, body: res.body };
+  });

@@ -1,0 +1,84 @@
+/**
+ * Delivers replies the webhook could not give within WeChat's 5 s through the customer-service
+ * API, at most once per message: the stored reply of the first attempt when it finished, otherwise
+ * (after it had its chance) a fresh answer — every conversation intent is idempotent.
+ */
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import { z } from 'zod';
+import { documentClient } from '../adapters/dynamodb/client.ts';
+import { WeChatApi, WeChatApiError } from '../adapters/wechat/api.ts';
+import { DynamoTokenStore, StableTokenManager } from '../adapters/wechat/tokens.ts';
+import { cdata, field, parseWeChatXml } from '../adapters/wechat/xml.ts';
+import { maskId } from '../core/subscribers.ts';
+import { tableName } from '../shared/config.ts';
+import { logger } from '../shared/powertools.ts';
+import { accounts, converseFor, inboundLog, subscribers, wechatApiBase } from '../shared/wechat.ts';
+
+const JobSchema = z.object({
+  accountId: z.string(),
+  openid: z.string(),
+  dedupeKey: z.string(),
+  inbound: z.union([
+    z.object({ kind: z.literal('text'), text: z.string() }),
+    z.object({ kind: z.literal('click'), key: z.string() }),
+    z.object({ kind: z.literal('follow'), scene: z.string().nullable() }),
+    z.object({ kind: z.literal('unfollow') }),
+  ]),
+});
+
+const tokens = new StableTokenManager({
+  baseUrl: wechatApiBase,
+  store: new DynamoTokenStore(documentClient, tableName('operations')),
+});
+const api = new WeChatApi({ baseUrl: wechatApiBase, tokens });
+/** Receives the first attempt gets to finish on its own before we answer in its place. */
+const PATIENCE_RECEIVES = 3;
+
+async function deliver(record: SQSRecord): Promise<void> {
+  const job = JobSchema.parse(JSON.parse(record.body));
+  const account = await accounts.get(job.accountId);
+  if (!account) throw new Error(`unknown account ${job.accountId}`);
+  let state = await inboundLog.get(job.dedupeKey);
+  if (state?.state !== 'done') {
+    if (Number(record.attributes.ApproximateReceiveCount) < PATIENCE_RECEIVES)
+      throw new Error('first attempt still running');
+    const content = await converseFor(account, { channel: 'wechat', id: job.openid }, job.inbound);
+    await inboundLog.complete(
+      job.dedupeKey,
+      content === null ? null : `<xml><Content>${cdata(content)}</Content></xml>`,
+    );
+    state = await inboundLog.get(job.dedupeKey);
+  }
+  if (!state?.reply) return;
+  const content = field(parseWeChatXml(state.reply), 'Content');
+  if (!content || !(await inboundLog.claimAsyncSend(job.dedupeKey))) return;
+  try {
+    await api.sendText(account, job.openid, content);
+  } catch (error) {
+    if (!(error instanceof WeChatApiError)) throw error;
+    // At-most-once: the send was claimed, so it is never retried; say why it did not arrive.
+    logger.warn('async reply not delivered', {
+      openid: maskId(job.openid),
+      errcode: error.errcode,
+      action: error.action,
+    });
+    if (error.subscriberStatus === 'unfollowed')
+      await subscribers.unfollow({ channel: 'wechat', id: job.openid }, new Date().toISOString());
+  }
+}
+
+export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
+  const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
+  for (const record of event.Records) {
+    try {
+      await deliver(record);
+    } catch (error) {
+      logger.info('async reply will be retried', {
+        messageId: record.messageId,
+        reason: (error as Error).message,
+      });
+      batchItemFailures.push({ itemIdentifier: record.messageId });
+    }
+  }
+  return { batchItemFailures };
+};
