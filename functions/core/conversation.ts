@@ -193,10 +193,10 @@ export async function converse(
     case 'keyword':
       return clip(deps.keywords[intent.index]!.reply);
     case 'unsubscribe':
-      await deps.subscribers.setStatus(ref, 'opted-out');
+      await deps.subscribers.setStatus(ref, 'opted-out', now);
       return '您已退订，将不再收到限行提醒与通知推送。发送“订阅”可恢复。';
     case 'resubscribe':
-      await deps.subscribers.setStatus(ref, 'active');
+      await deps.subscribers.setStatus(ref, 'active', now);
       return subscriber.bindings.length
         ? '已恢复订阅，限行日将为您推送提醒。'
         : '已恢复订阅。发送“绑定 京A12345”绑定车牌后，限行日将为您推送提醒。';

@@ -32,6 +32,8 @@ export interface Subscriber extends SubscriberRef {
   unfollowedAt: string | null;
   lastInboundAt: string | null;
   scene: string | null;
+  /** The citizen's own opt-out (TD/退订); survives unfollow and re-follow until they resubscribe. */
+  optedOutAt: string | null;
 }
 
 export const MAX_BINDINGS = 3;
@@ -47,7 +49,7 @@ export interface SubscriberRepository {
   touch(ref: SubscriberRef, account: string, at: string): Promise<Subscriber>;
   follow(ref: SubscriberRef, account: string, at: string, scene: string | null): Promise<Subscriber>;
   unfollow(ref: SubscriberRef, at: string): Promise<void>;
-  setStatus(ref: SubscriberRef, status: 'active' | 'opted-out' | 'blocked'): Promise<void>;
+  setStatus(ref: SubscriberRef, status: 'active' | 'opted-out' | 'blocked', at: string): Promise<void>;
   setPreferences(ref: SubscriberRef, prefs: { reminders?: boolean; slot?: ReminderSlot }): Promise<void>;
   bind(ref: SubscriberRef, binding: Binding): Promise<BindOutcome>;
   /** Removes one plate, or all when `plate` is undefined; returns the plates removed. */
@@ -67,6 +69,7 @@ export function newSubscriber(ref: SubscriberRef, account: string, at: string): 
     unfollowedAt: null,
     lastInboundAt: null,
     scene: null,
+    optedOutAt: null,
   };
 }
 
@@ -96,7 +99,7 @@ export const transition = {
   ): Subscriber {
     const base = s ?? newSubscriber(ref, account, at);
     // An opt-out is the citizen's decision and survives re-following; unfollow and block do not.
-    const status = base.status === 'opted-out' ? 'opted-out' : 'active';
+    const status = base.optedOutAt ? 'opted-out' : 'active';
     return {
       ...base,
       account,
@@ -111,8 +114,16 @@ export const transition = {
     if (!s || s.status === 'unfollowed') return s;
     return { ...s, status: 'unfollowed', unfollowedAt: at };
   },
-  setStatus(s: Subscriber | undefined, status: 'active' | 'opted-out' | 'blocked'): Subscriber | undefined {
-    return s && s.status !== status ? { ...s, status } : s;
+  setStatus(
+    s: Subscriber | undefined,
+    status: 'active' | 'opted-out' | 'blocked',
+    at: string,
+  ): Subscriber | undefined {
+    if (!s) return s;
+    if (status === 'opted-out') return s.status === 'opted-out' ? s : { ...s, status, optedOutAt: at };
+    if (status === 'active')
+      return s.status === 'active' && !s.optedOutAt ? s : { ...s, status, optedOutAt: null };
+    return s.status === status ? s : { ...s, status };
   },
   setPreferences(
     s: Subscriber | undefined,

@@ -18,7 +18,7 @@ const deps: WebhookDeps = {
   inbound: inboundLog,
   converse: converseFor,
   templateJobFinished: async (_account, ref, _msgId, status) => {
-    if (status === 'failed:user block') await subscribers.setStatus(ref, 'blocked');
+    if (status === 'failed:user block') await subscribers.setStatus(ref, 'blocked', new Date().toISOString());
   },
   enqueueAsyncReply: (job) => publish(repliesTopic, job),
   now: Date.now,

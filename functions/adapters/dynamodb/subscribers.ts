@@ -32,6 +32,7 @@ const ProfileItem = z.object({
   unfollowedAt: z.string().nullable(),
   lastInboundAt: z.string().nullable(),
   scene: z.string().nullable(),
+  optedOutAt: z.string().nullable().default(null),
   version: z.number().int().positive(),
 });
 const BindingItem = z.object({
@@ -150,8 +151,8 @@ export class DynamoSubscriberRepository implements SubscriberRepository {
   async unfollow(ref: SubscriberRef, at: string) {
     await this.mutate(ref, (s) => ({ next: transition.unfollow(s, at), result: null }));
   }
-  async setStatus(ref: SubscriberRef, status: 'active' | 'opted-out' | 'blocked') {
-    await this.mutate(ref, (s) => ({ next: transition.setStatus(s, status), result: null }));
+  async setStatus(ref: SubscriberRef, status: 'active' | 'opted-out' | 'blocked', at: string) {
+    await this.mutate(ref, (s) => ({ next: transition.setStatus(s, status, at), result: null }));
   }
   async setPreferences(ref: SubscriberRef, prefs: { reminders?: boolean; slot?: ReminderSlot }) {
     await this.mutate(ref, (s) => ({ next: transition.setPreferences(s, prefs), result: null }));

@@ -32,8 +32,8 @@ export class MemorySubscriberRepository implements SubscriberRepository {
   async unfollow(ref: SubscriberRef, at: string) {
     this.put(transition.unfollow(await this.get(ref), at));
   }
-  async setStatus(ref: SubscriberRef, status: 'active' | 'opted-out' | 'blocked') {
-    this.put(transition.setStatus(await this.get(ref), status));
+  async setStatus(ref: SubscriberRef, status: 'active' | 'opted-out' | 'blocked', at: string) {
+    this.put(transition.setStatus(await this.get(ref), status, at));
   }
   async setPreferences(ref: SubscriberRef, prefs: { reminders?: boolean; slot?: ReminderSlot }) {
     this.put(transition.setPreferences(await this.get(ref), prefs));

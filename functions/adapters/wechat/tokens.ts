@@ -23,6 +23,8 @@ export interface TokenStore {
   write(appId: string, token: CachedToken): Promise<void>;
   /** Expires the stored token only if it is `failed`. */
   expireIf(appId: string, failed: string): Promise<void>;
+  /** True for the one caller that may fetch now (a short lease); the others wait for its token. */
+  tryLease(appId: string, nowMs: number, leaseMs: number): Promise<boolean>;
 }
 
 export interface TokenManager {
@@ -31,6 +33,7 @@ export interface TokenManager {
 }
 
 export const REFRESH_BELOW_MS = 10 * 60 * 1000;
+const LEASE_MS = 3000;
 
 export interface StableTokenOptions {
   baseUrl: string;
@@ -66,10 +69,30 @@ export class StableTokenManager implements TokenManager {
   }
 
   private async load(account: WeChatAccount): Promise<string> {
-    const stored = await this.options.store.read(account.appId);
+    const { store } = this.options;
+    const stored = await store.read(account.appId);
     if (this.fresh(stored)) {
       this.memory.set(account.appId, stored);
       return stored.token;
+    }
+    // Many cold containers at once: one fetches, the rest wait briefly for its token. If the lease
+    // holder dies, the wait ends and each fetches itself (stable_token is safe to call concurrently).
+    if (await store.tryLease(account.appId, this.options.now(), LEASE_MS)) {
+      // Double-check under the lease: another container may have stored a token meanwhile.
+      const again = await store.read(account.appId);
+      if (this.fresh(again)) {
+        this.memory.set(account.appId, again);
+        return again.token;
+      }
+    } else {
+      for (let waited = 0; waited < LEASE_MS; waited += 100) {
+        await new Promise((r) => setTimeout(r, 100));
+        const shared = await store.read(account.appId);
+        if (this.fresh(shared)) {
+          this.memory.set(account.appId, shared);
+          return shared.token;
+        }
+      }
     }
     const fetched = await this.fetchStable(account);
     await this.options.store.write(account.appId, fetched);
@@ -140,12 +163,30 @@ export class DynamoTokenStore implements TokenStore {
             expiresAtMs: t.expiresAt,
             expiresAt: Math.ceil(t.expiresAt / 1000),
           },
-          ConditionExpression: 'attribute_not_exists(pk) OR expiresAtMs <= :e',
+          ConditionExpression: 'attribute_not_exists(expiresAtMs) OR expiresAtMs <= :e',
           ExpressionAttributeValues: { ':e': t.expiresAt },
         }),
       );
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
+    }
+  }
+
+  async tryLease(appId: string, nowMs: number, leaseMs: number) {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: this.key(appId),
+          UpdateExpression: 'SET leaseUntil = :until',
+          ConditionExpression: 'attribute_not_exists(leaseUntil) OR leaseUntil < :now',
+          ExpressionAttributeValues: { ':until': nowMs + leaseMs, ':now': nowMs },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
     }
   }
 

@@ -1,0 +1,297 @@
+/**
+ * The webhook pipeline with in-memory ports: the official sample end to end, every bad input the
+ * issue lists (none is a 500, none stores anything), retries with identical bodies, the deadline
+ * and the previous-key fallback.
+ */
+import { describe, expect, it, vi } from 'vitest';
+import { MemoryInboundLog } from '../../../functions/adapters/memory/inbound-log.ts';
+import { staticAccounts } from '../../../functions/adapters/wechat/accounts.ts';
+import { aesKeyOf, encrypt, signature } from '../../../functions/adapters/wechat/crypto.ts';
+import {
+  type AsyncReplyJob,
+  receive,
+  verifyUrl,
+  type WebhookDeps,
+  type WebhookRequest,
+} from '../../../functions/adapters/wechat/webhook.ts';
+import type { Inbound } from '../../../functions/core/conversation.ts';
+import { buildRequest, messageXml, openReply } from '../../../lib/local/wechat-user.ts';
+import type { WeChatAccount } from '../../../schemas/wechat.ts';
+import { V1, V1_COMPATIBLE_BODY, v1Account } from '../../fixtures/wechat.ts';
+
+const NEW_KEY = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFG';
+
+function harness(
+  account: WeChatAccount,
+  options: Partial<WebhookDeps> & { reply?: (i: Inbound) => Promise<string | null> } = {},
+) {
+  const inbound = new MemoryInboundLog();
+  const calls: Inbound[] = [];
+  const jobs: AsyncReplyJob[] = [];
+  const deps: WebhookDeps = {
+    accounts: staticAccounts([account]),
+    inbound,
+    converse: async (_a, _ref, i) => {
+      calls.push(i);
+      return options.reply ? options.reply(i) : `echo: ${i.kind === 'text' ? i.text : i.kind}`;
+    },
+    templateJobFinished: async () => {},
+    enqueueAsyncReply: async (job) => {
+      jobs.push(job);
+    },
+    now: Date.now,
+    maxSkewSeconds: 0,
+    budgetMs: 3500,
+    retryWaitMs: 50,
+    log: () => {},
+    ...options,
+  };
+  const post = (query: string, body: string, accountId = account.id) =>
+    receive(
+      {
+        accountId,
+        query: Object.fromEntries(new URLSearchParams(query)),
+        rawQueryString: query,
+        body,
+        startedAt: Date.now(),
+      },
+      deps,
+    );
+  return { deps, inbound, calls, jobs, post };
+}
+
+const v1Query = `signature=${V1.signature}&timestamp=${V1.timestamp}&nonce=${V1.nonce}&openid=oyORnuP8q7ou2gfYjqLzSIWZf0rs&encrypt_type=aes&msg_signature=${V1.msgSignature}`;
+
+describe('the official sample through the webhook', () => {
+  it('verifies, decrypts (decrypted XML only), keeps the 64-bit MsgId exact, and replies encrypted', async () => {
+    const h = harness(v1Account());
+    const res = await h.post(v1Query, V1_COMPATIBLE_BODY);
+    expect(res.status).toBe(200);
+    expect(h.calls).toEqual([{ kind: 'text', text: 'abcdteT' }]);
+    expect([...h.inbound.records.keys()]).toEqual(['v1#oyORnuP8q7ou2gfYjqLzSIWZf0rs#6054768590064713728']);
+    const reply = openReply(v1Account(), res.body);
+    expect(reply.content).toBe('echo: abcdteT');
+    expect(reply.xml).toContain('<ToUserName><![CDATA[oyORnuP8q7ou2gfYjqLzSIWZf0rs]]></ToUserName>');
+    expect(reply.xml).toContain('<FromUserName><![CDATA[gh_10f6c3c3ac5a]]></FromUserName>');
+    expect(reply.xml).toMatch(/<CreateTime>\d{10}<\/CreateTime>/);
+  });
+
+  it('answers URL verification with echostr verbatim', async () => {
+    const h = harness(v1Account());
+    const q = `signature=${V1.signature}&timestamp=${V1.timestamp}&nonce=${V1.nonce}&echostr=shr5ch`;
+    const ok = await verifyUrl(
+      {
+        accountId: 'v1',
+        query: Object.fromEntries(new URLSearchParams(q)),
+        rawQueryString: q,
+        body: '',
+        startedAt: 0,
+      },
+      h.deps,
+    );
+    expect(ok).toEqual({ status: 200, contentType: 'text/plain; charset=utf-8', body: 'shr5ch' });
+    const bad = q.replace(V1.signature.slice(-1), '0');
+    expect(
+      (
+        await verifyUrl(
+          {
+            accountId: 'v1',
+            query: Object.fromEntries(new URLSearchParams(bad)),
+            rawQueryString: bad,
+            body: '',
+            startedAt: 0,
+          },
+          h.deps,
+        )
+      ).status,
+    ).toBe(401);
+  });
+});
+
+describe('bad input: never a 500, never stored state', () => {
+  const sign = (body: string, overrides: Record<string, string> = {}) => {
+    const q = new URLSearchParams({
+      signature: V1.signature,
+      timestamp: V1.timestamp,
+      nonce: V1.nonce,
+      ...overrides,
+    });
+    return q.toString();
+  };
+  const resign = (encrypted: string) =>
+    `${sign('', { encrypt_type: 'aes', msg_signature: signature(V1.token, V1.timestamp, V1.nonce, encrypted) })}`;
+  const envelope = (encrypted: string) =>
+    `<xml><ToUserName><![CDATA[gh_x]]></ToUserName><Encrypt><![CDATA[${encrypted}]]></Encrypt></xml>`;
+  const tampered = (() => {
+    const b = Buffer.from(V1.encrypt, 'base64');
+    b[40]! ^= 1;
+    return b.toString('base64');
+  })();
+  const wrongAppId = encrypt('<xml></xml>', aesKeyOf(V1.aesKey), 'wx0000000000000000');
+  const notXml = encrypt('not xml', aesKeyOf(V1.aesKey), V1.appId);
+  const plainText = messageXml({ kind: 'text', text: 'hi', msgId: '1' }, 'o1', 'gh_x', 1409735668);
+
+  it.each([
+    [
+      'a bad signature',
+      v1Query.replace(V1.signature, `${V1.signature.slice(0, -1)}b`),
+      V1_COMPATIBLE_BODY,
+      401,
+    ],
+    [
+      'a bad msg_signature',
+      v1Query.replace(V1.msgSignature, `${V1.msgSignature.slice(0, -1)}b`),
+      V1_COMPATIBLE_BODY,
+      401,
+    ],
+    ['a missing msg_signature', v1Query.replace(/&msg_signature=[0-9a-f]+/, ''), V1_COMPATIBLE_BODY, 401],
+    ['tampered ciphertext (re-signed)', resign(tampered), envelope(tampered), 400],
+    ['a wrong appId trailer', resign(wrongAppId), envelope(wrongAppId), 400],
+    [
+      'invalid padding',
+      resign(Buffer.alloc(32, 7).toString('base64')),
+      envelope(Buffer.alloc(32, 7).toString('base64')),
+      400,
+    ],
+    ['base64 garbage', resign('!!!!'), envelope('!!!!'), 400],
+    ['a truncated body', v1Query, V1_COMPATIBLE_BODY.slice(0, 200), 400],
+    ['a body over 64 KB', v1Query, `<xml><Content>${'x'.repeat(70_000)}</Content></xml>`, 413],
+    [
+      'a DOCTYPE entity bomb',
+      sign(''),
+      `<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]><xml><Content>&lol2;</Content></xml>`,
+      400,
+    ],
+    ['non-XML', sign(''), '{"json": true}', 400],
+    ['duplicate query keys', `${v1Query}&nonce=${V1.nonce}`, V1_COMPATIBLE_BODY, 400],
+    ['decrypted content that is not XML', resign(notXml), envelope(notXml), 400],
+  ])('%s', async (_name, query, body, status) => {
+    const h = harness(v1Account());
+    const res = await h.post(query, body);
+    expect(res.status).toBe(status);
+    expect(h.calls).toEqual([]);
+    expect(h.inbound.records.size).toBe(0);
+  });
+
+  it('refuses plaintext for a safe-mode account (403)', async () => {
+    const h = harness(v1Account({ mode: 'safe' }));
+    expect((await h.post(sign(''), plainText)).status).toBe(403);
+    expect(h.inbound.records.size).toBe(0);
+  });
+
+  it('accepts plaintext for a plain-mode account', async () => {
+    const h = harness(v1Account({ mode: 'plain' }));
+    const res = await h.post(sign(''), plainText);
+    expect(res.status).toBe(200);
+    expect(res.body).toContain('<Content><![CDATA[echo: hi]]></Content>');
+  });
+
+  it('rejects a stale timestamp when the freshness window is on (401)', async () => {
+    const h = harness(v1Account(), { maxSkewSeconds: 300 });
+    expect((await h.post(v1Query, V1_COMPATIBLE_BODY)).status).toBe(401);
+    expect(h.inbound.records.size).toBe(0);
+  });
+
+  it('answers 404 for an unknown account', async () => {
+    const h = harness(v1Account());
+    expect((await h.post(v1Query, V1_COMPATIBLE_BODY, 'nope')).status).toBe(404);
+  });
+
+  it('splits ]]> and keeps emoji in a reply that echoes user text', async () => {
+    const account = v1Account({ mode: 'safe' });
+    const h = harness(account);
+    const xml = messageXml(
+      { kind: 'text', text: 'a]]>b 🚗 <x>' },
+      'o2',
+      'gh_x',
+      Math.floor(Date.now() / 1000),
+    );
+    const req = buildRequest(account, xml, { encrypted: true });
+    const res = await h.post(req.query, req.body);
+    expect(h.calls).toEqual([{ kind: 'text', text: 'a]]>b 🚗 <x>' }]);
+    expect(openReply(account, res.body).content).toBe('echo: a]]>b 🚗 <x>');
+  });
+
+  it('answers success for message types it does not handle, and stores nothing for them', async () => {
+    const account = v1Account({ mode: 'safe' });
+    const h = harness(account);
+    const xml = messageXml(
+      { kind: 'event', event: 'LOCATION', extra: { Latitude: '23.1', Longitude: '113.3' } },
+      'o3',
+      'gh_x',
+      1,
+    );
+    const req = buildRequest(account, xml, { encrypted: true });
+    expect(await h.post(req.query, req.body)).toMatchObject({ status: 200, body: 'success' });
+    expect(h.inbound.records.size).toBe(0);
+  });
+});
+
+describe('retries and the deadline', () => {
+  const account = v1Account({ mode: 'safe' });
+  const request = (text = '限行') =>
+    buildRequest(
+      account,
+      messageXml({ kind: 'text', text }, 'o-retry', 'gh_x', Math.floor(Date.now() / 1000)),
+      { encrypted: true },
+    );
+
+  it('a message delivered three times (identical bodies) has one effect and the same reply each time', async () => {
+    const h = harness(account);
+    const req = request();
+    const replies = [];
+    for (let i = 0; i < 3; i++)
+      replies.push(openReply(account, (await h.post(req.query, req.body)).body).content);
+    expect(h.calls).toHaveLength(1);
+    expect(replies).toEqual(['echo: 限行', 'echo: 限行', 'echo: 限行']);
+  });
+
+  it('past the budget: answers success, hands off once; retries neither converse again nor enqueue again', async () => {
+    let finish: (v: string) => void = () => {};
+    const h = harness(account, { budgetMs: 50, reply: () => new Promise<string>((r) => (finish = r)) });
+    const req = request();
+    expect((await h.post(req.query, req.body)).body).toBe('success');
+    expect(h.jobs).toHaveLength(1);
+    expect(h.jobs[0]).toMatchObject({
+      accountId: 'v1',
+      openid: 'o-retry',
+      inbound: { kind: 'text', text: '限行' },
+    });
+    expect((await h.post(req.query, req.body)).body).toBe('success'); // WeChat's retry at 5 s
+    finish('late answer');
+    await vi.waitFor(() => expect([...h.inbound.records.values()][0]?.state).toBe('done'));
+    expect((await h.post(req.query, req.body)).body).toBe('success'); // retry at 10 s: the async path owns it
+    expect(h.calls).toHaveLength(1);
+    expect(h.jobs).toHaveLength(1);
+    expect([...h.inbound.records.values()][0]).toMatchObject({
+      async: true,
+      reply: expect.stringContaining('late answer'),
+    });
+  });
+
+  it('a conversation that fails transiently is answered success and handed off', async () => {
+    const h = harness(account, { reply: () => Promise.reject(new Error('DynamoDB throttled')) });
+    const req = request();
+    expect((await h.post(req.query, req.body)).body).toBe('success');
+    expect(h.jobs).toHaveLength(1);
+  });
+});
+
+describe('EncodingAESKey rotation', () => {
+  it('decrypts with the previous key when the current one fails, and replies with the key that worked', async () => {
+    const rotated = v1Account({ mode: 'safe', encodingAesKey: NEW_KEY, previousEncodingAesKey: V1.aesKey });
+    const h = harness(rotated);
+    const old = buildRequest(
+      v1Account({ mode: 'safe' }),
+      messageXml({ kind: 'text', text: 'old key' }, 'o4', 'gh_x', 1),
+      { encrypted: true },
+    );
+    const res = await h.post(old.query, old.body);
+    expect(openReply(rotated, res.body, V1.aesKey).content).toBe('echo: old key');
+    expect(() => openReply(rotated, res.body)).toThrow();
+    const fresh = buildRequest(rotated, messageXml({ kind: 'text', text: 'new key' }, 'o4', 'gh_x', 2), {
+      encrypted: true,
+    });
+    expect(openReply(rotated, (await h.post(fresh.query, fresh.body)).body).content).toBe('echo: new key');
+  });
+});
