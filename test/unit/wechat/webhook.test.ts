@@ -12,7 +12,6 @@ import {
   receive,
   verifyUrl,
   type WebhookDeps,
-  type WebhookRequest,
 } from '../../../functions/adapters/wechat/webhook.ts';
 import type { Inbound } from '../../../functions/core/conversation.ts';
 import { buildRequest, messageXml, openReply } from '../../../lib/local/wechat-user.ts';
@@ -109,7 +108,7 @@ describe('the official sample through the webhook', () => {
 });
 
 describe('bad input: never a 500, never stored state', () => {
-  const sign = (body: string, overrides: Record<string, string> = {}) => {
+  const sign = (overrides: Record<string, string> = {}) => {
     const q = new URLSearchParams({
       signature: V1.signature,
       timestamp: V1.timestamp,
@@ -119,7 +118,7 @@ describe('bad input: never a 500, never stored state', () => {
     return q.toString();
   };
   const resign = (encrypted: string) =>
-    `${sign('', { encrypt_type: 'aes', msg_signature: signature(V1.token, V1.timestamp, V1.nonce, encrypted) })}`;
+    `${sign({ encrypt_type: 'aes', msg_signature: signature(V1.token, V1.timestamp, V1.nonce, encrypted) })}`;
   const envelope = (encrypted: string) =>
     `<xml><ToUserName><![CDATA[gh_x]]></ToUserName><Encrypt><![CDATA[${encrypted}]]></Encrypt></xml>`;
   const tampered = (() => {
@@ -158,11 +157,11 @@ describe('bad input: never a 500, never stored state', () => {
     ['a body over 64 KB', v1Query, `<xml><Content>${'x'.repeat(70_000)}</Content></xml>`, 413],
     [
       'a DOCTYPE entity bomb',
-      sign(''),
+      sign(),
       `<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]><xml><Content>&lol2;</Content></xml>`,
       400,
     ],
-    ['non-XML', sign(''), '{"json": true}', 400],
+    ['non-XML', sign(), '{"json": true}', 400],
     ['duplicate query keys', `${v1Query}&nonce=${V1.nonce}`, V1_COMPATIBLE_BODY, 400],
     ['decrypted content that is not XML', resign(notXml), envelope(notXml), 400],
   ])('%s', async (_name, query, body, status) => {
@@ -175,13 +174,13 @@ describe('bad input: never a 500, never stored state', () => {
 
   it('refuses plaintext for a safe-mode account (403)', async () => {
     const h = harness(v1Account({ mode: 'safe' }));
-    expect((await h.post(sign(''), plainText)).status).toBe(403);
+    expect((await h.post(sign(), plainText)).status).toBe(403);
     expect(h.inbound.records.size).toBe(0);
   });
 
   it('accepts plaintext for a plain-mode account', async () => {
     const h = harness(v1Account({ mode: 'plain' }));
-    const res = await h.post(sign(''), plainText);
+    const res = await h.post(sign(), plainText);
     expect(res.status).toBe(200);
     expect(res.body).toContain('<Content><![CDATA[echo: hi]]></Content>');
   });
