@@ -3,6 +3,7 @@
  * `npm start`: the whole system on this machine from lib/blueprint.ts. DynamoDB Local keeps its
  * data under LOCAL_DATA_DIR (default .local/); Ctrl-C stops everything, the Java process included.
  */
+import { DEV_ACCOUNT_DEFAULTS } from '../functions/adapters/wechat/accounts.ts';
 import { blueprint } from '../lib/blueprint.ts';
 import { JavaMissingError } from '../lib/local/dynamodb-local.ts';
 import { defaultDataDir, LocalStack } from '../lib/local/stack.ts';
@@ -58,12 +59,22 @@ try {
 }
 
 const url = stack.endpoint;
+const wx = (name: keyof typeof DEV_ACCOUNT_DEFAULTS) => process.env[name] ?? DEV_ACCOUNT_DEFAULTS[name];
 console.log(`Local stack ready on ${url}`);
 console.log(`
   DynamoDB Local   ${stack.dynamodbEndpoint}   (data in ${dataDir})
   Routes           ${stack.surface().routes.join(', ')}
 
+  WeChat account 'dev'  appId ${wx('WECHAT_APP_ID')}  Token ${wx('WECHAT_TOKEN')}  mode ${wx('WECHAT_MODE')}
+                        EncodingAESKey ${wx('WECHAT_AES_KEY')}
+                        webhook ${url}/webhooks/wechat/dev   (override with WECHAT_* variables)
+
   Try:
+    npm run wechat -- --event subscribe         # play a follower (signs and encrypts like WeChat)
+    npm run wechat -- "绑定 京A12345"
+    npm run wechat -- 限行
+    curl -s ${url}/v1/cities/beijing/restrictions
+    curl -s ${url}/_local/outbox                # what the WeChat sandbox would have delivered
     curl -s ${url}/health
     curl -s ${url}/_local                       # routes, queues, schedules, topics of the blueprint
     curl -s ${url}/_local/queues                # depth, in flight, dead letters per queue

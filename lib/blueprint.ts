@@ -126,6 +126,7 @@ export const blueprintInput = {
       timeoutSeconds: 20,
       tables: { inbound: 'read-write', subscribers: 'read-write', content: 'read', operations: 'read-write' },
       secrets: ['wechat-accounts'],
+      egress: 'fixed-ip',
     },
     'check-restriction-coverage': {
       description: 'Daily: warn when a served city has no rule or no calendar for a day in the next 30.',

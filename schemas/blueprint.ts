@@ -53,6 +53,11 @@ export const FunctionSchema = z.strictObject({
   publishes: z.array(Id).default([]),
   /** Secrets (Secrets Manager on AWS) the function reads. */
   secrets: z.array(Id).default([]),
+  /**
+   * `fixed-ip`: outbound traffic leaves through a NAT gateway with an Elastic IP that providers can
+   * whitelist (WeChat's API refuses unknown IPs with 40164). Default: Lambda's own egress.
+   */
+  egress: z.enum(['default', 'fixed-ip']).default('default'),
   /** Whether the function puts events on the event bus. */
   putsEvents: z.boolean().default(false),
   /** Static environment (non-secret). */

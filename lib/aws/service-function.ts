@@ -6,6 +6,7 @@
  */
 import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
+import { SubnetType } from 'aws-cdk-lib/aws-ec2';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
@@ -17,12 +18,15 @@ import { Construct } from 'constructs';
 import type { FunctionDef, TableAccess } from '../../schemas/blueprint.ts';
 import { envNames } from '../../schemas/resource-env.ts';
 import { REPO_ROOT } from '../blueprint.ts';
+import type { FixedIpEgress } from './egress.ts';
 
 export interface ServiceFunctionProps {
   readonly id: string;
   readonly def: FunctionDef;
   readonly service: string;
   readonly environment: Record<string, string>;
+  /** For `egress: fixed-ip` functions. */
+  readonly egress?: FixedIpEgress;
 }
 
 export class ServiceFunction extends Construct {
@@ -59,6 +63,13 @@ export class ServiceFunction extends Construct {
       tracing: Tracing.ACTIVE,
       logGroup,
       role: this.role,
+      ...(props.egress
+        ? {
+            vpc: props.egress.vpc,
+            vpcSubnets: { subnetType: SubnetType.PRIVATE_WITH_EGRESS },
+            securityGroups: [props.egress.securityGroup],
+          }
+        : {}),
       projectRoot: REPO_ROOT,
       depsLockFilePath: `${REPO_ROOT}/package-lock.json`,
       environment: {
@@ -80,6 +91,13 @@ export class ServiceFunction extends Construct {
         banner: "import { createRequire } from 'module';const require = createRequire(import.meta.url);",
       },
     });
+    if (props.egress) {
+      Validations.of(this.role).acknowledge({
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaVPCAccessExecutionRole]',
+        reason:
+          'A function in a VPC must create and delete its network interfaces; ENI actions have no resource-level scoping.',
+      });
+    }
     // X-Ray has no resource-level permissions; Tracing.ACTIVE adds PutTraceSegments/PutTelemetryRecords on '*'.
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',

@@ -29,6 +29,7 @@ import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { AuthKind, Blueprint, FilterPolicy, QueueDef } from '../../schemas/blueprint.ts';
+import { FixedIpEgress } from './egress.ts';
 import { pascal } from './names.ts';
 import { ServiceFunction } from './service-function.ts';
 import type { StatefulStack } from './stateful-stack.ts';
@@ -60,8 +61,11 @@ export class StatelessStack extends Stack {
     const { blueprint, stateful } = props;
     const alarmAction = new SnsAction(stateful.alarmTopic);
 
+    const needsFixedIp = Object.values(blueprint.functions).some((f) => f.egress === 'fixed-ip');
+    const egress = needsFixedIp ? new FixedIpEgress(this, 'Egress') : undefined;
     for (const [fnId, def] of Object.entries(blueprint.functions)) {
       const sf = new ServiceFunction(this, pascal(fnId), {
+        ...(def.egress === 'fixed-ip' ? { egress: egress! } : {}),
         id: fnId,
         def,
         service: blueprint.service,

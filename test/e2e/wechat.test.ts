@@ -31,15 +31,27 @@ const doc = DynamoDBDocumentClient.from(localClient(inject('dynamodbEndpoint')))
 beforeAll(() => stack.start());
 afterAll(() => stack.stop());
 
-async function post(openid: string, m: SimulatedMessage, request = buildRequest(account, messageXml(m, openid, 'gh_local', Math.floor(Date.now() / 1000)), { encrypted: true })) {
-  const res = await fetch(`${stack.endpoint}/webhooks/wechat/dev?${request.query}`, { method: 'POST', headers: { 'content-type': 'text/xml' }, body: request.body });
+async function post(
+  openid: string,
+  m: SimulatedMessage,
+  request = buildRequest(account, messageXml(m, openid, 'gh_local', Math.floor(Date.now() / 1000)), {
+    encrypted: true,
+  }),
+) {
+  const res = await fetch(`${stack.endpoint}/webhooks/wechat/dev?${request.query}`, {
+    method: 'POST',
+    headers: { 'content-type': 'text/xml' },
+    body: request.body,
+  });
   return { status: res.status, reply: openReply(account, await res.text()).content, request };
 }
 
 describe('a follower on the local stack', () => {
   it('follows, binds, asks 限行, unsubscribes', async () => {
     const me = `o-${randomUUID()}`;
-    expect((await post(me, { kind: 'event', event: 'subscribe', eventKey: 'qrscene_poster' })).reply).toContain('感谢关注');
+    expect(
+      (await post(me, { kind: 'event', event: 'subscribe', eventKey: 'qrscene_poster' })).reply,
+    ).toContain('感谢关注');
     expect((await post(me, { kind: 'text', text: '绑定 京A12345' })).reply).toContain('已绑定 京A·12345');
     expect((await post(me, { kind: 'text', text: '限行' })).reply).toMatch(/北京/);
     expect((await post(me, { kind: 'text', text: 'TD' })).reply).toContain('您已退订');
@@ -49,7 +61,9 @@ describe('a follower on the local stack', () => {
   });
 
   it('answers URL verification with echostr', async () => {
-    const q = buildRequest(account, messageXml({ kind: 'text', text: 'x' }, 'o', 'gh', 1), { encrypted: false }).query;
+    const q = buildRequest(account, messageXml({ kind: 'text', text: 'x' }, 'o', 'gh', 1), {
+      encrypted: false,
+    }).query;
     const res = await fetch(`${stack.endpoint}/webhooks/wechat/dev?${q}&echostr=hello-wechat`);
     expect(res.status).toBe(200);
     expect(res.headers.get('content-type')).toMatch(/^text\/plain/);
@@ -66,10 +80,20 @@ describe('a follower on the local stack', () => {
   });
 
   it('bad signatures are 401 and unknown accounts 404, over HTTP too', async () => {
-    const req = buildRequest(account, messageXml({ kind: 'text', text: 'x' }, 'o', 'gh', Math.floor(Date.now() / 1000)), { encrypted: true });
+    const req = buildRequest(
+      account,
+      messageXml({ kind: 'text', text: 'x' }, 'o', 'gh', Math.floor(Date.now() / 1000)),
+      { encrypted: true },
+    );
     const forged = req.query.replace(/msg_signature=[0-9a-f]{40}/, `msg_signature=${'0'.repeat(40)}`);
-    expect((await fetch(`${stack.endpoint}/webhooks/wechat/dev?${forged}`, { method: 'POST', body: req.body })).status).toBe(401);
-    expect((await fetch(`${stack.endpoint}/webhooks/wechat/nope?${req.query}`, { method: 'POST', body: req.body })).status).toBe(404);
+    expect(
+      (await fetch(`${stack.endpoint}/webhooks/wechat/dev?${forged}`, { method: 'POST', body: req.body }))
+        .status,
+    ).toBe(401);
+    expect(
+      (await fetch(`${stack.endpoint}/webhooks/wechat/nope?${req.query}`, { method: 'POST', body: req.body }))
+        .status,
+    ).toBe(404);
   });
 });
 
@@ -95,10 +119,16 @@ describe('asynchronous replies', () => {
     const job = { accountId: 'dev', openid, dedupeKey, inbound: { kind: 'text', text: '限行' } };
     stack.publish('wechat-replies', JSON.stringify(job));
     stack.publish('wechat-replies', JSON.stringify(job)); // a duplicate job changes nothing
-    await vi.waitFor(() => expect(stack.wechat.outbox.filter((o) => o.touser === openid)).toHaveLength(1), { timeout: 10_000 });
+    await vi.waitFor(() => expect(stack.wechat.outbox.filter((o) => o.touser === openid)).toHaveLength(1), {
+      timeout: 10_000,
+    });
     await stack.queues.get('wechat-replies')!.drained();
     expect(stack.wechat.outbox.filter((o) => o.touser === openid)).toHaveLength(1);
-    expect(stack.wechat.outbox.find((o) => o.touser === openid)?.body).toEqual({ touser: openid, msgtype: 'text', text: { content: '迟到的回复' } });
+    expect(stack.wechat.outbox.find((o) => o.touser === openid)?.body).toEqual({
+      touser: openid,
+      msgtype: 'text',
+      text: { content: '迟到的回复' },
+    });
   });
 
   it('answers a message whose first attempt never finished, after giving it its chance', async () => {
@@ -107,11 +137,24 @@ describe('asynchronous replies', () => {
     await doc.send(
       new PutCommand({
         TableName: localTableName(bp.service, 'inbound'),
-        Item: { pk: `IN#${dedupeKey}`, state: 'processing', reply: null, async: true, asyncSent: false, claimedAt: Date.now(), expiresAt: Math.floor(Date.now() / 1000) + 900 },
+        Item: {
+          pk: `IN#${dedupeKey}`,
+          state: 'processing',
+          reply: null,
+          async: true,
+          asyncSent: false,
+          claimedAt: Date.now(),
+          expiresAt: Math.floor(Date.now() / 1000) + 900,
+        },
       }),
     );
-    stack.publish('wechat-replies', JSON.stringify({ accountId: 'dev', openid, dedupeKey, inbound: { kind: 'text', text: '4' } }));
-    await vi.waitFor(() => expect(stack.wechat.outbox.some((o) => o.touser === openid)).toBe(true), { timeout: 15_000 });
+    stack.publish(
+      'wechat-replies',
+      JSON.stringify({ accountId: 'dev', openid, dedupeKey, inbound: { kind: 'text', text: '4' } }),
+    );
+    await vi.waitFor(() => expect(stack.wechat.outbox.some((o) => o.touser === openid)).toBe(true), {
+      timeout: 15_000,
+    });
     expect(JSON.stringify(stack.wechat.outbox.find((o) => o.touser === openid)?.body)).toContain('12122');
   });
 
@@ -123,14 +166,28 @@ describe('asynchronous replies', () => {
     await doc.send(
       new PutCommand({
         TableName: localTableName(bp.service, 'inbound'),
-        Item: { pk: `IN#${dedupeKey}`, state: 'done', reply: '<xml><Content><![CDATA[hi]]></Content></xml>', async: true, asyncSent: false, claimedAt: Date.now(), expiresAt: Math.floor(Date.now() / 1000) + 900 },
+        Item: {
+          pk: `IN#${dedupeKey}`,
+          state: 'done',
+          reply: '<xml><Content><![CDATA[hi]]></Content></xml>',
+          async: true,
+          asyncSent: false,
+          claimedAt: Date.now(),
+          expiresAt: Math.floor(Date.now() / 1000) + 900,
+        },
       }),
     );
-    stack.publish('wechat-replies', JSON.stringify({ accountId: 'dev', openid, dedupeKey, inbound: { kind: 'text', text: 'x' } }));
+    stack.publish(
+      'wechat-replies',
+      JSON.stringify({ accountId: 'dev', openid, dedupeKey, inbound: { kind: 'text', text: 'x' } }),
+    );
     await stack.queues.get('wechat-replies')!.drained();
     expect(stack.queues.get('wechat-replies')!.deadLetters).toHaveLength(0);
     const { DynamoSubscriberRepository } = await import('../../functions/adapters/dynamodb/subscribers.ts');
-    const s = await new DynamoSubscriberRepository(doc, localTableName(bp.service, 'subscribers')).get({ channel: 'wechat', id: openid });
+    const s = await new DynamoSubscriberRepository(doc, localTableName(bp.service, 'subscribers')).get({
+      channel: 'wechat',
+      id: openid,
+    });
     expect(s?.status).toBe('unfollowed');
   });
 });

@@ -162,6 +162,31 @@ describe('stateless stack', () => {
     expect(appendOnly).toHaveLength(1);
   });
 
+  it('sends WeChat API calls from a fixed, whitelistable IP: NAT gateway with an Elastic IP, output for the console', () => {
+    real.stateless.resourceCountIs('AWS::EC2::NatGateway', 1);
+    real.stateless.hasResource('AWS::EC2::EIP', { DeletionPolicy: 'Retain' });
+    real.stateless.hasOutput('*', {
+      Value: { 'Fn::GetAtt': [Match.stringLikeRegexp('EgressIp'), 'PublicIp'] },
+    });
+    real.stateless.resourceCountIs('AWS::EC2::FlowLog', 1);
+    const fns = real.stateless.findResources('AWS::Lambda::Function');
+    const inVpc = Object.entries(fns)
+      .filter(([, f]) => f.Properties.VpcConfig)
+      .map(([id]) => id);
+    expect(inVpc).toHaveLength(1);
+    expect(inVpc[0]).toMatch(/^SendWechatReply/);
+  });
+
+  it('lets only the WeChat functions read the accounts secret', () => {
+    const readers = Object.entries(real.stateless.findResources('AWS::IAM::Policy'))
+      .filter(([, p]) =>
+        JSON.stringify(p.Properties.PolicyDocument).includes('secretsmanager:GetSecretValue'),
+      )
+      .map(([id]) => id.replace(/Role.*/, ''));
+    expect(readers.sort()).toEqual(['ReceiveWechat', 'SendWechatReply']);
+    real.stateful.hasResource('AWS::SecretsManager::Secret', { DeletionPolicy: 'Retain' });
+  });
+
   it('schedules the real daily coverage check in Asia/Shanghai', () => {
     real.stateless.hasResourceProperties('AWS::Scheduler::Schedule', {
       ScheduleExpression: 'cron(0 9 * * ? *)',
