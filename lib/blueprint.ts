@@ -231,6 +231,14 @@ export const blueprintInput = {
   },
 
   alarms: {
+    'wechat-config-errors': {
+      description:
+        'The WeChat API refused a call for configuration or quota (40164 IP whitelist, 45009 daily quota, 40037 template, …): see the send-wechat-reply logs.',
+      metric: 'WeChatConfigErrors',
+      statistic: 'Sum',
+      threshold: 0,
+      periodMinutes: 5,
+    },
     'restriction-coverage-gaps': {
       description:
         'A served city lacks a rule or a holiday calendar for a day in the next 30 days: upload it before pushes stop.',

@@ -3,6 +3,8 @@
  * API, at most once per message: the stored reply of the first attempt when it finished, otherwise
  * (after it had its chance) a fresh answer — every conversation intent is idempotent.
  */
+
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { z } from 'zod';
 import { documentClient } from '../adapters/dynamodb/client.ts';
@@ -11,7 +13,7 @@ import { DynamoTokenStore, StableTokenManager } from '../adapters/wechat/tokens.
 import { cdata, field, parseWeChatXml } from '../adapters/wechat/xml.ts';
 import { maskId } from '../core/subscribers.ts';
 import { tableName } from '../shared/config.ts';
-import { logger } from '../shared/powertools.ts';
+import { logger, metrics } from '../shared/powertools.ts';
 import { accounts, converseFor, inboundLog, subscribers, wechatApiBase } from '../shared/wechat.ts';
 
 const JobSchema = z.object({
@@ -51,9 +53,18 @@ async function deliver(record: SQSRecord): Promise<void> {
   }
   if (!state?.reply) return;
   const content = field(parseWeChatXml(state.reply), 'Content');
-  if (!content || !(await inboundLog.claimAsyncSend(job.dedupeKey))) return;
+  if (!content) return;
+  const ref = { channel: 'wechat' as const, id: job.openid };
+  // The customer-service window: 48 h after the citizen's last message (2023 rules).
+  const lastInbound = Date.parse((await subscribers.get(ref))?.lastInboundAt ?? '') || 0;
+  if (Date.now() - lastInbound > CS_WINDOW_MS) {
+    logger.info('async reply dropped: customer-service window closed', { openid: maskId(job.openid) });
+    return;
+  }
+  if (!(await inboundLog.claimAsyncSend(job.dedupeKey))) return;
   try {
     await api.sendText(account, job.openid, content);
+    metrics.addMetric('WeChatAsyncRepliesSent', MetricUnit.Count, 1);
   } catch (error) {
     if (!(error instanceof WeChatApiError)) throw error;
     // At-most-once: the send was claimed, so it is never retried; say why it did not arrive.
@@ -62,12 +73,25 @@ async function deliver(record: SQSRecord): Promise<void> {
       errcode: error.errcode,
       action: error.action,
     });
-    if (error.subscriberStatus === 'unfollowed')
-      await subscribers.unfollow({ channel: 'wechat', id: job.openid }, new Date().toISOString());
+    // 40164 (IP whitelist), 45009 (daily quota), 40037 (template), …: alarmed.
+    if (error.action === 'abort') metrics.addMetric('WeChatConfigErrors', MetricUnit.Count, 1);
+    const now = new Date().toISOString();
+    if (error.subscriberStatus === 'unfollowed') await subscribers.unfollow(ref, now);
+    else if (error.subscriberStatus) await subscribers.setStatus(ref, error.subscriberStatus, now);
   }
 }
 
+const CS_WINDOW_MS = 48 * 3600 * 1000;
+
 export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
+  try {
+    return await deliverAll(event);
+  } finally {
+    metrics.publishStoredMetrics();
+  }
+};
+
+async function deliverAll(event: SQSEvent): Promise<SQSBatchResponse> {
   const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
   for (const record of event.Records) {
     try {
@@ -81,4 +105,4 @@ export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
     }
   }
   return { batchItemFailures };
-};
+}

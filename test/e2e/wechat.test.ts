@@ -100,6 +100,7 @@ describe('a follower on the local stack', () => {
 describe('asynchronous replies', () => {
   it('sends the stored reply of a slow message through the customer-service API exactly once', async () => {
     const openid = `o-${randomUUID()}`;
+    await post(openid, { kind: 'event', event: 'subscribe' }); // the citizen wrote to us just now
     const dedupeKey = `dev#${openid}#${randomUUID()}`;
     // The webhook's first attempt finished after WeChat gave up, and handed off to the queue.
     await doc.send(
@@ -156,6 +157,38 @@ describe('asynchronous replies', () => {
       timeout: 15_000,
     });
     expect(JSON.stringify(stack.wechat.outbox.find((o) => o.touser === openid)?.body)).toContain('12122');
+  });
+
+  it('drops a reply whose 48-hour customer-service window has closed, without calling WeChat', async () => {
+    const openid = `o-${randomUUID()}`;
+    const { DynamoSubscriberRepository } = await import('../../functions/adapters/dynamodb/subscribers.ts');
+    await new DynamoSubscriberRepository(doc, localTableName(bp.service, 'subscribers')).follow(
+      { channel: 'wechat', id: openid },
+      'dev',
+      new Date(Date.now() - 49 * 3600_000).toISOString(),
+      null,
+    );
+    const dedupeKey = `dev#${openid}#${randomUUID()}`;
+    await doc.send(
+      new PutCommand({
+        TableName: localTableName(bp.service, 'inbound'),
+        Item: {
+          pk: `IN#${dedupeKey}`,
+          state: 'done',
+          reply: '<xml><Content><![CDATA[too late]]></Content></xml>',
+          async: true,
+          asyncSent: false,
+          claimedAt: Date.now(),
+          expiresAt: Math.floor(Date.now() / 1000) + 900,
+        },
+      }),
+    );
+    stack.publish(
+      'wechat-replies',
+      JSON.stringify({ accountId: 'dev', openid, dedupeKey, inbound: { kind: 'text', text: 'x' } }),
+    );
+    await stack.queues.get('wechat-replies')!.drained();
+    expect(stack.wechat.outbox.filter((o) => o.touser === openid)).toEqual([]);
   });
 
   it('marks a subscriber unfollowed when the customer-service API says 43004, and does not retry', async () => {
