@@ -114,7 +114,7 @@ export const blueprintInput = {
       entry: 'functions/receive-wechat/handler.ts',
       memoryMb: 512,
       timeoutSeconds: 6,
-      tables: { inbound: 'read-write', subscribers: 'read-write', content: 'read' },
+      tables: { inbound: 'read-write', subscribers: 'read-write', content: 'read', operations: 'append' },
       publishes: ['wechat-replies'],
       secrets: ['wechat-accounts'],
     },

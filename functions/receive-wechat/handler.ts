@@ -6,18 +6,22 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
+import { documentClient } from '../adapters/dynamodb/client.ts';
+import { DynamoDeliveryOutcomes } from '../adapters/dynamodb/delivery-outcomes.ts';
 import { publish } from '../adapters/sns/publisher.ts';
 import { receive, verifyUrl, type WebhookDeps } from '../adapters/wechat/webhook.ts';
-import { topicArn } from '../shared/config.ts';
+import { tableName, topicArn } from '../shared/config.ts';
 import { logger, tracer } from '../shared/powertools.ts';
 import { accounts, converseFor, inboundLog, subscribers } from '../shared/wechat.ts';
 
 const repliesTopic = topicArn('wechat-replies');
+const outcomes = new DynamoDeliveryOutcomes(documentClient, tableName('operations'));
 const deps: WebhookDeps = {
   accounts,
   inbound: inboundLog,
   converse: converseFor,
-  templateJobFinished: async (_account, ref, _msgId, status) => {
+  templateJobFinished: async (account, ref, msgId, status) => {
+    await outcomes.record(account.appId, msgId, ref.id, status, new Date().toISOString());
     if (status === 'failed:user block') await subscribers.setStatus(ref, 'blocked', new Date().toISOString());
   },
   enqueueAsyncReply: (job) => publish(repliesTopic, job),

@@ -60,6 +60,35 @@ describe('a follower on the local stack', () => {
     expect(reply).toBeNull();
   });
 
+  it('records a template job’s outcome by msgid and marks a citizen who blocked the account', async () => {
+    const me = `o-${randomUUID()}`;
+    await post(me, { kind: 'event', event: 'subscribe' });
+    const { status } = await post(me, {
+      kind: 'event',
+      event: 'TEMPLATESENDJOBFINISH',
+      extra: { MsgID: '1700827132819554304', Status: 'failed:user block' },
+    });
+    expect(status).toBe(200);
+    const { GetCommand } = await import('@aws-sdk/lib-dynamodb');
+    const outcome = await doc.send(
+      new GetCommand({
+        TableName: localTableName(bp.service, 'operations'),
+        Key: { pk: `WXMSG#${account.appId}#1700827132819554304`, sk: 'OUTCOME' },
+      }),
+    );
+    expect(outcome.Item).toMatchObject({
+      openid: me,
+      status: 'failed:user block',
+      msgId: '1700827132819554304',
+    });
+    const { DynamoSubscriberRepository } = await import('../../functions/adapters/dynamodb/subscribers.ts');
+    const s = await new DynamoSubscriberRepository(doc, localTableName(bp.service, 'subscribers')).get({
+      channel: 'wechat',
+      id: me,
+    });
+    expect(s?.status).toBe('blocked');
+  });
+
   it('answers URL verification with echostr', async () => {
     const q = buildRequest(account, messageXml({ kind: 'text', text: 'x' }, 'o', 'gh', 1), {
       encrypted: false,

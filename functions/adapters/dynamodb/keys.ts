@@ -15,6 +15,8 @@ export const keys = {
     sk: id,
   }),
   restrictionDataPartition: (kind: 'calendar' | 'rule' | 'suspension') => `RDATA#${kind}`,
+  /** operations: the outcome WeChat reported for a template message, by the msgid it returned. */
+  templateOutcome: (appId: string, msgId: string) => ({ pk: `WXMSG#${appId}#${msgId}`, sk: 'OUTCOME' }),
   /** operations: audit entries by day, and by actor through gsi1. */
   audit: (at: string, id: string, actor: string) => ({
     pk: `AUDIT#${at.slice(0, 10)}`,
