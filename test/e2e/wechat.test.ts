@@ -29,6 +29,33 @@ const account = accountsFromEnv({})[0]!;
 const doc = DynamoDBDocumentClient.from(localClient(inject('dynamodbEndpoint')));
 
 beforeAll(() => stack.start());
+
+/** The state the webhook leaves behind for a message it handed to the asynchronous path. */
+async function handedOff(
+  openid: string,
+  state: 'done' | 'processing',
+  content: string | null,
+): Promise<string> {
+  const dedupeKey = `dev#${openid}#${randomUUID()}`;
+  await doc.send(
+    new PutCommand({
+      TableName: localTableName(bp.service, 'inbound'),
+      Item: {
+        pk: `IN#${dedupeKey}`,
+        state,
+        reply:
+          content === null
+            ? null
+            : `<xml><ToUserName><![CDATA[${openid}]]></ToUserName><Content><![CDATA[${content}]]></Content></xml>`,
+        async: true,
+        asyncSent: false,
+        claimedAt: Date.now(),
+        expiresAt: Math.floor(Date.now() / 1000) + 900,
+      },
+    }),
+  );
+  return dedupeKey;
+}
 afterAll(() => stack.stop());
 
 async function post(
@@ -130,22 +157,7 @@ describe('asynchronous replies', () => {
   it('sends the stored reply of a slow message through the customer-service API exactly once', async () => {
     const openid = `o-${randomUUID()}`;
     await post(openid, { kind: 'event', event: 'subscribe' }); // the citizen wrote to us just now
-    const dedupeKey = `dev#${openid}#${randomUUID()}`;
-    // The webhook's first attempt finished after WeChat gave up, and handed off to the queue.
-    await doc.send(
-      new PutCommand({
-        TableName: localTableName(bp.service, 'inbound'),
-        Item: {
-          pk: `IN#${dedupeKey}`,
-          state: 'done',
-          reply: `<xml><ToUserName><![CDATA[${openid}]]></ToUserName><Content><![CDATA[迟到的回复]]></Content></xml>`,
-          async: true,
-          asyncSent: false,
-          claimedAt: Date.now(),
-          expiresAt: Math.floor(Date.now() / 1000) + 900,
-        },
-      }),
-    );
+    const dedupeKey = await handedOff(openid, 'done', '迟到的回复');
     const job = { accountId: 'dev', openid, dedupeKey, inbound: { kind: 'text', text: '限行' } };
     stack.publish('wechat-replies', JSON.stringify(job));
     stack.publish('wechat-replies', JSON.stringify(job)); // a duplicate job changes nothing
@@ -163,21 +175,7 @@ describe('asynchronous replies', () => {
 
   it('answers a message whose first attempt never finished, after giving it its chance', async () => {
     const openid = `o-${randomUUID()}`;
-    const dedupeKey = `dev#${openid}#${randomUUID()}`;
-    await doc.send(
-      new PutCommand({
-        TableName: localTableName(bp.service, 'inbound'),
-        Item: {
-          pk: `IN#${dedupeKey}`,
-          state: 'processing',
-          reply: null,
-          async: true,
-          asyncSent: false,
-          claimedAt: Date.now(),
-          expiresAt: Math.floor(Date.now() / 1000) + 900,
-        },
-      }),
-    );
+    const dedupeKey = await handedOff(openid, 'processing', null);
     stack.publish(
       'wechat-replies',
       JSON.stringify({ accountId: 'dev', openid, dedupeKey, inbound: { kind: 'text', text: '4' } }),
@@ -197,21 +195,7 @@ describe('asynchronous replies', () => {
       new Date(Date.now() - 49 * 3600_000).toISOString(),
       null,
     );
-    const dedupeKey = `dev#${openid}#${randomUUID()}`;
-    await doc.send(
-      new PutCommand({
-        TableName: localTableName(bp.service, 'inbound'),
-        Item: {
-          pk: `IN#${dedupeKey}`,
-          state: 'done',
-          reply: '<xml><Content><![CDATA[too late]]></Content></xml>',
-          async: true,
-          asyncSent: false,
-          claimedAt: Date.now(),
-          expiresAt: Math.floor(Date.now() / 1000) + 900,
-        },
-      }),
-    );
+    const dedupeKey = await handedOff(openid, 'done', 'too late');
     stack.publish(
       'wechat-replies',
       JSON.stringify({ accountId: 'dev', openid, dedupeKey, inbound: { kind: 'text', text: 'x' } }),
@@ -224,21 +208,7 @@ describe('asynchronous replies', () => {
     const openid = `o-${randomUUID()}`;
     await post(openid, { kind: 'event', event: 'subscribe' });
     stack.wechat.faults.unfollowed = [openid];
-    const dedupeKey = `dev#${openid}#${randomUUID()}`;
-    await doc.send(
-      new PutCommand({
-        TableName: localTableName(bp.service, 'inbound'),
-        Item: {
-          pk: `IN#${dedupeKey}`,
-          state: 'done',
-          reply: '<xml><Content><![CDATA[hi]]></Content></xml>',
-          async: true,
-          asyncSent: false,
-          claimedAt: Date.now(),
-          expiresAt: Math.floor(Date.now() / 1000) + 900,
-        },
-      }),
-    );
+    const dedupeKey = await handedOff(openid, 'done', 'hi');
     stack.publish(
       'wechat-replies',
       JSON.stringify({ accountId: 'dev', openid, dedupeKey, inbound: { kind: 'text', text: 'x' } }),

@@ -4,9 +4,9 @@
  * expiresAt < now`, because TTL deletion is lazy), later deliveries read it: a stored reply is
  * replayed, a message still in progress is handed to the asynchronous path exactly once.
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
+import { conditionally } from './conditional.ts';
 import { keys } from './keys.ts';
 
 export const InboundRecordSchema = z.object({
@@ -45,8 +45,8 @@ export class DynamoInboundLog implements InboundLog {
 
   async claim(key: string, nowMs: number): Promise<'claimed' | InboundRecord> {
     const nowS = Math.floor(nowMs / 1000);
-    try {
-      await this.doc.send(
+    const claimed = await conditionally(() =>
+      this.doc.send(
         new PutCommand({
           TableName: this.table,
           Item: {
@@ -61,11 +61,9 @@ export class DynamoInboundLog implements InboundLog {
           ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
           ExpressionAttributeValues: { ':now': nowS },
         }),
-      );
-      return 'claimed';
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+      ),
+    );
+    if (claimed) return 'claimed';
     const existing = await this.get(key);
     if (!existing) throw new Error('inbound record vanished between claim and read');
     return existing;
@@ -92,8 +90,8 @@ export class DynamoInboundLog implements InboundLog {
   }
 
   private async flip(key: string, attribute: 'async' | 'asyncSent', extraCondition = ''): Promise<boolean> {
-    try {
-      await this.doc.send(
+    return conditionally(() =>
+      this.doc.send(
         new UpdateCommand({
           TableName: this.table,
           Key: keys.inbound(key),
@@ -106,12 +104,8 @@ export class DynamoInboundLog implements InboundLog {
             ...(extraCondition ? { ':done': 'done' } : {}),
           },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   markAsync(key: string) {

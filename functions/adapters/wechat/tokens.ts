@@ -7,9 +7,9 @@
  * the one that failed (compare-and-expire), so a storm of failures causes one refresh, not many.
  * force_refresh is never used (it would invalidate every other container's token).
  */
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { WeChatAccount } from '../../../schemas/wechat.ts';
+import { conditionally } from '../dynamodb/conditional.ts';
 import { WeChatApiError } from './api.ts';
 
 export interface CachedToken {
@@ -153,8 +153,8 @@ export class DynamoTokenStore implements TokenStore {
 
   async write(appId: string, t: CachedToken) {
     // Never replace a token that lives longer than ours (a slower writer must not roll it back).
-    try {
-      await this.doc.send(
+    await conditionally(() =>
+      this.doc.send(
         new PutCommand({
           TableName: this.table,
           Item: {
@@ -166,15 +166,13 @@ export class DynamoTokenStore implements TokenStore {
           ConditionExpression: 'attribute_not_exists(expiresAtMs) OR expiresAtMs <= :e',
           ExpressionAttributeValues: { ':e': t.expiresAt },
         }),
-      );
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+      ),
+    );
   }
 
   async tryLease(appId: string, nowMs: number, leaseMs: number) {
-    try {
-      await this.doc.send(
+    return conditionally(() =>
+      this.doc.send(
         new UpdateCommand({
           TableName: this.table,
           Key: this.key(appId),
@@ -182,17 +180,13 @@ export class DynamoTokenStore implements TokenStore {
           ConditionExpression: 'attribute_not_exists(leaseUntil) OR leaseUntil < :now',
           ExpressionAttributeValues: { ':until': nowMs + leaseMs, ':now': nowMs },
         }),
-      );
-      return true;
-    } catch (error) {
-      if (error instanceof ConditionalCheckFailedException) return false;
-      throw error;
-    }
+      ),
+    );
   }
 
   async expireIf(appId: string, failed: string) {
-    try {
-      await this.doc.send(
+    await conditionally(() =>
+      this.doc.send(
         new UpdateCommand({
           TableName: this.table,
           Key: this.key(appId),
@@ -201,9 +195,7 @@ export class DynamoTokenStore implements TokenStore {
           ExpressionAttributeNames: { '#t': 'token' },
           ExpressionAttributeValues: { ':zero': 0, ':failed': failed },
         }),
-      );
-    } catch (error) {
-      if (!(error instanceof ConditionalCheckFailedException)) throw error;
-    }
+      ),
+    );
   }
 }
