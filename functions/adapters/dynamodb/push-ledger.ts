@@ -1,0 +1,110 @@
+/**
+ * The subscriber's day ledger: the cap decision and the de-duplication in ONE conditional write,
+ * made immediately before the provider call —
+ *   ADD keys {pushKey}, c_<class> 1   IF pushKey not in keys AND c_<class> < dayLimit
+ *                                     [AND c_routine < weekAllowance, for routine pushes]
+ * weekAllowance (routine limit over 7 days minus the previous 6 days' routine pushes) is fixed when
+ * the day's item is created. The outcome of the send is recorded after it (`sent.<pushKey>`), so a
+ * redelivery can tell "already sent" (duplicate) from "reserved but never confirmed" (a crash
+ * between reservation and send: unknown-outcome) — and in neither case sends again.
+ */
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { addDays } from '../../core/calendar.ts';
+import type { CapRequest, Channel } from '../../core/pushes.ts';
+
+export type Reservation = 'reserved' | 'duplicate' | 'capped' | 'unknown-outcome';
+
+/** Ledger items live a little longer than the 7-day window they feed. */
+const LEDGER_DAYS = 9;
+
+export class DynamoPushLedger {
+  private readonly doc: DynamoDBDocumentClient;
+  private readonly table: string;
+  /** Consumed write/read capacity units, for the run's cost report. */
+  consumed = { read: 0, write: 0 };
+
+  constructor(doc: DynamoDBDocumentClient, table: string) {
+    this.doc = doc;
+    this.table = table;
+  }
+
+  private pk = (channel: Channel, id: string) => `LEDGER#${channel}#${id}`;
+
+  private async routineBefore(channel: Channel, id: string, date: string): Promise<number> {
+    const res = await this.doc.send(
+      new QueryCommand({
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: {
+          ':pk': this.pk(channel, id),
+          ':from': addDays(date, -6),
+          ':to': addDays(date, -1),
+        },
+        ProjectionExpression: 'c_routine',
+        ReturnConsumedCapacity: 'TOTAL',
+      }),
+    );
+    this.consumed.read += res.ConsumedCapacity?.CapacityUnits ?? 0;
+    return (res.Items ?? []).reduce((n, i) => n + (Number(i.c_routine) || 0), 0);
+  }
+
+  async reserve(channel: Channel, id: string, pushKey: string, req: CapRequest): Promise<Reservation> {
+    if (req.dayLimit <= 0) return 'capped';
+    let allowance: number | null = null;
+    if (req.weekLimit !== null) {
+      allowance = req.weekLimit - (await this.routineBefore(channel, id, req.date));
+      if (allowance <= 0) return 'capped';
+    }
+    const counter = `c_${req.klass}`;
+    try {
+      const res = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: this.pk(channel, id), sk: req.date },
+          UpdateExpression: `ADD #keys :keySet, #c :one SET #sent = if_not_exists(#sent, :empty), expiresAt = if_not_exists(expiresAt, :ttl)${
+            allowance !== null ? ', weekAllowance = if_not_exists(weekAllowance, :allow)' : ''
+          }`,
+          ConditionExpression: `(attribute_not_exists(#keys) OR NOT contains(#keys, :key)) AND (attribute_not_exists(#c) OR #c < :limit)${
+            allowance !== null ? ' AND (attribute_not_exists(weekAllowance) OR #c < weekAllowance)' : ''
+          }`,
+          ExpressionAttributeNames: { '#keys': 'keys', '#c': counter, '#sent': 'sent' },
+          ExpressionAttributeValues: {
+            ':keySet': new Set([pushKey]),
+            ':key': pushKey,
+            ':one': 1,
+            ':limit': req.dayLimit,
+            ':empty': {},
+            ':ttl': Math.floor(Date.parse(`${req.date}T00:00:00+08:00`) / 1000) + LEDGER_DAYS * 86_400,
+            ...(allowance !== null ? { ':allow': allowance } : {}),
+          },
+          ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      );
+      this.consumed.write += res.ConsumedCapacity?.CapacityUnits ?? 0;
+      return 'reserved';
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      this.consumed.write += 1; // a failed conditional write still consumes
+      const old = error.Item as Record<string, { SS?: string[]; M?: Record<string, unknown> }> | undefined;
+      if (!old?.keys?.SS?.includes(pushKey)) return 'capped';
+      return old.sent?.M && pushKey in old.sent.M ? 'duplicate' : 'unknown-outcome';
+    }
+  }
+
+  /** Records what happened to a reserved push (a WeChat msgid, or a failure code). */
+  async settle(channel: Channel, id: string, date: string, pushKey: string, outcome: string): Promise<void> {
+    const res = await this.doc.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { pk: this.pk(channel, id), sk: date },
+        UpdateExpression: 'SET #sent.#k = :o',
+        ExpressionAttributeNames: { '#sent': 'sent', '#k': pushKey },
+        ExpressionAttributeValues: { ':o': outcome },
+        ReturnConsumedCapacity: 'TOTAL',
+      }),
+    );
+    this.consumed.write += res.ConsumedCapacity?.CapacityUnits ?? 0;
+  }
+}

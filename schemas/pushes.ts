@@ -1,0 +1,118 @@
+/**
+ * The one frequency cap every push passes, as data (stored in DynamoDB, editable by operators),
+ * and the messages of the push pipeline (segments, deliveries).
+ */
+import { z } from 'zod';
+import { CityCodeSchema, CivilDateSchema } from './restrictions.ts';
+import { PushCategorySchema } from './wechat.ts';
+
+const HhMm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM');
+
+/** Categories are capped in classes: `restriction` (its own), `routine` (notices, transactional), `emergency`. */
+export const CapClassSchema = z.enum(['restriction', 'routine', 'emergency']);
+export type CapClass = z.infer<typeof CapClassSchema>;
+
+export const ChannelPolicySchema = z.strictObject({
+  classOf: z.strictObject({
+    restriction: CapClassSchema,
+    notice: CapClassSchema,
+    transactional: CapClassSchema,
+    emergency: CapClassSchema,
+  }),
+  /** Per civil day (Asia/Shanghai) per subscriber. */
+  perDay: z.strictObject({
+    restriction: z.number().int().min(0),
+    routine: z.number().int().min(0),
+    emergency: z.number().int().min(0),
+  }),
+  /** Routine pushes over the 7 civil days ending today. */
+  routinePer7Days: z.number().int().min(0),
+  /** Routine pushes inside the window are deferred to its end; emergencies are not. null = none. */
+  quietHours: z.strictObject({ from: HhMm, to: HhMm }).nullable(),
+});
+export type ChannelPolicy = z.infer<typeof ChannelPolicySchema>;
+
+export const FrequencyPolicySchema = z.strictObject({
+  timeZone: z.literal('Asia/Shanghai'),
+  channels: z.strictObject({ wechat: ChannelPolicySchema, sms: ChannelPolicySchema }),
+});
+export type FrequencyPolicy = z.infer<typeof FrequencyPolicySchema>;
+
+export const DEFAULT_POLICY: FrequencyPolicy = {
+  timeZone: 'Asia/Shanghai',
+  channels: {
+    wechat: {
+      classOf: {
+        restriction: 'restriction',
+        notice: 'routine',
+        transactional: 'routine',
+        emergency: 'emergency',
+      },
+      perDay: { restriction: 1, routine: 1, emergency: 3 },
+      routinePer7Days: 4,
+      quietHours: { from: '21:30', to: '07:00' },
+    },
+    sms: {
+      // SMS: at most one message a day whatever it is (emergencies aside).
+      classOf: {
+        restriction: 'routine',
+        notice: 'routine',
+        transactional: 'routine',
+        emergency: 'emergency',
+      },
+      perDay: { restriction: 0, routine: 1, emergency: 2 },
+      routinePer7Days: 4,
+      quietHours: { from: '21:30', to: '07:00' },
+    },
+  },
+};
+
+export const OUTCOMES = [
+  'sent',
+  'failed',
+  'capped',
+  'duplicate',
+  'deferred-quiet',
+  'opted-out',
+  'unfollowed',
+  'blocked',
+  'budget',
+  'provider-permanent',
+  'unknown-outcome',
+] as const;
+export const OutcomeSchema = z.enum(OUTCOMES);
+export type Outcome = z.infer<typeof OutcomeSchema>;
+
+export const SlotSchema = z.enum(['morning', 'evening']);
+
+/** EventBridge Scheduler → plan-restriction-push; date defaults from the slot (morning: today, evening: tomorrow). */
+export const RestrictionPushRequestSchema = z.strictObject({
+  city: CityCodeSchema,
+  date: CivilDateSchema.optional(),
+  slot: SlotSchema,
+});
+
+export const SegmentMessageSchema = z.strictObject({
+  runKey: z.string(),
+  category: PushCategorySchema,
+  city: CityCodeSchema,
+  date: CivilDateSchema,
+  slot: SlotSchema,
+  tail: z.number().int().min(0).max(9),
+  shard: z.number().int().min(0),
+});
+export type SegmentMessage = z.infer<typeof SegmentMessageSchema>;
+
+export const DeliveryMessageSchema = z.strictObject({
+  runKey: z.string(),
+  /** Dedupe key per (subscriber, push): the run key for a run that reaches each person once. */
+  pushKey: z.string(),
+  category: PushCategorySchema,
+  channel: z.enum(['wechat', 'sms']),
+  subscriberId: z.string(),
+  account: z.string(),
+  city: CityCodeSchema,
+  date: CivilDateSchema,
+  plates: z.array(z.string()).min(1),
+});
+export type DeliveryMessage = z.infer<typeof DeliveryMessageSchema>;

@@ -1,0 +1,103 @@
+/**
+ * The cap and the de-duplication as one conditional write, against DynamoDB Local — including
+ * under concurrency (DynamoDB Local, not a fake).
+ */
+import { randomUUID } from 'node:crypto';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { beforeAll, describe, expect, inject, it } from 'vitest';
+import { DynamoPushLedger } from '../../functions/adapters/dynamodb/push-ledger.ts';
+import { capRequest } from '../../functions/core/pushes.ts';
+import { blueprintInput, defineBlueprint } from '../../lib/blueprint.ts';
+import { ensureTables, localClient, localTableName } from '../../lib/local/dynamodb-local.ts';
+import { DEFAULT_POLICY } from '../../schemas/pushes.ts';
+
+const bp = defineBlueprint({ ...blueprintInput, service: `ledger-${randomUUID().slice(0, 8)}` });
+const client = localClient(inject('dynamodbEndpoint'));
+const ledger = new DynamoPushLedger(
+  DynamoDBDocumentClient.from(client),
+  localTableName(bp.service, 'ledger'),
+);
+const at = (iso: string) => new Date(iso);
+
+beforeAll(async () => {
+  await ensureTables(client, bp);
+});
+
+describe('DynamoPushLedger', () => {
+  it('20 concurrent different notices to one subscriber: exactly the cap (1 routine a day) gets through', async () => {
+    const id = `o-${randomUUID()}`;
+    const req = capRequest(DEFAULT_POLICY, 'wechat', 'notice', at('2026-11-16T02:00:00Z'));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) => ledger.reserve('wechat', id, `notice#n${i}`, req)),
+    );
+    expect(results.filter((r) => r === 'reserved')).toHaveLength(1);
+    expect(results.filter((r) => r === 'capped')).toHaveLength(19);
+  });
+
+  it('the same push twice: one reservation, then duplicate once settled, unknown-outcome if never settled', async () => {
+    const id = `o-${randomUUID()}`;
+    const req = capRequest(DEFAULT_POLICY, 'wechat', 'restriction', at('2026-11-16T00:00:00Z'));
+    expect(await ledger.reserve('wechat', id, 'restriction#beijing#2026-11-16#morning', req)).toBe(
+      'reserved',
+    );
+    expect(await ledger.reserve('wechat', id, 'restriction#beijing#2026-11-16#morning', req)).toBe(
+      'unknown-outcome',
+    );
+    await ledger.settle('wechat', id, req.date, 'restriction#beijing#2026-11-16#morning', 'msgid:123');
+    expect(await ledger.reserve('wechat', id, 'restriction#beijing#2026-11-16#morning', req)).toBe(
+      'duplicate',
+    );
+  });
+
+  it('restriction reminders have their own daily cap, separate from routine notices', async () => {
+    const id = `o-${randomUUID()}`;
+    const now = at('2026-11-16T02:00:00Z');
+    expect(
+      await ledger.reserve('wechat', id, 'r1', capRequest(DEFAULT_POLICY, 'wechat', 'restriction', now)),
+    ).toBe('reserved');
+    expect(
+      await ledger.reserve('wechat', id, 'r2', capRequest(DEFAULT_POLICY, 'wechat', 'restriction', now)),
+    ).toBe('capped');
+    expect(
+      await ledger.reserve('wechat', id, 'n1', capRequest(DEFAULT_POLICY, 'wechat', 'notice', now)),
+    ).toBe('reserved');
+  });
+
+  it('allows at most 4 routine pushes over 7 days', async () => {
+    const id = `o-${randomUUID()}`;
+    const outcomes = [];
+    for (let day = 10; day <= 16; day++) {
+      const req = capRequest(DEFAULT_POLICY, 'wechat', 'notice', at(`2026-11-${day}T02:00:00Z`));
+      outcomes.push(await ledger.reserve('wechat', id, `n-${day}`, req));
+    }
+    expect(outcomes).toEqual(['reserved', 'reserved', 'reserved', 'reserved', 'capped', 'capped', 'capped']);
+    // The 10th drops out of the window on the 17th.
+    expect(
+      await ledger.reserve(
+        'wechat',
+        id,
+        'n-17',
+        capRequest(DEFAULT_POLICY, 'wechat', 'notice', at('2026-11-17T02:00:00Z')),
+      ),
+    ).toBe('reserved');
+  });
+
+  it('emergencies bypass routine limits but are counted and have their own ceiling', async () => {
+    const id = `o-${randomUUID()}`;
+    const now = at('2026-11-16T15:00:00Z'); // 23:00 in Shanghai
+    await ledger.reserve('wechat', id, 'n1', capRequest(DEFAULT_POLICY, 'wechat', 'notice', now));
+    const e = capRequest(DEFAULT_POLICY, 'wechat', 'emergency', now);
+    const results = [];
+    for (let i = 0; i < 5; i++) results.push(await ledger.reserve('wechat', id, `e${i}`, e));
+    expect(results).toEqual(['reserved', 'reserved', 'reserved', 'capped', 'capped']);
+  });
+
+  it('counts the civil day in Asia/Shanghai: 23:30 UTC is already tomorrow', async () => {
+    const id = `o-${randomUUID()}`;
+    const late = capRequest(DEFAULT_POLICY, 'wechat', 'notice', at('2026-11-16T15:30:00Z'));
+    const next = capRequest(DEFAULT_POLICY, 'wechat', 'notice', at('2026-11-16T16:30:00Z'));
+    expect([late.date, next.date]).toEqual(['2026-11-16', '2026-11-17']);
+    expect(await ledger.reserve('wechat', id, 'a', late)).toBe('reserved');
+    expect(await ledger.reserve('wechat', id, 'b', next)).toBe('reserved');
+  });
+});
