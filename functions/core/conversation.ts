@@ -156,6 +156,17 @@ function plateLine(book: RestrictionBook, plate: Plate, city: string, date: stri
   return `${plate.display}（尾号${a.tail}）不限行。`;
 }
 
+const shanghaiFormat = new Intl.DateTimeFormat('zh-CN', {
+  timeZone: 'Asia/Shanghai',
+  month: 'numeric',
+  day: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+});
+/** "11/16 16:00": a publication time as a citizen in China reads it. */
+const shanghaiTime = (iso: string) => shanghaiFormat.format(new Date(iso));
+
 function clip(text: string): string {
   return text.length <= MAX_REPLY ? text : `${text.slice(0, MAX_REPLY - 1)}…`;
 }
@@ -214,9 +225,7 @@ export async function converse(
     case 'road': {
       const notice = await deps.notices.latestRoadCondition(deps.account.defaultCity);
       if (!notice) return '目前没有正在发布的路况或交通管制信息。出行前也可关注导航软件的实时路况。';
-      return clip(
-        `【${notice.title}】${notice.summary}（发布于 ${notice.publishedAt.slice(0, 16).replace('T', ' ')}）`,
-      );
+      return clip(`【${notice.title}】${notice.summary}（发布于 ${shanghaiTime(notice.publishedAt)}）`);
     }
     case 'bind': {
       const book = await deps.restrictions();

@@ -82,13 +82,10 @@ export const transition = {
   /** Someone wrote to us: they follow (a missed follow event is repaired); record the time. */
   touch(s: Subscriber | undefined, ref: SubscriberRef, account: string, at: string): Subscriber {
     const base = s ?? newSubscriber(ref, account, at);
-    const status = base.status === 'unfollowed' ? 'active' : base.status;
-    return {
-      ...base,
-      status,
-      lastInboundAt: at,
-      ...(base.status === 'unfollowed' ? { unfollowedAt: null, followedAt: at } : {}),
-    };
+    if (base.status !== 'unfollowed') return { ...base, lastInboundAt: at };
+    // A missed follow event, repaired: following again, with an opt-out kept.
+    const status = base.optedOutAt ? 'opted-out' : 'active';
+    return { ...base, status, lastInboundAt: at, unfollowedAt: null, followedAt: at };
   },
   follow(
     s: Subscriber | undefined,

@@ -1,7 +1,7 @@
 /**
  * Delivers replies the webhook could not give within WeChat's 5 s through the customer-service
  * API, at most once per message: the stored reply of the first attempt when it finished, otherwise
- * (after it had its chance) a fresh answer — every conversation intent is idempotent.
+ * (after it had its chance) a note asking the citizen to send it again.
  */
 
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -14,7 +14,7 @@ import { cdata, field, parseWeChatXml } from '../adapters/wechat/xml.ts';
 import { maskId } from '../core/subscribers.ts';
 import { tableName } from '../shared/config.ts';
 import { logger, metrics } from '../shared/powertools.ts';
-import { accounts, converseFor, inboundLog, subscribers, wechatApiBase } from '../shared/wechat.ts';
+import { accounts, inboundLog, subscribers, wechatApiBase } from '../shared/wechat.ts';
 
 const JobSchema = z.object({
   accountId: z.string(),
@@ -44,11 +44,9 @@ async function deliver(record: SQSRecord): Promise<void> {
   if (state?.state !== 'done') {
     if (Number(record.attributes.ApproximateReceiveCount) < PATIENCE_RECEIVES)
       throw new Error('first attempt still running');
-    const content = await converseFor(account, { channel: 'wechat', id: job.openid }, job.inbound);
-    await inboundLog.complete(
-      job.dedupeKey,
-      content === null ? null : `<xml><Content>${cdata(content)}</Content></xml>`,
-    );
+    // The first attempt never finished. Re-running the citizen's request here could apply it out of
+    // order with their later messages, so we say so instead and let them send it again.
+    await inboundLog.complete(job.dedupeKey, `<xml><Content>${cdata(NOT_COMPLETED)}</Content></xml>`);
     state = await inboundLog.get(job.dedupeKey);
   }
   if (!state?.reply) return;
@@ -61,13 +59,17 @@ async function deliver(record: SQSRecord): Promise<void> {
     logger.info('async reply dropped: customer-service window closed', { openid: maskId(job.openid) });
     return;
   }
+  await tokens.get(account); // a token problem fails here, before the send is claimed
   if (!(await inboundLog.claimAsyncSend(job.dedupeKey))) return;
   try {
     await api.sendText(account, job.openid, content);
     metrics.addMetric('WeChatAsyncRepliesSent', MetricUnit.Count, 1);
   } catch (error) {
     if (!(error instanceof WeChatApiError)) throw error;
-    // At-most-once: the send was claimed, so it is never retried; say why it did not arrive.
+    if (error.action === 'retry' || error.action === 'token') {
+      await inboundLog.releaseAsyncSend(job.dedupeKey); // not sent: a later receive may try again
+      throw error;
+    }
     logger.warn('async reply not delivered', {
       openid: maskId(job.openid),
       errcode: error.errcode,
@@ -81,6 +83,7 @@ async function deliver(record: SQSRecord): Promise<void> {
   }
 }
 
+const NOT_COMPLETED = '抱歉，系统繁忙，您刚才的消息可能没有处理完成，请稍后重新发送。';
 const CS_WINDOW_MS = 48 * 3600 * 1000;
 
 export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {

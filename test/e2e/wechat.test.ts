@@ -173,8 +173,9 @@ describe('asynchronous replies', () => {
     });
   });
 
-  it('answers a message whose first attempt never finished, after giving it its chance', async () => {
+  it('tells the citizen, once, when a message’s first attempt never finished (never re-runs it)', async () => {
     const openid = `o-${randomUUID()}`;
+    await post(openid, { kind: 'event', event: 'subscribe' });
     const dedupeKey = await handedOff(openid, 'processing', null);
     stack.publish(
       'wechat-replies',
@@ -183,7 +184,9 @@ describe('asynchronous replies', () => {
     await vi.waitFor(() => expect(stack.wechat.outbox.some((o) => o.touser === openid)).toBe(true), {
       timeout: 15_000,
     });
-    expect(JSON.stringify(stack.wechat.outbox.find((o) => o.touser === openid)?.body)).toContain('12122');
+    expect(JSON.stringify(stack.wechat.outbox.find((o) => o.touser === openid)?.body)).toContain(
+      '请稍后重新发送',
+    );
   });
 
   it('drops a reply whose 48-hour customer-service window has closed, without calling WeChat', async () => {

@@ -4,7 +4,13 @@
  * expiresAt < now`, because TTL deletion is lazy), later deliveries read it: a stored reply is
  * replayed, a message still in progress is handed to the asynchronous path exactly once.
  */
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  DeleteCommand,
+  type DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { conditionally } from './conditional.ts';
 import { keys } from './keys.ts';
@@ -30,6 +36,15 @@ export interface InboundLog {
   markAsync(key: string): Promise<boolean>;
   /** True for the one caller allowed to send the stored reply through the customer-service API. */
   claimAsyncSend(key: string): Promise<boolean>;
+  /** Gives a send claim back after a transient failure, so a retry may send. */
+  releaseAsyncSend(key: string): Promise<void>;
+  /** Forgets a claim still processing (its work failed), so WeChat's retry starts afresh. */
+  release(key: string): Promise<void>;
+  /**
+   * Plain mode only (no signature covers the body): binds a request's timestamp+nonce to the one
+   * message it carried. False when the same query arrives with another message — a replay.
+   */
+  bindNonce(nonceKey: string, messageKey: string, nowMs: number): Promise<boolean>;
 }
 
 /** Kept well beyond WeChat's ~15 s retry window. */
@@ -114,5 +129,49 @@ export class DynamoInboundLog implements InboundLog {
 
   claimAsyncSend(key: string) {
     return this.flip(key, 'asyncSent', ' AND #s = :done');
+  }
+
+  async releaseAsyncSend(key: string): Promise<void> {
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: keys.inbound(key),
+        UpdateExpression: 'SET asyncSent = :f',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':f': false },
+      }),
+    );
+  }
+
+  bindNonce(nonceKey: string, messageKey: string, nowMs: number): Promise<boolean> {
+    const nowS = Math.floor(nowMs / 1000);
+    return conditionally(() =>
+      this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: {
+            ...keys.inbound(`nonce#${nonceKey}`),
+            messageKey,
+            expiresAt: nowS + INBOUND_RETENTION_SECONDS,
+          },
+          ConditionExpression: 'attribute_not_exists(pk) OR messageKey = :m OR expiresAt < :now',
+          ExpressionAttributeValues: { ':m': messageKey, ':now': nowS },
+        }),
+      ),
+    );
+  }
+
+  async release(key: string): Promise<void> {
+    await conditionally(() =>
+      this.doc.send(
+        new DeleteCommand({
+          TableName: this.table,
+          Key: keys.inbound(key),
+          ConditionExpression: '#s = :processing',
+          ExpressionAttributeNames: { '#s': 'state' },
+          ExpressionAttributeValues: { ':processing': 'processing' },
+        }),
+      ),
+    );
   }
 }

@@ -30,6 +30,20 @@ export class MemoryInboundLog implements InboundLog {
     r.async = true;
     return true;
   }
+  async releaseAsyncSend(key: string) {
+    const r = this.records.get(key);
+    if (r) r.asyncSent = false;
+  }
+  readonly nonces = new Map<string, string>();
+  async bindNonce(nonceKey: string, messageKey: string) {
+    const bound = this.nonces.get(nonceKey);
+    if (bound && bound !== messageKey) return false;
+    this.nonces.set(nonceKey, messageKey);
+    return true;
+  }
+  async release(key: string) {
+    if (this.records.get(key)?.state === 'processing') this.records.delete(key);
+  }
   async claimAsyncSend(key: string) {
     const r = this.records.get(key);
     if (!r || r.asyncSent || r.state !== 'done') return false;

@@ -122,15 +122,16 @@ export class WeChatApi {
         continue;
       }
       if (error.action === 'retry' && attempt < this.options.maxRetries) {
-        await this.backoff(attempt, errcode === 45011 ? 60_000 : undefined);
+        await this.backoff(attempt);
         continue;
       }
       throw error;
     }
   }
 
-  private backoff(attempt: number, floorMs?: number) {
-    const ms = floorMs ?? this.options.baseDelayMs * 2 ** attempt * (0.5 + Math.random());
+  private backoff(attempt: number) {
+    // Jittered exponential; bounded so a caller's Lambda timeout is never outlived here.
+    const ms = Math.min(5000, this.options.baseDelayMs * 2 ** attempt * (0.5 + Math.random()));
     return new Promise((r) => setTimeout(r, ms));
   }
 

@@ -2,7 +2,7 @@
  * access_token from `/cgi-bin/stable_token` only. In normal mode stable_token returns the same
  * token while it is valid, so many containers fetching at once cannot invalidate each other; the
  * DynamoDB copy spares them the call and the in-memory copy (with one in-flight fetch per account)
- * spares DynamoDB. A token is refreshed when under 10 minutes remain. On 40001/40014/42001 the
+ * spares DynamoDB. A token is refreshed when under 4 minutes remain. On 40001/40014/42001 the
  * caller asks `invalidate(account, failedToken)`: the cached token is expired only if it is still
  * the one that failed (compare-and-expire), so a storm of failures causes one refresh, not many.
  * force_refresh is never used (it would invalidate every other container's token).
@@ -32,7 +32,11 @@ export interface TokenManager {
   invalidate(account: WeChatAccount, failedToken: string): Promise<void>;
 }
 
-export const REFRESH_BELOW_MS = 10 * 60 * 1000;
+/**
+ * stable_token hands out a new token only in the last 5 minutes of the old one (until then it returns
+ * the same token), so we refresh below 4 minutes: earlier would refetch the same token on every call.
+ */
+export const REFRESH_BELOW_MS = 4 * 60 * 1000;
 const LEASE_MS = 3000;
 
 export interface StableTokenOptions {

@@ -89,12 +89,17 @@ const text = (status: number, body: string): WebhookResponse => ({
 });
 const SUCCESS = text(200, 'success');
 
-function hasRepeatedKeys(rawQueryString: string): boolean {
-  const names = rawQueryString
-    .split('&')
-    .filter(Boolean)
-    .map((p) => decodeURIComponent(p.split('=')[0] ?? ''));
-  return new Set(names).size !== names.length;
+/** Repeated or undecodable query parameter names: WeChat sends neither. */
+function queryProblem(rawQueryString: string): string | null {
+  const names: string[] = [];
+  for (const part of rawQueryString.split('&').filter(Boolean)) {
+    try {
+      names.push(decodeURIComponent(part.split('=')[0] ?? ''));
+    } catch {
+      return 'malformed query parameter';
+    }
+  }
+  return new Set(names).size !== names.length ? 'repeated query parameter' : null;
 }
 
 function checkSignature(account: WeChatAccount, q: WebhookRequest['query']): void {
@@ -109,7 +114,8 @@ export async function verifyUrl(req: WebhookRequest, deps: WebhookDeps): Promise
   try {
     const account = await deps.accounts.get(req.accountId);
     if (!account) throw new Rejection(404, 'unknown account');
-    if (hasRepeatedKeys(req.rawQueryString)) throw new Rejection(400, 'repeated query parameter');
+    const problem = queryProblem(req.rawQueryString);
+    if (problem) throw new Rejection(400, problem);
     checkSignature(account, req.query);
     const echostr = req.query.echostr;
     if (!echostr) throw new Rejection(400, 'echostr missing');
@@ -131,7 +137,8 @@ function open(account: WeChatAccount, req: WebhookRequest, deps: WebhookDeps): O
   if (Buffer.byteLength(req.body, 'utf8') > MAX_BODY_BYTES) throw new Rejection(413, 'body too large');
   if (hasForbiddenDeclarations(req.body))
     throw new Rejection(400, 'DOCTYPE/ENTITY declarations are not accepted');
-  if (hasRepeatedKeys(req.rawQueryString)) throw new Rejection(400, 'repeated query parameter');
+  const problem = queryProblem(req.rawQueryString);
+  if (problem) throw new Rejection(400, problem);
   const q = req.query;
   checkSignature(account, q);
   if (deps.maxSkewSeconds > 0) {
@@ -140,8 +147,13 @@ function open(account: WeChatAccount, req: WebhookRequest, deps: WebhookDeps): O
       throw new Rejection(401, 'timestamp outside the freshness window');
   }
   const encrypted = q.encrypt_type === 'aes';
+  if (q.encrypt_type !== undefined && q.encrypt_type !== 'aes' && q.encrypt_type !== 'raw') {
+    throw new Rejection(400, 'unknown encrypt_type');
+  }
   if (!encrypted) {
-    if (account.mode === 'safe') throw new Rejection(403, 'this account accepts encrypted messages only');
+    // WeChat sends encrypt_type=aes for compatible and safe accounts; only a plain account takes
+    // plaintext (whose body no signature covers).
+    if (account.mode !== 'plain') throw new Rejection(403, 'this account accepts encrypted messages only');
     try {
       return { account, message: parseWeChatXml(req.body), key: null };
     } catch (e) {
@@ -149,7 +161,6 @@ function open(account: WeChatAccount, req: WebhookRequest, deps: WebhookDeps): O
       throw e;
     }
   }
-  if (q.encrypt_type !== 'aes') throw new Rejection(400, 'unknown encrypt_type');
   const encryptText = extractEncrypt(req.body);
   if (!encryptText) throw new Rejection(400, 'no single <Encrypt> element');
   if (!signaturesEqual(signature(account.token, q.timestamp!, q.nonce!, encryptText), q.msg_signature)) {
@@ -158,7 +169,7 @@ function open(account: WeChatAccount, req: WebhookRequest, deps: WebhookDeps): O
   const keys = [account.encodingAesKey, account.previousEncodingAesKey].filter((k): k is string =>
     Boolean(k),
   );
-  let lastFailure = 'cipher';
+  let lastFailure: string = 'cipher';
   for (const k of keys) {
     const key = aesKeyOf(k);
     try {
@@ -174,7 +185,9 @@ function open(account: WeChatAccount, req: WebhookRequest, deps: WebhookDeps): O
       throw e;
     }
   }
-  throw new Rejection(400, `cannot decrypt (${lastFailure})`);
+  // One answer for every decryption failure (no padding oracle); the reason goes to the log only.
+  deps.log('wechat message could not be decrypted', { account: account.id, failure: lastFailure });
+  throw new Rejection(400, 'cannot decrypt');
 }
 
 /** Translates a parsed message into what the conversation understands; undefined = nothing to do. */
@@ -245,13 +258,33 @@ export async function receive(req: WebhookRequest, deps: WebhookDeps): Promise<W
   const openid = field(m, 'FromUserName');
   const ref: SubscriberRef = { channel: 'wechat', id: openid };
   const key = dedupeKey(account.id, m);
+  if (
+    !opened.key &&
+    !(await deps.inbound.bindNonce(
+      `${account.id}#${req.query.timestamp}#${req.query.nonce}`,
+      key,
+      deps.now(),
+    ))
+  ) {
+    deps.log('wechat request rejected', {
+      account: account.id,
+      status: 401,
+      reason: 'plain-mode replay: nonce reused with another message',
+    });
+    return text(401, 'nonce already used');
+  }
 
   const claim = await deps.inbound.claim(key, deps.now());
   if (claim !== 'claimed')
     return seal(opened, await replayOrHandOff(claim, key, openid, translated, deps), deps);
 
   if (translated.kind === 'template-finished') {
-    await deps.templateJobFinished(account, ref, translated.msgId, translated.status);
+    try {
+      await deps.templateJobFinished(account, ref, translated.msgId, translated.status);
+    } catch (error) {
+      await deps.inbound.release(key); // let WeChat's retry record it
+      throw error;
+    }
     await deps.inbound.complete(key, null);
     return SUCCESS;
   }
@@ -279,9 +312,10 @@ export async function receive(req: WebhookRequest, deps: WebhookDeps): Promise<W
       error: String(outcome.error),
     });
   work.catch(() => {}); // a late failure is the worker's to handle
-  if (await deps.inbound.markAsync(key)) {
-    await deps.enqueueAsyncReply({ accountId: account.id, openid, dedupeKey: key, inbound: translated });
-  }
+  // Enqueue first, then flag: a failed publish leaves the flag unset, so WeChat's retry hands off again
+  // (a duplicate job is harmless: the worker sends at most once).
+  await deps.enqueueAsyncReply({ accountId: account.id, openid, dedupeKey: key, inbound: translated });
+  await deps.inbound.markAsync(key);
   return SUCCESS;
 }
 
@@ -300,8 +334,9 @@ async function replayOrHandOff(
     current = await deps.inbound.get(key);
   }
   if (current?.state === 'done') return current.async ? null : current.reply;
-  if (inbound.kind !== 'template-finished' && (await deps.inbound.markAsync(key))) {
+  if (inbound.kind !== 'template-finished' && !current?.async) {
     await deps.enqueueAsyncReply({ accountId: key.split('#')[0]!, openid, dedupeKey: key, inbound });
+    await deps.inbound.markAsync(key);
   }
   return null;
 }

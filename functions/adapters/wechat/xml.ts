@@ -12,8 +12,9 @@ export class WeChatXmlError extends Error {
 
 const FORBIDDEN = /<!DOCTYPE|<!ENTITY/i;
 
+/** DOCTYPE/ENTITY declarations outside CDATA (a citizen may type "<!doctype" as message text). */
 export function hasForbiddenDeclarations(xml: string): boolean {
-  return FORBIDDEN.test(xml);
+  return FORBIDDEN.test(xml.replace(/<!\[CDATA\[[\s\S]*?\]\]>/g, ''));
 }
 
 const parser = new XMLParser({
@@ -39,7 +40,13 @@ export function parseWeChatXml(xml: string): XmlNode {
     throw new WeChatXmlError('DOCTYPE and ENTITY declarations are not accepted');
   const valid = XMLValidator.validate(xml);
   if (valid !== true) throw new WeChatXmlError('body is not well-formed XML');
-  const doc = parser.parse(xml) as Record<string, unknown>;
+  let doc: Record<string, unknown>;
+  try {
+    doc = parser.parse(xml) as Record<string, unknown>;
+  } catch {
+    // e.g. element names such as <__proto__> or <constructor>, which the parser refuses
+    throw new WeChatXmlError('body cannot be parsed safely');
+  }
   const root = doc.xml;
   if (!root || typeof root !== 'object' || Array.isArray(root))
     throw new WeChatXmlError('root element must be <xml>');

@@ -138,6 +138,10 @@ describe('converse', () => {
     await send({ kind: 'unfollow' });
     await send({ kind: 'follow', scene: null });
     expect((await subscribers.get(me))?.status).toBe('opted-out');
+    // The follow event was lost: a message repairs the follow but keeps the opt-out.
+    await send({ kind: 'unfollow' });
+    await say('限行');
+    expect((await subscribers.get(me))?.status).toBe('opted-out');
   });
 
   it('maps menu clicks to intents, and answers menu numbers and 路况', async () => {
@@ -152,7 +156,7 @@ describe('converse', () => {
         publishedAt: '2026-11-16T08:00:00Z',
       }),
     };
-    expect(await say('路况')).toContain('【长安街临时交通管制】今晚 20:00 起管制。');
+    expect(await say('路况')).toContain('【长安街临时交通管制】今晚 20:00 起管制。（发布于 11/16 16:00）');
   });
 
   it('keeps every reply within 600 characters', async () => {

@@ -161,7 +161,7 @@ describe('bad input: never a 500, never stored state', () => {
       `<!DOCTYPE lolz [<!ENTITY lol "lol"><!ENTITY lol2 "&lol;&lol;&lol;">]><xml><Content>&lol2;</Content></xml>`,
       400,
     ],
-    ['non-XML', sign(), '{"json": true}', 400],
+    ['non-XML (a plaintext body, which this account refuses)', sign(), '{"json": true}', 403],
     ['duplicate query keys', `${v1Query}&nonce=${V1.nonce}`, V1_COMPATIBLE_BODY, 400],
     ['decrypted content that is not XML', resign(notXml), envelope(notXml), 400],
   ])('%s', async (_name, query, body, status) => {
@@ -170,6 +170,53 @@ describe('bad input: never a 500, never stored state', () => {
     expect(res.status).toBe(status);
     expect(h.calls).toEqual([]);
     expect(h.inbound.records.size).toBe(0);
+  });
+
+  it('refuses plaintext for a compatible-mode account too: no signature covers a plaintext body (403)', async () => {
+    const h = harness(v1Account({ mode: 'compatible' }));
+    const forged = messageXml({ kind: 'text', text: 'TD', msgId: '1' }, 'victim', 'gh_x', 1409735668);
+    expect((await h.post(sign(), forged)).status).toBe(403);
+    expect(h.calls).toEqual([]);
+  });
+
+  it('binds a plain-mode query to its message: the same query with another body is a replay (401)', async () => {
+    const h = harness(v1Account({ mode: 'plain' }));
+    const query = sign();
+    expect((await h.post(query, plainText)).status).toBe(200);
+    expect((await h.post(query, plainText)).body).toContain('echo: hi'); // WeChat's retry: replayed
+    const forged = messageXml({ kind: 'text', text: 'TD', msgId: '2' }, 'victim', 'gh_x', 1409735668);
+    expect((await h.post(query, forged)).status).toBe(401);
+    expect(h.calls).toHaveLength(1);
+  });
+
+  it('answers 400, not 500, for malformed query encoding and for tags the parser refuses', async () => {
+    const h = harness(v1Account({ mode: 'plain' }));
+    expect((await h.post(`${sign()}&%E0=1`, plainText)).status).toBe(400);
+    const proto = '<xml><__proto__>x</__proto__><MsgType>text</MsgType></xml>';
+    expect((await h.post(sign(), proto)).status).toBe(400);
+    expect((await h.post(sign(), '{"json": true}')).status).toBe(400);
+    expect(h.calls).toEqual([]);
+  });
+
+  it('gives one answer for every decryption failure (no padding oracle)', async () => {
+    const h = harness(v1Account());
+    const answers = new Set<string>();
+    for (const enc of [tampered, wrongAppId, Buffer.alloc(32, 7).toString('base64')])
+      answers.add((await h.post(resign(enc), envelope(enc))).body);
+    expect([...answers]).toEqual(['cannot decrypt']);
+  });
+
+  it('accepts a message whose text mentions <!doctype> inside CDATA', async () => {
+    const account = v1Account({ mode: 'safe' });
+    const h = harness(account);
+    const req = buildRequest(
+      account,
+      messageXml({ kind: 'text', text: '<!doctype html> 怎么写' }, 'o5', 'gh_x', 1),
+      { encrypted: true },
+    );
+    expect(openReply(account, (await h.post(req.query, req.body)).body).content).toBe(
+      'echo: <!doctype html> 怎么写',
+    );
   });
 
   it('refuses plaintext for a safe-mode account (403)', async () => {
@@ -266,6 +313,47 @@ describe('retries and the deadline', () => {
       async: true,
       reply: expect.stringContaining('late answer'),
     });
+  });
+
+  it('a failed hand-off (publish error) is retried by WeChat’s next delivery, not lost', async () => {
+    let fail = true;
+    const h = harness(account, {
+      budgetMs: 10,
+      reply: () => new Promise<string>(() => {}),
+      enqueueAsyncReply: async () => {
+        if (fail) throw new Error('SNS unavailable');
+      },
+    });
+    const req = request();
+    await expect(h.post(req.query, req.body)).rejects.toThrow('SNS unavailable');
+    fail = false;
+    expect((await h.post(req.query, req.body)).body).toBe('success');
+    expect([...h.inbound.records.values()][0]?.async).toBe(true);
+  });
+
+  it('a template-finished event whose recording failed can be recorded by WeChat’s retry', async () => {
+    let fail = true;
+    const recorded: string[] = [];
+    const h = harness(account, {
+      templateJobFinished: async (_a, _r, msgId, status) => {
+        if (fail) throw new Error('throttled');
+        recorded.push(`${msgId}:${status}`);
+      },
+    });
+    const req = buildRequest(
+      account,
+      messageXml(
+        { kind: 'event', event: 'TEMPLATESENDJOBFINISH', extra: { MsgID: '200163836', Status: 'success' } },
+        'o6',
+        'gh_x',
+        1395658920,
+      ),
+      { encrypted: true },
+    );
+    await expect(h.post(req.query, req.body)).rejects.toThrow('throttled');
+    fail = false;
+    expect((await h.post(req.query, req.body)).body).toBe('success');
+    expect(recorded).toEqual(['200163836:success']);
   });
 
   it('a conversation that fails transiently is answered success and handed off', async () => {
