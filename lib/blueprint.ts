@@ -32,6 +32,34 @@ export function defineBlueprint(input: BlueprintInput, root = REPO_ROOT): Bluepr
   return parsed.data;
 }
 
+/** Cities whose restriction reminders this deployment pushes (and whose data the daily check watches). */
+export const SERVED_CITIES = ['beijing', 'tianjin', 'xian'] as const;
+
+const restrictionSchedules = Object.fromEntries(
+  SERVED_CITIES.flatMap((city) => [
+    [
+      `restriction-push-${city}-morning`,
+      {
+        description: `Daily 07:00 reminder to ${city} subscribers whose plate is restricted today`,
+        cron: 'cron(0 7 * * ? *)',
+        timeZone: 'Asia/Shanghai',
+        function: 'plan-restriction-push',
+        input: { city, slot: 'morning' },
+      },
+    ],
+    [
+      `restriction-push-${city}-evening`,
+      {
+        description: `Daily 20:00 reminder to ${city} subscribers (evening preference) restricted tomorrow`,
+        cron: 'cron(0 20 * * ? *)',
+        timeZone: 'Asia/Shanghai',
+        function: 'plan-restriction-push',
+        input: { city, slot: 'evening' },
+      },
+    ],
+  ]),
+);
+
 export const blueprintInput = {
   service: 'traffic-police-messaging',
 
@@ -128,12 +156,46 @@ export const blueprintInput = {
       secrets: ['wechat-accounts'],
       egress: 'fixed-ip',
     },
+    'plan-restriction-push': {
+      description:
+        'Plans a restriction push run: asks the engine, records the run (idempotent key), emits segments.',
+      entry: 'functions/plan-restriction-push/handler.ts',
+      timeoutSeconds: 30,
+      tables: { content: 'read', operations: 'read-write' },
+      publishes: ['push-segments'],
+    },
+    'expand-segment': {
+      description: 'Pages the fan-out index for one city × tail × slot × shard into delivery messages.',
+      entry: 'functions/expand-segment/handler.ts',
+      memoryMb: 512,
+      timeoutSeconds: 120,
+      tables: { subscribers: 'read', operations: 'read-write' },
+      publishes: ['push-deliveries'],
+    },
+    'deliver-wechat': {
+      description:
+        'The only way a push reaches a WeChat follower: status, cap + dedupe in one write, template send.',
+      entry: 'functions/deliver-wechat/handler.ts',
+      memoryMb: 512,
+      timeoutSeconds: 60,
+      tables: { subscribers: 'read-write', ledger: 'read-write', operations: 'read-write', content: 'read' },
+      secrets: ['wechat-accounts'],
+      egress: 'fixed-ip',
+      environment: { PUSH_RATE_PER_SECOND: '20', WECHAT_DAILY_TEMPLATE_QUOTA: '100000' },
+    },
+    'manage-pushes': {
+      description: 'Operators: list and inspect push runs, trigger a restriction push (idempotent).',
+      entry: 'functions/manage-pushes/handler.ts',
+      timeoutSeconds: 29,
+      tables: { content: 'read', operations: 'read-write', subscribers: 'read', ledger: 'read' },
+      publishes: ['push-segments'],
+    },
     'check-restriction-coverage': {
       description: 'Daily: warn when a served city has no rule or no calendar for a day in the next 30.',
       entry: 'functions/check-restriction-coverage/handler.ts',
       timeoutSeconds: 30,
       tables: { content: 'read' },
-      environment: { SERVED_CITIES: 'beijing,tianjin,xian', COVERAGE_DAYS: '30' },
+      environment: { SERVED_CITIES: SERVED_CITIES.join(','), COVERAGE_DAYS: '30' },
     },
   },
 
@@ -165,6 +227,9 @@ export const blueprintInput = {
       function: 'receive-wechat',
       auth: 'wechat-signature',
     },
+    { method: 'GET', path: '/v1/admin/pushes', function: 'manage-pushes', auth: 'admin-jwt' },
+    { method: 'GET', path: '/v1/admin/pushes/{id}', function: 'manage-pushes', auth: 'admin-jwt' },
+    { method: 'POST', path: '/v1/admin/pushes/restriction', function: 'manage-pushes', auth: 'admin-jwt' },
     {
       method: 'PUT',
       path: '/v1/admin/calendars/{year}',
@@ -198,6 +263,10 @@ export const blueprintInput = {
   ],
 
   topics: {
+    'push-segments': { description: 'Push segments (city × tail × slot × shard) to expand.' },
+    'push-deliveries': {
+      description: 'One message per recipient; attribute `channel` routes it to its deliver queue.',
+    },
     'wechat-replies': { description: 'Replies to deliver through the WeChat customer-service API.' },
   },
 
@@ -209,6 +278,27 @@ export const blueprintInput = {
   },
 
   queues: {
+    'push-segments': {
+      description: 'Segments waiting for expansion.',
+      function: 'expand-segment',
+      subscribesTo: [{ topic: 'push-segments' }],
+      batchSize: 1,
+      maxConcurrency: 10,
+      visibilityTimeoutSeconds: 180,
+      maxReceives: 5,
+      retentionDays: 1,
+    },
+    'push-deliveries-wechat': {
+      description:
+        'WeChat deliveries; maximum concurrency × PUSH_RATE_PER_SECOND paces the run under WeChat quotas.',
+      function: 'deliver-wechat',
+      subscribesTo: [{ topic: 'push-deliveries', filterPolicy: { channel: ['wechat'] } }],
+      batchSize: 10,
+      maxConcurrency: 5,
+      visibilityTimeoutSeconds: 120,
+      maxReceives: 3,
+      retentionDays: 1,
+    },
     'wechat-replies': {
       description: 'Asynchronous WeChat replies (customer-service API).',
       function: 'send-wechat-reply',
@@ -222,6 +312,7 @@ export const blueprintInput = {
   },
 
   schedules: {
+    ...restrictionSchedules,
     'restriction-coverage-check': {
       description: 'Every morning, look 30 days ahead for days a served city cannot answer.',
       cron: 'cron(0 9 * * ? *)',
@@ -231,6 +322,21 @@ export const blueprintInput = {
   },
 
   alarms: {
+    'restriction-push-unknown': {
+      description:
+        'A scheduled restriction push was skipped because the engine answered unknown (no rule or no calendar).',
+      metric: 'RestrictionPushUnknownDays',
+      statistic: 'Sum',
+      threshold: 0,
+      periodMinutes: 60,
+    },
+    'wechat-quota-exhausted': {
+      description: 'A push run stopped at the daily WeChat template quota.',
+      metric: 'WeChatQuotaExhausted',
+      statistic: 'Sum',
+      threshold: 0,
+      periodMinutes: 60,
+    },
     'wechat-config-errors': {
       description:
         'The WeChat API refused a call for configuration or quota (40164 IP whitelist, 45009 daily quota, 40037 template, …): see the send-wechat-reply logs.',

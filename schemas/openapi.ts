@@ -19,6 +19,17 @@ interface Operation {
   errors: number[];
 }
 
+const PushRunReport = z
+  .object({
+    key: z.string(),
+    status: z.enum(['running', 'skipped', 'aborted']),
+    reason: z.string().nullable(),
+    counts: z.record(z.string(), z.number()),
+    done: z.boolean(),
+    unsent: z.number(),
+  })
+  .loose();
+
 const Health = z.object({
   status: z.literal('ok'),
   service: z.string(),
@@ -76,6 +87,50 @@ export const operations: Operation[] = [
     query: api.PlateQuerySchema,
     ok: { status: 200, schema: api.PlateRestrictionAnswerSchema, description: 'The plate’s answer' },
     errors: [400, 404],
+  },
+  {
+    method: 'get',
+    path: '/v1/admin/pushes',
+    summary: 'Push runs of a month, newest first',
+    tag: 'admin: pushes',
+    admin: true,
+    query: z.object({
+      month: z
+        .string()
+        .regex(/^\d{4}-\d{2}$/)
+        .optional(),
+    }),
+    ok: { status: 200, schema: z.object({ runs: z.array(PushRunReport) }), description: 'Runs' },
+    errors: [401, 403],
+  },
+  {
+    method: 'get',
+    path: '/v1/admin/pushes/{id}',
+    summary: 'One push run: status, counts by outcome, consumed capacity (id = the URL-encoded run key)',
+    tag: 'admin: pushes',
+    admin: true,
+    pathParams: z.object({ id: z.string() }),
+    ok: { status: 200, schema: PushRunReport, description: 'The run' },
+    errors: [401, 403, 404],
+  },
+  {
+    method: 'post',
+    path: '/v1/admin/pushes/restriction',
+    summary: 'Run (idempotently) or preview (dryRun) the restriction push of a city, date and slot',
+    tag: 'admin: pushes',
+    admin: true,
+    body: z.object({
+      city: z.string(),
+      date: z.string().optional(),
+      slot: z.enum(['morning', 'evening']).optional(),
+      dryRun: z.boolean().optional(),
+    }),
+    ok: {
+      status: 201,
+      schema: z.object({}).loose(),
+      description: 'The run (201 new, 200 existing) or the preview',
+    },
+    errors: [400, 401, 403, 404],
   },
   {
     method: 'put',

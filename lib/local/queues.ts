@@ -84,6 +84,16 @@ export class LocalQueue {
     return moved.length;
   }
 
+  /** Wraps the consumer (chaos tests: a worker that fails after doing its work, …); returns the undo. */
+  intercept(wrap: (consumer: QueueConsumer) => QueueConsumer): () => void {
+    const original = this.consumer;
+    if (!original) throw new Error(`queue ${this.name} has no consumer yet`);
+    this.consumer = wrap(original);
+    return () => {
+      this.consumer = original;
+    };
+  }
+
   start(consumer: QueueConsumer): void {
     this.consumer = consumer;
     this.stopped = false;

@@ -34,19 +34,18 @@ describe('DynamoPushLedger', () => {
     expect(results.filter((r) => r === 'capped')).toHaveLength(19);
   });
 
-  it('the same push twice: one reservation, then duplicate once settled, unknown-outcome if never settled', async () => {
+  it('the same push twice: duplicate while in flight or once settled, unknown-outcome if never settled', async () => {
     const id = `o-${randomUUID()}`;
     const req = capRequest(DEFAULT_POLICY, 'wechat', 'restriction', at('2026-11-16T00:00:00Z'));
-    expect(await ledger.reserve('wechat', id, 'restriction#beijing#2026-11-16#morning', req)).toBe(
-      'reserved',
-    );
-    expect(await ledger.reserve('wechat', id, 'restriction#beijing#2026-11-16#morning', req)).toBe(
-      'unknown-outcome',
-    );
-    await ledger.settle('wechat', id, req.date, 'restriction#beijing#2026-11-16#morning', 'msgid:123');
-    expect(await ledger.reserve('wechat', id, 'restriction#beijing#2026-11-16#morning', req)).toBe(
-      'duplicate',
-    );
+    const key = 'restriction#beijing#2026-11-16#morning';
+    const t0 = Date.now();
+    expect(await ledger.reserve('wechat', id, key, req, t0)).toBe('reserved');
+    // A second copy while the first may still be sending: a duplicate.
+    expect(await ledger.reserve('wechat', id, key, req, t0 + 1000)).toBe('duplicate');
+    // Long after, still unsettled: the first crashed between reservation and send.
+    expect(await ledger.reserve('wechat', id, key, req, t0 + 10 * 60_000)).toBe('unknown-outcome');
+    await ledger.settle('wechat', id, req.date, key, 'msgid:123');
+    expect(await ledger.reserve('wechat', id, key, req, t0 + 11 * 60_000)).toBe('duplicate');
   });
 
   it('restriction reminders have their own daily cap, separate from routine notices', async () => {

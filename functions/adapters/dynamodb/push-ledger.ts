@@ -4,9 +4,10 @@
  *   ADD keys {pushKey}, c_<class> 1   IF pushKey not in keys AND c_<class> < dayLimit
  *                                     [AND c_routine < weekAllowance, for routine pushes]
  * weekAllowance (routine limit over 7 days minus the previous 6 days' routine pushes) is fixed when
- * the day's item is created. The outcome of the send is recorded after it (`sent.<pushKey>`), so a
+ * the day's item is created. The outcome of the send is recorded after it, so a
  * redelivery can tell "already sent" (duplicate) from "reserved but never confirmed" (a crash
- * between reservation and send: unknown-outcome) — and in neither case sends again.
+ * between reservation and send: unknown-outcome) — and in neither case sends again. Per push key the
+ * item holds `r:<key>` (reserved at, ms) and `s:<key>` (the settled outcome).
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -49,7 +50,19 @@ export class DynamoPushLedger {
     return (res.Items ?? []).reduce((n, i) => n + (Number(i.c_routine) || 0), 0);
   }
 
-  async reserve(channel: Channel, id: string, pushKey: string, req: CapRequest): Promise<Reservation> {
+  /**
+   * @param inFlightMs a reservation younger than this without a settled outcome may still be
+   *   sending elsewhere (a concurrent duplicate delivery): reported as duplicate. Older than the
+   *   longest a delivery can run, it was a crash between reservation and send: unknown-outcome.
+   */
+  async reserve(
+    channel: Channel,
+    id: string,
+    pushKey: string,
+    req: CapRequest,
+    nowMs = Date.now(),
+    inFlightMs = 120_000,
+  ): Promise<Reservation> {
     if (req.dayLimit <= 0) return 'capped';
     let allowance: number | null = null;
     if (req.weekLimit !== null) {
@@ -62,19 +75,19 @@ export class DynamoPushLedger {
         new UpdateCommand({
           TableName: this.table,
           Key: { pk: this.pk(channel, id), sk: req.date },
-          UpdateExpression: `ADD #keys :keySet, #c :one SET #sent = if_not_exists(#sent, :empty), expiresAt = if_not_exists(expiresAt, :ttl)${
+          UpdateExpression: `ADD #keys :keySet, #c :one SET #r = :now, expiresAt = if_not_exists(expiresAt, :ttl)${
             allowance !== null ? ', weekAllowance = if_not_exists(weekAllowance, :allow)' : ''
           }`,
           ConditionExpression: `(attribute_not_exists(#keys) OR NOT contains(#keys, :key)) AND (attribute_not_exists(#c) OR #c < :limit)${
             allowance !== null ? ' AND (attribute_not_exists(weekAllowance) OR #c < weekAllowance)' : ''
           }`,
-          ExpressionAttributeNames: { '#keys': 'keys', '#c': counter, '#sent': 'sent' },
+          ExpressionAttributeNames: { '#keys': 'keys', '#c': counter, '#r': `r:${pushKey}` },
           ExpressionAttributeValues: {
             ':keySet': new Set([pushKey]),
             ':key': pushKey,
             ':one': 1,
             ':limit': req.dayLimit,
-            ':empty': {},
+            ':now': nowMs,
             ':ttl': Math.floor(Date.parse(`${req.date}T00:00:00+08:00`) / 1000) + LEDGER_DAYS * 86_400,
             ...(allowance !== null ? { ':allow': allowance } : {}),
           },
@@ -87,9 +100,48 @@ export class DynamoPushLedger {
     } catch (error) {
       if (!(error instanceof ConditionalCheckFailedException)) throw error;
       this.consumed.write += 1; // a failed conditional write still consumes
-      const old = error.Item as Record<string, { SS?: string[]; M?: Record<string, unknown> }> | undefined;
+      const old = error.Item as Record<string, { SS?: string[]; N?: string; S?: string }> | undefined;
       if (!old?.keys?.SS?.includes(pushKey)) return 'capped';
-      return old.sent?.M && pushKey in old.sent.M ? 'duplicate' : 'unknown-outcome';
+      if (old[`s:${pushKey}`]) return 'duplicate';
+      const reservedAt = Number(old[`r:${pushKey}`]?.N ?? 0);
+      return nowMs - reservedAt < inFlightMs ? 'duplicate' : 'unknown-outcome';
+    }
+  }
+
+  /**
+   * Records that a push was not attempted (the subscriber had opted out, unfollowed, …) without
+   * counting against the cap, so a redelivery of the same message is a duplicate, not counted twice.
+   */
+  async skip(
+    channel: Channel,
+    id: string,
+    date: string,
+    pushKey: string,
+    reason: string,
+  ): Promise<'skipped' | 'duplicate'> {
+    try {
+      const res = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: this.pk(channel, id), sk: date },
+          UpdateExpression: 'ADD #keys :keySet SET #s = :reason, expiresAt = if_not_exists(expiresAt, :ttl)',
+          ConditionExpression: 'attribute_not_exists(#keys) OR NOT contains(#keys, :key)',
+          ExpressionAttributeNames: { '#keys': 'keys', '#s': `s:${pushKey}` },
+          ExpressionAttributeValues: {
+            ':keySet': new Set([pushKey]),
+            ':key': pushKey,
+            ':reason': `skipped:${reason}`,
+            ':ttl': Math.floor(Date.parse(`${date}T00:00:00+08:00`) / 1000) + LEDGER_DAYS * 86_400,
+          },
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      );
+      this.consumed.write += res.ConsumedCapacity?.CapacityUnits ?? 0;
+      return 'skipped';
+    } catch (error) {
+      if (!(error instanceof ConditionalCheckFailedException)) throw error;
+      this.consumed.write += 1;
+      return 'duplicate';
     }
   }
 
@@ -99,8 +151,8 @@ export class DynamoPushLedger {
       new UpdateCommand({
         TableName: this.table,
         Key: { pk: this.pk(channel, id), sk: date },
-        UpdateExpression: 'SET #sent.#k = :o',
-        ExpressionAttributeNames: { '#sent': 'sent', '#k': pushKey },
+        UpdateExpression: 'SET #s = :o',
+        ExpressionAttributeNames: { '#s': `s:${pushKey}` },
         ExpressionAttributeValues: { ':o': outcome },
         ReturnConsumedCapacity: 'TOTAL',
       }),

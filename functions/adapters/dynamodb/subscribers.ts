@@ -45,6 +45,28 @@ const BindingItem = z.object({
 
 const MAX_ATTEMPTS = 5;
 
+/** A binding item: carries the fan-out key exactly while the subscriber may be pushed, and a TTL once unfollowed. */
+export function bindingItem(s: Subscriber, b: Binding) {
+  const gsi1pk = fanoutKey(s, b);
+  const expiresAt = bindingExpiry(s);
+  return {
+    ...keys.binding(s, b.plate),
+    channel: s.channel,
+    id: s.id,
+    account: s.account,
+    slot: s.slot,
+    ...b,
+    ...(gsi1pk ? { gsi1pk, gsi1sk: `${s.channel}#${s.id}#${b.plate}` } : {}),
+    ...(expiresAt ? { expiresAt } : {}),
+  };
+}
+
+/** The profile item of a subscriber at a version. */
+export function profileItem(s: Subscriber, version: number) {
+  const { bindings: _bindings, ...profile } = s;
+  return { ...keys.subscriber(s), ...profile, version };
+}
+
 export class DynamoSubscriberRepository implements SubscriberRepository {
   private readonly doc: DynamoDBDocumentClient;
   private readonly table: string;
@@ -97,35 +119,20 @@ export class DynamoSubscriberRepository implements SubscriberRepository {
     }
   }
 
-  private bindingItem(s: Subscriber, b: Binding) {
-    const gsi1pk = fanoutKey(s, b);
-    const expiresAt = bindingExpiry(s);
-    return {
-      ...keys.binding(s, b.plate),
-      channel: s.channel,
-      id: s.id,
-      account: s.account,
-      slot: s.slot,
-      ...b,
-      ...(gsi1pk ? { gsi1pk, gsi1sk: `${s.channel}#${s.id}#${b.plate}` } : {}),
-      ...(expiresAt ? { expiresAt } : {}),
-    };
-  }
-
   private async write(next: Subscriber, previous: Subscriber | undefined, version: number): Promise<void> {
-    const { bindings, ...profile } = next;
+    const { bindings } = next;
     const items: NonNullable<ConstructorParameters<typeof TransactWriteCommand>[0]['TransactItems']> = [
       {
         Put: {
           TableName: this.table,
-          Item: { ...keys.subscriber(next), ...profile, version: version + 1 },
+          Item: profileItem(next, version + 1),
           ...(version === 0
             ? { ConditionExpression: 'attribute_not_exists(pk)' }
             : { ConditionExpression: 'version = :v', ExpressionAttributeValues: { ':v': version } }),
         },
       },
     ];
-    for (const b of bindings) items.push({ Put: { TableName: this.table, Item: this.bindingItem(next, b) } });
+    for (const b of bindings) items.push({ Put: { TableName: this.table, Item: bindingItem(next, b) } });
     for (const old of previous?.bindings ?? []) {
       if (!bindings.some((b) => b.plate === old.plate)) {
         items.push({ Delete: { TableName: this.table, Key: keys.binding(next, old.plate) } });

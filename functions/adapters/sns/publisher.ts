@@ -1,5 +1,5 @@
 /** Publishing to SNS topics (message attributes drive the queues' filter policies). */
-import { PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import { PublishBatchCommand, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
 import { tracer } from '../../shared/powertools.ts';
 
 const client = tracer.captureAWSv3Client(new SNSClient({}));
@@ -18,4 +18,31 @@ export async function publish(
       ),
     }),
   );
+}
+
+/** Publishes many messages, 10 per PublishBatch call; throws if any entry failed. */
+export async function publishAll(
+  topicArn: string,
+  messages: Array<{ body: unknown; attributes?: Record<string, string> }>,
+): Promise<number> {
+  let calls = 0;
+  for (let i = 0; i < messages.length; i += 10) {
+    const chunk = messages.slice(i, i + 10);
+    const res = await client.send(
+      new PublishBatchCommand({
+        TopicArn: topicArn,
+        PublishBatchRequestEntries: chunk.map((m, j) => ({
+          Id: String(j),
+          Message: JSON.stringify(m.body),
+          MessageAttributes: Object.fromEntries(
+            Object.entries(m.attributes ?? {}).map(([k, v]) => [k, { DataType: 'String', StringValue: v }]),
+          ),
+        })),
+      }),
+    );
+    calls++;
+    if (res.Failed?.length)
+      throw new Error(`SNS PublishBatch: ${res.Failed.length} entries failed (${res.Failed[0]?.Code})`);
+  }
+  return calls;
 }

@@ -1,0 +1,34 @@
+/**
+ * A provider's daily quota, counted before each send (operations table `QUOTA#{appId}#{date}`), so a
+ * run stops cleanly before the provider answers 45009 instead of burning retries against it.
+ */
+import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { conditionally } from './conditional.ts';
+
+export class DynamoDailyQuota {
+  private readonly doc: DynamoDBDocumentClient;
+  private readonly table: string;
+  constructor(doc: DynamoDBDocumentClient, table: string) {
+    this.doc = doc;
+    this.table = table;
+  }
+
+  /** Takes `n` units of the day's `limit`; false (and nothing taken) when they are not left. */
+  take(appId: string, date: string, n: number, limit: number): Promise<boolean> {
+    return conditionally(() =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: { pk: `QUOTA#${appId}#${date}`, sk: 'QUOTA' },
+          UpdateExpression: 'ADD used :n SET expiresAt = if_not_exists(expiresAt, :ttl)',
+          ConditionExpression: 'attribute_not_exists(used) OR used <= :max',
+          ExpressionAttributeValues: {
+            ':n': n,
+            ':max': limit - n,
+            ':ttl': Math.floor(Date.now() / 1000) + 3 * 86_400,
+          },
+        }),
+      ),
+    );
+  }
+}

@@ -1,0 +1,200 @@
+/**
+ * The only way a push reaches a WeChat follower. Per delivery:
+ *  1. the follower's current status (opted-out / unfollowed / blocked end here, with that outcome);
+ *  2. the cap and the dedupe: ONE conditional write on the follower's day ledger, immediately
+ *     before the provider call (capped / duplicate / unknown-outcome end here);
+ *  3. the template message (values cut to 20 characters, deterministic client_msg_id), paced by a
+ *     per-invocation rate limit under the queue's maximum concurrency, within a daily quota counter
+ *     that stops the run before WeChat's 45009;
+ *  4. the outcome is settled on the ledger and counted on the run, once per batch.
+ * At-most-once: once reserved, a push is never sent again, whatever happens after.
+ */
+import { createHash } from 'node:crypto';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import { z } from 'zod';
+import {
+  DEFAULT_POLICY,
+  type DeliveryMessage,
+  DeliveryMessageSchema,
+  type Outcome,
+} from '../../schemas/pushes.ts';
+import { documentClient } from '../adapters/dynamodb/client.ts';
+import { DynamoPushLedger } from '../adapters/dynamodb/push-ledger.ts';
+import type { RunCounts } from '../adapters/dynamodb/push-runs.ts';
+import { DynamoDailyQuota } from '../adapters/dynamodb/quota.ts';
+import { WeChatApi, WeChatApiError } from '../adapters/wechat/api.ts';
+import { DynamoTokenStore, StableTokenManager } from '../adapters/wechat/tokens.ts';
+import { civilDate } from '../core/calendar.ts';
+import { capRequest, restrictionReminder } from '../core/pushes.ts';
+import { bookOf, restrictionOn } from '../core/restrictions.ts';
+import { maskId } from '../core/subscribers.ts';
+import { tableName } from '../shared/config.ts';
+import { logger, metrics } from '../shared/powertools.ts';
+import { pushRuns } from '../shared/pushes.ts';
+import { restrictionData } from '../shared/restriction-data.ts';
+import { accounts, subscribers, wechatApiBase } from '../shared/wechat.ts';
+
+const config = z
+  .object({
+    PUSH_RATE_PER_SECOND: z.coerce.number().positive().default(20),
+    WECHAT_DAILY_TEMPLATE_QUOTA: z.coerce.number().int().positive().default(100_000),
+  })
+  .parse(process.env);
+
+const ledger = new DynamoPushLedger(documentClient, tableName('ledger'));
+const quota = new DynamoDailyQuota(documentClient, tableName('operations'));
+const tokens = new StableTokenManager({
+  baseUrl: wechatApiBase,
+  store: new DynamoTokenStore(documentClient, tableName('operations')),
+});
+const api = new WeChatApi({ baseUrl: wechatApiBase, tokens });
+
+const clientMsgId = (d: DeliveryMessage) =>
+  createHash('sha256').update(`${d.pushKey}#${d.subscriberId}`).digest('hex').slice(0, 32);
+
+async function templateData(d: DeliveryMessage) {
+  const book = bookOf(await restrictionData.load());
+  const answer = restrictionOn(book, d.city, d.date);
+  const values = restrictionReminder(answer, book.cities.get(d.city)?.name ?? d.city, d.plates);
+  return Object.fromEntries(Object.entries(values).map(([k, value]) => [k, { value }]));
+}
+
+async function deliver(d: DeliveryMessage, abortRun: (reason: string) => Promise<void>): Promise<Outcome> {
+  const account = await accounts.get(d.account);
+  const templateId = account?.templates[d.category];
+  if (!account || !templateId) {
+    await abortRun(`account '${d.account}' has no template for category '${d.category}'`);
+    return 'failed';
+  }
+  const ref = { channel: 'wechat' as const, id: d.subscriberId };
+  const req = capRequest(DEFAULT_POLICY, 'wechat', d.category, new Date());
+  const subscriber = await subscribers.get(ref);
+  const status = subscriber?.status ?? 'unfollowed';
+  if (status !== 'active') {
+    // Not attempted; marked on the ledger so a redelivery is a duplicate rather than counted again.
+    return (await ledger.skip('wechat', d.subscriberId, req.date, d.pushKey, status)) === 'duplicate'
+      ? 'duplicate'
+      : status;
+  }
+
+  const reservation = await ledger.reserve('wechat', d.subscriberId, d.pushKey, req);
+  if (reservation === 'capped') return 'capped';
+  if (reservation === 'duplicate') return 'duplicate';
+  if (reservation === 'unknown-outcome') {
+    // Settle it as such, so a redelivery of this message is a duplicate rather than counted again.
+    await ledger.settle('wechat', d.subscriberId, req.date, d.pushKey, 'unknown-outcome');
+    logger.warn('push reserved earlier but never confirmed; not sending again', {
+      openid: maskId(d.subscriberId),
+      pushKey: d.pushKey,
+    });
+    return 'unknown-outcome';
+  }
+  try {
+    const res = await api.call(account, '/cgi-bin/message/template/send', {
+      touser: d.subscriberId,
+      template_id: templateId,
+      client_msg_id: clientMsgId(d),
+      data: await templateData(d),
+    });
+    await ledger.settle(
+      'wechat',
+      d.subscriberId,
+      req.date,
+      d.pushKey,
+      `sent:${String(res.msgid ?? '')}|${d.category}|${d.runKey}|${new Date().toISOString()}`,
+    );
+    return 'sent';
+  } catch (error) {
+    if (!(error instanceof WeChatApiError)) throw error;
+    await ledger.settle('wechat', d.subscriberId, req.date, d.pushKey, `failed:${error.errcode}`);
+    const now = new Date().toISOString();
+    if (error.action === 'recipient') {
+      if (error.subscriberStatus === 'unfollowed') await subscribers.unfollow(ref, now);
+      else if (error.subscriberStatus) await subscribers.setStatus(ref, error.subscriberStatus, now);
+      return error.subscriberStatus === 'unfollowed'
+        ? 'unfollowed'
+        : error.subscriberStatus === 'blocked'
+          ? 'blocked'
+          : error.subscriberStatus === 'opted-out'
+            ? 'opted-out'
+            : 'provider-permanent';
+    }
+    if (error.action === 'abort') {
+      metrics.addMetric('WeChatConfigErrors', MetricUnit.Count, 1);
+      await abortRun(`WeChat ${error.errcode}: ${error.message}`);
+    }
+    return 'failed';
+  }
+}
+
+export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
+  const started = performance.now();
+  const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
+  const counts = new Map<string, RunCounts>();
+  const aborted = new Set<string>();
+  const before = { ...ledger.consumed };
+  const interval = 1000 / config.PUSH_RATE_PER_SECOND;
+  let lastSend = 0;
+  try {
+    for (const record of event.Records) {
+      try {
+        const d = DeliveryMessageSchema.parse(JSON.parse(record.body));
+        const run = aborted.has(d.runKey) ? undefined : await pushRuns.get(d.runKey);
+        let outcome: Outcome | null;
+        if (!run || run.status === 'aborted') {
+          // The run stopped: nothing more is sent; its report counts these as unsent.
+          aborted.add(d.runKey);
+          outcome = null;
+        } else {
+          // The daily quota, reserved before each send so the account never reaches 45009.
+          const account = await accounts.get(d.account);
+          if (
+            account &&
+            !(await quota.take(account.appId, civilDate(new Date()), 1, config.WECHAT_DAILY_TEMPLATE_QUOTA))
+          ) {
+            await pushRuns.abort(d.runKey, 'daily WeChat template quota reached', new Date().toISOString());
+            metrics.addMetric('WeChatQuotaExhausted', MetricUnit.Count, 1);
+            aborted.add(d.runKey);
+            outcome = null;
+          } else {
+            const wait = lastSend + interval - performance.now();
+            if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+            lastSend = performance.now();
+            outcome = await deliver(d, async (reason) => {
+              aborted.add(d.runKey);
+              await pushRuns.abort(d.runKey, reason, new Date().toISOString());
+            });
+          }
+        }
+        const c = counts.get(d.runKey) ?? {};
+        if (outcome) c[outcome] = (c[outcome] ?? 0) + 1;
+        counts.set(d.runKey, c);
+      } catch (error) {
+        logger.warn('delivery will be retried', {
+          messageId: record.messageId,
+          error: (error as Error).message,
+        });
+        batchItemFailures.push({ itemIdentifier: record.messageId });
+      }
+    }
+  } finally {
+    const at = new Date().toISOString();
+    const runs = [...counts.keys()];
+    for (const [i, runKey] of runs.entries()) {
+      // Capacity and duration are attributed to the first run of the batch (batches rarely mix runs).
+      const usage =
+        i === 0
+          ? {
+              read: ledger.consumed.read - before.read,
+              write: ledger.consumed.write - before.write,
+              invocations: 1,
+              durationMs: performance.now() - started,
+            }
+          : {};
+      await pushRuns.add(runKey, counts.get(runKey)!, usage, at);
+    }
+    metrics.publishStoredMetrics();
+  }
+  return { batchItemFailures };
+};

@@ -1,0 +1,148 @@
+/**
+ * Operators (roles operator, admin):
+ *   GET  /v1/admin/pushes?month=YYYY-MM          runs of a month, newest first
+ *   GET  /v1/admin/pushes/{id}                   one run: status, counts by outcome, capacity
+ *   POST /v1/admin/pushes/restriction            { city, date?, slot, dryRun? } — idempotent
+ */
+import { BatchGetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { DEFAULT_POLICY, SlotSchema } from '../../schemas/pushes.ts';
+import { CityCodeSchema, CivilDateSchema } from '../../schemas/restrictions.ts';
+import { documentClient } from '../adapters/dynamodb/client.ts';
+import { publishAll } from '../adapters/sns/publisher.ts';
+import { addDays, today } from '../core/calendar.ts';
+import { systemClock } from '../core/clock.ts';
+import { ForbiddenError, NotFoundError } from '../core/errors.ts';
+import { planRestrictionPush } from '../core/push-planning.ts';
+import { previewRestrictionPush } from '../core/push-preview.ts';
+import { bookOf } from '../core/restrictions.ts';
+import { actorOf } from '../shared/auth.ts';
+import { tableName, topicArn } from '../shared/config.ts';
+import { httpHandler } from '../shared/http.ts';
+import { pushRuns } from '../shared/pushes.ts';
+import { restrictionData } from '../shared/restriction-data.ts';
+
+const OPERATOR_ROLES = ['operator', 'admin'];
+const segmentsTopic = topicArn('push-segments');
+
+function requireOperator(event: Parameters<typeof actorOf>[0]) {
+  const actor = actorOf(event);
+  if (!actor.roles.some((r) => OPERATOR_ROLES.includes(r)))
+    throw new ForbiddenError('Push runs need the role operator or admin.');
+  return actor;
+}
+
+const list = httpHandler(
+  {
+    query: z.object({
+      month: z
+        .string()
+        .regex(/^\d{4}-\d{2}$/)
+        .optional(),
+    }),
+  },
+  async ({ query, event }) => {
+    requireOperator(event);
+    return {
+      status: 200,
+      body: { runs: await pushRuns.list(query.month ?? today(systemClock).slice(0, 7)) },
+    };
+  },
+);
+
+const get = httpHandler({ path: z.object({ id: z.string().min(1).max(200) }) }, async ({ path, event }) => {
+  requireOperator(event);
+  const run = await pushRuns.get(path.id);
+  if (!run) throw new NotFoundError(`No push run '${path.id}'.`);
+  return { status: 200, body: run };
+});
+
+const TriggerSchema = z.strictObject({
+  city: CityCodeSchema,
+  date: CivilDateSchema.optional(),
+  slot: SlotSchema.default('morning'),
+  dryRun: z.boolean().default(false),
+});
+
+const trigger = httpHandler({ body: TriggerSchema }, async ({ body, event }) => {
+  requireOperator(event);
+  const book = bookOf(await restrictionData.load());
+  if (body.dryRun) {
+    const date = body.date ?? (body.slot === 'morning' ? today(systemClock) : addDays(today(systemClock), 1));
+    return {
+      status: 200,
+      body: await previewRestrictionPush(
+        { city: body.city, date, slot: body.slot, sendDate: today(systemClock) },
+        { book, policy: DEFAULT_POLICY, audience, ledgers },
+      ),
+    };
+  }
+  const run = await planRestrictionPush(body, {
+    book,
+    clock: systemClock,
+    runs: pushRuns,
+    publishSegments: async (segments) => {
+      await publishAll(
+        segmentsTopic,
+        segments.map((s) => ({ body: s })),
+      );
+    },
+    unknownDay: () => {},
+  });
+  return { status: run.created ? 201 : 200, body: run };
+});
+
+async function audience(partition: string) {
+  const out: Array<{ channel: 'wechat' | 'sms'; id: string }> = [];
+  let start: Record<string, unknown> | undefined;
+  do {
+    const res = await documentClient.send(
+      new QueryCommand({
+        TableName: tableName('subscribers'),
+        IndexName: 'fanout',
+        KeyConditionExpression: 'gsi1pk = :p',
+        ExpressionAttributeValues: { ':p': partition },
+        ProjectionExpression: 'channel, id',
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
+    );
+    for (const i of res.Items ?? []) out.push({ channel: i.channel, id: String(i.id) });
+    start = res.LastEvaluatedKey;
+  } while (start);
+  return out;
+}
+
+async function ledgers(subs: Array<{ channel: 'wechat' | 'sms'; id: string }>, date: string) {
+  const out = new Map<string, { keys: string[]; restriction: number }>();
+  for (let i = 0; i < subs.length; i += 100) {
+    const res = await documentClient.send(
+      new BatchGetCommand({
+        RequestItems: {
+          [tableName('ledger')]: {
+            Keys: subs.slice(i, i + 100).map((s) => ({ pk: `LEDGER#${s.channel}#${s.id}`, sk: date })),
+          },
+        },
+      }),
+    );
+    for (const item of res.Responses?.[tableName('ledger')] ?? []) {
+      const [, channel, id] = String(item.pk).split('#');
+      out.set(`${channel}#${id}`, {
+        keys: item.keys ? [...(item.keys as Set<string>)] : [],
+        restriction: Number(item.c_restriction ?? 0),
+      });
+    }
+  }
+  return out;
+}
+
+const routes: Record<string, typeof list> = {
+  'GET /v1/admin/pushes': list,
+  'GET /v1/admin/pushes/{id}': get as unknown as typeof list,
+  'POST /v1/admin/pushes/restriction': trigger as unknown as typeof list,
+};
+
+export const handler: typeof list = ((event, context) => {
+  const route = routes[event.routeKey];
+  if (!route) throw new Error(`manage-pushes has no route ${event.routeKey}`);
+  return route(event, context);
+}) as typeof list;
