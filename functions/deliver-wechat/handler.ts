@@ -133,6 +133,7 @@ export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
   const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
   const counts = new Map<string, RunCounts>();
   const aborted = new Set<string>();
+  const runs = new Map<string, Awaited<ReturnType<typeof pushRuns.get>>>();
   const before = { ...ledger.consumed };
   const interval = 1000 / config.PUSH_RATE_PER_SECOND;
   let lastSend = 0;
@@ -140,7 +141,9 @@ export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
     for (const record of event.Records) {
       try {
         const d = DeliveryMessageSchema.parse(JSON.parse(record.body));
-        const run = aborted.has(d.runKey) ? undefined : await pushRuns.get(d.runKey);
+        // The run's status once per batch (an abort elsewhere is seen by the next batch).
+        if (!runs.has(d.runKey)) runs.set(d.runKey, await pushRuns.get(d.runKey));
+        const run = aborted.has(d.runKey) ? undefined : runs.get(d.runKey);
         let outcome: Outcome | null;
         if (!run || run.status === 'aborted') {
           // The run stopped: nothing more is sent; its report counts these as unsent.
@@ -180,8 +183,7 @@ export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
     }
   } finally {
     const at = new Date().toISOString();
-    const runs = [...counts.keys()];
-    for (const [i, runKey] of runs.entries()) {
+    for (const [i, runKey] of [...counts.keys()].entries()) {
       // Capacity and duration are attributed to the first run of the batch (batches rarely mix runs).
       const usage =
         i === 0

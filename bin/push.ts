@@ -1,0 +1,122 @@
+#!/usr/bin/env node
+/**
+ * `npm run push -- --city beijing --date 2026-12-28 [--slot morning] [--dry-run]` — runs (or shows,
+ * if it exists: runs are idempotent) the restriction push of a city, date and slot, with a live
+ * progress bar, then the outcome table and the consumed capacity. `--dry-run` reports the audience
+ * and what the cap would do without sending.
+ *
+ *   --api URL      a deployed API (default: the local stack on PORT or 3000)
+ *   --token JWT    an operator token for --api (default locally: minted from LOCAL_DATA_DIR's key)
+ *   --show KEY     show an existing run, e.g. restriction#beijing#2026-12-28#morning
+ *   --redrive Q    local stack: move queue Q's dead letters back (after fixing their cause)
+ */
+import { parseArgs } from 'node:util';
+import { LOCAL_ISSUER, LocalJwtIssuer, localKeyFile } from '../lib/local/jwt.ts';
+import { defaultDataDir } from '../lib/local/stack.ts';
+
+const { values } = parseArgs({
+  options: {
+    city: { type: 'string' },
+    date: { type: 'string' },
+    slot: { type: 'string', default: 'morning' },
+    'dry-run': { type: 'boolean', default: false },
+    api: { type: 'string' },
+    token: { type: 'string' },
+    show: { type: 'string' },
+    redrive: { type: 'string' },
+  },
+});
+const base = values.api ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`;
+const token =
+  values.token ??
+  process.env.ADMIN_TOKEN ??
+  new LocalJwtIssuer(localKeyFile(defaultDataDir()), LOCAL_ISSUER).issue('push-cli', ['operator'], 3600);
+
+async function call(method: string, path: string, body?: unknown) {
+  const res = await fetch(`${base}${path}`, {
+    method,
+    headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+    ...(body ? { body: JSON.stringify(body) } : {}),
+  });
+  const json = (await res.json()) as Record<string, unknown>;
+  if (res.status >= 400) {
+    console.error(`${method} ${path}: HTTP ${res.status} ${json.detail ?? json.message ?? ''}`);
+    process.exit(1);
+  }
+  return json;
+}
+
+if (values.redrive) {
+  if (values.api) {
+    console.error(
+      'On AWS, redrive with: aws sqs start-message-move-task --source-arn <the DLQ ARN> (see README)',
+    );
+    process.exit(2);
+  }
+  console.log(await call('POST', `/_local/queues/${values.redrive}/redrive`));
+  process.exit(0);
+}
+
+interface Run {
+  key: string;
+  status: string;
+  reason: string | null;
+  counts: Record<string, number>;
+  consumed: { read: number; write: number };
+  invocations: number;
+  durationMs: number;
+  done: boolean;
+  settled: number;
+  unsent: number;
+  startedAt: string;
+  lastActivityAt: string;
+}
+
+let key = values.show;
+if (!key) {
+  if (!values.city) {
+    console.error(
+      'usage: npm run push -- --city beijing [--date YYYY-MM-DD] [--slot morning|evening] [--dry-run] [--api URL]',
+    );
+    process.exit(2);
+  }
+  const body = {
+    city: values.city,
+    ...(values.date ? { date: values.date } : {}),
+    slot: values.slot,
+    dryRun: values['dry-run'],
+  };
+  const res = await call('POST', '/v1/admin/pushes/restriction', body);
+  if (values['dry-run']) {
+    console.log(JSON.stringify(res, null, 2));
+    process.exit(0);
+  }
+  key = String(res.key);
+  console.log(
+    `${res.created ? 'started' : 'existing run'} ${key} (${res.status}${res.reason ? `: ${res.reason}` : ''})`,
+  );
+}
+
+let run: Run;
+for (;;) {
+  run = (await call('GET', `/v1/admin/pushes/${encodeURIComponent(key)}`)) as unknown as Run;
+  const planned = run.counts.planned ?? 0;
+  const width = 40;
+  const filled = planned ? Math.round((run.settled / planned) * width) : run.done ? width : 0;
+  if (process.stdout.isTTY)
+    process.stdout.write(
+      `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${run.counts.sent ?? 0} sent · ${run.settled}/${planned} settled`,
+    );
+  if (run.done) break;
+  await new Promise((r) => setTimeout(r, 500));
+}
+if (process.stdout.isTTY) process.stdout.write('\n');
+const label = run.status === 'running' && run.done ? 'done' : run.status;
+console.log(`\n${run.key}: ${label}${run.reason ? ` (${run.reason})` : ''}`);
+console.log('| outcome | count |\n| --- | ---: |');
+for (const [k, v] of Object.entries(run.counts).sort()) console.log(`| ${k} | ${v} |`);
+if (run.unsent) console.log(`| unsent (run stopped) | ${run.unsent} |`);
+console.log(
+  `\nconsumed capacity (ledger): ${run.consumed.read} RCU, ${run.consumed.write} WCU · ${run.invocations} deliver invocations, ${(run.durationMs / 1000).toFixed(1)} s total`,
+);
+console.log(`started ${run.startedAt}, last activity ${run.lastActivityAt}`);
