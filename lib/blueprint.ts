@@ -230,6 +230,8 @@ export const blueprintInput = {
     { method: 'GET', path: '/v1/admin/pushes', function: 'manage-pushes', auth: 'admin-jwt' },
     { method: 'GET', path: '/v1/admin/pushes/{id}', function: 'manage-pushes', auth: 'admin-jwt' },
     { method: 'POST', path: '/v1/admin/pushes/restriction', function: 'manage-pushes', auth: 'admin-jwt' },
+    { method: 'GET', path: '/v1/admin/policies/frequency', function: 'manage-pushes', auth: 'admin-jwt' },
+    { method: 'PUT', path: '/v1/admin/policies/frequency', function: 'manage-pushes', auth: 'admin-jwt' },
     {
       method: 'PUT',
       path: '/v1/admin/calendars/{year}',

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import * as api from './api.ts';
+import { FrequencyPolicySchema } from './pushes.ts';
 
 type Schema = z.ZodType;
 interface Operation {
@@ -131,6 +132,33 @@ export const operations: Operation[] = [
       description: 'The run (201 new, 200 existing) or the preview',
     },
     errors: [400, 401, 403, 404],
+  },
+  {
+    method: 'get',
+    path: '/v1/admin/policies/frequency',
+    summary: 'The frequency cap every push passes, with its version',
+    tag: 'admin: pushes',
+    admin: true,
+    ok: {
+      status: 200,
+      schema: z.object({ policy: FrequencyPolicySchema, version: z.number() }),
+      description: 'The policy',
+    },
+    errors: [401, 403],
+  },
+  {
+    method: 'put',
+    path: '/v1/admin/policies/frequency',
+    summary: 'Replace the frequency cap (based on the version read; audited)',
+    tag: 'admin: pushes',
+    admin: true,
+    body: z.object({ version: z.number(), policy: FrequencyPolicySchema }),
+    ok: {
+      status: 200,
+      schema: z.object({ policy: FrequencyPolicySchema, version: z.number() }),
+      description: 'Saved',
+    },
+    errors: [400, 401, 403, 409],
   },
   {
     method: 'put',

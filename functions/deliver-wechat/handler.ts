@@ -13,12 +13,7 @@ import { createHash } from 'node:crypto';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { z } from 'zod';
-import {
-  DEFAULT_POLICY,
-  type DeliveryMessage,
-  DeliveryMessageSchema,
-  type Outcome,
-} from '../../schemas/pushes.ts';
+import { type DeliveryMessage, DeliveryMessageSchema, type Outcome } from '../../schemas/pushes.ts';
 import { documentClient } from '../adapters/dynamodb/client.ts';
 import { DynamoPushLedger } from '../adapters/dynamodb/push-ledger.ts';
 import type { RunCounts } from '../adapters/dynamodb/push-runs.ts';
@@ -31,7 +26,7 @@ import { bookOf, restrictionOn } from '../core/restrictions.ts';
 import { maskId } from '../core/subscribers.ts';
 import { tableName } from '../shared/config.ts';
 import { logger, metrics } from '../shared/powertools.ts';
-import { pushRuns } from '../shared/pushes.ts';
+import { policyStore, pushRuns } from '../shared/pushes.ts';
 import { restrictionData } from '../shared/restriction-data.ts';
 import { accounts, subscribers, wechatApiBase } from '../shared/wechat.ts';
 
@@ -68,7 +63,8 @@ async function deliver(d: DeliveryMessage, abortRun: (reason: string) => Promise
     return 'failed';
   }
   const ref = { channel: 'wechat' as const, id: d.subscriberId };
-  const req = capRequest(DEFAULT_POLICY, 'wechat', d.category, new Date());
+  const { policy } = await policyStore.get();
+  const req = capRequest(policy, 'wechat', d.category, new Date());
   const subscriber = await subscribers.get(ref);
   const status = subscriber?.status ?? 'unfollowed';
   if (status !== 'active') {

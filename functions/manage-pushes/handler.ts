@@ -3,10 +3,13 @@
  *   GET  /v1/admin/pushes?month=YYYY-MM          runs of a month, newest first
  *   GET  /v1/admin/pushes/{id}                   one run: status, counts by outcome, capacity
  *   POST /v1/admin/pushes/restriction            { city, date?, slot, dryRun? } — idempotent
+ *   GET  /v1/admin/policies/frequency            the cap every push passes, with its version
+ *   PUT  /v1/admin/policies/frequency            { version, policy } — audited, optimistic
  */
+import { randomUUID } from 'node:crypto';
 import { BatchGetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { DEFAULT_POLICY, SlotSchema } from '../../schemas/pushes.ts';
+import { FrequencyPolicySchema, SlotSchema } from '../../schemas/pushes.ts';
 import { CityCodeSchema, CivilDateSchema } from '../../schemas/restrictions.ts';
 import { documentClient } from '../adapters/dynamodb/client.ts';
 import { publishAll } from '../adapters/sns/publisher.ts';
@@ -19,7 +22,7 @@ import { bookOf } from '../core/restrictions.ts';
 import { actorOf } from '../shared/auth.ts';
 import { tableName, topicArn } from '../shared/config.ts';
 import { httpHandler } from '../shared/http.ts';
-import { pushRuns } from '../shared/pushes.ts';
+import { policyStore, pushRuns } from '../shared/pushes.ts';
 import { restrictionData } from '../shared/restriction-data.ts';
 
 const OPERATOR_ROLES = ['operator', 'admin'];
@@ -73,7 +76,7 @@ const trigger = httpHandler({ body: TriggerSchema }, async ({ body, event }) => 
       status: 200,
       body: await previewRestrictionPush(
         { city: body.city, date, slot: body.slot, sendDate: today(systemClock) },
-        { book, policy: DEFAULT_POLICY, audience, ledgers },
+        { book, policy: (await policyStore.get()).policy, audience, ledgers },
       ),
     };
   }
@@ -135,7 +138,33 @@ async function ledgers(subs: Array<{ channel: 'wechat' | 'sms'; id: string }>, d
   return out;
 }
 
+const getPolicy = httpHandler({}, async ({ event }) => {
+  requireOperator(event);
+  return { status: 200, body: await policyStore.get() };
+});
+
+const putPolicy = httpHandler(
+  { body: z.strictObject({ version: z.number().int().min(0), policy: FrequencyPolicySchema }) },
+  async ({ body, event }) => {
+    const actor = requireOperator(event);
+    const before = await policyStore.get();
+    const at = new Date().toISOString();
+    await policyStore.save(body.policy, body.version, {
+      id: randomUUID(),
+      actor: actor.sub,
+      at,
+      action: 'policy.frequency.update',
+      entity: 'policy:frequency',
+      before: before.policy,
+      after: body.policy,
+    });
+    return { status: 200, body: await policyStore.get() };
+  },
+);
+
 const routes: Record<string, typeof list> = {
+  'GET /v1/admin/policies/frequency': getPolicy,
+  'PUT /v1/admin/policies/frequency': putPolicy as unknown as typeof list,
   'GET /v1/admin/pushes': list,
   'GET /v1/admin/pushes/{id}': get as unknown as typeof list,
   'POST /v1/admin/pushes/restriction': trigger as unknown as typeof list,

@@ -1,6 +1,10 @@
 /** The push pipeline's stores, composed once per container. */
 import { documentClient } from '../adapters/dynamodb/client.ts';
+import { DynamoPolicyStore } from '../adapters/dynamodb/policy-store.ts';
 import { DynamoPushRuns } from '../adapters/dynamodb/push-runs.ts';
 import { tableName } from './config.ts';
 
 export const pushRuns = new DynamoPushRuns(documentClient, tableName('operations'));
+
+/** The frequency policy (operators change it at /v1/admin/policies/frequency); cached for a minute. */
+export const policyStore = new DynamoPolicyStore(documentClient, tableName('operations'));

@@ -213,6 +213,21 @@ describe('the restriction push under faults', () => {
     }
   });
 
+  it('lets operators read and change the frequency policy (audited, optimistic), and the cap follows it', async () => {
+    const current = await api('GET', '/v1/admin/policies/frequency');
+    expect(current.body).toMatchObject({ version: 0, policy: DEFAULT_POLICY });
+    const policy = structuredClone(DEFAULT_POLICY);
+    policy.channels.wechat.perDay.restriction = 2;
+    const saved = await api('PUT', '/v1/admin/policies/frequency', { version: 0, policy });
+    expect(saved.body).toMatchObject({ version: 1 });
+    expect((await api('PUT', '/v1/admin/policies/frequency', { version: 0, policy })).status).toBe(409);
+    const invalid = await api('PUT', '/v1/admin/policies/frequency', { version: 1, policy: { ...policy, timeZone: 'UTC' } });
+    expect(invalid.status).toBe(400);
+    const editor = await fetch(`${stack.endpoint}/v1/admin/policies/frequency`, { headers: { authorization: `Bearer ${stack.issueToken('ed', ['editor'])}` } });
+    expect(editor.status).toBe(403);
+    await api('PUT', '/v1/admin/policies/frequency', { version: 1, policy: DEFAULT_POLICY }); // restore for other tests
+  });
+
   it('previews a push without sending (dry run)', async () => {
     const before = stack.wechat.outbox.length;
     const res = await api('POST', '/v1/admin/pushes/restriction', {

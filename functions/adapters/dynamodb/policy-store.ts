@@ -1,0 +1,77 @@
+/**
+ * The frequency policy every push passes, stored in DynamoDB (operations `POLICY#frequency`) so a
+ * department tunes it without a deploy; the default applies until an operator saves one. A change
+ * is written with its audit entry in one transaction, guarded by the version it was based on.
+ */
+import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { DEFAULT_POLICY, type FrequencyPolicy, FrequencyPolicySchema } from '../../../schemas/pushes.ts';
+import { ConflictError } from '../../core/errors.ts';
+import type { AuditEntry } from '../../core/restriction-admin.ts';
+import { keys } from './keys.ts';
+
+const KEY = { pk: 'POLICY#frequency', sk: 'POLICY' };
+
+export class DynamoPolicyStore {
+  private readonly doc: DynamoDBDocumentClient;
+  private readonly table: string;
+  private readonly cacheMs: number;
+  private cached: { at: number; value: { policy: FrequencyPolicy; version: number } } | undefined;
+
+  constructor(doc: DynamoDBDocumentClient, table: string, cacheMs = 60_000) {
+    this.doc = doc;
+    this.table = table;
+    this.cacheMs = cacheMs;
+  }
+
+  async get(): Promise<{ policy: FrequencyPolicy; version: number }> {
+    if (this.cached && Date.now() - this.cached.at < this.cacheMs) return this.cached.value;
+    const res = await this.doc.send(new GetCommand({ TableName: this.table, Key: KEY }));
+    const value = res.Item
+      ? { policy: FrequencyPolicySchema.parse(res.Item.policy), version: Number(res.Item.version) }
+      : { policy: DEFAULT_POLICY, version: 0 };
+    this.cached = { at: Date.now(), value };
+    return value;
+  }
+
+  async save(policy: FrequencyPolicy, expectedVersion: number, audit: AuditEntry): Promise<void> {
+    try {
+      await this.doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Put: {
+                TableName: this.table,
+                Item: {
+                  ...KEY,
+                  policy,
+                  version: expectedVersion + 1,
+                  updatedAt: audit.at,
+                  updatedBy: audit.actor,
+                },
+                ...(expectedVersion === 0
+                  ? { ConditionExpression: 'attribute_not_exists(pk)' }
+                  : {
+                      ConditionExpression: 'version = :v',
+                      ExpressionAttributeValues: { ':v': expectedVersion },
+                    }),
+              },
+            },
+            {
+              Put: {
+                TableName: this.table,
+                Item: { ...keys.audit(audit.at, audit.id, audit.actor), kind: 'audit', ...audit },
+                ConditionExpression: 'attribute_not_exists(pk)',
+              },
+            },
+          ],
+        }),
+      );
+    } catch (error) {
+      if (error instanceof TransactionCanceledException)
+        throw new ConflictError('The frequency policy was changed meanwhile; reload it and try again.');
+      throw error;
+    }
+    this.cached = undefined;
+  }
+}
