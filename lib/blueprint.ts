@@ -142,7 +142,13 @@ export const blueprintInput = {
       entry: 'functions/receive-wechat/handler.ts',
       memoryMb: 512,
       timeoutSeconds: 6,
-      tables: { inbound: 'read-write', subscribers: 'read-write', content: 'read', operations: 'append' },
+      tables: {
+        inbound: 'read-write',
+        subscribers: 'read-write',
+        content: 'read',
+        operations: 'read-write',
+        ledger: 'read',
+      },
       publishes: ['wechat-replies'],
       secrets: ['wechat-accounts'],
     },
@@ -231,6 +237,7 @@ export const blueprintInput = {
     { method: 'GET', path: '/v1/admin/pushes/{id}', function: 'manage-pushes', auth: 'admin-jwt' },
     { method: 'POST', path: '/v1/admin/pushes/restriction', function: 'manage-pushes', auth: 'admin-jwt' },
     { method: 'GET', path: '/v1/admin/policies/frequency', function: 'manage-pushes', auth: 'admin-jwt' },
+    { method: 'GET', path: '/v1/admin/stats/pushes', function: 'manage-pushes', auth: 'admin-jwt' },
     { method: 'PUT', path: '/v1/admin/policies/frequency', function: 'manage-pushes', auth: 'admin-jwt' },
     {
       method: 'PUT',

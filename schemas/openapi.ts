@@ -135,6 +135,31 @@ export const operations: Operation[] = [
   },
   {
     method: 'get',
+    path: '/v1/admin/stats/pushes',
+    summary: 'Pushes and attributed unfollows (per 1,000 pushes) by category and ISO week',
+    tag: 'admin: pushes',
+    admin: true,
+    query: z.object({ weeks: z.number().int().min(1).max(52).optional() }),
+    ok: {
+      status: 200,
+      schema: z.object({
+        weeks: z.array(
+          z.object({
+            category: z.string(),
+            week: z.string(),
+            pushes: z.number(),
+            unfollows: z.number(),
+            blocks: z.number(),
+            unfollowsPer1000: z.number().nullable(),
+          }),
+        ),
+      }),
+      description: 'The report',
+    },
+    errors: [400, 401, 403],
+  },
+  {
+    method: 'get',
     path: '/v1/admin/policies/frequency',
     summary: 'The frequency cap every push passes, with its version',
     tag: 'admin: pushes',

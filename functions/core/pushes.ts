@@ -103,3 +103,35 @@ export function restrictionReminder(answer: RestrictionAnswer, cityName: string,
     keyword4: templateValue(answer.area ?? ''),
   };
 }
+
+/** ISO week of a civil date, e.g. 2026-W47 (weeks start on Monday; week 1 holds the first Thursday). */
+export function isoWeek(date: string): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  const day = d.getUTCDay() || 7;
+  d.setUTCDate(d.getUTCDate() + 4 - day);
+  const yearStart = Date.UTC(d.getUTCFullYear(), 0, 1);
+  const week = Math.ceil(((d.getTime() - yearStart) / 86_400_000 + 1) / 7);
+  return `${d.getUTCFullYear()}-W${String(week).padStart(2, '0')}`;
+}
+
+/** A settled send as the ledger records it: `sent:<msgid>|<category>|<runKey>|<at>`. */
+export function parseSettledSend(
+  value: string,
+): { msgId: string; category: string; runKey: string; at: string } | null {
+  if (!value.startsWith('sent:')) return null;
+  const [msgId, category, runKey, at] = value.slice('sent:'.length).split('|');
+  return msgId !== undefined && category && runKey && at ? { msgId, category, runKey, at } : null;
+}
+
+/**
+ * Unfollow attribution: of the pushes sent to a person, the most recent within 24 h before they
+ * unfollowed or blocked the account is the one held responsible.
+ */
+export function attributableSend<T extends { at: string }>(sends: T[], unfollowedAt: Date): T | null {
+  const window = 24 * 3600_000;
+  const candidates = sends.filter((s) => {
+    const t = Date.parse(s.at);
+    return t <= unfollowedAt.getTime() && unfollowedAt.getTime() - t <= window;
+  });
+  return candidates.sort((a, b) => b.at.localeCompare(a.at))[0] ?? null;
+}

@@ -26,7 +26,7 @@ import { bookOf, restrictionOn } from '../core/restrictions.ts';
 import { maskId } from '../core/subscribers.ts';
 import { tableName } from '../shared/config.ts';
 import { logger, metrics } from '../shared/powertools.ts';
-import { policyStore, pushRuns } from '../shared/pushes.ts';
+import { policyStore, pushRuns, pushStats } from '../shared/pushes.ts';
 import { restrictionData } from '../shared/restriction-data.ts';
 import { accounts, subscribers, wechatApiBase } from '../shared/wechat.ts';
 
@@ -44,6 +44,7 @@ const tokens = new StableTokenManager({
   store: new DynamoTokenStore(documentClient, tableName('operations')),
 });
 const api = new WeChatApi({ baseUrl: wechatApiBase, tokens });
+const stats = pushStats();
 
 const clientMsgId = (d: DeliveryMessage) =>
   createHash('sha256').update(`${d.pushKey}#${d.subscriberId}`).digest('hex').slice(0, 32);
@@ -130,6 +131,7 @@ export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
   const counts = new Map<string, RunCounts>();
   const aborted = new Set<string>();
   const runs = new Map<string, Awaited<ReturnType<typeof pushRuns.get>>>();
+  const sentByCategory = new Map<string, number>();
   const before = { ...ledger.consumed };
   const interval = 1000 / config.PUSH_RATE_PER_SECOND;
   let lastSend = 0;
@@ -169,6 +171,7 @@ export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
         const c = counts.get(d.runKey) ?? {};
         if (outcome) c[outcome] = (c[outcome] ?? 0) + 1;
         counts.set(d.runKey, c);
+        if (outcome === 'sent') sentByCategory.set(d.category, (sentByCategory.get(d.category) ?? 0) + 1);
       } catch (error) {
         logger.warn('delivery will be retried', {
           messageId: record.messageId,
@@ -192,6 +195,8 @@ export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
           : {};
       await pushRuns.add(runKey, counts.get(runKey)!, usage, at);
     }
+    const today = civilDate(new Date());
+    for (const [category, n] of sentByCategory) await stats.addSent(category, today, n);
     metrics.publishStoredMetrics();
   }
   return { batchItemFailures };

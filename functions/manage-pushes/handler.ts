@@ -5,6 +5,7 @@
  *   POST /v1/admin/pushes/restriction            { city, date?, slot, dryRun? } — idempotent
  *   GET  /v1/admin/policies/frequency            the cap every push passes, with its version
  *   PUT  /v1/admin/policies/frequency            { version, policy } — audited, optimistic
+ *   GET  /v1/admin/stats/pushes?weeks=8          pushes and attributed unfollows per 1,000, by category and week
  */
 import { randomUUID } from 'node:crypto';
 import { BatchGetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
@@ -22,7 +23,7 @@ import { bookOf } from '../core/restrictions.ts';
 import { actorOf } from '../shared/auth.ts';
 import { tableName, topicArn } from '../shared/config.ts';
 import { httpHandler } from '../shared/http.ts';
-import { policyStore, pushRuns } from '../shared/pushes.ts';
+import { policyStore, pushRuns, pushStats } from '../shared/pushes.ts';
 import { restrictionData } from '../shared/restriction-data.ts';
 
 const OPERATOR_ROLES = ['operator', 'admin'];
@@ -162,7 +163,17 @@ const putPolicy = httpHandler(
   },
 );
 
+const statsReport = httpHandler(
+  { query: z.object({ weeks: z.coerce.number().int().min(1).max(52).default(8) }) },
+  async ({ query, event }) => {
+    requireOperator(event);
+    const categories = ['restriction', 'notice', 'transactional', 'emergency'] as const;
+    return { status: 200, body: { weeks: await pushStats().report(categories, new Date(), query.weeks) } };
+  },
+);
+
 const routes: Record<string, typeof list> = {
+  'GET /v1/admin/stats/pushes': statsReport as unknown as typeof list,
   'GET /v1/admin/policies/frequency': getPolicy,
   'PUT /v1/admin/policies/frequency': putPolicy as unknown as typeof list,
   'GET /v1/admin/pushes': list,

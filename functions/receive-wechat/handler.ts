@@ -12,16 +12,23 @@ import { publish } from '../adapters/sns/publisher.ts';
 import { receive, verifyUrl, type WebhookDeps } from '../adapters/wechat/webhook.ts';
 import { tableName, topicArn } from '../shared/config.ts';
 import { logger, tracer } from '../shared/powertools.ts';
+import { pushStats } from '../shared/pushes.ts';
 import { accounts, converseFor, inboundLog, subscribers } from '../shared/wechat.ts';
 
 const repliesTopic = topicArn('wechat-replies');
 const outcomes = new DynamoDeliveryOutcomes(documentClient, tableName('operations'));
+const stats = pushStats();
 const deps: WebhookDeps = {
   accounts,
   inbound: inboundLog,
-  converse: converseFor,
+  converse: async (account, ref, inbound) => {
+    const reply = await converseFor(account, ref, inbound);
+    if (inbound.kind === 'unfollow') await stats.attributeUnfollow('wechat', ref.id, new Date(), 'unfollow');
+    return reply;
+  },
   templateJobFinished: async (account, ref, msgId, status) => {
     await outcomes.record(account.appId, msgId, ref.id, status, new Date().toISOString());
+    if (status === 'failed:user block') await stats.attributeUnfollow('wechat', ref.id, new Date(), 'block');
     if (status === 'failed:user block') await subscribers.setStatus(ref, 'blocked', new Date().toISOString());
   },
   enqueueAsyncReply: (job) => publish(repliesTopic, job),

@@ -159,6 +159,30 @@ describe('the restriction push under faults', () => {
     expect(first5.data.keyword1!.value).toBe('北京尾号0和5限行');
   }, 180_000);
 
+  it('charges an unfollow within 24 h of the reminder to its category and run, and reports it per 1,000', async () => {
+    const account = (await import('../../functions/adapters/wechat/accounts.ts')).accountsFromEnv({})[0]!;
+    const { buildRequest, messageXml } = await import('../../lib/local/wechat-user.ts');
+    const recipient = stack.wechat.outbox.find((o) => o.kind === 'template')!.touser;
+    const req = buildRequest(
+      account,
+      messageXml({ kind: 'event', event: 'unsubscribe' }, recipient, 'gh', Math.floor(Date.now() / 1000)),
+      { encrypted: true },
+    );
+    expect(
+      (await fetch(`${stack.endpoint}/webhooks/wechat/dev?${req.query}`, { method: 'POST', body: req.body }))
+        .status,
+    ).toBe(200);
+    const key = restrictionRunKey('beijing', '2026-11-16', 'morning');
+    expect((await run(key)).counts['attributed-unfollows']).toBe(1);
+    const report = (await api('GET', '/v1/admin/stats/pushes?weeks=1')).body as unknown as {
+      weeks: Array<Record<string, number | string | null>>;
+    };
+    const restriction = report.weeks.find((w) => w.category === 'restriction')!;
+    expect(restriction.unfollows).toBe(1);
+    expect(restriction.pushes).toBe((await run(key)).counts.sent);
+    expect(restriction.unfollowsPer1000).toBeCloseTo((1 / Number(restriction.pushes)) * 1000, 1);
+  });
+
   it('a second push to the same people the same day is held by the cap', async () => {
     const key = restrictionRunKey('beijing', '2026-11-16', 'evening');
     const before = stack.wechat.outbox.length;
@@ -221,9 +245,14 @@ describe('the restriction push under faults', () => {
     const saved = await api('PUT', '/v1/admin/policies/frequency', { version: 0, policy });
     expect(saved.body).toMatchObject({ version: 1 });
     expect((await api('PUT', '/v1/admin/policies/frequency', { version: 0, policy })).status).toBe(409);
-    const invalid = await api('PUT', '/v1/admin/policies/frequency', { version: 1, policy: { ...policy, timeZone: 'UTC' } });
+    const invalid = await api('PUT', '/v1/admin/policies/frequency', {
+      version: 1,
+      policy: { ...policy, timeZone: 'UTC' },
+    });
     expect(invalid.status).toBe(400);
-    const editor = await fetch(`${stack.endpoint}/v1/admin/policies/frequency`, { headers: { authorization: `Bearer ${stack.issueToken('ed', ['editor'])}` } });
+    const editor = await fetch(`${stack.endpoint}/v1/admin/policies/frequency`, {
+      headers: { authorization: `Bearer ${stack.issueToken('ed', ['editor'])}` },
+    });
     expect(editor.status).toBe(403);
     await api('PUT', '/v1/admin/policies/frequency', { version: 1, policy: DEFAULT_POLICY }); // restore for other tests
   });
@@ -236,7 +265,7 @@ describe('the restriction push under faults', () => {
       slot: 'morning',
       dryRun: true,
     });
-    expect(res.body).toMatchObject({ status: 'restricted', tails: [0, 5], audience: { wechat: 2000 - 2 } });
+    expect(res.body).toMatchObject({ status: 'restricted', tails: [0, 5], audience: { wechat: 2000 - 3 } }); // two 43004s and one unfollow left the index
     expect((res.body as unknown as { wouldBe: { duplicate: number } }).wouldBe.duplicate).toBeGreaterThan(
       1900,
     );

@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import {
+  attributableSend,
   capRequest,
+  isoWeek,
+  parseSettledSend,
   quietUntil,
   restrictionReminder,
   restrictionSegments,
@@ -76,5 +79,39 @@ describe('restriction run shape', () => {
     expect(values.keyword1).toBe('北京尾号0和5限行');
     expect(values.keyword2).toBe('11月16日周一 07:00-20:00');
     for (const v of Object.values(values)) expect([...v].length).toBeLessThanOrEqual(20);
+  });
+});
+
+describe('unfollow attribution', () => {
+  it('charges the most recent push sent within 24 hours before the unfollow', () => {
+    const sends = [
+      { at: '2026-11-15T23:00:00.000Z', category: 'restriction' },
+      { at: '2026-11-16T08:00:00.000Z', category: 'notice' },
+      { at: '2026-11-16T12:00:00.000Z', category: 'emergency' },
+    ];
+    expect(attributableSend(sends, new Date('2026-11-16T10:00:00Z'))?.category).toBe('notice');
+    expect(attributableSend(sends, new Date('2026-11-17T11:00:00Z'))?.category).toBe('emergency');
+    expect(attributableSend(sends, new Date('2026-11-18T13:00:00Z'))).toBeNull();
+  });
+
+  it('reads a settled send from the ledger', () => {
+    expect(
+      parseSettledSend(
+        'sent:123|restriction|restriction#beijing#2026-11-16#morning|2026-11-16T00:00:01.000Z',
+      ),
+    ).toEqual({
+      msgId: '123',
+      category: 'restriction',
+      runKey: 'restriction#beijing#2026-11-16#morning',
+      at: '2026-11-16T00:00:01.000Z',
+    });
+    expect(parseSettledSend('failed:-1')).toBeNull();
+    expect(parseSettledSend('skipped:opted-out')).toBeNull();
+  });
+
+  it('numbers ISO weeks', () => {
+    expect(isoWeek('2026-11-16')).toBe('2026-W47');
+    expect(isoWeek('2026-01-01')).toBe('2026-W01');
+    expect(isoWeek('2027-01-01')).toBe('2026-W53');
   });
 });

@@ -1,0 +1,116 @@
+/**
+ * Pushes and unfollows per category per ISO week (operations `STATS#{category}#{week}`), and the
+ * attribution of an unfollow (or a block) to the push that most plausibly caused it: the most
+ * recent one sent within 24 h before. Unfollows per 1,000 pushes by category is the number that
+ * tells a department whether its cap is right.
+ */
+import {
+  BatchGetCommand,
+  type DynamoDBDocumentClient,
+  QueryCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
+import { addDays, civilDate } from '../../core/calendar.ts';
+import { attributableSend, isoWeek, parseSettledSend } from '../../core/pushes.ts';
+
+export class DynamoPushStats {
+  private readonly doc: DynamoDBDocumentClient;
+  private readonly operations: string;
+  private readonly ledger: string;
+  constructor(doc: DynamoDBDocumentClient, tables: { operations: string; ledger: string }) {
+    this.doc = doc;
+    this.operations = tables.operations;
+    this.ledger = tables.ledger;
+  }
+
+  private key = (category: string, week: string) => ({ pk: `STATS#${category}#${week}`, sk: 'STATS' });
+
+  /** Adds a batch's sends (one write per category per batch). */
+  async addSent(category: string, date: string, n: number): Promise<void> {
+    if (n <= 0) return;
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.operations,
+        Key: this.key(category, isoWeek(date)),
+        UpdateExpression: 'ADD sent :n',
+        ExpressionAttributeValues: { ':n': n },
+      }),
+    );
+  }
+
+  /** Attributes an unfollow/block to the last push within 24 h, if any; returns what it was charged to. */
+  async attributeUnfollow(channel: 'wechat' | 'sms', id: string, at: Date, kind: 'unfollow' | 'block') {
+    const today = civilDate(at);
+    const res = await this.doc.send(
+      new QueryCommand({
+        TableName: this.ledger,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: {
+          ':pk': `LEDGER#${channel}#${id}`,
+          ':from': addDays(today, -1),
+          ':to': today,
+        },
+      }),
+    );
+    const sends = (res.Items ?? []).flatMap((item) =>
+      Object.entries(item)
+        .filter(([k]) => k.startsWith('s:'))
+        .map(([, v]) => parseSettledSend(String(v)))
+        .filter((s): s is NonNullable<typeof s> => s !== null),
+    );
+    const charged = attributableSend(sends, at);
+    if (!charged) return null;
+    const field = kind === 'unfollow' ? 'unfollows' : 'blocks';
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.operations,
+        Key: this.key(charged.category, isoWeek(civilDate(new Date(charged.at)))),
+        UpdateExpression: 'ADD #f :one',
+        ExpressionAttributeNames: { '#f': field },
+        ExpressionAttributeValues: { ':one': 1 },
+      }),
+    );
+    await this.doc
+      .send(
+        new UpdateCommand({
+          TableName: this.operations,
+          Key: { pk: `RUN#${charged.runKey}`, sk: 'RUN' },
+          UpdateExpression: 'ADD counts.#f :one',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeNames: { '#f': `attributed-${field}` },
+          ExpressionAttributeValues: { ':one': 1 },
+        }),
+      )
+      .catch(() => {}); // a run that has expired from the table is still counted in the weekly stats
+    return charged;
+  }
+
+  /** Pushes and unfollows per 1,000 pushes, by category and ISO week, for the last `weeks` weeks. */
+  async report(categories: readonly string[], now: Date, weeks: number) {
+    const weekKeys = Array.from({ length: weeks }, (_, i) => isoWeek(addDays(civilDate(now), -7 * i)));
+    const keys = categories.flatMap((c) => weekKeys.map((w) => this.key(c, w)));
+    const found = new Map<string, Record<string, unknown>>();
+    for (let i = 0; i < keys.length; i += 100) {
+      const res = await this.doc.send(
+        new BatchGetCommand({ RequestItems: { [this.operations]: { Keys: keys.slice(i, i + 100) } } }),
+      );
+      for (const item of res.Responses?.[this.operations] ?? []) found.set(String(item.pk), item);
+    }
+    return categories.flatMap((category) =>
+      weekKeys.map((week) => {
+        const item = found.get(`STATS#${category}#${week}`);
+        const sent = Number(item?.sent ?? 0);
+        const unfollows = Number(item?.unfollows ?? 0);
+        const blocks = Number(item?.blocks ?? 0);
+        return {
+          category,
+          week,
+          pushes: sent,
+          unfollows,
+          blocks,
+          unfollowsPer1000: sent ? Math.round(((unfollows + blocks) / sent) * 1000 * 100) / 100 : null,
+        };
+      }),
+    );
+  }
+}
