@@ -37,7 +37,7 @@ const config = z
   })
   .parse(process.env);
 
-const ledger = new DynamoPushLedger(documentClient, tableName('ledger'));
+const ledgerTable = tableName('ledger');
 const quota = new DynamoDailyQuota(documentClient, tableName('operations'));
 const tokens = new StableTokenManager({
   baseUrl: wechatApiBase,
@@ -56,7 +56,11 @@ async function templateData(d: DeliveryMessage) {
   return Object.fromEntries(Object.entries(values).map(([k, value]) => [k, { value }]));
 }
 
-async function deliver(d: DeliveryMessage, abortRun: (reason: string) => Promise<void>): Promise<Outcome> {
+async function deliver(
+  d: DeliveryMessage,
+  ledger: DynamoPushLedger,
+  abortRun: (reason: string) => Promise<void>,
+): Promise<Outcome> {
   const account = await accounts.get(d.account);
   const templateId = account?.templates[d.category];
   if (!account || !templateId) {
@@ -132,7 +136,10 @@ export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
   const aborted = new Set<string>();
   const runs = new Map<string, Awaited<ReturnType<typeof pushRuns.get>>>();
   const sentByCategory = new Map<string, number>();
-  const before = { ...ledger.consumed };
+  // Per invocation, so the capacity it counts is this batch's own (containers run one batch at a time on
+  // AWS; the local stack runs several in one process).
+  const ledger = new DynamoPushLedger(documentClient, ledgerTable);
+  let quotaHeld = 0;
   const interval = 1000 / config.PUSH_RATE_PER_SECOND;
   let lastSend = 0;
   try {
@@ -149,11 +156,17 @@ export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
           outcome = null;
         } else {
           // The daily quota, reserved before each send so the account never reaches 45009.
+          // Taken for the whole batch at once (one write per batch, not per send); units of messages that
+          // end capped or duplicate are not given back, so a run stops a little before the real quota.
           const account = await accounts.get(d.account);
-          if (
-            account &&
-            !(await quota.take(account.appId, civilDate(new Date()), 1, config.WECHAT_DAILY_TEMPLATE_QUOTA))
-          ) {
+          if (account && quotaHeld === 0) {
+            const date = civilDate(new Date());
+            const limit = config.WECHAT_DAILY_TEMPLATE_QUOTA;
+            if (await quota.take(account.appId, date, event.Records.length, limit))
+              quotaHeld = event.Records.length;
+            else if (await quota.take(account.appId, date, 1, limit)) quotaHeld = 1;
+          }
+          if (account && quotaHeld === 0) {
             await pushRuns.abort(d.runKey, 'daily WeChat template quota reached', new Date().toISOString());
             metrics.addMetric('WeChatQuotaExhausted', MetricUnit.Count, 1);
             aborted.add(d.runKey);
@@ -162,7 +175,8 @@ export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
             const wait = lastSend + interval - performance.now();
             if (wait > 0) await new Promise((r) => setTimeout(r, wait));
             lastSend = performance.now();
-            outcome = await deliver(d, async (reason) => {
+            quotaHeld--;
+            outcome = await deliver(d, ledger, async (reason) => {
               aborted.add(d.runKey);
               await pushRuns.abort(d.runKey, reason, new Date().toISOString());
             });
@@ -187,8 +201,8 @@ export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
       const usage =
         i === 0
           ? {
-              read: ledger.consumed.read - before.read,
-              write: ledger.consumed.write - before.write,
+              read: ledger.consumed.read,
+              write: ledger.consumed.write,
               invocations: 1,
               durationMs: performance.now() - started,
             }

@@ -100,3 +100,19 @@ describe('DynamoPushLedger', () => {
     expect(await ledger.reserve('wechat', id, 'b', next)).toBe('reserved');
   });
 });
+
+describe('DynamoDailyQuota', () => {
+  it('hands out a day’s quota in batches and never past it, even to concurrent takers', async () => {
+    const { DynamoDailyQuota } = await import('../../functions/adapters/dynamodb/quota.ts');
+    const quota = new DynamoDailyQuota(
+      DynamoDBDocumentClient.from(client),
+      localTableName(bp.service, 'operations'),
+    );
+    const app = `wx${randomUUID().slice(0, 8)}`;
+    const takes = await Promise.all(Array.from({ length: 10 }, () => quota.take(app, '2026-11-16', 10, 45)));
+    expect(takes.filter(Boolean)).toHaveLength(4); // 40 of 45
+    expect(await quota.take(app, '2026-11-16', 10, 45)).toBe(false);
+    expect(await quota.take(app, '2026-11-16', 1, 45)).toBe(true); // the rest one by one
+    expect(await quota.take(app, '2026-11-17', 10, 45)).toBe(true); // a new day
+  });
+});

@@ -1,0 +1,168 @@
+/**
+ * The daily restriction push end to end on the local stack (DynamoDB Local + the WeChat sandbox):
+ * N bound subscribers whose plates are all restricted, pushed through plan → expand → deliver.
+ * Alongside, the raw DynamoDB Local conditional-write rate with the same concurrency, so the ratio
+ * shows how close the pipeline gets to what the database allows; and the AWS cost per 1,000,000
+ * pushes at us-east-1 on-demand prices (notify.md §5.1) from the capacity the run recorded plus
+ * the Lambda invocations and duration it recorded.
+ *
+ *   node test/bench/restriction-push.ts [--subscribers 10000,50000]
+ */
+import { randomUUID } from 'node:crypto';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { PushRun } from '../../functions/adapters/dynamodb/push-runs.ts';
+import { restrictionRunKey } from '../../functions/core/pushes.ts';
+import { blueprintInput, defineBlueprint } from '../../lib/blueprint.ts';
+import { localClient, localTableName, startDynamoDbLocal } from '../../lib/local/dynamodb-local.ts';
+import { LocalStack } from '../../lib/local/stack.ts';
+import { seed, seededSubscribers } from '../fixtures/seed.ts';
+
+const { values } = parseArgs({ options: { subscribers: { type: 'string', default: '10000,50000' } } });
+const sizes = values.subscribers.split(',').map(Number);
+
+process.env.STAGE = 'local';
+process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+process.env.PUSH_RATE_PER_SECOND = '10000'; // no pacing: measure the pipeline, not the throttle
+
+// us-east-1 on-demand list prices (reference notify.md §5.1)
+const PRICE = {
+  wru: 0.625 / 1e6,
+  rru: 0.125 / 1e6,
+  lambdaRequest: 0.2 / 1e6,
+  lambdaGbSecond: 0.0000133334, // arm64
+  sns: 0.5 / 1e6,
+  sqs: 0.4 / 1e6,
+};
+
+const ddb = await startDynamoDbLocal();
+const rows: string[] = [];
+const costs: string[] = [];
+try {
+  for (const n of sizes) {
+    const bp = defineBlueprint({ ...blueprintInput, service: `bench-${randomUUID().slice(0, 6)}` });
+    const dataDir = mkdtempSync(join(tmpdir(), 'bench-push-'));
+    const stack = new LocalStack({ blueprint: bp, port: 0, dataDir, dynamodbEndpoint: ddb.endpoint });
+    await stack.start();
+    const doc = DynamoDBDocumentClient.from(localClient(ddb.endpoint));
+    await seed(
+      doc,
+      localTableName(bp.service, 'subscribers'),
+      seededSubscribers({ count: n, city: 'beijing', tails: [0, 5], prefix: `o-b${n}` }),
+    );
+
+    // Raw rate: the ledger's conditional write shape, with the deliver queue's concurrency.
+    const concurrency = bp.queues['push-deliveries-wechat']!.maxConcurrency;
+    const rawWrites = Math.min(n, 10_000);
+    let next = 0;
+    const rawStart = performance.now();
+    await Promise.all(
+      Array.from({ length: concurrency }, async () => {
+        for (let i = next++; i < rawWrites; i = next++) {
+          await doc.send(
+            new UpdateCommand({
+              TableName: localTableName(bp.service, 'ledger'),
+              Key: { pk: `RAW#${i}`, sk: '2026-11-16' },
+              UpdateExpression: 'ADD #keys :k, c_restriction :one',
+              ConditionExpression:
+                '(attribute_not_exists(#keys) OR NOT contains(#keys, :key)) AND (attribute_not_exists(c_restriction) OR c_restriction < :limit)',
+              ExpressionAttributeNames: { '#keys': 'keys' },
+              ExpressionAttributeValues: { ':k': new Set(['raw']), ':key': 'raw', ':one': 1, ':limit': 1 },
+            }),
+          );
+        }
+      }),
+    );
+    const rawPerSecond = rawWrites / ((performance.now() - rawStart) / 1000);
+
+    const token = stack.issueToken('bench', ['operator']);
+    const headers = { authorization: `Bearer ${token}`, 'content-type': 'application/json' };
+    const key = restrictionRunKey('beijing', '2026-11-16', 'morning');
+    const began = performance.now();
+    await fetch(`${stack.endpoint}/v1/admin/pushes/restriction`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ city: 'beijing', date: '2026-11-16', slot: 'morning' }),
+    });
+    let run: PushRun;
+    for (;;) {
+      run = (await (
+        await fetch(`${stack.endpoint}/v1/admin/pushes/${encodeURIComponent(key)}`, { headers })
+      ).json()) as PushRun;
+      if (run.done) break;
+      await new Promise((r) => setTimeout(r, 200));
+    }
+    const wallS = (performance.now() - began) / 1000;
+    const sent = run.counts.sent ?? 0;
+    const pushesPerSecond = sent / wallS;
+    // DynamoDB writes per push on the delivery path: ledger reserve + settle, plus per batch of 10 the
+    // daily quota counter, the run counts and the weekly stats.
+    const writesPerPush = 2 + 3 / 10;
+    const ratio = pushesPerSecond / (rawPerSecond / writesPerPush);
+    rows.push(
+      `| ${n.toLocaleString('en')} | ${sent.toLocaleString('en')} | ${wallS.toFixed(1)} | ${pushesPerSecond.toFixed(0)} | ${rawPerSecond.toFixed(0)} | ${writesPerPush} | ${(rawPerSecond / writesPerPush).toFixed(0)} | ${ratio.toFixed(2)} |`,
+    );
+
+    // Cost per 1,000,000 pushes, itemised.
+    const perPush = (x: number) => (x / Math.max(1, sent)) * 1e6;
+    const ledgerWru = perPush(run.consumed.write);
+    const ledgerRru = perPush(run.consumed.read);
+    const otherWru = 1e6 * (1 /* quota */ + 2 / 10) /* run counts + stats per batch */ + (1e6 / 500) * 4; // + segment cursor transactions per page
+    const otherRru =
+      1e6 * 1 /* follower profile, consistent */ +
+      1e6 * (1 / 10) /* run status per batch */ +
+      (1e6 * 300) / 4096 / 2; // + fan-out pages
+    const gbSeconds = perPush((run.durationMs / 1000) * 0.5); // deliver-wechat at 512 MB
+    const invocations = perPush(run.invocations) + 1e6 / 500; // deliver batches + expand pages (approx.)
+    const snsRequests = 1e6 / 10 + 32; // deliveries published 10 per PublishBatch + segments
+    const sqsRequests = 1e6 * (1 + 2 / 10); // SNS→SQS sends, plus receive and delete per batch of 10
+    const items = {
+      'DynamoDB writes': (ledgerWru + otherWru) * PRICE.wru,
+      'DynamoDB reads': (ledgerRru + otherRru) * PRICE.rru,
+      'Lambda requests': invocations * PRICE.lambdaRequest,
+      'Lambda duration (arm64, 512 MB)': gbSeconds * PRICE.lambdaGbSecond,
+      SNS: snsRequests * PRICE.sns,
+      SQS: sqsRequests * PRICE.sqs,
+    };
+    const total = Object.values(items).reduce((a, b) => a + b, 0);
+    costs.push(
+      `\nAWS cost per 1,000,000 restriction pushes, from the ${n.toLocaleString('en')}-subscriber run (us-east-1 on-demand):\n`,
+    );
+    costs.push('| item | units per 1M pushes | US$ |\n| --- | ---: | ---: |');
+    costs.push(
+      `| DynamoDB writes (ledger measured ${(ledgerWru / 1e6).toFixed(2)} WRU/push + quota, run, stats, cursors) | ${Math.round(ledgerWru + otherWru).toLocaleString('en')} WRU | ${items['DynamoDB writes'].toFixed(3)} |`,
+    );
+    costs.push(
+      `| DynamoDB reads (ledger measured + profile, run status, fan-out pages) | ${Math.round(ledgerRru + otherRru).toLocaleString('en')} RRU | ${items['DynamoDB reads'].toFixed(3)} |`,
+    );
+    costs.push(
+      `| Lambda requests | ${Math.round(invocations).toLocaleString('en')} | ${items['Lambda requests'].toFixed(3)} |`,
+    );
+    costs.push(
+      `| Lambda duration (measured ${(run.durationMs / Math.max(1, run.invocations)).toFixed(0)} ms per deliver batch) | ${Math.round(gbSeconds).toLocaleString('en')} GB-s | ${items['Lambda duration (arm64, 512 MB)'].toFixed(3)} |`,
+    );
+    costs.push(
+      `| SNS publishes | ${Math.round(snsRequests).toLocaleString('en')} | ${items.SNS.toFixed(3)} |`,
+    );
+    costs.push(
+      `| SQS requests | ${Math.round(sqsRequests).toLocaleString('en')} | ${items.SQS.toFixed(3)} |`,
+    );
+    costs.push(`| **total** | | **${total.toFixed(2)}** |`);
+
+    await stack.stop();
+    rmSync(dataDir, { recursive: true, force: true });
+  }
+} finally {
+  await ddb.stop();
+}
+
+console.log('\nRestriction push end to end on the local stack (DynamoDB Local + WeChat sandbox)\n');
+console.log(
+  '| subscribers | sent | wall s | pushes/s | raw cond. writes/s | writes/push | raw-limited pushes/s | ratio |',
+);
+console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+for (const r of rows) console.log(r);
+for (const c of costs) console.log(c);
