@@ -211,7 +211,7 @@ export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
     }
     const today = civilDate(new Date());
     for (const [category, n] of sentByCategory) await stats.addSent(category, today, n);
-    metrics.publishStoredMetrics();
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
   }
   return { batchItemFailures };
 };

@@ -36,6 +36,6 @@ export const handler = async (event: unknown) => {
     logger.info('restriction push planned', { ...run });
     return run;
   } finally {
-    metrics.publishStoredMetrics();
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
   }
 };

@@ -90,7 +90,7 @@ export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
   try {
     return await deliverAll(event);
   } finally {
-    metrics.publishStoredMetrics();
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
   }
 };
 

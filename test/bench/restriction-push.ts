@@ -110,7 +110,9 @@ try {
     const perPush = (x: number) => (x / Math.max(1, sent)) * 1e6;
     const ledgerWru = perPush(run.consumed.write);
     const ledgerRru = perPush(run.consumed.read);
-    const otherWru = 1e6 * (1 /* quota */ + 2 / 10) /* run counts + stats per batch */ + (1e6 / 500) * 4; // + segment cursor transactions per page
+    // Per batch of 10: the daily quota, the run counts and the weekly stats; per fan-out page of 500:
+    // the segment cursor transaction (2 items × 2 for a transaction).
+    const otherWru = 1e6 * (3 / 10) + (1e6 / 500) * 4;
     const otherRru =
       1e6 * 1 /* follower profile, consistent */ +
       1e6 * (1 / 10) /* run status per batch */ +
