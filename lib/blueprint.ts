@@ -189,6 +189,14 @@ export const blueprintInput = {
       egress: 'fixed-ip',
       environment: { PUSH_RATE_PER_SECOND: '20', WECHAT_DAILY_TEMPLATE_QUOTA: '100000' },
     },
+    'release-deferred-pushes': {
+      description:
+        'Every five minutes: releases routine pushes deferred by quiet hours once the window has ended.',
+      entry: 'functions/release-deferred-pushes/handler.ts',
+      timeoutSeconds: 120,
+      tables: { ledger: 'read-write', operations: 'read' },
+      publishes: ['push-deliveries'],
+    },
     'manage-pushes': {
       description: 'Operators: list and inspect push runs, trigger a restriction push (idempotent).',
       entry: 'functions/manage-pushes/handler.ts',
@@ -322,6 +330,12 @@ export const blueprintInput = {
 
   schedules: {
     ...restrictionSchedules,
+    'release-deferred-pushes': {
+      description: 'Release pushes held back by quiet hours',
+      cron: 'cron(0/5 * * * ? *)',
+      timeZone: 'Asia/Shanghai',
+      function: 'release-deferred-pushes',
+    },
     'restriction-coverage-check': {
       description: 'Every morning, look 30 days ahead for days a served city cannot answer.',
       cron: 'cron(0 9 * * ? *)',

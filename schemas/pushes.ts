@@ -114,5 +114,9 @@ export const DeliveryMessageSchema = z.strictObject({
   city: CityCodeSchema,
   date: CivilDateSchema,
   plates: z.array(z.string()).min(1),
+  /** Template values rendered by the planner (notices); restriction reminders are rendered at delivery. */
+  values: z.record(z.string(), z.string()).optional(),
+  /** Released after quiet hours: not deferred again. */
+  deferred: z.boolean().optional(),
 });
 export type DeliveryMessage = z.infer<typeof DeliveryMessageSchema>;

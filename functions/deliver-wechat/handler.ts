@@ -15,15 +15,17 @@ import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { z } from 'zod';
 import { type DeliveryMessage, DeliveryMessageSchema, type Outcome } from '../../schemas/pushes.ts';
 import { documentClient } from '../adapters/dynamodb/client.ts';
+import { DynamoDeferredPushes } from '../adapters/dynamodb/deferred-pushes.ts';
 import { DynamoPushLedger } from '../adapters/dynamodb/push-ledger.ts';
 import type { RunCounts } from '../adapters/dynamodb/push-runs.ts';
 import { DynamoDailyQuota } from '../adapters/dynamodb/quota.ts';
 import { WeChatApi, WeChatApiError } from '../adapters/wechat/api.ts';
 import { DynamoTokenStore, StableTokenManager } from '../adapters/wechat/tokens.ts';
 import { civilDate } from '../core/calendar.ts';
-import { capRequest, restrictionReminder } from '../core/pushes.ts';
+import { capRequest, quietUntil, restrictionReminder, templateValue } from '../core/pushes.ts';
 import { bookOf, restrictionOn } from '../core/restrictions.ts';
-import { maskId } from '../core/subscribers.ts';
+import { maskId, shardOf } from '../core/subscribers.ts';
+import { clock } from '../shared/clock.ts';
 import { tableName } from '../shared/config.ts';
 import { logger, metrics } from '../shared/powertools.ts';
 import { policyStore, pushRuns, pushStats } from '../shared/pushes.ts';
@@ -38,6 +40,7 @@ const config = z
   .parse(process.env);
 
 const ledgerTable = tableName('ledger');
+const deferred = new DynamoDeferredPushes(documentClient, ledgerTable);
 const quota = new DynamoDailyQuota(documentClient, tableName('operations'));
 const tokens = new StableTokenManager({
   baseUrl: wechatApiBase,
@@ -50,6 +53,10 @@ const clientMsgId = (d: DeliveryMessage) =>
   createHash('sha256').update(`${d.pushKey}#${d.subscriberId}`).digest('hex').slice(0, 32);
 
 async function templateData(d: DeliveryMessage) {
+  if (d.values)
+    return Object.fromEntries(
+      Object.entries(d.values).map(([k, value]) => [k, { value: templateValue(value) }]),
+    );
   const book = bookOf(await restrictionData.load());
   const answer = restrictionOn(book, d.city, d.date);
   const values = restrictionReminder(answer, book.cities.get(d.city)?.name ?? d.city, d.plates);
@@ -69,7 +76,8 @@ async function deliver(
   }
   const ref = { channel: 'wechat' as const, id: d.subscriberId };
   const { policy } = await policyStore.get();
-  const req = capRequest(policy, 'wechat', d.category, new Date());
+  const now = clock.now();
+  const req = capRequest(policy, 'wechat', d.category, now);
   const subscriber = await subscribers.get(ref);
   const status = subscriber?.status ?? 'unfollowed';
   if (status !== 'active') {
@@ -79,7 +87,10 @@ async function deliver(
       : status;
   }
 
-  const reservation = await ledger.reserve('wechat', d.subscriberId, d.pushKey, req);
+  // Quiet hours: a routine push waits for the window's end (not dropped); emergencies go now.
+  const until = d.deferred ? null : quietUntil(policy, 'wechat', d.category, now);
+  if (until) return (await deferred.defer(d, until, shardOf(ref))) ? 'deferred-quiet' : 'duplicate';
+  const reservation = await ledger.reserve('wechat', d.subscriberId, d.pushKey, req, now.getTime());
   if (reservation === 'capped') return 'capped';
   if (reservation === 'duplicate') return 'duplicate';
   if (reservation === 'unknown-outcome') {
@@ -103,13 +114,13 @@ async function deliver(
       d.subscriberId,
       req.date,
       d.pushKey,
-      `sent:${String(res.msgid ?? '')}|${d.category}|${d.runKey}|${new Date().toISOString()}`,
+      `sent:${String(res.msgid ?? '')}|${d.category}|${d.runKey}|${clock.now().toISOString()}`,
     );
     return 'sent';
   } catch (error) {
     if (!(error instanceof WeChatApiError)) throw error;
     await ledger.settle('wechat', d.subscriberId, req.date, d.pushKey, `failed:${error.errcode}`);
-    const now = new Date().toISOString();
+    const now = clock.now().toISOString();
     if (error.action === 'recipient') {
       if (error.subscriberStatus === 'unfollowed') await subscribers.unfollow(ref, now);
       else if (error.subscriberStatus) await subscribers.setStatus(ref, error.subscriberStatus, now);
@@ -160,14 +171,14 @@ export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
           // end capped or duplicate are not given back, so a run stops a little before the real quota.
           const account = await accounts.get(d.account);
           if (account && quotaHeld === 0) {
-            const date = civilDate(new Date());
+            const date = civilDate(clock.now());
             const limit = config.WECHAT_DAILY_TEMPLATE_QUOTA;
             if (await quota.take(account.appId, date, event.Records.length, limit))
               quotaHeld = event.Records.length;
             else if (await quota.take(account.appId, date, 1, limit)) quotaHeld = 1;
           }
           if (account && quotaHeld === 0) {
-            await pushRuns.abort(d.runKey, 'daily WeChat template quota reached', new Date().toISOString());
+            await pushRuns.abort(d.runKey, 'daily WeChat template quota reached', clock.now().toISOString());
             metrics.addMetric('WeChatQuotaExhausted', MetricUnit.Count, 1);
             aborted.add(d.runKey);
             outcome = null;
@@ -178,7 +189,7 @@ export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
             quotaHeld--;
             outcome = await deliver(d, ledger, async (reason) => {
               aborted.add(d.runKey);
-              await pushRuns.abort(d.runKey, reason, new Date().toISOString());
+              await pushRuns.abort(d.runKey, reason, clock.now().toISOString());
             });
           }
         }
@@ -195,7 +206,7 @@ export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
       }
     }
   } finally {
-    const at = new Date().toISOString();
+    const at = clock.now().toISOString();
     for (const [i, runKey] of [...counts.keys()].entries()) {
       // Capacity and duration are attributed to the first run of the batch (batches rarely mix runs).
       const usage =
@@ -209,7 +220,7 @@ export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
           : {};
       await pushRuns.add(runKey, counts.get(runKey)!, usage, at);
     }
-    const today = civilDate(new Date());
+    const today = civilDate(clock.now());
     for (const [category, n] of sentByCategory) await stats.addSent(category, today, n);
     if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
   }

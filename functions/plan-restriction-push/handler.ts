@@ -5,9 +5,9 @@
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { RestrictionPushRequestSchema } from '../../schemas/pushes.ts';
 import { publishAll } from '../adapters/sns/publisher.ts';
-import { systemClock } from '../core/clock.ts';
 import { planRestrictionPush } from '../core/push-planning.ts';
 import { bookOf } from '../core/restrictions.ts';
+import { clock as systemClock } from '../shared/clock.ts';
 import { topicArn } from '../shared/config.ts';
 import { logger, metrics } from '../shared/powertools.ts';
 import { pushRuns } from '../shared/pushes.ts';

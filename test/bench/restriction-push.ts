@@ -27,6 +27,9 @@ const sizes = values.subscribers.split(',').map(Number);
 process.env.STAGE = 'local';
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
 process.env.PUSH_RATE_PER_SECOND = '10000'; // no pacing: measure the pipeline, not the throttle
+// The functions' clock at 10:00 Shanghai today, whatever the real hour (quiet hours would defer).
+const shanghaiToday = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
+process.env.LOCAL_TIME_OFFSET_MS = String(Date.parse(`${shanghaiToday}T10:00:00+08:00`) - Date.now());
 
 // us-east-1 on-demand list prices (reference notify.md §5.1)
 const PRICE = {

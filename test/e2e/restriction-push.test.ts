@@ -24,6 +24,10 @@ import { seed, seededSubscribers } from '../fixtures/seed.ts';
 process.env.STAGE = 'local';
 process.env.PUSH_RATE_PER_SECOND = '1000';
 process.env.RESTRICTION_DATA_CACHE_SECONDS = '0';
+// Run the functions' clock at 10:00 Shanghai today, whatever the real hour (quiet hours would defer).
+const shanghaiToday = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
+process.env.LOCAL_TIME_OFFSET_MS = String(Date.parse(`${shanghaiToday}T10:00:00+08:00`) - Date.now());
+const shiftedNow = () => new Date(Date.now() + Number(process.env.LOCAL_TIME_OFFSET_MS));
 const bp = defineBlueprint({ ...blueprintInput, service: `push-${Date.now().toString(36)}` });
 const stack = new LocalStack({
   blueprint: bp,
@@ -89,8 +93,8 @@ describe('the restriction push under faults', () => {
       'wechat',
       'o-push-000007',
       key,
-      capRequest(DEFAULT_POLICY, 'wechat', 'restriction', new Date()),
-      Date.now() - 10 * 60_000,
+      capRequest(DEFAULT_POLICY, 'wechat', 'restriction', shiftedNow()),
+      shiftedNow().getTime() - 10 * 60_000,
     );
     // Workers that fail 10% of their records after doing the work (SQS redelivers those).
     const restore = stack.queues

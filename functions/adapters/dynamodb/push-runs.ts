@@ -42,7 +42,11 @@ export type PushRun = z.infer<typeof PushRunSchema> & { done: boolean; settled: 
 export type RunCounts = Partial<Record<Outcome | 'planned', number>>;
 
 function withProgress(raw: z.infer<typeof PushRunSchema>): PushRun {
-  const settled = OUTCOMES.filter((o) => o !== 'duplicate').reduce((n, o) => n + (raw.counts[o] ?? 0), 0);
+  // A duplicate is an extra delivery, and a deferred push is settled later by its real outcome.
+  const settled = OUTCOMES.filter((o) => o !== 'duplicate' && o !== 'deferred-quiet').reduce(
+    (n, o) => n + (raw.counts[o] ?? 0),
+    0,
+  );
   const planned = raw.counts.planned ?? 0;
   const done = raw.status !== 'running' || (raw.segmentsDone >= raw.segmentsTotal && settled >= planned);
   return { ...raw, settled, done, unsent: raw.status === 'aborted' ? Math.max(0, planned - settled) : 0 };

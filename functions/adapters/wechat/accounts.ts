@@ -17,6 +17,7 @@ export const DEV_ACCOUNT_DEFAULTS = {
   WECHAT_DEFAULT_CITY: 'beijing',
   WECHAT_TEMPLATE_RESTRICTION: 'dev-restriction-template',
   WECHAT_TEMPLATE_NOTICE: 'dev-notice-template',
+  WECHAT_TEMPLATE_EMERGENCY: 'dev-emergency-template',
 } as const;
 
 export interface AccountDirectory {
@@ -34,7 +35,11 @@ export function accountsFromEnv(env: NodeJS.ProcessEnv): WeChatAccount[] {
     encodingAesKey: v('WECHAT_AES_KEY'),
     previousEncodingAesKey: env.WECHAT_PREVIOUS_AES_KEY ?? null,
     mode: v('WECHAT_MODE'),
-    templates: { restriction: v('WECHAT_TEMPLATE_RESTRICTION'), notice: v('WECHAT_TEMPLATE_NOTICE') },
+    templates: {
+      restriction: v('WECHAT_TEMPLATE_RESTRICTION'),
+      notice: v('WECHAT_TEMPLATE_NOTICE'),
+      emergency: v('WECHAT_TEMPLATE_EMERGENCY'),
+    },
     defaultCity: v('WECHAT_DEFAULT_CITY'),
   };
   const more = env.WECHAT_ACCOUNTS ? (JSON.parse(env.WECHAT_ACCOUNTS) as unknown[]) : [];
