@@ -34,12 +34,55 @@ beforeAll(async () => {
   await seed(
     doc,
     localTableName(bp.service, 'subscribers'),
-    seededSubscribers({ count: 1, city: 'beijing', tails: [5], prefix: 'o-quiet' }),
+    seededSubscribers({ count: 2, city: 'beijing', tails: [5], prefix: 'o-quiet' }),
   );
 });
 afterAll(async () => {
   delete process.env.LOCAL_TIME_OFFSET_MS;
   await stack.stop();
+});
+
+describe('the cap under concurrency, through delivery', () => {
+  it('20 different notices to one subscriber at once: exactly the cap (1 routine a day) is delivered', async () => {
+    const runs = new DynamoPushRuns(doc, localTableName(bp.service, 'operations'));
+    const at = new Date().toISOString();
+    setShanghaiTime('2026-11-18T10:00');
+    for (let i = 0; i < 20; i++) {
+      const key = `notice#c${i}`;
+      await runs.createOrGet({
+        key,
+        kind: 'notice',
+        category: 'notice',
+        city: 'beijing',
+        date: '2026-11-18',
+        slot: null,
+        status: 'running',
+        reason: null,
+        segmentsTotal: 0,
+        startedAt: at,
+        lastActivityAt: at,
+      });
+      const message: DeliveryMessage = {
+        runKey: key,
+        pushKey: key,
+        category: 'notice',
+        channel: 'wechat',
+        subscriberId: 'o-quiet-000001',
+        account: 'dev',
+        city: 'beijing',
+        date: '2026-11-18',
+        plates: ['京A00005'],
+        values: { keyword1: `通知 ${i}` },
+      };
+      stack.publish('push-deliveries', JSON.stringify(message), { channel: 'wechat' });
+    }
+    await stack.queues.get('push-deliveries-wechat')!.drained();
+    const delivered = stack.wechat.outbox.filter((o) => JSON.stringify(o.body).includes('通知 '));
+    expect(delivered).toHaveLength(1);
+    let capped = 0;
+    for (let i = 0; i < 20; i++) capped += (await runs.get(`notice#c${i}`))?.counts.capped ?? 0;
+    expect(capped).toBe(19);
+  });
 });
 
 describe('quiet hours (21:30–07:00 Asia/Shanghai)', () => {

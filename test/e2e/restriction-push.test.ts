@@ -239,6 +239,13 @@ describe('the restriction push under faults', () => {
       });
       expect(res.body).toMatchObject({ status: 'skipped', reason, segments: 0 });
     }
+    // Xi'an's suspension (2022-12-21 → 2023-01-29): a suspended weekday sends nothing either.
+    const suspended = await api('POST', '/v1/admin/pushes/restriction', {
+      city: 'xian',
+      date: '2022-12-22',
+      slot: 'morning',
+    });
+    expect(suspended.body).toMatchObject({ status: 'skipped', reason: 'suspended', segments: 0 });
   });
 
   it('lets operators read and change the frequency policy (audited, optimistic), and the cap follows it', async () => {
