@@ -13,7 +13,6 @@ import { z } from 'zod';
 import { FrequencyPolicySchema, SlotSchema } from '../../schemas/pushes.ts';
 import { CityCodeSchema, CivilDateSchema } from '../../schemas/restrictions.ts';
 import { documentClient } from '../adapters/dynamodb/client.ts';
-import { publishAll } from '../adapters/sns/publisher.ts';
 import { addDays, today } from '../core/calendar.ts';
 import { ForbiddenError, NotFoundError } from '../core/errors.ts';
 import { planRestrictionPush } from '../core/push-planning.ts';
@@ -21,13 +20,13 @@ import { previewRestrictionPush } from '../core/push-preview.ts';
 import { bookOf } from '../core/restrictions.ts';
 import { actorOf } from '../shared/auth.ts';
 import { clock as systemClock } from '../shared/clock.ts';
-import { tableName, topicArn } from '../shared/config.ts';
+import { tableName } from '../shared/config.ts';
 import { httpHandler } from '../shared/http.ts';
 import { policyStore, pushRuns, pushStats } from '../shared/pushes.ts';
 import { restrictionData } from '../shared/restriction-data.ts';
+import { restrictionPlanningDeps } from '../shared/restriction-planning.ts';
 
 const OPERATOR_ROLES = ['operator', 'admin'];
-const segmentsTopic = topicArn('push-segments');
 
 function requireOperator(event: Parameters<typeof actorOf>[0]) {
   const actor = actorOf(event);
@@ -81,18 +80,7 @@ const trigger = httpHandler({ body: TriggerSchema }, async ({ body, event }) => 
       ),
     };
   }
-  const run = await planRestrictionPush(body, {
-    book,
-    clock: systemClock,
-    runs: pushRuns,
-    publishSegments: async (segments) => {
-      await publishAll(
-        segmentsTopic,
-        segments.map((s) => ({ body: s })),
-      );
-    },
-    unknownDay: () => {},
-  });
+  const run = await planRestrictionPush(body, await restrictionPlanningDeps(() => {}));
   return { status: run.created ? 201 : 200, body: run };
 });
 

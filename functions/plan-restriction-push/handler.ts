@@ -4,35 +4,18 @@
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { RestrictionPushRequestSchema } from '../../schemas/pushes.ts';
-import { publishAll } from '../adapters/sns/publisher.ts';
 import { planRestrictionPush } from '../core/push-planning.ts';
-import { bookOf } from '../core/restrictions.ts';
-import { clock as systemClock } from '../shared/clock.ts';
-import { topicArn } from '../shared/config.ts';
 import { logger, metrics } from '../shared/powertools.ts';
-import { pushRuns } from '../shared/pushes.ts';
-import { restrictionData } from '../shared/restriction-data.ts';
-
-const segmentsTopic = topicArn('push-segments');
+import { restrictionPlanningDeps } from '../shared/restriction-planning.ts';
 
 export const handler = async (event: unknown) => {
   const req = RestrictionPushRequestSchema.parse(event);
   try {
-    const run = await planRestrictionPush(req, {
-      book: bookOf(await restrictionData.load()),
-      clock: systemClock,
-      runs: pushRuns,
-      publishSegments: async (segments) => {
-        await publishAll(
-          segmentsTopic,
-          segments.map((s) => ({ body: s })),
-        );
-      },
-      unknownDay: (city, date, reason) => {
-        logger.error('restriction push skipped: the engine cannot answer', { city, date, reason });
-        metrics.addMetric('RestrictionPushUnknownDays', MetricUnit.Count, 1);
-      },
+    const deps = await restrictionPlanningDeps((city, date, reason) => {
+      logger.error('restriction push skipped: the engine cannot answer', { city, date, reason });
+      metrics.addMetric('RestrictionPushUnknownDays', MetricUnit.Count, 1);
     });
+    const run = await planRestrictionPush(req, deps);
     logger.info('restriction push planned', { ...run });
     return run;
   } finally {

@@ -11,9 +11,10 @@ import { DynamoDeliveryOutcomes } from '../adapters/dynamodb/delivery-outcomes.t
 import { publish } from '../adapters/sns/publisher.ts';
 import { receive, verifyUrl, type WebhookDeps } from '../adapters/wechat/webhook.ts';
 import { tableName, topicArn } from '../shared/config.ts';
+import { converseFor, inboundLog } from '../shared/conversation.ts';
 import { logger, tracer } from '../shared/powertools.ts';
 import { pushStats } from '../shared/pushes.ts';
-import { accounts, converseFor, inboundLog, subscribers } from '../shared/wechat.ts';
+import { accounts, subscribers } from '../shared/wechat.ts';
 
 const repliesTopic = topicArn('wechat-replies');
 const outcomes = new DynamoDeliveryOutcomes(documentClient, tableName('operations'));

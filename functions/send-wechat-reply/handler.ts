@@ -13,8 +13,9 @@ import { DynamoTokenStore, StableTokenManager } from '../adapters/wechat/tokens.
 import { cdata, field, parseWeChatXml } from '../adapters/wechat/xml.ts';
 import { maskId } from '../core/subscribers.ts';
 import { tableName } from '../shared/config.ts';
+import { inboundLog } from '../shared/conversation.ts';
 import { logger, metrics } from '../shared/powertools.ts';
-import { accounts, inboundLog, subscribers, wechatApiBase } from '../shared/wechat.ts';
+import { accounts, subscribers, wechatApiBase } from '../shared/wechat.ts';
 
 const JobSchema = z.object({
   accountId: z.string(),

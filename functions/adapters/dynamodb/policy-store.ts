@@ -3,12 +3,11 @@
  * department tunes it without a deploy; the default applies until an operator saves one. A change
  * is written with its audit entry in one transaction, guarded by the version it was based on.
  */
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, GetCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DEFAULT_POLICY, type FrequencyPolicy, FrequencyPolicySchema } from '../../../schemas/pushes.ts';
 import { ConflictError } from '../../core/errors.ts';
 import type { AuditEntry } from '../../core/restriction-admin.ts';
-import { keys } from './keys.ts';
+import { auditedVersionedPut } from './audited-write.ts';
 
 const KEY = { pk: 'POLICY#frequency', sk: 'POLICY' };
 
@@ -35,43 +34,13 @@ export class DynamoPolicyStore {
   }
 
   async save(policy: FrequencyPolicy, expectedVersion: number, audit: AuditEntry): Promise<void> {
-    try {
-      await this.doc.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: this.table,
-                Item: {
-                  ...KEY,
-                  policy,
-                  version: expectedVersion + 1,
-                  updatedAt: audit.at,
-                  updatedBy: audit.actor,
-                },
-                ...(expectedVersion === 0
-                  ? { ConditionExpression: 'attribute_not_exists(pk)' }
-                  : {
-                      ConditionExpression: 'version = :v',
-                      ExpressionAttributeValues: { ':v': expectedVersion },
-                    }),
-              },
-            },
-            {
-              Put: {
-                TableName: this.table,
-                Item: { ...keys.audit(audit.at, audit.id, audit.actor), kind: 'audit', ...audit },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-          ],
-        }),
-      );
-    } catch (error) {
-      if (error instanceof TransactionCanceledException)
-        throw new ConflictError('The frequency policy was changed meanwhile; reload it and try again.');
-      throw error;
-    }
+    const saved = await auditedVersionedPut(
+      this.doc,
+      { table: this.table, item: { ...KEY, policy }, expectedVersion },
+      { table: this.table, entry: audit },
+    );
     this.cached = undefined;
+    if (!saved)
+      throw new ConflictError('The frequency policy was changed meanwhile; reload it and try again.');
   }
 }

@@ -4,8 +4,7 @@
  * the shipped data with nothing to seed, and a 2027 calendar or a closed rule uploaded later takes
  * effect everywhere within the cache lifetime. Items are validated with zod when read back.
  */
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import type { ShippedRestrictionData } from '../../../schemas/data/index.ts';
 import {
@@ -20,6 +19,7 @@ import type {
   RestrictionDataRepository,
   VersionedDataset,
 } from '../../core/restriction-admin.ts';
+import { auditedVersionedPut } from './audited-write.ts';
 import { keys } from './keys.ts';
 
 const SCHEMAS = {
@@ -123,47 +123,19 @@ export class DynamoRestrictionDataRepository implements RestrictionDataRepositor
     const operationsTable = this.options.operationsTable;
     if (!operationsTable)
       throw new Error('this repository was built read-only (no operations table for audit entries)');
-    try {
-      await this.doc.send(
-        new TransactWriteCommand({
-          TransactItems: [
-            {
-              Put: {
-                TableName: this.options.contentTable,
-                Item: {
-                  ...keys.restrictionData(kind, id),
-                  version: expectedVersion + 1,
-                  data: value,
-                  updatedAt: audit.at,
-                  updatedBy: audit.actor,
-                },
-                ...(expectedVersion === 0
-                  ? { ConditionExpression: 'attribute_not_exists(pk)' }
-                  : {
-                      ConditionExpression: 'version = :v',
-                      ExpressionAttributeValues: { ':v': expectedVersion },
-                    }),
-              },
-            },
-            {
-              Put: {
-                TableName: operationsTable,
-                Item: { ...keys.audit(audit.at, audit.id, audit.actor), kind: 'audit', ...audit },
-                ConditionExpression: 'attribute_not_exists(pk)',
-              },
-            },
-          ],
-        }),
-      );
-    } catch (error) {
-      if (error instanceof TransactionCanceledException) {
-        this.cached = undefined;
-        throw new ConflictError(
-          `The ${kind} '${id}' was changed by someone else meanwhile; reload and try again.`,
-        );
-      }
-      throw error;
-    }
+    const saved = await auditedVersionedPut(
+      this.doc,
+      {
+        table: this.options.contentTable,
+        item: { ...keys.restrictionData(kind, id), data: value },
+        expectedVersion,
+      },
+      { table: operationsTable, entry: audit },
+    );
     this.cached = undefined;
+    if (!saved)
+      throw new ConflictError(
+        `The ${kind} '${id}' was changed by someone else meanwhile; reload and try again.`,
+      );
   }
 }
