@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join, resolve } from 'node:path';
 import type { EventBridgeEvent, SQSEvent } from 'aws-lambda';
-import type { Blueprint, RouteDef } from '../../schemas/blueprint.ts';
+import type { Blueprint } from '../../schemas/blueprint.ts';
 import { envNames } from '../../schemas/resource-env.ts';
 import { REPO_ROOT } from '../blueprint.ts';
 import { handleSns } from './aws-emulation.ts';
@@ -141,10 +141,9 @@ export class LocalStack {
     this.jwt = new LocalJwtIssuer(localKeyFile(this.options.dataDir), LOCAL_ISSUER);
 
     this.applyEnvironment();
-    for (const [id, queue] of this.queues) {
+    for (const queue of this.queues.values()) {
       const fn = this.functions.get(queue.def.function)!;
       queue.start((event: SQSEvent) => fn.invoke(event));
-      void id;
     }
     this.scheduler.start();
   }
@@ -388,4 +387,3 @@ export class LocalStack {
 }
 
 export const defaultDataDir = () => resolve(process.env.LOCAL_DATA_DIR ?? join(REPO_ROOT, '.local'));
-export type { RouteDef };
