@@ -103,17 +103,33 @@ export const SegmentMessageSchema = z.strictObject({
 });
 export type SegmentMessage = z.infer<typeof SegmentMessageSchema>;
 
+/** Recipients per delivery message: one SQS message, one SNS publish and one receipt per bundle. */
+export const MAX_BUNDLE = 50;
+
+export const RecipientSchema = z.strictObject({
+  /** The subscriber's id on the channel (WeChat openid, SMS number HMAC). */
+  id: z.string().min(1).max(128),
+  /** Their bound plates this push is about (restriction reminders); empty for notices. */
+  plates: z.array(z.string().max(16)).max(10).default([]),
+});
+export type Recipient = z.infer<typeof RecipientSchema>;
+
+/**
+ * A bundle of recipients of one push on one channel and account. `bundle` is deterministic (run,
+ * segment, page, chunk), so a page expanded twice yields the same bundles and a redelivered bundle
+ * finds the receipt its first attempt wrote.
+ */
 export const DeliveryMessageSchema = z.strictObject({
+  bundle: z.string().min(1).max(300),
   runKey: z.string(),
   /** Dedupe key per (subscriber, push): the run key for a run that reaches each person once. */
   pushKey: z.string(),
   category: PushCategorySchema,
   channel: z.enum(['wechat', 'sms']),
-  subscriberId: z.string(),
   account: z.string(),
   city: CityCodeSchema,
   date: CivilDateSchema,
-  plates: z.array(z.string()).min(1),
+  recipients: z.array(RecipientSchema).min(1).max(MAX_BUNDLE),
   /** Template values rendered by the planner (notices); restriction reminders are rendered at delivery. */
   values: z.record(z.string(), z.string()).optional(),
   /** Released after quiet hours: not deferred again. */

@@ -114,13 +114,26 @@ export function isoWeek(date: string): string {
   return `${d.getUTCFullYear()}-W${String(week).padStart(2, '0')}`;
 }
 
-/** A settled send as the ledger records it: `sent:<msgid>|<category>|<runKey>|<at>`. */
-export function parseSettledSend(
-  value: string,
-): { msgId: string; category: string; runKey: string; at: string } | null {
-  if (!value.startsWith('sent:')) return null;
-  const [msgId, category, runKey, at] = value.slice('sent:'.length).split('|');
-  return msgId !== undefined && category && runKey && at ? { msgId, category, runKey, at } : null;
+/** What a ledger reservation records about the push: for attribution and to find its bundle's receipt. */
+export interface ReservationMeta {
+  category: string;
+  runKey: string;
+  bundle: string;
+}
+
+/** The ledger's `r:<push key>` value: `<reserved at ms>|<category>|<run>|<bundle>`. */
+export const reservationValue = (meta: ReservationMeta, atMs: number) =>
+  `${atMs}|${meta.category}|${meta.runKey}|${meta.bundle}`;
+
+/** Reads `r:<push key>`; a bare number (reservations made before bundles) has only the time. */
+export function parseReservation(value: unknown): ({ reservedAt: number } & ReservationMeta) | null {
+  if (typeof value === 'number') return { reservedAt: value, category: '', runKey: '', bundle: '' };
+  if (typeof value !== 'string') return null;
+  const [ms, category = '', runKey = '', ...bundle] = value.split('|');
+  const reservedAt = Number(ms);
+  return ms !== '' && Number.isFinite(reservedAt)
+    ? { reservedAt, category, runKey, bundle: bundle.join('|') }
+    : null;
 }
 
 /**

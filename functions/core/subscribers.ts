@@ -45,6 +45,11 @@ export type BindOutcome = 'bound' | 'already-bound' | 'limit-reached';
 
 export interface SubscriberRepository {
   get(ref: SubscriberRef): Promise<Subscriber | undefined>;
+  /** Statuses of many subscribers of one channel at once (unknown ids are absent); may lag a second. */
+  statuses(
+    channel: SubscriberRef['channel'],
+    ids: readonly string[],
+  ): Promise<Map<string, Subscriber['status']>>;
   /** Creates the subscriber if new (active), records the inbound time; returns the current state. */
   touch(ref: SubscriberRef, account: string, at: string): Promise<Subscriber>;
   follow(ref: SubscriberRef, account: string, at: string, scene: string | null): Promise<Subscriber>;

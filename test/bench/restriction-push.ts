@@ -101,9 +101,12 @@ try {
     const wallS = (performance.now() - began) / 1000;
     const sent = run.counts.sent ?? 0;
     const pushesPerSecond = sent / wallS;
-    // DynamoDB writes per push on the delivery path: ledger reserve + settle, plus per batch of 10 the
-    // daily quota counter, the run counts and the weekly stats.
-    const writesPerPush = 2 + 3 / 10;
+    // DynamoDB writes per push on the delivery path: the ledger reservation (one per push), plus per
+    // bundle of 50 its receipt (~2 KB) and the daily quota, and per invocation (2 bundles) the run counts
+    // and the weekly stats.
+    const bundle = 50;
+    const perInvocation = bp.queues['push-deliveries-wechat']!.batchSize * bundle;
+    const writesPerPush = 1 + 3 / bundle + 2 / perInvocation;
     const ratio = pushesPerSecond / (rawPerSecond / writesPerPush);
     rows.push(
       `| ${n.toLocaleString('en')} | ${sent.toLocaleString('en')} | ${wallS.toFixed(1)} | ${pushesPerSecond.toFixed(0)} | ${rawPerSecond.toFixed(0)} | ${writesPerPush} | ${(rawPerSecond / writesPerPush).toFixed(0)} | ${ratio.toFixed(2)} |`,
@@ -113,22 +116,24 @@ try {
     const perPush = (x: number) => (x / Math.max(1, sent)) * 1e6;
     const ledgerWru = perPush(run.consumed.write);
     const ledgerRru = perPush(run.consumed.read);
-    // Per batch of 10: the daily quota, the run counts and the weekly stats; per fan-out page of 500:
-    // the segment cursor transaction (2 items × 2 for a transaction).
-    const otherWru = 1e6 * (3 / 10) + (1e6 / 500) * 4;
+    // Per bundle: the daily quota (the receipt is in the ledger's measured capacity); per invocation: the
+    // run counts and the weekly stats; per fan-out page of 500: the segment cursor transaction (2 items × 2).
+    const otherWru = 1e6 * (1 / bundle) + 1e6 * (2 / perInvocation) + (1e6 / 500) * 4;
     const otherRru =
-      1e6 * 1 /* follower profile, consistent */ +
-      1e6 * (1 / 10) /* run status per batch */ +
+      1e6 * 0.5 /* follower status, batch read, eventually consistent */ +
+      1e6 * (1 / perInvocation) /* run status per invocation */ +
       (1e6 * 300) / 4096 / 2; // + fan-out pages
-    const gbSeconds = perPush((run.durationMs / 1000) * 0.5); // deliver-wechat at 512 MB
-    const invocations = perPush(run.invocations) + 1e6 / 500; // deliver batches + expand pages (approx.)
-    const snsRequests = 1e6 / 10 + 32; // deliveries published 10 per PublishBatch + segments
-    const sqsRequests = 1e6 * (1 + 2 / 10); // SNS→SQS sends, plus receive and delete per batch of 10
+    const memoryGb = (bp.functions['deliver-wechat']!.memoryMb ?? 256) / 1024;
+    const gbSeconds = perPush((run.durationMs / 1000) * memoryGb);
+    const invocations = perPush(run.invocations) + 1e6 / 500; // deliver invocations + expand pages (approx.)
+    const snsRequests = 1e6 / bundle + 32; // one publish per bundle (~3 KB, one 64 KB chunk) + segments
+    // SNS→SQS sends one per bundle, plus a receive and a delete per invocation's batch.
+    const sqsRequests = 1e6 / bundle + 1e6 * (2 / perInvocation);
     const items = {
       'DynamoDB writes': (ledgerWru + otherWru) * PRICE.wru,
       'DynamoDB reads': (ledgerRru + otherRru) * PRICE.rru,
       'Lambda requests': invocations * PRICE.lambdaRequest,
-      'Lambda duration (arm64, 512 MB)': gbSeconds * PRICE.lambdaGbSecond,
+      'Lambda duration': gbSeconds * PRICE.lambdaGbSecond,
       SNS: snsRequests * PRICE.sns,
       SQS: sqsRequests * PRICE.sqs,
     };
@@ -138,16 +143,16 @@ try {
     );
     costs.push('| item | units per 1M pushes | US$ |\n| --- | ---: | ---: |');
     costs.push(
-      `| DynamoDB writes (ledger measured ${(ledgerWru / 1e6).toFixed(2)} WRU/push + quota, run, stats, cursors) | ${Math.round(ledgerWru + otherWru).toLocaleString('en')} WRU | ${items['DynamoDB writes'].toFixed(3)} |`,
+      `| DynamoDB writes (ledger + receipts measured ${(ledgerWru / 1e6).toFixed(2)} WRU/push; quota, run, stats, cursors) | ${Math.round(ledgerWru + otherWru).toLocaleString('en')} WRU | ${items['DynamoDB writes'].toFixed(3)} |`,
     );
     costs.push(
-      `| DynamoDB reads (ledger measured + profile, run status, fan-out pages) | ${Math.round(ledgerRru + otherRru).toLocaleString('en')} RRU | ${items['DynamoDB reads'].toFixed(3)} |`,
+      `| DynamoDB reads (receipts measured; statuses, run status, fan-out pages) | ${Math.round(ledgerRru + otherRru).toLocaleString('en')} RRU | ${items['DynamoDB reads'].toFixed(3)} |`,
     );
     costs.push(
       `| Lambda requests | ${Math.round(invocations).toLocaleString('en')} | ${items['Lambda requests'].toFixed(3)} |`,
     );
     costs.push(
-      `| Lambda duration (measured ${(run.durationMs / Math.max(1, run.invocations)).toFixed(0)} ms per deliver batch) | ${Math.round(gbSeconds).toLocaleString('en')} GB-s | ${items['Lambda duration (arm64, 512 MB)'].toFixed(3)} |`,
+      `| Lambda duration (arm64, ${memoryGb * 1024} MB; measured ${(run.durationMs / Math.max(1, run.invocations)).toFixed(0)} ms per deliver invocation) | ${Math.round(gbSeconds).toLocaleString('en')} GB-s | ${items['Lambda duration'].toFixed(3)} |`,
     );
     costs.push(
       `| SNS publishes | ${Math.round(snsRequests).toLocaleString('en')} | ${items.SNS.toFixed(3)} |`,
@@ -157,6 +162,10 @@ try {
     );
     costs.push(`| **total** | | **${total.toFixed(2)}** |`);
 
+    // Upper bound for one function's memory: this process runs every handler of the stack at once.
+    costs.push(
+      `\nPeak resident memory of the whole local stack (every handler, one process): ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`,
+    );
     await stack.stop();
     rmSync(dataDir, { recursive: true, force: true });
   }

@@ -63,15 +63,15 @@ describe('the cap under concurrency, through delivery', () => {
         lastActivityAt: at,
       });
       const message: DeliveryMessage = {
+        bundle: `${key}#b0`,
         runKey: key,
         pushKey: key,
         category: 'notice',
         channel: 'wechat',
-        subscriberId: 'o-quiet-000001',
         account: 'dev',
         city: 'beijing',
         date: '2026-11-18',
-        plates: ['京A00005'],
+        recipients: [{ id: 'o-quiet-000001', plates: ['京A00005'] }],
         values: { keyword1: `通知 ${i}` },
       };
       stack.publish('push-deliveries', JSON.stringify(message), { channel: 'wechat' });
@@ -105,15 +105,15 @@ describe('quiet hours (21:30–07:00 Asia/Shanghai)', () => {
       });
     }
     const delivery = (runKey: string, category: 'notice' | 'emergency'): DeliveryMessage => ({
+      bundle: `${runKey}#b0`,
       runKey,
       pushKey: runKey,
       category,
       channel: 'wechat',
-      subscriberId: 'o-quiet-000000',
       account: 'dev',
       city: 'beijing',
       date: '2026-11-16',
-      plates: ['京A00005'],
+      recipients: [{ id: 'o-quiet-000000', plates: ['京A00005'] }],
       values: { keyword1: category === 'emergency' ? '暴雨红色预警 道路临时管制' : '长安街夜间施工' },
     });
     setShanghaiTime('2026-11-16T23:00');
@@ -136,6 +136,7 @@ describe('quiet hours (21:30–07:00 Asia/Shanghai)', () => {
     // 07:00: the window has ended; the notice goes out once.
     setShanghaiTime('2026-11-17T07:00');
     await stack.scheduler.fireNow('release-deferred-pushes');
+
     await vi.waitFor(() => expect(sent()).toHaveLength(2), { timeout: 10_000 });
     await stack.scheduler.fireNow('release-deferred-pushes'); // released items are gone: no second send
     await stack.queues.get('push-deliveries-wechat')!.drained();

@@ -18,6 +18,7 @@ const ledger = new DynamoPushLedger(
   localTableName(bp.service, 'ledger'),
 );
 const at = (iso: string) => new Date(iso);
+const meta = (key: string, bundle = `${key}#b0`) => ({ category: 'notice', runKey: key, bundle });
 
 beforeAll(async () => {
   await ensureTables(client, bp);
@@ -28,7 +29,9 @@ describe('DynamoPushLedger', () => {
     const id = `o-${randomUUID()}`;
     const req = capRequest(DEFAULT_POLICY, 'wechat', 'notice', at('2026-11-16T02:00:00Z'));
     const results = await Promise.all(
-      Array.from({ length: 20 }, (_, i) => ledger.reserve('wechat', id, `notice#n${i}`, req)),
+      Array.from({ length: 20 }, (_, i) =>
+        ledger.reserve('wechat', id, `notice#n${i}`, req, meta(`notice#n${i}`)),
+      ),
     );
     expect(results.filter((r) => r === 'reserved')).toHaveLength(1);
     expect(results.filter((r) => r === 'capped')).toHaveLength(19);
@@ -39,26 +42,66 @@ describe('DynamoPushLedger', () => {
     const req = capRequest(DEFAULT_POLICY, 'wechat', 'restriction', at('2026-11-16T00:00:00Z'));
     const key = 'restriction#beijing#2026-11-16#morning';
     const t0 = Date.now();
-    expect(await ledger.reserve('wechat', id, key, req, t0)).toBe('reserved');
+    expect(await ledger.reserve('wechat', id, key, req, meta(key), t0)).toBe('reserved');
     // A second copy while the first may still be sending: a duplicate.
-    expect(await ledger.reserve('wechat', id, key, req, t0 + 1000)).toBe('duplicate');
+    expect(await ledger.reserve('wechat', id, key, req, meta(key), t0 + 1000)).toBe('duplicate');
     // Long after, still unsettled: the first crashed between reservation and send.
-    expect(await ledger.reserve('wechat', id, key, req, t0 + 10 * 60_000)).toBe('unknown-outcome');
-    await ledger.settle('wechat', id, req.date, key, 'msgid:123');
-    expect(await ledger.reserve('wechat', id, key, req, t0 + 11 * 60_000)).toBe('duplicate');
+    expect(await ledger.reserve('wechat', id, key, req, meta(key), t0 + 10 * 60_000)).toBe('unknown-outcome');
+    await ledger.settle('wechat', id, req.date, key, 'unknown-outcome');
+    expect(await ledger.reserve('wechat', id, key, req, meta(key), t0 + 11 * 60_000)).toBe('duplicate');
+  });
+
+  it("a push its bundle's receipt records as done is a duplicate, however late the redelivery", async () => {
+    const id = `o-${randomUUID()}`;
+    const other = `o-${randomUUID()}`;
+    const req = capRequest(DEFAULT_POLICY, 'wechat', 'restriction', at('2026-11-16T00:00:00Z'));
+    const key = 'restriction#beijing#2026-11-16#morning';
+    const bundle = `${key}#0#3#0#wechat#dev#${randomUUID()}`;
+    const t0 = Date.now();
+    expect(await ledger.reserve('wechat', id, key, req, meta(key, bundle), t0)).toBe('reserved');
+    expect(await ledger.reserve('wechat', other, key, req, meta(key, bundle), t0)).toBe('reserved');
+    // The attempt sent to `id` and then crashed before `other`'s send: only `id` is in the receipt.
+    await ledger.recordReceipt(bundle, new Map([[id, 'sent:42']]), t0);
+    expect(await ledger.receipt(bundle)).toEqual(new Map([[id, 'sent:42']]));
+    expect(await ledger.reserve('wechat', id, key, req, meta(key, bundle), t0 + 10 * 60_000)).toBe(
+      'duplicate',
+    );
+    expect(await ledger.reserve('wechat', other, key, req, meta(key, bundle), t0 + 10 * 60_000)).toBe(
+      'unknown-outcome',
+    );
+    // One write per successful push: the reservation carries what attribution needs.
+    expect(ledger.consumed.write).toBeGreaterThan(0);
   });
 
   it('restriction reminders have their own daily cap, separate from routine notices', async () => {
     const id = `o-${randomUUID()}`;
     const now = at('2026-11-16T02:00:00Z');
     expect(
-      await ledger.reserve('wechat', id, 'r1', capRequest(DEFAULT_POLICY, 'wechat', 'restriction', now)),
+      await ledger.reserve(
+        'wechat',
+        id,
+        'r1',
+        capRequest(DEFAULT_POLICY, 'wechat', 'restriction', now),
+        meta('r1'),
+      ),
     ).toBe('reserved');
     expect(
-      await ledger.reserve('wechat', id, 'r2', capRequest(DEFAULT_POLICY, 'wechat', 'restriction', now)),
+      await ledger.reserve(
+        'wechat',
+        id,
+        'r2',
+        capRequest(DEFAULT_POLICY, 'wechat', 'restriction', now),
+        meta('r2'),
+      ),
     ).toBe('capped');
     expect(
-      await ledger.reserve('wechat', id, 'n1', capRequest(DEFAULT_POLICY, 'wechat', 'notice', now)),
+      await ledger.reserve(
+        'wechat',
+        id,
+        'n1',
+        capRequest(DEFAULT_POLICY, 'wechat', 'notice', now),
+        meta('n1'),
+      ),
     ).toBe('reserved');
   });
 
@@ -67,7 +110,7 @@ describe('DynamoPushLedger', () => {
     const outcomes = [];
     for (let day = 10; day <= 16; day++) {
       const req = capRequest(DEFAULT_POLICY, 'wechat', 'notice', at(`2026-11-${day}T02:00:00Z`));
-      outcomes.push(await ledger.reserve('wechat', id, `n-${day}`, req));
+      outcomes.push(await ledger.reserve('wechat', id, `n-${day}`, req, meta(`n-${day}`)));
     }
     expect(outcomes).toEqual(['reserved', 'reserved', 'reserved', 'reserved', 'capped', 'capped', 'capped']);
     // The 10th drops out of the window on the 17th.
@@ -77,6 +120,7 @@ describe('DynamoPushLedger', () => {
         id,
         'n-17',
         capRequest(DEFAULT_POLICY, 'wechat', 'notice', at('2026-11-17T02:00:00Z')),
+        meta('n-17'),
       ),
     ).toBe('reserved');
   });
@@ -84,10 +128,10 @@ describe('DynamoPushLedger', () => {
   it('emergencies bypass routine limits but are counted and have their own ceiling', async () => {
     const id = `o-${randomUUID()}`;
     const now = at('2026-11-16T15:00:00Z'); // 23:00 in Shanghai
-    await ledger.reserve('wechat', id, 'n1', capRequest(DEFAULT_POLICY, 'wechat', 'notice', now));
+    await ledger.reserve('wechat', id, 'n1', capRequest(DEFAULT_POLICY, 'wechat', 'notice', now), meta('n1'));
     const e = capRequest(DEFAULT_POLICY, 'wechat', 'emergency', now);
     const results = [];
-    for (let i = 0; i < 5; i++) results.push(await ledger.reserve('wechat', id, `e${i}`, e));
+    for (let i = 0; i < 5; i++) results.push(await ledger.reserve('wechat', id, `e${i}`, e, meta(`e${i}`)));
     expect(results).toEqual(['reserved', 'reserved', 'reserved', 'capped', 'capped']);
   });
 
@@ -96,8 +140,8 @@ describe('DynamoPushLedger', () => {
     const late = capRequest(DEFAULT_POLICY, 'wechat', 'notice', at('2026-11-16T15:30:00Z'));
     const next = capRequest(DEFAULT_POLICY, 'wechat', 'notice', at('2026-11-16T16:30:00Z'));
     expect([late.date, next.date]).toEqual(['2026-11-16', '2026-11-17']);
-    expect(await ledger.reserve('wechat', id, 'a', late)).toBe('reserved');
-    expect(await ledger.reserve('wechat', id, 'b', next)).toBe('reserved');
+    expect(await ledger.reserve('wechat', id, 'a', late, meta('a'))).toBe('reserved');
+    expect(await ledger.reserve('wechat', id, 'b', next, meta('b'))).toBe('reserved');
   });
 });
 

@@ -1,7 +1,7 @@
 /**
  * Routine pushes that met quiet hours wait here until the window ends (ledger table,
  * `DEFER#{release instant}#{shard}`), released by a schedule every five minutes. One item per
- * (push, subscriber): a redelivered message is deferred once.
+ * delivery bundle: a redelivered bundle is deferred once.
  */
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { DeliveryMessage } from '../../../schemas/pushes.ts';
@@ -18,7 +18,7 @@ export class DynamoDeferredPushes {
     this.table = table;
   }
 
-  /** False when this push was already deferred for this subscriber. */
+  /** False when this bundle was already deferred. */
   defer(message: DeliveryMessage, releaseAt: Date, shard: number): Promise<boolean> {
     return conditionally(() =>
       this.doc.send(
@@ -26,7 +26,7 @@ export class DynamoDeferredPushes {
           TableName: this.table,
           Item: {
             pk: `DEFER#${minuteKey(releaseAt)}#${shard % DEFER_SHARDS}`,
-            sk: `${message.pushKey}#${message.channel}#${message.subscriberId}`,
+            sk: `${message.pushKey}#${message.channel}#${message.bundle}`,
             message,
             expiresAt: Math.floor(releaseAt.getTime() / 1000) + 3 * 86_400,
           },

@@ -4,17 +4,29 @@
  *   ADD keys {pushKey}, c_<class> 1   IF pushKey not in keys AND c_<class> < dayLimit
  *                                     [AND c_routine < weekAllowance, for routine pushes]
  * weekAllowance (routine limit over 7 days minus the previous 6 days' routine pushes) is fixed when
- * the day's item is created. The outcome of the send is recorded after it, so a
- * redelivery can tell "already sent" (duplicate) from "reserved but never confirmed" (a crash
- * between reservation and send: unknown-outcome) — and in neither case sends again. Per push key the
- * item holds `r:<key>` (reserved at, ms) and `s:<key>` (the settled outcome).
+ * the day's item is created. Per push key the item holds `r:<key>` = `<reserved at ms>|<category>|<run>|<bundle>`
+ * (what unfollow attribution reads) and, only when the push did not go out, `s:<key>` (the reason).
+ *
+ * One write per successful push: successes are not settled one by one. Each delivery bundle writes one
+ * receipt (`RECEIPT#<bundle>`, an attribute per recipient) when it finishes, so a redelivery can tell
+ * "already done" (in a receipt, or settled: duplicate) from "reserved but never confirmed" (a crash
+ * between reservation and send: unknown-outcome) — and in neither case sends again.
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { addDays } from '../../core/calendar.ts';
-import type { CapRequest, Channel } from '../../core/pushes.ts';
+import {
+  type CapRequest,
+  type Channel,
+  parseReservation,
+  type ReservationMeta,
+  reservationValue,
+} from '../../core/pushes.ts';
 
 export type Reservation = 'reserved' | 'duplicate' | 'capped' | 'unknown-outcome';
+
+/** Receipts outlive any redelivery of their bundle (SQS retention is one day, deferral up to a night). */
+const RECEIPT_DAYS = 3;
 
 /** Ledger items live a little longer than the 7-day window they feed. */
 const LEDGER_DAYS = 9;
@@ -60,6 +72,7 @@ export class DynamoPushLedger {
     id: string,
     pushKey: string,
     req: CapRequest,
+    meta: ReservationMeta,
     nowMs = Date.now(),
     inFlightMs = 120_000,
   ): Promise<Reservation> {
@@ -87,7 +100,7 @@ export class DynamoPushLedger {
             ':key': pushKey,
             ':one': 1,
             ':limit': req.dayLimit,
-            ':now': nowMs,
+            ':now': reservationValue(meta, nowMs),
             ':ttl': Math.floor(Date.parse(`${req.date}T00:00:00+08:00`) / 1000) + LEDGER_DAYS * 86_400,
             ...(allowance !== null ? { ':allow': allowance } : {}),
           },
@@ -103,9 +116,77 @@ export class DynamoPushLedger {
       const old = error.Item as Record<string, { SS?: string[]; N?: string; S?: string }> | undefined;
       if (!old?.keys?.SS?.includes(pushKey)) return 'capped';
       if (old[`s:${pushKey}`]) return 'duplicate';
-      const reservedAt = Number(old[`r:${pushKey}`]?.N ?? 0);
-      return nowMs - reservedAt < inFlightMs ? 'duplicate' : 'unknown-outcome';
+      const r = old[`r:${pushKey}`];
+      const reservation = parseReservation(r?.S ?? (r?.N !== undefined ? Number(r.N) : undefined));
+      if (reservation?.bundle && (await this.inReceipt(reservation.bundle, id))) return 'duplicate';
+      return nowMs - (reservation?.reservedAt ?? 0) < inFlightMs ? 'duplicate' : 'unknown-outcome';
     }
+  }
+
+  private receiptKey = (bundle: string) => ({ pk: `RECEIPT#${bundle}`, sk: 'RECEIPT' });
+
+  /** What the bundle's earlier attempts finished: recipient id → recorded outcome. */
+  async receipt(bundle: string): Promise<Map<string, string>> {
+    const res = await this.doc.send(
+      new GetCommand({
+        TableName: this.table,
+        Key: this.receiptKey(bundle),
+        ConsistentRead: true,
+        ReturnConsumedCapacity: 'TOTAL',
+      }),
+    );
+    this.consumed.read += res.ConsumedCapacity?.CapacityUnits ?? 0;
+    return new Map(
+      Object.entries(res.Item ?? {})
+        .filter(([k]) => k.startsWith('o:'))
+        .map(([k, v]) => [k.slice(2), String(v)]),
+    );
+  }
+
+  private async inReceipt(bundle: string, id: string): Promise<boolean> {
+    const res = await this.doc.send(
+      new GetCommand({
+        TableName: this.table,
+        Key: this.receiptKey(bundle),
+        ProjectionExpression: '#o',
+        ExpressionAttributeNames: { '#o': `o:${id}` },
+        ConsistentRead: true,
+        ReturnConsumedCapacity: 'TOTAL',
+      }),
+    );
+    this.consumed.read += res.ConsumedCapacity?.CapacityUnits ?? 0;
+    return res.Item !== undefined && res.Item[`o:${id}`] !== undefined;
+  }
+
+  /**
+   * The bundle's receipt: what happened to each recipient this attempt finished (`sent:<msgid>`,
+   * a failure, a skip), in one write for the whole bundle.
+   */
+  async recordReceipt(
+    bundle: string,
+    outcomes: ReadonlyMap<string, string>,
+    nowMs = Date.now(),
+  ): Promise<void> {
+    if (outcomes.size === 0) return;
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = { ':ttl': Math.floor(nowMs / 1000) + RECEIPT_DAYS * 86_400 };
+    const sets = ['expiresAt = if_not_exists(expiresAt, :ttl)'];
+    [...outcomes].forEach(([id, outcome], i) => {
+      names[`#o${i}`] = `o:${id}`;
+      values[`:o${i}`] = outcome;
+      sets.push(`#o${i} = :o${i}`);
+    });
+    const res = await this.doc.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: this.receiptKey(bundle),
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ReturnConsumedCapacity: 'TOTAL',
+      }),
+    );
+    this.consumed.write += res.ConsumedCapacity?.CapacityUnits ?? 0;
   }
 
   /**
@@ -145,7 +226,7 @@ export class DynamoPushLedger {
     }
   }
 
-  /** Records what happened to a reserved push (a WeChat msgid, or a failure code). */
+  /** Records why a reserved push did not go out (a failure code, unknown-outcome). */
   async settle(channel: Channel, id: string, date: string, pushKey: string, outcome: string): Promise<void> {
     const res = await this.doc.send(
       new UpdateCommand({

@@ -11,7 +11,7 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { addDays, civilDate } from '../../core/calendar.ts';
-import { attributableSend, isoWeek, parseSettledSend } from '../../core/pushes.ts';
+import { attributableSend, isoWeek, parseReservation } from '../../core/pushes.ts';
 
 export class DynamoPushStats {
   private readonly doc: DynamoDBDocumentClient;
@@ -52,11 +52,20 @@ export class DynamoPushStats {
         },
       }),
     );
+    // Pushes reserved for this person that did not end in a recorded failure or skip (a success writes
+    // nothing more than its reservation; a crash's unknown outcome may have been sent, so it counts).
     const sends = (res.Items ?? []).flatMap((item) =>
       Object.entries(item)
-        .filter(([k]) => k.startsWith('s:'))
-        .map(([, v]) => parseSettledSend(String(v)))
-        .filter((s): s is NonNullable<typeof s> => s !== null),
+        .filter(([k]) => k.startsWith('r:'))
+        .flatMap(([k, v]) => {
+          const settled = item[`s:${k.slice(2)}`];
+          if (typeof settled === 'string' && !settled.startsWith('sent') && settled !== 'unknown-outcome')
+            return [];
+          const r = parseReservation(v);
+          return r?.category && r.runKey
+            ? [{ category: r.category, runKey: r.runKey, at: new Date(r.reservedAt).toISOString() }]
+            : [];
+        }),
     );
     const charged = attributableSend(sends, at);
     if (!charged) return null;

@@ -6,7 +6,13 @@
  * fan-out key (`gsi1pk`) exactly while the subscriber may be pushed, and a TTL once unfollowed.
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
+  type DynamoDBDocumentClient,
+  QueryCommand,
+  TransactWriteCommand,
+} from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import {
   type Binding,
@@ -99,6 +105,35 @@ export class DynamoSubscriberRepository implements SubscriberRepository {
 
   async get(ref: SubscriberRef) {
     return (await this.read(ref)).subscriber;
+  }
+
+  /** One BatchGetItem of the profiles (eventually consistent, status only); unprocessed keys retried. */
+  async statuses(channel: SubscriberRef['channel'], ids: readonly string[]) {
+    const out = new Map<string, Subscriber['status']>();
+    for (let i = 0; i < ids.length; i += 100) {
+      let pending: Record<string, unknown>[] | undefined = [...new Set(ids.slice(i, i + 100))].map((id) =>
+        keys.subscriber({ channel, id }),
+      );
+      for (let attempt = 0; pending?.length; attempt++) {
+        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
+        const res: BatchGetCommandOutput = await this.doc.send(
+          new BatchGetCommand({
+            RequestItems: {
+              [this.table]: {
+                Keys: pending,
+                ProjectionExpression: 'id, #s',
+                ExpressionAttributeNames: { '#s': 'status' },
+              },
+            },
+          }),
+        );
+        for (const item of res.Responses?.[this.table] ?? [])
+          out.set(String(item.id), ProfileItem.shape.status.parse(item.status));
+        pending = res.UnprocessedKeys?.[this.table]?.Keys;
+        if (attempt > 8 && pending?.length) throw new Error('BatchGetItem left keys unprocessed');
+      }
+    }
+    return out;
   }
 
   /** Applies `change` until it commits against the version it read (or nothing changes). */

@@ -19,6 +19,14 @@ export class MemorySubscriberRepository implements SubscriberRepository {
     const s = this.items.get(this.key(ref));
     return s ? structuredClone(s) : undefined;
   }
+  async statuses(channel: SubscriberRef['channel'], ids: readonly string[]) {
+    const out = new Map<string, Subscriber['status']>();
+    for (const id of ids) {
+      const s = this.items.get(this.key({ channel, id }));
+      if (s) out.set(id, s.status);
+    }
+    return out;
+  }
   async touch(ref: SubscriberRef, account: string, at: string) {
     const next = transition.touch(await this.get(ref), ref, account, at);
     this.put(next);

@@ -3,8 +3,9 @@ import {
   attributableSend,
   capRequest,
   isoWeek,
-  parseSettledSend,
+  parseReservation,
   quietUntil,
+  reservationValue,
   restrictionReminder,
   restrictionSegments,
   templateValue,
@@ -94,19 +95,25 @@ describe('unfollow attribution', () => {
     expect(attributableSend(sends, new Date('2026-11-18T13:00:00Z'))).toBeNull();
   });
 
-  it('reads a settled send from the ledger', () => {
-    expect(
-      parseSettledSend(
-        'sent:123|restriction|restriction#beijing#2026-11-16#morning|2026-11-16T00:00:01.000Z',
-      ),
-    ).toEqual({
-      msgId: '123',
+  it('writes and reads a reservation', () => {
+    const meta = {
       category: 'restriction',
       runKey: 'restriction#beijing#2026-11-16#morning',
-      at: '2026-11-16T00:00:01.000Z',
+      bundle: 'restriction#beijing#2026-11-16#morning#5#3#0#wechat#dev#1',
+    };
+    expect(parseReservation(reservationValue(meta, 1_763_251_201_000))).toEqual({
+      reservedAt: 1_763_251_201_000,
+      ...meta,
     });
-    expect(parseSettledSend('failed:-1')).toBeNull();
-    expect(parseSettledSend('skipped:opted-out')).toBeNull();
+    expect(parseReservation(1_763_251_201_000)).toEqual({
+      reservedAt: 1_763_251_201_000,
+      category: '',
+      runKey: '',
+      bundle: '',
+    });
+    expect(parseReservation('')).toBeNull();
+    expect(parseReservation('x|notice')).toBeNull();
+    expect(parseReservation(undefined)).toBeNull();
   });
 
   it('numbers ISO weeks', () => {
