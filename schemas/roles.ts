@@ -50,4 +50,4 @@ export function mayCall(routeKey: string, roles: readonly string[]): boolean {
 }
 
 /** The roles that may call a route, admin included, for error messages. */
-export const rolesFor = (routeKey: string): Role[] => [...(ROLE_MATRIX[routeKey] ?? []), 'admin'];
+export const rolesFor = (routeKey: string): Role[] => ['admin', ...(ROLE_MATRIX[routeKey] ?? [])];
