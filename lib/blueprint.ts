@@ -209,6 +209,46 @@ export const blueprintInput = {
       tables: { content: 'read', operations: 'read-write', subscribers: 'read', ledger: 'read' },
       publishes: ['push-segments'],
     },
+    'manage-notices': {
+      description:
+        'Editors and reviewers: draft, edit, submit, approve, reject, publish and withdraw notices; each write with its audit entry.',
+      entry: 'functions/manage-notices/handler.ts',
+      timeoutSeconds: 15,
+      tables: { content: 'read-write', operations: 'append' },
+      publishes: ['notice-pushes'],
+      secrets: ['wechat-accounts'],
+    },
+    'preview-notice': {
+      description:
+        'What publishing a notice would do: audience per channel, cap, template values, SMS parts; sends nothing.',
+      entry: 'functions/preview-notice/handler.ts',
+      memoryMb: 512,
+      timeoutSeconds: 29,
+      tables: { content: 'read', subscribers: 'read-scan', ledger: 'read', operations: 'read' },
+      secrets: ['wechat-accounts'],
+      environment: { SMS_SIGN: '交警服务' },
+    },
+    'publish-due-notices': {
+      description:
+        'Every minute: publishes approved notices whose time has come; re-sends unsent push announcements.',
+      entry: 'functions/publish-due-notices/handler.ts',
+      timeoutSeconds: 50,
+      tables: { content: 'read-write', operations: 'append' },
+      publishes: ['notice-pushes'],
+      secrets: ['wechat-accounts'],
+    },
+    'get-notices': {
+      description: 'Public: a city’s published notices (feed) and one published notice.',
+      entry: 'functions/get-notices/handler.ts',
+      tables: { content: 'read' },
+    },
+    'report-operations': {
+      description: 'Operators: follower and push stats, the subscriber support view, the audit trail.',
+      entry: 'functions/report-operations/handler.ts',
+      memoryMb: 512,
+      timeoutSeconds: 29,
+      tables: { subscribers: 'read-scan', operations: 'read', ledger: 'read' },
+    },
     'check-restriction-coverage': {
       description: 'Daily: warn when a served city has no rule or no calendar for a day in the next 30.',
       entry: 'functions/check-restriction-coverage/handler.ts',
@@ -252,6 +292,32 @@ export const blueprintInput = {
     { method: 'GET', path: '/v1/admin/policies/frequency', function: 'manage-pushes', auth: 'admin-jwt' },
     { method: 'GET', path: '/v1/admin/stats/pushes', function: 'manage-pushes', auth: 'admin-jwt' },
     { method: 'PUT', path: '/v1/admin/policies/frequency', function: 'manage-pushes', auth: 'admin-jwt' },
+    { method: 'GET', path: '/v1/notices', function: 'get-notices', auth: 'public' },
+    { method: 'GET', path: '/v1/notices/{id}', function: 'get-notices', auth: 'public' },
+    { method: 'POST', path: '/v1/admin/notices', function: 'manage-notices', auth: 'admin-jwt' },
+    { method: 'GET', path: '/v1/admin/notices', function: 'manage-notices', auth: 'admin-jwt' },
+    { method: 'GET', path: '/v1/admin/notices/{id}', function: 'manage-notices', auth: 'admin-jwt' },
+    { method: 'PATCH', path: '/v1/admin/notices/{id}', function: 'manage-notices', auth: 'admin-jwt' },
+    ...(['submit', 'approve', 'reject', 'publish', 'withdraw'] as const).map((action) => ({
+      method: 'POST' as const,
+      path: `/v1/admin/notices/{id}/${action}`,
+      function: 'manage-notices',
+      auth: 'admin-jwt' as const,
+    })),
+    {
+      method: 'POST',
+      path: '/v1/admin/notices/{id}/preview',
+      function: 'preview-notice',
+      auth: 'admin-jwt',
+    },
+    { method: 'GET', path: '/v1/admin/stats', function: 'report-operations', auth: 'admin-jwt' },
+    {
+      method: 'GET',
+      path: '/v1/admin/subscribers/{channel}/{id}',
+      function: 'report-operations',
+      auth: 'admin-jwt',
+    },
+    { method: 'GET', path: '/v1/admin/audit', function: 'report-operations', auth: 'admin-jwt' },
     {
       method: 'PUT',
       path: '/v1/admin/calendars/{year}',
@@ -291,6 +357,10 @@ export const blueprintInput = {
         'Bundles of up to 50 recipients of one push; attribute `channel` routes them to their deliver queue.',
     },
     'wechat-replies': { description: 'Replies to deliver through the WeChat customer-service API.' },
+    'notice-pushes': {
+      description:
+        'One message { noticeId, version, publishedAt } per published notice with a wechat or sms channel (plan-notice-push plans it).',
+    },
   },
 
   secrets: {
@@ -342,6 +412,12 @@ export const blueprintInput = {
       cron: 'cron(0/5 * * * ? *)',
       timeZone: 'Asia/Shanghai',
       function: 'release-deferred-pushes',
+    },
+    'publish-due-notices': {
+      description: 'Publish approved notices whose publishAt has come; re-send unsent push announcements.',
+      cron: 'cron(* * * * ? *)',
+      timeZone: 'Asia/Shanghai',
+      function: 'publish-due-notices',
     },
     'restriction-coverage-check': {
       description: 'Every morning, look 30 days ahead for days a served city cannot answer.',

@@ -37,8 +37,11 @@ export const TableSchema = z.strictObject({
   stream: z.enum(['new-image', 'new-and-old-images']).optional(),
 });
 
-/** `append`: may only add items (PutItem), e.g. the append-only audit trail. */
-export const TableAccessSchema = z.enum(['read', 'read-write', 'append']);
+/**
+ * `append`: may only add items (PutItem), e.g. the append-only audit trail. `read-scan`: `read` plus
+ * Scan, for the few functions that must walk a whole table (audience sizes, follower counts).
+ */
+export const TableAccessSchema = z.enum(['read', 'read-scan', 'read-write', 'append']);
 export type TableAccess = z.infer<typeof TableAccessSchema>;
 
 export const FunctionSchema = z.strictObject({

@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import * as api from './api.ts';
+import * as notices from './notices.ts';
 import { FrequencyPolicySchema } from './pushes.ts';
 
 type Schema = z.ZodType;
@@ -39,7 +40,190 @@ const Health = z.object({
   time: z.string(),
 });
 
+const AdminNotice = notices.NoticeSchema.extend({ allowedActions: z.array(z.string()) });
+const NoticePreview = z
+  .object({
+    noticeId: z.string(),
+    category: z.enum(['notice', 'emergency']),
+    sendAt: z.string(),
+    audienceTotal: z.number(),
+    channels: z.record(
+      z.string(),
+      z.object({
+        audience: z.number(),
+        capClass: z.string(),
+        wouldBe: z.object({ send: z.number(), capped: z.number(), deferred: z.number() }),
+        deferredUntil: z.string().nullable(),
+      }),
+    ),
+    note: z.string().nullable(),
+    wechat: z.object({ values: z.record(z.string(), z.string()) }).nullable(),
+    sms: z.object({ text: z.string(), characters: z.number(), parts: z.number() }).nullable(),
+    sent: z.literal(0),
+  })
+  .loose();
+const noticeMove = (
+  action: string,
+  summary: string,
+  body: Schema | undefined,
+  errors: number[],
+): Operation => ({
+  method: 'post',
+  path: `/v1/admin/notices/{id}/${action}`,
+  summary,
+  tag: 'admin: notices',
+  admin: true,
+  pathParams: notices.NoticeIdPathSchema,
+  ...(body ? { body } : {}),
+  ok: { status: 200, schema: AdminNotice, description: 'The notice after the move' },
+  errors,
+});
+
+const noticeOperations: Operation[] = [
+  {
+    method: 'get',
+    path: '/v1/notices',
+    summary: 'A city’s published notices, newest first (withdrawn ones stay, marked withdrawn)',
+    tag: 'notices',
+    query: notices.FeedQuerySchema,
+    ok: {
+      status: 200,
+      schema: z.object({ notices: z.array(notices.PublicNoticeSchema), cursor: z.string().nullable() }),
+      description: 'One page; pass cursor for the next',
+    },
+    errors: [400],
+  },
+  {
+    method: 'get',
+    path: '/v1/notices/{id}',
+    summary: 'One published (or withdrawn) notice',
+    tag: 'notices',
+    pathParams: notices.NoticeIdPathSchema,
+    ok: { status: 200, schema: notices.PublicNoticeSchema, description: 'The notice' },
+    errors: [400, 404],
+  },
+  {
+    method: 'post',
+    path: '/v1/admin/notices',
+    summary: 'Draft a notice (editor)',
+    tag: 'admin: notices',
+    admin: true,
+    body: notices.NewNoticeSchema,
+    ok: { status: 201, schema: AdminNotice, description: 'The draft' },
+    errors: [400, 401, 403, 413],
+  },
+  {
+    method: 'get',
+    path: '/v1/admin/notices',
+    summary: 'Notices by status and kind, newest first',
+    tag: 'admin: notices',
+    admin: true,
+    query: notices.NoticeListQuerySchema,
+    ok: { status: 200, schema: z.object({ notices: z.array(AdminNotice) }), description: 'Notices' },
+    errors: [400, 401, 403],
+  },
+  {
+    method: 'get',
+    path: '/v1/admin/notices/{id}',
+    summary: 'One notice with the workflow moves it allows now',
+    tag: 'admin: notices',
+    admin: true,
+    pathParams: notices.NoticeIdPathSchema,
+    ok: { status: 200, schema: AdminNotice, description: 'The notice' },
+    errors: [400, 401, 403, 404],
+  },
+  {
+    method: 'patch',
+    path: '/v1/admin/notices/{id}',
+    summary: 'Edit a notice (based on the version read); an approved notice goes back to review',
+    tag: 'admin: notices',
+    admin: true,
+    pathParams: notices.NoticeIdPathSchema,
+    body: notices.NoticePatchSchema,
+    ok: { status: 200, schema: AdminNotice, description: 'The notice' },
+    errors: [400, 401, 403, 404, 409, 413],
+  },
+  noticeMove(
+    'submit',
+    'Submit a draft for review (editor)',
+    notices.EmptyBodySchema,
+    [400, 401, 403, 404, 409],
+  ),
+  noticeMove(
+    'approve',
+    'Approve a notice in review (reviewer; not one’s own)',
+    notices.EmptyBodySchema,
+    [400, 401, 403, 404, 409],
+  ),
+  noticeMove(
+    'reject',
+    'Reject a notice in review, with a reason (back to draft)',
+    notices.ReasonBodySchema,
+    [400, 401, 403, 404, 409],
+  ),
+  noticeMove(
+    'publish',
+    'Publish an approved notice, or an emergency directly (reviewer); announces it to the push pipeline',
+    notices.EmptyBodySchema,
+    [400, 401, 403, 404, 409],
+  ),
+  noticeMove(
+    'withdraw',
+    'Withdraw a published notice, with a reason (it stays visible as withdrawn)',
+    notices.ReasonBodySchema,
+    [400, 401, 403, 404, 409],
+  ),
+  {
+    method: 'post',
+    path: '/v1/admin/notices/{id}/preview',
+    summary:
+      'What publishing would do: audience per channel, cap, template values, SMS parts (sends nothing)',
+    tag: 'admin: notices',
+    admin: true,
+    pathParams: notices.NoticeIdPathSchema,
+    ok: { status: 200, schema: NoticePreview, description: 'The preview' },
+    errors: [400, 401, 403, 404],
+  },
+  {
+    method: 'get',
+    path: '/v1/admin/stats',
+    summary:
+      'Followers, active, bound plates by city, pushes and unfollows per 1,000 by category and week, SMS spend',
+    tag: 'admin: operations',
+    admin: true,
+    query: z.object({ weeks: z.number().int().min(1).max(52).optional() }),
+    ok: { status: 200, schema: z.object({}).loose(), description: 'The report' },
+    errors: [400, 401, 403],
+  },
+  {
+    method: 'get',
+    path: '/v1/admin/subscribers/{channel}/{id}',
+    summary: 'Support view of one subscriber (personal data masked unless role admin)',
+    tag: 'admin: operations',
+    admin: true,
+    pathParams: z.object({ channel: z.enum(['wechat', 'sms']), id: z.string() }),
+    ok: { status: 200, schema: z.object({}).loose(), description: 'The subscriber' },
+    errors: [400, 401, 403, 404],
+  },
+  {
+    method: 'get',
+    path: '/v1/admin/audit',
+    summary:
+      'The audit trail (who, when, what, before, after) of a time range (≤ 31 days), optionally of one actor',
+    tag: 'admin: operations',
+    admin: true,
+    query: z.object({ from: z.string().optional(), to: z.string().optional(), actor: z.string().optional() }),
+    ok: {
+      status: 200,
+      schema: z.object({ from: z.string(), to: z.string(), entries: z.array(z.object({}).loose()) }),
+      description: 'Entries, oldest first',
+    },
+    errors: [400, 401, 403],
+  },
+];
+
 export const operations: Operation[] = [
+  ...noticeOperations,
   {
     method: 'get',
     path: '/health',
@@ -255,7 +439,8 @@ const ERROR_TEXT: Record<number, string> = {
   401: 'Missing, expired or invalid token',
   403: 'The token lacks the role this needs',
   404: 'Unknown city, rule or suspension',
-  409: 'Conflicts with the current state',
+  409: 'Conflicts with the current state (the problem lists the allowed moves)',
+  413: 'The request body is too large',
 };
 
 function parameters(where: 'path' | 'query', schema: z.ZodObject | undefined) {

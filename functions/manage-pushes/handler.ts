@@ -1,5 +1,5 @@
 /**
- * Operators (roles operator, admin):
+ * Operators (roles: schemas/roles.ts, checked by httpHandler):
  *   GET  /v1/admin/pushes?month=YYYY-MM          runs of a month, newest first
  *   GET  /v1/admin/pushes/{id}                   one run: status, counts by outcome, capacity
  *   POST /v1/admin/pushes/restriction            { city, date?, slot, dryRun? } — idempotent
@@ -14,26 +14,17 @@ import { FrequencyPolicySchema, SlotSchema } from '../../schemas/pushes.ts';
 import { CityCodeSchema, CivilDateSchema } from '../../schemas/restrictions.ts';
 import { documentClient } from '../adapters/dynamodb/client.ts';
 import { addDays, today } from '../core/calendar.ts';
-import { ForbiddenError, NotFoundError } from '../core/errors.ts';
+import { NotFoundError } from '../core/errors.ts';
 import { planRestrictionPush } from '../core/push-planning.ts';
 import { previewRestrictionPush } from '../core/push-preview.ts';
 import { bookOf } from '../core/restrictions.ts';
-import { actorOf } from '../shared/auth.ts';
+import { signedIn } from '../shared/auth.ts';
 import { clock as systemClock } from '../shared/clock.ts';
 import { tableName } from '../shared/config.ts';
 import { httpHandler } from '../shared/http.ts';
 import { policyStore, pushRuns, pushStats } from '../shared/pushes.ts';
 import { restrictionData } from '../shared/restriction-data.ts';
 import { restrictionPlanningDeps } from '../shared/restriction-planning.ts';
-
-const OPERATOR_ROLES = ['operator', 'admin'];
-
-function requireOperator(event: Parameters<typeof actorOf>[0]) {
-  const actor = actorOf(event);
-  if (!actor.roles.some((r) => OPERATOR_ROLES.includes(r)))
-    throw new ForbiddenError('Push runs need the role operator or admin.');
-  return actor;
-}
 
 const list = httpHandler(
   {
@@ -44,8 +35,7 @@ const list = httpHandler(
         .optional(),
     }),
   },
-  async ({ query, event }) => {
-    requireOperator(event);
+  async ({ query }) => {
     return {
       status: 200,
       body: { runs: await pushRuns.list(query.month ?? today(systemClock).slice(0, 7)) },
@@ -53,8 +43,7 @@ const list = httpHandler(
   },
 );
 
-const get = httpHandler({ path: z.object({ id: z.string().min(1).max(200) }) }, async ({ path, event }) => {
-  requireOperator(event);
+const get = httpHandler({ path: z.object({ id: z.string().min(1).max(200) }) }, async ({ path }) => {
   const run = await pushRuns.get(path.id);
   if (!run) throw new NotFoundError(`No push run '${path.id}'.`);
   return { status: 200, body: run };
@@ -67,8 +56,7 @@ const TriggerSchema = z.strictObject({
   dryRun: z.boolean().default(false),
 });
 
-const trigger = httpHandler({ body: TriggerSchema }, async ({ body, event }) => {
-  requireOperator(event);
+const trigger = httpHandler({ body: TriggerSchema }, async ({ body }) => {
   const book = bookOf(await restrictionData.load());
   if (body.dryRun) {
     const date = body.date ?? (body.slot === 'morning' ? today(systemClock) : addDays(today(systemClock), 1));
@@ -127,15 +115,14 @@ async function ledgers(subs: Array<{ channel: 'wechat' | 'sms'; id: string }>, d
   return out;
 }
 
-const getPolicy = httpHandler({}, async ({ event }) => {
-  requireOperator(event);
+const getPolicy = httpHandler({}, async () => {
   return { status: 200, body: await policyStore.get() };
 });
 
 const putPolicy = httpHandler(
   { body: z.strictObject({ version: z.number().int().min(0), policy: FrequencyPolicySchema }) },
-  async ({ body, event }) => {
-    const actor = requireOperator(event);
+  async ({ body, actor: caller }) => {
+    const actor = signedIn(caller);
     const before = await policyStore.get();
     const at = new Date().toISOString();
     await policyStore.save(body.policy, body.version, {
@@ -153,8 +140,7 @@ const putPolicy = httpHandler(
 
 const statsReport = httpHandler(
   { query: z.object({ weeks: z.coerce.number().int().min(1).max(52).default(8) }) },
-  async ({ query, event }) => {
-    requireOperator(event);
+  async ({ query }) => {
     const categories = ['restriction', 'notice', 'transactional', 'emergency'] as const;
     return { status: 200, body: { weeks: await pushStats().report(categories, new Date(), query.weeks) } };
   },

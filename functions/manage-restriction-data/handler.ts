@@ -1,5 +1,5 @@
 /**
- * Admin routes that keep restriction data current (roles admin or operator); each write is one
+ * Admin routes that keep restriction data current (roles: schemas/roles.ts); each write is one
  * transaction with its audit entry:
  *   PUT  /v1/admin/calendars/{year}                               upload a year's holiday calendar
  *   POST /v1/admin/cities/{city}/rules                            add a rule record
@@ -14,7 +14,7 @@ import { documentClient } from '../adapters/dynamodb/client.ts';
 import { DynamoRestrictionDataRepository } from '../adapters/dynamodb/restriction-data.ts';
 import { systemClock } from '../core/clock.ts';
 import * as admin from '../core/restriction-admin.ts';
-import { actorOf } from '../shared/auth.ts';
+import { signedIn } from '../shared/auth.ts';
 import { tableName } from '../shared/config.ts';
 import { httpHandler } from '../shared/http.ts';
 
@@ -33,22 +33,24 @@ const ok = (body: unknown) => ({ status: 200, body });
 
 export const uploadCalendar = httpHandler(
   { path: api.YearPathSchema, body: api.HolidayCalendarSchema },
-  async (r) => ok(await admin.uploadCalendar(r.body, r.path.year, actorOf(r.event), deps)),
+  async (r) => ok(await admin.uploadCalendar(r.body, r.path.year, signedIn(r.actor), deps)),
 );
 export const addRule = httpHandler({ path: api.CityPathSchema, body: api.RestrictionRuleSchema }, async (r) =>
-  created(await admin.addRule(r.path.city, r.body, actorOf(r.event), deps)),
+  created(await admin.addRule(r.path.city, r.body, signedIn(r.actor), deps)),
 );
 export const closeRule = httpHandler({ path: api.RulePathSchema, body: api.CloseRuleBodySchema }, async (r) =>
-  ok(await admin.closeRule(r.path.city, r.path.ruleId, r.body.validTo, actorOf(r.event), deps)),
+  ok(await admin.closeRule(r.path.city, r.path.ruleId, r.body.validTo, signedIn(r.actor), deps)),
 );
 export const addSuspension = httpHandler(
   { path: api.CityPathSchema, body: api.NewSuspensionBodySchema },
-  async (r) => created(await admin.addSuspension(r.path.city, r.body, actorOf(r.event), deps)),
+  async (r) => created(await admin.addSuspension(r.path.city, r.body, signedIn(r.actor), deps)),
 );
 export const liftSuspension = httpHandler(
   { path: api.SuspensionPathSchema, body: api.LiftSuspensionBodySchema },
   async (r) =>
-    ok(await admin.liftSuspension(r.path.city, r.path.suspensionId, r.body.liftedOn, actorOf(r.event), deps)),
+    ok(
+      await admin.liftSuspension(r.path.city, r.path.suspensionId, r.body.liftedOn, signedIn(r.actor), deps),
+    ),
 );
 
 const routes: Record<string, typeof uploadCalendar> = {

@@ -1,15 +1,25 @@
 /**
  * Who is calling an admin route: the JWT claims the API Gateway authorizer (or the local stack,
  * which verifies the same way) put in the request context. `cognito:groups` arrives flattened as
- * "[editor reviewer]".
+ * "[editor reviewer]". `authorize` is the one role check every admin handler runs (httpHandler runs
+ * it before parsing input), against the role matrix in schemas/roles.ts.
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { UnauthorizedError } from '../core/errors.ts';
+import { mayCall, rolesFor } from '../../schemas/roles.ts';
+import { ForbiddenError, UnauthorizedError } from '../core/errors.ts';
 import type { Actor } from '../core/restriction-admin.ts';
 
+type Claims = Record<string, unknown>;
+
+function claimsOf(event: APIGatewayProxyEventV2): Claims | undefined {
+  return (event.requestContext as { authorizer?: { jwt?: { claims?: Claims } } }).authorizer?.jwt?.claims;
+}
+
+/** Whether the gateway authenticated this request with a JWT (an admin route). */
+export const hasJwt = (event: APIGatewayProxyEventV2) => claimsOf(event) !== undefined;
+
 export function actorOf(event: APIGatewayProxyEventV2): Actor {
-  const claims = (event.requestContext as { authorizer?: { jwt?: { claims?: Record<string, unknown> } } })
-    .authorizer?.jwt?.claims;
+  const claims = claimsOf(event);
   const sub = claims?.sub;
   if (typeof sub !== 'string' || sub === '')
     throw new UnauthorizedError('This route needs a signed-in administrator.');
@@ -23,4 +33,21 @@ export function actorOf(event: APIGatewayProxyEventV2): Actor {
           .filter(Boolean)
       : [];
   return { sub, roles };
+}
+
+/** The caller, if the role matrix lets them call this route; ForbiddenError naming the roles otherwise. */
+export function authorize(event: APIGatewayProxyEventV2): Actor {
+  const actor = actorOf(event);
+  if (!mayCall(event.routeKey, actor.roles)) {
+    throw new ForbiddenError(
+      `${event.routeKey} needs one of the roles ${rolesFor(event.routeKey).join(', ')}.`,
+    );
+  }
+  return actor;
+}
+
+/** The authorized actor of an admin handler; 401 if the request reached it without a verified token. */
+export function signedIn(actor: Actor | undefined): Actor {
+  if (!actor) throw new UnauthorizedError('This route needs a signed-in administrator.');
+  return actor;
 }

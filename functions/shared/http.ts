@@ -1,7 +1,9 @@
 /**
- * The HTTP middy chain, written once: tracer → logger → metrics, zod validation of path, query and
- * JSON body, and one error mapping to RFC 9457 problem+json. A handler built with `httpHandler`
- * receives typed, validated input and returns `{ status, body, headers? }`.
+ * The HTTP middy chain, written once: tracer → logger → metrics, the role check of admin routes
+ * (before any input is parsed, so a caller without the role learns nothing about the input rules),
+ * zod validation of path, query and JSON body, and one error mapping to RFC 9457 problem+json. A
+ * handler built with `httpHandler` receives typed, validated input (and, on admin routes, the
+ * authorized actor) and returns `{ status, body, headers? }`.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -10,7 +12,9 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { z } from 'zod';
-import { ValidationError } from '../core/errors.ts';
+import { PayloadTooLargeError, ValidationError } from '../core/errors.ts';
+import type { Actor } from '../core/restriction-admin.ts';
+import { authorize, hasJwt } from './auth.ts';
 import { logger, metrics, tracer } from './powertools.ts';
 import { problemResponse, toProblem } from './problem.ts';
 
@@ -20,6 +24,8 @@ export interface HttpRequest<P, Q, B> {
   body: B;
   event: APIGatewayProxyEventV2;
   context: Context;
+  /** The caller of an admin route, already checked against the role matrix; undefined on public routes. */
+  actor: Actor | undefined;
 }
 
 export interface HttpResult {
@@ -32,6 +38,8 @@ interface Schemas<P, Q, B> {
   path?: z.ZodType<P>;
   query?: z.ZodType<Q>;
   body?: z.ZodType<B>;
+  /** Larger JSON bodies are refused with 413 before parsing. */
+  maxBodyBytes?: number;
 }
 
 function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
@@ -47,9 +55,11 @@ function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, where: string): T
   );
 }
 
-function readJsonBody(event: APIGatewayProxyEventV2): unknown {
+function readJsonBody(event: APIGatewayProxyEventV2, maxBytes: number | undefined): unknown {
   if (event.body === undefined || event.body === '') return undefined;
   const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
+  if (maxBytes !== undefined && Buffer.byteLength(text, 'utf8') > maxBytes)
+    throw new PayloadTooLargeError(`The request body is larger than ${maxBytes} bytes.`);
   try {
     return JSON.parse(text);
   } catch {
@@ -76,6 +86,8 @@ export function httpHandler<P = unknown, Q = unknown, B = unknown>(
     .handler(async (event, context) => {
       metrics.addMetric('Requests', MetricUnit.Count, 1);
       try {
+        // Admin routes (the gateway verified a JWT): the role matrix decides, before any parsing.
+        const actor = hasJwt(event) ? authorize(event) : undefined;
         const path = schemas.path
           ? parseOrThrow(schemas.path, event.pathParameters ?? {}, 'path')
           : (undefined as P);
@@ -83,9 +95,9 @@ export function httpHandler<P = unknown, Q = unknown, B = unknown>(
           ? parseOrThrow(schemas.query, event.queryStringParameters ?? {}, 'query')
           : (undefined as Q);
         const body = schemas.body
-          ? parseOrThrow(schemas.body, readJsonBody(event), 'body')
+          ? parseOrThrow(schemas.body, readJsonBody(event, schemas.maxBodyBytes), 'body')
           : (undefined as B);
-        return jsonResponse(await fn({ path, query, body, event, context }));
+        return jsonResponse(await fn({ path, query, body, event, context, actor }));
       } catch (error) {
         const problem = toProblem(error, event.rawPath);
         metrics.addMetric(problem.status >= 500 ? 'ServerErrors' : 'ClientErrors', MetricUnit.Count, 1);

@@ -124,7 +124,12 @@ export class ServiceFunction extends Construct {
       'dynamodb:DeleteItem',
       'dynamodb:BatchWriteItem',
     ];
-    const actions = { read, 'read-write': [...read, ...write], append: ['dynamodb:PutItem'] }[access];
+    const actions = {
+      read,
+      'read-scan': [...read, 'dynamodb:Scan'],
+      'read-write': [...read, ...write],
+      append: ['dynamodb:PutItem'],
+    }[access];
     this.role.addToPolicy(
       new PolicyStatement({
         actions,

@@ -179,14 +179,35 @@ describe('stateless stack', () => {
     ]);
   });
 
-  it('lets only the WeChat functions read the accounts secret', () => {
+  it('lets only the WeChat functions (and the notice functions, which check templates) read the accounts secret', () => {
     const readers = Object.entries(real.stateless.findResources('AWS::IAM::Policy'))
       .filter(([, p]) =>
         JSON.stringify(p.Properties.PolicyDocument).includes('secretsmanager:GetSecretValue'),
       )
       .map(([id]) => id.replace(/Role.*/, ''));
-    expect(readers.sort()).toEqual(['DeliverWechat', 'ReceiveWechat', 'SendWechatReply']);
+    expect(readers.sort()).toEqual([
+      'DeliverWechat',
+      'ManageNotices',
+      'PreviewNotice',
+      'PublishDueNotices',
+      'ReceiveWechat',
+      'SendWechatReply',
+    ]);
     real.stateful.hasResource('AWS::SecretsManager::Secret', { DeletionPolicy: 'Retain' });
+  });
+
+  it('grants Scan (read-scan) only to the functions that count audiences and followers', () => {
+    const scanners = Object.entries(real.stateless.findResources('AWS::IAM::Policy'))
+      .filter(([, p]) => JSON.stringify(p.Properties.PolicyDocument).includes('dynamodb:Scan'))
+      .map(([id]) => id.replace(/Role.*/, ''));
+    expect(scanners.sort()).toEqual(['PreviewNotice', 'ReportOperations']);
+  });
+
+  it('schedules the every-minute publish of due notices', () => {
+    real.stateless.hasResourceProperties('AWS::Scheduler::Schedule', {
+      ScheduleExpression: 'cron(* * * * ? *)',
+      ScheduleExpressionTimezone: 'Asia/Shanghai',
+    });
   });
 
   it('schedules the real daily coverage check in Asia/Shanghai', () => {

@@ -1,23 +1,37 @@
 /**
- * An administrator's change: the record, guarded by the version the change was based on, and its
- * append-only audit entry, in ONE transaction. False when the record moved meanwhile.
+ * An administrator's change: the record(s), each guarded by the version the change was based on,
+ * and ONE append-only audit entry, in ONE transaction. False when a record moved meanwhile.
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { AuditEntry } from '../../core/restriction-admin.ts';
 import { keys } from './keys.ts';
 
-export async function auditedVersionedPut(
+export interface VersionedRecord {
+  table: string;
+  item: Record<string, unknown>;
+  /** 0 = must not exist yet. */
+  expectedVersion: number;
+}
+
+/** Items written alongside (projections, outbox entries) that carry no version of their own. */
+export interface PlainPut {
+  table: string;
+  item: Record<string, unknown>;
+}
+
+export async function auditedTransaction(
   doc: DynamoDBDocumentClient,
-  record: { table: string; item: Record<string, unknown>; expectedVersion: number },
+  records: VersionedRecord[],
   audit: { table: string; entry: AuditEntry },
+  plain: PlainPut[] = [],
 ): Promise<boolean> {
   const { entry } = audit;
   try {
     await doc.send(
       new TransactWriteCommand({
         TransactItems: [
-          {
+          ...records.map((record) => ({
             Put: {
               TableName: record.table,
               Item: {
@@ -33,7 +47,8 @@ export async function auditedVersionedPut(
                     ExpressionAttributeValues: { ':v': record.expectedVersion },
                   }),
             },
-          },
+          })),
+          ...plain.map((p) => ({ Put: { TableName: p.table, Item: p.item } })),
           {
             Put: {
               TableName: audit.table,
@@ -49,4 +64,12 @@ export async function auditedVersionedPut(
     if (error instanceof TransactionCanceledException) return false;
     throw error;
   }
+}
+
+export async function auditedVersionedPut(
+  doc: DynamoDBDocumentClient,
+  record: VersionedRecord,
+  audit: { table: string; entry: AuditEntry },
+): Promise<boolean> {
+  return auditedTransaction(doc, [record], audit);
 }

@@ -15,6 +15,19 @@ export const keys = {
     sk: id,
   }),
   restrictionDataPartition: (kind: 'calendar' | 'rule' | 'suspension') => `RDATA#${kind}`,
+  /** content: a notice, its public feed projection (published/withdrawn only) and its pending announcement. */
+  notice: (id: string) => ({ pk: `NOTICE#${id}`, sk: 'NOTICE' }),
+  noticeByStatus: (status: string, at: string, id: string) => ({
+    gsi1pk: `NSTATUS#${status}`,
+    gsi1sk: `${at}#${id}`,
+  }),
+  feedItem: (id: string) => ({ pk: `NOTICE#${id}`, sk: 'FEED' }),
+  feed: (city: string, publishedAt: string, id: string) => ({
+    gsi1pk: `FEED#${city}`,
+    gsi1sk: `${publishedAt}#${id}`,
+  }),
+  noticeAnnouncement: (id: string, version: number) => ({ pk: `NOTICE#${id}`, sk: `PUSH#${version}` }),
+  pendingAnnouncements: 'NPUSH#pending',
   /** operations: the outcome WeChat reported for a template message, by the msgid it returned. */
   templateOutcome: (appId: string, msgId: string) => ({ pk: `WXMSG#${appId}#${msgId}`, sk: 'OUTCOME' }),
   /** operations: audit entries by day, and by actor through gsi1. */

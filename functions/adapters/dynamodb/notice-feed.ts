@@ -1,10 +1,28 @@
 /**
  * The public notice feed by city (content table, gsi1 `FEED#{city}`, newest first), as the "路况"
- * reply reads it. Notices are written by the admin publishing workflow.
+ * reply and GET /v1/notices read it: the public projection of published and withdrawn notices,
+ * written by the admin publishing workflow (./notices.ts) in the same transaction as the notice.
  */
-import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
+import { type PublicNotice, PublicNoticeSchema } from '../../../schemas/notices.ts';
 import type { LatestNotice, NoticeFeed } from '../../core/conversation.ts';
+import { ValidationError } from '../../core/errors.ts';
+import { keys } from './keys.ts';
+
+const Cursor = z.object({ pk: z.string(), sk: z.string(), gsi1pk: z.string(), gsi1sk: z.string() });
+const encodeCursor = (key: z.infer<typeof Cursor>) => Buffer.from(JSON.stringify(key)).toString('base64url');
+function decodeCursor(cursor: string, city: string) {
+  try {
+    const key = Cursor.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+    if (key.gsi1pk !== `FEED#${city}`) throw new Error('other city');
+    return key;
+  } catch {
+    throw new ValidationError('The cursor is not one this feed returned for this city.', [
+      { path: 'query.cursor', message: 'invalid cursor' },
+    ]);
+  }
+}
 
 const FeedItem = z.object({
   kind: z.string(),
@@ -46,5 +64,54 @@ export class DynamoNoticeFeed implements NoticeFeed {
       return { title: n.title, summary: n.shortBody, publishedAt: n.publishedAt };
     }
     return undefined;
+  }
+
+  /** One page of a city's feed, newest first, optionally of one kind; `cursor` continues a previous page. */
+  async list(
+    city: string,
+    options: { kind?: string; limit: number; cursor?: string },
+  ): Promise<{ notices: PublicNotice[]; cursor: string | null }> {
+    const notices: PublicNotice[] = [];
+    let start: Record<string, unknown> | undefined = options.cursor
+      ? decodeCursor(options.cursor, city)
+      : undefined;
+    let last: PublicNotice | undefined;
+    do {
+      const res = await this.doc.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :p',
+          ExpressionAttributeValues: { ':p': `FEED#${city}` },
+          ScanIndexForward: false,
+          Limit: options.limit + 1,
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      const items = res.Items ?? [];
+      for (const raw of items) {
+        const item = PublicNoticeSchema.safeParse(raw);
+        if (!item.success) continue;
+        if (options.kind && item.data.kind !== options.kind) continue;
+        if (notices.length === options.limit) {
+          return { notices, cursor: encodeCursor(this.keyOf(last!)) };
+        }
+        notices.push(item.data);
+        last = item.data;
+      }
+      start = res.LastEvaluatedKey;
+    } while (start);
+    return { notices, cursor: null };
+  }
+
+  private keyOf(n: PublicNotice) {
+    return { ...keys.feedItem(n.id), ...keys.feed(n.city, n.publishedAt, n.id) };
+  }
+
+  /** A published or withdrawn notice; undefined for any other (drafts are not public). */
+  async get(id: string): Promise<PublicNotice | undefined> {
+    const res = await this.doc.send(new GetCommand({ TableName: this.table, Key: keys.feedItem(id) }));
+    const item = PublicNoticeSchema.safeParse(res.Item);
+    return item.success ? item.data : undefined;
   }
 }

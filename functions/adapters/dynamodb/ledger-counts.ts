@@ -1,0 +1,40 @@
+/** Cap counters of many subscribers' day ledgers (BatchGet): the day of sending and the 6 days before. */
+import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { addDays } from '../../core/calendar.ts';
+import type { LedgerCounts } from '../../core/notice-preview.ts';
+
+export async function ledgerCounts(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  subscribers: ReadonlyArray<{ channel: string; id: string }>,
+  date: string,
+): Promise<Map<string, LedgerCounts>> {
+  const out = new Map<string, LedgerCounts>();
+  const days = Array.from({ length: 7 }, (_, i) => addDays(date, -i));
+  const keys = subscribers.flatMap((s) => days.map((sk) => ({ pk: `LEDGER#${s.channel}#${s.id}`, sk })));
+  for (let i = 0; i < keys.length; i += 100) {
+    let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = {
+      [table]: { Keys: keys.slice(i, i + 100) },
+    };
+    while (request && Object.keys(request).length) {
+      const res = await doc.send(new BatchGetCommand({ RequestItems: request }));
+      for (const item of res.Responses?.[table] ?? []) {
+        const key = String(item.pk).slice('LEDGER#'.length);
+        const counts = out.get(key) ?? {
+          day: { restriction: 0, routine: 0, emergency: 0 },
+          routineBefore: 0,
+        };
+        if (item.sk === date) {
+          counts.day = {
+            restriction: Number(item.c_restriction ?? 0),
+            routine: Number(item.c_routine ?? 0),
+            emergency: Number(item.c_emergency ?? 0),
+          };
+        } else counts.routineBefore += Number(item.c_routine ?? 0);
+        out.set(key, counts);
+      }
+      request = res.UnprocessedKeys as typeof request;
+    }
+  }
+  return out;
+}

@@ -1,0 +1,154 @@
+/**
+ * What publishing a notice would do, without sending anything: who it would reach on each channel,
+ * how many of them the frequency cap would hold back today or quiet hours would defer, the WeChat
+ * template values as a follower would see them (each cut to WeChat's 20 characters), and the SMS
+ * text with its billing parts. An audience of zero is allowed and said so.
+ */
+import type { Audience, Notice } from '../../schemas/notices.ts';
+import type { FrequencyPolicy } from '../../schemas/pushes.ts';
+import type { WeChatAccount } from '../../schemas/wechat.ts';
+import { pushCategory } from './notices.ts';
+import { type Channel, capRequest, quietUntil, templateValue } from './pushes.ts';
+
+export interface CensusEntry {
+  channel: Channel;
+  id: string;
+  account: string;
+  status: string;
+  bindings: Array<{ city: string; tail: number }>;
+}
+
+/** A subscriber's counts on the day of sending and routine pushes on the 6 days before. */
+export interface LedgerCounts {
+  day: Record<'restriction' | 'routine' | 'emergency', number>;
+  routineBefore: number;
+}
+
+export function matchesAudience(
+  e: CensusEntry,
+  audience: Audience,
+  city: string,
+  internalAccounts: ReadonlySet<string>,
+): boolean {
+  if (e.status !== 'active') return false;
+  const internal = internalAccounts.has(e.account);
+  switch (audience.type) {
+    case 'internal':
+      return internal;
+    case 'all-followers':
+      return !internal;
+    case 'bound-in-city':
+      return !internal && e.bindings.some((b) => b.city === city);
+    case 'tails':
+      return !internal && e.bindings.some((b) => b.city === city && audience.tails.includes(b.tail));
+  }
+}
+
+const SHANGHAI = new Intl.DateTimeFormat('zh-CN', {
+  timeZone: 'Asia/Shanghai',
+  month: 'numeric',
+  day: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+});
+const shanghai = (iso: string) => SHANGHAI.format(new Date(iso)).replace(/\//, '月').replace(/ /, '日');
+
+/** The notice template's values (title, time, place, summary), each within WeChat's display limit. */
+export function noticeTemplateValues(
+  n: Pick<Notice, 'title' | 'effectiveFrom' | 'effectiveTo' | 'areas' | 'city' | 'shortBody'>,
+) {
+  const window = n.effectiveTo
+    ? `${shanghai(n.effectiveFrom)}至${shanghai(n.effectiveTo)}`
+    : `${shanghai(n.effectiveFrom)}起`;
+  return {
+    keyword1: templateValue(n.title),
+    keyword2: templateValue(window),
+    keyword3: templateValue(n.areas.length ? n.areas.join('、') : n.city),
+    keyword4: templateValue(n.shortBody),
+  };
+}
+
+export const SMS_SINGLE_PART = 70;
+export const SMS_MULTI_PART = 67;
+
+/** The SMS as billed: signature included; 70 characters fit one part, longer texts are 67 per part. */
+export function smsText(shortBody: string, sign: string) {
+  const text = `【${sign}】${shortBody}`;
+  const characters = [...text].length;
+  const parts = characters <= SMS_SINGLE_PART ? 1 : Math.ceil(characters / SMS_MULTI_PART);
+  return { text, characters, parts };
+}
+
+export interface NoticePreviewInput {
+  notice: Notice;
+  census: readonly CensusEntry[];
+  accounts: readonly WeChatAccount[];
+  policy: FrequencyPolicy;
+  /** When it would be sent: its publishAt if later, else now. */
+  sendAt: Date;
+  smsSign: string;
+}
+
+export function previewNotice(input: NoticePreviewInput, ledgers: ReadonlyMap<string, LedgerCounts>) {
+  const { notice: n, policy, sendAt } = input;
+  const internal = new Set(input.accounts.filter((a) => a.audience === 'internal').map((a) => a.id));
+  const category = pushCategory(n);
+  const channels = n.channels.filter((c): c is Channel => c === 'wechat' || c === 'sms');
+  const perChannel = Object.fromEntries(
+    channels.map((channel) => {
+      const members = audienceOf(input, channel, internal);
+      const cap = capRequest(policy, channel, category, sendAt);
+      const deferUntil = quietUntil(policy, channel, category, sendAt);
+      const wouldBe = { send: 0, capped: 0, deferred: 0 };
+      for (const m of members) {
+        const l = ledgers.get(`${channel}#${m.id}`);
+        const today = l?.day[cap.klass] ?? 0;
+        const weekFull = cap.weekLimit !== null && (l?.routineBefore ?? 0) + today >= cap.weekLimit;
+        if (today >= cap.dayLimit || weekFull) wouldBe.capped++;
+        else if (deferUntil) wouldBe.deferred++;
+        else wouldBe.send++;
+      }
+      return [
+        channel,
+        {
+          audience: members.length,
+          capClass: cap.klass,
+          wouldBe,
+          deferredUntil: deferUntil && wouldBe.deferred ? deferUntil.toISOString() : null,
+        },
+      ];
+    }),
+  );
+  const total = channels.reduce((s, c) => s + (perChannel[c]?.audience ?? 0), 0);
+  return {
+    noticeId: n.id,
+    version: n.version,
+    category,
+    sendAt: sendAt.toISOString(),
+    channels: perChannel,
+    feed: n.channels.includes('feed') ? { city: n.city, public: true } : null,
+    audienceTotal: total,
+    note:
+      channels.length === 0
+        ? 'Feed only: publishing pushes nothing to people.'
+        : total === 0
+          ? 'No follower matches this audience now: publishing would push to nobody (the feed still shows it if chosen).'
+          : null,
+    wechat: n.channels.includes('wechat') ? { values: noticeTemplateValues(n) } : null,
+    sms: n.channels.includes('sms') ? smsText(n.shortBody, input.smsSign) : null,
+    sent: 0,
+  };
+}
+
+/** The audience members on one channel. */
+export function audienceOf(
+  input: Pick<NoticePreviewInput, 'notice' | 'census'>,
+  channel: Channel,
+  internalAccounts: ReadonlySet<string>,
+) {
+  return input.census.filter(
+    (e) =>
+      e.channel === channel && matchesAudience(e, input.notice.audience, input.notice.city, internalAccounts),
+  );
+}

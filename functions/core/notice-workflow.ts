@@ -1,0 +1,196 @@
+/**
+ * The notice use cases: load, apply one workflow move (./notices.ts), and write the notice with its
+ * audit entry in ONE transaction, guarded by the version the move was based on. Publishing also
+ * writes, in that same transaction, a restriction-change notice's suspension (one audit entry
+ * covers both) and, for notices that reach people, the announcement for the push pipeline
+ * (`notice-pushes`), which is sent after the commit and re-sent by the every-minute schedule until
+ * it went out.
+ */
+import type { Notice, NoticeFields, NoticePatch, NoticePushMessage } from '../../schemas/notices.ts';
+import type { Suspension } from '../../schemas/restrictions.ts';
+import type { WeChatAccount } from '../../schemas/wechat.ts';
+import type { Clock } from './clock.ts';
+import { ConflictError, NotFoundError, ValidationError } from './errors.ts';
+import {
+  createNotice,
+  editNotice,
+  isDue,
+  pushCategory,
+  pushesToPeople,
+  restrictionChangeOf,
+  type TransitionAction,
+  transition,
+} from './notices.ts';
+import type { Actor, AuditEntry, VersionedDataset } from './restriction-admin.ts';
+
+export interface NoticeEffects {
+  suspension?: { id: string; value: Suspension; expectedVersion: number };
+  announce?: NoticePushMessage;
+}
+
+export interface NoticeStore {
+  get(id: string): Promise<Notice | undefined>;
+  list(query: { status?: Notice['status']; kind?: Notice['kind'] }): Promise<Notice[]>;
+  /** Writes `next` (stored as version expectedVersion + 1) with its audit entry and effects, atomically; ConflictError if it moved. */
+  save(next: Notice, expectedVersion: number, audit: AuditEntry, effects?: NoticeEffects): Promise<Notice>;
+}
+
+export interface NoticeWorkflowDeps {
+  store: NoticeStore;
+  clock: Clock;
+  newId: () => string;
+  /** Restriction data as stored now (no cache), for restriction-change notices. */
+  restrictions: () => Promise<VersionedDataset>;
+  accounts: () => Promise<WeChatAccount[]>;
+  /** Sends the announcement to the push pipeline and marks it sent; failures are left to the schedule. */
+  announce: (message: NoticePushMessage) => Promise<void>;
+}
+
+/**
+ * Which WeChat template a notice would need and does not have: one message per account that would
+ * send it. Feed- and SMS-only notices need none.
+ */
+export function missingTemplates(
+  n: Pick<Notice, 'channels' | 'audience' | 'priority'>,
+  accounts: readonly WeChatAccount[],
+): string[] {
+  if (!n.channels.includes('wechat')) return [];
+  const audience = n.audience.type === 'internal' ? 'internal' : 'public';
+  const senders = accounts.filter((a) => a.audience === audience);
+  const category = pushCategory(n);
+  if (senders.length === 0) return [`no ${audience} WeChat account is configured to send it`];
+  return senders
+    .filter((a) => !a.templates[category])
+    .map((a) => `WeChat account '${a.id}' has no '${category}' template (templates.${category})`);
+}
+
+export async function ensureTemplates(n: Notice, deps: Pick<NoticeWorkflowDeps, 'accounts'>) {
+  const missing = missingTemplates(n, await deps.accounts());
+  if (missing.length) {
+    throw new ValidationError(`Cannot send this notice on WeChat: ${missing.join('; ')}.`, [
+      { path: 'channels', message: missing.join('; ') },
+    ]);
+  }
+}
+
+function auditOf(
+  deps: NoticeWorkflowDeps,
+  actor: Actor,
+  action: string,
+  id: string,
+  before: unknown,
+  after: unknown,
+) {
+  return {
+    id: deps.newId(),
+    actor: actor.sub,
+    at: deps.clock.now().toISOString(),
+    action,
+    entity: `notice:${id}`,
+    before,
+    after,
+  } satisfies AuditEntry;
+}
+
+async function load(id: string, deps: NoticeWorkflowDeps): Promise<Notice> {
+  const n = await deps.store.get(id);
+  if (!n) throw new NotFoundError(`No notice '${id}'.`);
+  return n;
+}
+
+export async function draftNotice(fields: NoticeFields, actor: Actor, deps: NoticeWorkflowDeps) {
+  const n = createNotice(fields, actor, deps.clock.now(), deps.newId());
+  return deps.store.save(n, 0, auditOf(deps, actor, 'notice.create', n.id, null, n));
+}
+
+export async function getNotice(id: string, deps: NoticeWorkflowDeps) {
+  return load(id, deps);
+}
+
+export async function reviseNotice(id: string, patch: NoticePatch, actor: Actor, deps: NoticeWorkflowDeps) {
+  const n = await load(id, deps);
+  if (patch.version !== n.version) {
+    throw new ConflictError(
+      `The notice is at version ${n.version}, your change was based on ${patch.version}; reload and try again.`,
+      { currentVersion: n.version },
+    );
+  }
+  const next = editNotice(n, patch, deps.clock.now());
+  return deps.store.save(next, n.version, auditOf(deps, actor, 'notice.edit', id, n, next));
+}
+
+/** submit | approve | reject | publish | withdraw. */
+export async function moveNotice(
+  id: string,
+  action: TransitionAction,
+  actor: Actor,
+  deps: NoticeWorkflowDeps,
+  reason?: string,
+): Promise<Notice> {
+  const n = await load(id, deps);
+  return apply(n, action, actor, deps, reason);
+}
+
+async function apply(
+  n: Notice,
+  action: TransitionAction,
+  actor: Actor,
+  deps: NoticeWorkflowDeps,
+  reason?: string,
+): Promise<Notice> {
+  const next = transition(n, action, actor, deps.clock.now(), reason);
+  if (action === 'approve' || action === 'publish') await ensureTemplates(next, deps);
+  if (action !== 'publish') {
+    return deps.store.save(next, n.version, auditOf(deps, actor, `notice.${action}`, n.id, n, next));
+  }
+  const effects: NoticeEffects = {};
+  let before: unknown = n;
+  let after: unknown = next;
+  if (next.restrictionChange) {
+    const data = await deps.restrictions();
+    const change = restrictionChangeOf(next, next.restrictionChange, data);
+    next.suspensionId = change.id;
+    effects.suspension = {
+      id: change.id,
+      value: change.after,
+      expectedVersion: data.versions.get(`suspension#${change.id}`) ?? 0,
+    };
+    before = { notice: n, suspension: change.before };
+    after = { notice: next, suspension: change.after };
+  }
+  if (pushesToPeople(next))
+    effects.announce = { noticeId: n.id, version: n.version + 1, publishedAt: next.publishedAt! };
+  const audit = auditOf(
+    deps,
+    actor,
+    next.directPublish ? 'notice.publish-emergency' : 'notice.publish',
+    n.id,
+    before,
+    after,
+  );
+  const saved = await deps.store.save(next, n.version, audit, effects);
+  if (effects.announce) await deps.announce(effects.announce);
+  return saved;
+}
+
+/** The schedule's actor in the audit trail. */
+export const SCHEDULER: Actor = { sub: 'schedule:publish-due-notices', roles: [] };
+
+/** Publishes every approved notice whose publishAt has come; one failure does not stop the others. */
+export async function publishDueNotices(
+  deps: NoticeWorkflowDeps,
+  onError: (id: string, error: unknown) => void,
+): Promise<string[]> {
+  const now = deps.clock.now();
+  const published: string[] = [];
+  for (const n of await deps.store.list({ status: 'approved' })) {
+    if (!isDue(n, now)) continue;
+    try {
+      await apply(n, 'publish', SCHEDULER, deps);
+      published.push(n.id);
+    } catch (error) {
+      onError(n.id, error);
+    }
+  }
+  return published;
+}

@@ -1,0 +1,57 @@
+/**
+ * POST /v1/admin/notices/{id}/preview — what publishing would do now (or at its publishAt): audience
+ * per channel, how many the cap would hold back or quiet hours defer, the WeChat template values and
+ * the SMS text with its billing parts. Nothing is sent or written. A WeChat channel the account has
+ * no template for is a 400 naming it.
+ */
+import { NoticeIdPathSchema } from '../../schemas/notices.ts';
+import { documentClient } from '../adapters/dynamodb/client.ts';
+import { ledgerCounts } from '../adapters/dynamodb/ledger-counts.ts';
+import { DynamoNoticeStore } from '../adapters/dynamodb/notices.ts';
+import { subscriberCensus } from '../adapters/dynamodb/subscriber-census.ts';
+import { accountDirectory } from '../adapters/wechat/accounts.ts';
+import { civilDate } from '../core/calendar.ts';
+import { NotFoundError } from '../core/errors.ts';
+import { audienceOf, previewNotice } from '../core/notice-preview.ts';
+import { ensureTemplates } from '../core/notice-workflow.ts';
+import { clock } from '../shared/clock.ts';
+import { tableName } from '../shared/config.ts';
+import { httpHandler } from '../shared/http.ts';
+import { policyStore } from '../shared/pushes.ts';
+
+const store = new DynamoNoticeStore(documentClient, {
+  content: tableName('content'),
+  operations: tableName('operations'),
+});
+const accounts = accountDirectory();
+const smsSign = process.env.SMS_SIGN ?? '交警服务';
+
+export const handler = httpHandler({ path: NoticeIdPathSchema }, async ({ path }) => {
+  const notice = await store.get(path.id);
+  if (!notice) throw new NotFoundError(`No notice '${path.id}'.`);
+  const all = await accounts.all();
+  await ensureTemplates(notice, { accounts: async () => all });
+  const now = clock.now();
+  const sendAt =
+    notice.publishAt && Date.parse(notice.publishAt) > now.getTime() ? new Date(notice.publishAt) : now;
+  const { policy } = await policyStore.get();
+  const input = {
+    notice,
+    census: await subscriberCensus(documentClient, tableName('subscribers')),
+    accounts: all,
+    policy,
+    sendAt,
+    smsSign,
+  };
+  const internal = new Set(all.filter((a) => a.audience === 'internal').map((a) => a.id));
+  const members = (['wechat', 'sms'] as const).flatMap((c) =>
+    notice.channels.includes(c) ? audienceOf(input, c, internal) : [],
+  );
+  const ledgers = await ledgerCounts(
+    documentClient,
+    tableName('ledger'),
+    members,
+    civilDate(sendAt, policy.timeZone),
+  );
+  return { status: 200, body: previewNotice(input, ledgers) };
+});

@@ -1,0 +1,48 @@
+/** The notice workflow's dependencies, composed once per container (manage-notices, publish-due-notices). */
+import { randomUUID } from 'node:crypto';
+import { shippedRestrictionData } from '../../schemas/data/index.ts';
+import type { NoticePushMessage } from '../../schemas/notices.ts';
+import { documentClient } from '../adapters/dynamodb/client.ts';
+import { DynamoNoticeStore } from '../adapters/dynamodb/notices.ts';
+import { DynamoRestrictionDataRepository } from '../adapters/dynamodb/restriction-data.ts';
+import { publish } from '../adapters/sns/publisher.ts';
+import { accountDirectory } from '../adapters/wechat/accounts.ts';
+import type { NoticeWorkflowDeps } from '../core/notice-workflow.ts';
+import { clock } from './clock.ts';
+import { tableName, topicArn } from './config.ts';
+import { logger } from './powertools.ts';
+
+export const noticeStore = new DynamoNoticeStore(documentClient, {
+  content: tableName('content'),
+  operations: tableName('operations'),
+});
+const restrictionData = new DynamoRestrictionDataRepository(documentClient, {
+  contentTable: tableName('content'),
+  operationsTable: tableName('operations'),
+  shipped: shippedRestrictionData,
+  cacheMs: 0,
+});
+const accounts = accountDirectory();
+const noticePushes = topicArn('notice-pushes');
+
+/** Sends the announcement to `notice-pushes`, then clears it; on failure the schedule sends it later. */
+export async function announce(message: NoticePushMessage): Promise<void> {
+  try {
+    await publish(noticePushes, message);
+    await noticeStore.announcementSent(message);
+  } catch (error) {
+    logger.warn('notice announcement not sent yet; publish-due-notices retries it', {
+      noticeId: message.noticeId,
+      error: error as Error,
+    });
+  }
+}
+
+export const noticeDeps: NoticeWorkflowDeps = {
+  store: noticeStore,
+  clock,
+  newId: randomUUID,
+  restrictions: () => restrictionData.load(),
+  accounts: () => accounts.all(),
+  announce,
+};

@@ -1,0 +1,197 @@
+/**
+ * Notices the department publishes (road conditions, traffic control, rumour rebuttals, restriction
+ * suspensions and resumptions, general), their API bodies and the stored record. The workflow is in
+ * functions/core/notices.ts; the cross-field rules that need no clock are here, used both by the
+ * request schemas and after a PATCH is merged into the stored notice.
+ */
+import { z } from 'zod';
+import { CityCodeSchema, CivilDateSchema } from './restrictions.ts';
+
+export const NOTICE_KINDS = [
+  'road-condition',
+  'traffic-control',
+  'rumour-rebuttal',
+  'restriction-change',
+  'general',
+] as const;
+export const NoticeKindSchema = z.enum(NOTICE_KINDS);
+export type NoticeKind = z.infer<typeof NoticeKindSchema>;
+
+export const NOTICE_STATUSES = ['draft', 'in-review', 'approved', 'published', 'withdrawn'] as const;
+export const NoticeStatusSchema = z.enum(NOTICE_STATUSES);
+export type NoticeStatus = z.infer<typeof NoticeStatusSchema>;
+
+export const NoticeChannelSchema = z.enum(['feed', 'wechat', 'sms']);
+export type NoticeChannel = z.infer<typeof NoticeChannelSchema>;
+
+export const AudienceSchema = z.discriminatedUnion('type', [
+  /** Every active follower of the public account(s). */
+  z.strictObject({ type: z.literal('all-followers') }),
+  /** Active followers with a plate bound in the notice's city. */
+  z.strictObject({ type: z.literal('bound-in-city') }),
+  /** Active followers with a plate of one of these tails bound in the notice's city. */
+  z.strictObject({
+    type: z.literal('tails'),
+    tails: z
+      .array(z.number().int().min(0).max(9))
+      .min(1)
+      .max(10)
+      .refine((t) => new Set(t).size === t.length, 'tails are listed once each'),
+  }),
+  /** The officers' account (WeChat accounts with audience `internal`). */
+  z.strictObject({ type: z.literal('internal') }),
+]);
+export type Audience = z.infer<typeof AudienceSchema>;
+
+export const PrioritySchema = z.enum(['routine', 'emergency']);
+
+/** What a `restriction-change` notice does to the restriction data when it is published. */
+export const RestrictionChangeSchema = z.discriminatedUnion('type', [
+  z.strictObject({
+    type: z.literal('suspension'),
+    from: CivilDateSchema,
+    /** Inclusive; null = until a resumption lifts it. */
+    to: CivilDateSchema.nullable(),
+    reason: z.string().trim().min(1).max(200),
+  }),
+  z.strictObject({
+    type: z.literal('resumption'),
+    suspensionId: z.string().regex(/^[a-z0-9-]{1,80}$/),
+    /** Restrictions apply again from this day. */
+    on: CivilDateSchema,
+  }),
+]);
+export type RestrictionChange = z.infer<typeof RestrictionChangeSchema>;
+
+const Instant = z.iso.datetime({ offset: true });
+
+export const LIMITS = { title: 64, body: 2000, shortBody: 140, areas: 20, area: 64 } as const;
+/** Request bodies beyond this are refused (413) before parsing. */
+export const MAX_NOTICE_BODY_BYTES = 32 * 1024;
+
+const fields = {
+  kind: NoticeKindSchema,
+  title: z.string().trim().min(1).max(LIMITS.title),
+  body: z.string().trim().min(1).max(LIMITS.body),
+  /** The short form: template values and SMS text. */
+  shortBody: z.string().trim().min(1).max(LIMITS.shortBody),
+  city: CityCodeSchema,
+  /** Areas or roads concerned. */
+  areas: z.array(z.string().trim().min(1).max(LIMITS.area)).max(LIMITS.areas),
+  effectiveFrom: Instant,
+  effectiveTo: Instant.nullable(),
+  channels: z
+    .array(NoticeChannelSchema)
+    .min(1)
+    .max(3)
+    .refine((c) => new Set(c).size === c.length, 'channels are listed once each'),
+  audience: AudienceSchema,
+  priority: PrioritySchema,
+  /** Publish automatically at this time once approved; null = when a reviewer publishes. */
+  publishAt: Instant.nullable(),
+  restrictionChange: RestrictionChangeSchema.nullable(),
+};
+
+export const NoticeFieldsSchema = z.strictObject(fields);
+export type NoticeFields = z.infer<typeof NoticeFieldsSchema>;
+
+/** Rules across fields (no clock): the window, and restriction changes only on restriction-change notices. */
+export function noticeIssues(n: NoticeFields): Array<{ path: string[]; message: string }> {
+  const issues: Array<{ path: string[]; message: string }> = [];
+  if (n.effectiveTo !== null && Date.parse(n.effectiveTo) <= Date.parse(n.effectiveFrom))
+    issues.push({ path: ['effectiveTo'], message: 'the effective window ends before it starts' });
+  if (n.restrictionChange && n.kind !== 'restriction-change')
+    issues.push({ path: ['restrictionChange'], message: 'only restriction-change notices carry one' });
+  if (n.restrictionChange?.type === 'suspension') {
+    const { from, to } = n.restrictionChange;
+    if (to !== null && to < from)
+      issues.push({ path: ['restrictionChange', 'to'], message: 'the suspension ends before it starts' });
+  }
+  return issues;
+}
+
+export const NewNoticeSchema = z
+  .strictObject({
+    ...fields,
+    areas: fields.areas.default([]),
+    effectiveTo: fields.effectiveTo.default(null),
+    priority: fields.priority.default('routine'),
+    publishAt: fields.publishAt.default(null),
+    restrictionChange: fields.restrictionChange.default(null),
+  })
+  .superRefine((n, ctx) => {
+    for (const i of noticeIssues(n)) ctx.addIssue({ code: 'custom', path: i.path, message: i.message });
+  });
+
+/** A PATCH: the version it was based on, and the fields to change. */
+export const NoticePatchSchema = z
+  .strictObject({ version: z.number().int().min(1), ...z.strictObject(fields).partial().shape })
+  .refine((p) => Object.keys(p).length > 1, 'nothing to change: give at least one field besides version');
+export type NoticePatch = z.infer<typeof NoticePatchSchema>;
+
+export const ReasonBodySchema = z.strictObject({ reason: z.string().trim().min(1).max(500) });
+export const EmptyBodySchema = z.strictObject({}).optional();
+
+const Stamp = z.object({ by: z.string(), at: z.string(), reason: z.string() });
+
+export const NoticeSchema = z.object({
+  id: z.string(),
+  ...fields,
+  status: NoticeStatusSchema,
+  version: z.number().int().min(0),
+  createdBy: z.string(),
+  createdAt: z.string(),
+  updatedAt: z.string(),
+  submittedAt: z.string().nullable(),
+  approvedBy: z.string().nullable(),
+  approvedAt: z.string().nullable(),
+  publishedBy: z.string().nullable(),
+  publishedAt: z.string().nullable(),
+  /** An emergency a reviewer published without the approval step. */
+  directPublish: z.boolean(),
+  /** The last rejection (the notice went back to draft). */
+  rejection: Stamp.nullable(),
+  withdrawal: Stamp.nullable(),
+  /** The suspension a published restriction-change notice wrote or lifted. */
+  suspensionId: z.string().nullable(),
+});
+export type Notice = z.infer<typeof NoticeSchema>;
+
+/** The public projection of a published or withdrawn notice (the feed, GET /v1/notices). */
+export const PublicNoticeSchema = z.object({
+  id: z.string(),
+  kind: NoticeKindSchema,
+  status: z.enum(['published', 'withdrawn']),
+  priority: PrioritySchema,
+  title: z.string(),
+  body: z.string(),
+  shortBody: z.string(),
+  city: z.string(),
+  areas: z.array(z.string()),
+  effectiveFrom: z.string(),
+  effectiveTo: z.string().nullable(),
+  publishedAt: z.string(),
+  withdrawnAt: z.string().nullable(),
+  withdrawalReason: z.string().nullable(),
+});
+export type PublicNotice = z.infer<typeof PublicNoticeSchema>;
+
+/** The message a published notice with a wechat or sms channel puts on `notice-pushes` (plan-notice-push reads it). */
+export const NoticePushMessageSchema = z.strictObject({
+  noticeId: z.string(),
+  version: z.number().int().min(1),
+  publishedAt: z.string(),
+});
+export type NoticePushMessage = z.infer<typeof NoticePushMessageSchema>;
+
+export const NoticeIdPathSchema = z.object({ id: z.uuid() });
+export const NoticeListQuerySchema = z.object({
+  status: NoticeStatusSchema.optional(),
+  kind: NoticeKindSchema.optional(),
+});
+export const FeedQuerySchema = z.object({
+  city: CityCodeSchema,
+  kind: NoticeKindSchema.optional(),
+  limit: z.coerce.number().int().min(1).max(50).default(20),
+  cursor: z.string().max(1000).optional(),
+});
