@@ -171,11 +171,12 @@ export const blueprintInput = {
       publishes: ['push-segments'],
     },
     'expand-segment': {
-      description: 'Pages the fan-out index for one city × tail × slot × shard into delivery messages.',
+      description:
+        'Pages a segment into delivery bundles: the fan-out index (restriction) or a Scan segment filtered by audience (notice).',
       entry: 'functions/expand-segment/handler.ts',
       memoryMb: 512,
       timeoutSeconds: 120,
-      tables: { subscribers: 'read', operations: 'read-write' },
+      tables: { subscribers: 'read-scan', operations: 'read-write' },
       publishes: ['push-deliveries'],
     },
     'deliver-wechat': {
@@ -236,6 +237,16 @@ export const blueprintInput = {
       tables: { content: 'read-write', operations: 'append' },
       publishes: ['notice-pushes'],
       secrets: ['wechat-accounts'],
+    },
+    'plan-notice-push': {
+      description:
+        'Plans the push of a published notice: a run per notice version, one segment per parallel Scan segment.',
+      entry: 'functions/plan-notice-push/handler.ts',
+      timeoutSeconds: 30,
+      tables: { content: 'read', operations: 'read-write' },
+      publishes: ['push-segments'],
+      secrets: ['wechat-accounts'],
+      environment: { PUSH_CHANNELS: 'wechat', NOTICE_SCAN_SEGMENTS: '8' },
     },
     'get-notices': {
       description: 'Public: a city’s published notices (feed) and one published notice.',
@@ -392,6 +403,16 @@ export const blueprintInput = {
       visibilityTimeoutSeconds: 120,
       maxReceives: 3,
       retentionDays: 1,
+    },
+    'notice-pushes': {
+      description: 'Announcements of published notices, planned into push runs.',
+      function: 'plan-notice-push',
+      subscribesTo: [{ topic: 'notice-pushes' }],
+      batchSize: 1,
+      maxConcurrency: 2,
+      visibilityTimeoutSeconds: 60,
+      maxReceives: 5,
+      retentionDays: 4,
     },
     'wechat-replies': {
       description: 'Asynchronous WeChat replies (customer-service API).',

@@ -92,7 +92,9 @@ export const RestrictionPushRequestSchema = z.strictObject({
   slot: SlotSchema,
 });
 
-export const SegmentMessageSchema = z.strictObject({
+/** A restriction segment: one city × tail × slot × shard of the sparse fan-out index. */
+export const RestrictionSegmentSchema = z.strictObject({
+  kind: z.literal('restriction').optional(),
   runKey: z.string(),
   category: PushCategorySchema,
   city: CityCodeSchema,
@@ -101,6 +103,35 @@ export const SegmentMessageSchema = z.strictObject({
   tail: z.number().int().min(0).max(9),
   shard: z.number().int().min(0),
 });
+export type RestrictionSegment = z.infer<typeof RestrictionSegmentSchema>;
+
+/**
+ * A notice segment: one of `of` parallel Scan segments of the subscribers table, filtered by the
+ * notice's audience. Carries everything expansion needs, so it reads neither the notice nor accounts.
+ */
+export const NoticeSegmentSchema = z.strictObject({
+  kind: z.literal('notice'),
+  runKey: z.string(),
+  pushKey: z.string(),
+  category: PushCategorySchema,
+  city: CityCodeSchema,
+  date: CivilDateSchema,
+  audience: z.discriminatedUnion('type', [
+    z.strictObject({ type: z.literal('all-followers') }),
+    z.strictObject({ type: z.literal('bound-in-city') }),
+    z.strictObject({ type: z.literal('tails'), tails: z.array(z.number().int().min(0).max(9)).min(1) }),
+    z.strictObject({ type: z.literal('internal') }),
+  ]),
+  channels: z.array(z.enum(['wechat', 'sms'])).min(1),
+  /** Accounts whose followers are officers (audience `internal`); excluded from public audiences. */
+  internalAccounts: z.array(z.string()),
+  values: z.record(z.string(), z.string()),
+  scan: z.number().int().min(0),
+  of: z.number().int().min(1).max(64),
+});
+export type NoticeSegment = z.infer<typeof NoticeSegmentSchema>;
+
+export const SegmentMessageSchema = z.union([NoticeSegmentSchema, RestrictionSegmentSchema]);
 export type SegmentMessage = z.infer<typeof SegmentMessageSchema>;
 
 /** Recipients per delivery message: one SQS message, one SNS publish and one receipt per bundle. */

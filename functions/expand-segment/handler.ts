@@ -1,22 +1,30 @@
 /**
- * Expands a segment (city × tail × slot × shard) page by page from the sparse fan-out index into
- * delivery messages of up to 50 recipients each (a subscriber's plates with this tail together), published
- * to the deliveries topic with a `channel` attribute. Each page advances the segment's cursor in the
- * same transaction that counts its recipients as planned, so a segment delivered twice, or retried
- * after a crash, resumes where it stopped and counts everyone once.
+ * Expands a segment page by page into delivery messages of up to 50 recipients each, published to
+ * the deliveries topic with a `channel` attribute:
+ *  - a restriction segment (city × tail × slot × shard) pages the sparse fan-out index, one recipient
+ *    per subscriber with their plates of this tail together;
+ *  - a notice segment pages one of the parallel Scan segments of the subscribers table, keeping the
+ *    notice's audience.
+ * Each page advances the segment's cursor in the same transaction that counts its recipients as
+ * planned, so a segment delivered twice, or retried after a crash, resumes where it stopped and
+ * counts everyone once. Bundle ids are deterministic (run, segment, page, chunk).
  */
 
-import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import { z } from 'zod';
 import {
   type DeliveryMessage,
   MAX_BUNDLE,
+  type NoticeSegment,
   type Recipient,
+  type RestrictionSegment,
   SegmentMessageSchema,
 } from '../../schemas/pushes.ts';
 import { documentClient } from '../adapters/dynamodb/client.ts';
 import { publishAll } from '../adapters/sns/publisher.ts';
+import { noticeRecipientsOfPage } from '../core/notice-planning.ts';
+import { clock } from '../shared/clock.ts';
 import { tableName, topicArn } from '../shared/config.ts';
 import { logger } from '../shared/powertools.ts';
 import { pushRuns } from '../shared/pushes.ts';
@@ -28,63 +36,112 @@ const config = z
   .object({ PUSH_BUNDLE_SIZE: z.coerce.number().int().min(1).max(MAX_BUNDLE).default(MAX_BUNDLE) })
   .parse(process.env);
 
+type Key = Record<string, unknown>;
+type Addressed = { channel: 'wechat' | 'sms'; account: string } & Recipient;
+
+interface Page {
+  recipients: Addressed[];
+  next: Key | null;
+}
+
+async function restrictionPage(seg: RestrictionSegment, cursor: Key | null): Promise<Page> {
+  const res = await documentClient.send(
+    new QueryCommand({
+      TableName: subscribersTable,
+      IndexName: 'fanout',
+      KeyConditionExpression: 'gsi1pk = :p',
+      ExpressionAttributeValues: { ':p': `${seg.city}#${seg.tail}#${seg.slot}#${seg.shard}` },
+      Limit: PAGE,
+      ...(cursor ? { ExclusiveStartKey: cursor } : {}),
+    }),
+  );
+  // One recipient per subscriber, their plates with this tail together.
+  const bySubscriber = new Map<string, Addressed>();
+  for (const item of res.Items ?? []) {
+    const k = `${item.channel}#${item.id}`;
+    const existing = bySubscriber.get(k);
+    if (existing) existing.plates.push(String(item.plate));
+    else
+      bySubscriber.set(k, {
+        channel: item.channel,
+        account: String(item.account),
+        id: String(item.id),
+        plates: [String(item.plate)],
+      });
+  }
+  return { recipients: [...bySubscriber.values()], next: (res.LastEvaluatedKey as Key | undefined) ?? null };
+}
+
+async function noticePage(seg: NoticeSegment, cursor: Key | null): Promise<Page> {
+  const res = await documentClient.send(
+    new ScanCommand({
+      TableName: subscribersTable,
+      Segment: seg.scan,
+      TotalSegments: seg.of,
+      Limit: PAGE,
+      ProjectionExpression: 'pk, sk, channel, id, account, #s, city, tail',
+      ExpressionAttributeNames: { '#s': 'status' },
+      ...(cursor ? { ExclusiveStartKey: cursor } : {}),
+    }),
+  );
+  const { recipients, resumeAfter } = noticeRecipientsOfPage(
+    res.Items ?? [],
+    seg,
+    (res.LastEvaluatedKey as Key | undefined) ?? null,
+  );
+  return { recipients: recipients.map((r) => ({ ...r, plates: [] })), next: resumeAfter };
+}
+
+/** Bundles per channel and account, at most PUSH_BUNDLE_SIZE recipients each. */
+function bundles(
+  recipients: Addressed[],
+  base: Omit<DeliveryMessage, 'bundle' | 'channel' | 'account' | 'recipients'>,
+  prefix: string,
+): DeliveryMessage[] {
+  const groups = new Map<string, Recipient[]>();
+  for (const { channel, account, id, plates } of recipients) {
+    const g = `${channel}#${account}`;
+    groups.set(g, [...(groups.get(g) ?? []), { id, plates }]);
+  }
+  const out: DeliveryMessage[] = [];
+  for (const [g, members] of groups) {
+    const [channel, account] = g.split('#') as ['wechat' | 'sms', string];
+    for (let i = 0; i < members.length; i += config.PUSH_BUNDLE_SIZE)
+      out.push({
+        ...base,
+        bundle: `${prefix}#${g}#${i / config.PUSH_BUNDLE_SIZE}`,
+        channel,
+        account,
+        recipients: members.slice(i, i + config.PUSH_BUNDLE_SIZE),
+      });
+  }
+  return out;
+}
+
 async function expand(body: string): Promise<void> {
   const seg = SegmentMessageSchema.parse(JSON.parse(body));
-  const segment = `${seg.tail}#${seg.shard}`;
+  const segment = seg.kind === 'notice' ? `scan#${seg.scan}` : `${seg.tail}#${seg.shard}`;
+  const base =
+    seg.kind === 'notice'
+      ? {
+          runKey: seg.runKey,
+          pushKey: seg.pushKey,
+          category: seg.category,
+          city: seg.city,
+          date: seg.date,
+          values: seg.values,
+        }
+      : { runKey: seg.runKey, pushKey: seg.runKey, category: seg.category, city: seg.city, date: seg.date };
   for (;;) {
     const { page, cursor, done } = await pushRuns.segmentCursor(seg.runKey, segment);
     if (done) return;
-    const res = await documentClient.send(
-      new QueryCommand({
-        TableName: subscribersTable,
-        IndexName: 'fanout',
-        KeyConditionExpression: 'gsi1pk = :p',
-        ExpressionAttributeValues: { ':p': `${seg.city}#${seg.tail}#${seg.slot}#${seg.shard}` },
-        Limit: PAGE,
-        ...(cursor ? { ExclusiveStartKey: cursor } : {}),
-      }),
-    );
-    // One recipient per subscriber (their plates with this tail together), bundled per channel and
-    // account; bundle ids are deterministic so a page expanded twice yields the same bundles.
-    const bySubscriber = new Map<string, { channel: 'wechat' | 'sms'; account: string } & Recipient>();
-    for (const item of res.Items ?? []) {
-      const k = `${item.channel}#${item.id}`;
-      const existing = bySubscriber.get(k);
-      if (existing) existing.plates.push(String(item.plate));
-      else
-        bySubscriber.set(k, {
-          channel: item.channel,
-          account: String(item.account),
-          id: String(item.id),
-          plates: [String(item.plate)],
-        });
-    }
-    const groups = new Map<string, Recipient[]>();
-    for (const { channel, account, id, plates } of bySubscriber.values()) {
-      const g = `${channel}#${account}`;
-      groups.set(g, [...(groups.get(g) ?? []), { id, plates }]);
-    }
-    const deliveries: DeliveryMessage[] = [];
-    for (const [g, recipients] of groups) {
-      const [channel, account] = g.split('#') as ['wechat' | 'sms', string];
-      for (let i = 0; i < recipients.length; i += config.PUSH_BUNDLE_SIZE)
-        deliveries.push({
-          bundle: `${seg.runKey}#${segment}#${page}#${channel}#${account}#${i / config.PUSH_BUNDLE_SIZE}`,
-          runKey: seg.runKey,
-          pushKey: seg.runKey,
-          category: seg.category,
-          channel,
-          account,
-          city: seg.city,
-          date: seg.date,
-          recipients: recipients.slice(i, i + config.PUSH_BUNDLE_SIZE),
-        });
-    }
+    const { recipients, next } =
+      seg.kind === 'notice' ? await noticePage(seg, cursor) : await restrictionPage(seg, cursor);
+    const deliveries = bundles(recipients, base, `${seg.runKey}#${segment}#${page}`);
     await publishAll(
       deliveriesTopic,
       deliveries.map((d) => ({ body: d, attributes: { channel: d.channel, category: d.category } })),
     );
-    const next = (res.LastEvaluatedKey as Record<string, unknown> | undefined) ?? null;
     // Another copy of this segment advanced first: it owns the rest (our page was a duplicate).
     if (
       !(await pushRuns.advanceSegment(
@@ -92,8 +149,8 @@ async function expand(body: string): Promise<void> {
         segment,
         page,
         next,
-        bySubscriber.size,
-        new Date().toISOString(),
+        recipients.length,
+        clock.now().toISOString(),
       ))
     )
       return;

@@ -188,6 +188,7 @@ describe('stateless stack', () => {
     expect(readers.sort()).toEqual([
       'DeliverWechat',
       'ManageNotices',
+      'PlanNoticePush',
       'PreviewNotice',
       'PublishDueNotices',
       'ReceiveWechat',
@@ -196,11 +197,11 @@ describe('stateless stack', () => {
     real.stateful.hasResource('AWS::SecretsManager::Secret', { DeletionPolicy: 'Retain' });
   });
 
-  it('grants Scan (read-scan) only to the functions that count audiences and followers', () => {
+  it('grants Scan (read-scan) only to the functions that count audiences and followers or expand notice audiences', () => {
     const scanners = Object.entries(real.stateless.findResources('AWS::IAM::Policy'))
       .filter(([, p]) => JSON.stringify(p.Properties.PolicyDocument).includes('dynamodb:Scan'))
       .map(([id]) => id.replace(/Role.*/, ''));
-    expect(scanners.sort()).toEqual(['PreviewNotice', 'ReportOperations']);
+    expect(scanners.sort()).toEqual(['ExpandSegment', 'PreviewNotice', 'ReportOperations']);
   });
 
   it('schedules the every-minute publish of due notices', () => {

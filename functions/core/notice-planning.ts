@@ -1,0 +1,156 @@
+/**
+ * Planning a notice push: a published notice with people channels becomes a push run under the
+ * idempotent key `notice#{id}#v{version}` and one segment per parallel Scan segment of the
+ * subscribers table; expansion filters each page by the notice's audience. The push key is the
+ * notice id, so a notice published again after an edit reaches nobody twice.
+ *
+ * Primary course of planNoticePush:
+ *  1. the notice as stored now; not published (withdrawn meanwhile, or never) → a `skipped` run;
+ *  2. only the channels this deployment delivers (a channel without a deliver queue is reported);
+ *  3. the run, created or found (an announcement delivered twice plans once);
+ *  4. its segments, emitted again for an existing running run (expansion resumes, counts once).
+ */
+import type { Notice } from '../../schemas/notices.ts';
+import type { NoticeSegment } from '../../schemas/pushes.ts';
+import type { WeChatAccount } from '../../schemas/wechat.ts';
+import { civilDate } from './calendar.ts';
+import type { Clock } from './clock.ts';
+import { matchesAudience, noticeTemplateValues } from './notice-preview.ts';
+import { pushCategory } from './notices.ts';
+import type { PlannedRun } from './push-planning.ts';
+
+export const noticeRunKey = (id: string, version: number) => `notice#${id}#v${version}`;
+export const noticePushKey = (id: string) => `notice#${id}`;
+
+export interface NoticePlanningDeps {
+  clock: Clock;
+  notice(id: string): Promise<Notice | undefined>;
+  accounts(): Promise<readonly WeChatAccount[]>;
+  /** Channels with a deliver queue in this deployment. */
+  delivered: ReadonlySet<'wechat' | 'sms'>;
+  scanSegments: number;
+  runs: {
+    createOrGet(run: {
+      key: string;
+      kind: 'notice';
+      category: 'notice' | 'emergency';
+      city: string;
+      date: string;
+      slot: null;
+      status: 'running' | 'skipped';
+      reason: string | null;
+      segmentsTotal: number;
+      startedAt: string;
+      lastActivityAt: string;
+    }): Promise<{
+      created: boolean;
+      run: { status: 'running' | 'skipped' | 'aborted'; reason: string | null; segmentsTotal: number };
+    }>;
+  };
+  publishSegments(segments: NoticeSegment[]): Promise<void>;
+}
+
+export async function planNoticePush(
+  msg: { noticeId: string; version: number },
+  deps: NoticePlanningDeps,
+): Promise<PlannedRun> {
+  const now = deps.clock.now();
+  const notice = await deps.notice(msg.noticeId);
+  const key = noticeRunKey(msg.noticeId, msg.version);
+  const wanted = (notice?.channels ?? []).filter((c): c is 'wechat' | 'sms' => c === 'wechat' || c === 'sms');
+  const channels = wanted.filter((c) => deps.delivered.has(c));
+  const missing = wanted.filter((c) => !deps.delivered.has(c));
+  const reason = !notice
+    ? 'the notice no longer exists'
+    : notice.status !== 'published'
+      ? `the notice is ${notice.status}, not published`
+      : channels.length === 0
+        ? missing.length
+          ? `this deployment does not deliver ${missing.join(', ')}`
+          : 'feed only: nothing to push'
+        : null;
+  const category = notice ? pushCategory(notice) : 'notice';
+  const { created, run } = await deps.runs.createOrGet({
+    key,
+    kind: 'notice',
+    category,
+    city: notice?.city ?? 'unknown',
+    date: civilDate(now),
+    slot: null,
+    status: reason ? 'skipped' : 'running',
+    reason: reason ?? (missing.length ? `not delivered on ${missing.join(', ')}: no deliver queue` : null),
+    segmentsTotal: reason ? 0 : deps.scanSegments,
+    startedAt: now.toISOString(),
+    lastActivityAt: now.toISOString(),
+  });
+  if (run.status === 'running' && notice) {
+    const internalAccounts = (await deps.accounts())
+      .filter((a) => a.audience === 'internal')
+      .map((a) => a.id);
+    const audience = notice.audience;
+    await deps.publishSegments(
+      Array.from({ length: run.segmentsTotal }, (_, scan) => ({
+        kind: 'notice' as const,
+        runKey: key,
+        pushKey: noticePushKey(notice.id),
+        category,
+        city: notice.city,
+        date: civilDate(now),
+        audience: audience.type === 'tails' ? { type: 'tails', tails: [...audience.tails] } : audience,
+        channels,
+        internalAccounts,
+        values: noticeTemplateValues(notice),
+        scan,
+        of: run.segmentsTotal,
+      })),
+    );
+  }
+  return { key, created, status: run.status, reason: run.reason, segments: run.segmentsTotal };
+}
+
+export interface ScannedRecipient {
+  channel: 'wechat' | 'sms';
+  account: string;
+  id: string;
+}
+
+/**
+ * The audience members on one page of a Scan of the subscribers table. A subscriber's items are
+ * contiguous and its profile (sk `PROFILE`) sorts after its bindings (`BIND#…`), so a subscriber is
+ * complete when its profile is seen. A page that ends inside a subscriber's items resumes after the
+ * last profile it holds (`resumeAfter`), so that subscriber is read whole on the next page.
+ */
+export function noticeRecipientsOfPage(
+  items: ReadonlyArray<Record<string, unknown>>,
+  segment: Pick<NoticeSegment, 'audience' | 'city' | 'channels' | 'internalAccounts'>,
+  lastEvaluatedKey: Record<string, unknown> | null,
+): { recipients: ScannedRecipient[]; resumeAfter: Record<string, unknown> | null } {
+  const internal = new Set(segment.internalAccounts);
+  const recipients: ScannedRecipient[] = [];
+  let bindings: Array<{ city: string; tail: number }> = [];
+  let currentPk: unknown = null;
+  let lastProfile: Record<string, unknown> | null = null;
+  for (const item of items) {
+    if (typeof item.pk !== 'string' || !item.pk.startsWith('SUB#')) continue;
+    if (item.pk !== currentPk) {
+      currentPk = item.pk;
+      bindings = [];
+    }
+    if (typeof item.sk === 'string' && item.sk.startsWith('BIND#')) {
+      bindings.push({ city: String(item.city), tail: Number(item.tail) });
+      continue;
+    }
+    if (item.sk !== 'PROFILE') continue;
+    lastProfile = { pk: item.pk, sk: item.sk };
+    const channel: 'wechat' | 'sms' = item.channel === 'sms' ? 'sms' : 'wechat';
+    const account = String(item.account);
+    if (!segment.channels.includes(channel)) continue;
+    const entry = { channel, account, id: String(item.id), status: String(item.status), bindings };
+    const member = matchesAudience(entry, segment.audience, segment.city, internal);
+    if (member) recipients.push({ channel, account, id: String(item.id) });
+  }
+  if (!lastEvaluatedKey) return { recipients, resumeAfter: null };
+  const last = items.at(-1);
+  const endsOnProfile = last?.sk === 'PROFILE';
+  return { recipients, resumeAfter: endsOnProfile || !lastProfile ? lastEvaluatedKey : lastProfile };
+}
