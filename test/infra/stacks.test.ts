@@ -179,13 +179,13 @@ describe('stateless stack', () => {
     ]);
   });
 
-  it('lets only the WeChat functions read the accounts secret', () => {
+  it('lets only the functions that name a secret read one (the WeChat functions, receive-sms)', () => {
     const readers = Object.entries(real.stateless.findResources('AWS::IAM::Policy'))
       .filter(([, p]) =>
         JSON.stringify(p.Properties.PolicyDocument).includes('secretsmanager:GetSecretValue'),
       )
       .map(([id]) => id.replace(/Role.*/, ''));
-    expect(readers.sort()).toEqual(['DeliverWechat', 'ReceiveWechat', 'SendWechatReply']);
+    expect(readers.sort()).toEqual(['DeliverWechat', 'ReceiveSms', 'ReceiveWechat', 'SendWechatReply']);
     real.stateful.hasResource('AWS::SecretsManager::Secret', { DeletionPolicy: 'Retain' });
   });
 
