@@ -10,6 +10,7 @@ import { documentClient } from '../adapters/dynamodb/client.ts';
 import { DynamoDeliveryOutcomes } from '../adapters/dynamodb/delivery-outcomes.ts';
 import { publish } from '../adapters/sns/publisher.ts';
 import { receive, verifyUrl, type WebhookDeps } from '../adapters/wechat/webhook.ts';
+import { clock } from '../shared/clock.ts';
 import { tableName, topicArn } from '../shared/config.ts';
 import { converseFor, inboundLog } from '../shared/conversation.ts';
 import { logger, tracer } from '../shared/powertools.ts';
@@ -24,12 +25,12 @@ const deps: WebhookDeps = {
   inbound: inboundLog,
   converse: async (account, ref, inbound) => {
     const reply = await converseFor(account, ref, inbound);
-    if (inbound.kind === 'unfollow') await stats.attributeUnfollow('wechat', ref.id, new Date(), 'unfollow');
+    if (inbound.kind === 'unfollow') await stats.attributeUnfollow('wechat', ref.id, clock.now(), 'unfollow');
     return reply;
   },
   templateJobFinished: async (account, ref, msgId, status) => {
     await outcomes.record(account.appId, msgId, ref.id, status, new Date().toISOString());
-    if (status === 'failed:user block') await stats.attributeUnfollow('wechat', ref.id, new Date(), 'block');
+    if (status === 'failed:user block') await stats.attributeUnfollow('wechat', ref.id, clock.now(), 'block');
     if (status === 'failed:user block') await subscribers.setStatus(ref, 'blocked', new Date().toISOString());
   },
   enqueueAsyncReply: (job) => publish(repliesTopic, job),
