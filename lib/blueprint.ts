@@ -60,6 +60,20 @@ const restrictionSchedules = Object.fromEntries(
   ]),
 );
 
+/**
+ * The SMS channel's deployment settings, the same for every function that sends or reports
+ * (functions/adapters/sms/settings.ts documents each). Credentials are in the `sms-gateway` secret.
+ */
+export const SMS_ENVIRONMENT = {
+  SMS_PROVIDER: 'tencent',
+  SMS_INTERACTIVE: 'false',
+  SMS_MONTHLY_BUDGET_FEN: '100000',
+  SMS_PRICE_FEN_PER_PART: '4',
+  SMS_MAX_PARTS: '3',
+  SMS_CALLBACK_AUTH: 'token',
+  SMS_DEFAULT_CITY: 'beijing',
+};
+
 export const blueprintInput = {
   service: 'traffic-police-messaging',
 
@@ -195,6 +209,15 @@ export const blueprintInput = {
         WECHAT_DAILY_TEMPLATE_QUOTA: '100000',
       },
     },
+    'deliver-sms': {
+      description:
+        'The only way a push reaches an SMS subscriber: status, per-number cap, cap + dedupe in one write, budget, gateway.',
+      entry: 'functions/deliver-sms/handler.ts',
+      timeoutSeconds: 60,
+      tables: { subscribers: 'read', ledger: 'read-write', operations: 'read-write', content: 'read' },
+      secrets: ['sms-gateway'],
+      environment: { ...SMS_ENVIRONMENT, SMS_RATE_PER_SECOND: '10', SMS_CONCURRENCY: '4' },
+    },
     'release-deferred-pushes': {
       description:
         'Every five minutes: releases routine pushes deferred by quiet hours once the window has ended.',
@@ -246,7 +269,7 @@ export const blueprintInput = {
       tables: { content: 'read', operations: 'read-write' },
       publishes: ['push-segments'],
       secrets: ['wechat-accounts'],
-      environment: { PUSH_CHANNELS: 'wechat', NOTICE_SCAN_SEGMENTS: '8' },
+      environment: { PUSH_CHANNELS: 'wechat,sms', NOTICE_SCAN_SEGMENTS: '8' },
     },
     'get-notices': {
       description: 'Public: a city’s published notices (feed) and one published notice.',
@@ -259,6 +282,29 @@ export const blueprintInput = {
       memoryMb: 512,
       timeoutSeconds: 29,
       tables: { subscribers: 'read-scan', operations: 'read', ledger: 'read' },
+      environment: SMS_ENVIRONMENT,
+    },
+    'receive-sms': {
+      description:
+        'SMS gateway callbacks: citizens’ replies through the conversation (TD opts out at once), delivery receipts.',
+      entry: 'functions/receive-sms/handler.ts',
+      memoryMb: 512,
+      timeoutSeconds: 10,
+      tables: {
+        inbound: 'read-write',
+        subscribers: 'read-write',
+        ledger: 'read-write',
+        operations: 'read-write',
+        content: 'read',
+      },
+      secrets: ['sms-gateway'],
+      environment: SMS_ENVIRONMENT,
+    },
+    'manage-sms': {
+      description: 'Operators: the month’s SMS spend against the budget ceiling.',
+      entry: 'functions/manage-sms/handler.ts',
+      tables: { operations: 'read' },
+      environment: SMS_ENVIRONMENT,
     },
     'check-restriction-coverage': {
       description: 'Daily: warn when a served city has no rule or no calendar for a day in the next 30.',
@@ -297,6 +343,15 @@ export const blueprintInput = {
       function: 'receive-wechat',
       auth: 'wechat-signature',
     },
+    { method: 'POST', path: '/webhooks/sms/tencent/replies', function: 'receive-sms', auth: 'sms-signature' },
+    { method: 'POST', path: '/webhooks/sms/aliyun/replies', function: 'receive-sms', auth: 'sms-signature' },
+    {
+      method: 'POST',
+      path: '/webhooks/sms/{provider}/receipts',
+      function: 'receive-sms',
+      auth: 'sms-signature',
+    },
+    { method: 'GET', path: '/v1/admin/sms/budget', function: 'manage-sms', auth: 'admin-jwt' },
     { method: 'GET', path: '/v1/admin/pushes', function: 'manage-pushes', auth: 'admin-jwt' },
     { method: 'GET', path: '/v1/admin/pushes/{id}', function: 'manage-pushes', auth: 'admin-jwt' },
     { method: 'POST', path: '/v1/admin/pushes/restriction', function: 'manage-pushes', auth: 'admin-jwt' },
@@ -375,6 +430,10 @@ export const blueprintInput = {
   },
 
   secrets: {
+    'sms-gateway': {
+      description:
+        'JSON: pepper and dataKey (base64, 32 bytes each), tencent {secretId, secretKey, sdkAppId, region} and/or aliyun {accessKeyId, accessKeySecret}, callbackSecrets {tencent, aliyun}.',
+    },
     'wechat-accounts': {
       description:
         'JSON array of WeChat Official Accounts: id, appId, appSecret, token, encodingAesKey, previousEncodingAesKey, mode, templates, defaultCity.',
@@ -413,6 +472,17 @@ export const blueprintInput = {
       visibilityTimeoutSeconds: 60,
       maxReceives: 5,
       retentionDays: 4,
+    },
+    'push-deliveries-sms': {
+      description:
+        'SMS deliveries; maximum concurrency × SMS_RATE_PER_SECOND paces sends under the gateway’s limits.',
+      function: 'deliver-sms',
+      subscribesTo: [{ topic: 'push-deliveries', filterPolicy: { channel: ['sms'] } }],
+      batchSize: 1,
+      maxConcurrency: 2,
+      visibilityTimeoutSeconds: 120,
+      maxReceives: 3,
+      retentionDays: 1,
     },
     'wechat-replies': {
       description: 'Asynchronous WeChat replies (customer-service API).',
@@ -468,6 +538,22 @@ export const blueprintInput = {
       description:
         'The WeChat API refused a call for configuration or quota (40164 IP whitelist, 45009 daily quota, 40037 template, …): see the send-wechat-reply logs.',
       metric: 'WeChatConfigErrors',
+      statistic: 'Sum',
+      threshold: 0,
+      periodMinutes: 5,
+    },
+    'sms-budget-exhausted': {
+      description:
+        'SMS sends stopped at the monthly budget ceiling (reason budget): raise SMS_MONTHLY_BUDGET_FEN or wait for the month.',
+      metric: 'SmsBudgetExhausted',
+      statistic: 'Sum',
+      threshold: 0,
+      periodMinutes: 60,
+    },
+    'sms-config-errors': {
+      description:
+        'The SMS gateway refused a send for configuration (credentials, template, signature, balance): see the logs.',
+      metric: 'SmsConfigErrors',
       statistic: 'Sum',
       threshold: 0,
       periodMinutes: 5,

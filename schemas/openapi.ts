@@ -6,6 +6,7 @@ import { z } from 'zod';
 import * as api from './api.ts';
 import * as notices from './notices.ts';
 import { FrequencyPolicySchema } from './pushes.ts';
+import { SmsBudgetReportSchema } from './sms.ts';
 
 type Schema = z.ZodType;
 interface Operation {
@@ -340,6 +341,21 @@ export const operations: Operation[] = [
       }),
       description: 'The report',
     },
+    errors: [400, 401, 403],
+  },
+  {
+    method: 'get',
+    path: '/v1/admin/sms/budget',
+    summary: 'The month’s SMS spend, the budget ceiling and what remains (fen)',
+    tag: 'admin: pushes',
+    admin: true,
+    query: z.object({
+      month: z
+        .string()
+        .regex(/^\d{4}-(0[1-9]|1[0-2])$/)
+        .optional(),
+    }),
+    ok: { status: 200, schema: SmsBudgetReportSchema, description: 'The month’s budget' },
     errors: [400, 401, 403],
   },
   {

@@ -125,7 +125,10 @@ export const NoticeSegmentSchema = z.strictObject({
   channels: z.array(z.enum(['wechat', 'sms'])).min(1),
   /** Accounts whose followers are officers (audience `internal`); excluded from public audiences. */
   internalAccounts: z.array(z.string()),
+  /** WeChat template values. */
   values: z.record(z.string(), z.string()),
+  /** SMS template parameters (title, summary). */
+  smsValues: z.record(z.string(), z.string()).optional(),
   scan: z.number().int().min(0),
   of: z.number().int().min(1).max(64),
 });

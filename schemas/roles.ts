@@ -35,6 +35,7 @@ export const ROLE_MATRIX: Readonly<Record<string, readonly Role[]>> = {
   'GET /v1/admin/stats/pushes': OPERATORS,
   'GET /v1/admin/subscribers/{channel}/{id}': OPERATORS,
   'GET /v1/admin/audit': OPERATORS,
+  'GET /v1/admin/sms/budget': OPERATORS,
   'PUT /v1/admin/calendars/{year}': OPERATORS,
   'POST /v1/admin/cities/{city}/rules': OPERATORS,
   'POST /v1/admin/cities/{city}/rules/{ruleId}/close': OPERATORS,

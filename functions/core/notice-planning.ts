@@ -100,6 +100,7 @@ export async function planNoticePush(
         channels,
         internalAccounts,
         values: noticeTemplateValues(notice),
+        smsValues: { title: notice.title, summary: notice.shortBody },
         scan,
         of: run.segmentsTotal,
       })),

@@ -95,7 +95,8 @@ async function noticePage(seg: NoticeSegment, cursor: Key | null): Promise<Page>
 /** Bundles per channel and account, at most PUSH_BUNDLE_SIZE recipients each. */
 function bundles(
   recipients: Addressed[],
-  base: Omit<DeliveryMessage, 'bundle' | 'channel' | 'account' | 'recipients'>,
+  base: Omit<DeliveryMessage, 'bundle' | 'channel' | 'account' | 'recipients' | 'values'>,
+  values: (channel: 'wechat' | 'sms') => Record<string, string> | undefined,
   prefix: string,
 ): DeliveryMessage[] {
   const groups = new Map<string, Recipient[]>();
@@ -106,9 +107,11 @@ function bundles(
   const out: DeliveryMessage[] = [];
   for (const [g, members] of groups) {
     const [channel, account] = g.split('#') as ['wechat' | 'sms', string];
+    const v = values(channel);
     for (let i = 0; i < members.length; i += config.PUSH_BUNDLE_SIZE)
       out.push({
         ...base,
+        ...(v ? { values: v } : {}),
         bundle: `${prefix}#${g}#${i / config.PUSH_BUNDLE_SIZE}`,
         channel,
         account,
@@ -129,7 +132,6 @@ async function expand(body: string): Promise<void> {
           category: seg.category,
           city: seg.city,
           date: seg.date,
-          values: seg.values,
         }
       : { runKey: seg.runKey, pushKey: seg.runKey, category: seg.category, city: seg.city, date: seg.date };
   for (;;) {
@@ -137,7 +139,12 @@ async function expand(body: string): Promise<void> {
     if (done) return;
     const { recipients, next } =
       seg.kind === 'notice' ? await noticePage(seg, cursor) : await restrictionPage(seg, cursor);
-    const deliveries = bundles(recipients, base, `${seg.runKey}#${segment}#${page}`);
+    const deliveries = bundles(
+      recipients,
+      base,
+      (channel) => (seg.kind !== 'notice' ? undefined : channel === 'sms' ? seg.smsValues : seg.values),
+      `${seg.runKey}#${segment}#${page}`,
+    );
     await publishAll(
       deliveriesTopic,
       deliveries.map((d) => ({ body: d, attributes: { channel: d.channel, category: d.category } })),

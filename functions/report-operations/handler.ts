@@ -8,17 +8,34 @@
 import { z } from 'zod';
 import { auditEntries } from '../adapters/dynamodb/audit-log.ts';
 import { documentClient } from '../adapters/dynamodb/client.ts';
+import { DynamoSmsBudget } from '../adapters/dynamodb/sms.ts';
 import { subscriberCensus } from '../adapters/dynamodb/subscriber-census.ts';
 import { DynamoSubscriberRepository } from '../adapters/dynamodb/subscribers.ts';
 import { NotFoundError } from '../core/errors.ts';
 import { auditRange, followerCounts, supportView } from '../core/operations.ts';
+import { budgetMonth } from '../core/sms.ts';
 import { signedIn } from '../shared/auth.ts';
 import { clock } from '../shared/clock.ts';
 import { tableName } from '../shared/config.ts';
 import { httpHandler } from '../shared/http.ts';
 import { pushStats } from '../shared/pushes.ts';
+import { settings } from '../shared/sms.ts';
 
 const subscribers = new DynamoSubscriberRepository(documentClient, tableName('subscribers'));
+const budget = new DynamoSmsBudget(documentClient, tableName('operations'));
+
+/** This month's SMS spend against the ceiling (the same figures as GET /v1/admin/sms/budget). */
+async function smsSpend() {
+  const month = budgetMonth(clock.now());
+  const { spentFen } = await budget.spent(month);
+  return {
+    month,
+    provider: settings.provider,
+    spentFen,
+    ceilingFen: settings.budgetFen,
+    remainingFen: Math.max(0, settings.budgetFen - spentFen),
+  };
+}
 const CATEGORIES = ['restriction', 'notice', 'transactional', 'emergency'] as const;
 const Instant = z.union([z.iso.date(), z.iso.datetime({ offset: true })]);
 
@@ -31,7 +48,7 @@ const stats = httpHandler(
       body: {
         ...followerCounts(census),
         pushes: await pushStats().report(CATEGORIES, clock.now(), query.weeks),
-        sms: { spendCny: 0, status: 'not configured' },
+        sms: await smsSpend(),
       },
     };
   },

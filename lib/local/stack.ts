@@ -33,6 +33,7 @@ import { LOCAL_ISSUER, LocalJwtIssuer, localKeyFile } from './jwt.ts';
 import { matchesPattern } from './patterns.ts';
 import { LocalQueue, LocalTopic } from './queues.ts';
 import { LocalScheduler } from './scheduler.ts';
+import { type SmsFaults, SmsSandbox } from './sms-sandbox.ts';
 import { type Faults, WeChatSandbox } from './wechat-sandbox.ts';
 
 export interface LocalStackOptions {
@@ -62,6 +63,8 @@ export class LocalStack {
   readonly scheduler: LocalScheduler;
   /** The WeChat API the functions call locally (WECHAT_API_BASE), with its outbox and faults. */
   readonly wechat = new WeChatSandbox();
+  /** The SMS gateways the functions call locally (SMS_API_ENDPOINT), Tencent- and Aliyun-shaped. */
+  readonly sms = new SmsSandbox();
   private dynamo: DynamoDbLocal | undefined;
   private server: Server | undefined;
   private jwt: LocalJwtIssuer | undefined;
@@ -158,6 +161,8 @@ export class LocalStack {
       AWS_ENDPOINT_URL_DYNAMODB: this.dynamodbEndpoint,
       AWS_ENDPOINT_URL_SNS: `${this.endpoint}/_aws/sns`,
       WECHAT_API_BASE: `${this.endpoint}/_local/wechat`,
+      // Both SMS SDKs post to the root path with their action header; the sandbox answers there.
+      SMS_API_ENDPOINT: this.endpoint,
       [envNames.service]: blueprint.service,
       [envNames.eventBus]: `${blueprint.service}-bus`,
       POWERTOOLS_METRICS_NAMESPACE: blueprint.service,
@@ -244,6 +249,11 @@ export class LocalStack {
     const url = new URL(req.url ?? '/', this.endpoint);
     if (url.pathname.startsWith('/_aws/sns')) return this.handleSns(req, res);
     if (url.pathname.startsWith('/_local/wechat/')) return this.handleWeChatSandbox(req, res, url);
+    if (url.pathname === '/' && (req.headers['x-tc-action'] || req.headers['x-acs-action'])) {
+      const raw = await readBody(req, 1024 * 1024);
+      await this.sms.handleHttp(req, res, raw === 'too-large' ? Buffer.alloc(0) : raw);
+      return;
+    }
     if (url.pathname === '/local/outbox')
       return this.handleOps(req, res, new URL('/_local/outbox', this.endpoint));
     if (url.pathname === '/_local' || url.pathname.startsWith('/_local/'))
@@ -371,6 +381,16 @@ export class LocalStack {
       if (area === 'outbox') {
         if (method === 'GET') return json(200, this.wechat.outbox);
         if (method === 'DELETE') return json(200, { cleared: this.wechat.outbox.splice(0).length });
+      }
+      if (area === 'sms') {
+        if (id === 'outbox' && method === 'GET') return json(200, this.sms.outbox);
+        if (id === 'outbox' && method === 'DELETE')
+          return json(200, { cleared: this.sms.outbox.splice(0).length });
+        if (id === 'faults' && method === 'GET') return json(200, this.sms.faults);
+        if (id === 'faults' && method === 'PUT') {
+          this.sms.faults = { ...this.sms.faults, ...(input as Partial<SmsFaults>) };
+          return json(200, this.sms.faults);
+        }
       }
       if (area === 'faults') {
         if (method === 'GET') return json(200, this.wechat.faults);

@@ -355,12 +355,12 @@ describe('bad input (none is a 500)', () => {
 });
 
 describe('operators', () => {
-  it('stats count followers and bound plates; SMS spend is not configured yet', async () => {
+  it('stats count followers and bound plates, and the month’s SMS spend', async () => {
     const res = await call('GET', '/v1/admin/stats', token('olga', 'operator'));
     expect(res.status).toBe(200);
     expect(res.body.byChannel.wechat.active).toBeGreaterThanOrEqual(5);
     expect(res.body.boundPlatesByCity.beijing).toBeGreaterThanOrEqual(5);
-    expect(res.body.sms).toEqual({ spendCny: 0, status: 'not configured' });
+    expect(res.body.sms).toMatchObject({ provider: 'tencent', spentFen: 0, ceilingFen: 100_000 });
     expect(Array.isArray(res.body.pushes)).toBe(true);
   });
 

@@ -179,18 +179,20 @@ describe('stateless stack', () => {
     ]);
   });
 
-  it('lets only the WeChat functions (and the notice functions, which check templates) read the accounts secret', () => {
+  it('lets only the functions that name a secret read one (WeChat, notices checking templates, SMS)', () => {
     const readers = Object.entries(real.stateless.findResources('AWS::IAM::Policy'))
       .filter(([, p]) =>
         JSON.stringify(p.Properties.PolicyDocument).includes('secretsmanager:GetSecretValue'),
       )
       .map(([id]) => id.replace(/Role.*/, ''));
     expect(readers.sort()).toEqual([
+      'DeliverSms',
       'DeliverWechat',
       'ManageNotices',
       'PlanNoticePush',
       'PreviewNotice',
       'PublishDueNotices',
+      'ReceiveSms',
       'ReceiveWechat',
       'SendWechatReply',
     ]);

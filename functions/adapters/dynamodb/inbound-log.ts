@@ -28,8 +28,8 @@ export const InboundRecordSchema = z.object({
 export type InboundRecord = z.infer<typeof InboundRecordSchema>;
 
 export interface InboundLog {
-  /** 'claimed' for the first delivery, else the record as it stands. */
-  claim(key: string, nowMs: number): Promise<'claimed' | InboundRecord>;
+  /** 'claimed' for the first delivery, else the record as it stands (kept `retentionSeconds`). */
+  claim(key: string, nowMs: number, retentionSeconds?: number): Promise<'claimed' | InboundRecord>;
   get(key: string): Promise<InboundRecord | undefined>;
   complete(key: string, reply: string | null): Promise<void>;
   /** True for the one caller that switched the message to asynchronous delivery. */
@@ -58,7 +58,11 @@ export class DynamoInboundLog implements InboundLog {
     this.table = table;
   }
 
-  async claim(key: string, nowMs: number): Promise<'claimed' | InboundRecord> {
+  async claim(
+    key: string,
+    nowMs: number,
+    retentionSeconds = INBOUND_RETENTION_SECONDS,
+  ): Promise<'claimed' | InboundRecord> {
     const nowS = Math.floor(nowMs / 1000);
     const claimed = await conditionally(() =>
       this.doc.send(
@@ -71,7 +75,7 @@ export class DynamoInboundLog implements InboundLog {
             async: false,
             asyncSent: false,
             claimedAt: nowMs,
-            expiresAt: nowS + INBOUND_RETENTION_SECONDS,
+            expiresAt: nowS + retentionSeconds,
           },
           ConditionExpression: 'attribute_not_exists(pk) OR expiresAt < :now',
           ExpressionAttributeValues: { ':now': nowS },

@@ -7,6 +7,17 @@ export const keys = {
   /** subscribers: the profile item and one item per binding, in one partition per subscriber. */
   subscriber: (r: SubscriberRef) => ({ pk: `SUB#${r.channel}#${r.id}`, sk: 'PROFILE' }),
   binding: (r: SubscriberRef, plate: string) => ({ pk: `SUB#${r.channel}#${r.id}`, sk: `BIND#${plate}` }),
+  /** subscribers: an SMS subscriber's number, encrypted (id = HMAC of the number). */
+  smsContact: (id: string) => ({ pk: `SUB#sms#${id}`, sk: 'CONTACT' }),
+  /** ledger: messages sent to one SMS number on one civil day (the per-number daily cap). */
+  smsNumberDay: (id: string, date: string) => ({ pk: `SMSNUM#${id}`, sk: date }),
+  /** operations: the month's SMS spend in fen (the budget ceiling). */
+  smsBudget: (month: string) => ({ pk: `SMSBUDGET#${month}`, sk: 'SPEND' }),
+  /** operations: one SMS delivery record by the gateway's message id (receipts update it). */
+  smsMessage: (provider: string, messageId: string) => ({
+    pk: `SMSMSG#${provider}#${messageId}`,
+    sk: 'DELIVERY',
+  }),
   /** inbound: one de-duplication record per WeChat message / event / SMS callback. */
   inbound: (key: string) => ({ pk: `IN#${key}` }),
   /** content: all records of one kind share a partition (tiny, read together). */

@@ -1,0 +1,117 @@
+/**
+ * A citizen's SMS reply, through the channel-agnostic conversation (functions/core/conversation.ts).
+ * Primary course:
+ *  1. the number, normalised to E.164 (not a mainland mobile: ignored) and keyed by its HMAC;
+ *  2. the intent; a number never seen becomes a subscriber only by binding a plate (`BD 京A12345`),
+ *     and only then is its number stored (encrypted);
+ *  3. the conversation applies the intent (TD/T/R/N/退订 opt the number out at once);
+ *  4. where interactive SMS is on, one reply goes out as a template SMS within the budget: the
+ *     opt-out confirmation (once per opt-out, outside the per-number cap), the bind confirmation or
+ *     the restriction answer (within it). Otherwise the intent is applied and recorded only.
+ * Returns what is recorded on the inbound record: `<intent>:<what happened>`.
+ */
+import type { SmsCatalogue, SmsTemplateKind } from '../../schemas/sms.ts';
+import type { DynamoSmsContacts, DynamoSmsNumberCap } from '../adapters/dynamodb/sms.ts';
+import type { PhoneVault } from '../adapters/sms/vault.ts';
+import { civilDate } from '../core/calendar.ts';
+import { type ConversationDeps, converse, parseIntent } from '../core/conversation.ts';
+import { PlateError, parsePlate } from '../core/plates.ts';
+import {
+  maskPhone,
+  normalisePhone,
+  PhoneNumberError,
+  phoneId,
+  type RenderedSms,
+  renderSms,
+  SmsTooLongError,
+} from '../core/sms.ts';
+import { type SmsSendDeps, sendWithinBudget } from '../deliver-sms/deliver.ts';
+
+export interface SmsReplyDeps extends SmsSendDeps {
+  conversation: ConversationDeps;
+  contacts: DynamoSmsContacts;
+  numberCap: DynamoSmsNumberCap;
+  vault: PhoneVault;
+  pepper: Buffer;
+  catalogue: SmsCatalogue;
+  settings: SmsSendDeps['settings'] & { interactive: boolean; maxParts: number; numberDailyCap: number };
+}
+
+export async function handleSmsReply(
+  input: { phone: string; text: string },
+  deps: SmsReplyDeps,
+): Promise<string> {
+  let phone: string;
+  try {
+    phone = normalisePhone(input.phone);
+  } catch (error) {
+    if (!(error instanceof PhoneNumberError)) throw error;
+    deps.log('info', 'SMS reply from a number outside mainland China ignored', {});
+    return 'ignored:not-mainland';
+  }
+  const id = phoneId(deps.pepper, phone);
+  const ref = { channel: 'sms' as const, id };
+  const masked = maskPhone(phone);
+  const intent = parseIntent(input.text, deps.conversation.keywords);
+  const known = await deps.conversation.subscribers.get(ref);
+  if (!known && intent.type !== 'bind') {
+    deps.log('info', 'SMS reply from a number never seen: no subscriber created', {
+      from: masked,
+      intent: intent.type,
+    });
+    return `${intent.type}:ignored-unknown-number`;
+  }
+  const at = deps.clock.now().toISOString();
+  await deps.contacts.put(id, deps.vault.encrypt(phone, id), at);
+  const answer = await converse(ref, { kind: 'text', text: input.text }, deps.conversation);
+  deps.log('info', 'SMS reply applied', { from: masked, intent: intent.type });
+
+  if (intent.type === 'resubscribe') await deps.contacts.resetOptOutConfirmation(id);
+  if (!deps.settings.interactive) return `${intent.type}:applied`;
+
+  let kind: SmsTemplateKind | null = null;
+  let values: Record<string, string> = {};
+  if (intent.type === 'unsubscribe') {
+    if (!(await deps.contacts.claimOptOutConfirmation(id, at))) return 'unsubscribe:already-confirmed';
+    kind = 'opt-out-confirmation';
+  } else if (intent.type === 'bind') {
+    let plate: string;
+    try {
+      plate = parsePlate(intent.plate).canonical;
+    } catch (error) {
+      if (error instanceof PlateError) return 'bind:invalid-plate';
+      throw error;
+    }
+    const binding = (await deps.conversation.subscribers.get(ref))?.bindings.find((b) => b.plate === plate);
+    if (!binding) return 'bind:not-bound';
+    kind = 'bind-confirmation';
+    values = { plate: binding.plate, tail: String(binding.tail) };
+  } else if (intent.type === 'restriction' && answer) {
+    kind = 'restriction-answer';
+    values = { answer: answer.replace(/\n/g, ' ') };
+  }
+  if (!kind) return `${intent.type}:applied-no-sms-template`;
+
+  let message: RenderedSms;
+  try {
+    message = renderSms(deps.catalogue, kind, values, deps.settings.maxParts);
+  } catch (error) {
+    if (!(error instanceof SmsTooLongError)) throw error;
+    deps.log('warn', 'SMS reply too long: not sent', { kind });
+    return `${intent.type}:reply-too-long`;
+  }
+  // The opt-out confirmation is the citizen's due: outside the per-number cap (still within budget).
+  const date = civilDate(deps.clock.now());
+  const capped = kind !== 'opt-out-confirmation';
+  if (capped && !(await deps.numberCap.take(id, date, deps.settings.numberDailyCap)))
+    return `${intent.type}:reply-capped`;
+  const sent = await sendWithinBudget(
+    { phone, subscriberId: id },
+    message,
+    { pushKey: null, runKey: null, reference: `reply:${kind}` },
+    deps,
+  );
+  if (capped && sent.outcome !== 'sent' && sent.outcome !== 'unknown-outcome')
+    await deps.numberCap.giveBack(id, date);
+  return `${intent.type}:reply-${sent.outcome}`;
+}

@@ -1,0 +1,188 @@
+/**
+ * What every deliver-* queue consumer does around its provider calls, once: the run's status per
+ * invocation (an aborted run sends nothing more), quiet hours (a routine bundle waits for the
+ * window's end, whole), the bundle's receipt (recipients an earlier attempt finished are duplicates,
+ * not touched again; what this attempt finishes is recorded in one write), and the run's counts,
+ * consumed capacity and the weekly sent stats, written once per invocation.
+ */
+import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
+import {
+  type DeliveryMessage,
+  DeliveryMessageSchema,
+  type Outcome,
+  type Recipient,
+} from '../../schemas/pushes.ts';
+import { documentClient } from '../adapters/dynamodb/client.ts';
+import { DynamoDeferredPushes } from '../adapters/dynamodb/deferred-pushes.ts';
+import { DynamoPushLedger } from '../adapters/dynamodb/push-ledger.ts';
+import type { RunCounts } from '../adapters/dynamodb/push-runs.ts';
+import { civilDate } from '../core/calendar.ts';
+import { type Channel, quietUntil } from '../core/pushes.ts';
+import { shardOf } from '../core/subscribers.ts';
+import { clock } from './clock.ts';
+import { tableName } from './config.ts';
+import { logger, metrics } from './powertools.ts';
+import { policyStore, pushRuns, pushStats } from './pushes.ts';
+
+/** What one recipient came to, and what the bundle's receipt records for it (null: nothing). */
+export interface RecipientResult {
+  outcome: Outcome;
+  receipt: string | null;
+}
+
+export interface BundleContext {
+  ledger: DynamoPushLedger;
+  /** True once the run was aborted (here or, as of this invocation's start, elsewhere). */
+  aborted(runKey: string): boolean;
+  abortRun(runKey: string, reason: string): Promise<void>;
+}
+
+/**
+ * Delivers a bundle's recipients that are still to do; returns each finished recipient's result
+ * (null: not attempted, e.g. the run stopped). Throwing before a recipient's reservation retries the
+ * bundle; `deliverRecipients` must record what it finished through `finish` first.
+ */
+export type DeliverRecipients = (
+  d: DeliveryMessage,
+  todo: Recipient[],
+  ctx: BundleContext,
+  finish: (r: Recipient, result: RecipientResult) => void,
+) => Promise<void>;
+
+const ledgerTable = tableName('ledger');
+const deferred = new DynamoDeferredPushes(documentClient, ledgerTable);
+const stats = pushStats();
+
+export async function consumeBundles(
+  event: SQSEvent,
+  channel: Channel,
+  deliverRecipients: DeliverRecipients,
+): Promise<SQSBatchResponse> {
+  const started = performance.now();
+  const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
+  const counts = new Map<string, RunCounts>();
+  const aborted = new Set<string>();
+  const runs = new Map<string, Awaited<ReturnType<typeof pushRuns.get>>>();
+  const sentByCategory = new Map<string, number>();
+  // Per invocation, so the capacity it counts is this invocation's own (containers run one batch at a
+  // time on AWS; the local stack runs several in one process).
+  const ledger = new DynamoPushLedger(documentClient, ledgerTable);
+  const count = (d: DeliveryMessage, outcomes: readonly Outcome[]) => {
+    const c = counts.get(d.runKey) ?? {};
+    for (const o of outcomes) c[o] = (c[o] ?? 0) + 1;
+    counts.set(d.runKey, c);
+    const sent = outcomes.filter((o) => o === 'sent').length;
+    if (sent) sentByCategory.set(d.category, (sentByCategory.get(d.category) ?? 0) + sent);
+  };
+  const ctx: BundleContext = {
+    ledger,
+    aborted: (runKey) => aborted.has(runKey),
+    abortRun: async (runKey, reason) => {
+      if (aborted.has(runKey)) return;
+      aborted.add(runKey);
+      await pushRuns.abort(runKey, reason, clock.now().toISOString());
+    },
+  };
+  try {
+    for (const record of event.Records) {
+      const outcomes: Outcome[] = [];
+      let d: DeliveryMessage | undefined;
+      try {
+        d = DeliveryMessageSchema.parse(JSON.parse(record.body));
+        const msg = d;
+        if (msg.channel !== channel) throw new Error(`a ${msg.channel} bundle on the ${channel} queue`);
+        // The run's status once per invocation (an abort elsewhere is seen by the next one).
+        if (!runs.has(msg.runKey)) runs.set(msg.runKey, await pushRuns.get(msg.runKey));
+        const run = runs.get(msg.runKey);
+        if (!run || run.status === 'aborted') aborted.add(msg.runKey);
+        // The run stopped: nothing more is sent; its report counts these as unsent.
+        if (aborted.has(msg.runKey)) continue;
+        // Quiet hours: a routine push waits for the window's end (not dropped); emergencies go now.
+        const { policy } = await policyStore.get();
+        const until = msg.deferred ? null : quietUntil(policy, channel, msg.category, clock.now());
+        if (until) {
+          const first = await deferred.defer(msg, until, shardOf({ channel, id: msg.bundle }));
+          outcomes.push(...msg.recipients.map(() => (first ? 'deferred-quiet' : 'duplicate') as Outcome));
+          continue;
+        }
+        const done = await ledger.receipt(msg.bundle);
+        for (const r of msg.recipients) if (done.has(r.id)) outcomes.push('duplicate');
+        const todo = msg.recipients.filter((r) => !done.has(r.id));
+        if (todo.length === 0) continue;
+        const receipt = new Map<string, string>();
+        try {
+          await deliverRecipients(msg, todo, ctx, (r, result) => {
+            outcomes.push(result.outcome);
+            if (result.receipt) receipt.set(r.id, result.receipt);
+          });
+        } finally {
+          // Whatever happened, what finished is recorded, so a redelivery does not touch it again.
+          await ledger.recordReceipt(msg.bundle, receipt, clock.now().getTime());
+        }
+      } catch (error) {
+        logger.warn('delivery will be retried', {
+          messageId: record.messageId,
+          error: (error as Error).message,
+        });
+        batchItemFailures.push({ itemIdentifier: record.messageId });
+      } finally {
+        if (d) count(d, outcomes);
+      }
+    }
+  } finally {
+    const at = clock.now().toISOString();
+    for (const [i, runKey] of [...counts.keys()].entries()) {
+      // Capacity and duration are attributed to the first run of the batch (batches rarely mix runs).
+      const usage =
+        i === 0
+          ? {
+              read: ledger.consumed.read,
+              write: ledger.consumed.write,
+              invocations: 1,
+              durationMs: performance.now() - started,
+            }
+          : {};
+      await pushRuns.add(runKey, counts.get(runKey)!, usage, at);
+    }
+    const today = civilDate(clock.now());
+    for (const [category, n] of sentByCategory) await stats.addSent(category, today, n);
+    if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();
+  }
+  return { batchItemFailures };
+}
+
+/** Runs `work` over the items with at most `concurrency` in flight; stops taking new ones on `stop()`. */
+export async function pool<T>(
+  items: readonly T[],
+  concurrency: number,
+  work: (item: T) => Promise<void>,
+  stop: () => boolean = () => false,
+): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | null = null;
+  await Promise.all(
+    Array.from({ length: Math.min(concurrency, items.length) }, async () => {
+      while (next < items.length && failure === null && !stop()) {
+        const item = items[next++]!;
+        try {
+          await work(item);
+        } catch (error) {
+          failure ??= { error };
+        }
+      }
+    }),
+  );
+  if (failure) throw (failure as { error: unknown }).error;
+}
+
+/** A per-invocation rate limit: each call waits for its own slot, `perSecond` slots a second. */
+export function pacer(perSecond: number): () => Promise<void> {
+  const interval = 1000 / perSecond;
+  let nextSlot = 0;
+  return async () => {
+    const now = performance.now();
+    const slot = Math.max(now, nextSlot);
+    nextSlot = slot + interval;
+    if (slot > now) await new Promise((r) => setTimeout(r, slot - now));
+  };
+}

@@ -1,0 +1,151 @@
+/**
+ * SMS end to end on the local stack (real blueprint, DynamoDB Local, the sandbox gateways behind the
+ * real SDKs): a citizen binds a plate and receives the restriction reminder through the push pipeline; the receipt updates the delivery
+ * record; their TD opts the number out; the next push to it is suppressed with reason opted-out;
+ * the month's spend is visible to an operator.
+ */
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { DEV_SMS_DEFAULTS } from '../../functions/adapters/sms/settings.ts';
+import { TencentSmsGateway } from '../../functions/adapters/sms/tencent.ts';
+import { PhoneVault } from '../../functions/adapters/sms/vault.ts';
+import { fixedClock } from '../../functions/core/clock.ts';
+import { phoneId, restrictionReminderValues } from '../../functions/core/sms.ts';
+import { deliverSms } from '../../functions/deliver-sms/deliver.ts';
+import { blueprintInput, defineBlueprint } from '../../lib/blueprint.ts';
+import { type Callback, receiptCallback, replyCallback } from '../../lib/local/sms-user.ts';
+import { LocalStack } from '../../lib/local/stack.ts';
+import { deliverDeps, type SmsTables, smsTables } from '../fixtures/sms.ts';
+
+const bp = defineBlueprint({ ...blueprintInput, service: `smse-${Date.now().toString(36)}` });
+process.env.STAGE = 'local';
+// The functions' clock at 10:00 Shanghai on Monday 2026-11-16 (SMS quiet hours would defer).
+process.env.LOCAL_TIME_OFFSET_MS = String(Date.parse('2026-11-16T10:00:00+08:00') - Date.now());
+const stack = new LocalStack({
+  blueprint: bp,
+  port: 0,
+  dataDir: mkdtempSync(join(tmpdir(), 'sms-')),
+  dynamodbEndpoint: inject('dynamodbEndpoint'),
+  timeScale: 0.02,
+});
+const mobile = '13800138000';
+const id = phoneId(Buffer.from(DEV_SMS_DEFAULTS.SMS_PEPPER, 'base64'), `+86${mobile}`);
+let db: SmsTables;
+
+const call = async (c: Callback) => {
+  const res = await fetch(`${stack.endpoint}${c.path}?${c.query}`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: c.body,
+  });
+  return { status: res.status, body: await res.json() };
+};
+
+beforeAll(async () => {
+  await stack.start();
+  db = await smsTables(inject('dynamodbEndpoint'), 'smse', bp.service);
+});
+afterAll(() => stack.stop());
+
+describe('the SMS channel on the local stack', () => {
+  it('BD binds; a reminder goes out through the sandbox; its receipt lands; TD opts out; the next push is suppressed', async () => {
+    expect(await call(replyCallback('tencent', mobile, 'BD 京A12345'))).toEqual({
+      status: 200,
+      body: { result: 0, errmsg: 'OK' },
+    });
+    expect((await db.subscribers.get({ channel: 'sms', id }))?.bindings).toHaveLength(1);
+
+    // The deliver path as the deliver-sms consumer will call it, against the stack's tables and gateway.
+    const gateway = new TencentSmsGateway({
+      secretId: 'id',
+      secretKey: 'key',
+      sdkAppId: '1400000000',
+      region: 'ap-guangzhou',
+      endpoint: stack.endpoint,
+    });
+    const deps = {
+      ...deliverDeps(db, gateway, fixedClock('2026-11-16T00:30:00Z')),
+      vault: new PhoneVault(Buffer.from(DEV_SMS_DEFAULTS.SMS_DATA_KEY, 'base64')),
+    };
+    const recipient = (pushKey: string) => ({
+      subscriberId: id,
+      category: 'restriction' as const,
+      pushKey,
+      runKey: pushKey,
+      bundle: `${pushKey}#b0`,
+      values: restrictionReminderValues({ date: '2026-11-16', tails: [5, 0] }, ['京A12345']),
+    });
+    // Monday 2026-11-16 restricts tails 0 and 5 in Beijing: the morning push reaches the number through
+    // the pipeline (plan → expand → deliver-sms → the Tencent-shaped sandbox).
+    const operator = stack.issueToken('olga', ['operator']);
+    const headers = { authorization: `Bearer ${operator}`, 'content-type': 'application/json' };
+    const started = await fetch(`${stack.endpoint}/v1/admin/pushes/restriction`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ city: 'beijing', date: '2026-11-16', slot: 'morning' }),
+    });
+    expect(started.status).toBe(201);
+    const runKey = 'restriction#beijing#2026-11-16#morning';
+    await vi.waitFor(
+      async () => {
+        const run = await (
+          await fetch(`${stack.endpoint}/v1/admin/pushes/${encodeURIComponent(runKey)}`, { headers })
+        ).json();
+        expect(run).toMatchObject({ done: true, counts: { planned: 1, sent: 1 } });
+      },
+      { timeout: 20_000, interval: 200 },
+    );
+    const sent = stack.sms.outbox.at(-1)!;
+    expect(sent).toMatchObject({ provider: 'tencent', phone: mobile, templateId: '2210001' });
+    expect(JSON.stringify(sent)).toContain('京A12345');
+    // The same run's reminder again (e.g. a redelivery) is a duplicate, and costs nothing.
+    expect(await deliverSms(recipient(runKey), deps)).toBe('duplicate');
+
+    expect((await call(receiptCallback('tencent', sent.messageId, mobile, true))).status).toBe(200);
+    expect(await db.messages.get('tencent', sent.messageId)).toMatchObject({ status: 'delivered' });
+
+    expect((await call(replyCallback('tencent', mobile, 'TD', new Date(Date.now() + 1000)))).status).toBe(
+      200,
+    );
+    expect((await db.subscribers.get({ channel: 'sms', id }))?.status).toBe('opted-out');
+
+    const before = stack.sms.outbox.length;
+    expect(await deliverSms(recipient('restriction#beijing#2026-11-17#morning'), deps)).toBe('opted-out');
+    expect(stack.sms.outbox).toHaveLength(before);
+  });
+
+  it('operators see the month’s spend and what remains', async () => {
+    const token = stack.issueToken('alice', ['operator']);
+    const res = await fetch(`${stack.endpoint}/v1/admin/sms/budget?month=2026-11`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({
+      month: '2026-11',
+      provider: 'tencent',
+      ceilingFen: 100_000,
+      spentFen: 4,
+      remainingFen: 99_996,
+      pricePerPartFen: 4,
+      exhausted: false,
+    });
+    const editor = stack.issueToken('bob', ['editor']);
+    const denied = await fetch(`${stack.endpoint}/v1/admin/sms/budget`, {
+      headers: { authorization: `Bearer ${editor}` },
+    });
+    expect(denied.status).toBe(403);
+  });
+
+  it('the sandbox outbox and per-number faults are reachable over HTTP', async () => {
+    const res = await fetch(`${stack.endpoint}/_local/sms/faults`, {
+      method: 'PUT',
+      body: JSON.stringify({ perNumberDailyLimit: 0 }),
+    });
+    expect(await res.json()).toMatchObject({ perNumberDailyLimit: 0 });
+    expect(await (await fetch(`${stack.endpoint}/_local/sms/outbox`)).json()).toHaveLength(
+      stack.sms.outbox.length,
+    );
+  });
+});
