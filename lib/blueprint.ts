@@ -164,7 +164,9 @@ export const blueprintInput = {
         ledger: 'read',
       },
       publishes: ['wechat-replies'],
-      secrets: ['wechat-accounts'],
+      secrets: ['wechat-accounts', 'sms-gateway'],
+      // The SMS fallback a follower opts into (短信备用): the number is stored encrypted under its HMAC.
+      environment: SMS_ENVIRONMENT,
     },
     'send-wechat-reply': {
       description:
@@ -173,7 +175,8 @@ export const blueprintInput = {
       memoryMb: 256,
       timeoutSeconds: 20,
       tables: { inbound: 'read-write', subscribers: 'read-write', content: 'read', operations: 'read-write' },
-      secrets: ['wechat-accounts'],
+      secrets: ['wechat-accounts', 'sms-gateway'],
+      environment: SMS_ENVIRONMENT,
       egress: 'fixed-ip',
     },
     'plan-restriction-push': {
@@ -201,6 +204,7 @@ export const blueprintInput = {
       memoryMb: 256,
       timeoutSeconds: 60,
       tables: { subscribers: 'read-write', ledger: 'read-write', operations: 'read-write', content: 'read' },
+      publishes: ['push-deliveries'], // SMS fallbacks
       secrets: ['wechat-accounts'],
       egress: 'fixed-ip',
       environment: {

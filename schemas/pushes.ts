@@ -168,5 +168,9 @@ export const DeliveryMessageSchema = z.strictObject({
   values: z.record(z.string(), z.string()).optional(),
   /** Released after quiet hours: not deferred again. */
   deferred: z.boolean().optional(),
+  /** WeChat bundles of notices: the SMS parameters, should a recipient fall back to SMS. */
+  fallbackValues: z.record(z.string(), z.string()).optional(),
+  /** An SMS bundle sent because the WeChat push failed permanently (counted apart on the run). */
+  fallback: z.literal(true).optional(),
 });
 export type DeliveryMessage = z.infer<typeof DeliveryMessageSchema>;

@@ -13,6 +13,7 @@ import type { RestrictionAnswer } from '../../schemas/restrictions.ts';
 import type { KeywordReplies } from '../../schemas/wechat.ts';
 import { addDays, isoWeekday, today } from './calendar.ts';
 import type { Clock } from './clock.ts';
+import { ValidationError } from './errors.ts';
 import { type Plate, PlateError, parsePlate, tailDigit } from './plates.ts';
 import { plateRestrictionOn, type RestrictionBook, restrictionOn, ruleOn } from './restrictions.ts';
 import { type Binding, MAX_BINDINGS, type SubscriberRef, type SubscriberRepository } from './subscribers.ts';
@@ -41,6 +42,12 @@ export interface ConversationDeps {
   clock: Clock;
   keywords: KeywordReplies;
   account: { id: string; defaultCity: string };
+  /**
+   * SMS fallback for WeChat followers, where the SMS channel is configured: stores the number
+   * (encrypted, keyed by its HMAC) and returns the SMS subscriber id and the masked number. Throws a
+   * ValidationError for a number that is not a mainland mobile.
+   */
+  smsFallback?: { link(phone: string): Promise<{ id: string; masked: string }> };
 }
 
 export type Intent =
@@ -52,6 +59,7 @@ export type Intent =
   | { type: 'unsubscribe' }
   | { type: 'resubscribe' }
   | { type: 'preference'; reminders?: boolean; slot?: 'morning' | 'evening' }
+  | { type: 'sms-fallback'; phone: string | null }
   | { type: 'help' };
 
 export const MAX_REPLY = 600;
@@ -79,6 +87,9 @@ export function parseIntent(raw: string, keywords: KeywordReplies): Intent {
   if (text === '早上提醒') return { type: 'preference', slot: 'morning', reminders: true };
   if (text === '关闭提醒') return { type: 'preference', reminders: false };
   if (text === '开启提醒') return { type: 'preference', reminders: true };
+  if (text === '关闭短信备用') return { type: 'sms-fallback', phone: null };
+  const fallback = /^(?:短信备用|开通短信备用)\s*(.+)$/.exec(text);
+  if (fallback) return { type: 'sms-fallback', phone: fallback[1]!.replace(/[\s-]/g, '') };
   const bind = /^(?:绑定|BD)\s*(.+)$/i.exec(text);
   if (bind) {
     const parts = bind[1]!.trim().split(' ');
@@ -221,6 +232,23 @@ export async function converse(
       return slot === 'evening'
         ? '好的，将在限行日前一天 20:00 提醒您。'
         : '好的，将在限行日当天 07:00 提醒您。';
+    }
+    case 'sms-fallback': {
+      if (ref.channel !== 'wechat' || !deps.smsFallback) return '本号暂未开通短信备用提醒。';
+      if (intent.phone === null) {
+        await deps.subscribers.setPreferences(ref, { smsFallback: null });
+        return '已关闭短信备用提醒。';
+      }
+      let linked: { id: string; masked: string };
+      try {
+        linked = await deps.smsFallback.link(intent.phone);
+      } catch (error) {
+        if (error instanceof ValidationError)
+          return '请发送“短信备用”加11位大陆手机号，例如：短信备用 13800138000';
+        throw error;
+      }
+      await deps.subscribers.setPreferences(ref, { smsFallback: linked.id });
+      return `已开通短信备用提醒：微信消息无法送达时，限行提醒与重要通知将以短信发送至 ${linked.masked}。每条短信均可回复TD退订；发送“关闭短信备用”可取消。`;
     }
     case 'road': {
       const notice = await deps.notices.latestRoadCondition(deps.account.defaultCity);

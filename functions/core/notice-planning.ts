@@ -146,6 +146,8 @@ export function noticeRecipientsOfPage(
     const channel: 'wechat' | 'sms' = item.channel === 'sms' ? 'sms' : 'wechat';
     const account = String(item.account);
     if (!segment.channels.includes(channel)) continue;
+    // A number linked only as a WeChat follower's fallback is not an SMS audience of its own.
+    if (channel === 'sms' && item.scene === 'wechat-fallback' && bindings.length === 0) continue;
     const entry = { channel, account, id: String(item.id), status: String(item.status), bindings };
     const member = matchesAudience(entry, segment.audience, segment.city, internal);
     if (member) recipients.push({ channel, account, id: String(item.id) });

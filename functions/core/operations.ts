@@ -40,6 +40,8 @@ export function supportView(s: Subscriber, unmasked: boolean) {
     unfollowedAt: s.unfollowedAt,
     lastInboundAt: s.lastInboundAt,
     optedOutAt: s.optedOutAt,
+    /** Whether an SMS number is linked for fallback (the number itself is never shown here). */
+    smsFallback: s.smsFallback !== null,
     bindings: s.bindings.map((b) => ({
       plate: unmasked ? b.plate : maskPlate(b.plate),
       city: b.city,

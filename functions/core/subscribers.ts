@@ -34,6 +34,8 @@ export interface Subscriber extends SubscriberRef {
   scene: string | null;
   /** The citizen's own opt-out (TD/退订); survives unfollow and re-follow until they resubscribe. */
   optedOutAt: string | null;
+  /** WeChat followers: the SMS subscriber (number HMAC) to reach when a WeChat push fails permanently. */
+  smsFallback: string | null;
 }
 
 export const MAX_BINDINGS = 3;
@@ -42,6 +44,13 @@ export const FANOUT_SHARDS = 16;
 export const UNFOLLOW_RETENTION_DAYS = 30;
 
 export type BindOutcome = 'bound' | 'already-bound' | 'limit-reached';
+
+/** What a subscriber chooses about their pushes. */
+export interface Preferences {
+  reminders?: boolean;
+  slot?: ReminderSlot;
+  smsFallback?: string | null;
+}
 
 export interface SubscriberRepository {
   get(ref: SubscriberRef): Promise<Subscriber | undefined>;
@@ -55,7 +64,7 @@ export interface SubscriberRepository {
   follow(ref: SubscriberRef, account: string, at: string, scene: string | null): Promise<Subscriber>;
   unfollow(ref: SubscriberRef, at: string): Promise<void>;
   setStatus(ref: SubscriberRef, status: 'active' | 'opted-out' | 'blocked', at: string): Promise<void>;
-  setPreferences(ref: SubscriberRef, prefs: { reminders?: boolean; slot?: ReminderSlot }): Promise<void>;
+  setPreferences(ref: SubscriberRef, prefs: Preferences): Promise<void>;
   bind(ref: SubscriberRef, binding: Binding): Promise<BindOutcome>;
   /** Removes one plate, or all when `plate` is undefined; returns the plates removed. */
   unbind(ref: SubscriberRef, plate?: string): Promise<string[]>;
@@ -75,6 +84,7 @@ export function newSubscriber(ref: SubscriberRef, account: string, at: string): 
     lastInboundAt: null,
     scene: null,
     optedOutAt: null,
+    smsFallback: null,
   };
 }
 
@@ -127,10 +137,7 @@ export const transition = {
       return s.status === 'active' && !s.optedOutAt ? s : { ...s, status, optedOutAt: null };
     return s.status === status ? s : { ...s, status };
   },
-  setPreferences(
-    s: Subscriber | undefined,
-    prefs: { reminders?: boolean; slot?: ReminderSlot },
-  ): Subscriber | undefined {
+  setPreferences(s: Subscriber | undefined, prefs: Preferences): Subscriber | undefined {
     return s ? { ...s, ...prefs } : s;
   },
   bind(s: Subscriber | undefined, binding: Binding): { next: Subscriber | undefined; outcome: BindOutcome } {

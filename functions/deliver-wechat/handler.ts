@@ -19,6 +19,7 @@ import type { DeliveryMessage, Outcome, Recipient } from '../../schemas/pushes.t
 import type { WeChatAccount } from '../../schemas/wechat.ts';
 import { documentClient } from '../adapters/dynamodb/client.ts';
 import { DynamoDailyQuota } from '../adapters/dynamodb/quota.ts';
+import { publish } from '../adapters/sns/publisher.ts';
 import { WeChatApi, WeChatApiError } from '../adapters/wechat/api.ts';
 import { DynamoTokenStore, StableTokenManager } from '../adapters/wechat/tokens.ts';
 import { civilDate } from '../core/calendar.ts';
@@ -26,7 +27,7 @@ import { type CapRequest, capRequest, restrictionReminder, templateValue } from 
 import { bookOf, restrictionOn } from '../core/restrictions.ts';
 import { maskId } from '../core/subscribers.ts';
 import { clock } from '../shared/clock.ts';
-import { tableName } from '../shared/config.ts';
+import { tableName, topicArn } from '../shared/config.ts';
 import { type BundleContext, consumeBundles, pacer, pool, type RecipientResult } from '../shared/delivery.ts';
 import { logger, metrics } from '../shared/powertools.ts';
 import { policyStore } from '../shared/pushes.ts';
@@ -48,6 +49,7 @@ const tokens = new StableTokenManager({
   store: new DynamoTokenStore(documentClient, tableName('operations')),
 });
 const api = new WeChatApi({ baseUrl: wechatApiBase, tokens });
+const deliveriesTopic = topicArn('push-deliveries');
 
 const clientMsgId = (d: DeliveryMessage, r: Recipient) =>
   createHash('sha256').update(`${d.pushKey}#${r.id}`).digest('hex').slice(0, 32);
@@ -186,14 +188,53 @@ export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
       pace,
       takeQuota,
     };
+    const failedForGood: Recipient[] = [];
     await pool(
       todo,
       config.PUSH_CONCURRENCY,
       async (r) => {
         const result = await deliverOne(d, r, statuses.get(r.id) ?? 'unfollowed', send);
-        if (result) finish(r, result);
+        if (!result) return;
+        if (result.receipt?.startsWith('failed:') && PERMANENT.has(result.outcome)) failedForGood.push(r);
+        finish(r, result);
       },
       () => ctx.aborted(d.runKey),
     );
+    if (failedForGood.length) await fallBackToSms(d, failedForGood);
   });
 };
+
+/** WeChat outcomes after which the follower cannot be reached there: an SMS fallback may go instead. */
+const PERMANENT = new Set<Outcome>(['unfollowed', 'blocked', 'provider-permanent']);
+
+/**
+ * Followers who linked a number (短信备用) and whose WeChat delivery failed permanently get the push
+ * by SMS: one SMS bundle through the deliveries topic, so deliver-sms applies its own cap, dedupe
+ * (the same push key on the SMS ledger) and budget. Published at most once per bundle attempt; a
+ * failure to publish loses the fallback, never the WeChat outcome (logged and counted as a metric).
+ */
+async function fallBackToSms(d: DeliveryMessage, recipients: Recipient[]) {
+  try {
+    const linked: Recipient[] = [];
+    for (const r of recipients) {
+      const smsId = (await subscribers.get({ channel: 'wechat', id: r.id }))?.smsFallback;
+      if (smsId) linked.push({ id: smsId, plates: r.plates });
+    }
+    if (!linked.length) return;
+    const { fallbackValues, values: _wechatValues, deferred: _deferred, ...base } = d;
+    const message: DeliveryMessage = {
+      ...base,
+      bundle: `${d.bundle}#sms-fallback`,
+      channel: 'sms',
+      account: 'sms',
+      recipients: linked,
+      ...(fallbackValues ? { values: fallbackValues } : {}),
+      fallback: true,
+    };
+    await publish(deliveriesTopic, message, { channel: 'sms', category: d.category });
+    metrics.addMetric('SmsFallbacks', MetricUnit.Count, linked.length);
+  } catch (error) {
+    logger.error('SMS fallback not published', { bundle: d.bundle, error: (error as Error).message });
+    metrics.addMetric('SmsFallbackFailures', MetricUnit.Count, 1);
+  }
+}

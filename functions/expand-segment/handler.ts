@@ -79,7 +79,7 @@ async function noticePage(seg: NoticeSegment, cursor: Key | null): Promise<Page>
       Segment: seg.scan,
       TotalSegments: seg.of,
       Limit: PAGE,
-      ProjectionExpression: 'pk, sk, channel, id, account, #s, city, tail',
+      ProjectionExpression: 'pk, sk, channel, id, account, #s, city, tail, scene',
       ExpressionAttributeNames: { '#s': 'status' },
       ...(cursor ? { ExclusiveStartKey: cursor } : {}),
     }),
@@ -108,10 +108,12 @@ function bundles(
   for (const [g, members] of groups) {
     const [channel, account] = g.split('#') as ['wechat' | 'sms', string];
     const v = values(channel);
+    const fallbackValues = channel === 'wechat' ? values('sms') : undefined;
     for (let i = 0; i < members.length; i += config.PUSH_BUNDLE_SIZE)
       out.push({
         ...base,
         ...(v ? { values: v } : {}),
+        ...(fallbackValues ? { fallbackValues } : {}),
         bundle: `${prefix}#${g}#${i / config.PUSH_BUNDLE_SIZE}`,
         channel,
         account,

@@ -69,9 +69,13 @@ export async function consumeBundles(
   const ledger = new DynamoPushLedger(documentClient, ledgerTable);
   const count = (d: DeliveryMessage, outcomes: readonly Outcome[]) => {
     const c = counts.get(d.runKey) ?? {};
-    for (const o of outcomes) c[o] = (c[o] ?? 0) + 1;
+    // SMS fallbacks are extra deliveries of people already counted on WeChat: counted apart.
+    for (const o of outcomes) {
+      const k = (d.fallback ? `sms-fallback:${o}` : o) as Outcome;
+      c[k] = (c[k] ?? 0) + 1;
+    }
     counts.set(d.runKey, c);
-    const sent = outcomes.filter((o) => o === 'sent').length;
+    const sent = d.fallback ? 0 : outcomes.filter((o) => o === 'sent').length;
     if (sent) sentByCategory.set(d.category, (sentByCategory.get(d.category) ?? 0) + sent);
   };
   const ctx: BundleContext = {

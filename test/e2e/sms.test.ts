@@ -11,12 +11,14 @@ import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { DEV_SMS_DEFAULTS } from '../../functions/adapters/sms/settings.ts';
 import { TencentSmsGateway } from '../../functions/adapters/sms/tencent.ts';
 import { PhoneVault } from '../../functions/adapters/sms/vault.ts';
+import { accountsFromEnv } from '../../functions/adapters/wechat/accounts.ts';
 import { fixedClock } from '../../functions/core/clock.ts';
 import { phoneId, restrictionReminderValues } from '../../functions/core/sms.ts';
 import { deliverSms } from '../../functions/deliver-sms/deliver.ts';
 import { blueprintInput, defineBlueprint } from '../../lib/blueprint.ts';
 import { type Callback, receiptCallback, replyCallback } from '../../lib/local/sms-user.ts';
 import { LocalStack } from '../../lib/local/stack.ts';
+import { buildRequest, messageXml, openReply } from '../../lib/local/wechat-user.ts';
 import { deliverDeps, type SmsTables, smsTables } from '../fixtures/sms.ts';
 
 const bp = defineBlueprint({ ...blueprintInput, service: `smse-${Date.now().toString(36)}` });
@@ -136,6 +138,69 @@ describe('the SMS channel on the local stack', () => {
       headers: { authorization: `Bearer ${editor}` },
     });
     expect(denied.status).toBe(403);
+  });
+
+  it('a WeChat follower who linked a number (短信备用) gets the reminder by SMS when WeChat cannot reach them', async () => {
+    const account = accountsFromEnv({})[0]!;
+    let msgId = 7_000_000;
+    const say = async (text: string) => {
+      const req = buildRequest(
+        account,
+        messageXml(
+          { kind: 'text', text, msgId: String(++msgId) },
+          'o-fallback',
+          'gh',
+          Math.floor(Date.now() / 1000),
+        ),
+        { encrypted: true },
+      );
+      const res = await fetch(`${stack.endpoint}/webhooks/wechat/dev?${req.query}`, {
+        method: 'POST',
+        body: req.body,
+      });
+      expect(res.status).toBe(200);
+      return openReply(account, await res.text()).content ?? '';
+    };
+    // Tuesday 2026-11-17's restricted tails in Beijing, from the API; a plate with the first of them.
+    const day = await (
+      await fetch(`${stack.endpoint}/v1/cities/beijing/restrictions?date=2026-11-17`)
+    ).json();
+    const tail = (day as { tails: number[] }).tails[0]!;
+    await say(`绑定 京A1234${tail}`);
+    expect(await say('短信备用 139-0013-9000')).toContain('+86 139****9000');
+    expect(await say('短信备用 12345')).toContain('11位大陆手机号');
+    const follower = await db.subscribers.get({ channel: 'wechat', id: 'o-fallback' });
+    const smsId = phoneId(Buffer.from(DEV_SMS_DEFAULTS.SMS_PEPPER, 'base64'), '+8613900139000');
+    expect(follower?.smsFallback).toBe(smsId);
+    expect(await db.contacts.get(smsId)).toBeDefined(); // the number, encrypted under its HMAC
+
+    stack.wechat.faults = { ...stack.wechat.faults, unfollowed: ['o-fallback'] }; // 43004 from WeChat
+    const before = stack.sms.outbox.length;
+    const operator = stack.issueToken('olga', ['operator']);
+    const headers = { authorization: `Bearer ${operator}`, 'content-type': 'application/json' };
+    await fetch(`${stack.endpoint}/v1/admin/pushes/restriction`, {
+      method: 'POST',
+      headers,
+      body: JSON.stringify({ city: 'beijing', date: '2026-11-17', slot: 'morning' }),
+    });
+    const runKey = 'restriction#beijing#2026-11-17#morning';
+    await vi.waitFor(
+      async () => {
+        const run = await (
+          await fetch(`${stack.endpoint}/v1/admin/pushes/${encodeURIComponent(runKey)}`, { headers })
+        ).json();
+        expect(run).toMatchObject({
+          done: true,
+          counts: { planned: 1, unfollowed: 1, 'sms-fallback:sent': 1 },
+        });
+      },
+      { timeout: 20_000, interval: 200 },
+    );
+    const sms = stack.sms.outbox.slice(before);
+    expect(sms).toHaveLength(1);
+    expect(sms[0]).toMatchObject({ phone: '13900139000', templateId: '2210001' });
+    expect(JSON.stringify(sms[0])).toContain(`京A1234${tail}`);
+    stack.wechat.faults = { ...stack.wechat.faults, unfollowed: [] };
   });
 
   it('the sandbox outbox and per-number faults are reachable over HTTP', async () => {

@@ -19,7 +19,7 @@ import {
   type BindOutcome,
   bindingExpiry,
   fanoutKey,
-  type ReminderSlot,
+  type Preferences,
   type Subscriber,
   type SubscriberRef,
   type SubscriberRepository,
@@ -39,6 +39,7 @@ const ProfileItem = z.object({
   lastInboundAt: z.string().nullable(),
   scene: z.string().nullable(),
   optedOutAt: z.string().nullable().default(null),
+  smsFallback: z.string().nullable().default(null),
   version: z.number().int().positive(),
 });
 const BindingItem = z.object({
@@ -196,7 +197,7 @@ export class DynamoSubscriberRepository implements SubscriberRepository {
   async setStatus(ref: SubscriberRef, status: 'active' | 'opted-out' | 'blocked', at: string) {
     await this.mutate(ref, (s) => ({ next: transition.setStatus(s, status, at), result: null }));
   }
-  async setPreferences(ref: SubscriberRef, prefs: { reminders?: boolean; slot?: ReminderSlot }) {
+  async setPreferences(ref: SubscriberRef, prefs: Preferences) {
     await this.mutate(ref, (s) => ({ next: transition.setPreferences(s, prefs), result: null }));
   }
   async bind(ref: SubscriberRef, binding: Binding): Promise<BindOutcome> {

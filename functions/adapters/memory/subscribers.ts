@@ -2,7 +2,7 @@
 import {
   type Binding,
   type BindOutcome,
-  type ReminderSlot,
+  type Preferences,
   type Subscriber,
   type SubscriberRef,
   type SubscriberRepository,
@@ -43,7 +43,7 @@ export class MemorySubscriberRepository implements SubscriberRepository {
   async setStatus(ref: SubscriberRef, status: 'active' | 'opted-out' | 'blocked', at: string) {
     this.put(transition.setStatus(await this.get(ref), status, at));
   }
-  async setPreferences(ref: SubscriberRef, prefs: { reminders?: boolean; slot?: ReminderSlot }) {
+  async setPreferences(ref: SubscriberRef, prefs: Preferences) {
     this.put(transition.setPreferences(await this.get(ref), prefs));
   }
   async bind(ref: SubscriberRef, binding: Binding): Promise<BindOutcome> {
