@@ -200,8 +200,8 @@ export const blueprintInput = {
       description:
         'The only way a push reaches a WeChat follower: status, cap + dedupe in one write, template send.',
       entry: 'functions/deliver-wechat/handler.ts',
-      // Its work is waiting on WeChat and DynamoDB: the whole local stack peaks under 256 MB (bench).
-      memoryMb: 256,
+      // Measured alone, bundled, heap limited as at this size: peak RSS ~330 MB (test/bench/deliver-memory.ts).
+      memoryMb: 384,
       timeoutSeconds: 60,
       tables: { subscribers: 'read-write', ledger: 'read-write', operations: 'read-write', content: 'read' },
       publishes: ['push-deliveries'], // SMS fallbacks

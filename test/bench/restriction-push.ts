@@ -8,10 +8,12 @@
  *
  *   node test/bench/restriction-push.ts [--subscribers 10000,50000]
  */
+import { spawnSync } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { PushRun } from '../../functions/adapters/dynamodb/push-runs.ts';
@@ -23,6 +25,16 @@ import { seed, seededSubscribers } from '../fixtures/seed.ts';
 
 const { values } = parseArgs({ options: { subscribers: { type: 'string', default: '10000,50000' } } });
 const sizes = values.subscribers.split(',').map(Number);
+if (sizes.length > 1) {
+  // Each size in its own process: handlers are module singletons bound to the first stack's tables.
+  for (const n of sizes) {
+    const res = spawnSync(process.execPath, [fileURLToPath(import.meta.url), '--subscribers', String(n)], {
+      stdio: 'inherit',
+    });
+    if (res.status !== 0) process.exit(res.status ?? 1);
+  }
+  process.exit(0);
+}
 
 process.env.STAGE = 'local';
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
