@@ -242,7 +242,7 @@ export const blueprintInput = {
         'Editors and reviewers: draft, edit, submit, approve, reject, publish and withdraw notices; each write with its audit entry.',
       entry: 'functions/manage-notices/handler.ts',
       timeoutSeconds: 15,
-      tables: { content: 'read-write', operations: 'append' },
+      tables: { content: 'read-write', operations: 'read-write' }, // read-write: a withdrawal stops the notice's push run
       publishes: ['notice-pushes'],
       secrets: ['wechat-accounts'],
     },

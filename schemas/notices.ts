@@ -102,6 +102,11 @@ export function noticeIssues(n: NoticeFields): Array<{ path: string[]; message: 
     issues.push({ path: ['effectiveTo'], message: 'the effective window ends before it starts' });
   if (n.restrictionChange && n.kind !== 'restriction-change')
     issues.push({ path: ['restrictionChange'], message: 'only restriction-change notices carry one' });
+  if (n.audience.type === 'internal' && n.channels.includes('feed'))
+    issues.push({
+      path: ['channels'],
+      message: 'an internal (officers-only) notice cannot go to the public feed',
+    });
   if (n.restrictionChange?.type === 'suspension') {
     const { from, to } = n.restrictionChange;
     if (to !== null && to < from)

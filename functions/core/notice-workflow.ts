@@ -44,6 +44,8 @@ export interface NoticeWorkflowDeps {
   accounts: () => Promise<WeChatAccount[]>;
   /** Sends the announcement to the push pipeline and marks it sent; failures are left to the schedule. */
   announce: (message: NoticePushMessage) => Promise<void>;
+  /** Stops the push run of a published notice version (a withdrawal): nothing more is sent. */
+  stopPush: (noticeId: string, version: number, reason: string) => Promise<void>;
 }
 
 /**
@@ -141,7 +143,15 @@ async function apply(
   const next = transition(n, action, actor, deps.clock.now(), reason);
   if (action === 'approve' || action === 'publish') await ensureTemplates(next, deps);
   if (action !== 'publish') {
-    return deps.store.save(next, n.version, auditOf(deps, actor, `notice.${action}`, n.id, n, next));
+    const saved = await deps.store.save(
+      next,
+      n.version,
+      auditOf(deps, actor, `notice.${action}`, n.id, n, next),
+    );
+    // A withdrawn notice reaches nobody more: its run stops (deferred and queued bundles included).
+    if (action === 'withdraw' && pushesToPeople(n))
+      await deps.stopPush(n.id, n.version, `withdrawn: ${reason ?? ''}`);
+    return saved;
   }
   const effects: NoticeEffects = {};
   let before: unknown = n;

@@ -31,10 +31,14 @@ import { pushRuns } from '../shared/pushes.ts';
 
 const deliveriesTopic = topicArn('push-deliveries');
 const subscribersTable = tableName('subscribers');
-const PAGE = 500;
 const config = z
-  .object({ PUSH_BUNDLE_SIZE: z.coerce.number().int().min(1).max(MAX_BUNDLE).default(MAX_BUNDLE) })
+  .object({
+    PUSH_BUNDLE_SIZE: z.coerce.number().int().min(1).max(MAX_BUNDLE).default(MAX_BUNDLE),
+    /** Items per fan-out Query / Scan page (tests use a few to cross page boundaries). */
+    EXPAND_PAGE_SIZE: z.coerce.number().int().min(3).max(1000).default(500),
+  })
   .parse(process.env);
+const PAGE = config.EXPAND_PAGE_SIZE;
 
 type Key = Record<string, unknown>;
 type Addressed = { channel: 'wechat' | 'sms'; account: string } & Recipient;
@@ -55,9 +59,23 @@ async function restrictionPage(seg: RestrictionSegment, cursor: Key | null): Pro
       ...(cursor ? { ExclusiveStartKey: cursor } : {}),
     }),
   );
+  // A subscriber's plates are contiguous in the index (sort key channel#id#plate). A page that ends
+  // inside a subscriber's plates resumes after the previous subscriber, so nobody is split in two.
+  let items = res.Items ?? [];
+  let next = (res.LastEvaluatedKey as Key | undefined) ?? null;
+  const who = (i: Record<string, unknown>) => `${i.channel}#${i.id}`;
+  if (next && items.length > 1) {
+    const lastWho = who(items.at(-1)!);
+    const cut = items.findLastIndex((i) => who(i) !== lastWho);
+    if (cut >= 0) {
+      const { pk, sk, gsi1pk, gsi1sk } = items[cut]!;
+      next = { pk, sk, gsi1pk, gsi1sk };
+      items = items.slice(0, cut + 1);
+    }
+  }
   // One recipient per subscriber, their plates with this tail together.
   const bySubscriber = new Map<string, Addressed>();
-  for (const item of res.Items ?? []) {
+  for (const item of items) {
     const k = `${item.channel}#${item.id}`;
     const existing = bySubscriber.get(k);
     if (existing) existing.plates.push(String(item.plate));
@@ -69,7 +87,7 @@ async function restrictionPage(seg: RestrictionSegment, cursor: Key | null): Pro
         plates: [String(item.plate)],
       });
   }
-  return { recipients: [...bySubscriber.values()], next: (res.LastEvaluatedKey as Key | undefined) ?? null };
+  return { recipients: [...bySubscriber.values()], next };
 }
 
 async function noticePage(seg: NoticeSegment, cursor: Key | null): Promise<Page> {

@@ -60,21 +60,24 @@ export async function consumeBundles(
 ): Promise<SQSBatchResponse> {
   const started = performance.now();
   const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
-  const counts = new Map<string, RunCounts>();
+  const runKeys = new Set<string>();
   const aborted = new Set<string>();
   const runs = new Map<string, Awaited<ReturnType<typeof pushRuns.get>>>();
   const sentByCategory = new Map<string, number>();
   // Per invocation, so the capacity it counts is this invocation's own (containers run one batch at a
   // time on AWS; the local stack runs several in one process).
   const ledger = new DynamoPushLedger(documentClient, ledgerTable);
-  const count = (d: DeliveryMessage, outcomes: readonly Outcome[]) => {
-    const c = counts.get(d.runKey) ?? {};
+  const count = async (d: DeliveryMessage, outcomes: readonly Outcome[]) => {
+    if (outcomes.length === 0) return;
+    const c: RunCounts = {};
     // SMS fallbacks are extra deliveries of people already counted on WeChat: counted apart.
     for (const o of outcomes) {
       const k = (d.fallback ? `sms-fallback:${o}` : o) as Outcome;
       c[k] = (c[k] ?? 0) + 1;
     }
-    counts.set(d.runKey, c);
+    // Right after the bundle's receipt, so a timeout later in the invocation loses no counts.
+    await pushRuns.add(d.runKey, c, {}, clock.now().toISOString());
+    runKeys.add(d.runKey);
     const sent = d.fallback ? 0 : outcomes.filter((o) => o === 'sent').length;
     if (sent) sentByCategory.set(d.category, (sentByCategory.get(d.category) ?? 0) + sent);
   };
@@ -130,24 +133,24 @@ export async function consumeBundles(
         });
         batchItemFailures.push({ itemIdentifier: record.messageId });
       } finally {
-        if (d) count(d, outcomes);
+        if (d) await count(d, outcomes);
       }
     }
   } finally {
-    const at = clock.now().toISOString();
-    for (const [i, runKey] of [...counts.keys()].entries()) {
-      // Capacity and duration are attributed to the first run of the batch (batches rarely mix runs).
-      const usage =
-        i === 0
-          ? {
-              read: ledger.consumed.read,
-              write: ledger.consumed.write,
-              invocations: 1,
-              durationMs: performance.now() - started,
-            }
-          : {};
-      await pushRuns.add(runKey, counts.get(runKey)!, usage, at);
-    }
+    // Capacity and duration are attributed to the first run of the batch (batches rarely mix runs).
+    const [first] = runKeys;
+    if (first)
+      await pushRuns.add(
+        first,
+        {},
+        {
+          read: ledger.consumed.read,
+          write: ledger.consumed.write,
+          invocations: 1,
+          durationMs: performance.now() - started,
+        },
+        clock.now().toISOString(),
+      );
     const today = civilDate(clock.now());
     for (const [category, n] of sentByCategory) await stats.addSent(category, today, n);
     if (metrics.hasStoredMetrics()) metrics.publishStoredMetrics();

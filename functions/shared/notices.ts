@@ -7,10 +7,12 @@ import { DynamoNoticeStore } from '../adapters/dynamodb/notices.ts';
 import { DynamoRestrictionDataRepository } from '../adapters/dynamodb/restriction-data.ts';
 import { publish } from '../adapters/sns/publisher.ts';
 import { accountDirectory } from '../adapters/wechat/accounts.ts';
+import { noticeRunKey } from '../core/notice-planning.ts';
 import type { NoticeWorkflowDeps } from '../core/notice-workflow.ts';
 import { clock } from './clock.ts';
 import { tableName, topicArn } from './config.ts';
 import { logger } from './powertools.ts';
+import { pushRuns } from './pushes.ts';
 
 export const noticeStore = new DynamoNoticeStore(documentClient, {
   content: tableName('content'),
@@ -45,4 +47,6 @@ export const noticeDeps: NoticeWorkflowDeps = {
   restrictions: () => restrictionData.load(),
   accounts: () => accounts.all(),
   announce,
+  stopPush: (noticeId, version, reason) =>
+    pushRuns.abort(noticeRunKey(noticeId, version), reason, clock.now().toISOString()),
 };

@@ -20,6 +20,7 @@ process.env.STAGE = 'local';
 process.env.PUSH_RATE_PER_SECOND = '1000';
 process.env.NOTICE_SCAN_SEGMENTS = '3';
 process.env.PUSH_BUNDLE_SIZE = '7'; // several bundles per page, so bundling is exercised
+process.env.EXPAND_PAGE_SIZE = '3'; // pages end inside subscribers' items
 const setShanghaiTime = (shanghai: string) => {
   process.env.LOCAL_TIME_OFFSET_MS = String(Date.parse(`${shanghai}:00+08:00`) - Date.now());
 };
@@ -122,6 +123,34 @@ beforeAll(async () => {
 }, 120_000);
 afterAll(() => stack.stop());
 
+describe('a restriction push whose fan-out pages end inside a subscriber’s plates', () => {
+  it('sends each two-plate subscriber one reminder naming both plates', async () => {
+    const day = (await (
+      await fetch(`${stack.endpoint}/v1/cities/tianjin/restrictions?date=2026-11-18`)
+    ).json()) as {
+      tails: number[];
+    };
+    const tail = day.tails[0]!;
+    const twoPlates = seededSubscribers({ count: 6, city: 'tianjin', tails: [tail], prefix: 'o-two' });
+    for (const [i, s] of twoPlates.entries())
+      s.bindings.push({ ...s.bindings[0]!, plate: `津B${String(i).padStart(4, '0')}${tail}` });
+    await seed(doc, localTableName(bp.service, 'subscribers'), twoPlates);
+    const started = await call('POST', '/v1/admin/pushes/restriction', ['operator'], {
+      city: 'tianjin',
+      date: '2026-11-18',
+      slot: 'morning',
+    });
+    expect(started.status).toBe(201);
+    const run = await settledRun('restriction#tianjin#2026-11-18#morning');
+    const sends = stack.wechat.outbox.filter((o) => o.kind === 'template' && o.touser.startsWith('o-two'));
+    expect(sends.map((o) => o.touser).sort()).toEqual(twoPlates.map((s) => s.id).sort()); // once each
+    for (const o of sends) expect(JSON.stringify(o.body)).toMatch(/津B\d{5}/); // both plates named
+    expect(run.done).toBe(true);
+    expect(run.counts.duplicate ?? 0).toBe(0);
+    expect(run.counts.sent).toBe(run.counts.planned);
+  }, 60_000);
+});
+
 describe('publishing a notice to people', () => {
   it('reaches exactly its audience once, in bundles, and the run counts equal the outbox', async () => {
     const published = await publish();
@@ -167,10 +196,10 @@ describe('publishing a notice to people', () => {
     const run = await settledRun(noticeRunKey(emergency.id, emergency.version));
     const sends = sentWith('暴雨红色预警');
     expect(run.category).toBe('emergency');
-    expect(sends).toHaveLength(50); // every public follower (Beijing and Tianjin), not the officers
+    expect(sends).toHaveLength(56); // every public follower (30 Beijing, 20 + 6 Tianjin), not the officers
     expect(sends.every((o) => o.body.template_id === 'dev-emergency-template')).toBe(true);
     expect(sends.some((o) => o.touser.startsWith('o-off'))).toBe(false);
-    expect(run.counts.sent).toBe(50);
+    expect(run.counts.sent).toBe(56);
   }, 60_000);
 
   it('an internal notice reaches only the officers, through their account', async () => {
@@ -191,6 +220,40 @@ describe('publishing a notice to people', () => {
     ]);
     expect(sends.every((o) => o.body.template_id === 'officers-notice-template')).toBe(true);
     expect(run.counts.sent).toBe(5);
+  }, 60_000);
+
+  it('a withdrawn notice reaches nobody more: its deferred pushes stay unsent', async () => {
+    setShanghaiTime('2026-11-20T23:00');
+    try {
+      const wrong = await publish({
+        title: '错误通知',
+        audience: { type: 'tails', tails: [5] },
+        city: 'tianjin',
+        areas: [],
+        effectiveFrom: new Date(shifted()).toISOString(),
+        effectiveTo: new Date(shifted() + 10 * 3600_000).toISOString(),
+      });
+      const key = noticeRunKey(wrong.id, wrong.version);
+      await vi.waitFor(
+        async () => {
+          const run = (await call('GET', `/v1/admin/pushes/${encodeURIComponent(key)}`, ['operator'])).body;
+          expect(run.counts['deferred-quiet']).toBe(10);
+        },
+        { timeout: 30_000, interval: 200 },
+      );
+      const withdrawn = await call('POST', `/v1/admin/notices/${wrong.id}/withdraw`, ['reviewer'], {
+        reason: '内容有误',
+      });
+      expect(withdrawn.status).toBe(200);
+      setShanghaiTime('2026-11-21T07:00');
+      await stack.scheduler.fireNow('release-deferred-pushes');
+      const run = await settledRun(key);
+      expect(run.status).toBe('aborted');
+      expect(run.reason).toContain('withdrawn');
+      expect(sentWith('错误通知')).toHaveLength(0);
+    } finally {
+      setShanghaiTime('2026-11-18T10:00');
+    }
   }, 60_000);
 
   it('a routine notice published at 23:00 waits for the end of quiet hours', async () => {

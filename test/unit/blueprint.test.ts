@@ -111,3 +111,15 @@ describe('blueprint', () => {
     expect(build).toThrow(message);
   });
 });
+
+describe('the push ledger’s in-flight window', () => {
+  it('lies between each deliver function’s timeout and its queue’s visibility timeout', async () => {
+    const { IN_FLIGHT_MS } = await import('../../functions/adapters/dynamodb/push-ledger.ts');
+    const deliverQueues = Object.values(blueprint.queues).filter((q) => q.function.startsWith('deliver-'));
+    expect(deliverQueues.map((q) => q.function).sort()).toEqual(['deliver-sms', 'deliver-wechat']);
+    for (const q of deliverQueues) {
+      expect(blueprint.functions[q.function]!.timeoutSeconds * 1000).toBeLessThan(IN_FLIGHT_MS);
+      expect(IN_FLIGHT_MS).toBeLessThan(q.visibilityTimeoutSeconds * 1000);
+    }
+  });
+});

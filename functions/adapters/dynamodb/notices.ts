@@ -96,7 +96,8 @@ export class DynamoNoticeStore implements NoticeStore {
       },
     ];
     const plain: PlainPut[] = [];
-    if (next.status === 'published' || next.status === 'withdrawn') {
+    // The public feed shows only notices published to it (never an officers-only or push-only one).
+    if ((next.status === 'published' || next.status === 'withdrawn') && next.channels.includes('feed')) {
       plain.push({
         table: content,
         item: {

@@ -25,6 +25,15 @@ import {
 
 export type Reservation = 'reserved' | 'duplicate' | 'capped' | 'unknown-outcome';
 
+/**
+ * A reservation younger than this, neither settled nor in its bundle's receipt, may still be sending
+ * (a concurrent copy of the bundle): duplicate. Older, its invocation is over — it exceeds the deliver
+ * functions' timeout (60 s) and is below their queues' visibility timeout (120 s), after which SQS
+ * redelivers a bundle whose invocation died — so it was a crash between reservation and send:
+ * unknown-outcome. (test/unit/blueprint.test.ts holds the blueprint to these bounds.)
+ */
+export const IN_FLIGHT_MS = 90_000;
+
 /** Receipts outlive any redelivery of their bundle (SQS retention is one day, deferral up to a night). */
 const RECEIPT_DAYS = 3;
 
@@ -74,7 +83,7 @@ export class DynamoPushLedger {
     req: CapRequest,
     meta: ReservationMeta,
     nowMs = Date.now(),
-    inFlightMs = 120_000,
+    inFlightMs = IN_FLIGHT_MS,
   ): Promise<Reservation> {
     if (req.dayLimit <= 0) return 'capped';
     let allowance: number | null = null;
