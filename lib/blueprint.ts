@@ -227,7 +227,7 @@ export const blueprintInput = {
         'Every five minutes: releases routine pushes deferred by quiet hours once the window has ended.',
       entry: 'functions/release-deferred-pushes/handler.ts',
       timeoutSeconds: 120,
-      tables: { ledger: 'read-write', operations: 'read' },
+      tables: { ledger: 'read-write' },
       publishes: ['push-deliveries'],
     },
     'manage-pushes': {

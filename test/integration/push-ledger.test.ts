@@ -160,3 +160,37 @@ describe('DynamoDailyQuota', () => {
     expect(await quota.take(app, '2026-11-17', 10, 45)).toBe(true); // a new day
   });
 });
+
+describe('DynamoDeferredPushes', () => {
+  it('releases a deferred bundle once, whenever the release runs after its time (quiet hours may change)', async () => {
+    const { DynamoDeferredPushes } = await import('../../functions/adapters/dynamodb/deferred-pushes.ts');
+    const deferred = new DynamoDeferredPushes(
+      DynamoDBDocumentClient.from(client),
+      localTableName(bp.service, 'ledger'),
+    );
+    const key = `notice#${randomUUID()}`;
+    const message = {
+      bundle: `${key}#b0`,
+      runKey: key,
+      pushKey: key,
+      category: 'notice' as const,
+      channel: 'wechat' as const,
+      account: 'dev',
+      city: 'beijing',
+      date: '2026-11-16',
+      recipients: [{ id: 'o-1', plates: [] }],
+    };
+    const releaseAt = at('2026-11-16T23:00:00Z'); // 07:00 Shanghai
+    expect(await deferred.defer(message, releaseAt, 3)).toBe(true);
+    expect(await deferred.defer(message, releaseAt, 3)).toBe(false); // a redelivered bundle: once
+    const released: unknown[] = [];
+    const collect = async (m: unknown[]) => {
+      released.push(...m);
+    };
+    expect(await deferred.release(at('2026-11-16T22:59:00Z'), collect)).toBe(0);
+    // An hour late (say the quiet hours now end at 08:00): still released, once.
+    expect(await deferred.release(at('2026-11-17T00:00:00Z'), collect)).toBe(1);
+    expect(await deferred.release(at('2026-11-17T00:05:00Z'), collect)).toBe(0);
+    expect(released).toEqual([{ ...message, deferred: true }]);
+  });
+});

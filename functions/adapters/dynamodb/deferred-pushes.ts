@@ -1,14 +1,17 @@
 /**
  * Routine pushes that met quiet hours wait here until the window ends (ledger table,
- * `DEFER#{release instant}#{shard}`), released by a schedule every five minutes. One item per
- * delivery bundle: a redelivered bundle is deferred once.
+ * `DEFER#{release day, UTC}#{shard}`, sort key `{release instant}#{push}#{channel}#{bundle}`),
+ * released by a schedule every five minutes: everything due by now in the last days' partitions, so
+ * a change of quiet hours in the meantime strands nothing. One item per delivery bundle: a
+ * redelivered bundle is deferred once.
  */
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { DeliveryMessage } from '../../../schemas/pushes.ts';
 import { conditionally } from './conditional.ts';
 
 export const DEFER_SHARDS = 16;
-const minuteKey = (d: Date) => d.toISOString().slice(0, 16); // YYYY-MM-DDTHH:MM (UTC)
+/** Days back the release looks: a bundle is released within minutes of its time, this is slack. */
+const LOOKBACK_DAYS = 3;
 
 export class DynamoDeferredPushes {
   private readonly doc: DynamoDBDocumentClient;
@@ -20,15 +23,16 @@ export class DynamoDeferredPushes {
 
   /** False when this bundle was already deferred. */
   defer(message: DeliveryMessage, releaseAt: Date, shard: number): Promise<boolean> {
+    const at = releaseAt.toISOString();
     return conditionally(() =>
       this.doc.send(
         new PutCommand({
           TableName: this.table,
           Item: {
-            pk: `DEFER#${minuteKey(releaseAt)}#${shard % DEFER_SHARDS}`,
-            sk: `${message.pushKey}#${message.channel}#${message.bundle}`,
+            pk: `DEFER#${at.slice(0, 10)}#${shard % DEFER_SHARDS}`,
+            sk: `${at}#${message.pushKey}#${message.channel}#${message.bundle}`,
             message,
-            expiresAt: Math.floor(releaseAt.getTime() / 1000) + 3 * 86_400,
+            expiresAt: Math.floor(releaseAt.getTime() / 1000) + (LOOKBACK_DAYS + 1) * 86_400,
           },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
@@ -36,19 +40,21 @@ export class DynamoDeferredPushes {
     );
   }
 
-  /** Releases everything due at the given instants: hands each message to `release`, then deletes it. */
-  async release(instants: Date[], publish: (messages: DeliveryMessage[]) => Promise<void>): Promise<number> {
+  /** Releases everything due by `now`: hands the messages to `publish`, then deletes them. */
+  async release(now: Date, publish: (messages: DeliveryMessage[]) => Promise<void>): Promise<number> {
     let released = 0;
-    for (const at of instants) {
+    for (let back = LOOKBACK_DAYS - 1; back >= 0; back--) {
+      const day = new Date(now.getTime() - back * 86_400_000).toISOString().slice(0, 10);
       for (let shard = 0; shard < DEFER_SHARDS; shard++) {
-        const pk = `DEFER#${minuteKey(at)}#${shard}`;
+        const pk = `DEFER#${day}#${shard}`;
         let start: Record<string, unknown> | undefined;
         do {
           const page = await this.doc.send(
             new QueryCommand({
               TableName: this.table,
-              KeyConditionExpression: 'pk = :pk',
-              ExpressionAttributeValues: { ':pk': pk },
+              KeyConditionExpression: 'pk = :pk AND sk <= :due',
+              // Every instant up to now, inclusive: '~' sorts after the rest of the sort key.
+              ExpressionAttributeValues: { ':pk': pk, ':due': `${now.toISOString()}~` },
               ...(start ? { ExclusiveStartKey: start } : {}),
             }),
           );
