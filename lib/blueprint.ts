@@ -164,9 +164,7 @@ export const blueprintInput = {
         ledger: 'read',
       },
       publishes: ['wechat-replies'],
-      secrets: ['wechat-accounts', 'sms-gateway'],
-      // The SMS fallback a follower opts into (短信备用): the number is stored encrypted under its HMAC.
-      environment: SMS_ENVIRONMENT,
+      secrets: ['wechat-accounts'],
     },
     'send-wechat-reply': {
       description:
@@ -175,8 +173,7 @@ export const blueprintInput = {
       memoryMb: 256,
       timeoutSeconds: 20,
       tables: { inbound: 'read-write', subscribers: 'read-write', content: 'read', operations: 'read-write' },
-      secrets: ['wechat-accounts', 'sms-gateway'],
-      environment: SMS_ENVIRONMENT,
+      secrets: ['wechat-accounts'],
       egress: 'fixed-ip',
     },
     'plan-restriction-push': {
@@ -200,7 +197,7 @@ export const blueprintInput = {
       description:
         'The only way a push reaches a WeChat follower: status, cap + dedupe in one write, template send.',
       entry: 'functions/deliver-wechat/handler.ts',
-      // Measured alone, bundled, heap limited as at this size: peak RSS ~330 MB (test/bench/deliver-memory.ts).
+      // Measured alone, bundled, heap limited as at this size: peak RSS 252–266 MB (test/bench/deliver-memory.ts).
       memoryMb: 384,
       timeoutSeconds: 60,
       tables: { subscribers: 'read-write', ledger: 'read-write', operations: 'read-write', content: 'read' },

@@ -13,7 +13,6 @@ import type { RestrictionAnswer } from '../../schemas/restrictions.ts';
 import type { KeywordReplies } from '../../schemas/wechat.ts';
 import { addDays, isoWeekday, today } from './calendar.ts';
 import type { Clock } from './clock.ts';
-import { ValidationError } from './errors.ts';
 import { type Plate, PlateError, parsePlate, tailDigit } from './plates.ts';
 import { plateRestrictionOn, type RestrictionBook, restrictionOn, ruleOn } from './restrictions.ts';
 import { type Binding, MAX_BINDINGS, type SubscriberRef, type SubscriberRepository } from './subscribers.ts';
@@ -43,11 +42,10 @@ export interface ConversationDeps {
   keywords: KeywordReplies;
   account: { id: string; defaultCity: string };
   /**
-   * SMS fallback for WeChat followers, where the SMS channel is configured: stores the number
-   * (encrypted, keyed by its HMAC) and returns the SMS subscriber id and the masked number. Throws a
-   * ValidationError for a number that is not a mainland mobile.
+   * SMS fallback for WeChat followers, where the SMS channel is configured: a code the phone that is
+   * to receive the fallback texts back ("WX <code>"), which links it (see receive-sms).
    */
-  smsFallback?: { link(phone: string): Promise<{ id: string; masked: string }> };
+  smsFallback?: { start(ref: SubscriberRef): Promise<string> };
 }
 
 export type Intent =
@@ -59,7 +57,7 @@ export type Intent =
   | { type: 'unsubscribe' }
   | { type: 'resubscribe' }
   | { type: 'preference'; reminders?: boolean; slot?: 'morning' | 'evening' }
-  | { type: 'sms-fallback'; phone: string | null }
+  | { type: 'sms-fallback'; on: boolean }
   | { type: 'help' };
 
 export const MAX_REPLY = 600;
@@ -87,9 +85,8 @@ export function parseIntent(raw: string, keywords: KeywordReplies): Intent {
   if (text === '早上提醒') return { type: 'preference', slot: 'morning', reminders: true };
   if (text === '关闭提醒') return { type: 'preference', reminders: false };
   if (text === '开启提醒') return { type: 'preference', reminders: true };
-  if (text === '关闭短信备用') return { type: 'sms-fallback', phone: null };
-  const fallback = /^(?:短信备用|开通短信备用)\s*(.+)$/.exec(text);
-  if (fallback) return { type: 'sms-fallback', phone: fallback[1]!.replace(/[\s-]/g, '') };
+  if (text === '关闭短信备用') return { type: 'sms-fallback', on: false };
+  if (text === '短信备用' || text === '开通短信备用') return { type: 'sms-fallback', on: true };
   const bind = /^(?:绑定|BD)\s*(.+)$/i.exec(text);
   if (bind) {
     const parts = bind[1]!.trim().split(' ');
@@ -235,20 +232,12 @@ export async function converse(
     }
     case 'sms-fallback': {
       if (ref.channel !== 'wechat' || !deps.smsFallback) return '本号暂未开通短信备用提醒。';
-      if (intent.phone === null) {
+      if (!intent.on) {
         await deps.subscribers.setPreferences(ref, { smsFallback: null });
         return '已关闭短信备用提醒。';
       }
-      let linked: { id: string; masked: string };
-      try {
-        linked = await deps.smsFallback.link(intent.phone);
-      } catch (error) {
-        if (error instanceof ValidationError)
-          return '请发送“短信备用”加11位大陆手机号，例如：短信备用 13800138000';
-        throw error;
-      }
-      await deps.subscribers.setPreferences(ref, { smsFallback: linked.id });
-      return `已开通短信备用提醒：微信消息无法送达时，限行提醒与重要通知将以短信发送至 ${linked.masked}。每条短信均可回复TD退订；发送“关闭短信备用”可取消。`;
+      const code = await deps.smsFallback.start(ref);
+      return `请用接收提醒的手机发送短信“WX ${code}”到交警短信服务号码（10分钟内有效）。开通后，微信消息无法送达时，限行提醒与重要通知将以短信发送；每条短信均可回复TD退订。`;
     }
     case 'road': {
       const notice = await deps.notices.latestRoadCondition(deps.account.defaultCity);

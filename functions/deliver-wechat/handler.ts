@@ -204,8 +204,12 @@ export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
   });
 };
 
-/** WeChat outcomes after which the follower cannot be reached there: an SMS fallback may go instead. */
-const PERMANENT = new Set<Outcome>(['unfollowed', 'blocked', 'provider-permanent']);
+/**
+ * WeChat outcomes after which the follower cannot be reached there: an SMS fallback may go instead.
+ * Only leaving the account (43004, 40003): a follower who refused the message (43101, 48002) or whom
+ * the account blacklisted (43019) is not to be reached another way.
+ */
+const PERMANENT = new Set<Outcome>(['unfollowed']);
 
 /**
  * Followers who linked a number (短信备用) and whose WeChat delivery failed permanently get the push

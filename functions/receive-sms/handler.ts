@@ -28,6 +28,7 @@ import { tableName } from '../shared/config.ts';
 import { logger, metrics, tracer } from '../shared/powertools.ts';
 import { restrictionData } from '../shared/restriction-data.ts';
 import { catalogue, settings, smsLog, smsMetric, smsRuntime } from '../shared/sms.ts';
+import { fallbackLinks } from '../shared/sms-fallback.ts';
 import { handleSmsReply } from './reply.ts';
 
 const stores = {
@@ -81,6 +82,7 @@ export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredRe
             settings,
             log: smsLog,
             metric: smsMetric,
+            fallbackLinks,
             conversation: {
               subscribers: stores.subscribers,
               restrictions: async () => bookOf(await restrictionData.load()),

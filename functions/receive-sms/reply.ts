@@ -11,6 +11,7 @@
  * Returns what is recorded on the inbound record: `<intent>:<what happened>`.
  */
 import type { SmsCatalogue, SmsTemplateKind } from '../../schemas/sms.ts';
+import type { DynamoFallbackLinks } from '../adapters/dynamodb/fallback-links.ts';
 import type { DynamoSmsContacts, DynamoSmsNumberCap } from '../adapters/dynamodb/sms.ts';
 import type { PhoneVault } from '../adapters/sms/vault.ts';
 import { civilDate } from '../core/calendar.ts';
@@ -26,6 +27,7 @@ import {
   SmsTooLongError,
 } from '../core/sms.ts';
 import { type SmsSendDeps, sendWithinBudget } from '../deliver-sms/deliver.ts';
+import { FALLBACK_SCENE } from '../shared/sms-fallback.ts';
 
 export interface SmsReplyDeps extends SmsSendDeps {
   conversation: ConversationDeps;
@@ -35,6 +37,38 @@ export interface SmsReplyDeps extends SmsSendDeps {
   pepper: Buffer;
   catalogue: SmsCatalogue;
   settings: SmsSendDeps['settings'] & { interactive: boolean; maxParts: number; numberDailyCap: number };
+  /** WeChat followers' fallback codes (短信备用), when the deployment links numbers to followers. */
+  fallbackLinks?: Pick<DynamoFallbackLinks, 'consume'>;
+}
+
+/** "WX 123456": the phone proves it is the one a WeChat follower asked to fall back to. */
+const LINK = /^\s*WX\s*(\d{6})\s*$/i;
+
+/**
+ * Links the number to the follower the code was given to: the number stored encrypted, an SMS
+ * subscriber created if it had none (marked as a fallback, so SMS notices' audiences skip it), and
+ * the follower's `smsFallback` set. A number that refused SMS (TD) stays refused.
+ */
+async function linkToWeChat(
+  code: string,
+  phone: string,
+  id: string,
+  deps: SmsReplyDeps & { fallbackLinks: Pick<DynamoFallbackLinks, 'consume'> },
+): Promise<string> {
+  const now = deps.clock.now();
+  const openid = await deps.fallbackLinks.consume(code, id, civilDate(now), now.getTime());
+  if (!openid) {
+    deps.log('info', 'SMS fallback code not accepted', { from: maskPhone(phone) });
+    return 'link-wechat:invalid-code';
+  }
+  const at = now.toISOString();
+  await deps.contacts.put(id, deps.vault.encrypt(phone, id), at);
+  const ref = { channel: 'sms' as const, id };
+  if (!(await deps.conversation.subscribers.get(ref)))
+    await deps.conversation.subscribers.follow(ref, 'sms', at, FALLBACK_SCENE);
+  await deps.conversation.subscribers.setPreferences({ channel: 'wechat', id: openid }, { smsFallback: id });
+  deps.log('info', "SMS number linked as a WeChat follower's fallback", { from: maskPhone(phone) });
+  return 'link-wechat:linked';
 }
 
 export async function handleSmsReply(
@@ -52,6 +86,9 @@ export async function handleSmsReply(
   const id = phoneId(deps.pepper, phone);
   const ref = { channel: 'sms' as const, id };
   const masked = maskPhone(phone);
+  const link = LINK.exec(input.text.normalize('NFKC'));
+  if (link && deps.fallbackLinks)
+    return linkToWeChat(link[1]!, phone, id, { ...deps, fallbackLinks: deps.fallbackLinks });
   const intent = parseIntent(input.text, deps.conversation.keywords);
   const known = await deps.conversation.subscribers.get(ref);
   if (!known && intent.type !== 'bind') {

@@ -10,13 +10,12 @@ import type { SubscriberRef } from '../core/subscribers.ts';
 import { clock } from './clock.ts';
 import { tableName } from './config.ts';
 import { restrictionData } from './restriction-data.ts';
-import { smsFallbackLinker } from './sms-fallback.ts';
+import { smsFallbackStarter } from './sms-fallback.ts';
 import { subscribers } from './wechat.ts';
 
 export const inboundLog = new DynamoInboundLog(documentClient, tableName('inbound'));
 const notices = new DynamoNoticeFeed(documentClient, tableName('content'));
 const keywords = KeywordRepliesSchema.parse(keywordData);
-const smsFallback = smsFallbackLinker(subscribers);
 
 export function converseFor(account: WeChatAccount, ref: SubscriberRef, inbound: Inbound) {
   return converse(ref, inbound, {
@@ -26,6 +25,6 @@ export function converseFor(account: WeChatAccount, ref: SubscriberRef, inbound:
     clock,
     keywords,
     account: { id: account.id, defaultCity: account.defaultCity },
-    smsFallback,
+    smsFallback: smsFallbackStarter,
   });
 }

@@ -140,7 +140,7 @@ describe('the SMS channel on the local stack', () => {
     expect(denied.status).toBe(403);
   });
 
-  it('a WeChat follower who linked a number (短信备用) gets the reminder by SMS when WeChat cannot reach them', async () => {
+  it('a WeChat follower who linked a number (短信备用, proven by the phone) gets the reminder by SMS when WeChat cannot reach them', async () => {
     const account = accountsFromEnv({})[0]!;
     let msgId = 7_000_000;
     const say = async (text: string) => {
@@ -167,12 +167,25 @@ describe('the SMS channel on the local stack', () => {
     ).json();
     const tail = (day as { tails: number[] }).tails[0]!;
     await say(`绑定 京A1234${tail}`);
-    expect(await say('短信备用 139-0013-9000')).toContain('+86 139****9000');
-    expect(await say('短信备用 12345')).toContain('11位大陆手机号');
-    const follower = await db.subscribers.get({ channel: 'wechat', id: 'o-fallback' });
+    // The follower asks; the phone proves itself by texting the code back to the department's number.
+    const code = /WX (\d{6})/.exec(await say('短信备用'))![1]!;
     const smsId = phoneId(Buffer.from(DEV_SMS_DEFAULTS.SMS_PEPPER, 'base64'), '+8613900139000');
-    expect(follower?.smsFallback).toBe(smsId);
+    const wrong = code === '000000' ? '000001' : '000000';
+    expect((await call(replyCallback('tencent', '13900139000', `WX ${wrong}`))).status).toBe(200);
+    expect((await db.subscribers.get({ channel: 'wechat', id: 'o-fallback' }))?.smsFallback).toBeNull();
+    expect(
+      (await call(replyCallback('tencent', '13900139000', `WX ${code}`, new Date(Date.now() + 1000)))).status,
+    ).toBe(200);
+    expect((await db.subscribers.get({ channel: 'wechat', id: 'o-fallback' }))?.smsFallback).toBe(smsId);
     expect(await db.contacts.get(smsId)).toBeDefined(); // the number, encrypted under its HMAC
+    // A code works once: another phone texting it links nothing.
+    expect((await call(replyCallback('tencent', '13700137000', `WX ${code}`))).status).toBe(200);
+    expect(
+      await db.subscribers.get({
+        channel: 'sms',
+        id: phoneId(Buffer.from(DEV_SMS_DEFAULTS.SMS_PEPPER, 'base64'), '+8613700137000'),
+      }),
+    ).toBeUndefined();
 
     stack.wechat.faults = { ...stack.wechat.faults, unfollowed: ['o-fallback'] }; // 43004 from WeChat
     const before = stack.sms.outbox.length;

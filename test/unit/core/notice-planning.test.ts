@@ -62,8 +62,9 @@ describe('noticeRecipientsOfPage', () => {
 });
 
 describe('the SMS fallback intent', () => {
-  it('reads 短信备用 with a number (spaces and dashes allowed) and 关闭短信备用', () => {
-    expect(parseIntent('短信备用 139-0013 9000', [])).toEqual({ type: 'sms-fallback', phone: '13900139000' });
-    expect(parseIntent('关闭短信备用', [])).toEqual({ type: 'sms-fallback', phone: null });
+  it('reads 短信备用 / 开通短信备用 and 关闭短信备用', () => {
+    expect(parseIntent('短信备用', [])).toEqual({ type: 'sms-fallback', on: true });
+    expect(parseIntent('开通短信备用', [])).toEqual({ type: 'sms-fallback', on: true });
+    expect(parseIntent('关闭短信备用', [])).toEqual({ type: 'sms-fallback', on: false });
   });
 });
