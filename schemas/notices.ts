@@ -145,6 +145,8 @@ export const NoticeSchema = z.object({
   status: NoticeStatusSchema,
   version: z.number().int().min(0),
   createdBy: z.string(),
+  /** Everyone who edited its text: none of them may approve it (four eyes). */
+  editedBy: z.array(z.string()).default([]),
   createdAt: z.string(),
   updatedAt: z.string(),
   submittedAt: z.string().nullable(),

@@ -117,7 +117,7 @@ export async function reviseNotice(id: string, patch: NoticePatch, actor: Actor,
       { currentVersion: n.version },
     );
   }
-  const next = editNotice(n, patch, deps.clock.now());
+  const next = editNotice(n, patch, deps.clock.now(), actor);
   return deps.store.save(next, n.version, auditOf(deps, actor, 'notice.edit', id, n, next));
 }
 

@@ -84,6 +84,7 @@ export function createNotice(fields: NoticeFields, actor: Actor, now: Date, id: 
     status: 'draft',
     version: 0,
     createdBy: actor.sub,
+    editedBy: [],
     createdAt: at,
     updatedAt: at,
     submittedAt: null,
@@ -99,7 +100,12 @@ export function createNotice(fields: NoticeFields, actor: Actor, now: Date, id: 
 }
 
 /** An edit; an approved notice goes back to review (its approval no longer covers what it says). */
-export function editNotice(n: Notice, patch: Omit<NoticePatch, 'version'>, now: Date): Notice {
+export function editNotice(
+  n: Notice,
+  patch: Omit<NoticePatch, 'version'>,
+  now: Date,
+  editor?: Actor,
+): Notice {
   ensureAllowed(n, 'edit');
   const { version: _v, ...changes } = patch as NoticePatch;
   const merged = { ...n, ...changes };
@@ -109,15 +115,22 @@ export function editNotice(n: Notice, patch: Omit<NoticePatch, 'version'>, now: 
   return {
     ...merged,
     status: backToReview ? 'in-review' : n.status,
+    editedBy:
+      editor && !n.editedBy.includes(editor.sub) && editor.sub !== n.createdBy
+        ? [...n.editedBy, editor.sub]
+        : n.editedBy,
     approvedBy: backToReview ? null : n.approvedBy,
     approvedAt: backToReview ? null : n.approvedAt,
     updatedAt: now.toISOString(),
   };
 }
 
+/** Four eyes: whoever drafted or edited the text may not approve (or directly publish) it. */
 function notOwn(n: Notice, actor: Actor, what: string): void {
-  if (n.createdBy === actor.sub)
-    throw new ForbiddenError(`You drafted this notice; another reviewer has to ${what} it.`);
+  if (n.createdBy === actor.sub || n.editedBy.includes(actor.sub))
+    throw new ForbiddenError(
+      `You ${n.createdBy === actor.sub ? 'drafted' : 'edited'} this notice; another reviewer has to ${what} it.`,
+    );
 }
 
 /** One workflow move. `reason` is required for reject and withdraw (the request schema ensures it). */

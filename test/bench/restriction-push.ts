@@ -114,11 +114,11 @@ try {
     const sent = run.counts.sent ?? 0;
     const pushesPerSecond = sent / wallS;
     // DynamoDB writes per push on the delivery path: the ledger reservation (one per push), plus per
-    // bundle of 50 its receipt (~2 KB) and the daily quota, and per invocation (2 bundles) the run counts
-    // and the weekly stats.
+    // bundle of 50 its receipt (~2 KB), the daily quota and the run counts, and per invocation (2
+    // bundles) the run's usage and the weekly stats.
     const bundle = 50;
     const perInvocation = bp.queues['push-deliveries-wechat']!.batchSize * bundle;
-    const writesPerPush = 1 + 3 / bundle + 2 / perInvocation;
+    const writesPerPush = 1 + 4 / bundle + 2 / perInvocation;
     const ratio = pushesPerSecond / (rawPerSecond / writesPerPush);
     rows.push(
       `| ${n.toLocaleString('en')} | ${sent.toLocaleString('en')} | ${wallS.toFixed(1)} | ${pushesPerSecond.toFixed(0)} | ${rawPerSecond.toFixed(0)} | ${writesPerPush} | ${(rawPerSecond / writesPerPush).toFixed(0)} | ${ratio.toFixed(2)} |`,
@@ -128,9 +128,10 @@ try {
     const perPush = (x: number) => (x / Math.max(1, sent)) * 1e6;
     const ledgerWru = perPush(run.consumed.write);
     const ledgerRru = perPush(run.consumed.read);
-    // Per bundle: the daily quota (the receipt is in the ledger's measured capacity); per invocation: the
-    // run counts and the weekly stats; per fan-out page of 500: the segment cursor transaction (2 items × 2).
-    const otherWru = 1e6 * (1 / bundle) + 1e6 * (2 / perInvocation) + (1e6 / 500) * 4;
+    // Per bundle: the daily quota and the run counts (the receipt is in the ledger's measured capacity);
+    // per invocation: the run's usage and the weekly stats; per fan-out page of 500: the segment cursor
+    // transaction (2 items × 2).
+    const otherWru = 1e6 * (2 / bundle) + 1e6 * (2 / perInvocation) + (1e6 / 500) * 4;
     const otherRru =
       1e6 * 0.5 /* follower status, batch read, eventually consistent */ +
       1e6 * (1 / perInvocation) /* run status per invocation */ +

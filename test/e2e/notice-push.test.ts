@@ -220,6 +220,12 @@ describe('publishing a notice to people', () => {
     ]);
     expect(sends.every((o) => o.body.template_id === 'officers-notice-template')).toBe(true);
     expect(run.counts.sent).toBe(5);
+    // Not in the public feed: it was published to the officers' WeChat only.
+    expect((await fetch(`${stack.endpoint}/v1/notices/${briefing.id}`)).status).toBe(404);
+    const feed = (await (await fetch(`${stack.endpoint}/v1/notices?city=beijing`)).json()) as {
+      notices: Array<{ id: string }>;
+    };
+    expect(feed.notices.map((n) => n.id)).not.toContain(briefing.id);
   }, 60_000);
 
   it('a withdrawn notice reaches nobody more: its deferred pushes stay unsent', async () => {

@@ -320,7 +320,7 @@ describe('bad input (none is a 500)', () => {
       'POST',
       '/v1/admin/notices',
       editor(),
-      trafficControl({ priority: 'emergency', audience: { type: 'internal' } }),
+      trafficControl({ priority: 'emergency', audience: { type: 'internal' }, channels: ['wechat'] }),
     );
     const res = await call('POST', `/v1/admin/notices/${d.body.id}/publish`, reviewer(), {});
     expect(res.status).toBe(400);

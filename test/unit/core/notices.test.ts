@@ -78,6 +78,15 @@ describe('the notice workflow', () => {
     expect(editNotice(draft(), { title: 'x' }, now).status).toBe('draft');
   });
 
+  it('four eyes: whoever edited the text may not approve it, even with the reviewer role', () => {
+    const dual = { sub: 'dana', roles: ['editor', 'reviewer'] };
+    const inReview = transition(draft(), 'submit', editor, now);
+    const edited = editNotice(inReview, { body: '改写后的正文，请以此为准。' }, now, dual);
+    expect(edited.editedBy).toEqual(['dana']);
+    expect(() => transition(edited, 'approve', dual, now)).toThrow(ForbiddenError);
+    expect(transition(edited, 'approve', reviewer, now).status).toBe('approved');
+  });
+
   it('lets a reviewer publish an emergency directly, recorded as such; a routine draft is 409', () => {
     const emergency = draft({ priority: 'emergency' });
     const published = transition(emergency, 'publish', reviewer, now);
@@ -218,9 +227,9 @@ describe('preview', () => {
     expect(missingTemplates(draft({ priority: 'emergency' }), [account({})])).toEqual([
       "WeChat account 'dev' has no 'emergency' template (templates.emergency)",
     ]);
-    expect(missingTemplates(draft({ audience: { type: 'internal' } }), [account({})])[0]).toMatch(
-      /no internal WeChat account/,
-    );
+    expect(
+      missingTemplates(draft({ audience: { type: 'internal' }, channels: ['wechat'] }), [account({})])[0],
+    ).toMatch(/no internal WeChat account/);
     expect(missingTemplates(draft({ channels: ['feed'] }), [])).toEqual([]);
   });
 
