@@ -242,6 +242,7 @@ export const blueprintInput = {
       tables: { content: 'read-write', operations: 'read-write' }, // read-write: a withdrawal stops the notice's push run
       publishes: ['notice-pushes'],
       secrets: ['wechat-accounts'],
+      environment: SMS_ENVIRONMENT, // the SMS part limit a notice for SMS must fit
     },
     'preview-notice': {
       description:
@@ -251,7 +252,7 @@ export const blueprintInput = {
       timeoutSeconds: 29,
       tables: { content: 'read', subscribers: 'read-scan', ledger: 'read', operations: 'read' },
       secrets: ['wechat-accounts'],
-      environment: { SMS_SIGN: '交警服务' },
+      environment: SMS_ENVIRONMENT,
     },
     'publish-due-notices': {
       description:
@@ -261,6 +262,7 @@ export const blueprintInput = {
       tables: { content: 'read-write', operations: 'append' },
       publishes: ['notice-pushes'],
       secrets: ['wechat-accounts'],
+      environment: SMS_ENVIRONMENT, // the SMS part limit a notice for SMS must fit
     },
     'plan-notice-push': {
       description:

@@ -6,9 +6,11 @@
  */
 import type { Audience, Notice } from '../../schemas/notices.ts';
 import type { FrequencyPolicy } from '../../schemas/pushes.ts';
+import type { SmsCatalogue } from '../../schemas/sms.ts';
 import type { WeChatAccount } from '../../schemas/wechat.ts';
 import { pushCategory } from './notices.ts';
 import { type Channel, capRequest, quietUntil, templateValue } from './pushes.ts';
+import { renderSms, smsLength } from './sms.ts';
 
 export interface CensusEntry {
   channel: Channel;
@@ -69,15 +71,24 @@ export function noticeTemplateValues(
   };
 }
 
-export const SMS_SINGLE_PART = 70;
-export const SMS_MULTI_PART = 67;
-
-/** The SMS as billed: signature included; 70 characters fit one part, longer texts are 67 per part. */
-export function smsText(shortBody: string, sign: string) {
-  const text = `【${sign}】${shortBody}`;
-  const characters = [...text].length;
-  const parts = characters <= SMS_SINGLE_PART ? 1 : Math.ceil(characters / SMS_MULTI_PART);
-  return { text, characters, parts };
+/**
+ * The notice's SMS exactly as deliver-sms renders it (the `notice` template with its sign: title and
+ * short form), its billable parts, and whether it is within the deployment's part limit.
+ */
+export function noticeSms(n: Pick<Notice, 'title' | 'shortBody'>, catalogue: SmsCatalogue, maxParts: number) {
+  const rendered = renderSms(
+    catalogue,
+    'notice',
+    { title: n.title, summary: n.shortBody },
+    Number.MAX_SAFE_INTEGER,
+  );
+  return {
+    text: rendered.text,
+    characters: smsLength(rendered.text),
+    parts: rendered.parts,
+    maxParts,
+    withinLimit: rendered.parts <= maxParts,
+  };
 }
 
 export interface NoticePreviewInput {
@@ -87,7 +98,7 @@ export interface NoticePreviewInput {
   policy: FrequencyPolicy;
   /** When it would be sent: its publishAt if later, else now. */
   sendAt: Date;
-  smsSign: string;
+  sms: { catalogue: SmsCatalogue; maxParts: number };
 }
 
 export function previewNotice(input: NoticePreviewInput, ledgers: ReadonlyMap<string, LedgerCounts>) {
@@ -136,7 +147,7 @@ export function previewNotice(input: NoticePreviewInput, ledgers: ReadonlyMap<st
           ? 'No follower matches this audience now: publishing would push to nobody (the feed still shows it if chosen).'
           : null,
     wechat: n.channels.includes('wechat') ? { values: noticeTemplateValues(n) } : null,
-    sms: n.channels.includes('sms') ? smsText(n.shortBody, input.smsSign) : null,
+    sms: n.channels.includes('sms') ? noticeSms(n, input.sms.catalogue, input.sms.maxParts) : null,
     sent: 0,
   };
 }

@@ -8,9 +8,11 @@
  */
 import type { Notice, NoticeFields, NoticePatch, NoticePushMessage } from '../../schemas/notices.ts';
 import type { Suspension } from '../../schemas/restrictions.ts';
+import type { SmsCatalogue } from '../../schemas/sms.ts';
 import type { WeChatAccount } from '../../schemas/wechat.ts';
 import type { Clock } from './clock.ts';
 import { ConflictError, NotFoundError, ValidationError } from './errors.ts';
+import { noticeSms } from './notice-preview.ts';
 import {
   createNotice,
   editNotice,
@@ -44,6 +46,8 @@ export interface NoticeWorkflowDeps {
   accounts: () => Promise<WeChatAccount[]>;
   /** Sends the announcement to the push pipeline and marks it sent; failures are left to the schedule. */
   announce: (message: NoticePushMessage) => Promise<void>;
+  /** The SMS templates and part limit, so a notice for SMS is refused before it cannot be sent. */
+  sms: { catalogue: SmsCatalogue; maxParts: number };
   /** Stops the push run of a published notice version (a withdrawal): nothing more is sent. */
   stopPush: (noticeId: string, version: number, reason: string) => Promise<void>;
 }
@@ -141,7 +145,17 @@ async function apply(
   reason?: string,
 ): Promise<Notice> {
   const next = transition(n, action, actor, deps.clock.now(), reason);
-  if (action === 'approve' || action === 'publish') await ensureTemplates(next, deps);
+  if (action === 'approve' || action === 'publish') {
+    await ensureTemplates(next, deps);
+    if (next.channels.includes('sms')) {
+      const sms = noticeSms(next, deps.sms.catalogue, deps.sms.maxParts);
+      if (!sms.withinLimit)
+        throw new ValidationError(
+          `The SMS would be ${sms.characters} characters = ${sms.parts} billable parts; this deployment sends at most ${sms.maxParts}. Shorten the title or short form.`,
+          [{ path: 'shortBody', message: `SMS of ${sms.parts} parts, limit ${sms.maxParts}` }],
+        );
+    }
+  }
   if (action !== 'publish') {
     const saved = await deps.store.save(
       next,

@@ -18,13 +18,13 @@ import { clock } from '../shared/clock.ts';
 import { tableName } from '../shared/config.ts';
 import { httpHandler } from '../shared/http.ts';
 import { policyStore } from '../shared/pushes.ts';
+import { catalogue, settings } from '../shared/sms.ts';
 
 const store = new DynamoNoticeStore(documentClient, {
   content: tableName('content'),
   operations: tableName('operations'),
 });
 const accounts = accountDirectory();
-const smsSign = process.env.SMS_SIGN ?? '交警服务';
 
 export const handler = httpHandler({ path: NoticeIdPathSchema }, async ({ path }) => {
   const notice = await store.get(path.id);
@@ -41,7 +41,7 @@ export const handler = httpHandler({ path: NoticeIdPathSchema }, async ({ path }
     accounts: all,
     policy,
     sendAt,
-    smsSign,
+    sms: { catalogue, maxParts: settings.maxParts },
   };
   const internal = new Set(all.filter((a) => a.audience === 'internal').map((a) => a.id));
   const members = (['wechat', 'sms'] as const).flatMap((c) =>

@@ -13,6 +13,7 @@ import { clock } from './clock.ts';
 import { tableName, topicArn } from './config.ts';
 import { logger } from './powertools.ts';
 import { pushRuns } from './pushes.ts';
+import { catalogue, settings } from './sms.ts';
 
 export const noticeStore = new DynamoNoticeStore(documentClient, {
   content: tableName('content'),
@@ -47,6 +48,7 @@ export const noticeDeps: NoticeWorkflowDeps = {
   restrictions: () => restrictionData.load(),
   accounts: () => accounts.all(),
   announce,
+  sms: { catalogue, maxParts: settings.maxParts },
   stopPush: (noticeId, version, reason) =>
     pushRuns.abort(noticeRunKey(noticeId, version), reason, clock.now().toISOString()),
 };

@@ -315,6 +315,22 @@ describe('bad input (none is a 500)', () => {
     expect((await call('POST', `/v1/admin/notices/${d.body.id}/approve`, both, {})).status).toBe(403);
   });
 
+  it('an SMS longer than the deployment sends is refused at approval (400), as the preview warned', async () => {
+    const d = await call(
+      'POST',
+      '/v1/admin/notices',
+      editor(),
+      trafficControl({ title: '管'.repeat(60), shortBody: '字'.repeat(140), channels: ['feed', 'sms'] }),
+    );
+    expect(d.status).toBe(201);
+    const preview = await call('POST', `/v1/admin/notices/${d.body.id}/preview`, editor());
+    expect(preview.body.sms).toMatchObject({ parts: 4, maxParts: 3, withinLimit: false });
+    expect((await call('POST', `/v1/admin/notices/${d.body.id}/submit`, editor(), {})).status).toBe(200);
+    const res = await call('POST', `/v1/admin/notices/${d.body.id}/approve`, reviewer(), {});
+    expect(res.status).toBe(400);
+    expect(res.body.detail).toContain('4 billable parts');
+  });
+
   it('a channel the account has no template for: 400 naming it', async () => {
     const d = await call(
       'POST',

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ConflictError, ForbiddenError, ValidationError } from '../../../functions/core/errors.ts';
-import { noticeTemplateValues, previewNotice, smsText } from '../../../functions/core/notice-preview.ts';
+import { noticeSms, noticeTemplateValues, previewNotice } from '../../../functions/core/notice-preview.ts';
 import { missingTemplates } from '../../../functions/core/notice-workflow.ts';
 import {
   allowedActions,
@@ -17,6 +17,7 @@ import {
   restrictionChangeOf,
   transition,
 } from '../../../functions/core/notices.ts';
+import { catalogue } from '../../../functions/shared/sms.ts';
 import { NewNoticeSchema, type Notice, type NoticeFields } from '../../../schemas/notices.ts';
 import { DEFAULT_POLICY } from '../../../schemas/pushes.ts';
 import type { WeChatAccount } from '../../../schemas/wechat.ts';
@@ -240,10 +241,16 @@ describe('preview', () => {
     });
     expect([...values.keyword1]).toHaveLength(20);
     expect(values.keyword1.endsWith('…')).toBe(true);
-    expect(smsText('字'.repeat(64), '交警服务').parts).toBe(1); // 6 + 64 = 70
-    expect(smsText('字'.repeat(65), '交警服务').parts).toBe(2); // 71 → 2 × 67
-    expect(smsText('字'.repeat(128), '交警服务').parts).toBe(2); // 134 = 2 × 67
-    expect(smsText('字'.repeat(129), '交警服务').parts).toBe(3);
+    // The SMS as deliver-sms renders it: 【城市交警】{title}：{summary}回TD退订 = 12 + title + summary.
+    const sms = (summary: number) =>
+      noticeSms({ title: '管', shortBody: '字'.repeat(summary) }, catalogue, 3);
+    expect(sms(57)).toMatchObject({ characters: 70, parts: 1, withinLimit: true });
+    expect(sms(58).parts).toBe(2); // 71 → 2 × 67
+    expect(sms(121).parts).toBe(2); // 134 = 2 × 67
+    expect(sms(122).parts).toBe(3);
+    expect(sms(188)).toMatchObject({ parts: 3, withinLimit: true }); // 201 = 3 × 67
+    expect(sms(189)).toMatchObject({ parts: 4, withinLimit: false }); // over the deployment's 3 parts
+    expect(sms(56).text).toBe(`【城市交警】管：${'字'.repeat(56)}回TD退订`);
   });
 
   it('counts the audience, the capped and the deferred, and says when nobody matches', () => {
@@ -283,7 +290,7 @@ describe('preview', () => {
       accounts: [account({})],
       policy: DEFAULT_POLICY,
       sendAt: now,
-      smsSign: 's',
+      sms: { catalogue, maxParts: 3 },
     };
     const ledgers = new Map([
       ['wechat#b', { day: { restriction: 0, routine: 1, emergency: 0 }, routineBefore: 0 }],
