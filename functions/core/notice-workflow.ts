@@ -10,6 +10,7 @@ import type { Notice, NoticeFields, NoticePatch, NoticePushMessage } from '../..
 import type { Suspension } from '../../schemas/restrictions.ts';
 import type { SmsCatalogue } from '../../schemas/sms.ts';
 import type { WeChatAccount } from '../../schemas/wechat.ts';
+import { civilDate } from './calendar.ts';
 import type { Clock } from './clock.ts';
 import { ConflictError, NotFoundError, ValidationError } from './errors.ts';
 import { noticeSms } from './notice-preview.ts';
@@ -137,6 +138,37 @@ export async function moveNotice(
   return apply(n, action, actor, deps, reason);
 }
 
+/**
+ * Withdrawing a published restriction-change notice undoes what it did to the restriction data, in
+ * the same transaction and audit entry: a suspension it declared is lifted from today (or never
+ * starts), a resumption it declared is taken back (the suspension continues). 限行 and the next push
+ * follow the withdrawal as they followed the notice.
+ */
+async function withdrawRestrictionChange(n: Notice, next: Notice, actor: Actor, deps: NoticeWorkflowDeps) {
+  const data = await deps.restrictions();
+  const id = n.suspensionId!;
+  const current = data.suspensions.find((s) => s.id === id);
+  let effects: NoticeEffects = {};
+  let before: unknown = n;
+  let after: unknown = next;
+  if (current) {
+    const today = civilDate(deps.clock.now());
+    const reverted: Suspension =
+      n.restrictionChange!.type === 'suspension'
+        ? { ...current, liftedOn: current.from > today ? current.from : today }
+        : { ...current, liftedOn: null };
+    effects = {
+      suspension: { id, value: reverted, expectedVersion: data.versions.get(`suspension#${id}`) ?? 0 },
+    };
+    before = { notice: n, suspension: current };
+    after = { notice: next, suspension: reverted };
+  }
+  const audit = auditOf(deps, actor, 'notice.withdraw', n.id, before, after);
+  const saved = await deps.store.save(next, n.version, audit, effects);
+  if (pushesToPeople(n)) await deps.stopPush(n.id, n.version, `withdrawn: ${next.withdrawal?.reason ?? ''}`);
+  return saved;
+}
+
 async function apply(
   n: Notice,
   action: TransitionAction,
@@ -156,6 +188,8 @@ async function apply(
         );
     }
   }
+  if (action === 'withdraw' && n.restrictionChange && n.suspensionId)
+    return withdrawRestrictionChange(n, next, actor, deps);
   if (action !== 'publish') {
     const saved = await deps.store.save(
       next,

@@ -229,6 +229,27 @@ describe('restriction changes', () => {
     });
     expect(await restriction(day)).toMatchObject({ status: 'restricted' });
   });
+
+  it('withdrawing a suspension notice withdraws the suspension too (one audit entry)', async () => {
+    const day = '2026-12-02';
+    const wrong = await publishedNotice({
+      kind: 'restriction-change',
+      channels: ['feed'],
+      title: '12月2日暂停尾号限行',
+      restrictionChange: { type: 'suspension', from: day, to: day, reason: '误发' },
+    });
+    expect(await restriction(day)).toMatchObject({ reason: 'suspended' });
+    const res = await call('POST', `/v1/admin/notices/${wrong.id}/withdraw`, reviewer(), {
+      reason: '日期有误',
+    });
+    expect(res.status).toBe(200);
+    expect(await restriction(day)).toMatchObject({ status: 'restricted' });
+    const entries = (await call('GET', '/v1/admin/audit?actor=rex', admin())).body.entries.filter(
+      (e: Json) => e.entity === `notice:${wrong.id}` && e.action === 'notice.withdraw',
+    );
+    expect(entries).toHaveLength(1);
+    expect(entries[0].after.suspension).toMatchObject({ id: wrong.suspensionId, liftedOn: day });
+  });
 });
 
 describe('scheduled publish', () => {
