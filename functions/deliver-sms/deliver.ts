@@ -220,6 +220,8 @@ export async function deliverSms(recipient: SmsRecipient, deps: SmsDeliverDeps):
     return 'sent';
   }
   if (sent.outcome !== 'unknown-outcome') await deps.numberCap.giveBack(id, req.date);
-  await deps.ledger.settle('sms', id, req.date, pushKey, `${sent.outcome}:${sent.code}`);
+  // Stopped by the budget, nothing went out: the person's cap is given back, not spent on nothing.
+  if (sent.outcome === 'budget') await deps.ledger.release('sms', id, req.date, pushKey, req.klass);
+  else await deps.ledger.settle('sms', id, req.date, pushKey, `${sent.outcome}:${sent.code}`);
   return sent.outcome;
 }

@@ -164,6 +164,14 @@ describe('deliverSms', () => {
     expect(deps.metrics).toContain('SmsConfigErrors');
   });
 
+  it('a push stopped by the budget gives the person their cap back: sent once the budget allows', async () => {
+    const id = await smsSubscriber(db, nextPhone());
+    const broke = deliverDeps(db, tencent, clock, { budgetFen: 0 });
+    expect(await deliverSms(reminder(id, 'notice#budget-1'), broke)).toBe('budget');
+    // Not a duplicate, and the day's one SMS was not spent on nothing.
+    expect(await deliverSms(reminder(id, 'notice#budget-1'), deliverDeps(db, tencent, clock))).toBe('sent');
+  });
+
   it('no answer in time is unknown-outcome: the budget stays taken and it is never sent again', async () => {
     const id = await smsSubscriber(db, nextPhone());
     sandbox.holdMs = 2500;

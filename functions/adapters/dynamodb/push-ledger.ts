@@ -235,6 +235,25 @@ export class DynamoPushLedger {
     }
   }
 
+  /**
+   * Gives back a reservation whose push was certainly not sent (stopped before the provider call,
+   * e.g. by the SMS budget): the key and the counted unit are removed, as if never reserved.
+   */
+  async release(channel: Channel, id: string, date: string, pushKey: string, klass: string): Promise<void> {
+    const res = await this.doc.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: { pk: this.pk(channel, id), sk: date },
+        UpdateExpression: 'DELETE #keys :keySet ADD #c :minus REMOVE #r',
+        ConditionExpression: 'contains(#keys, :key)',
+        ExpressionAttributeNames: { '#keys': 'keys', '#c': `c_${klass}`, '#r': `r:${pushKey}` },
+        ExpressionAttributeValues: { ':keySet': new Set([pushKey]), ':key': pushKey, ':minus': -1 },
+        ReturnConsumedCapacity: 'TOTAL',
+      }),
+    );
+    this.consumed.write += res.ConsumedCapacity?.CapacityUnits ?? 0;
+  }
+
   /** Records why a reserved push did not go out (a failure code, unknown-outcome). */
   async settle(channel: Channel, id: string, date: string, pushKey: string, outcome: string): Promise<void> {
     const res = await this.doc.send(
