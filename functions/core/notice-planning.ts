@@ -18,6 +18,7 @@ import type { Clock } from './clock.ts';
 import { matchesAudience, noticeTemplateValues } from './notice-preview.ts';
 import { pushCategory } from './notices.ts';
 import type { PlannedRun } from './push-planning.ts';
+import { FALLBACK_SCENE } from './subscribers.ts';
 
 export const noticeRunKey = (id: string, version: number) => `notice#${id}#v${version}`;
 export const noticePushKey = (id: string) => `notice#${id}`;
@@ -147,7 +148,7 @@ export function noticeRecipientsOfPage(
     const account = String(item.account);
     if (!segment.channels.includes(channel)) continue;
     // A number linked only as a WeChat follower's fallback is not an SMS audience of its own.
-    if (channel === 'sms' && item.scene === 'wechat-fallback' && bindings.length === 0) continue;
+    if (channel === 'sms' && item.scene === FALLBACK_SCENE && bindings.length === 0) continue;
     const entry = { channel, account, id: String(item.id), status: String(item.status), bindings };
     const member = matchesAudience(entry, segment.audience, segment.city, internal);
     if (member) recipients.push({ channel, account, id: String(item.id) });

@@ -45,6 +45,9 @@ export const UNFOLLOW_RETENTION_DAYS = 30;
 
 export type BindOutcome = 'bound' | 'already-bound' | 'limit-reached';
 
+/** The scene of an SMS subscriber created only as a WeChat follower's fallback number (短信备用). */
+export const FALLBACK_SCENE = 'wechat-fallback';
+
 /** What a subscriber chooses about their pushes. */
 export interface Preferences {
   reminders?: boolean;

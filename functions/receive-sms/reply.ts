@@ -26,8 +26,8 @@ import {
   renderSms,
   SmsTooLongError,
 } from '../core/sms.ts';
+import { FALLBACK_SCENE } from '../core/subscribers.ts';
 import { type SmsSendDeps, sendWithinBudget } from '../deliver-sms/deliver.ts';
-import { FALLBACK_SCENE } from '../shared/sms-fallback.ts';
 
 export interface SmsReplyDeps extends SmsSendDeps {
   conversation: ConversationDeps;

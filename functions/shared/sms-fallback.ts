@@ -9,9 +9,6 @@ import type { SubscriberRef } from '../core/subscribers.ts';
 import { clock } from './clock.ts';
 import { tableName } from './config.ts';
 
-/** The SMS subscriber created for a number linked only as a WeChat follower's fallback. */
-export const FALLBACK_SCENE = 'wechat-fallback';
-
 export const fallbackLinks = new DynamoFallbackLinks(documentClient, tableName('inbound'));
 
 export const smsFallbackStarter = {
