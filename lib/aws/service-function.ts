@@ -137,6 +137,10 @@ export class ServiceFunction extends Construct {
           access === 'append'
             ? [table.tableArn]
             : [table.tableArn, ...indexNames.map((name) => `${table.tableArn}/index/${name}`)],
+        // Append-only is for the audit trail: new items in AUDIT# partitions, nothing else in the table.
+        ...(access === 'append'
+          ? { conditions: { 'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['AUDIT#*'] } } }
+          : {}),
       }),
     );
     if (table.encryptionKey) {

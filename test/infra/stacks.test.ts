@@ -154,12 +154,19 @@ describe('stateless stack', () => {
     real.stateless.hasResourceProperties('AWS::CloudWatch::Alarm', { MetricName: 'RestrictionCoverageGaps' });
   });
 
-  it('lets an append-only grant add items and nothing else (the audit trail)', () => {
+  it('lets an append-only grant add audit items and nothing else', () => {
     const statements = Object.entries(full.stateless.findResources('AWS::IAM::Policy'))
       .filter(([id]) => id.startsWith('PutThing'))
-      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[] }>);
+      .flatMap(
+        ([, p]) =>
+          p.Properties.PolicyDocument.Statement as Array<{ Action: string | string[]; Condition?: unknown }>,
+      );
     const appendOnly = statements.filter((st) => st.Action === 'dynamodb:PutItem');
     expect(appendOnly).toHaveLength(1);
+    // …and only in the audit trail's partitions: it cannot overwrite policies, budgets or runs.
+    expect(appendOnly[0]!.Condition).toEqual({
+      'ForAllValues:StringLike': { 'dynamodb:LeadingKeys': ['AUDIT#*'] },
+    });
   });
 
   it('sends WeChat API calls from a fixed, whitelistable IP: NAT gateway with an Elastic IP, output for the console', () => {
