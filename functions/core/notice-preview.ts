@@ -60,9 +60,20 @@ const shanghai = (iso: string) => SHANGHAI.format(new Date(iso)).replace(/\//, '
 export function noticeTemplateValues(
   n: Pick<Notice, 'title' | 'effectiveFrom' | 'effectiveTo' | 'areas' | 'city' | 'shortBody'>,
 ) {
-  const window = n.effectiveTo
-    ? `${shanghai(n.effectiveFrom)}至${shanghai(n.effectiveTo)}`
-    : `${shanghai(n.effectiveFrom)}起`;
+  // Within WeChat's 20 characters: the end names only what differs from the start
+  // (11月23日09:50至14:00, 11月23日09:50至25日14:00).
+  const from = shanghai(n.effectiveFrom);
+  const to = n.effectiveTo ? shanghai(n.effectiveTo) : null;
+  const upTo = (s: string, mark: string) => s.slice(0, s.indexOf(mark) + 1);
+  const end =
+    to === null
+      ? null
+      : upTo(to, '日') === upTo(from, '日')
+        ? to.slice(to.indexOf('日') + 1)
+        : upTo(to, '月') === upTo(from, '月')
+          ? to.slice(to.indexOf('月') + 1)
+          : to;
+  const window = end === null ? `${from}起` : `${from}至${end}`;
   return {
     keyword1: templateValue(n.title),
     keyword2: templateValue(window),

@@ -239,6 +239,12 @@ describe('preview', () => {
       ...draft(),
       title: '一二三四五六七八九十一二三四五六七八九十一二',
     });
+    const window = (from: string, to: string | null) =>
+      noticeTemplateValues({ ...draft(), effectiveFrom: from, effectiveTo: to }).keyword2;
+    // The window fits WeChat's 20 characters: the end names only what differs from the start.
+    expect(window('2026-11-23T01:50:00Z', '2026-11-23T06:00:00Z')).toBe('11月23日09:50至14:00');
+    expect(window('2026-11-23T01:50:00Z', '2026-11-25T06:00:00Z')).toBe('11月23日09:50至25日14:00');
+    expect(window('2026-11-23T01:50:00Z', null)).toBe('11月23日09:50起');
     expect([...values.keyword1]).toHaveLength(20);
     expect(values.keyword1.endsWith('…')).toBe(true);
     // The SMS as deliver-sms renders it: 【城市交警】{title}：{summary}回TD退订 = 12 + title + summary.
