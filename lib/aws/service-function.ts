@@ -98,10 +98,16 @@ export class ServiceFunction extends Construct {
           'A function in a VPC must create and delete its network interfaces; ENI actions have no resource-level scoping.',
       });
     }
+    // SMS through Amazon SNS publishes to phone numbers, which have no resource ARN: granted to the
+    // functions that send SMS (those holding the gateway secret), not to those that only read settings.
+    const snsSms = def.environment?.SMS_PROVIDER === 'sns' && (def.secrets ?? []).includes('sms-gateway');
+    if (snsSms) this.role.addToPolicy(new PolicyStatement({ actions: ['sns:Publish'], resources: ['*'] }));
     // X-Ray has no resource-level permissions; Tracing.ACTIVE adds PutTraceSegments/PutTelemetryRecords on '*'.
     Validations.of(this.role).acknowledge({
       id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: 'xray:PutTraceSegments and xray:PutTelemetryRecords do not support resource-level permissions.',
+      reason: `xray:PutTraceSegments and xray:PutTelemetryRecords do not support resource-level permissions${
+        snsSms ? '; sns:Publish to a phone number (SMS_PROVIDER=sns) has no resource ARN' : ''
+      }.`,
     });
   }
 

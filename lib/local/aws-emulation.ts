@@ -1,12 +1,15 @@
 /**
  * The slice of the AWS wire protocols the handlers use, served by the local stack so the handlers'
  * AWS SDK clients work unchanged (AWS_ENDPOINT_URL_SNS points here): SNS Publish and PublishBatch
- * (query protocol, XML responses), fanned out to the local topics.
+ * (query protocol, XML responses), fanned out to the local topics, and Publish to a phone number
+ * (SNS SMS), recorded by the SMS sandbox.
  */
 import { randomUUID } from 'node:crypto';
 
 export interface SnsTarget {
   publish(topicArn: string, message: string, attributes: Record<string, string>): void;
+  /** Publish to a phone number (SNS SMS): the message id, or the SNS error code to answer. */
+  sms?(phoneNumber: string, message: string): { messageId: string } | { error: string };
 }
 
 function attributesFrom(form: URLSearchParams, prefix: string): Record<string, string> {
@@ -26,6 +29,18 @@ export function handleSns(body: string, target: SnsTarget): [number, string] {
   const ns = 'xmlns="http://sns.amazonaws.com/doc/2010-03-31/"';
   const meta = `<ResponseMetadata><RequestId>${randomUUID()}</RequestId></ResponseMetadata>`;
   try {
+    if (action === 'Publish' && form.has('PhoneNumber') && target.sms) {
+      const r = target.sms(form.get('PhoneNumber')!, form.get('Message') ?? '');
+      if ('error' in r)
+        return [
+          400,
+          `<ErrorResponse ${ns}><Error><Type>Sender</Type><Code>${xmlEscape(r.error)}</Code><Message>sandbox</Message></Error>${meta}</ErrorResponse>`,
+        ];
+      return [
+        200,
+        `<PublishResponse ${ns}><PublishResult><MessageId>${r.messageId}</MessageId></PublishResult>${meta}</PublishResponse>`,
+      ];
+    }
     if (action === 'Publish') {
       target.publish(
         form.get('TopicArn') ?? '',

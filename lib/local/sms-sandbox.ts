@@ -12,7 +12,7 @@ import { createServer } from 'node:http';
 export interface SmsOutboxEntry {
   seq: number;
   at: string;
-  provider: 'tencent' | 'aliyun';
+  provider: 'tencent' | 'aliyun' | 'sns';
   /** National number (local sandbox only: a real number never leaves the functions in clear). */
   phone: string;
   signName: string;
@@ -75,6 +75,22 @@ export class SmsSandbox {
     const messageId = `${prefix}-${String(seq).padStart(8, '0')}`;
     this.outbox.push({ ...e, seq, at: new Date().toISOString(), messageId });
     return messageId;
+  }
+
+  /** SNS Publish to a phone number: the rendered text, no template; SNS error codes. */
+  sns(phoneNumber: string, text: string): { messageId: string } | { error: string } {
+    const phone = phoneNumber.replace(/^\+86/, '');
+    const outcome = this.decide(phone);
+    if (outcome === 'auth') return { error: 'AuthorizationError' };
+    if (outcome === 'reject') return { error: 'InvalidParameter' };
+    if (outcome === 'limit') return { error: 'Throttled' };
+    if (outcome === 'fail') return { error: 'InternalError' };
+    return {
+      messageId: this.record(
+        { provider: 'sns', phone, signName: '', templateId: '', params: [text], reference: '' },
+        'sns',
+      ),
+    };
   }
 
   /** Tencent SendSms (JSON body); answers as API 3.0 does. */

@@ -290,6 +290,7 @@ export class LocalStack {
         if (!this.topics.has(topicId)) throw new Error(`Topic does not exist: ${topicArn}`);
         this.publish(topicId, message, attributes);
       },
+      sms: (phoneNumber, message) => this.sms.sns(phoneNumber, message),
     });
     res.writeHead(status, { 'content-type': 'text/xml' });
     res.end(xml);

@@ -9,16 +9,19 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { DEV_SMS_DEFAULTS } from '../../functions/adapters/sms/settings.ts';
+import { SnsSmsGateway } from '../../functions/adapters/sms/sns.ts';
 import { TencentSmsGateway } from '../../functions/adapters/sms/tencent.ts';
 import { PhoneVault } from '../../functions/adapters/sms/vault.ts';
 import { accountsFromEnv } from '../../functions/adapters/wechat/accounts.ts';
 import { fixedClock } from '../../functions/core/clock.ts';
-import { phoneId, restrictionReminderValues } from '../../functions/core/sms.ts';
+import { phoneId, renderSms, restrictionReminderValues } from '../../functions/core/sms.ts';
 import { deliverSms } from '../../functions/deliver-sms/deliver.ts';
 import { blueprintInput, defineBlueprint } from '../../lib/blueprint.ts';
 import { type Callback, receiptCallback, replyCallback } from '../../lib/local/sms-user.ts';
 import { LocalStack } from '../../lib/local/stack.ts';
 import { buildRequest, messageXml, openReply } from '../../lib/local/wechat-user.ts';
+import smsTemplates from '../../schemas/data/sms-templates.json' with { type: 'json' };
+import { SmsCatalogueSchema } from '../../schemas/sms.ts';
 import { deliverDeps, type SmsTables, smsTables } from '../fixtures/sms.ts';
 
 const bp = defineBlueprint({ ...blueprintInput, service: `smse-${Date.now().toString(36)}` });
@@ -214,6 +217,25 @@ describe('the SMS channel on the local stack', () => {
     expect(sms[0]).toMatchObject({ phone: '13900139000', templateId: '2210001' });
     expect(JSON.stringify(sms[0])).toContain(`京A1234${tail}`);
     stack.wechat.faults = { ...stack.wechat.faults, unfollowed: [] };
+  });
+
+  it('the SNS provider publishes the rendered text to the number through the real SDK', async () => {
+    const sns = new SnsSmsGateway({ endpoint: `${stack.endpoint}/_aws/sns`, region: 'us-east-1' });
+    // The catalogue from the data itself: importing functions/shared/sms.ts here would read the SMS
+    // settings before the stack sets the environment its handlers share.
+    const message = renderSms(SmsCatalogueSchema.parse(smsTemplates), 'opt-out-confirmation', {}, 3);
+    const sent = await sns.send({ phone: '+8613600136000', message, reference: 'test' });
+    expect(sent).toMatchObject({ status: 'sent' });
+    expect(stack.sms.outbox.at(-1)).toMatchObject({
+      provider: 'sns',
+      phone: '13600136000',
+      params: [message.text],
+    });
+    stack.sms.faults = { ...stack.sms.faults, rejectNumbers: ['13600136001'] };
+    expect(await sns.send({ phone: '+8613600136001', message, reference: 'test' })).toMatchObject({
+      status: 'permanent',
+    });
+    stack.sms.faults = { ...stack.sms.faults, rejectNumbers: [] };
   });
 
   it('the sandbox outbox and per-number faults are reachable over HTTP', async () => {

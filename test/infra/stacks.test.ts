@@ -1,7 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
-import { blueprint, defineBlueprint } from '../../lib/blueprint.ts';
+import { blueprint, blueprintInput, defineBlueprint } from '../../lib/blueprint.ts';
 import { fixtureBlueprintInput } from '../fixtures/blueprint.ts';
 import { synth } from './helpers.ts';
 
@@ -276,5 +276,24 @@ describe('cdk-nag AwsSolutions', () => {
     expect(report.violations.map((v) => v.ruleName)).toEqual(
       expect.arrayContaining(['AwsSolutions-SQS3', 'AwsSolutions-SQS4']),
     );
+  });
+});
+
+describe('SMS through Amazon SNS', () => {
+  it('grants sns:Publish on * only to the functions that send SMS when SMS_PROVIDER=sns', () => {
+    const publishesToNumbers = (stack: ReturnType<typeof synth>['stateless']) =>
+      Object.entries(stack.findResources('AWS::IAM::Policy'))
+        .filter(([, p]) =>
+          (p.Properties.PolicyDocument.Statement as Array<{ Action: unknown; Resource: unknown }>).some(
+            (st) => st.Action === 'sns:Publish' && st.Resource === '*',
+          ),
+        )
+        .map(([id]) => id.replace(/Role.*/, ''));
+    expect(publishesToNumbers(real.stateless)).toEqual([]); // Tencent by default
+    const input = structuredClone(blueprintInput) as typeof blueprintInput;
+    for (const fn of Object.values(input.functions) as Array<{ environment?: Record<string, string> }>)
+      if (fn.environment?.SMS_PROVIDER) fn.environment.SMS_PROVIDER = 'sns';
+    const sns = synth(defineBlueprint(input));
+    expect(publishesToNumbers(sns.stateless).sort()).toEqual(['DeliverSms', 'ReceiveSms']);
   });
 });
