@@ -8,6 +8,7 @@
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { DeliveryMessage } from '../../../schemas/pushes.ts';
 import { conditionally } from './conditional.ts';
+import { ttlFloor } from './ttl.ts';
 
 export const DEFER_SHARDS = 16;
 /** Days back the release looks: a bundle is released within minutes of its time, this is slack. */
@@ -32,7 +33,7 @@ export class DynamoDeferredPushes {
             pk: `DEFER#${at.slice(0, 10)}#${shard % DEFER_SHARDS}`,
             sk: `${at}#${message.pushKey}#${message.channel}#${message.bundle}`,
             message,
-            expiresAt: Math.floor(releaseAt.getTime() / 1000) + (LOOKBACK_DAYS + 1) * 86_400,
+            expiresAt: ttlFloor(Math.floor(releaseAt.getTime() / 1000) + (LOOKBACK_DAYS + 1) * 86_400),
           },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),

@@ -7,6 +7,7 @@
 import { randomInt } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { ttlFloor } from './ttl.ts';
 
 const CODE_TTL_MS = 10 * 60_000;
 const TRIES_PER_DAY = 5;
@@ -31,7 +32,7 @@ export class DynamoFallbackLinks {
               pk: `FBLINK#${code}`,
               openid,
               validUntil: nowMs + CODE_TTL_MS,
-              expiresAt: Math.floor((nowMs + CODE_TTL_MS) / 1000) + 3600,
+              expiresAt: ttlFloor(Math.floor((nowMs + CODE_TTL_MS) / 1000) + 3600),
             },
             ConditionExpression: 'attribute_not_exists(pk) OR validUntil < :now',
             ExpressionAttributeValues: { ':now': nowMs },
@@ -59,7 +60,7 @@ export class DynamoFallbackLinks {
           ExpressionAttributeValues: {
             ':one': 1,
             ':max': TRIES_PER_DAY,
-            ':ttl': Math.floor(nowMs / 1000) + 2 * 86_400,
+            ':ttl': ttlFloor(Math.floor(nowMs / 1000) + 2 * 86_400),
           },
         }),
       );

@@ -22,6 +22,7 @@ import {
   type ReservationMeta,
   reservationValue,
 } from '../../core/pushes.ts';
+import { ttlFloor } from './ttl.ts';
 
 export type Reservation = 'reserved' | 'duplicate' | 'capped' | 'unknown-outcome';
 
@@ -110,7 +111,9 @@ export class DynamoPushLedger {
             ':one': 1,
             ':limit': req.dayLimit,
             ':now': reservationValue(meta, nowMs),
-            ':ttl': Math.floor(Date.parse(`${req.date}T00:00:00+08:00`) / 1000) + LEDGER_DAYS * 86_400,
+            ':ttl': ttlFloor(
+              Math.floor(Date.parse(`${req.date}T00:00:00+08:00`) / 1000) + LEDGER_DAYS * 86_400,
+            ),
             ...(allowance !== null ? { ':allow': allowance } : {}),
           },
           ReturnValuesOnConditionCheckFailure: 'ALL_OLD',
@@ -178,7 +181,9 @@ export class DynamoPushLedger {
   ): Promise<void> {
     if (outcomes.size === 0) return;
     const names: Record<string, string> = {};
-    const values: Record<string, unknown> = { ':ttl': Math.floor(nowMs / 1000) + RECEIPT_DAYS * 86_400 };
+    const values: Record<string, unknown> = {
+      ':ttl': ttlFloor(Math.floor(nowMs / 1000) + RECEIPT_DAYS * 86_400),
+    };
     const sets = ['expiresAt = if_not_exists(expiresAt, :ttl)'];
     [...outcomes].forEach(([id, outcome], i) => {
       names[`#o${i}`] = `o:${id}`;
@@ -221,7 +226,7 @@ export class DynamoPushLedger {
             ':keySet': new Set([pushKey]),
             ':key': pushKey,
             ':reason': `skipped:${reason}`,
-            ':ttl': Math.floor(Date.parse(`${date}T00:00:00+08:00`) / 1000) + LEDGER_DAYS * 86_400,
+            ':ttl': ttlFloor(Math.floor(Date.parse(`${date}T00:00:00+08:00`) / 1000) + LEDGER_DAYS * 86_400),
           },
           ReturnConsumedCapacity: 'TOTAL',
         }),

@@ -14,6 +14,7 @@ import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } fr
 import { z } from 'zod';
 import { conditionally } from './conditional.ts';
 import { keys } from './keys.ts';
+import { ttlFloor } from './ttl.ts';
 
 const DAY = 86_400;
 
@@ -82,7 +83,7 @@ export class DynamoSmsNumberCap {
           ExpressionAttributeValues: {
             ':one': 1,
             ':cap': cap,
-            ':ttl': Math.floor(Date.parse(`${date}T00:00:00+08:00`) / 1000) + 3 * DAY,
+            ':ttl': ttlFloor(Math.floor(Date.parse(`${date}T00:00:00+08:00`) / 1000) + 3 * DAY),
           },
         }),
       ),
@@ -213,7 +214,7 @@ export class DynamoSmsMessages {
           status: 'submitted',
           reportCode: null,
           reportedAt: null,
-          expiresAt: Math.floor(Date.parse(r.sentAt) / 1000) + RECORD_DAYS * DAY,
+          expiresAt: ttlFloor(Math.floor(Date.parse(r.sentAt) / 1000) + RECORD_DAYS * DAY),
         },
       }),
     );
