@@ -46,6 +46,24 @@ export function civilDate(instant: Date, timeZone = 'Asia/Shanghai'): string {
 
 export const today = (clock: Clock, timeZone = 'Asia/Shanghai') => civilDate(clock.now(), timeZone);
 
+const minuteFormatters = new Map<string, Intl.DateTimeFormat>();
+/** "11/16 16:00": the month, day and time of `instant` in `timeZone`, as zh-CN writes them. */
+export function civilMinute(instant: Date, timeZone = 'Asia/Shanghai'): string {
+  let f = minuteFormatters.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat('zh-CN', {
+      timeZone,
+      month: 'numeric',
+      day: 'numeric',
+      hour: '2-digit',
+      minute: '2-digit',
+      hourCycle: 'h23',
+    });
+    minuteFormatters.set(timeZone, f);
+  }
+  return f.format(instant);
+}
+
 /** Indexes calendars; a later upload for the same year replaces the earlier one. */
 export function indexCalendars(calendars: readonly HolidayCalendar[]): CalendarIndex {
   const byYear = new Map<number, HolidayCalendar>();

@@ -11,7 +11,7 @@
  */
 import type { RestrictionAnswer } from '../../schemas/restrictions.ts';
 import type { KeywordReplies } from '../../schemas/wechat.ts';
-import { addDays, isoWeekday, today } from './calendar.ts';
+import { addDays, civilMinute, isoWeekday, today } from './calendar.ts';
 import type { Clock } from './clock.ts';
 import { type Plate, PlateError, parsePlate, tailDigit } from './plates.ts';
 import { plateRestrictionOn, type RestrictionBook, restrictionOn, ruleOn } from './restrictions.ts';
@@ -164,16 +164,8 @@ function plateLine(book: RestrictionBook, plate: Plate, city: string, date: stri
   return `${plate.display}（尾号${a.tail}）不限行。`;
 }
 
-const shanghaiFormat = new Intl.DateTimeFormat('zh-CN', {
-  timeZone: 'Asia/Shanghai',
-  month: 'numeric',
-  day: 'numeric',
-  hour: '2-digit',
-  minute: '2-digit',
-  hourCycle: 'h23',
-});
 /** "11/16 16:00": a publication time as a citizen in China reads it. */
-const shanghaiTime = (iso: string) => shanghaiFormat.format(new Date(iso));
+const shanghaiTime = (iso: string) => civilMinute(new Date(iso));
 
 function clip(text: string): string {
   return text.length <= MAX_REPLY ? text : `${text.slice(0, MAX_REPLY - 1)}…`;

@@ -17,7 +17,7 @@ import { civilDate } from './calendar.ts';
 import type { Clock } from './clock.ts';
 import { matchesAudience, noticeTemplateValues } from './notice-preview.ts';
 import { pushCategory } from './notices.ts';
-import type { PlannedRun } from './push-planning.ts';
+import type { NewRun, PlannedRun, RunRecorder } from './push-planning.ts';
 import { FALLBACK_SCENE } from './subscribers.ts';
 
 export const noticeRunKey = (id: string, version: number) => `notice#${id}#v${version}`;
@@ -30,24 +30,7 @@ export interface NoticePlanningDeps {
   /** Channels with a deliver queue in this deployment. */
   delivered: ReadonlySet<'wechat' | 'sms'>;
   scanSegments: number;
-  runs: {
-    createOrGet(run: {
-      key: string;
-      kind: 'notice';
-      category: 'notice' | 'emergency';
-      city: string;
-      date: string;
-      slot: null;
-      status: 'running' | 'skipped';
-      reason: string | null;
-      segmentsTotal: number;
-      startedAt: string;
-      lastActivityAt: string;
-    }): Promise<{
-      created: boolean;
-      run: { status: 'running' | 'skipped' | 'aborted'; reason: string | null; segmentsTotal: number };
-    }>;
-  };
+  runs: RunRecorder<NewRun<'notice', 'notice' | 'emergency', null>>;
   publishSegments(segments: NoticeSegment[]): Promise<void>;
 }
 

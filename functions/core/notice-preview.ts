@@ -8,6 +8,7 @@ import type { Audience, Notice } from '../../schemas/notices.ts';
 import type { FrequencyPolicy } from '../../schemas/pushes.ts';
 import type { SmsCatalogue } from '../../schemas/sms.ts';
 import type { WeChatAccount } from '../../schemas/wechat.ts';
+import { civilMinute } from './calendar.ts';
 import { pushCategory } from './notices.ts';
 import { type Channel, capRequest, quietUntil, templateValue } from './pushes.ts';
 import { renderSms, smsLength } from './sms.ts';
@@ -46,15 +47,7 @@ export function matchesAudience(
   }
 }
 
-const SHANGHAI = new Intl.DateTimeFormat('zh-CN', {
-  timeZone: 'Asia/Shanghai',
-  month: 'numeric',
-  day: 'numeric',
-  hour: '2-digit',
-  minute: '2-digit',
-  hourCycle: 'h23',
-});
-const shanghai = (iso: string) => SHANGHAI.format(new Date(iso)).replace(/\//, '月').replace(/ /, '日');
+const shanghai = (iso: string) => civilMinute(new Date(iso)).replace(/\//, '月').replace(/ /, '日');
 
 /** The notice template's values (title, time, place, summary), each within WeChat's display limit. */
 export function noticeTemplateValues(

@@ -23,27 +23,33 @@ export interface PlannedRun {
   segments: number;
 }
 
+/** A run as a planner records it; the store adds progress, counts and consumption. */
+export interface NewRun<Kind extends string, Category extends string, Slot> {
+  key: string;
+  kind: Kind;
+  category: Category;
+  city: string;
+  date: string;
+  slot: Slot;
+  status: 'running' | 'skipped';
+  reason: string | null;
+  segmentsTotal: number;
+  startedAt: string;
+  lastActivityAt: string;
+}
+
+/** The push-run store as planners use it: a second create under a key returns the existing run. */
+export interface RunRecorder<Run> {
+  createOrGet(run: Run): Promise<{
+    created: boolean;
+    run: { status: 'running' | 'skipped' | 'aborted'; reason: string | null; segmentsTotal: number };
+  }>;
+}
+
 export interface PlanningDeps {
   book: RestrictionBook;
   clock: Clock;
-  runs: {
-    createOrGet(run: {
-      key: string;
-      kind: 'restriction';
-      category: 'restriction';
-      city: string;
-      date: string;
-      slot: 'morning' | 'evening';
-      status: 'running' | 'skipped';
-      reason: string | null;
-      segmentsTotal: number;
-      startedAt: string;
-      lastActivityAt: string;
-    }): Promise<{
-      created: boolean;
-      run: { status: 'running' | 'skipped' | 'aborted'; reason: string | null; segmentsTotal: number };
-    }>;
-  };
+  runs: RunRecorder<NewRun<'restriction', 'restriction', 'morning' | 'evening'>>;
   publishSegments(segments: SegmentMessage[]): Promise<void>;
   unknownDay(city: string, date: string, reason: string): void;
 }

@@ -15,6 +15,7 @@ import { blueprintInput, defineBlueprint } from '../../lib/blueprint.ts';
 import { localClient, localTableName } from '../../lib/local/dynamodb-local.ts';
 import { LocalStack } from '../../lib/local/stack.ts';
 import { seed, seededSubscribers } from '../fixtures/seed.ts';
+import { officersAccount } from '../fixtures/wechat.ts';
 
 process.env.STAGE = 'local';
 process.env.PUSH_RATE_PER_SECOND = '1000';
@@ -27,17 +28,7 @@ const setShanghaiTime = (shanghai: string) => {
 const shifted = () => Date.now() + Number(process.env.LOCAL_TIME_OFFSET_MS);
 setShanghaiTime('2026-11-18T10:00');
 process.env.WECHAT_ACCOUNTS = JSON.stringify([
-  {
-    id: 'officers',
-    appId: 'wx0123456789abcdef',
-    appSecret: 'officers-secret',
-    token: 'officertoken',
-    encodingAesKey: 'b'.repeat(43),
-    mode: 'safe',
-    templates: { notice: 'officers-notice-template', emergency: 'officers-emergency-template' },
-    defaultCity: 'beijing',
-    audience: 'internal',
-  },
+  officersAccount({ notice: 'officers-notice-template', emergency: 'officers-emergency-template' }),
 ]);
 const bp = defineBlueprint({ ...blueprintInput, service: `npush-${Date.now().toString(36)}` });
 const stack = new LocalStack({

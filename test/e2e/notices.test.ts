@@ -19,24 +19,13 @@ import { LocalStack } from '../../lib/local/stack.ts';
 import { buildRequest, messageXml, openReply } from '../../lib/local/wechat-user.ts';
 import { ROLE_MATRIX, ROLES } from '../../schemas/roles.ts';
 import { seed, seededSubscribers } from '../fixtures/seed.ts';
+import { officersAccount } from '../fixtures/wechat.ts';
 
 process.env.STAGE = 'local';
 process.env.RESTRICTION_DATA_CACHE_SECONDS = '0';
 process.env.LOCAL_TIME_OFFSET_MS = '0';
 // The officers' account: internal audience, a notice template but no emergency template.
-process.env.WECHAT_ACCOUNTS = JSON.stringify([
-  {
-    id: 'officers',
-    appId: 'wx0123456789abcdef',
-    appSecret: 'officers-secret',
-    token: 'officertoken',
-    encodingAesKey: 'b'.repeat(43),
-    mode: 'safe',
-    templates: { notice: 'officers-notice-template' },
-    defaultCity: 'beijing',
-    audience: 'internal',
-  },
-]);
+process.env.WECHAT_ACCOUNTS = JSON.stringify([officersAccount({ notice: 'officers-notice-template' })]);
 const bp = defineBlueprint({ ...blueprintInput, service: `ntc-${Date.now().toString(36)}` });
 const dataDir = mkdtempSync(join(tmpdir(), 'notices-'));
 const stack = new LocalStack({

@@ -44,16 +44,7 @@ export class DynamoNoticeFeed implements NoticeFeed {
   }
 
   async latestRoadCondition(city: string): Promise<LatestNotice | undefined> {
-    const res = await this.doc.send(
-      new QueryCommand({
-        TableName: this.table,
-        IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :p',
-        ExpressionAttributeValues: { ':p': `FEED#${city}` },
-        ScanIndexForward: false,
-        Limit: 25,
-      }),
-    );
+    const res = await this.page(city, 25);
     const now = this.now().toISOString();
     for (const raw of res.Items ?? []) {
       const item = FeedItem.safeParse(raw);
@@ -77,17 +68,7 @@ export class DynamoNoticeFeed implements NoticeFeed {
       : undefined;
     let last: PublicNotice | undefined;
     do {
-      const res = await this.doc.send(
-        new QueryCommand({
-          TableName: this.table,
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :p',
-          ExpressionAttributeValues: { ':p': `FEED#${city}` },
-          ScanIndexForward: false,
-          Limit: options.limit + 1,
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
+      const res = await this.page(city, options.limit + 1, start);
       const items = res.Items ?? [];
       for (const raw of items) {
         const item = PublicNoticeSchema.safeParse(raw);
@@ -102,6 +83,21 @@ export class DynamoNoticeFeed implements NoticeFeed {
       start = res.LastEvaluatedKey;
     } while (start);
     return { notices, cursor: null };
+  }
+
+  /** One page of the city's feed index, newest first. */
+  private page(city: string, limit: number, start?: Record<string, unknown>) {
+    return this.doc.send(
+      new QueryCommand({
+        TableName: this.table,
+        IndexName: 'gsi1',
+        KeyConditionExpression: 'gsi1pk = :p',
+        ExpressionAttributeValues: { ':p': `FEED#${city}` },
+        ScanIndexForward: false,
+        Limit: limit,
+        ...(start ? { ExclusiveStartKey: start } : {}),
+      }),
+    );
   }
 
   private keyOf(n: PublicNotice) {
