@@ -242,6 +242,7 @@ export const blueprintInput = {
       tables: { content: 'read-write', operations: 'read-write' }, // read-write: a withdrawal stops the notice's push run
       publishes: ['notice-pushes'],
       secrets: ['wechat-accounts'],
+      scheduleGroups: { 'notice-publish': 'manage' }, // approving schedules the publication
       environment: SMS_ENVIRONMENT, // the SMS part limit a notice for SMS must fit
     },
     'preview-notice': {
@@ -256,12 +257,13 @@ export const blueprintInput = {
     },
     'publish-due-notices': {
       description:
-        'Every minute: publishes approved notices whose time has come; re-sends unsent push announcements.',
+        'Publishes a notice when its one-off schedule fires; every minute, any due notice and unsent push announcements.',
       entry: 'functions/publish-due-notices/handler.ts',
       timeoutSeconds: 50,
       tables: { content: 'read-write', operations: 'append' },
       publishes: ['notice-pushes'],
       secrets: ['wechat-accounts'],
+      scheduleGroups: { 'notice-publish': 'delete' }, // the sweep removes the schedule of what it published
       environment: SMS_ENVIRONMENT, // the SMS part limit a notice for SMS must fit
     },
     'plan-notice-push': {
@@ -496,6 +498,13 @@ export const blueprintInput = {
       visibilityTimeoutSeconds: 30,
       maxReceives: 6,
       retentionDays: 1,
+    },
+  },
+
+  scheduleGroups: {
+    'notice-publish': {
+      description: "A notice's publication at its publishAt: one schedule per approved notice version.",
+      function: 'publish-due-notices',
     },
   },
 

@@ -63,6 +63,11 @@ export const FunctionSchema = z.strictObject({
   egress: z.enum(['default', 'fixed-ip']).default('default'),
   /** Whether the function puts events on the event bus. */
   putsEvents: z.boolean().default(false),
+  /**
+   * One-off schedule groups (`scheduleGroups`) the function uses: `manage` creates schedules (passing
+   * the group's role) and deletes them, `delete` only deletes them.
+   */
+  scheduleGroups: z.record(Id, z.enum(['manage', 'delete'])).default({}),
   /** Static environment (non-secret). */
   environment: z.record(z.string().regex(/^[A-Z][A-Z0-9_]*$/), z.string()).default({}),
 });
@@ -120,6 +125,17 @@ export const ScheduleSchema = z.strictObject({
   input: z.record(z.string(), z.unknown()).default({}),
 });
 
+/**
+ * A group of one-off EventBridge Scheduler schedules that functions create at run time (e.g. a
+ * notice's publish time): each fires once, invokes `function` with the input it was created with,
+ * and deletes itself. The group, the role the scheduler assumes and the dead-letter queue are made
+ * by the builders; the creating functions get their names.
+ */
+export const ScheduleGroupSchema = z.strictObject({
+  description: z.string().min(1),
+  function: Id,
+});
+
 /** EventBridge event pattern (the subset both builders implement): field → allowed values or nested pattern. */
 export type EventPattern = { [key: string]: Array<string | number | Record<string, unknown>> | EventPattern };
 const EventPatternSchema: z.ZodType<EventPattern> = z.lazy(() =>
@@ -156,6 +172,7 @@ export const BlueprintSchema = z
     secrets: z.record(Id, z.strictObject({ description: z.string().min(1) })).default({}),
     queues: z.record(Id, QueueSchema).default({}),
     schedules: z.record(Id, ScheduleSchema).default({}),
+    scheduleGroups: z.record(Id, ScheduleGroupSchema).default({}),
     busRules: z.record(Id, BusRuleSchema).default({}),
     alarms: z.record(Id, AlarmSchema).default({}),
   })
@@ -210,6 +227,14 @@ export const BlueprintSchema = z
             message: `unknown secret '${t}'; ${known('secrets', Object.keys(bp.secrets))}`,
           });
       });
+      Object.keys(fn.scheduleGroups).forEach((g) => {
+        if (!bp.scheduleGroups[g])
+          ctx.addIssue({
+            code: 'custom',
+            path: ['functions', id, 'scheduleGroups', g],
+            message: `unknown schedule group '${g}'; ${known('schedule groups', Object.keys(bp.scheduleGroups))}`,
+          });
+      });
       fn.publishes.forEach((t, i) => {
         if (!bp.topics[t])
           ctx.addIssue({
@@ -259,6 +284,9 @@ export const BlueprintSchema = z
       }
     }
 
+    for (const [id, g] of Object.entries(bp.scheduleGroups))
+      needFunction(g.function, ['scheduleGroups', id, 'function']);
+
     for (const [id, r] of Object.entries(bp.busRules)) needFunction(r.function, ['busRules', id, 'function']);
 
     for (const [id, t] of Object.entries(bp.tables)) {
@@ -282,5 +310,6 @@ export type FunctionDef = z.output<typeof FunctionSchema>;
 export type RouteDef = z.output<typeof RouteSchema>;
 export type QueueDef = z.output<typeof QueueSchema>;
 export type ScheduleDef = z.output<typeof ScheduleSchema>;
+export type ScheduleGroupDef = z.output<typeof ScheduleGroupSchema>;
 export type BusRuleDef = z.output<typeof BusRuleSchema>;
 export type AlarmDef = z.output<typeof AlarmSchema>;

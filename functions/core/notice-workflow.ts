@@ -5,6 +5,11 @@
  * covers both) and, for notices that reach people, the announcement for the push pipeline
  * (`notice-pushes`), which is sent after the commit and re-sent by the every-minute schedule until
  * it went out.
+ *
+ * A notice approved with a future publishAt gets a one-off schedule for that version, which
+ * publishes it at its time (publishScheduledNotice); a schedule for a version that moved on is a
+ * no-op, and the every-minute sweep (publishDueNotices) publishes any due notice whose schedule
+ * could not be created or did not fire.
  */
 import type { Notice, NoticeFields, NoticePatch, NoticePushMessage } from '../../schemas/notices.ts';
 import type { Suspension } from '../../schemas/restrictions.ts';
@@ -38,6 +43,17 @@ export interface NoticeStore {
   save(next: Notice, expectedVersion: number, audit: AuditEntry, effects?: NoticeEffects): Promise<Notice>;
 }
 
+/**
+ * One-off schedules that publish an approved notice version at its publishAt. Best effort: the
+ * implementation reports its own failures, and the every-minute sweep covers what it misses.
+ */
+export interface PublishSchedules {
+  /** Schedules the publication of this version; one that already exists is kept. */
+  create(notice: { id: string; version: number; publishAt: string }): Promise<void>;
+  /** Removes the schedule of this version, if it still exists. */
+  remove(notice: { id: string; version: number }): Promise<void>;
+}
+
 export interface NoticeWorkflowDeps {
   store: NoticeStore;
   clock: Clock;
@@ -51,6 +67,7 @@ export interface NoticeWorkflowDeps {
   sms: { catalogue: SmsCatalogue; maxParts: number };
   /** Stops the push run of a published notice version (a withdrawal): nothing more is sent. */
   stopPush: (noticeId: string, version: number, reason: string) => Promise<void>;
+  publishSchedules: PublishSchedules;
 }
 
 /**
@@ -123,7 +140,10 @@ export async function reviseNotice(id: string, patch: NoticePatch, actor: Actor,
     );
   }
   const next = editNotice(n, patch, deps.clock.now(), actor);
-  return deps.store.save(next, n.version, auditOf(deps, actor, 'notice.edit', id, n, next));
+  const saved = await deps.store.save(next, n.version, auditOf(deps, actor, 'notice.edit', id, n, next));
+  // Back to review: the approved version's schedule would find it moved on; remove it now.
+  if (n.status === 'approved' && n.publishAt) await deps.publishSchedules.remove(n);
+  return saved;
 }
 
 /** submit | approve | reject | publish | withdraw. */
@@ -199,6 +219,12 @@ async function apply(
     // A withdrawn notice reaches nobody more: its run stops (deferred and queued bundles included).
     if (action === 'withdraw' && pushesToPeople(n))
       await deps.stopPush(n.id, n.version, `withdrawn: ${reason ?? ''}`);
+    if (action === 'approve' && saved.publishAt && Date.parse(saved.publishAt) > deps.clock.now().getTime())
+      await deps.publishSchedules.create({
+        id: saved.id,
+        version: saved.version,
+        publishAt: saved.publishAt,
+      });
     return saved;
   }
   const effects: NoticeEffects = {};
@@ -228,11 +254,41 @@ async function apply(
   );
   const saved = await deps.store.save(next, n.version, audit, effects);
   if (effects.announce) await deps.announce(effects.announce);
+  // Published before its time (or by the sweep): its one-off schedule has nothing left to do.
+  if (n.status === 'approved' && n.publishAt && actor !== ONE_OFF_SCHEDULE)
+    await deps.publishSchedules.remove(n);
   return saved;
 }
 
-/** The schedule's actor in the audit trail. */
+/** The schedules' actors in the audit trail: the every-minute sweep, and a notice's one-off schedule. */
 export const SCHEDULER: Actor = { sub: 'schedule:publish-due-notices', roles: [] };
+export const ONE_OFF_SCHEDULE: Actor = { sub: 'schedule:notice-publish', roles: [] };
+
+/**
+ * What a notice's one-off schedule does when it fires: publishes that notice version if it is still
+ * approved at that version and due. Anything else (edited, published by a reviewer or by the sweep,
+ * not due) leaves it as it is and says why.
+ */
+export async function publishScheduledNotice(
+  target: { noticeId: string; version: number },
+  deps: NoticeWorkflowDeps,
+): Promise<{ published: boolean; reason?: string }> {
+  const n = await deps.store.get(target.noticeId);
+  if (!n) return { published: false, reason: `no notice '${target.noticeId}'` };
+  if (n.status !== 'approved' || n.version !== target.version)
+    return {
+      published: false,
+      reason: `the notice is ${n.status} at version ${n.version}; this schedule was for approved version ${target.version}`,
+    };
+  if (!isDue(n, deps.clock.now())) return { published: false, reason: `not due before ${n.publishAt}` };
+  try {
+    await apply(n, 'publish', ONE_OFF_SCHEDULE, deps);
+    return { published: true };
+  } catch (error) {
+    if (error instanceof ConflictError) return { published: false, reason: 'the notice moved meanwhile' };
+    throw error;
+  }
+}
 
 /** Publishes every approved notice whose publishAt has come; one failure does not stop the others. */
 export async function publishDueNotices(

@@ -21,3 +21,22 @@ export const BaseConfigSchema = z.object({
   STAGE: z.string().default('local'),
 });
 export const baseConfig = BaseConfigSchema.parse(process.env);
+
+/**
+ * A blueprint schedule group as a function sees it: the group's name, and for functions that create
+ * schedules (`manage`) what those invoke; functions that only delete them get the name alone.
+ */
+export const scheduleGroup = (groupId: string, env: NodeJS.ProcessEnv = process.env) => {
+  const names = envNames.scheduleGroup(groupId);
+  const name = requireEnv(names.name, env);
+  const targetArn = env[names.target];
+  if (!targetArn) return { name };
+  return {
+    name,
+    target: {
+      arn: targetArn,
+      roleArn: requireEnv(names.role, env),
+      deadLetterQueueArn: requireEnv(names.deadLetterQueue, env),
+    },
+  };
+};

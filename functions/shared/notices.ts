@@ -1,17 +1,20 @@
 /** The notice workflow's dependencies, composed once per container (manage-notices, publish-due-notices). */
 import { randomUUID } from 'node:crypto';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { shippedRestrictionData } from '../../schemas/data/index.ts';
 import type { NoticePushMessage } from '../../schemas/notices.ts';
 import { documentClient } from '../adapters/dynamodb/client.ts';
 import { DynamoNoticeStore } from '../adapters/dynamodb/notices.ts';
 import { DynamoRestrictionDataRepository } from '../adapters/dynamodb/restriction-data.ts';
+import { SchedulerPublishSchedules } from '../adapters/scheduler/publish-schedules.ts';
 import { publish } from '../adapters/sns/publisher.ts';
 import { accountDirectory } from '../adapters/wechat/accounts.ts';
 import { noticeRunKey } from '../core/notice-planning.ts';
-import type { NoticeWorkflowDeps } from '../core/notice-workflow.ts';
+import type { NoticeWorkflowDeps, PublishSchedules } from '../core/notice-workflow.ts';
 import { clock } from './clock.ts';
-import { tableName, topicArn } from './config.ts';
-import { logger } from './powertools.ts';
+import { scheduleGroup, tableName, topicArn } from './config.ts';
+import { logger, metrics, tracer } from './powertools.ts';
 import { pushRuns } from './pushes.ts';
 import { catalogue, settings } from './sms.ts';
 
@@ -41,6 +44,38 @@ export async function announce(message: NoticePushMessage): Promise<void> {
   }
 }
 
+const schedules = new SchedulerPublishSchedules(
+  tracer.captureAWSv3Client(new SchedulerClient({})),
+  scheduleGroup('notice-publish'),
+);
+/**
+ * The notice's one-off publish schedule, best effort: a failure is logged and counted, and the
+ * every-minute sweep publishes the notice when due (and a stale schedule finds its version gone).
+ */
+const publishSchedules: PublishSchedules = {
+  async create(notice) {
+    try {
+      await schedules.create(notice);
+    } catch (error) {
+      logger.warn('publish schedule not created; the every-minute sweep publishes the notice', {
+        noticeId: notice.id,
+        error: error as Error,
+      });
+      metrics.addMetric('PublishScheduleFailures', MetricUnit.Count, 1);
+    }
+  },
+  async remove(notice) {
+    try {
+      await schedules.remove(notice);
+    } catch (error) {
+      logger.warn('publish schedule not removed; it finds the notice moved on and does nothing', {
+        noticeId: notice.id,
+        error: error as Error,
+      });
+    }
+  },
+};
+
 export const noticeDeps: NoticeWorkflowDeps = {
   store: noticeStore,
   clock,
@@ -51,4 +86,5 @@ export const noticeDeps: NoticeWorkflowDeps = {
   sms: { catalogue, maxParts: settings.maxParts },
   stopPush: (noticeId, version, reason) =>
     pushRuns.abort(noticeRunKey(noticeId, version), reason, clock.now().toISOString()),
+  publishSchedules,
 };

@@ -4,16 +4,18 @@
  * only the right to write to its log group. Every further permission comes from `bind*`, which
  * sets the environment variable and makes the grant in one call, so the two cannot drift apart.
  */
-import { Duration, RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { SubnetType } from 'aws-cdk-lib/aws-ec2';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { type IRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
+import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { FunctionDef, TableAccess } from '../../schemas/blueprint.ts';
 import { envNames } from '../../schemas/resource-env.ts';
@@ -184,6 +186,49 @@ export class ServiceFunction extends Construct {
     if (secret.encryptionKey) {
       this.role.addToPolicy(
         new PolicyStatement({ actions: ['kms:Decrypt'], resources: [secret.encryptionKey.keyArn] }),
+      );
+    }
+  }
+
+  /**
+   * Env vars + grants for a one-off schedule group: delete its schedules, and with `manage` also
+   * create them, passing the group's role to the scheduler and to nothing else.
+   */
+  bindScheduleGroup(
+    groupId: string,
+    target: { group: IScheduleGroup; functionArn: string; role: IRole; deadLetterQueue: IQueue },
+    access: 'manage' | 'delete',
+  ): void {
+    const names = envNames.scheduleGroup(groupId);
+    this.fn.addEnvironment(names.name, target.group.scheduleGroupName);
+    if (access === 'manage') {
+      // Only creators need the target (which may be the creator itself: its ARN in its own
+      // environment would be a circular reference, so deleters never get it).
+      this.fn.addEnvironment(names.target, target.functionArn);
+      this.fn.addEnvironment(names.role, target.role.roleArn);
+      this.fn.addEnvironment(names.deadLetterQueue, target.deadLetterQueue.queueArn);
+    }
+    const schedules = `arn:${Stack.of(this).partition}:scheduler:${Stack.of(this).region}:${Stack.of(this).account}:schedule/${target.group.scheduleGroupName}/*`;
+    this.role.addToPolicy(
+      new PolicyStatement({
+        actions:
+          access === 'manage'
+            ? ['scheduler:CreateSchedule', 'scheduler:DeleteSchedule']
+            : ['scheduler:DeleteSchedule'],
+        resources: [schedules],
+      }),
+    );
+    Validations.of(this.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${target.group.scheduleGroupName}/*]`,
+      reason: `One-off schedules are named at run time (one per notice version); the grant is limited to the group ${groupId}.`,
+    });
+    if (access === 'manage') {
+      this.role.addToPolicy(
+        new PolicyStatement({
+          actions: ['iam:PassRole'],
+          resources: [target.role.roleArn],
+          conditions: { StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } },
+        }),
       );
     }
   }

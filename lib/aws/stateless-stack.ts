@@ -19,10 +19,10 @@ import { Alarm, ComparisonOperator, Metric, TreatMissingData } from 'aws-cdk-lib
 import { SnsAction } from 'aws-cdk-lib/aws-cloudwatch-actions';
 import { type EventPattern, Rule } from 'aws-cdk-lib/aws-events';
 import { LambdaFunction as LambdaRuleTarget } from 'aws-cdk-lib/aws-events-targets';
-import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
-import { Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
+import { Schedule, ScheduleExpression, ScheduleGroup, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { SubscriptionFilter } from 'aws-cdk-lib/aws-sns';
 import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
@@ -174,6 +174,40 @@ export class StatelessStack extends Stack {
           maxEventAge: Duration.hours(1),
         }),
       });
+    }
+
+    // One-off schedule groups: functions create the schedules at run time ------------------------
+    for (const [groupId, def] of Object.entries(blueprint.scheduleGroups)) {
+      const name = `${pascal(groupId)}ScheduleGroup`;
+      const group = new ScheduleGroup(this, name, {
+        scheduleGroupName: `${blueprint.service}-${groupId}`.slice(0, 64),
+      });
+      const dlq = this.deadLetterQueue(name, `schedule group ${groupId}`, alarmAction);
+      Validations.of(dlq).acknowledge({
+        id: 'AwsSolutions-SQS3',
+        reason:
+          'This queue is the dead-letter queue of EventBridge Scheduler targets (not an SQS redrive target).',
+      });
+      const fn = this.functions[def.function]!.fn;
+      const role = new Role(this, `${name}Role`, {
+        assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
+          conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+        }),
+        description: `EventBridge Scheduler: invoke ${def.function} for the one-off schedules of ${groupId}`,
+      });
+      role.addToPolicy(
+        new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [fn.functionArn] }),
+      );
+      dlq.grantSendMessages(role);
+      for (const [fnId, fnDef] of Object.entries(blueprint.functions)) {
+        const access = fnDef.scheduleGroups[groupId];
+        if (!access) continue;
+        this.functions[fnId]!.bindScheduleGroup(
+          groupId,
+          { group, functionArn: fn.functionArn, role, deadLetterQueue: dlq },
+          access,
+        );
+      }
     }
 
     // Alarms on the service's own metrics -----------------------------------------------------

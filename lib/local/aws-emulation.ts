@@ -78,3 +78,98 @@ export function handleSns(body: string, target: SnsTarget): [number, string] {
     ];
   }
 }
+
+/** A schedule group as the local stack knows it: what its schedules may invoke, with which role. */
+export interface LocalScheduleGroup {
+  name: string;
+  functionId: string;
+  functionArn: string;
+  roleArn: string;
+}
+
+export interface SchedulerTarget {
+  groups: readonly LocalScheduleGroup[];
+  create(s: {
+    group: string;
+    name: string;
+    expression: string;
+    timeZone: string;
+    function: string;
+    input: unknown;
+  }): void;
+  delete(group: string, name: string): void;
+}
+
+type SchedulerAnswer = [number, Record<string, string>, string];
+const schedulerError = (status: number, type: string, message: string): SchedulerAnswer => [
+  status,
+  { 'content-type': 'application/json', 'x-amzn-errortype': type },
+  JSON.stringify({ Message: message }),
+];
+
+/**
+ * EventBridge Scheduler's CreateSchedule and DeleteSchedule (REST-JSON, `/schedules/{Name}`), as the
+ * handlers call them for one-off schedules (AWS_ENDPOINT_URL_SCHEDULER points here). A schedule
+ * must name a known group, and that group's function and role, as the group's IAM allows on AWS.
+ */
+export function handleScheduler(
+  method: string,
+  path: string,
+  query: URLSearchParams,
+  body: string,
+  target: SchedulerTarget,
+): SchedulerAnswer {
+  const m = /^\/schedules\/([0-9a-zA-Z_.-]{1,64})$/.exec(path);
+  if (!m) return schedulerError(404, 'ResourceNotFoundException', `no such operation: ${method} ${path}`);
+  const name = m[1]!;
+  try {
+    if (method === 'DELETE') {
+      const group = query.get('groupName') ?? 'default';
+      target.delete(group, name);
+      return [200, { 'content-type': 'application/json' }, '{}'];
+    }
+    if (method !== 'POST')
+      return schedulerError(405, 'ValidationException', `${method} is not supported locally`);
+    let input: Record<string, unknown>;
+    try {
+      input = JSON.parse(body) as Record<string, unknown>;
+    } catch {
+      return schedulerError(400, 'ValidationException', 'body is not JSON');
+    }
+    const groupName = typeof input.GroupName === 'string' ? input.GroupName : 'default';
+    const group = target.groups.find((g) => g.name === groupName);
+    if (!group)
+      return schedulerError(404, 'ResourceNotFoundException', `Schedule group ${groupName} does not exist.`);
+    const t = (input.Target ?? {}) as Record<string, unknown>;
+    if (t.Arn !== group.functionArn || t.RoleArn !== group.roleArn)
+      return schedulerError(
+        400,
+        'ValidationException',
+        `schedules in ${groupName} may only invoke ${group.functionArn} with role ${group.roleArn}`,
+      );
+    let payload: unknown = {};
+    try {
+      payload = typeof t.Input === 'string' ? JSON.parse(t.Input) : {};
+    } catch {
+      return schedulerError(400, 'ValidationException', 'Target.Input is not JSON');
+    }
+    target.create({
+      group: groupName,
+      name,
+      expression: String(input.ScheduleExpression ?? ''),
+      timeZone:
+        typeof input.ScheduleExpressionTimezone === 'string' ? input.ScheduleExpressionTimezone : 'UTC',
+      function: group.functionId,
+      input: payload,
+    });
+    return [
+      200,
+      { 'content-type': 'application/json' },
+      JSON.stringify({ ScheduleArn: `arn:aws:scheduler:local:000000000000:schedule/${groupName}/${name}` }),
+    ];
+  } catch (error) {
+    const e = error as { type?: string; status?: number; message?: string };
+    if (e.type && e.status) return schedulerError(e.status, e.type, e.message ?? e.type);
+    throw error;
+  }
+}

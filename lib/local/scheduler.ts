@@ -84,3 +84,110 @@ export class LocalScheduler {
     this.timers.set(s.id, timer);
   }
 }
+
+/** A one-off schedule a function created at run time (EventBridge Scheduler `at(...)`). */
+export interface OneOffSchedule {
+  group: string;
+  name: string;
+  expression: string;
+  at: Date;
+  function: string;
+  input: unknown;
+  createdAt: Date;
+  firedAt?: Date;
+  result?: 'ok' | 'error';
+  output?: unknown;
+}
+
+export class OneOffError extends Error {
+  readonly type: 'ConflictException' | 'ResourceNotFoundException' | 'ValidationException';
+  readonly status: number;
+  constructor(type: OneOffError['type'], message: string) {
+    super(message);
+    this.type = type;
+    this.status = { ConflictException: 409, ResourceNotFoundException: 404, ValidationException: 400 }[type];
+  }
+}
+
+/** `at(2026-11-22T07:30:00)` with time zone UTC (the only zone the handlers use): its instant. */
+export function parseAtExpression(expression: string, timeZone = 'UTC'): Date {
+  const m = /^at\((\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)\)$/.exec(expression);
+  if (!m) throw new OneOffError('ValidationException', `Invalid Schedule Expression ${expression}.`);
+  if (timeZone !== 'UTC')
+    throw new OneOffError(
+      'ValidationException',
+      `the local scheduler takes at() expressions in UTC only, not ${timeZone}`,
+    );
+  const at = new Date(`${m[1]}Z`);
+  if (Number.isNaN(at.getTime()))
+    throw new OneOffError('ValidationException', `Invalid Schedule Expression ${expression}.`);
+  return at;
+}
+
+/**
+ * One-off schedules, locally: each fires once when the functions' clock (shifted by
+ * LOCAL_TIME_OFFSET_MS, as the functions see it) reaches its time, invokes its function with its
+ * input, and is deleted (ActionAfterCompletion DELETE); what fired stays listed in `fired`.
+ * Schedules live in memory: after a restart the functions' own backstops (e.g. the every-minute
+ * notice sweep) cover what was pending.
+ */
+export class LocalOneOffSchedules {
+  private readonly pending = new Map<string, OneOffSchedule>();
+  readonly fired: OneOffSchedule[] = [];
+  private readonly invoke: (fn: string, input: unknown) => Promise<unknown>;
+  private readonly now: () => Date;
+  private timer: NodeJS.Timeout | undefined;
+
+  constructor(invoke: (fn: string, input: unknown) => Promise<unknown>, now: () => Date) {
+    this.invoke = invoke;
+    this.now = now;
+  }
+
+  private key = (group: string, name: string) => `${group}/${name}`;
+
+  list(): OneOffSchedule[] {
+    return [...this.pending.values()];
+  }
+
+  create(s: Omit<OneOffSchedule, 'createdAt'>): void {
+    const key = this.key(s.group, s.name);
+    if (this.pending.has(key))
+      throw new OneOffError('ConflictException', `Schedule ${s.name} already exists.`);
+    this.pending.set(key, { ...s, createdAt: this.now() });
+  }
+
+  delete(group: string, name: string): void {
+    if (!this.pending.delete(this.key(group, name)))
+      throw new OneOffError('ResourceNotFoundException', `Schedule ${name} does not exist.`);
+  }
+
+  start(intervalMs = 250): void {
+    this.timer = setInterval(() => void this.tick(), intervalMs);
+    this.timer.unref();
+  }
+
+  stop(): void {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+  }
+
+  /** Fires every schedule whose time has come (each once). */
+  async tick(): Promise<void> {
+    const now = this.now().getTime();
+    const due = [...this.pending.entries()].filter(([, s]) => s.at.getTime() <= now);
+    for (const [key] of due) this.pending.delete(key);
+    await Promise.all(
+      due.map(async ([, s]) => {
+        s.firedAt = this.now();
+        try {
+          s.output = await this.invoke(s.function, s.input);
+          s.result = 'ok';
+        } catch (error) {
+          s.result = 'error';
+          s.output = error instanceof Error ? error.message : String(error);
+        }
+        this.fired.push(s);
+      }),
+    );
+  }
+}

@@ -10,7 +10,7 @@ import type { EventBridgeEvent, SQSEvent } from 'aws-lambda';
 import type { Blueprint } from '../../schemas/blueprint.ts';
 import { envNames } from '../../schemas/resource-env.ts';
 import { REPO_ROOT } from '../blueprint.ts';
-import { handleSns } from './aws-emulation.ts';
+import { handleScheduler, handleSns, type LocalScheduleGroup } from './aws-emulation.ts';
 import {
   type DynamoDbLocal,
   ensureTables,
@@ -32,7 +32,7 @@ import { LocalFunction } from './invoke.ts';
 import { LOCAL_ISSUER, LocalJwtIssuer, localKeyFile } from './jwt.ts';
 import { matchesPattern } from './patterns.ts';
 import { LocalQueue, LocalTopic } from './queues.ts';
-import { LocalScheduler } from './scheduler.ts';
+import { LocalOneOffSchedules, LocalScheduler, parseAtExpression } from './scheduler.ts';
 import { type SmsFaults, SmsSandbox } from './sms-sandbox.ts';
 import { type Faults, WeChatSandbox } from './wechat-sandbox.ts';
 
@@ -61,6 +61,9 @@ export class LocalStack {
   readonly queues = new Map<string, LocalQueue>();
   readonly topics = new Map<string, LocalTopic>();
   readonly scheduler: LocalScheduler;
+  /** One-off schedules the functions create at run time (EventBridge Scheduler `at(...)`). */
+  readonly oneOffSchedules: LocalOneOffSchedules;
+  private readonly scheduleGroups: LocalScheduleGroup[];
   /** The WeChat API the functions call locally (WECHAT_API_BASE), with its outbox and faults. */
   readonly wechat = new WeChatSandbox();
   /** The SMS gateways the functions call locally (SMS_API_ENDPOINT), Tencent- and Aliyun-shaped. */
@@ -93,6 +96,18 @@ export class LocalStack {
       this.log(`schedule ${id} fired`);
       return await this.functions.get(def.function)!.invoke(def.input);
     });
+    this.scheduleGroups = Object.entries(blueprint.scheduleGroups).map(([groupId, def]) => ({
+      name: `${blueprint.service}-${groupId}`.slice(0, 64),
+      functionId: def.function,
+      functionArn: `arn:aws:lambda:local:${LOCAL_ACCOUNT}:function:${blueprint.service}-${def.function}`,
+      roleArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/${blueprint.service}-${groupId}-scheduler`,
+    }));
+    // The functions' clock: one-off schedules fire in the time the functions schedule in.
+    const functionsNow = () => new Date(Date.now() + (Number(process.env.LOCAL_TIME_OFFSET_MS ?? 0) || 0));
+    this.oneOffSchedules = new LocalOneOffSchedules(async (fnId, input) => {
+      this.log(`one-off schedule for ${fnId} fired`);
+      return await this.functions.get(fnId)!.invoke(input);
+    }, functionsNow);
   }
 
   /** What this builder exposes, for the parity test against the CDK builder. */
@@ -104,6 +119,7 @@ export class LocalStack {
         .list()
         .map((s) => `${s.id} ${s.def.cron} ${s.def.timeZone}`)
         .sort(),
+      scheduleGroups: this.scheduleGroups.map((g) => g.name).sort(),
       topics: [...this.topics.keys()].sort(),
       busRules: Object.keys(this.blueprint.busRules).sort(),
     };
@@ -149,6 +165,7 @@ export class LocalStack {
       queue.start((event: SQSEvent) => fn.invoke(event));
     }
     this.scheduler.start();
+    this.oneOffSchedules.start();
   }
 
   /** The environment every function sees: the variables the CDK builder would set, pointing at local resources. */
@@ -160,6 +177,7 @@ export class LocalStack {
       AWS_SECRET_ACCESS_KEY: 'local',
       AWS_ENDPOINT_URL_DYNAMODB: this.dynamodbEndpoint,
       AWS_ENDPOINT_URL_SNS: `${this.endpoint}/_aws/sns`,
+      AWS_ENDPOINT_URL_SCHEDULER: `${this.endpoint}/_aws/scheduler`,
       WECHAT_API_BASE: `${this.endpoint}/_local/wechat`,
       // Both SMS SDKs post to the root path with their action header; the sandbox answers there.
       SMS_API_ENDPOINT: this.endpoint,
@@ -173,6 +191,14 @@ export class LocalStack {
     };
     for (const id of Object.keys(blueprint.tables))
       env[envNames.table(id)] = localTableName(blueprint.service, id);
+    for (const [i, groupId] of Object.keys(blueprint.scheduleGroups).entries()) {
+      const group = this.scheduleGroups[i]!;
+      const names = envNames.scheduleGroup(groupId);
+      env[names.name] = group.name;
+      env[names.target] = group.functionArn;
+      env[names.role] = group.roleArn;
+      env[names.deadLetterQueue] = `arn:aws:sqs:local:${LOCAL_ACCOUNT}:${group.name}-dlq`;
+    }
     // Secrets: none locally; functions fall back to their local configuration (STAGE=local).
     for (const id of Object.keys(blueprint.topics)) {
       env[envNames.topic(id)] = `arn:aws:sns:local:${LOCAL_ACCOUNT}:${blueprint.service}-${id}`;
@@ -231,6 +257,7 @@ export class LocalStack {
 
   async stop(): Promise<void> {
     this.scheduler.stop();
+    this.oneOffSchedules.stop();
     await Promise.all([...this.queues.values()].map((q) => q.stop()));
     const server = this.server;
     if (server) {
@@ -248,6 +275,7 @@ export class LocalStack {
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const url = new URL(req.url ?? '/', this.endpoint);
     if (url.pathname.startsWith('/_aws/sns')) return this.handleSns(req, res);
+    if (url.pathname.startsWith('/_aws/scheduler/')) return this.handleScheduler(req, res, url);
     if (url.pathname.startsWith('/_local/wechat/')) return this.handleWeChatSandbox(req, res, url);
     if (url.pathname === '/' && (req.headers['x-tc-action'] || req.headers['x-acs-action'])) {
       const raw = await readBody(req, 1024 * 1024);
@@ -294,6 +322,33 @@ export class LocalStack {
     });
     res.writeHead(status, { 'content-type': 'text/xml' });
     res.end(xml);
+  }
+
+  private async handleScheduler(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const body = await readBody(req, 1024 * 1024);
+    const [status, headers, answer] = handleScheduler(
+      (req.method ?? 'GET').toUpperCase(),
+      url.pathname.slice('/_aws/scheduler'.length),
+      url.searchParams,
+      body === 'too-large' ? '' : body.toString('utf8'),
+      {
+        groups: this.scheduleGroups,
+        create: (s) => {
+          this.oneOffSchedules.create({
+            group: s.group,
+            name: s.name,
+            expression: s.expression,
+            at: parseAtExpression(s.expression, s.timeZone),
+            function: s.function,
+            input: s.input,
+          });
+          this.log(`one-off schedule ${s.group}/${s.name} created: ${s.expression}`);
+        },
+        delete: (group, name) => this.oneOffSchedules.delete(group, name),
+      },
+    );
+    res.writeHead(status, headers);
+    res.end(answer);
   }
 
   private async handleWeChatSandbox(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
@@ -360,6 +415,18 @@ export class LocalStack {
               lastResult: s.lastResult,
             })),
           );
+        }
+        if (method === 'GET' && id === 'one-off') {
+          const view = (o: (typeof this.oneOffSchedules.fired)[number]) => ({
+            ...o,
+            at: o.at.toISOString(),
+            createdAt: o.createdAt.toISOString(),
+            firedAt: o.firedAt?.toISOString(),
+          });
+          return json(200, {
+            pending: this.oneOffSchedules.list().map(view),
+            fired: this.oneOffSchedules.fired.map(view),
+          });
         }
         if (method === 'POST' && id && action === 'fire') {
           const s = await this.scheduler.fireNow(id);

@@ -242,23 +242,104 @@ describe('restriction changes', () => {
 });
 
 describe('scheduled publish', () => {
-  it('publishes an approved notice when its time has come, once', async () => {
-    const d = await call('POST', '/v1/admin/notices', editor(), trafficControl({ publishAt: inHours(0.5) }));
+  const group = `${bp.service}-notice-publish`;
+  const oneOff = async () =>
+    (await (await fetch(`${stack.endpoint}/_local/schedules/one-off`)).json()) as {
+      pending: Json[];
+      fired: Json[];
+    };
+  async function approvedForLater(hoursAhead = 0.5) {
+    const d = await call(
+      'POST',
+      '/v1/admin/notices',
+      editor(),
+      trafficControl({ publishAt: inHours(hoursAhead) }),
+    );
     await call('POST', `/v1/admin/notices/${d.body.id}/submit`, editor(), {});
-    await call('POST', `/v1/admin/notices/${d.body.id}/approve`, reviewer(), {});
+    const approved = await call('POST', `/v1/admin/notices/${d.body.id}/approve`, reviewer(), {});
+    expect(approved.body.status).toBe('approved');
+    return approved.body as Json;
+  }
+  // The every-minute sweep runs in real time; held still so each test sees one mechanism at work.
+  beforeAll(() => stack.scheduler.stop());
+  afterAll(() => {
+    process.env.LOCAL_TIME_OFFSET_MS = '0';
+    stack.scheduler.start();
+  });
+
+  it('approving creates a one-off schedule that publishes the notice at its time, once', async () => {
+    const n = await approvedForLater();
+    const name = `notice-${n.id}-v${n.version}`;
+    const pending = (await oneOff()).pending.find((s) => s.name === name);
+    expect(pending).toMatchObject({
+      group,
+      function: 'publish-due-notices',
+      input: { noticeId: n.id, version: n.version },
+    });
+    // at() is the publish time rounded up to the second, in UTC.
+    expect(pending!.expression).toBe(
+      `at(${new Date(Math.ceil(Date.parse(n.publishAt) / 1000) * 1000).toISOString().slice(0, 19)})`,
+    );
+
+    process.env.LOCAL_TIME_OFFSET_MS = String(hour);
+    let fired: Json | undefined;
+    for (let i = 0; i < 40 && !fired; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      fired = (await oneOff()).fired.find((s) => s.name === name);
+    }
+    expect(fired).toMatchObject({ result: 'ok', output: { published: [n.id] } });
+    expect((await oneOff()).pending.some((s) => s.name === name)).toBe(false); // deleted after it fired
+    const after = await call('GET', `/v1/admin/notices/${n.id}`, reviewer());
+    expect(after.body).toMatchObject({ status: 'published', publishedBy: 'schedule:notice-publish' });
+    // The sweep then finds nothing to publish: the notice went out once.
+    const sweep = await stack.scheduler.fireNow('publish-due-notices');
+    expect((sweep.lastOutput as { published: string[] }).published).not.toContain(n.id);
+    process.env.LOCAL_TIME_OFFSET_MS = '0';
+  });
+
+  it('the every-minute sweep publishes a due notice whose schedule never fired, once', async () => {
+    const n = await approvedForLater();
+    stack.oneOffSchedules.delete(group, `notice-${n.id}-v${n.version}`); // as if creating it had failed
     await stack.scheduler.fireNow('publish-due-notices');
-    expect((await call('GET', `/v1/admin/notices/${d.body.id}`, reviewer())).body.status).toBe('approved');
+    expect((await call('GET', `/v1/admin/notices/${n.id}`, reviewer())).body.status).toBe('approved');
     process.env.LOCAL_TIME_OFFSET_MS = String(hour);
     try {
       const fired = await stack.scheduler.fireNow('publish-due-notices');
-      expect((fired.lastOutput as { published: string[] }).published).toEqual([d.body.id]);
+      expect((fired.lastOutput as { published: string[] }).published).toEqual([n.id]);
       const again = await stack.scheduler.fireNow('publish-due-notices');
       expect((again.lastOutput as { published: string[] }).published).toEqual([]);
     } finally {
       process.env.LOCAL_TIME_OFFSET_MS = '0';
     }
-    const after = await call('GET', `/v1/admin/notices/${d.body.id}`, reviewer());
+    const after = await call('GET', `/v1/admin/notices/${n.id}`, reviewer());
     expect(after.body).toMatchObject({ status: 'published', publishedBy: 'schedule:publish-due-notices' });
+  });
+
+  it('an edit after approval or an early publication removes the schedule; a stale one does nothing', async () => {
+    const edited = await approvedForLater();
+    const patched = await call('PATCH', `/v1/admin/notices/${edited.id}`, editor(), {
+      version: edited.version,
+      title: '长安街临时交通管制（时间调整）',
+    });
+    expect(patched.body.status).toBe('in-review');
+    const early = await approvedForLater();
+    expect((await call('POST', `/v1/admin/notices/${early.id}/publish`, reviewer(), {})).status).toBe(200);
+    const pending = (await oneOff()).pending.map((s) => s.name);
+    expect(pending).not.toContain(`notice-${edited.id}-v${edited.version}`);
+    expect(pending).not.toContain(`notice-${early.id}-v${early.version}`);
+
+    // A schedule that fires for a version that moved on (its deletion failed) publishes nothing.
+    process.env.LOCAL_TIME_OFFSET_MS = String(hour);
+    try {
+      const stale = (await stack.functions
+        .get('publish-due-notices')!
+        .invoke({ noticeId: edited.id, version: edited.version })) as Json;
+      expect(stale.published).toEqual([]);
+      expect(stale.reason).toMatch(/in-review at version/);
+    } finally {
+      process.env.LOCAL_TIME_OFFSET_MS = '0';
+    }
+    expect((await call('GET', `/v1/admin/notices/${edited.id}`, reviewer())).body.status).toBe('in-review');
   });
 });
 

@@ -126,11 +126,11 @@ describe('stateless stack', () => {
       ScalingConfig: { MaximumConcurrency: 4 },
       FunctionResponseTypes: ['ReportBatchItemFailures'],
     });
-    // One DLQ for the queue, one for the schedule target; each has an alarm.
+    // One DLQ for the queue, one for the schedule target, one for the one-off schedule group; each has an alarm.
     const alarms = full.stateless.findResources('AWS::CloudWatch::Alarm', {
       Properties: { Namespace: 'AWS/SQS' },
     });
-    expect(Object.keys(alarms)).toHaveLength(2);
+    expect(Object.keys(alarms)).toHaveLength(3);
     for (const a of Object.values(alarms)) {
       expect(a.Properties).toMatchObject({
         MetricName: 'ApproximateNumberOfMessagesVisible',
@@ -218,6 +218,68 @@ describe('stateless stack', () => {
       ScheduleExpression: 'cron(* * * * ? *)',
       ScheduleExpressionTimezone: 'Asia/Shanghai',
     });
+  });
+
+  it("publishes a notice at its time through a one-off schedule group: creators pass only the group's role", () => {
+    const group = `${blueprint.service}-notice-publish`;
+    real.stateless.hasResourceProperties('AWS::Scheduler::ScheduleGroup', { Name: group });
+    const policies = Object.entries(real.stateless.findResources('AWS::IAM::Policy'));
+    const statementsOf = (prefix: string) =>
+      policies
+        .filter(([id]) => id.startsWith(prefix))
+        .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as Array<Record<string, unknown>>);
+    const actions = (st: Array<Record<string, unknown>>) => st.flatMap((x) => [x.Action].flat() as string[]);
+    const holders = policies
+      .filter(([, p]) => JSON.stringify(p.Properties.PolicyDocument).includes('scheduler:'))
+      .map(([id]) => id.replace(/Role.*/, ''));
+    expect(holders.sort()).toEqual(['ManageNotices', 'PublishDueNotices']);
+
+    const manager = statementsOf('ManageNotices');
+    const create = manager.find((x) => actions([x]).includes('scheduler:CreateSchedule'))!;
+    expect(actions([create]).sort()).toEqual(['scheduler:CreateSchedule', 'scheduler:DeleteSchedule']);
+    expect(JSON.stringify(create.Resource)).toContain(`:schedule/${group}/*`);
+    const pass = manager.find((x) => actions([x]).includes('iam:PassRole'))!;
+    expect(pass.Condition).toEqual({ StringEquals: { 'iam:PassedToService': 'scheduler.amazonaws.com' } });
+    expect(JSON.stringify(pass.Resource)).toMatch(/NoticePublishScheduleGroupRole/);
+
+    const sweeper = actions(statementsOf('PublishDueNotices'));
+    expect(sweeper).toContain('scheduler:DeleteSchedule');
+    expect(sweeper).not.toContain('scheduler:CreateSchedule');
+    expect(sweeper).not.toContain('iam:PassRole');
+
+    // The role the schedules run as: assumed by the scheduler for this account, invokes one function.
+    real.stateless.hasResourceProperties('AWS::IAM::Role', {
+      AssumeRolePolicyDocument: Match.objectLike({
+        Statement: [
+          Match.objectLike({
+            Principal: { Service: 'scheduler.amazonaws.com' },
+            Condition: { StringEquals: { 'aws:SourceAccount': Match.anyValue() } },
+          }),
+        ],
+      }),
+      Description: Match.stringLikeRegexp('one-off schedules of notice-publish'),
+    });
+    const runAs = statementsOf('NoticePublishScheduleGroupRole');
+    const invoke = runAs.find((x) => actions([x]).includes('lambda:InvokeFunction'))!;
+    expect(JSON.stringify(invoke.Resource)).toMatch(/PublishDueNotices.*Arn/);
+    expect(JSON.stringify(invoke.Resource)).not.toContain(':*');
+    expect(actions(runAs)).toContain('sqs:SendMessage');
+
+    // Creators get the target, role and DLQ; the sweep (itself the target) only the group's name.
+    const env = (prefix: string) =>
+      Object.entries(real.stateless.findResources('AWS::Lambda::Function')).find(([id]) =>
+        id.startsWith(prefix),
+      )![1].Properties.Environment.Variables as Record<string, unknown>;
+    expect(Object.keys(env('ManageNotices'))).toEqual(
+      expect.arrayContaining([
+        'SCHEDULE_GROUP_NOTICE_PUBLISH',
+        'SCHEDULE_GROUP_NOTICE_PUBLISH_TARGET_ARN',
+        'SCHEDULE_GROUP_NOTICE_PUBLISH_ROLE_ARN',
+        'SCHEDULE_GROUP_NOTICE_PUBLISH_DLQ_ARN',
+      ]),
+    );
+    expect(env('PublishDueNotices').SCHEDULE_GROUP_NOTICE_PUBLISH).toBe(group);
+    expect(env('PublishDueNotices').SCHEDULE_GROUP_NOTICE_PUBLISH_TARGET_ARN).toBeUndefined();
   });
 
   it('schedules the real daily coverage check in Asia/Shanghai', () => {

@@ -1,14 +1,22 @@
 /**
  * The local builder end to end, in process, against DynamoDB Local: HTTP routes become API Gateway
  * v2 events, admin routes need a valid token, topics fan out to queues by filter policy with
- * retries, schedules fire on demand, bus rules route events, and /_local shows and redrives DLQs.
+ * retries, schedules fire on demand, one-off schedules fire at their time, bus rules route events,
+ * and /_local shows and redrives DLQs.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import {
+  atExpression,
+  publishScheduleName,
+  SchedulerPublishSchedules,
+} from '../../functions/adapters/scheduler/publish-schedules.ts';
+import { scheduleGroup } from '../../functions/shared/config.ts';
 import { defineBlueprint } from '../../lib/blueprint.ts';
 import { localClient, localTableName } from '../../lib/local/dynamodb-local.ts';
 import { LocalStack } from '../../lib/local/stack.ts';
@@ -221,5 +229,79 @@ describe('local topics, queues, schedules and bus', () => {
       body: JSON.stringify({ source: 'other', 'detail-type': 'thing.changed', detail: {} }),
     });
     expect(await none.json()).toEqual({ matchedRules: [] });
+  });
+});
+
+describe('local one-off schedules (EventBridge Scheduler wire protocol, real SDK)', () => {
+  const config = () => scheduleGroup('reminders');
+  const client = () => new SchedulerClient({});
+
+  it('creates a schedule, fires it once at its time with its input, then deletes it', async () => {
+    const schedules = new SchedulerPublishSchedules(client(), config());
+    const publishAt = new Date(Date.now() + 1200).toISOString();
+    await schedules.create({ id: 'n1', version: 3, publishAt });
+    await schedules.create({ id: 'n1', version: 3, publishAt }); // a retried approve: kept, no error
+    expect(stack.oneOffSchedules.list()).toHaveLength(1);
+    const items = await seen('nightly-check', 2);
+    const fired = items.find((i) => (i.event as { noticeId?: string }).noticeId === 'n1');
+    expect(fired?.event).toEqual({ noticeId: 'n1', version: 3 });
+    expect(stack.oneOffSchedules.list()).toHaveLength(0);
+    const done = stack.oneOffSchedules.fired.find((s) => s.name === publishScheduleName('n1', 3))!;
+    expect(done.result).toBe('ok');
+    expect(done.firedAt!.getTime()).toBeGreaterThanOrEqual(Date.parse(publishAt));
+    await schedules.remove({ id: 'n1', version: 3 }); // already gone: no error
+  });
+
+  it('deletes a pending schedule; refuses another target, an unknown group and a bad expression', async () => {
+    const schedules = new SchedulerPublishSchedules(client(), config());
+    await schedules.create({
+      id: 'n2',
+      version: 1,
+      publishAt: new Date(Date.now() + 3600_000).toISOString(),
+    });
+    expect(stack.oneOffSchedules.list().map((s) => s.name)).toEqual([publishScheduleName('n2', 1)]);
+    await schedules.remove({ id: 'n2', version: 1 });
+    expect(stack.oneOffSchedules.list()).toEqual([]);
+
+    const { target } = config();
+    const other = new SchedulerPublishSchedules(client(), {
+      name: config().name,
+      target: { ...target!, arn: target!.arn.replace('nightly-check', 'get-thing') },
+    });
+    await expect(
+      other.create({ id: 'n3', version: 1, publishAt: new Date().toISOString() }),
+    ).rejects.toMatchObject({
+      name: 'ValidationException',
+    });
+    const ghost = new SchedulerPublishSchedules(client(), { ...config(), name: 'ghost-group' });
+    await expect(
+      ghost.create({ id: 'n4', version: 1, publishAt: new Date().toISOString() }),
+    ).rejects.toMatchObject({
+      name: 'ResourceNotFoundException',
+    });
+    await expect(
+      client().send(
+        new CreateScheduleCommand({
+          Name: 'bad',
+          GroupName: config().name,
+          ScheduleExpression: 'at(tomorrow)',
+          FlexibleTimeWindow: { Mode: 'OFF' },
+          Target: { Arn: target!.arn, RoleArn: target!.roleArn },
+        }),
+      ),
+    ).rejects.toMatchObject({ name: 'ValidationException' });
+    const deleteOnly = new SchedulerPublishSchedules(client(), { name: config().name });
+    await expect(
+      deleteOnly.create({ id: 'n5', version: 1, publishAt: new Date().toISOString() }),
+    ).rejects.toThrow(/may only delete/);
+  });
+
+  it('writes at() in UTC, rounded up to the whole second', () => {
+    expect(atExpression('2026-11-22T07:30:00.000Z')).toBe('at(2026-11-22T07:30:00)');
+    expect(atExpression('2026-11-22T07:30:00.001Z')).toBe('at(2026-11-22T07:30:01)');
+    expect(atExpression('2026-11-22T15:30:00+08:00')).toBe('at(2026-11-22T07:30:00)');
+    expect(publishScheduleName('0b7c3f6e-2d4a-4f7e-9a43-5c1d2e3f4a5b', 12)).toBe(
+      'notice-0b7c3f6e-2d4a-4f7e-9a43-5c1d2e3f4a5b-v12',
+    );
   });
 });

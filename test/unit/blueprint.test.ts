@@ -64,6 +64,20 @@ describe('blueprint', () => {
       'queues.work-wechat.visibilityTimeoutSeconds: visibility timeout 5s is shorter than function',
     ],
     [
+      'a function using an unknown schedule group',
+      (bp: Mutable) => {
+        (bp.functions['get-thing'] as Record<string, unknown>).scheduleGroups = { ghosts: 'manage' };
+      },
+      "functions.get-thing.scheduleGroups.ghosts: unknown schedule group 'ghosts'; known schedule groups: reminders",
+    ],
+    [
+      'a schedule group invoking an unknown function',
+      (bp: Mutable) => {
+        bp.scheduleGroups.reminders.function = 'nope';
+      },
+      "scheduleGroups.reminders.function: unknown function 'nope'",
+    ],
+    [
       'an unparsable cron',
       (bp: Mutable) => {
         bp.schedules['morning-check'].cron = 'cron(0 7 * * * *)';

@@ -24,6 +24,15 @@ function awsEnvironment(fnId: string): Record<string, string> {
   for (const s of def.secrets)
     env[envNames.secret(s)] = `arn:aws:secretsmanager:us-east-1:000000000000:secret:${s}`;
   if (def.putsEvents) env[envNames.eventBus] = 'bus';
+  for (const [g, access] of Object.entries(def.scheduleGroups)) {
+    const names = envNames.scheduleGroup(g);
+    env[names.name] = `group-${g}`;
+    if (access === 'manage') {
+      env[names.target] = `arn:aws:lambda:us-east-1:000000000000:function:${g}`;
+      env[names.role] = `arn:aws:iam::000000000000:role/${g}`;
+      env[names.deadLetterQueue] = `arn:aws:sqs:us-east-1:000000000000:${g}-dlq`;
+    }
+  }
   return env;
 }
 

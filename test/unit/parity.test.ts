@@ -1,6 +1,6 @@
 /**
  * One blueprint, two builders: what the CDK builder synthesizes and what the local builder serves
- * must be the same set of routes, queues, schedules, topics and bus rules.
+ * must be the same set of routes, queues, schedules, one-off schedule groups, topics and bus rules.
  */
 import type { Template } from 'aws-cdk-lib/assertions';
 import { describe, expect, it } from 'vitest';
@@ -28,6 +28,9 @@ function awsSurface(bp: Blueprint) {
     schedules: props(stateless, 'AWS::Scheduler::Schedule')
       .map((s) => `${blueprintId(s.Description)} ${s.ScheduleExpression} ${s.ScheduleExpressionTimezone}`)
       .sort(),
+    scheduleGroups: props(stateless, 'AWS::Scheduler::ScheduleGroup')
+      .map((g) => g.Name as string)
+      .sort(),
     topics: tagged(stateful, 'AWS::SNS::Topic', 'blueprint-topic'),
     busRules: props(stateless, 'AWS::Events::Rule')
       .map((r) => blueprintId(r.Description))
@@ -41,6 +44,7 @@ function localSurface(bp: Blueprint) {
     routes: s.routes,
     queues: s.queues,
     schedules: s.schedules,
+    scheduleGroups: s.scheduleGroups,
     topics: s.topics,
     busRules: s.busRules,
   };
@@ -62,6 +66,7 @@ describe('builder parity', () => {
     expect(s.queues.length).toBeGreaterThan(0);
     expect(s.topics.length).toBeGreaterThan(0);
     expect(s.schedules.length).toBeGreaterThan(0);
+    expect(s.scheduleGroups.length).toBeGreaterThan(0);
     expect(s.busRules.length).toBeGreaterThan(0);
   });
 });
