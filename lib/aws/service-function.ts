@@ -4,7 +4,7 @@
  * only the right to write to its log group. Every further permission comes from `bind*`, which
  * sets the environment variable and makes the grant in one call, so the two cannot drift apart.
  */
-import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { SubnetType } from 'aws-cdk-lib/aws-ec2';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
@@ -208,7 +208,10 @@ export class ServiceFunction extends Construct {
       this.fn.addEnvironment(names.role, target.role.roleArn);
       this.fn.addEnvironment(names.deadLetterQueue, target.deadLetterQueue.queueArn);
     }
-    const schedules = `arn:${Stack.of(this).partition}:scheduler:${Stack.of(this).region}:${Stack.of(this).account}:schedule/${target.group.scheduleGroupName}/*`;
+    const stack = Stack.of(this);
+    const schedules = `arn:${stack.partition}:scheduler:${stack.region}:${stack.account}:schedule/${target.group.scheduleGroupName}/*`;
+    // cdk-nag names the resource as synthesized: concrete values where known, placeholders otherwise.
+    const shown = (value: string, placeholder: string) => (Token.isUnresolved(value) ? placeholder : value);
     this.role.addToPolicy(
       new PolicyStatement({
         actions:
@@ -219,7 +222,7 @@ export class ServiceFunction extends Construct {
       }),
     );
     Validations.of(this.role).acknowledge({
-      id: `AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:scheduler:<AWS::Region>:<AWS::AccountId>:schedule/${target.group.scheduleGroupName}/*]`,
+      id: `AwsSolutions-IAM5[Resource::arn:${shown(stack.partition, '<AWS::Partition>')}:scheduler:${shown(stack.region, '<AWS::Region>')}:${shown(stack.account, '<AWS::AccountId>')}:schedule/${target.group.scheduleGroupName}/*]`,
       reason: `One-off schedules are named at run time (one per notice version); the grant is limited to the group ${groupId}.`,
     });
     if (access === 'manage') {

@@ -1,4 +1,4 @@
-import { App } from 'aws-cdk-lib';
+import { App, type Environment } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { type BuiltApp, buildAwsApp } from '../../lib/aws/app.ts';
 import type { Blueprint } from '../../schemas/blueprint.ts';
@@ -11,9 +11,9 @@ export interface Synthesized {
 }
 
 /** Synthesizes a blueprint with bundling off (no esbuild per function) so infra tests stay fast. */
-export function synth(blueprint: Blueprint): Synthesized {
+export function synth(blueprint: Blueprint, env?: Environment): Synthesized {
   const app = new App({ context: { 'aws:cdk:bundling-stacks': [] } });
-  const built = buildAwsApp(app, blueprint);
+  const built = buildAwsApp(app, blueprint, env ? { env } : {});
   return {
     app,
     built,

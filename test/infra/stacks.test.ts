@@ -320,6 +320,12 @@ describe('cdk-nag AwsSolutions', () => {
   it.each([
     ['the real blueprint', real.app],
     ['a blueprint using every kind of entry', full.app],
+    // `cdk synth` with CDK_DEFAULT_REGION set: ARNs carry the concrete region, and so must the acknowledgements.
+    ['the real blueprint in a known region', synth(blueprint, { region: 'us-east-1' }).app],
+    [
+      'the real blueprint in a known account and region',
+      synth(blueprint, { account: '123456789012', region: 'cn-north-1' }).app,
+    ],
   ])('reports no unacknowledged finding for %s', (_name, app) => {
     const report = new AwsSolutionsChecks(app).validateScope(app);
     const findings = report.violations.map(
