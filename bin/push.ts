@@ -68,6 +68,8 @@ interface Run {
   done: boolean;
   settled: number;
   unsent: number;
+  /** Channels halted by a configuration error (channel → reason). */
+  halts?: Record<string, string>;
   startedAt: string;
   lastActivityAt: string;
 }
@@ -116,6 +118,8 @@ console.log(`\n${run.key}: ${label}${run.reason ? ` (${run.reason})` : ''}`);
 console.log('| outcome | count |\n| --- | ---: |');
 for (const [k, v] of Object.entries(run.counts).sort()) console.log(`| ${k} | ${v} |`);
 if (run.unsent) console.log(`| unsent (run stopped) | ${run.unsent} |`);
+for (const [channel, reason] of Object.entries(run.halts ?? {}))
+  console.log(`\n${channel} halted: ${reason} (its remaining recipients counted as failed, not sent)`);
 console.log(
   `\nconsumed capacity (ledger): ${run.consumed.read} RCU, ${run.consumed.write} WCU · ${run.invocations} deliver invocations, ${(run.durationMs / 1000).toFixed(1)} s total`,
 );

@@ -20,7 +20,7 @@ import { bookOf, restrictionOn } from '../core/restrictions.ts';
 import { restrictionReminderValues } from '../core/sms.ts';
 import { clock } from '../shared/clock.ts';
 import { tableName } from '../shared/config.ts';
-import { consumeBundles, pacer, pool } from '../shared/delivery.ts';
+import { consumeBundles, HALTED, pacer, pool } from '../shared/delivery.ts';
 import { policyStore } from '../shared/pushes.ts';
 import { restrictionData } from '../shared/restriction-data.ts';
 import { catalogue, settings, smsLog, smsMetric, smsRuntime } from '../shared/sms.ts';
@@ -55,10 +55,21 @@ export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
   const pace = pacer(config.SMS_RATE_PER_SECOND);
   return consumeBundles(event, 'sms', async (d, todo, ctx, finish) => {
     const runtime = await smsRuntime();
+    const gateway = runtime.gateway;
     const deps: SmsDeliverDeps = {
       ...stores,
       ledger: ctx.ledger,
-      gateway: runtime.gateway,
+      // A configuration error (credentials, sign, template) fails every send alike: halt SMS for
+      // this run rather than call the gateway for each remaining recipient.
+      gateway: {
+        provider: gateway.provider,
+        send: async (message) => {
+          const result = await gateway.send(message);
+          if (result.status === 'failed' && result.configuration)
+            await ctx.haltChannel(d.runKey, `SMS ${gateway.provider} ${result.code}: configuration refused`);
+          return result;
+        },
+      },
       vault: runtime.vault,
       catalogue,
       clock,
@@ -73,6 +84,7 @@ export const handler = async (event: SQSEvent): Promise<SQSBatchResponse> => {
       async (r) => {
         await pace();
         if (ctx.aborted(d.runKey)) return;
+        if (ctx.halted(d.runKey)) return finish(r, HALTED);
         const outcome = await deliverSms(
           {
             subscriberId: r.id,

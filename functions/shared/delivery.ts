@@ -1,10 +1,12 @@
 /**
  * What every deliver-* queue consumer does around its provider calls, once: the run's status per
- * invocation (an aborted run sends nothing more), quiet hours (a routine bundle waits for the
+ * invocation (an aborted run sends nothing more; a channel halted by a configuration error settles
+ * its remaining recipients as failed without a send, while the run goes on for the other channels), quiet hours (a routine bundle waits for the
  * window's end, whole), the bundle's receipt (recipients an earlier attempt finished are duplicates,
  * not touched again; what this attempt finishes is recorded in one write), and the run's counts,
  * consumed capacity and the weekly sent stats, written once per invocation.
  */
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import type { SQSBatchResponse, SQSEvent } from 'aws-lambda';
 import {
   type DeliveryMessage,
@@ -35,7 +37,14 @@ export interface BundleContext {
   /** True once the run was aborted (here or, as of this invocation's start, elsewhere). */
   aborted(runKey: string): boolean;
   abortRun(runKey: string, reason: string): Promise<void>;
+  /** True once this channel of the run was halted (a configuration error; other channels go on). */
+  halted(runKey: string): boolean;
+  /** Halts this channel of the run: its remaining recipients are settled as failed, not sent. */
+  haltChannel(runKey: string, reason: string): Promise<void>;
 }
+
+/** What a recipient of a halted channel comes to: failed, without a send. */
+export const HALTED: RecipientResult = { outcome: 'failed', receipt: 'failed:halted' };
 
 /**
  * Delivers a bundle's recipients that are still to do; returns each finished recipient's result
@@ -62,6 +71,7 @@ export async function consumeBundles(
   const batchItemFailures: SQSBatchResponse['batchItemFailures'] = [];
   const runKeys = new Set<string>();
   const aborted = new Set<string>();
+  const halted = new Set<string>();
   const runs = new Map<string, Awaited<ReturnType<typeof pushRuns.get>>>();
   const sentByCategory = new Map<string, number>();
   // Per invocation, so the capacity it counts is this invocation's own (containers run one batch at a
@@ -89,6 +99,20 @@ export async function consumeBundles(
       aborted.add(runKey);
       await pushRuns.abort(runKey, reason, clock.now().toISOString());
     },
+    halted: (runKey) => halted.has(runKey),
+    haltChannel: async (runKey, reason) => {
+      if (halted.has(runKey)) return;
+      halted.add(runKey);
+      logger.error('channel halted for this run', { runKey, channel, reason });
+      metrics.addMetric('ChannelHalts', MetricUnit.Count, 1);
+      // Never throws: it runs right after a provider answered, and that answer must stand.
+      await pushRuns.haltChannel(runKey, channel, reason, clock.now().toISOString()).catch((error) => {
+        logger.warn('channel halt not recorded on the run; this invocation still sends no more', {
+          runKey,
+          error: error as Error,
+        });
+      });
+    },
   };
   try {
     for (const record of event.Records) {
@@ -102,6 +126,7 @@ export async function consumeBundles(
         if (!runs.has(msg.runKey)) runs.set(msg.runKey, await pushRuns.get(msg.runKey));
         const run = runs.get(msg.runKey);
         if (!run || run.status === 'aborted') aborted.add(msg.runKey);
+        if (run?.halts[channel]) halted.add(msg.runKey);
         // The run stopped: nothing more is sent; its report counts these as unsent.
         if (aborted.has(msg.runKey)) continue;
         // Quiet hours: a routine push waits for the window's end (not dropped); emergencies go now.
@@ -117,11 +142,14 @@ export async function consumeBundles(
         const todo = msg.recipients.filter((r) => !done.has(r.id));
         if (todo.length === 0) continue;
         const receipt = new Map<string, string>();
+        const finish = (r: Recipient, result: RecipientResult) => {
+          outcomes.push(result.outcome);
+          if (result.receipt) receipt.set(r.id, result.receipt);
+        };
         try {
-          await deliverRecipients(msg, todo, ctx, (r, result) => {
-            outcomes.push(result.outcome);
-            if (result.receipt) receipt.set(r.id, result.receipt);
-          });
+          // A halted channel sends nothing more in this run; every recipient still ends in one outcome.
+          if (halted.has(msg.runKey)) for (const r of todo) finish(r, HALTED);
+          else await deliverRecipients(msg, todo, ctx, finish);
         } finally {
           // Whatever happened, what finished is recorded, so a redelivery does not touch it again.
           await ledger.recordReceipt(msg.bundle, receipt, clock.now().getTime());

@@ -47,6 +47,8 @@ type Outcome = 'ok' | 'limit' | 'reject' | 'fail' | 'auth';
 
 export class SmsSandbox {
   readonly outbox: SmsOutboxEntry[] = [];
+  /** Every send the gateway answered, sent or not (the outbox holds only those sent). */
+  attempts = 0;
   faults: SmsFaults = { ...NO_FAULTS };
   private seq = 0;
   private perNumber = new Map<string, number>();
@@ -55,11 +57,13 @@ export class SmsSandbox {
 
   reset(): void {
     this.outbox.splice(0);
+    this.attempts = 0;
     this.perNumber.clear();
     this.faults = { ...NO_FAULTS };
   }
 
   private decide(phone: string): Outcome {
+    this.attempts++;
     if (this.faults.authError) return 'auth';
     if (this.faults.rejectNumbers.includes(phone)) return 'reject';
     if (Math.random() < this.faults.failRate) return 'fail';

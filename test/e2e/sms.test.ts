@@ -14,12 +14,14 @@ import { TencentSmsGateway } from '../../functions/adapters/sms/tencent.ts';
 import { PhoneVault } from '../../functions/adapters/sms/vault.ts';
 import { accountsFromEnv } from '../../functions/adapters/wechat/accounts.ts';
 import { fixedClock } from '../../functions/core/clock.ts';
+import { bookOf, restrictionOn } from '../../functions/core/restrictions.ts';
 import { phoneId, renderSms, restrictionReminderValues } from '../../functions/core/sms.ts';
 import { deliverSms } from '../../functions/deliver-sms/deliver.ts';
 import { blueprintInput, defineBlueprint } from '../../lib/blueprint.ts';
 import { type Callback, receiptCallback, replyCallback } from '../../lib/local/sms-user.ts';
 import { LocalStack } from '../../lib/local/stack.ts';
 import { buildRequest, messageXml, openReply } from '../../lib/local/wechat-user.ts';
+import { shippedRestrictionData } from '../../schemas/data/index.ts';
 import smsTemplates from '../../schemas/data/sms-templates.json' with { type: 'json' };
 import { SmsCatalogueSchema } from '../../schemas/sms.ts';
 import { deliverDeps, type SmsTables, smsTables } from '../fixtures/sms.ts';
@@ -217,6 +219,60 @@ describe('the SMS channel on the local stack', () => {
     expect(sms[0]).toMatchObject({ phone: '13900139000', templateId: '2210001' });
     expect(JSON.stringify(sms[0])).toContain(`京A1234${tail}`);
     stack.wechat.faults = { ...stack.wechat.faults, unfollowed: [] };
+  });
+
+  it('credentials the gateway refuses halt SMS for the run: the rest fail without a send, each recipient once', async () => {
+    // Wednesday 2026-11-18's morning push, to 30 new numbers whose plates it restricts.
+    const answer = restrictionOn(bookOf(shippedRestrictionData), 'beijing', '2026-11-18');
+    if (answer.status !== 'restricted') throw new Error('2026-11-18 should be restricted in Beijing');
+    const numbers = Array.from({ length: 30 }, (_, i) => `139000${String(i).padStart(5, '0')}`);
+    for (const [i, m] of numbers.entries()) {
+      const plate = `京B${1000 + i}${answer.tails[i % answer.tails.length]}`;
+      expect((await call(replyCallback('tencent', m, `BD ${plate}`))).status).toBe(200);
+    }
+    const attemptsBefore = stack.sms.attempts;
+    const outboxBefore = stack.sms.outbox.length;
+    stack.sms.faults.authError = true;
+    const operator = stack.issueToken('olga', ['operator']);
+    const headers = { authorization: `Bearer ${operator}`, 'content-type': 'application/json' };
+    const runKey = 'restriction#beijing#2026-11-18#morning';
+    let run = { counts: {} } as Record<string, unknown> & { counts: Record<string, number> };
+    try {
+      const started = await fetch(`${stack.endpoint}/v1/admin/pushes/restriction`, {
+        method: 'POST',
+        headers,
+        body: JSON.stringify({ city: 'beijing', date: '2026-11-18', slot: 'morning' }),
+      });
+      expect(started.status).toBe(201);
+      await vi.waitFor(
+        async () => {
+          run = (await (
+            await fetch(`${stack.endpoint}/v1/admin/pushes/${encodeURIComponent(runKey)}`, { headers })
+          ).json()) as typeof run;
+          expect(run.done).toBe(true);
+        },
+        { timeout: 30_000, interval: 200 },
+      );
+    } finally {
+      stack.sms.faults.authError = false;
+    }
+    expect(run.status).toBe('running'); // WeChat is not stopped by an SMS misconfiguration
+    expect((run.halts as Record<string, string>).sms).toMatch(/^SMS tencent UnauthorizedOperation/);
+    // All 30 numbers failed, but only the first few sends reached the gateway before the halt.
+    expect(run.counts.failed).toBe(30);
+    const attempts = stack.sms.attempts - attemptsBefore;
+    console.log(`SMS halt: 30 recipients, ${attempts} gateway attempts before the halt, 0 sent`);
+    expect(attempts).toBeGreaterThanOrEqual(1);
+    expect(attempts).toBeLessThan(15);
+    expect(stack.sms.outbox.length).toBe(outboxBefore);
+    // Every planned recipient ended in exactly one outcome.
+    const settled = Object.entries(run.counts)
+      .filter(
+        ([k]) =>
+          k !== 'planned' && k !== 'duplicate' && k !== 'deferred-quiet' && !k.startsWith('sms-fallback:'),
+      )
+      .reduce((n, [, v]) => n + v, 0);
+    expect(settled).toBe(run.counts.planned);
   });
 
   it('the SNS provider publishes the rendered text to the number through the real SDK', async () => {

@@ -3,9 +3,10 @@
  * under concurrency (DynamoDB Local, not a fake).
  */
 import { randomUUID } from 'node:crypto';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { DynamoPushLedger } from '../../functions/adapters/dynamodb/push-ledger.ts';
+import { DynamoPushRuns } from '../../functions/adapters/dynamodb/push-runs.ts';
 import { capRequest } from '../../functions/core/pushes.ts';
 import { blueprintInput, defineBlueprint } from '../../lib/blueprint.ts';
 import { ensureTables, localClient, localTableName } from '../../lib/local/dynamodb-local.ts';
@@ -192,5 +193,49 @@ describe('DynamoDeferredPushes', () => {
     expect(await deferred.release(at('2026-11-17T00:00:00Z'), collect)).toBe(1);
     expect(await deferred.release(at('2026-11-17T00:05:00Z'), collect)).toBe(0);
     expect(released).toEqual([{ ...message, deferred: true }]);
+  });
+});
+
+describe('DynamoPushRuns.haltChannel', () => {
+  const doc = DynamoDBDocumentClient.from(client);
+  const runs = new DynamoPushRuns(doc, localTableName(bp.service, 'operations'));
+  const run = (key: string) => ({
+    key,
+    kind: 'restriction' as const,
+    category: 'restriction',
+    city: 'beijing',
+    date: '2026-11-18',
+    slot: 'morning',
+    status: 'running' as const,
+    reason: null,
+    segmentsTotal: 1,
+    startedAt: '2026-11-17T23:00:00Z',
+    lastActivityAt: '2026-11-17T23:00:00Z',
+  });
+
+  it('records the first reason per channel; the run goes on', async () => {
+    await runs.createOrGet(run('halt#1'));
+    await runs.haltChannel('halt#1', 'sms', 'SMS tencent AuthFailure', '2026-11-17T23:01:00Z');
+    await runs.haltChannel('halt#1', 'sms', 'a later reason', '2026-11-17T23:02:00Z');
+    expect(await runs.get('halt#1')).toMatchObject({
+      status: 'running',
+      halts: { sms: 'SMS tencent AuthFailure' },
+    });
+  });
+
+  it('halts a run stored before runs carried the halts map; a missing run is left alone', async () => {
+    await runs.createOrGet(run('halt#2'));
+    await doc.send(
+      new UpdateCommand({
+        TableName: localTableName(bp.service, 'operations'),
+        Key: { pk: 'RUN#halt#2', sk: 'RUN' },
+        UpdateExpression: 'REMOVE halts',
+      }),
+    );
+    expect((await runs.get('halt#2'))?.halts).toEqual({});
+    await runs.haltChannel('halt#2', 'sms', 'SMS aliyun isv.SMS_TEMPLATE_ILLEGAL', '2026-11-17T23:01:00Z');
+    expect((await runs.get('halt#2'))?.halts).toEqual({ sms: 'SMS aliyun isv.SMS_TEMPLATE_ILLEGAL' });
+    await runs.haltChannel('no-such-run', 'sms', 'x', '2026-11-17T23:01:00Z');
+    expect(await runs.get('no-such-run')).toBeUndefined();
   });
 });

@@ -33,6 +33,8 @@ export const PushRunSchema = z.object({
     .default({ read: 0, write: 0 }),
   invocations: z.number().default(0),
   durationMs: z.number().default(0),
+  /** Channels stopped by a configuration error (channel → reason); the run goes on for the others. */
+  halts: z.record(z.string(), z.string()).default({}),
   startedAt: z.string(),
   lastActivityAt: z.string(),
 });
@@ -65,7 +67,7 @@ export class DynamoPushRuns {
   async createOrGet(
     run: Omit<
       z.infer<typeof PushRunSchema>,
-      'segmentsDone' | 'counts' | 'consumed' | 'invocations' | 'durationMs'
+      'segmentsDone' | 'counts' | 'consumed' | 'invocations' | 'durationMs' | 'halts'
     >,
   ) {
     const created = await conditionally(() =>
@@ -82,6 +84,7 @@ export class DynamoPushRuns {
             consumed: { read: 0, write: 0 },
             invocations: 0,
             durationMs: 0,
+            halts: {},
           },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
@@ -171,6 +174,34 @@ export class DynamoPushRuns {
         }),
       )
       .catch(() => {});
+  }
+
+  /**
+   * Stops one channel of a running run (e.g. SMS credentials or template refused): its remaining
+   * recipients are settled as failed without a send; the first reason recorded stays.
+   */
+  async haltChannel(runKey: string, channel: string, reason: string, at: string): Promise<void> {
+    const update = (expression: string, condition: string, values: Record<string, unknown>) =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: this.key(runKey),
+          UpdateExpression: `${expression}, lastActivityAt = :at`,
+          ConditionExpression: condition,
+          ...(expression.includes('#c') ? { ExpressionAttributeNames: { '#c': channel } } : {}),
+          ExpressionAttributeValues: { ...values, ':at': at },
+        }),
+      );
+    const halted = await conditionally(() =>
+      update('SET halts.#c = if_not_exists(halts.#c, :r)', 'attribute_exists(halts)', { ':r': reason }),
+    );
+    // A run stored before runs carried `halts`: the map is created with this channel in it.
+    if (!halted)
+      await conditionally(() =>
+        update('SET halts = :m', 'attribute_exists(pk) AND attribute_not_exists(halts)', {
+          ':m': { [channel]: reason },
+        }),
+      );
   }
 
   async segmentCursor(
