@@ -257,7 +257,7 @@ export const blueprintInput = {
     },
     'publish-due-notices': {
       description:
-        'Publishes a notice when its one-off schedule fires; every minute, any due notice and unsent push announcements.',
+        'Publishes a notice when its one-off schedule fires; every five minutes, any due notice and unsent push announcements.',
       entry: 'functions/publish-due-notices/handler.ts',
       timeoutSeconds: 50,
       tables: { content: 'read-write', operations: 'append' },
@@ -517,8 +517,9 @@ export const blueprintInput = {
       function: 'release-deferred-pushes',
     },
     'publish-due-notices': {
-      description: 'Publish approved notices whose publishAt has come; re-send unsent push announcements.',
-      cron: 'cron(* * * * ? *)',
+      description:
+        'Backstop: publish approved notices whose publishAt has come (their one-off schedule did not); re-send unsent push announcements.',
+      cron: 'cron(0/5 * * * ? *)',
       timeZone: 'Asia/Shanghai',
       function: 'publish-due-notices',
     },

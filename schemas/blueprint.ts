@@ -284,8 +284,16 @@ export const BlueprintSchema = z
       }
     }
 
-    for (const [id, g] of Object.entries(bp.scheduleGroups))
+    for (const [id, g] of Object.entries(bp.scheduleGroups)) {
       needFunction(g.function, ['scheduleGroups', id, 'function']);
+      // Creating needs the target's ARN in the creator's environment: the target itself cannot.
+      if (bp.functions[g.function]?.scheduleGroups[id] === 'manage')
+        ctx.addIssue({
+          code: 'custom',
+          path: ['functions', g.function, 'scheduleGroups', id],
+          message: `function '${g.function}' is the target of schedule group '${id}' and may only 'delete' its schedules (its own ARN in its environment would be a circular reference)`,
+        });
+    }
 
     for (const [id, r] of Object.entries(bp.busRules)) needFunction(r.function, ['busRules', id, 'function']);
 

@@ -3,13 +3,13 @@
  * audit entry in ONE transaction, guarded by the version the move was based on. Publishing also
  * writes, in that same transaction, a restriction-change notice's suspension (one audit entry
  * covers both) and, for notices that reach people, the announcement for the push pipeline
- * (`notice-pushes`), which is sent after the commit and re-sent by the every-minute schedule until
+ * (`notice-pushes`), which is sent after the commit and re-sent by the five-minute schedule until
  * it went out.
  *
  * A notice approved with a future publishAt gets a one-off schedule for that version, which
- * publishes it at its time (publishScheduledNotice); a schedule for a version that moved on is a
- * no-op, and the every-minute sweep (publishDueNotices) publishes any due notice whose schedule
- * could not be created or did not fire.
+ * publishes it in the minute of its time (publishScheduledNotice); a schedule for a version that
+ * moved on is a no-op, and the five-minute sweep (publishDueNotices) publishes any due notice whose
+ * schedule could not be created or did not fire. Whichever comes second finds it published.
  */
 import type { Notice, NoticeFields, NoticePatch, NoticePushMessage } from '../../schemas/notices.ts';
 import type { Suspension } from '../../schemas/restrictions.ts';
@@ -45,7 +45,7 @@ export interface NoticeStore {
 
 /**
  * One-off schedules that publish an approved notice version at its publishAt. Best effort: the
- * implementation reports its own failures, and the every-minute sweep covers what it misses.
+ * implementation reports its own failures, and the five-minute sweep covers what it misses.
  */
 export interface PublishSchedules {
   /** Schedules the publication of this version; one that already exists is kept. */
@@ -260,7 +260,7 @@ async function apply(
   return saved;
 }
 
-/** The schedules' actors in the audit trail: the every-minute sweep, and a notice's one-off schedule. */
+/** The schedules' actors in the audit trail: the five-minute sweep, and a notice's one-off schedule. */
 export const SCHEDULER: Actor = { sub: 'schedule:publish-due-notices', roles: [] };
 export const ONE_OFF_SCHEDULE: Actor = { sub: 'schedule:notice-publish', roles: [] };
 
@@ -303,6 +303,8 @@ export async function publishDueNotices(
       await apply(n, 'publish', SCHEDULER, deps);
       published.push(n.id);
     } catch (error) {
+      // Published meanwhile (its one-off schedule, a reviewer; the list may lag): not a failure.
+      if (error instanceof ConflictError) continue;
       onError(n.id, error);
     }
   }

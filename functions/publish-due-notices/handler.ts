@@ -2,7 +2,7 @@
  * Publishes notices at their time, invoked two ways:
  *  - by a notice's one-off schedule (`scheduleGroups.notice-publish`) with `{ noticeId, version }`:
  *    publishes that version if it is still approved and due;
- *  - every minute by the blueprint schedule with `{}`: publishes every approved notice whose
+ *  - every five minutes by the blueprint schedule with `{}`: publishes every approved notice whose
  *    publishAt has come (a backstop for a schedule that could not be created or did not fire) and
  *    re-sends announcements to the push pipeline that a crash or an SNS error left unsent.
  * Every publication is conditional on the version it read, so a reviewer publishing at the same
@@ -17,7 +17,7 @@ import { logger, metrics } from '../shared/powertools.ts';
 /** An announcement younger than this may still be on its way from the request that published it. */
 const RESEND_AFTER_MS = 60_000;
 
-/** A one-off schedule's input; the every-minute schedule sends `{}`. */
+/** A one-off schedule's input; the five-minute schedule sends `{}`. */
 const ScheduledNoticeSchema = z.strictObject({
   noticeId: z.string().min(1).max(64),
   version: z.number().int().min(1),

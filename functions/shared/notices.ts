@@ -7,7 +7,7 @@ import type { NoticePushMessage } from '../../schemas/notices.ts';
 import { documentClient } from '../adapters/dynamodb/client.ts';
 import { DynamoNoticeStore } from '../adapters/dynamodb/notices.ts';
 import { DynamoRestrictionDataRepository } from '../adapters/dynamodb/restriction-data.ts';
-import { SchedulerPublishSchedules } from '../adapters/scheduler/publish-schedules.ts';
+import { bestEffort, SchedulerPublishSchedules } from '../adapters/scheduler/publish-schedules.ts';
 import { publish } from '../adapters/sns/publisher.ts';
 import { accountDirectory } from '../adapters/wechat/accounts.ts';
 import { noticeRunKey } from '../core/notice-planning.ts';
@@ -44,37 +44,20 @@ export async function announce(message: NoticePushMessage): Promise<void> {
   }
 }
 
-const schedules = new SchedulerPublishSchedules(
-  tracer.captureAWSv3Client(new SchedulerClient({})),
-  scheduleGroup('notice-publish'),
+/** The notice's one-off publish schedule; failures are logged and counted, the sweep covers them. */
+const publishSchedules: PublishSchedules = bestEffort(
+  new SchedulerPublishSchedules(
+    tracer.captureAWSv3Client(new SchedulerClient({})),
+    scheduleGroup('notice-publish'),
+  ),
+  (what, noticeId, error) => {
+    logger.warn(`publish schedule not ${what === 'create' ? 'created' : 'removed'}; the sweep covers it`, {
+      noticeId,
+      error: error as Error,
+    });
+    metrics.addMetric('PublishScheduleFailures', MetricUnit.Count, 1);
+  },
 );
-/**
- * The notice's one-off publish schedule, best effort: a failure is logged and counted, and the
- * every-minute sweep publishes the notice when due (and a stale schedule finds its version gone).
- */
-const publishSchedules: PublishSchedules = {
-  async create(notice) {
-    try {
-      await schedules.create(notice);
-    } catch (error) {
-      logger.warn('publish schedule not created; the every-minute sweep publishes the notice', {
-        noticeId: notice.id,
-        error: error as Error,
-      });
-      metrics.addMetric('PublishScheduleFailures', MetricUnit.Count, 1);
-    }
-  },
-  async remove(notice) {
-    try {
-      await schedules.remove(notice);
-    } catch (error) {
-      logger.warn('publish schedule not removed; it finds the notice moved on and does nothing', {
-        noticeId: notice.id,
-        error: error as Error,
-      });
-    }
-  },
-};
 
 export const noticeDeps: NoticeWorkflowDeps = {
   store: noticeStore,

@@ -191,7 +191,12 @@ export class StatelessStack extends Stack {
       const fn = this.functions[def.function]!.fn;
       const role = new Role(this, `${name}Role`, {
         assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
-          conditions: { StringEquals: { 'aws:SourceAccount': this.account } },
+          conditions: {
+            StringEquals: { 'aws:SourceAccount': this.account },
+            ArnLike: {
+              'aws:SourceArn': `arn:${this.partition}:scheduler:${this.region}:${this.account}:schedule/${group.scheduleGroupName}/*`,
+            },
+          },
         }),
         description: `EventBridge Scheduler: invoke ${def.function} for the one-off schedules of ${groupId}`,
       });

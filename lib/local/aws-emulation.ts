@@ -96,6 +96,7 @@ export interface SchedulerTarget {
     timeZone: string;
     function: string;
     input: unknown;
+    deleteAfterCompletion: boolean;
   }): void;
   delete(group: string, name: string): void;
 }
@@ -140,6 +141,13 @@ export function handleScheduler(
     const group = target.groups.find((g) => g.name === groupName);
     if (!group)
       return schedulerError(404, 'ResourceNotFoundException', `Schedule group ${groupName} does not exist.`);
+    const window = input.FlexibleTimeWindow as { Mode?: string } | undefined;
+    if (window?.Mode !== 'OFF' && window?.Mode !== 'FLEXIBLE')
+      return schedulerError(
+        400,
+        'ValidationException',
+        'FlexibleTimeWindow (Mode OFF or FLEXIBLE) is required',
+      );
     const t = (input.Target ?? {}) as Record<string, unknown>;
     if (t.Arn !== group.functionArn || t.RoleArn !== group.roleArn)
       return schedulerError(
@@ -161,6 +169,7 @@ export function handleScheduler(
         typeof input.ScheduleExpressionTimezone === 'string' ? input.ScheduleExpressionTimezone : 'UTC',
       function: group.functionId,
       input: payload,
+      deleteAfterCompletion: input.ActionAfterCompletion === 'DELETE',
     });
     return [
       200,

@@ -93,6 +93,8 @@ export interface OneOffSchedule {
   at: Date;
   function: string;
   input: unknown;
+  /** ActionAfterCompletion DELETE: gone once fired; otherwise kept (never firing again) until deleted. */
+  deleteAfterCompletion: boolean;
   createdAt: Date;
   firedAt?: Date;
   result?: 'ok' | 'error';
@@ -126,9 +128,11 @@ export function parseAtExpression(expression: string, timeZone = 'UTC'): Date {
 
 /**
  * One-off schedules, locally: each fires once when the functions' clock (shifted by
- * LOCAL_TIME_OFFSET_MS, as the functions see it) reaches its time, invokes its function with its
- * input, and is deleted (ActionAfterCompletion DELETE); what fired stays listed in `fired`.
- * Schedules live in memory: after a restart the functions' own backstops (e.g. the every-minute
+ * LOCAL_TIME_OFFSET_MS, as the functions see it) reaches the START of its time's minute — as early as
+ * EventBridge Scheduler may fire it (one-minute precision), so a schedule that relies on more shows
+ * here — invokes its function with its input, and is deleted only with ActionAfterCompletion DELETE;
+ * what fired stays listed in `fired`.
+ * Schedules live in memory: after a restart the functions' own backstops (e.g. the five-minute
  * notice sweep) cover what was pending.
  */
 export class LocalOneOffSchedules {
@@ -171,14 +175,18 @@ export class LocalOneOffSchedules {
     this.timer = undefined;
   }
 
-  /** Fires every schedule whose time has come (each once). */
+  /** Fires every schedule whose minute has come (each once). */
   async tick(): Promise<void> {
     const now = this.now().getTime();
-    const due = [...this.pending.entries()].filter(([, s]) => s.at.getTime() <= now);
-    for (const [key] of due) this.pending.delete(key);
+    const due = [...this.pending.entries()].filter(
+      ([, s]) => !s.firedAt && Math.floor(s.at.getTime() / 60_000) * 60_000 <= now,
+    );
+    for (const [key, s] of due) {
+      s.firedAt = this.now(); // claimed: a slow invocation is not fired again by the next tick
+      if (s.deleteAfterCompletion) this.pending.delete(key);
+    }
     await Promise.all(
       due.map(async ([, s]) => {
-        s.firedAt = this.now();
         try {
           s.output = await this.invoke(s.function, s.input);
           s.result = 'ok';

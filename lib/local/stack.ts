@@ -341,6 +341,7 @@ export class LocalStack {
             at: parseAtExpression(s.expression, s.timeZone),
             function: s.function,
             input: s.input,
+            deleteAfterCompletion: s.deleteAfterCompletion,
           });
           this.log(`one-off schedule ${s.group}/${s.name} created: ${s.expression}`);
         },

@@ -213,9 +213,9 @@ describe('stateless stack', () => {
     expect(scanners.sort()).toEqual(['ExpandSegment', 'PreviewNotice', 'ReportOperations']);
   });
 
-  it('schedules the every-minute publish of due notices', () => {
+  it('schedules the five-minute backstop publish of due notices', () => {
     real.stateless.hasResourceProperties('AWS::Scheduler::Schedule', {
-      ScheduleExpression: 'cron(* * * * ? *)',
+      ScheduleExpression: 'cron(0/5 * * * ? *)',
       ScheduleExpressionTimezone: 'Asia/Shanghai',
     });
   });
@@ -253,7 +253,10 @@ describe('stateless stack', () => {
         Statement: [
           Match.objectLike({
             Principal: { Service: 'scheduler.amazonaws.com' },
-            Condition: { StringEquals: { 'aws:SourceAccount': Match.anyValue() } },
+            Condition: {
+              StringEquals: { 'aws:SourceAccount': Match.anyValue() },
+              ArnLike: { 'aws:SourceArn': Match.anyValue() },
+            },
           }),
         ],
       }),

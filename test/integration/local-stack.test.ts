@@ -7,10 +7,10 @@
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { CreateScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
+import { CreateScheduleCommand, DeleteScheduleCommand, SchedulerClient } from '@aws-sdk/client-scheduler';
 import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import type { APIGatewayProxyEventV2WithJWTAuthorizer } from 'aws-lambda';
-import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import {
   atExpression,
   publishScheduleName,
@@ -235,73 +235,111 @@ describe('local topics, queues, schedules and bus', () => {
 describe('local one-off schedules (EventBridge Scheduler wire protocol, real SDK)', () => {
   const config = () => scheduleGroup('reminders');
   const client = () => new SchedulerClient({});
+  const minutes = (n: number) => new Date(Date.now() + n * 60_000).toISOString();
+  async function withClockAhead<T>(ms: number, work: () => Promise<T>): Promise<T> {
+    process.env.LOCAL_TIME_OFFSET_MS = String(ms);
+    try {
+      return await work();
+    } finally {
+      delete process.env.LOCAL_TIME_OFFSET_MS;
+    }
+  }
 
-  it('creates a schedule, fires it once at its time with its input, then deletes it', async () => {
+  it('creates a schedule, fires it once in its minute with its input, then deletes it', async () => {
     const schedules = new SchedulerPublishSchedules(client(), config());
-    const publishAt = new Date(Date.now() + 1200).toISOString();
+    const publishAt = minutes(2);
     await schedules.create({ id: 'n1', version: 3, publishAt });
-    await schedules.create({ id: 'n1', version: 3, publishAt }); // a retried approve: kept, no error
+    // The same name again is this very schedule (e.g. a request that timed out after creating it).
+    await schedules.create({ id: 'n1', version: 3, publishAt });
     expect(stack.oneOffSchedules.list()).toHaveLength(1);
-    const items = await seen('nightly-check', 2);
+    expect(await seen('nightly-check', 1).catch(() => [])).not.toContainEqual(
+      expect.objectContaining({ event: { noticeId: 'n1', version: 3 } }),
+    );
+    const items = await withClockAhead(3 * 60_000, () => seen('nightly-check', 2));
     const fired = items.find((i) => (i.event as { noticeId?: string }).noticeId === 'n1');
     expect(fired?.event).toEqual({ noticeId: 'n1', version: 3 });
     expect(stack.oneOffSchedules.list()).toHaveLength(0);
     const done = stack.oneOffSchedules.fired.find((s) => s.name === publishScheduleName('n1', 3))!;
     expect(done.result).toBe('ok');
+    // Never before publishAt, even firing at the start of the at() minute as the scheduler may.
     expect(done.firedAt!.getTime()).toBeGreaterThanOrEqual(Date.parse(publishAt));
     await schedules.remove({ id: 'n1', version: 3 }); // already gone: no error
   });
 
-  it('deletes a pending schedule; refuses another target, an unknown group and a bad expression', async () => {
-    const schedules = new SchedulerPublishSchedules(client(), config());
-    await schedules.create({
-      id: 'n2',
-      version: 1,
-      publishAt: new Date(Date.now() + 3600_000).toISOString(),
+  it('keeps a fired schedule without ActionAfterCompletion DELETE, and never fires it again', async () => {
+    const { target, name: group } = config();
+    await client().send(
+      new CreateScheduleCommand({
+        Name: 'kept',
+        GroupName: group,
+        ScheduleExpression: atExpression(minutes(1)),
+        ScheduleExpressionTimezone: 'UTC',
+        FlexibleTimeWindow: { Mode: 'OFF' },
+        Target: { Arn: target!.arn, RoleArn: target!.roleArn, Input: JSON.stringify({ kept: true }) },
+      }),
+    );
+    await withClockAhead(2 * 60_000, async () => {
+      await vi.waitFor(() => expect(stack.oneOffSchedules.fired.some((s) => s.name === 'kept')).toBe(true), {
+        timeout: 5000,
+      });
+      await stack.oneOffSchedules.tick();
     });
+    expect(stack.oneOffSchedules.fired.filter((s) => s.name === 'kept')).toHaveLength(1);
+    expect(stack.oneOffSchedules.list().map((s) => s.name)).toEqual(['kept']);
+    await client().send(new DeleteScheduleCommand({ Name: 'kept', GroupName: group }));
+    expect(stack.oneOffSchedules.list()).toEqual([]);
+  });
+
+  it('deletes a pending schedule; refuses another target, an unknown group, a bad expression, no time window', async () => {
+    const schedules = new SchedulerPublishSchedules(client(), config());
+    await schedules.create({ id: 'n2', version: 1, publishAt: minutes(60) });
     expect(stack.oneOffSchedules.list().map((s) => s.name)).toEqual([publishScheduleName('n2', 1)]);
     await schedules.remove({ id: 'n2', version: 1 });
     expect(stack.oneOffSchedules.list()).toEqual([]);
 
-    const { target } = config();
+    const { target, name: group } = config();
     const other = new SchedulerPublishSchedules(client(), {
-      name: config().name,
+      name: group,
       target: { ...target!, arn: target!.arn.replace('nightly-check', 'get-thing') },
     });
-    await expect(
-      other.create({ id: 'n3', version: 1, publishAt: new Date().toISOString() }),
-    ).rejects.toMatchObject({
+    await expect(other.create({ id: 'n3', version: 1, publishAt: minutes(5) })).rejects.toMatchObject({
       name: 'ValidationException',
     });
     const ghost = new SchedulerPublishSchedules(client(), { ...config(), name: 'ghost-group' });
-    await expect(
-      ghost.create({ id: 'n4', version: 1, publishAt: new Date().toISOString() }),
-    ).rejects.toMatchObject({
+    await expect(ghost.create({ id: 'n4', version: 1, publishAt: minutes(5) })).rejects.toMatchObject({
       name: 'ResourceNotFoundException',
     });
-    await expect(
+    const raw = (over: Record<string, unknown>) =>
       client().send(
         new CreateScheduleCommand({
           Name: 'bad',
-          GroupName: config().name,
-          ScheduleExpression: 'at(tomorrow)',
+          GroupName: group,
+          ScheduleExpression: atExpression(minutes(5)),
           FlexibleTimeWindow: { Mode: 'OFF' },
           Target: { Arn: target!.arn, RoleArn: target!.roleArn },
+          ...over,
         }),
-      ),
-    ).rejects.toMatchObject({ name: 'ValidationException' });
-    const deleteOnly = new SchedulerPublishSchedules(client(), { name: config().name });
-    await expect(
-      deleteOnly.create({ id: 'n5', version: 1, publishAt: new Date().toISOString() }),
-    ).rejects.toThrow(/may only delete/);
+      );
+    await expect(raw({ ScheduleExpression: 'at(tomorrow)' })).rejects.toMatchObject({
+      name: 'ValidationException',
+    });
+    await expect(raw({ FlexibleTimeWindow: undefined })).rejects.toMatchObject({
+      name: 'ValidationException',
+    });
+    const deleteOnly = new SchedulerPublishSchedules(client(), { name: group });
+    await expect(deleteOnly.create({ id: 'n5', version: 1, publishAt: minutes(5) })).rejects.toThrow(
+      /may only delete/,
+    );
+    expect(stack.oneOffSchedules.list()).toEqual([]);
   });
 
-  it('writes at() in UTC, rounded up to the whole second', () => {
+  it('writes at() in UTC, rounded up to the whole minute; names one schedule per notice version', () => {
     expect(atExpression('2026-11-22T07:30:00.000Z')).toBe('at(2026-11-22T07:30:00)');
-    expect(atExpression('2026-11-22T07:30:00.001Z')).toBe('at(2026-11-22T07:30:01)');
-    expect(atExpression('2026-11-22T15:30:00+08:00')).toBe('at(2026-11-22T07:30:00)');
+    expect(atExpression('2026-11-22T07:30:00.001Z')).toBe('at(2026-11-22T07:31:00)');
+    expect(atExpression('2026-11-22T15:30:40+08:00')).toBe('at(2026-11-22T07:31:00)');
     expect(publishScheduleName('0b7c3f6e-2d4a-4f7e-9a43-5c1d2e3f4a5b', 12)).toBe(
       'notice-0b7c3f6e-2d4a-4f7e-9a43-5c1d2e3f4a5b-v12',
     );
+    expect(() => publishScheduleName('x'.repeat(60), 1)).toThrow(/no valid schedule name/);
   });
 });

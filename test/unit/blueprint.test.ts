@@ -78,6 +78,13 @@ describe('blueprint', () => {
       "scheduleGroups.reminders.function: unknown function 'nope'",
     ],
     [
+      "a schedule group's target that would create its own schedules",
+      (bp: Mutable) => {
+        (bp.functions['nightly-check'] as Record<string, unknown>).scheduleGroups = { reminders: 'manage' };
+      },
+      "functions.nightly-check.scheduleGroups.reminders: function 'nightly-check' is the target of schedule group 'reminders' and may only 'delete'",
+    ],
+    [
       'an unparsable cron',
       (bp: Mutable) => {
         bp.schedules['morning-check'].cron = 'cron(0 7 * * * *)';

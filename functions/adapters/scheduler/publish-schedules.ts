@@ -1,7 +1,8 @@
 /**
- * A notice version's one-off publish schedule in EventBridge Scheduler: `at(...)` in UTC, rounded
- * up to the second (at() has no milliseconds, and firing before publishAt would find the notice not
- * yet due), flexible window off, deleted by the scheduler after it fired. The target input names the
+ * A notice version's one-off publish schedule in EventBridge Scheduler: `at(...)` in UTC, flexible
+ * window off, deleted by the scheduler after it fired. Scheduler fires with one-minute precision
+ * (a schedule for 07:30 runs between 07:30:00 and 07:30:59), so the time is rounded UP to the whole
+ * minute: never before publishAt, where the notice would not be due yet. The target input names the
  * notice version, so a schedule that outlived an edit finds the notice moved on and does nothing.
  */
 import {
@@ -19,14 +20,43 @@ export interface ScheduleGroupConfig {
   target?: { arn: string; roleArn: string; deadLetterQueueArn: string };
 }
 
-/** `notice-<id>-v<version>`: unique per version, within the scheduler's 64 characters. */
-export const publishScheduleName = (id: string, version: number) => `notice-${id}-v${version}`.slice(0, 64);
+/** `notice-<id>-v<version>`: one per version; refused rather than cut if over the scheduler's 64 characters. */
+export function publishScheduleName(id: string, version: number): string {
+  const name = `notice-${id}-v${version}`;
+  if (!/^[0-9a-zA-Z_.-]{1,64}$/.test(name)) throw new Error(`notice id '${id}' makes no valid schedule name`);
+  return name;
+}
 
-/** `2026-11-22T07:30:01` for 07:30:00.250Z: the first whole second at or after the instant. */
+/** `at(2026-11-22T07:31:00)` for 07:30:40Z: the first whole minute at or after the instant. */
 export function atExpression(iso: string): string {
-  const ms = Date.parse(iso);
-  const ceiled = Math.ceil(ms / 1000) * 1000;
+  const ceiled = Math.ceil(Date.parse(iso) / 60_000) * 60_000;
   return `at(${new Date(ceiled).toISOString().slice(0, 19)})`;
+}
+
+/**
+ * Schedules are best effort: a failure is reported (log, metric) and swallowed, so an approval or an
+ * edit that committed does not answer 500; the sweep publishes what a missing schedule would have.
+ */
+export function bestEffort(
+  inner: PublishSchedules,
+  report: (what: 'create' | 'remove', noticeId: string, error: unknown) => void,
+): PublishSchedules {
+  return {
+    async create(notice) {
+      try {
+        await inner.create(notice);
+      } catch (error) {
+        report('create', notice.id, error);
+      }
+    },
+    async remove(notice) {
+      try {
+        await inner.remove(notice);
+      } catch (error) {
+        report('remove', notice.id, error);
+      }
+    },
+  };
 }
 
 export class SchedulerPublishSchedules implements PublishSchedules {
@@ -60,7 +90,9 @@ export class SchedulerPublishSchedules implements PublishSchedules {
         }),
       );
     } catch (error) {
-      if (!(error instanceof ConflictException)) throw error; // already scheduled (a retried approve)
+      // The name is the notice version, so an existing one is this very schedule (e.g. the request
+      // timed out after creating it): keep it.
+      if (!(error instanceof ConflictException)) throw error;
     }
   }
 
