@@ -105,7 +105,24 @@ export interface NoticePreviewInput {
   sms: { catalogue: SmsCatalogue; maxParts: number };
 }
 
-export function previewNotice(input: NoticePreviewInput, ledgers: ReadonlyMap<string, LedgerCounts>) {
+/**
+ * The audience members whose day ledgers the preview reads: all of them up to `max`, beyond that an
+ * even stride through them (the census comes in table order, unrelated to anyone's push history),
+ * so a preview of a million followers reads 7 × `max` ledger items, not 7 million.
+ */
+export function capSample<T>(members: readonly T[], max = CAP_SAMPLE): readonly T[] {
+  if (members.length <= max) return members;
+  const stride = members.length / max;
+  return Array.from({ length: max }, (_, i) => members[Math.floor(i * stride)]!);
+}
+/** How many members' ledgers a preview reads per channel at most. */
+export const CAP_SAMPLE = 2000;
+
+export function previewNotice(
+  input: NoticePreviewInput,
+  ledgers: ReadonlyMap<string, LedgerCounts>,
+  sampleSize = CAP_SAMPLE,
+) {
   const { notice: n, policy, sendAt } = input;
   const internal = new Set(input.accounts.filter((a) => a.audience === 'internal').map((a) => a.id));
   const category = pushCategory(n);
@@ -113,17 +130,21 @@ export function previewNotice(input: NoticePreviewInput, ledgers: ReadonlyMap<st
   const perChannel = Object.fromEntries(
     channels.map((channel) => {
       const members = audienceOf(input, channel, internal);
+      const sample = capSample(members, sampleSize);
       const cap = capRequest(policy, channel, category, sendAt);
       const deferUntil = quietUntil(policy, channel, category, sendAt);
-      const wouldBe = { send: 0, capped: 0, deferred: 0 };
-      for (const m of members) {
+      let held = 0;
+      for (const m of sample) {
         const l = ledgers.get(`${channel}#${m.id}`);
         const today = l?.day[cap.klass] ?? 0;
         const weekFull = cap.weekLimit !== null && (l?.routineBefore ?? 0) + today >= cap.weekLimit;
-        if (today >= cap.dayLimit || weekFull) wouldBe.capped++;
-        else if (deferUntil) wouldBe.deferred++;
-        else wouldBe.send++;
+        if (today >= cap.dayLimit || weekFull) held++;
       }
+      // Exact when every ledger was read; otherwise the sample's share, scaled to the audience.
+      const capped =
+        sample.length === members.length ? held : Math.round((held / sample.length) * members.length);
+      const rest = members.length - capped;
+      const wouldBe = { send: deferUntil ? 0 : rest, capped, deferred: deferUntil ? rest : 0 };
       return [
         channel,
         {
@@ -131,6 +152,7 @@ export function previewNotice(input: NoticePreviewInput, ledgers: ReadonlyMap<st
           capClass: cap.klass,
           wouldBe,
           deferredUntil: deferUntil && wouldBe.deferred ? deferUntil.toISOString() : null,
+          capEstimate: sample.length === members.length ? null : { sampled: sample.length },
         },
       ];
     }),

@@ -1,6 +1,7 @@
 /**
  * POST /v1/admin/notices/{id}/preview — what publishing would do now (or at its publishAt): audience
- * per channel, how many the cap would hold back or quiet hours defer, the WeChat template values and
+ * per channel, how many the cap would hold back (exact up to 2,000 members a channel, estimated from
+ * an even sample beyond, `capEstimate`) or quiet hours defer, the WeChat template values and
  * the SMS text with its billing parts. Nothing is sent or written. A WeChat channel the account has
  * no template for is a 400 naming it.
  */
@@ -12,7 +13,7 @@ import { subscriberCensus } from '../adapters/dynamodb/subscriber-census.ts';
 import { accountDirectory } from '../adapters/wechat/accounts.ts';
 import { civilDate } from '../core/calendar.ts';
 import { NotFoundError } from '../core/errors.ts';
-import { audienceOf, previewNotice } from '../core/notice-preview.ts';
+import { audienceOf, capSample, previewNotice } from '../core/notice-preview.ts';
 import { ensureTemplates } from '../core/notice-workflow.ts';
 import { clock } from '../shared/clock.ts';
 import { tableName } from '../shared/config.ts';
@@ -44,8 +45,9 @@ export const handler = httpHandler({ path: NoticeIdPathSchema }, async ({ path }
     sms: { catalogue, maxParts: settings.maxParts },
   };
   const internal = new Set(all.filter((a) => a.audience === 'internal').map((a) => a.id));
+  // The cap is read for a sample of each channel's audience (all of a small one): see capSample.
   const members = (['wechat', 'sms'] as const).flatMap((c) =>
-    notice.channels.includes(c) ? audienceOf(input, c, internal) : [],
+    notice.channels.includes(c) ? capSample(audienceOf(input, c, internal)) : [],
   );
   const ledgers = await ledgerCounts(
     documentClient,

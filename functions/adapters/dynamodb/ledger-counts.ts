@@ -3,6 +3,8 @@ import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynam
 import { addDays } from '../../core/calendar.ts';
 import type { LedgerCounts } from '../../core/notice-preview.ts';
 
+const IN_FLIGHT = 8;
+
 export async function ledgerCounts(
   doc: DynamoDBDocumentClient,
   table: string,
@@ -12,9 +14,17 @@ export async function ledgerCounts(
   const out = new Map<string, LedgerCounts>();
   const days = Array.from({ length: 7 }, (_, i) => addDays(date, -i));
   const keys = subscribers.flatMap((s) => days.map((sk) => ({ pk: `LEDGER#${s.channel}#${s.id}`, sk })));
-  for (let i = 0; i < keys.length; i += 100) {
+  const chunks = Array.from({ length: Math.ceil(keys.length / 100) }, (_, i) =>
+    keys.slice(i * 100, i * 100 + 100),
+  );
+  // A few BatchGets in flight: a preview of 2,000 members is 140 of them.
+  const next = () => chunks.shift();
+  const worker = async () => {
+    for (let chunk = next(); chunk; chunk = next()) await readChunk(chunk);
+  };
+  const readChunk = async (chunk: Record<string, unknown>[]) => {
     let request: Record<string, { Keys: Record<string, unknown>[] }> | undefined = {
-      [table]: { Keys: keys.slice(i, i + 100) },
+      [table]: { Keys: chunk },
     };
     while (request && Object.keys(request).length) {
       const res = await doc.send(new BatchGetCommand({ RequestItems: request }));
@@ -35,6 +45,7 @@ export async function ledgerCounts(
       }
       request = res.UnprocessedKeys as typeof request;
     }
-  }
+  };
+  await Promise.all(Array.from({ length: IN_FLIGHT }, worker));
   return out;
 }

@@ -7,7 +7,7 @@
 import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
 import type { CensusEntry } from '../../core/notice-preview.ts';
 
-const SEGMENTS = 4;
+const SEGMENTS = 8;
 
 export async function subscriberCensus(doc: DynamoDBDocumentClient, table: string): Promise<CensusEntry[]> {
   const byPk = new Map<string, CensusEntry>();

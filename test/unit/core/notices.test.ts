@@ -6,7 +6,12 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ConflictError, ForbiddenError, ValidationError } from '../../../functions/core/errors.ts';
-import { noticeSms, noticeTemplateValues, previewNotice } from '../../../functions/core/notice-preview.ts';
+import {
+  capSample,
+  noticeSms,
+  noticeTemplateValues,
+  previewNotice,
+} from '../../../functions/core/notice-preview.ts';
 import { missingTemplates } from '../../../functions/core/notice-workflow.ts';
 import {
   allowedActions,
@@ -311,5 +316,43 @@ describe('preview', () => {
     );
     expect(nobody.audienceTotal).toBe(0);
     expect(nobody.note).toMatch(/No follower matches/);
+    expect(p.channels.wechat?.capEstimate).toBeNull(); // every ledger read: exact
+  });
+
+  it('estimates the cap from an even sample of a large audience, reading only the sample', () => {
+    const census = Array.from({ length: 10_000 }, (_, i) => ({
+      channel: 'wechat' as const,
+      id: `s${i}`,
+      account: 'dev',
+      status: 'active',
+      bindings: [{ city: 'beijing', tail: i % 10 }],
+    }));
+    const input = {
+      notice: draft(),
+      census,
+      accounts: [account({})],
+      policy: DEFAULT_POLICY,
+      sendAt: now,
+      sms: { catalogue, maxParts: 3 },
+    };
+    const sample = capSample(census, 500);
+    expect(sample).toHaveLength(500);
+    expect(new Set(sample.map((m) => m.id)).size).toBe(500);
+    // One in four of the sampled members already had today's routine push.
+    const ledgers = new Map(
+      sample
+        .filter((_, i) => i % 4 === 0)
+        .map((m) => [
+          `wechat#${m.id}`,
+          { day: { restriction: 0, routine: 1, emergency: 0 }, routineBefore: 0 },
+        ]),
+    );
+    const p = previewNotice(input, ledgers, 500);
+    expect(p.channels.wechat).toMatchObject({
+      audience: 10_000,
+      wouldBe: { send: 7_500, capped: 2_500, deferred: 0 },
+      capEstimate: { sampled: 500 },
+    });
+    expect(capSample(census.slice(0, 300), 500)).toHaveLength(300); // small audiences: everyone
   });
 });
