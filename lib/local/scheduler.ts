@@ -18,6 +18,17 @@ export interface ScheduleState {
 
 export type Fire = (id: string, def: ScheduleDef) => Promise<unknown>;
 
+/** What a schedule's invocation came to: the function's result, or its error message. */
+async function invocation(
+  invoke: () => Promise<unknown>,
+): Promise<{ result: 'ok' | 'error'; output: unknown }> {
+  try {
+    return { result: 'ok', output: await invoke() };
+  } catch (error) {
+    return { result: 'error', output: error instanceof Error ? error.message : String(error) };
+  }
+}
+
 export class LocalScheduler {
   private readonly states = new Map<string, ScheduleState>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
@@ -57,13 +68,9 @@ export class LocalScheduler {
 
   private async run(s: ScheduleState): Promise<void> {
     s.lastFiredAt = this.now();
-    try {
-      s.lastOutput = await this.fire(s.id, s.def);
-      s.lastResult = 'ok';
-    } catch (error) {
-      s.lastResult = 'error';
-      s.lastOutput = error instanceof Error ? error.message : String(error);
-    }
+    const { result, output } = await invocation(() => this.fire(s.id, s.def));
+    s.lastResult = result;
+    s.lastOutput = output;
   }
 
   private arm(s: ScheduleState): void {
@@ -187,13 +194,7 @@ export class LocalOneOffSchedules {
     }
     await Promise.all(
       due.map(async ([, s]) => {
-        try {
-          s.output = await this.invoke(s.function, s.input);
-          s.result = 'ok';
-        } catch (error) {
-          s.result = 'error';
-          s.output = error instanceof Error ? error.message : String(error);
-        }
+        Object.assign(s, await invocation(() => this.invoke(s.function, s.input)));
         this.fired.push(s);
       }),
     );

@@ -82,7 +82,9 @@ try {
   });
   const { id } = (await created.json()) as { id: string };
   const times: number[] = [];
-  let body: { channels: { wechat: { audience: number; capEstimate: { sampled: number } | null } } } | undefined;
+  let body:
+    | { channels: { wechat: { audience: number; capEstimate: { sampled: number } | null } } }
+    | undefined;
   for (let i = 0; i < runs; i++) {
     const started = performance.now();
     const res = await fetch(`${stack.endpoint}/v1/admin/notices/${id}/preview`, { method: 'POST', headers });

@@ -7,6 +7,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ConflictError, ForbiddenError, ValidationError } from '../../../functions/core/errors.ts';
 import {
+  type CensusEntry,
   capSample,
   noticeSms,
   noticeTemplateValues,
@@ -228,6 +229,14 @@ describe('preview', () => {
     audience: 'public',
     ...over,
   });
+  const previewInput = (census: CensusEntry[]) => ({
+    notice: draft(),
+    census,
+    accounts: [account({})],
+    policy: DEFAULT_POLICY,
+    sendAt: now,
+    sms: { catalogue, maxParts: 3 },
+  });
 
   it('names a missing template', () => {
     expect(missingTemplates(draft({ priority: 'emergency' }), [account({})])).toEqual([
@@ -295,14 +304,7 @@ describe('preview', () => {
         bindings: [{ city: 'xian', tail: 3 }],
       },
     ];
-    const input = {
-      notice: draft(),
-      census,
-      accounts: [account({})],
-      policy: DEFAULT_POLICY,
-      sendAt: now,
-      sms: { catalogue, maxParts: 3 },
-    };
+    const input = previewInput(census);
     const ledgers = new Map([
       ['wechat#b', { day: { restriction: 0, routine: 1, emergency: 0 }, routineBefore: 0 }],
     ]);
@@ -327,14 +329,7 @@ describe('preview', () => {
       status: 'active',
       bindings: [{ city: 'beijing', tail: i % 10 }],
     }));
-    const input = {
-      notice: draft(),
-      census,
-      accounts: [account({})],
-      policy: DEFAULT_POLICY,
-      sendAt: now,
-      sms: { catalogue, maxParts: 3 },
-    };
+    const input = previewInput(census);
     const sample = capSample(census, 500);
     expect(sample).toHaveLength(500);
     expect(new Set(sample.map((m) => m.id)).size).toBe(500);
