@@ -8,20 +8,17 @@
  *   node test/bench/deliver-memory.ts [--subscribers 5000] [--runs 3]
  */
 import { fork, spawnSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { SQSEvent } from 'aws-lambda';
 import { build } from 'esbuild';
 import { restrictionRunKey } from '../../functions/core/pushes.ts';
-import { blueprintInput, defineBlueprint, REPO_ROOT } from '../../lib/blueprint.ts';
-import { localClient, localTableName, startDynamoDbLocal } from '../../lib/local/dynamodb-local.ts';
-import { LocalStack } from '../../lib/local/stack.ts';
-import { seed, seededSubscribers } from '../fixtures/seed.ts';
+import { blueprintInput, REPO_ROOT } from '../../lib/blueprint.ts';
+import { startDynamoDbLocal } from '../../lib/local/dynamodb-local.ts';
+import { pinShanghaiMorning, seededBenchStack } from '../fixtures/bench-stack.ts';
 
 if (process.argv[2] === '--child') {
   // The child: the bundle CDK would deploy, and nothing else; one invocation at a time, as in a
@@ -88,22 +85,18 @@ if (process.argv[2] === '--child') {
   const memoryMb = blueprintInput.functions['deliver-wechat'].memoryMb;
   process.env.STAGE = 'local';
   process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
-  const shanghaiToday = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
-  process.env.LOCAL_TIME_OFFSET_MS = String(Date.parse(`${shanghaiToday}T10:00:00+08:00`) - Date.now());
+  pinShanghaiMorning();
   const ddb = await startDynamoDbLocal();
   const rows: string[] = [];
   try {
     for (let run = Number(values.one ?? 1); run <= Number(values.one ?? 1); run++) {
-      const bp = defineBlueprint({ ...blueprintInput, service: `mem-${randomUUID().slice(0, 6)}` });
-      const dataDir = mkdtempSync(join(tmpdir(), 'bench-mem-'));
-      const stack = new LocalStack({ blueprint: bp, port: 0, dataDir, dynamodbEndpoint: ddb.endpoint });
-      await stack.start();
-      const doc = DynamoDBDocumentClient.from(localClient(ddb.endpoint));
-      await seed(
-        doc,
-        localTableName(bp.service, 'subscribers'),
-        seededSubscribers({ count: n, city: 'beijing', tails: [0, 5], prefix: `o-m${run}` }),
-      );
+      const { bp, stack, close } = await seededBenchStack({
+        dynamodbEndpoint: ddb.endpoint,
+        name: 'mem',
+        subscribers: n,
+        tails: [0, 5],
+        prefix: `o-m${run}`,
+      });
       // The child gets exactly the environment the stack gave the functions (tables, sandbox, clock).
       const child = fork(fileURLToPath(import.meta.url), ['--child', bundle], {
         execPath: process.execPath,
@@ -148,8 +141,7 @@ if (process.argv[2] === '--child') {
       rows.push(
         `| ${run} | ${n.toLocaleString('en')} | ${sent.toLocaleString('en')} | ${seq} | ${((performance.now() - started) / 1000).toFixed(1)} | ${peak.toFixed(0)} |`,
       );
-      await stack.stop();
-      rmSync(dataDir, { recursive: true, force: true });
+      await close();
     }
   } finally {
     await ddb.stop();

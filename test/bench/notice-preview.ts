@@ -7,17 +7,10 @@
  *   node test/bench/notice-preview.ts [--subscribers 10000,100000] [--runs 3]
  */
 import { spawnSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { blueprintInput, defineBlueprint } from '../../lib/blueprint.ts';
-import { localClient, localTableName, startDynamoDbLocal } from '../../lib/local/dynamodb-local.ts';
-import { LocalStack } from '../../lib/local/stack.ts';
-import { seed, seededSubscribers } from '../fixtures/seed.ts';
+import { startDynamoDbLocal } from '../../lib/local/dynamodb-local.ts';
+import { seededBenchStack } from '../fixtures/bench-stack.ts';
 
 const { values } = parseArgs({
   options: {
@@ -46,19 +39,14 @@ const runs = Number(values.runs);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 
 const ddb = await startDynamoDbLocal();
-const dataDir = mkdtempSync(join(tmpdir(), 'bench-preview-'));
 try {
-  const bp = defineBlueprint({ ...blueprintInput, service: `bprev-${randomUUID().slice(0, 6)}` });
-  const stack = new LocalStack({ blueprint: bp, port: 0, dataDir, dynamodbEndpoint: ddb.endpoint });
-  await stack.start();
-  const doc = DynamoDBDocumentClient.from(localClient(ddb.endpoint));
-  const seedStarted = performance.now();
-  await seed(
-    doc,
-    localTableName(bp.service, 'subscribers'),
-    seededSubscribers({ count: n, city: 'beijing', tails: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9], prefix: 'o-prev' }),
-  );
-  const seedSeconds = (performance.now() - seedStarted) / 1000;
+  const { stack, seedSeconds, close } = await seededBenchStack({
+    dynamodbEndpoint: ddb.endpoint,
+    name: 'bprev',
+    subscribers: n,
+    tails: [0, 1, 2, 3, 4, 5, 6, 7, 8, 9],
+    prefix: 'o-prev',
+  });
 
   const headers = {
     authorization: `Bearer ${stack.issueToken('edna', ['editor'])}`,
@@ -92,7 +80,7 @@ try {
     if (res.status !== 200) throw new Error(`preview answered ${res.status}: ${JSON.stringify(body)}`);
     times.push(performance.now() - started);
   }
-  await stack.stop();
+  await close();
   const w = body!.channels.wechat;
   console.log(`\nNotice preview over HTTP on the local stack (${runs} runs, median)\n`);
   console.log('| subscribers | audience | ledgers read | preview ms (median) | runs ms | seeding s |');
@@ -102,5 +90,4 @@ try {
   );
 } finally {
   await ddb.stop();
-  rmSync(dataDir, { recursive: true, force: true });
 }

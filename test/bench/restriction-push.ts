@@ -9,19 +9,13 @@
  *   node test/bench/restriction-push.ts [--subscribers 10000,50000]
  */
 import { spawnSync } from 'node:child_process';
-import { randomUUID } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { PushRun } from '../../functions/adapters/dynamodb/push-runs.ts';
 import { restrictionRunKey } from '../../functions/core/pushes.ts';
-import { blueprintInput, defineBlueprint } from '../../lib/blueprint.ts';
-import { localClient, localTableName, startDynamoDbLocal } from '../../lib/local/dynamodb-local.ts';
-import { LocalStack } from '../../lib/local/stack.ts';
-import { seed, seededSubscribers } from '../fixtures/seed.ts';
+import { localTableName, startDynamoDbLocal } from '../../lib/local/dynamodb-local.ts';
+import { pinShanghaiMorning, seededBenchStack } from '../fixtures/bench-stack.ts';
 
 const { values } = parseArgs({ options: { subscribers: { type: 'string', default: '10000,50000' } } });
 const sizes = values.subscribers.split(',').map(Number);
@@ -39,9 +33,7 @@ if (sizes.length > 1) {
 process.env.STAGE = 'local';
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
 process.env.PUSH_RATE_PER_SECOND = '10000'; // no pacing: measure the pipeline, not the throttle
-// The functions' clock at 10:00 Shanghai today, whatever the real hour (quiet hours would defer).
-const shanghaiToday = new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai' }).format(new Date());
-process.env.LOCAL_TIME_OFFSET_MS = String(Date.parse(`${shanghaiToday}T10:00:00+08:00`) - Date.now());
+pinShanghaiMorning();
 
 // us-east-1 on-demand list prices (reference notify.md §5.1)
 const PRICE = {
@@ -58,16 +50,13 @@ const rows: string[] = [];
 const costs: string[] = [];
 try {
   for (const n of sizes) {
-    const bp = defineBlueprint({ ...blueprintInput, service: `bench-${randomUUID().slice(0, 6)}` });
-    const dataDir = mkdtempSync(join(tmpdir(), 'bench-push-'));
-    const stack = new LocalStack({ blueprint: bp, port: 0, dataDir, dynamodbEndpoint: ddb.endpoint });
-    await stack.start();
-    const doc = DynamoDBDocumentClient.from(localClient(ddb.endpoint));
-    await seed(
-      doc,
-      localTableName(bp.service, 'subscribers'),
-      seededSubscribers({ count: n, city: 'beijing', tails: [0, 5], prefix: `o-b${n}` }),
-    );
+    const { bp, stack, doc, close } = await seededBenchStack({
+      dynamodbEndpoint: ddb.endpoint,
+      name: 'bench',
+      subscribers: n,
+      tails: [0, 5],
+      prefix: `o-b${n}`,
+    });
 
     // Raw rate: the ledger's conditional write shape, with the deliver queue's concurrency.
     const concurrency = bp.queues['push-deliveries-wechat']!.maxConcurrency;
@@ -179,8 +168,7 @@ try {
     costs.push(
       `\nPeak resident memory of the whole local stack (every handler, one process): ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} MB`,
     );
-    await stack.stop();
-    rmSync(dataDir, { recursive: true, force: true });
+    await close();
   }
 } finally {
   await ddb.stop();
