@@ -12,7 +12,9 @@ import {
   PhoneNumberError,
   phoneId,
   renderSms,
+  restrictionReminderValues,
   SmsTooLongError,
+  smsLength,
 } from '../../functions/core/sms.ts';
 import { catalogue } from '../fixtures/sms.ts';
 
@@ -77,6 +79,41 @@ describe('billing parts', () => {
       SmsTooLongError,
     );
     expect(() => renderSms(catalogue, 'notice', { title: 't' }, 3)).toThrow(/summary/);
+  });
+
+  // The shipped templates' billing parts, sign included (what a department pays per message).
+  const reminder = (plates: string[]) =>
+    restrictionReminderValues({ date: '2026-11-16', tails: [5, 0] }, plates);
+  it.each([
+    ['restriction reminder, one plate', 'restriction-reminder', reminder(['京A12345']), 51, 1],
+    [
+      'restriction reminder, three NEV plates',
+      'restriction-reminder',
+      reminder(['京AD12345', '京AF54320', '京AD00005']),
+      70,
+      1,
+    ],
+    [
+      'notice, 10-character title, 20-character summary',
+      'notice',
+      { title: '标'.repeat(10), summary: '要'.repeat(20) },
+      42,
+      1,
+    ],
+    [
+      'notice, 20-character title, 60-character summary',
+      'notice',
+      { title: '标'.repeat(20), summary: '要'.repeat(60) },
+      92,
+      2,
+    ],
+    ['opt-out confirmation', 'opt-out-confirmation', {}, 40, 1],
+    ['bind confirmation (NEV plate)', 'bind-confirmation', { plate: '京AD12345', tail: '5' }, 45, 1],
+    ['限行 answer of 59 characters', 'restriction-answer', { answer: '答'.repeat(59) }, 70, 1],
+  ] as const)('%s: %i characters, %i part(s)', (_label, kind, values, characters, parts) => {
+    const r = renderSms(catalogue, kind, values, 3);
+    expect(smsLength(r.text)).toBe(characters);
+    expect(r.parts).toBe(parts);
   });
 });
 
