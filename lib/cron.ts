@@ -7,6 +7,7 @@
  * month names JAN–DEC and weekday names SUN–SAT (1 = SUN … 7 = SAT, as AWS counts).
  * Not supported (rejected with a message): `L`, `W`, `#`.
  */
+import { zonedFormatter } from '../functions/core/calendar.ts';
 
 export interface Cron {
   readonly expression: string;
@@ -125,23 +126,15 @@ interface WallTime {
   minute: number;
 }
 
-const formatters = new Map<string, Intl.DateTimeFormat>();
-function formatterFor(timeZone: string): Intl.DateTimeFormat {
-  let f = formatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-US', {
-      timeZone,
-      hourCycle: 'h23',
-      year: 'numeric',
-      month: 'numeric',
-      day: 'numeric',
-      hour: 'numeric',
-      minute: 'numeric',
-    });
-    formatters.set(timeZone, f);
-  }
-  return f;
-}
+const WALL_CLOCK: Intl.DateTimeFormatOptions = {
+  hourCycle: 'h23',
+  year: 'numeric',
+  month: 'numeric',
+  day: 'numeric',
+  hour: 'numeric',
+  minute: 'numeric',
+};
+const formatterFor = (timeZone: string) => zonedFormatter('en-US', WALL_CLOCK, timeZone);
 
 /** The wall-clock time in `timeZone` at the instant `date`. */
 export function wallTime(date: Date, timeZone: string): WallTime {

@@ -33,35 +33,47 @@ export function daysBetween(from: string, to: string): number {
   return Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / 86_400_000);
 }
 
-const civilFormatters = new Map<string, Intl.DateTimeFormat>();
+const formatters = new WeakMap<Intl.DateTimeFormatOptions, Map<string, Intl.DateTimeFormat>>();
+/**
+ * One Intl.DateTimeFormat per (options, time zone), built once: they are costly to construct and
+ * these run per push. `options` must be a module constant (it is the cache key, by identity).
+ */
+export function zonedFormatter(
+  locale: string,
+  options: Intl.DateTimeFormatOptions,
+  timeZone: string,
+): Intl.DateTimeFormat {
+  let byZone = formatters.get(options);
+  if (!byZone) {
+    byZone = new Map();
+    formatters.set(options, byZone);
+  }
+  let f = byZone.get(timeZone);
+  if (!f) {
+    f = new Intl.DateTimeFormat(locale, { ...options, timeZone });
+    byZone.set(timeZone, f);
+  }
+  return f;
+}
+
+const CIVIL_DATE: Intl.DateTimeFormatOptions = { year: 'numeric', month: '2-digit', day: '2-digit' };
 /** The civil date (YYYY-MM-DD) at `instant` in `timeZone`; "today" is `civilDate(clock.now())`. */
 export function civilDate(instant: Date, timeZone = 'Asia/Shanghai'): string {
-  let f = civilFormatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' });
-    civilFormatters.set(timeZone, f);
-  }
-  return f.format(instant);
+  return zonedFormatter('en-CA', CIVIL_DATE, timeZone).format(instant);
 }
 
 export const today = (clock: Clock, timeZone = 'Asia/Shanghai') => civilDate(clock.now(), timeZone);
 
-const minuteFormatters = new Map<string, Intl.DateTimeFormat>();
+const CIVIL_MINUTE: Intl.DateTimeFormatOptions = {
+  month: 'numeric',
+  day: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  hourCycle: 'h23',
+};
 /** "11/16 16:00": the month, day and time of `instant` in `timeZone`, as zh-CN writes them. */
 export function civilMinute(instant: Date, timeZone = 'Asia/Shanghai'): string {
-  let f = minuteFormatters.get(timeZone);
-  if (!f) {
-    f = new Intl.DateTimeFormat('zh-CN', {
-      timeZone,
-      month: 'numeric',
-      day: 'numeric',
-      hour: '2-digit',
-      minute: '2-digit',
-      hourCycle: 'h23',
-    });
-    minuteFormatters.set(timeZone, f);
-  }
-  return f.format(instant);
+  return zonedFormatter('zh-CN', CIVIL_MINUTE, timeZone).format(instant);
 }
 
 /** Indexes calendars; a later upload for the same year replaces the earlier one. */
