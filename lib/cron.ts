@@ -7,7 +7,7 @@
  * month names JAN–DEC and weekday names SUN–SAT (1 = SUN … 7 = SAT, as AWS counts).
  * Not supported (rejected with a message): `L`, `W`, `#`.
  */
-import { zonedFormatter } from '../functions/core/calendar.ts';
+import { zonedFormatter } from '../functions/core/time.ts';
 
 export interface Cron {
   readonly expression: string;

@@ -4,7 +4,7 @@
  */
 import { z } from 'zod';
 import { CityCodeSchema, CivilDateSchema } from './restrictions.ts';
-import { PushCategorySchema } from './wechat.ts';
+import { PushCategorySchema } from './vocabulary.ts';
 
 const HhMm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM');
 

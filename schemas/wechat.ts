@@ -3,9 +3,7 @@
  */
 import { z } from 'zod';
 import { CityCodeSchema } from './restrictions.ts';
-
-export const PushCategorySchema = z.enum(['restriction', 'notice', 'transactional', 'emergency']);
-export type PushCategory = z.infer<typeof PushCategorySchema>;
+import { PushCategorySchema } from './vocabulary.ts';
 
 export const WeChatAccountSchema = z.strictObject({
   id: z.string().regex(/^[a-z0-9-]{1,32}$/, 'account ids are lowercase letters, digits and dashes'),

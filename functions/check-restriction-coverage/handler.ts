@@ -5,10 +5,10 @@
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { z } from 'zod';
-import { today } from '../core/calendar.ts';
-import { systemClock } from '../core/clock.ts';
-import { coverageGaps } from '../core/restriction-queries.ts';
-import { bookOf } from '../core/restrictions.ts';
+import { bookOf } from '../core/restrictions/engine.ts';
+import { coverageGaps } from '../core/restrictions/queries.ts';
+import { today } from '../core/time.ts';
+import { clock } from '../shared/clock.ts';
 import { logger, metrics } from '../shared/powertools.ts';
 import { restrictionData } from '../shared/restriction-data.ts';
 
@@ -21,7 +21,7 @@ const config = z
 const cities = config.SERVED_CITIES.split(',').map((c) => c.trim());
 
 export const handler = async () => {
-  const from = today(systemClock);
+  const from = today(clock);
   const gaps = coverageGaps(bookOf(await restrictionData.load()), cities, from, config.COVERAGE_DAYS);
   for (const city of new Set(gaps.map((g) => g.city))) {
     const mine = gaps.filter((g) => g.city === city);

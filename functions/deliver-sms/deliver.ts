@@ -13,7 +13,7 @@
  */
 import type { FrequencyPolicy, Outcome } from '../../schemas/pushes.ts';
 import type { SmsCatalogue, SmsTemplateKind } from '../../schemas/sms.ts';
-import type { PushCategory } from '../../schemas/wechat.ts';
+import type { PushCategory } from '../../schemas/vocabulary.ts';
 import type { DynamoPushLedger } from '../adapters/dynamodb/push-ledger.ts';
 import type {
   DynamoSmsBudget,
@@ -23,19 +23,13 @@ import type {
 } from '../adapters/dynamodb/sms.ts';
 import type { SendResult, SmsGateway } from '../adapters/sms/port.ts';
 import type { PhoneVault } from '../adapters/sms/vault.ts';
-import type { Clock } from '../core/clock.ts';
 import { ValidationError } from '../core/errors.ts';
-import { capRequest } from '../core/pushes.ts';
-import {
-  budgetMonth,
-  costFen,
-  maskPhone,
-  type RenderedSms,
-  renderSms,
-  SmsTooLongError,
-  templateForCategory,
-} from '../core/sms.ts';
-import type { SubscriberRepository } from '../core/subscribers.ts';
+import { capRequest } from '../core/pushes/cap.ts';
+import { budgetMonth, costFen } from '../core/sms/budget.ts';
+import { type RenderedSms, renderSms, SmsTooLongError, templateForCategory } from '../core/sms/messages.ts';
+import { maskPhone } from '../core/sms/numbers.ts';
+import type { SubscriberRepository } from '../core/subscribers/subscriber.ts';
+import type { Clock } from '../core/time.ts';
 
 export interface SmsRecipient {
   /** HMAC of the number (the SMS subscriber id). */

@@ -16,8 +16,8 @@ import {
   DynamoSmsNumberCap,
 } from '../adapters/dynamodb/sms.ts';
 import { DynamoSubscriberRepository } from '../adapters/dynamodb/subscribers.ts';
-import { bookOf, restrictionOn } from '../core/restrictions.ts';
-import { restrictionReminderValues } from '../core/sms.ts';
+import { bookOf, restrictionOn } from '../core/restrictions/engine.ts';
+import { restrictionReminderValues } from '../core/sms/messages.ts';
 import { clock } from '../shared/clock.ts';
 import { tableName } from '../shared/config.ts';
 import { consumeBundles, HALTED, pacer, pool } from '../shared/delivery.ts';

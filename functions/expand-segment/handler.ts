@@ -23,7 +23,7 @@ import {
 } from '../../schemas/pushes.ts';
 import { documentClient } from '../adapters/dynamodb/client.ts';
 import { publishAll } from '../adapters/sns/publisher.ts';
-import { noticeRecipientsOfPage } from '../core/notice-planning.ts';
+import { noticeRecipientsOfPage } from '../core/notices/planning.ts';
 import { clock } from '../shared/clock.ts';
 import { tableName, topicArn } from '../shared/config.ts';
 import { logger } from '../shared/powertools.ts';

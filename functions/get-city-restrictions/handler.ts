@@ -3,10 +3,10 @@
  * GET /v1/cities/{city}/restrictions?from=…&to=…     (one answer per day, at most 62 days)
  */
 import { CityPathSchema, RestrictionsQuerySchema } from '../../schemas/api.ts';
-import { today } from '../core/calendar.ts';
-import { systemClock } from '../core/clock.ts';
-import { restrictionsBetween } from '../core/restriction-queries.ts';
-import { bookOf, restrictionOn } from '../core/restrictions.ts';
+import { bookOf, restrictionOn } from '../core/restrictions/engine.ts';
+import { restrictionsBetween } from '../core/restrictions/queries.ts';
+import { today } from '../core/time.ts';
+import { clock } from '../shared/clock.ts';
 import { httpHandler } from '../shared/http.ts';
 import { restrictionData } from '../shared/restriction-data.ts';
 
@@ -19,6 +19,6 @@ export const handler = httpHandler(
       const days = restrictionsBetween(book, path.city, query.from, query.to);
       return { status: 200, headers, body: { city: path.city, from: query.from, to: query.to, days } };
     }
-    return { status: 200, headers, body: restrictionOn(book, path.city, query.date ?? today(systemClock)) };
+    return { status: 200, headers, body: restrictionOn(book, path.city, query.date ?? today(clock)) };
   },
 );

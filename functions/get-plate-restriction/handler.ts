@@ -3,9 +3,9 @@
  * The plate may arrive URL-encoded in any form normalisation accepts (京a·12345, full-width, …).
  */
 import { PlatePathSchema, PlateQuerySchema } from '../../schemas/api.ts';
-import { today } from '../core/calendar.ts';
-import { systemClock } from '../core/clock.ts';
-import { bookOf, plateRestrictionOn } from '../core/restrictions.ts';
+import { bookOf, plateRestrictionOn } from '../core/restrictions/engine.ts';
+import { today } from '../core/time.ts';
+import { clock } from '../shared/clock.ts';
 import { httpHandler } from '../shared/http.ts';
 import { restrictionData } from '../shared/restriction-data.ts';
 
@@ -13,7 +13,7 @@ export const handler = httpHandler(
   { path: PlatePathSchema, query: PlateQuerySchema },
   async ({ path, query }) => {
     const book = bookOf(await restrictionData.load());
-    const date = query.date ?? today(systemClock);
+    const date = query.date ?? today(clock);
     return {
       status: 200,
       headers: { 'cache-control': 'no-store' },

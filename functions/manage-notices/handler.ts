@@ -17,8 +17,8 @@ import {
   NoticePatchSchema,
   ReasonBodySchema,
 } from '../../schemas/notices.ts';
-import * as workflow from '../core/notice-workflow.ts';
-import { allowedActions, type TransitionAction } from '../core/notices.ts';
+import { allowedActions, type TransitionAction } from '../core/notices/lifecycle.ts';
+import * as workflow from '../core/notices/workflow.ts';
 import { signedIn } from '../shared/auth.ts';
 import { httpHandler } from '../shared/http.ts';
 import { noticeDeps as deps } from '../shared/notices.ts';

@@ -13,13 +13,13 @@ import { z } from 'zod';
 import { FrequencyPolicySchema, SlotSchema } from '../../schemas/pushes.ts';
 import { CityCodeSchema, CivilDateSchema } from '../../schemas/restrictions.ts';
 import { documentClient } from '../adapters/dynamodb/client.ts';
-import { addDays, today } from '../core/calendar.ts';
 import { NotFoundError } from '../core/errors.ts';
-import { planRestrictionPush } from '../core/push-planning.ts';
-import { previewRestrictionPush } from '../core/push-preview.ts';
-import { bookOf } from '../core/restrictions.ts';
+import { planRestrictionPush } from '../core/pushes/planning.ts';
+import { previewRestrictionPush } from '../core/pushes/preview.ts';
+import { bookOf } from '../core/restrictions/engine.ts';
+import { addDays, today } from '../core/time.ts';
 import { signedIn } from '../shared/auth.ts';
-import { clock as systemClock } from '../shared/clock.ts';
+import { clock } from '../shared/clock.ts';
 import { tableName } from '../shared/config.ts';
 import { httpHandler } from '../shared/http.ts';
 import { policyStore, pushRuns, pushStats } from '../shared/pushes.ts';
@@ -38,7 +38,7 @@ const list = httpHandler(
   async ({ query }) => {
     return {
       status: 200,
-      body: { runs: await pushRuns.list(query.month ?? today(systemClock).slice(0, 7)) },
+      body: { runs: await pushRuns.list(query.month ?? today(clock).slice(0, 7)) },
     };
   },
 );
@@ -59,11 +59,11 @@ const TriggerSchema = z.strictObject({
 const trigger = httpHandler({ body: TriggerSchema }, async ({ body }) => {
   const book = bookOf(await restrictionData.load());
   if (body.dryRun) {
-    const date = body.date ?? (body.slot === 'morning' ? today(systemClock) : addDays(today(systemClock), 1));
+    const date = body.date ?? (body.slot === 'morning' ? today(clock) : addDays(today(clock), 1));
     return {
       status: 200,
       body: await previewRestrictionPush(
-        { city: body.city, date, slot: body.slot, sendDate: today(systemClock) },
+        { city: body.city, date, slot: body.slot, sendDate: today(clock) },
         { book, policy: (await policyStore.get()).policy, audience, ledgers },
       ),
     };

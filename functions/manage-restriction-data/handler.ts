@@ -12,9 +12,9 @@ import * as api from '../../schemas/api.ts';
 import { shippedRestrictionData } from '../../schemas/data/index.ts';
 import { documentClient } from '../adapters/dynamodb/client.ts';
 import { DynamoRestrictionDataRepository } from '../adapters/dynamodb/restriction-data.ts';
-import { systemClock } from '../core/clock.ts';
-import * as admin from '../core/restriction-admin.ts';
+import * as admin from '../core/restrictions/admin.ts';
 import { signedIn } from '../shared/auth.ts';
+import { clock } from '../shared/clock.ts';
 import { tableName } from '../shared/config.ts';
 import { httpHandler } from '../shared/http.ts';
 
@@ -24,7 +24,7 @@ const deps: admin.AdminDeps = {
     operationsTable: tableName('operations'),
     shipped: shippedRestrictionData,
   }),
-  clock: systemClock,
+  clock,
   newId: randomUUID,
 };
 

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import { SmsBudgetReportSchema } from '../../schemas/sms.ts';
 import { documentClient } from '../adapters/dynamodb/client.ts';
 import { DynamoSmsBudget } from '../adapters/dynamodb/sms.ts';
-import { budgetMonth } from '../core/sms.ts';
+import { budgetMonth } from '../core/sms/budget.ts';
 import { clock } from '../shared/clock.ts';
 import { tableName } from '../shared/config.ts';
 import { httpHandler } from '../shared/http.ts';

@@ -10,7 +10,7 @@ import { documentClient } from '../adapters/dynamodb/client.ts';
 import { DynamoNoticeStore } from '../adapters/dynamodb/notices.ts';
 import { publishAll } from '../adapters/sns/publisher.ts';
 import { accountDirectory } from '../adapters/wechat/accounts.ts';
-import { planNoticePush } from '../core/notice-planning.ts';
+import { planNoticePush } from '../core/notices/planning.ts';
 import { clock } from '../shared/clock.ts';
 import { tableName, topicArn } from '../shared/config.ts';
 import { logger } from '../shared/powertools.ts';

@@ -4,7 +4,7 @@
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { RestrictionPushRequestSchema } from '../../schemas/pushes.ts';
-import { planRestrictionPush } from '../core/push-planning.ts';
+import { planRestrictionPush } from '../core/pushes/planning.ts';
 import { logger, metrics } from '../shared/powertools.ts';
 import { restrictionPlanningDeps } from '../shared/restriction-planning.ts';
 

@@ -10,7 +10,7 @@
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { z } from 'zod';
-import { publishDueNotices, publishScheduledNotice } from '../core/notice-workflow.ts';
+import { publishDueNotices, publishScheduledNotice } from '../core/notices/workflow.ts';
 import { announce, noticeDeps, noticeStore } from '../shared/notices.ts';
 import { logger, metrics } from '../shared/powertools.ts';
 

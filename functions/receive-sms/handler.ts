@@ -21,8 +21,8 @@ import {
 } from '../adapters/dynamodb/sms.ts';
 import { DynamoSubscriberRepository } from '../adapters/dynamodb/subscribers.ts';
 import { receiveSmsCallback } from '../adapters/sms/webhook.ts';
-import { bookOf } from '../core/restrictions.ts';
-import { phoneId } from '../core/sms.ts';
+import { bookOf } from '../core/restrictions/engine.ts';
+import { phoneId } from '../core/sms/numbers.ts';
 import { clock } from '../shared/clock.ts';
 import { tableName } from '../shared/config.ts';
 import { logger, metrics, tracer } from '../shared/powertools.ts';

@@ -14,19 +14,12 @@ import type { SmsCatalogue, SmsTemplateKind } from '../../schemas/sms.ts';
 import type { DynamoFallbackLinks } from '../adapters/dynamodb/fallback-links.ts';
 import type { DynamoSmsContacts, DynamoSmsNumberCap } from '../adapters/dynamodb/sms.ts';
 import type { PhoneVault } from '../adapters/sms/vault.ts';
-import { civilDate } from '../core/calendar.ts';
-import { type ConversationDeps, converse, parseIntent } from '../core/conversation.ts';
-import { PlateError, parsePlate } from '../core/plates.ts';
-import {
-  maskPhone,
-  normalisePhone,
-  PhoneNumberError,
-  phoneId,
-  type RenderedSms,
-  renderSms,
-  SmsTooLongError,
-} from '../core/sms.ts';
-import { FALLBACK_SCENE } from '../core/subscribers.ts';
+import { type ConversationDeps, converse, parseIntent } from '../core/conversation/converse.ts';
+import { PlateError, parsePlate } from '../core/restrictions/plates.ts';
+import { type RenderedSms, renderSms, SmsTooLongError } from '../core/sms/messages.ts';
+import { maskPhone, normalisePhone, PhoneNumberError, phoneId } from '../core/sms/numbers.ts';
+import { FALLBACK_SCENE } from '../core/subscribers/subscriber.ts';
+import { civilDate } from '../core/time.ts';
 import { type SmsSendDeps, sendWithinBudget } from '../deliver-sms/deliver.ts';
 
 export interface SmsReplyDeps extends SmsSendDeps {

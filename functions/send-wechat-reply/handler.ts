@@ -11,7 +11,7 @@ import { documentClient } from '../adapters/dynamodb/client.ts';
 import { WeChatApi, WeChatApiError } from '../adapters/wechat/api.ts';
 import { DynamoTokenStore, StableTokenManager } from '../adapters/wechat/tokens.ts';
 import { cdata, field, parseWeChatXml } from '../adapters/wechat/xml.ts';
-import { maskId } from '../core/subscribers.ts';
+import { maskId } from '../core/privacy.ts';
 import { tableName } from '../shared/config.ts';
 import { inboundLog } from '../shared/conversation.ts';
 import { logger, metrics } from '../shared/powertools.ts';

@@ -7,7 +7,7 @@
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
 import { mayCall, rolesFor } from '../../schemas/roles.ts';
 import { ForbiddenError, UnauthorizedError } from '../core/errors.ts';
-import type { Actor } from '../core/restriction-admin.ts';
+import type { Actor } from '../core/vocabulary.ts';
 
 type Claims = Record<string, unknown>;
 

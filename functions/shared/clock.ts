@@ -3,7 +3,7 @@
  * or a test may shift it with LOCAL_TIME_OFFSET_MS — to try the 07:00 push or quiet hours at any
  * hour — read on every call, so the shift takes effect without a restart.
  */
-import type { Clock } from '../core/clock.ts';
+import type { Clock } from '../core/time.ts';
 
 export const clock: Clock = {
   now: () => {

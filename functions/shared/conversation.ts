@@ -4,9 +4,9 @@ import { KeywordRepliesSchema, type WeChatAccount } from '../../schemas/wechat.t
 import { documentClient } from '../adapters/dynamodb/client.ts';
 import { DynamoInboundLog } from '../adapters/dynamodb/inbound-log.ts';
 import { DynamoNoticeFeed } from '../adapters/dynamodb/notice-feed.ts';
-import { converse, type Inbound } from '../core/conversation.ts';
-import { bookOf } from '../core/restrictions.ts';
-import type { SubscriberRef } from '../core/subscribers.ts';
+import { converse, type Inbound } from '../core/conversation/converse.ts';
+import { bookOf } from '../core/restrictions/engine.ts';
+import type { SubscriberRef } from '../core/subscribers/subscriber.ts';
 import { clock } from './clock.ts';
 import { tableName } from './config.ts';
 import { restrictionData } from './restriction-data.ts';

@@ -13,7 +13,7 @@ import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { z } from 'zod';
 import { PayloadTooLargeError, ValidationError } from '../core/errors.ts';
-import type { Actor } from '../core/restriction-admin.ts';
+import type { Actor } from '../core/vocabulary.ts';
 import { authorize, hasJwt } from './auth.ts';
 import { logger, metrics, tracer } from './powertools.ts';
 import { problemResponse, toProblem } from './problem.ts';

@@ -10,8 +10,8 @@ import { DynamoRestrictionDataRepository } from '../adapters/dynamodb/restrictio
 import { bestEffort, SchedulerPublishSchedules } from '../adapters/scheduler/publish-schedules.ts';
 import { publish } from '../adapters/sns/publisher.ts';
 import { accountDirectory } from '../adapters/wechat/accounts.ts';
-import { noticeRunKey } from '../core/notice-planning.ts';
-import type { NoticeWorkflowDeps, PublishSchedules } from '../core/notice-workflow.ts';
+import { noticeRunKey } from '../core/notices/planning.ts';
+import type { NoticeWorkflowDeps, PublishSchedules } from '../core/notices/workflow.ts';
 import { clock } from './clock.ts';
 import { scheduleGroup, tableName, topicArn } from './config.ts';
 import { logger, metrics, tracer } from './powertools.ts';

@@ -1,7 +1,7 @@
 /** What planning a restriction push needs, for the scheduled planner and the operators' trigger alike. */
 import { publishAll } from '../adapters/sns/publisher.ts';
-import type { PlanningDeps } from '../core/push-planning.ts';
-import { bookOf } from '../core/restrictions.ts';
+import type { PlanningDeps } from '../core/pushes/planning.ts';
+import { bookOf } from '../core/restrictions/engine.ts';
 import { clock } from './clock.ts';
 import { topicArn } from './config.ts';
 import { pushRuns } from './pushes.ts';

@@ -5,7 +5,7 @@
  */
 import { documentClient } from '../adapters/dynamodb/client.ts';
 import { DynamoFallbackLinks } from '../adapters/dynamodb/fallback-links.ts';
-import type { SubscriberRef } from '../core/subscribers.ts';
+import type { SubscriberRef } from '../core/subscribers/subscriber.ts';
 import { clock } from './clock.ts';
 import { tableName } from './config.ts';
 

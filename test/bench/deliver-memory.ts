@@ -15,7 +15,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import type { SQSEvent } from 'aws-lambda';
 import { build } from 'esbuild';
-import { restrictionRunKey } from '../../functions/core/pushes.ts';
+import { restrictionRunKey } from '../../functions/core/pushes/planning.ts';
 import { blueprintInput, REPO_ROOT } from '../../lib/blueprint.ts';
 import { startDynamoDbLocal } from '../../lib/local/dynamodb-local.ts';
 import { pinShanghaiMorning, seededBenchStack } from '../fixtures/bench-stack.ts';

@@ -13,7 +13,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { PushRun } from '../../functions/adapters/dynamodb/push-runs.ts';
-import { restrictionRunKey } from '../../functions/core/pushes.ts';
+import { restrictionRunKey } from '../../functions/core/pushes/planning.ts';
 import { localTableName, startDynamoDbLocal } from '../../lib/local/dynamodb-local.ts';
 import { pinShanghaiMorning, seededBenchStack } from '../fixtures/bench-stack.ts';
 

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import type { PushRun } from '../../functions/adapters/dynamodb/push-runs.ts';
-import { noticeRunKey } from '../../functions/core/notice-planning.ts';
+import { noticeRunKey } from '../../functions/core/notices/planning.ts';
 import { blueprintInput, defineBlueprint } from '../../lib/blueprint.ts';
 import { localClient, localTableName } from '../../lib/local/dynamodb-local.ts';
 import { LocalStack } from '../../lib/local/stack.ts';

@@ -7,7 +7,7 @@ import { DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { DynamoPushLedger } from '../../functions/adapters/dynamodb/push-ledger.ts';
 import { DynamoPushRuns } from '../../functions/adapters/dynamodb/push-runs.ts';
-import { capRequest } from '../../functions/core/pushes.ts';
+import { capRequest } from '../../functions/core/pushes/cap.ts';
 import { blueprintInput, defineBlueprint } from '../../lib/blueprint.ts';
 import { ensureTables, localClient, localTableName } from '../../lib/local/dynamodb-local.ts';
 import { DEFAULT_POLICY } from '../../schemas/pushes.ts';

@@ -8,7 +8,7 @@ import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { DynamoRestrictionDataRepository } from '../../functions/adapters/dynamodb/restriction-data.ts';
 import { ConflictError } from '../../functions/core/errors.ts';
-import type { AuditEntry } from '../../functions/core/restriction-admin.ts';
+import type { AuditEntry } from '../../functions/core/vocabulary.ts';
 import { blueprintInput, defineBlueprint } from '../../lib/blueprint.ts';
 import { ensureTables, localClient, localTableName } from '../../lib/local/dynamodb-local.ts';
 import { shippedRestrictionData } from '../../schemas/data/index.ts';

@@ -6,9 +6,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { DynamoNoticeFeed } from '../../functions/adapters/dynamodb/notice-feed.ts';
 import { TencentSmsGateway } from '../../functions/adapters/sms/tencent.ts';
-import { fixedClock } from '../../functions/core/clock.ts';
-import { bookOf } from '../../functions/core/restrictions.ts';
-import { phoneId } from '../../functions/core/sms.ts';
+import { bookOf } from '../../functions/core/restrictions/engine.ts';
+import { phoneId } from '../../functions/core/sms/numbers.ts';
+import { fixedClock } from '../../functions/core/time.ts';
 import { handleSmsReply, type SmsReplyDeps } from '../../functions/receive-sms/reply.ts';
 import { SmsSandbox } from '../../lib/local/sms-sandbox.ts';
 import { shippedRestrictionData } from '../../schemas/data/index.ts';

@@ -6,7 +6,7 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DEV_SMS_DEFAULTS } from '../../functions/adapters/sms/settings.ts';
-import { phoneId } from '../../functions/core/sms.ts';
+import { phoneId } from '../../functions/core/sms/numbers.ts';
 import { SmsSandbox } from '../../lib/local/sms-sandbox.ts';
 import { envNames } from '../../schemas/resource-env.ts';
 import { httpEvent, lambdaContext } from '../fixtures/api-gateway.ts';

@@ -46,7 +46,7 @@ describe('DynamoSubscriberRepository', () => {
       await subscribers.bind(ref, { plate: '京A12345', city: 'beijing', tail: 5, nev: false, boundAt: at }),
     ).toBe('bound');
     const s = (await subscribers.get(ref))!;
-    const { fanoutKey } = await import('../../functions/core/subscribers.ts');
+    const { fanoutKey } = await import('../../functions/core/subscribers/fanout.ts');
     const partition = fanoutKey(s, s.bindings[0]!)!;
     expect(await fanout(partition)).toContain(`wechat#${ref.id}#京A12345`);
 

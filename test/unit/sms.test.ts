@@ -7,15 +7,12 @@ import { PhoneVault } from '../../functions/adapters/sms/vault.ts';
 import { ipAllowed, receiveSmsCallback, type SmsCallbackDeps } from '../../functions/adapters/sms/webhook.ts';
 import {
   billableParts,
-  maskPhone,
-  normalisePhone,
-  PhoneNumberError,
-  phoneId,
   renderSms,
   restrictionReminderValues,
   SmsTooLongError,
   smsLength,
-} from '../../functions/core/sms.ts';
+} from '../../functions/core/sms/messages.ts';
+import { maskPhone, normalisePhone, PhoneNumberError, phoneId } from '../../functions/core/sms/numbers.ts';
 import { catalogue } from '../fixtures/sms.ts';
 
 describe('phone numbers', () => {

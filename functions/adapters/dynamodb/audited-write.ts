@@ -4,7 +4,7 @@
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import type { AuditEntry } from '../../core/restriction-admin.ts';
+import type { AuditEntry } from '../../core/vocabulary.ts';
 import { keys } from './keys.ts';
 
 export interface VersionedRecord {

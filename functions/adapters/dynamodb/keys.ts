@@ -1,7 +1,7 @@
 /**
  * Every DynamoDB key this system writes, built in one place (README: "DynamoDB access patterns").
  */
-import type { SubscriberRef } from '../../core/subscribers.ts';
+import type { SubscriberRef } from '../../core/subscribers/subscriber.ts';
 
 export const keys = {
   /** subscribers: the profile item and one item per binding, in one partition per subscriber. */

@@ -1,7 +1,7 @@
 /** Cap counters of many subscribers' day ledgers (BatchGet): the day of sending and the 6 days before. */
 import { BatchGetCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { addDays } from '../../core/calendar.ts';
-import type { LedgerCounts } from '../../core/notice-preview.ts';
+import type { LedgerCounts } from '../../core/pushes/cap.ts';
+import { addDays } from '../../core/time.ts';
 
 const IN_FLIGHT = 8;
 

@@ -6,7 +6,7 @@
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { type PublicNotice, PublicNoticeSchema } from '../../../schemas/notices.ts';
-import type { LatestNotice, NoticeFeed } from '../../core/conversation.ts';
+import type { LatestNotice, NoticeFeed } from '../../core/conversation/converse.ts';
 import { ValidationError } from '../../core/errors.ts';
 import { keys } from './keys.ts';
 

@@ -15,8 +15,8 @@ import {
   type PublicNotice,
 } from '../../../schemas/notices.ts';
 import { ConflictError } from '../../core/errors.ts';
-import type { NoticeEffects, NoticeStore } from '../../core/notice-workflow.ts';
-import type { AuditEntry } from '../../core/restriction-admin.ts';
+import type { NoticeEffects, NoticeStore } from '../../core/notices/workflow.ts';
+import type { AuditEntry } from '../../core/vocabulary.ts';
 import { auditedTransaction, type PlainPut, type VersionedRecord } from './audited-write.ts';
 import { keys } from './keys.ts';
 

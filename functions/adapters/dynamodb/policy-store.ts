@@ -6,7 +6,7 @@
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DEFAULT_POLICY, type FrequencyPolicy, FrequencyPolicySchema } from '../../../schemas/pushes.ts';
 import { ConflictError } from '../../core/errors.ts';
-import type { AuditEntry } from '../../core/restriction-admin.ts';
+import type { AuditEntry } from '../../core/vocabulary.ts';
 import { auditedVersionedPut } from './audited-write.ts';
 
 const KEY = { pk: 'POLICY#frequency', sk: 'POLICY' };

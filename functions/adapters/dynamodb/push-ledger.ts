@@ -14,14 +14,14 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { addDays } from '../../core/calendar.ts';
 import {
   type CapRequest,
-  type Channel,
   parseReservation,
   type ReservationMeta,
   reservationValue,
-} from '../../core/pushes.ts';
+} from '../../core/pushes/cap.ts';
+import { addDays } from '../../core/time.ts';
+import type { Channel } from '../../core/vocabulary.ts';
 import { ttlFloor } from './ttl.ts';
 
 export type Reservation = 'reserved' | 'duplicate' | 'capped' | 'unknown-outcome';

@@ -10,8 +10,9 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { addDays, civilDate } from '../../core/calendar.ts';
-import { attributableSend, isoWeek, parseReservation } from '../../core/pushes.ts';
+import { attributableSend } from '../../core/pushes/attribution.ts';
+import { parseReservation } from '../../core/pushes/cap.ts';
+import { addDays, civilDate, isoWeek } from '../../core/time.ts';
 
 export class DynamoPushStats {
   private readonly doc: DynamoDBDocumentClient;

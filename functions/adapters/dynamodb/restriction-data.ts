@@ -13,12 +13,8 @@ import {
   SuspensionSchema,
 } from '../../../schemas/restrictions.ts';
 import { ConflictError } from '../../core/errors.ts';
-import type {
-  AuditEntry,
-  DataKind,
-  RestrictionDataRepository,
-  VersionedDataset,
-} from '../../core/restriction-admin.ts';
+import type { DataKind, RestrictionDataRepository, VersionedDataset } from '../../core/restrictions/admin.ts';
+import type { AuditEntry } from '../../core/vocabulary.ts';
 import { auditedVersionedPut } from './audited-write.ts';
 import { keys } from './keys.ts';
 

@@ -5,7 +5,7 @@
  * operators' stats, not the send path. (At millions of followers, keep counters instead.)
  */
 import { type DynamoDBDocumentClient, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import type { CensusEntry } from '../../core/notice-preview.ts';
+import type { CensusEntry } from '../../core/notices/audience.ts';
 
 const SEGMENTS = 8;
 

@@ -14,17 +14,17 @@ import {
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
+import { fanoutKey } from '../../core/subscribers/fanout.ts';
 import {
   type Binding,
   type BindOutcome,
   bindingExpiry,
-  fanoutKey,
   type Preferences,
   type Subscriber,
   type SubscriberRef,
   type SubscriberRepository,
   transition,
-} from '../../core/subscribers.ts';
+} from '../../core/subscribers/subscriber.ts';
 import { keys } from './keys.ts';
 
 const ProfileItem = z.object({

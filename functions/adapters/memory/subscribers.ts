@@ -7,7 +7,7 @@ import {
   type SubscriberRef,
   type SubscriberRepository,
   transition,
-} from '../../core/subscribers.ts';
+} from '../../core/subscribers/subscriber.ts';
 
 export class MemorySubscriberRepository implements SubscriberRepository {
   readonly items = new Map<string, Subscriber>();

@@ -12,7 +12,7 @@ import {
   ResourceNotFoundException,
   type SchedulerClient,
 } from '@aws-sdk/client-scheduler';
-import type { PublishSchedules } from '../../core/notice-workflow.ts';
+import type { PublishSchedules } from '../../core/notices/workflow.ts';
 
 export interface ScheduleGroupConfig {
   name: string;

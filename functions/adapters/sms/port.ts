@@ -5,7 +5,7 @@
  * again; the receipt, if any, tells.
  */
 import type { SmsProvider } from '../../../schemas/sms.ts';
-import type { RenderedSms } from '../../core/sms.ts';
+import type { RenderedSms } from '../../core/sms/messages.ts';
 
 export interface OutboundSms {
   /** E.164, +86… */

@@ -8,7 +8,7 @@
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { z } from 'zod';
 import { type SmsProvider, SmsProviderSchema } from '../../../schemas/sms.ts';
-import { GATEWAY_NUMBER_DAILY_CAP } from '../../core/sms.ts';
+import { GATEWAY_NUMBER_DAILY_CAP } from '../../core/sms/budget.ts';
 import { AliyunSmsGateway } from './aliyun.ts';
 import type { SmsGateway } from './port.ts';
 import { SnsSmsGateway } from './sns.ts';

@@ -12,8 +12,8 @@
  */
 import { randomBytes } from 'node:crypto';
 import type { WeChatAccount } from '../../../schemas/wechat.ts';
-import type { Inbound } from '../../core/conversation.ts';
-import type { SubscriberRef } from '../../core/subscribers.ts';
+import type { Inbound } from '../../core/conversation/converse.ts';
+import type { SubscriberRef } from '../../core/subscribers/subscriber.ts';
 import type { InboundLog, InboundRecord } from '../dynamodb/inbound-log.ts';
 import type { AccountDirectory } from './accounts.ts';
 import { aesKeyOf, decrypt, encrypt, signature, signaturesEqual, WeChatCryptoError } from './crypto.ts';

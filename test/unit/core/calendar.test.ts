@@ -1,7 +1,7 @@
 import chineseDays from 'chinese-days';
 import { describe, expect, it } from 'vitest';
-import { civilDate, indexCalendars, isoWeekday, today } from '../../../functions/core/calendar.ts';
-import { fixedClock } from '../../../functions/core/clock.ts';
+import { indexCalendars } from '../../../functions/core/restrictions/calendar.ts';
+import { civilDate, fixedClock, isoWeekday, today } from '../../../functions/core/time.ts';
 import { shippedRestrictionData } from '../../../schemas/data/index.ts';
 import { expandRange, HolidayCalendarSchema } from '../../../schemas/restrictions.ts';
 

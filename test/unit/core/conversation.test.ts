@@ -1,14 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { MemorySubscriberRepository } from '../../../functions/adapters/memory/subscribers.ts';
-import { fixedClock } from '../../../functions/core/clock.ts';
 import {
   type ConversationDeps,
   converse,
   type Inbound,
   parseIntent,
-} from '../../../functions/core/conversation.ts';
-import { openBook } from '../../../functions/core/restrictions.ts';
-import { fanoutKey } from '../../../functions/core/subscribers.ts';
+} from '../../../functions/core/conversation/converse.ts';
+import { openBook } from '../../../functions/core/restrictions/engine.ts';
+import { fanoutKey } from '../../../functions/core/subscribers/fanout.ts';
+import { fixedClock } from '../../../functions/core/time.ts';
 import { shippedRestrictionData } from '../../../schemas/data/index.ts';
 import keywordData from '../../../schemas/data/keywords.json' with { type: 'json' };
 import { KeywordRepliesSchema } from '../../../schemas/wechat.ts';

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { coverageGaps } from '../../../functions/core/restriction-queries.ts';
-import { openBook } from '../../../functions/core/restrictions.ts';
+import { openBook } from '../../../functions/core/restrictions/engine.ts';
+import { coverageGaps } from '../../../functions/core/restrictions/queries.ts';
 import { shippedRestrictionData } from '../../../schemas/data/index.ts';
 
 const book = openBook(shippedRestrictionData);

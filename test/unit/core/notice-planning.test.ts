@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { parseIntent } from '../../../functions/core/conversation.ts';
-import { noticeRecipientsOfPage } from '../../../functions/core/notice-planning.ts';
+import { parseIntent } from '../../../functions/core/conversation/converse.ts';
+import { noticeRecipientsOfPage } from '../../../functions/core/notices/planning.ts';
 
 const profile = (id: string, over: Record<string, unknown> = {}) => ({
   pk: `SUB#${over.channel ?? 'wechat'}#${id}`,

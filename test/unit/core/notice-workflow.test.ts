@@ -18,7 +18,7 @@ import {
   publishScheduledNotice,
   reviseNotice,
   SCHEDULER,
-} from '../../../functions/core/notice-workflow.ts';
+} from '../../../functions/core/notices/workflow.ts';
 import smsTemplates from '../../../schemas/data/sms-templates.json' with { type: 'json' };
 import { NewNoticeSchema, type Notice } from '../../../schemas/notices.ts';
 import { SmsCatalogueSchema } from '../../../schemas/sms.ts';

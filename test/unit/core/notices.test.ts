@@ -6,14 +6,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { ConflictError, ForbiddenError, ValidationError } from '../../../functions/core/errors.ts';
-import {
-  type CensusEntry,
-  capSample,
-  noticeSms,
-  noticeTemplateValues,
-  previewNotice,
-} from '../../../functions/core/notice-preview.ts';
-import { missingTemplates } from '../../../functions/core/notice-workflow.ts';
+import type { CensusEntry } from '../../../functions/core/notices/audience.ts';
 import {
   allowedActions,
   createNotice,
@@ -22,7 +15,10 @@ import {
   type NoticeAction,
   restrictionChangeOf,
   transition,
-} from '../../../functions/core/notices.ts';
+} from '../../../functions/core/notices/lifecycle.ts';
+import { capSample, previewNotice } from '../../../functions/core/notices/preview.ts';
+import { noticeSms, noticeTemplateValues } from '../../../functions/core/notices/rendering.ts';
+import { missingTemplates } from '../../../functions/core/notices/workflow.ts';
 import { catalogue } from '../../../functions/shared/sms.ts';
 import { NewNoticeSchema, type Notice, type NoticeFields } from '../../../schemas/notices.ts';
 import { DEFAULT_POLICY } from '../../../schemas/pushes.ts';

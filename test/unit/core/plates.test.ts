@@ -1,5 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { PlateError, type PlateErrorCode, parsePlate, tailDigit } from '../../../functions/core/plates.ts';
+import {
+  PlateError,
+  type PlateErrorCode,
+  parsePlate,
+  tailDigit,
+} from '../../../functions/core/restrictions/plates.ts';
 
 describe('parsePlate: valid inputs', () => {
   it.each([

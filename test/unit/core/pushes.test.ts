@@ -1,16 +1,11 @@
 import { describe, expect, it } from 'vitest';
-import {
-  attributableSend,
-  capRequest,
-  isoWeek,
-  parseReservation,
-  quietUntil,
-  reservationValue,
-  restrictionReminder,
-  restrictionSegments,
-  templateValue,
-} from '../../../functions/core/pushes.ts';
-import { openBook, restrictionOn } from '../../../functions/core/restrictions.ts';
+import { attributableSend } from '../../../functions/core/pushes/attribution.ts';
+import { capRequest, parseReservation, reservationValue } from '../../../functions/core/pushes/cap.ts';
+import { restrictionReminder, templateValue } from '../../../functions/core/pushes/messages.ts';
+import { restrictionSegments } from '../../../functions/core/pushes/planning.ts';
+import { quietUntil } from '../../../functions/core/pushes/quiet-hours.ts';
+import { openBook, restrictionOn } from '../../../functions/core/restrictions/engine.ts';
+import { isoWeek } from '../../../functions/core/time.ts';
 import { shippedRestrictionData } from '../../../schemas/data/index.ts';
 import { DEFAULT_POLICY } from '../../../schemas/pushes.ts';
 

@@ -1,6 +1,5 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { addDays, isoWeekday } from '../../../functions/core/calendar.ts';
 import { NotFoundError } from '../../../functions/core/errors.ts';
 import {
   openBook,
@@ -9,7 +8,8 @@ import {
   type RestrictionBook,
   restrictionOn,
   ruleOn,
-} from '../../../functions/core/restrictions.ts';
+} from '../../../functions/core/restrictions/engine.ts';
+import { addDays, isoWeekday } from '../../../functions/core/time.ts';
 import { shippedRestrictionData } from '../../../schemas/data/index.ts';
 import { expandRange, type HolidayCalendar } from '../../../schemas/restrictions.ts';
 

@@ -13,7 +13,7 @@ import {
   verifyUrl,
   type WebhookDeps,
 } from '../../../functions/adapters/wechat/webhook.ts';
-import type { Inbound } from '../../../functions/core/conversation.ts';
+import type { Inbound } from '../../../functions/core/conversation/converse.ts';
 import { buildRequest, messageXml, openReply } from '../../../lib/local/wechat-user.ts';
 import type { WeChatAccount } from '../../../schemas/wechat.ts';
 import { V1, V1_COMPATIBLE_BODY, v1Account } from '../../fixtures/wechat.ts';

@@ -3,9 +3,8 @@
  * with reminders on; the repository keeps the sparse, sharded fan-out index true on every change
  * (a binding is in the index exactly when its subscriber may receive the daily reminder).
  */
-import { createHash } from 'node:crypto';
+import type { Channel } from '../vocabulary.ts';
 
-export type Channel = 'wechat' | 'sms';
 export type SubscriberStatus = 'active' | 'unfollowed' | 'opted-out' | 'blocked';
 export type ReminderSlot = 'morning' | 'evening';
 
@@ -39,7 +38,6 @@ export interface Subscriber extends SubscriberRef {
 }
 
 export const MAX_BINDINGS = 3;
-export const FANOUT_SHARDS = 16;
 /** Bindings of an unfollowed subscriber are kept this long, then purged (TTL). */
 export const UNFOLLOW_RETENTION_DAYS = 30;
 
@@ -165,23 +163,4 @@ export const transition = {
 export function bindingExpiry(s: Subscriber): number | null {
   if (s.status !== 'unfollowed' || !s.unfollowedAt) return null;
   return Math.floor(Date.parse(s.unfollowedAt) / 1000) + UNFOLLOW_RETENTION_DAYS * 86_400;
-}
-
-/** Spreads a city × tail segment over shards by a stable hash of the subscriber. */
-export function shardOf(ref: SubscriberRef): number {
-  return createHash('sha256').update(`${ref.channel}#${ref.id}`).digest().readUInt32BE(0) % FANOUT_SHARDS;
-}
-
-/** The fan-out partition a binding belongs to, or null when the subscriber must not be pushed. */
-export function fanoutKey(
-  s: Pick<Subscriber, 'channel' | 'id' | 'status' | 'reminders' | 'slot'>,
-  b: Pick<Binding, 'city' | 'tail'>,
-): string | null {
-  if (s.status !== 'active' || !s.reminders) return null;
-  return `${b.city}#${b.tail}#${s.slot}#${shardOf(s)}`;
-}
-
-/** Openids and phone numbers in logs: first 4 and last 4 characters only. */
-export function maskId(id: string): string {
-  return id.length <= 8 ? '****' : `${id.slice(0, 4)}****${id.slice(-4)}`;
 }

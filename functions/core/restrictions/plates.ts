@@ -9,8 +9,8 @@
  *     plates (挂 学 警 港 澳 领 试 超), ordinary (7 characters);
  *  3. on failure, say what is wrong, in Chinese for citizens and English for the API.
  */
-import type { LetterTailRule } from '../../schemas/restrictions.ts';
-import { ValidationError } from './errors.ts';
+import type { LetterTailRule } from '../../../schemas/restrictions.ts';
+import { ValidationError } from '../errors.ts';
 
 export const PROVINCES = '京津沪渝冀晋蒙辽吉黑苏浙皖闽赣鲁豫鄂湘粤桂琼川贵云藏陕甘青宁新';
 

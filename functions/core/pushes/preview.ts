@@ -2,9 +2,9 @@
  * What a restriction push would do, without sending: the audience per segment and what the cap
  * would hold back (already reminded today: duplicate; daily restriction cap reached: capped).
  */
-import type { FrequencyPolicy } from '../../schemas/pushes.ts';
-import { restrictionRunKey, restrictionSegments } from './pushes.ts';
-import { type RestrictionBook, restrictionOn } from './restrictions.ts';
+import type { FrequencyPolicy } from '../../../schemas/pushes.ts';
+import { type RestrictionBook, restrictionOn } from '../restrictions/engine.ts';
+import { restrictionRunKey, restrictionSegments } from './planning.ts';
 
 export interface AudiencePage {
   subscribers: Array<{ channel: 'wechat' | 'sms'; id: string }>;

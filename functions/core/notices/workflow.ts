@@ -11,14 +11,15 @@
  * moved on is a no-op, and the five-minute sweep (publishDueNotices) publishes any due notice whose
  * schedule could not be created or did not fire. Whichever comes second finds it published.
  */
-import type { Notice, NoticeFields, NoticePatch, NoticePushMessage } from '../../schemas/notices.ts';
-import type { Suspension } from '../../schemas/restrictions.ts';
-import type { SmsCatalogue } from '../../schemas/sms.ts';
-import type { WeChatAccount } from '../../schemas/wechat.ts';
-import { civilDate } from './calendar.ts';
-import type { Clock } from './clock.ts';
-import { ConflictError, NotFoundError, ValidationError } from './errors.ts';
-import { noticeSms } from './notice-preview.ts';
+import type { Notice, NoticeFields, NoticePatch, NoticePushMessage } from '../../../schemas/notices.ts';
+import type { Suspension } from '../../../schemas/restrictions.ts';
+import type { SmsCatalogue } from '../../../schemas/sms.ts';
+import type { WeChatAccount } from '../../../schemas/wechat.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
+import type { VersionedDataset } from '../restrictions/admin.ts';
+import type { Clock } from '../time.ts';
+import { civilDate } from '../time.ts';
+import type { Actor, AuditEntry } from '../vocabulary.ts';
 import {
   createNotice,
   editNotice,
@@ -28,8 +29,8 @@ import {
   restrictionChangeOf,
   type TransitionAction,
   transition,
-} from './notices.ts';
-import type { Actor, AuditEntry, VersionedDataset } from './restriction-admin.ts';
+} from './lifecycle.ts';
+import { noticeSms } from './rendering.ts';
 
 export interface NoticeEffects {
   suspension?: { id: string; value: Suspension; expectedVersion: number };

@@ -19,9 +19,10 @@ import type {
   RestrictionAnswer,
   RestrictionRule,
   Suspension,
-} from '../../schemas/restrictions.ts';
-import { type CalendarIndex, daysBetween, indexCalendars, isoWeekday } from './calendar.ts';
-import { NotFoundError } from './errors.ts';
+} from '../../../schemas/restrictions.ts';
+import { NotFoundError } from '../errors.ts';
+import { daysBetween, isoWeekday } from '../time.ts';
+import { type CalendarIndex, indexCalendars } from './calendar.ts';
 import { type Plate, parsePlate, tailDigit } from './plates.ts';
 
 export interface RestrictionDataset {

@@ -4,96 +4,16 @@
  * template values as a follower would see them (each cut to WeChat's 20 characters), and the SMS
  * text with its billing parts. An audience of zero is allowed and said so.
  */
-import type { Audience, Notice } from '../../schemas/notices.ts';
-import type { FrequencyPolicy } from '../../schemas/pushes.ts';
-import type { SmsCatalogue } from '../../schemas/sms.ts';
-import type { WeChatAccount } from '../../schemas/wechat.ts';
-import { civilMinute } from './calendar.ts';
-import { pushCategory } from './notices.ts';
-import { type Channel, capRequest, quietUntil, templateValue } from './pushes.ts';
-import { renderSms, smsLength } from './sms.ts';
-
-export interface CensusEntry {
-  channel: Channel;
-  id: string;
-  account: string;
-  status: string;
-  bindings: Array<{ city: string; tail: number }>;
-}
-
-/** A subscriber's counts on the day of sending and routine pushes on the 6 days before. */
-export interface LedgerCounts {
-  day: Record<'restriction' | 'routine' | 'emergency', number>;
-  routineBefore: number;
-}
-
-export function matchesAudience(
-  e: CensusEntry,
-  audience: Audience,
-  city: string,
-  internalAccounts: ReadonlySet<string>,
-): boolean {
-  if (e.status !== 'active') return false;
-  const internal = internalAccounts.has(e.account);
-  switch (audience.type) {
-    case 'internal':
-      return internal;
-    case 'all-followers':
-      return !internal;
-    case 'bound-in-city':
-      return !internal && e.bindings.some((b) => b.city === city);
-    case 'tails':
-      return !internal && e.bindings.some((b) => b.city === city && audience.tails.includes(b.tail));
-  }
-}
-
-const shanghai = (iso: string) => civilMinute(new Date(iso)).replace(/\//, '月').replace(/ /, '日');
-
-/** The notice template's values (title, time, place, summary), each within WeChat's display limit. */
-export function noticeTemplateValues(
-  n: Pick<Notice, 'title' | 'effectiveFrom' | 'effectiveTo' | 'areas' | 'city' | 'shortBody'>,
-) {
-  // Within WeChat's 20 characters: the end names only what differs from the start
-  // (11月23日09:50至14:00, 11月23日09:50至25日14:00).
-  const from = shanghai(n.effectiveFrom);
-  const to = n.effectiveTo ? shanghai(n.effectiveTo) : null;
-  const upTo = (s: string, mark: string) => s.slice(0, s.indexOf(mark) + 1);
-  const end =
-    to === null
-      ? null
-      : upTo(to, '日') === upTo(from, '日')
-        ? to.slice(to.indexOf('日') + 1)
-        : upTo(to, '月') === upTo(from, '月')
-          ? to.slice(to.indexOf('月') + 1)
-          : to;
-  const window = end === null ? `${from}起` : `${from}至${end}`;
-  return {
-    keyword1: templateValue(n.title),
-    keyword2: templateValue(window),
-    keyword3: templateValue(n.areas.length ? n.areas.join('、') : n.city),
-    keyword4: templateValue(n.shortBody),
-  };
-}
-
-/**
- * The notice's SMS exactly as deliver-sms renders it (the `notice` template with its sign: title and
- * short form), its billable parts, and whether it is within the deployment's part limit.
- */
-export function noticeSms(n: Pick<Notice, 'title' | 'shortBody'>, catalogue: SmsCatalogue, maxParts: number) {
-  const rendered = renderSms(
-    catalogue,
-    'notice',
-    { title: n.title, summary: n.shortBody },
-    Number.MAX_SAFE_INTEGER,
-  );
-  return {
-    text: rendered.text,
-    characters: smsLength(rendered.text),
-    parts: rendered.parts,
-    maxParts,
-    withinLimit: rendered.parts <= maxParts,
-  };
-}
+import type { Notice } from '../../../schemas/notices.ts';
+import type { FrequencyPolicy } from '../../../schemas/pushes.ts';
+import type { SmsCatalogue } from '../../../schemas/sms.ts';
+import type { WeChatAccount } from '../../../schemas/wechat.ts';
+import { capRequest, type LedgerCounts } from '../pushes/cap.ts';
+import { quietUntil } from '../pushes/quiet-hours.ts';
+import type { Channel } from '../vocabulary.ts';
+import { audienceOf, type CensusEntry, internalAccountIds } from './audience.ts';
+import { pushCategory } from './lifecycle.ts';
+import { noticeSms, noticeTemplateValues } from './rendering.ts';
 
 export interface NoticePreviewInput {
   notice: Notice;
@@ -124,7 +44,7 @@ export function previewNotice(
   sampleSize = CAP_SAMPLE,
 ) {
   const { notice: n, policy, sendAt } = input;
-  const internal = new Set(input.accounts.filter((a) => a.audience === 'internal').map((a) => a.id));
+  const internal = internalAccountIds(input.accounts);
   const category = pushCategory(n);
   const channels = n.channels.filter((c): c is Channel => c === 'wechat' || c === 'sms');
   const perChannel = Object.fromEntries(
@@ -176,16 +96,4 @@ export function previewNotice(
     sms: n.channels.includes('sms') ? noticeSms(n, input.sms.catalogue, input.sms.maxParts) : null,
     sent: 0,
   };
-}
-
-/** The audience members on one channel. */
-export function audienceOf(
-  input: Pick<NoticePreviewInput, 'notice' | 'census'>,
-  channel: Channel,
-  internalAccounts: ReadonlySet<string>,
-) {
-  return input.census.filter(
-    (e) =>
-      e.channel === channel && matchesAudience(e, input.notice.audience, input.notice.city, internalAccounts),
-  );
 }

@@ -13,10 +13,10 @@ import {
   type NoticeStatus,
   noticeIssues,
   type RestrictionChange,
-} from '../../schemas/notices.ts';
-import type { Suspension } from '../../schemas/restrictions.ts';
-import { ConflictError, ForbiddenError, ValidationError } from './errors.ts';
-import type { Actor } from './restriction-admin.ts';
+} from '../../../schemas/notices.ts';
+import type { Suspension } from '../../../schemas/restrictions.ts';
+import { ConflictError, ForbiddenError, ValidationError } from '../errors.ts';
+import type { Actor } from '../vocabulary.ts';
 
 export type NoticeAction = 'edit' | 'submit' | 'approve' | 'reject' | 'publish' | 'withdraw';
 export type TransitionAction = Exclude<NoticeAction, 'edit'>;

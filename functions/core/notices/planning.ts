@@ -10,15 +10,16 @@
  *  3. the run, created or found (an announcement delivered twice plans once);
  *  4. its segments, emitted again for an existing running run (expansion resumes, counts once).
  */
-import type { Notice } from '../../schemas/notices.ts';
-import type { NoticeSegment } from '../../schemas/pushes.ts';
-import type { WeChatAccount } from '../../schemas/wechat.ts';
-import { civilDate } from './calendar.ts';
-import type { Clock } from './clock.ts';
-import { matchesAudience, noticeTemplateValues } from './notice-preview.ts';
-import { pushCategory } from './notices.ts';
-import type { NewRun, PlannedRun, RunRecorder } from './push-planning.ts';
-import { FALLBACK_SCENE } from './subscribers.ts';
+import type { Notice } from '../../../schemas/notices.ts';
+import type { NoticeSegment } from '../../../schemas/pushes.ts';
+import type { WeChatAccount } from '../../../schemas/wechat.ts';
+import type { NewRun, PlannedRun, RunRecorder } from '../pushes/runs.ts';
+import { FALLBACK_SCENE } from '../subscribers/subscriber.ts';
+import type { Clock } from '../time.ts';
+import { civilDate } from '../time.ts';
+import { matchesAudience } from './audience.ts';
+import { pushCategory } from './lifecycle.ts';
+import { noticeTemplateValues } from './rendering.ts';
 
 export const noticeRunKey = (id: string, version: number) => `notice#${id}#v${version}`;
 export const noticePushKey = (id: string) => `notice#${id}`;

@@ -9,41 +9,22 @@
  *  4. emit one segment per restricted tail × fan-out shard. Expansion is idempotent, so emitting
  *     again for an existing run (e.g. after a crash mid-emit) is safe.
  */
-import type { SegmentMessage } from '../../schemas/pushes.ts';
-import { addDays, today } from './calendar.ts';
-import type { Clock } from './clock.ts';
-import { restrictionRunKey, restrictionSegments } from './pushes.ts';
-import { type RestrictionBook, restrictionOn } from './restrictions.ts';
+import type { SegmentMessage } from '../../../schemas/pushes.ts';
+import type { RestrictionAnswer } from '../../../schemas/restrictions.ts';
+import { type RestrictionBook, restrictionOn } from '../restrictions/engine.ts';
+import { FANOUT_SHARDS } from '../subscribers/fanout.ts';
+import { addDays, type Clock, today } from '../time.ts';
+import type { NewRun, PlannedRun, RunRecorder } from './runs.ts';
 
-export interface PlannedRun {
-  key: string;
-  created: boolean;
-  status: 'running' | 'skipped' | 'aborted';
-  reason: string | null;
-  segments: number;
-}
+export const restrictionRunKey = (city: string, date: string, slot: 'morning' | 'evening') =>
+  `restriction#${city}#${date}#${slot}`;
 
-/** A run as a planner records it; the store adds progress, counts and consumption. */
-export interface NewRun<Kind extends string, Category extends string, Slot> {
-  key: string;
-  kind: Kind;
-  category: Category;
-  city: string;
-  date: string;
-  slot: Slot;
-  status: 'running' | 'skipped';
-  reason: string | null;
-  segmentsTotal: number;
-  startedAt: string;
-  lastActivityAt: string;
-}
-
-/** The push-run store as planners use it: a second create under a key returns the existing run. */
-export interface RunRecorder<Run> {
-  createOrGet(run: Run): Promise<{
-    created: boolean;
-    run: { status: 'running' | 'skipped' | 'aborted'; reason: string | null; segmentsTotal: number };
-  }>;
+/** One segment per restricted tail and fan-out shard. */
+export function restrictionSegments(answer: RestrictionAnswer): Array<{ tail: number; shard: number }> {
+  if (answer.status !== 'restricted') return [];
+  return answer.tails.flatMap((tail) =>
+    Array.from({ length: FANOUT_SHARDS }, (_, shard) => ({ tail, shard })),
+  );
 }
 
 export interface PlanningDeps {

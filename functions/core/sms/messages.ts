@@ -1,6 +1,5 @@
 /**
- * The SMS channel, pure: mainland mobile numbers (normalise, mask, key by HMAC), template rendering
- * and billing parts, the month a spend counts against. No I/O; the pepper and the clock come in.
+ * SMS messages, pure: template rendering and billing parts.
  *
  * Billing parts: a message of at most 70 characters is one part; a longer one is split into parts
  * of 67 (the rest carry the concatenation header). The sign 【…】 counts. Characters are counted as
@@ -9,44 +8,12 @@
  * character outside it (an emoji, a rare CJK Extension-B character) is two — the gateways' "each
  * character counts 1" holds for the BMP, and counting units never under-estimates a bill.
  */
-import { createHmac } from 'node:crypto';
-import type { SmsCatalogue, SmsProvider, SmsTemplateKind } from '../../schemas/sms.ts';
-import { civilDate, isoWeekday } from './calendar.ts';
-import { ValidationError } from './errors.ts';
+import type { SmsCatalogue, SmsTemplateKind } from '../../../schemas/sms.ts';
+import { ValidationError } from '../errors.ts';
+import { isoWeekday } from '../time.ts';
+import { WEEKDAY_NAMES } from '../vocabulary.ts';
 
-export class PhoneNumberError extends ValidationError {}
 export class SmsTooLongError extends ValidationError {}
-
-/** +86 and an 11-digit mobile number (1, then 3–9, then 9 digits). */
-const MAINLAND_MOBILE = /^1[3-9]\d{9}$/;
-
-/**
- * A mainland China mobile number in E.164 (`+8613800138000`) from what a person or a gateway writes:
- * spaces, dashes, dots and brackets are ignored, full-width digits read as digits, and a prefix of
- * +86, 0086 or 86 is accepted. Anything else (landlines, other countries) is refused.
- */
-export function normalisePhone(raw: string): string {
-  const compact = raw.normalize('NFKC').replace(/[\s\-.()]/g, '');
-  const national = compact.replace(/^(?:\+86|0086|86)(?=1\d{10}$)/, '');
-  if (!MAINLAND_MOBILE.test(national))
-    throw new PhoneNumberError(
-      'Only mainland China mobile numbers are supported: 11 digits starting with 13–19, optionally with +86 (e.g. +86 138 0013 8000).',
-      [{ path: 'phone', message: 'not a mainland China mobile number' }],
-    );
-  return `+86${national}`;
-}
-
-/** For every log line: `+86 138****1234`. */
-export function maskPhone(e164: string): string {
-  const national = e164.replace(/^\+86/, '');
-  if (!MAINLAND_MOBILE.test(national)) return '+** ****';
-  return `+86 ${national.slice(0, 3)}****${national.slice(-4)}`;
-}
-
-/** The subscriber id of a number: HMAC-SHA256 under the deployment's pepper (hex). Never the number. */
-export function phoneId(pepper: Buffer, e164: string): string {
-  return createHmac('sha256', pepper).update(e164).digest('hex');
-}
 
 /** Length as billed: UTF-16 code units (see the module comment). */
 export const smsLength = (text: string) => text.length;
@@ -117,8 +84,6 @@ export function templateForCategory(category: string): SmsTemplateKind {
   return category === 'restriction' ? 'restriction-reminder' : 'notice';
 }
 
-const WEEKDAYS = ['', '周一', '周二', '周三', '周四', '周五', '周六', '周日'];
-
 /** The restriction reminder's parameters, e.g. { date: '11月16日(周一)', tails: '1和6', plates: '京A12345' }. */
 export function restrictionReminderValues(
   answer: { date: string; tails: number[] },
@@ -126,23 +91,8 @@ export function restrictionReminderValues(
 ): Record<string, string> {
   const [, m, d] = answer.date.split('-').map(Number);
   return {
-    date: `${m}月${d}日(${WEEKDAYS[isoWeekday(answer.date)]})`,
+    date: `${m}月${d}日(${WEEKDAY_NAMES[isoWeekday(answer.date)]})`,
     tails: answer.tails.join('和'),
     plates: plates.join('、'),
   };
 }
-
-/** The month (Asia/Shanghai) a send's cost counts against: `2026-11`. */
-export const budgetMonth = (now: Date) => civilDate(now).slice(0, 7);
-
-/** What a send costs, in fen. */
-export const costFen = (parts: number, pricePerPartFen: number) => parts * pricePerPartFen;
-
-/** The per-number daily caps the gateways document (notify.md §4.1–§4.2); ours must be stricter. */
-export const GATEWAY_NUMBER_DAILY_CAP: Record<SmsProvider, number | null> = {
-  // Tencent's default: 2 a number a calendar day (changeable in the console).
-  tencent: 2,
-  // Aliyun: 50 a day per signature + template + number (rolling 24 h).
-  aliyun: 50,
-  sns: null,
-};

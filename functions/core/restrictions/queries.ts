@@ -2,9 +2,9 @@
  * The public questions, as use cases over a RestrictionBook: the cities we know with their rule
  * today, one city's answer for a day or a range of days, one plate's answer.
  */
-import type { RestrictionAnswer } from '../../schemas/restrictions.ts';
-import { addDays, daysBetween } from './calendar.ts';
-import { type RestrictionBook, requireCity, restrictionOn, ruleOn } from './restrictions.ts';
+import type { RestrictionAnswer } from '../../../schemas/restrictions.ts';
+import { addDays, daysBetween } from '../time.ts';
+import { type RestrictionBook, requireCity, restrictionOn, ruleOn } from './engine.ts';
 
 export function citySummaries(book: RestrictionBook, date: string) {
   return [...book.cities.entries()]

@@ -9,13 +9,18 @@
  *  3. apply the intent (each one idempotent: a retried message cannot bind twice) and reply in
  *     concise Chinese, at most 600 characters.
  */
-import type { RestrictionAnswer } from '../../schemas/restrictions.ts';
-import type { KeywordReplies } from '../../schemas/wechat.ts';
-import { addDays, civilMinute, isoWeekday, today } from './calendar.ts';
-import type { Clock } from './clock.ts';
-import { type Plate, PlateError, parsePlate, tailDigit } from './plates.ts';
-import { plateRestrictionOn, type RestrictionBook, restrictionOn, ruleOn } from './restrictions.ts';
-import { type Binding, MAX_BINDINGS, type SubscriberRef, type SubscriberRepository } from './subscribers.ts';
+import type { RestrictionAnswer } from '../../../schemas/restrictions.ts';
+import type { KeywordReplies } from '../../../schemas/wechat.ts';
+import { plateRestrictionOn, type RestrictionBook, restrictionOn, ruleOn } from '../restrictions/engine.ts';
+import { type Plate, PlateError, parsePlate, tailDigit } from '../restrictions/plates.ts';
+import {
+  type Binding,
+  MAX_BINDINGS,
+  type SubscriberRef,
+  type SubscriberRepository,
+} from '../subscribers/subscriber.ts';
+import type { Clock } from '../time.ts';
+import { addDays, civilMinute, isoWeekday, today } from '../time.ts';
 
 export type Inbound =
   | { kind: 'text'; text: string }

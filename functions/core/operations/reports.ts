@@ -2,11 +2,10 @@
  * What operators look at: follower counts from a census of the subscribers, the support view of one
  * subscriber (personal data masked unless the caller is admin), and the audit trail's time range.
  */
-
-import { ValidationError } from './errors.ts';
-import type { CensusEntry } from './notice-preview.ts';
-import type { Subscriber } from './subscribers.ts';
-import { maskId } from './subscribers.ts';
+import { ValidationError } from '../errors.ts';
+import type { CensusEntry } from '../notices/audience.ts';
+import { maskId, maskPlate } from '../privacy.ts';
+import type { Subscriber } from '../subscribers/subscriber.ts';
 
 export function followerCounts(census: readonly CensusEntry[]) {
   const byChannel: Record<string, { followers: number; active: number }> = {};
@@ -20,12 +19,6 @@ export function followerCounts(census: readonly CensusEntry[]) {
     for (const b of e.bindings) boundPlatesByCity[b.city] = (boundPlatesByCity[b.city] ?? 0) + 1;
   }
   return { byChannel, boundPlatesByCity };
-}
-
-/** 京A12345 → 京A***45: province, letter and the last two characters (the tail stays readable). */
-export function maskPlate(plate: string): string {
-  const chars = [...plate];
-  return chars.length <= 4 ? '***' : `${chars.slice(0, 2).join('')}***${chars.slice(-2).join('')}`;
 }
 
 export function supportView(s: Subscriber, unmasked: boolean) {

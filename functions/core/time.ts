@@ -1,21 +1,18 @@
 /**
- * Statutory holidays and make-up workdays (调休) as data, one State Council notice per year. A date
- * whose year has no calendar is `unknown` — never silently a normal year.
+ * Time, as the domain sees it: a Clock is a dependency (the domain never calls Date.now()), and
+ * civil dates (YYYY-MM-DD) are what people mean by "today" — in Asia/Shanghai unless said otherwise.
  */
-import { expandRange, type HolidayCalendar } from '../../schemas/restrictions.ts';
-import type { Clock } from './clock.ts';
 
-export type DayKind =
-  | { kind: 'unknown' }
-  | { kind: 'holiday'; name: string }
-  | { kind: 'makeup-workday'; name: string }
-  | { kind: 'weekend' }
-  | { kind: 'workday' };
-
-export interface CalendarIndex {
-  years: ReadonlySet<number>;
-  dayKind(date: string): DayKind;
+/** Time is a dependency: the domain never calls Date.now(). */
+export interface Clock {
+  now(): Date;
 }
+
+/** A clock stopped at one instant (tests, replays). */
+export const fixedClock = (at: Date | string): Clock => {
+  const d = typeof at === 'string' ? new Date(at) : at;
+  return { now: () => new Date(d.getTime()) };
+};
 
 /** ISO weekday of a civil date: 1 = Monday … 7 = Sunday. */
 export function isoWeekday(date: string): number {
@@ -76,26 +73,12 @@ export function civilMinute(instant: Date, timeZone = 'Asia/Shanghai'): string {
   return zonedFormatter('zh-CN', CIVIL_MINUTE, timeZone).format(instant);
 }
 
-/** Indexes calendars; a later upload for the same year replaces the earlier one. */
-export function indexCalendars(calendars: readonly HolidayCalendar[]): CalendarIndex {
-  const byYear = new Map<number, HolidayCalendar>();
-  for (const c of calendars) byYear.set(c.year, c);
-  const off = new Map<string, string>();
-  const makeUp = new Map<string, string>();
-  for (const c of byYear.values()) {
-    for (const h of c.holidays) for (const d of expandRange(h.from, h.to)) off.set(d, h.name);
-    for (const m of c.makeUpWorkdays) makeUp.set(m.date, m.for);
-  }
-  const years = new Set(byYear.keys());
-  return {
-    years,
-    dayKind(date: string): DayKind {
-      if (!years.has(Number(date.slice(0, 4)))) return { kind: 'unknown' };
-      const holiday = off.get(date);
-      if (holiday) return { kind: 'holiday', name: holiday };
-      const mu = makeUp.get(date);
-      if (mu) return { kind: 'makeup-workday', name: mu };
-      return isoWeekday(date) >= 6 ? { kind: 'weekend' } : { kind: 'workday' };
-    },
-  };
+/** ISO week of a civil date, e.g. 2026-W47 (weeks start on Monday; week 1 holds the first Thursday). */
+export function isoWeek(date: string): string {
+  const d = new Date(`${date}T00:00:00Z`);
+  const day = d.getUTCDay() || 7;
+  d.setUTCDate(d.getUTCDate() + 4 - day);
+  const yearStart = Date.UTC(d.getUTCFullYear(), 0, 1);
+  const week = Math.ceil(((d.getTime() - yearStart) / 86_400_000 + 1) / 7);
+  return `${d.getUTCFullYear()}-W${String(week).padStart(2, '0')}`;
 }

@@ -6,27 +6,18 @@
  * cannot silently overwrite each other. Who may call these is the role matrix (schemas/roles.ts),
  * checked at the HTTP edge before the call.
  */
-import type { HolidayCalendar, RestrictionRule, Suspension } from '../../schemas/restrictions.ts';
-import { today } from './calendar.ts';
-import type { Clock } from './clock.ts';
-import { ConflictError, NotFoundError, ValidationError } from './errors.ts';
-import type { RestrictionDataset } from './restrictions.ts';
+import type { HolidayCalendar, RestrictionRule, Suspension } from '../../../schemas/restrictions.ts';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.ts';
+import type { Clock } from '../time.ts';
+import { today } from '../time.ts';
+import type { Actor, AuditEntry } from '../vocabulary.ts';
+import type { RestrictionDataset } from './engine.ts';
 
 export type DataKind = 'calendar' | 'rule' | 'suspension';
 
 export interface VersionedDataset extends RestrictionDataset {
   /** Stored version per `${kind}#${id}`; absent = only shipped (or new). */
   versions: ReadonlyMap<string, number>;
-}
-
-export interface AuditEntry {
-  id: string;
-  actor: string;
-  at: string;
-  action: string;
-  entity: string;
-  before: unknown;
-  after: unknown;
 }
 
 export interface RestrictionDataRepository {
@@ -39,11 +30,6 @@ export interface RestrictionDataRepository {
     expectedVersion: number,
     audit: AuditEntry,
   ): Promise<void>;
-}
-
-export interface Actor {
-  sub: string;
-  roles: readonly string[];
 }
 
 export interface AdminDeps {
