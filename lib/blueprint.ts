@@ -74,6 +74,12 @@ export const SMS_ENVIRONMENT = {
   SMS_DEFAULT_CITY: 'beijing',
 };
 
+/** How long a container reuses the restriction data it read (admin changes reach it within this). */
+const RESTRICTION_DATA_ENVIRONMENT = { RESTRICTION_DATA_CACHE_SECONDS: '30' };
+
+/** Where functions that call the WeChat API find it (the local stack points it at its sandbox). */
+const WECHAT_API_ENVIRONMENT = { WECHAT_API_BASE: 'https://api.weixin.qq.com' };
+
 export const blueprintInput = {
   service: 'traffic-police-messaging',
 
@@ -133,16 +139,19 @@ export const blueprintInput = {
       description: 'Cities with restriction data, the rule in force today and today’s answer.',
       entry: 'functions/list-cities/handler.ts',
       tables: { content: 'read' },
+      environment: RESTRICTION_DATA_ENVIRONMENT,
     },
     'get-city-restrictions': {
       description: 'What is restricted in a city on a date or on each day of a range.',
       entry: 'functions/get-city-restrictions/handler.ts',
       tables: { content: 'read' },
+      environment: RESTRICTION_DATA_ENVIRONMENT,
     },
     'get-plate-restriction': {
       description: 'Whether a plate is restricted in a city on a date.',
       entry: 'functions/get-plate-restriction/handler.ts',
       tables: { content: 'read' },
+      environment: RESTRICTION_DATA_ENVIRONMENT,
     },
     'manage-restriction-data': {
       description:
@@ -165,6 +174,7 @@ export const blueprintInput = {
       },
       publishes: ['wechat-replies'],
       secrets: ['wechat-accounts'],
+      environment: { ...RESTRICTION_DATA_ENVIRONMENT, WECHAT_MAX_SKEW_S: '300' },
     },
     'send-wechat-reply': {
       description:
@@ -172,9 +182,10 @@ export const blueprintInput = {
       entry: 'functions/send-wechat-reply/handler.ts',
       memoryMb: 256,
       timeoutSeconds: 20,
-      tables: { inbound: 'read-write', subscribers: 'read-write', content: 'read', operations: 'read-write' },
+      tables: { inbound: 'read-write', subscribers: 'read-write', operations: 'read-write' },
       secrets: ['wechat-accounts'],
       egress: 'fixed-ip',
+      environment: WECHAT_API_ENVIRONMENT,
     },
     'plan-restriction-push': {
       description:
@@ -183,6 +194,7 @@ export const blueprintInput = {
       timeoutSeconds: 30,
       tables: { content: 'read', operations: 'read-write' },
       publishes: ['push-segments'],
+      environment: RESTRICTION_DATA_ENVIRONMENT,
     },
     'expand-segment': {
       description:
@@ -192,6 +204,8 @@ export const blueprintInput = {
       timeoutSeconds: 120,
       tables: { subscribers: 'read-scan', operations: 'read-write' },
       publishes: ['push-deliveries'],
+      // Bundles of 50 recipients (one SNS publish, one SQS message, one receipt each); 500 items a page.
+      environment: { PUSH_BUNDLE_SIZE: '50', EXPAND_PAGE_SIZE: '500' },
     },
     'deliver-wechat': {
       description:
@@ -205,6 +219,8 @@ export const blueprintInput = {
       secrets: ['wechat-accounts'],
       egress: 'fixed-ip',
       environment: {
+        ...RESTRICTION_DATA_ENVIRONMENT,
+        ...WECHAT_API_ENVIRONMENT,
         PUSH_RATE_PER_SECOND: '40',
         PUSH_CONCURRENCY: '8',
         WECHAT_DAILY_TEMPLATE_QUOTA: '100000',
@@ -217,7 +233,12 @@ export const blueprintInput = {
       timeoutSeconds: 60,
       tables: { subscribers: 'read', ledger: 'read-write', operations: 'read-write', content: 'read' },
       secrets: ['sms-gateway'],
-      environment: { ...SMS_ENVIRONMENT, SMS_RATE_PER_SECOND: '10', SMS_CONCURRENCY: '4' },
+      environment: {
+        ...SMS_ENVIRONMENT,
+        ...RESTRICTION_DATA_ENVIRONMENT,
+        SMS_RATE_PER_SECOND: '10',
+        SMS_CONCURRENCY: '4',
+      },
     },
     'release-deferred-pushes': {
       description:
@@ -233,6 +254,7 @@ export const blueprintInput = {
       timeoutSeconds: 29,
       tables: { content: 'read', operations: 'read-write', subscribers: 'read', ledger: 'read' },
       publishes: ['push-segments'],
+      environment: RESTRICTION_DATA_ENVIRONMENT,
     },
     'manage-notices': {
       description:
@@ -303,7 +325,7 @@ export const blueprintInput = {
         content: 'read',
       },
       secrets: ['sms-gateway'],
-      environment: SMS_ENVIRONMENT,
+      environment: { ...SMS_ENVIRONMENT, ...RESTRICTION_DATA_ENVIRONMENT },
     },
     'manage-sms': {
       description: 'Operators: the month’s SMS spend against the budget ceiling.',
@@ -316,7 +338,11 @@ export const blueprintInput = {
       entry: 'functions/check-restriction-coverage/handler.ts',
       timeoutSeconds: 30,
       tables: { content: 'read' },
-      environment: { SERVED_CITIES: SERVED_CITIES.join(','), COVERAGE_DAYS: '30' },
+      environment: {
+        ...RESTRICTION_DATA_ENVIRONMENT,
+        SERVED_CITIES: SERVED_CITIES.join(','),
+        COVERAGE_DAYS: '30',
+      },
     },
   },
 

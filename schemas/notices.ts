@@ -202,3 +202,14 @@ export const FeedQuerySchema = z.object({
   limit: z.coerce.number().int().min(1).max(50).default(20),
   cursor: z.string().max(1000).optional(),
 });
+
+/**
+ * What publish-due-notices is invoked with: a notice's one-off schedule names the approved version it
+ * was created for; the five-minute sweep sends `{}`.
+ */
+export const ScheduledPublicationSchema = z.union([
+  z
+    .strictObject({ noticeId: z.string().min(1).max(64), version: z.number().int().min(1) })
+    .transform((v) => ({ kind: 'one-off' as const, ...v })),
+  z.strictObject({}).transform(() => ({ kind: 'sweep' as const })),
+]);

@@ -3,6 +3,8 @@
  * table / topic / bus, named here once. The CDK builder sets them from real ARNs and names; the
  * local stack sets the same names to its local resources; `functions/shared/config.ts` reads them.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
+
 const snake = (id: string) => id.toUpperCase().replace(/-/g, '_');
 
 export const envNames = {
@@ -19,3 +21,19 @@ export const envNames = {
   eventBus: 'EVENT_BUS_NAME',
   service: 'POWERTOOLS_SERVICE_NAME',
 } as const;
+
+/**
+ * The environment a function sees. On AWS each function is its own process, so it is
+ * `process.env`. The local stack runs every function in one process, so it gives each its own
+ * environment (what the CDK builder would set for it) for the duration of its init and invocations,
+ * through `withFunctionEnvironment`; functions read their configuration only through
+ * `functionEnvironment()` (functions/shared/config.ts).
+ */
+type Environment = Record<string, string | undefined>;
+const current = new AsyncLocalStorage<Environment>();
+
+export const functionEnvironment = (): Environment => current.getStore() ?? process.env;
+
+export function withFunctionEnvironment<T>(env: Environment, work: () => T): T {
+  return current.run(env, work);
+}

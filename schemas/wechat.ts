@@ -47,3 +47,19 @@ export const KeywordRepliesSchema = z.array(
   }),
 );
 export type KeywordReplies = z.infer<typeof KeywordRepliesSchema>;
+
+/**
+ * A reply the webhook could not give within WeChat's 5 s, queued for the customer-service API
+ * (`wechat-replies`): whose message it answers, and the message itself.
+ */
+export const AsyncReplyJobSchema = z.strictObject({
+  accountId: z.string().min(1).max(32),
+  openid: z.string().min(1).max(64),
+  dedupeKey: z.string().min(1).max(512),
+  inbound: z.union([
+    z.object({ kind: z.literal('text'), text: z.string() }),
+    z.object({ kind: z.literal('click'), key: z.string() }),
+    z.object({ kind: z.literal('follow'), scene: z.string().nullable() }),
+    z.object({ kind: z.literal('unfollow') }),
+  ]),
+});

@@ -1,38 +1,26 @@
 /**
- * Daily schedule: for each served city (SERVED_CITIES), is there a rule and a calendar for every
- * day of the next 30? Gaps raise the RestrictionCoverageGaps metric (alarmed) and a warning per
- * city with its first missing day and why.
+ * Daily schedule: for each served city, is there a rule and a calendar for every day of the next 30
+ * (functions/core/restrictions/queries.ts)? Gaps raise the RestrictionCoverageGaps metric (alarmed)
+ * and a warning per city with its first missing day and why.
  */
-import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { z } from 'zod';
+import { CoverageSettingsSchema } from '../../schemas/settings.ts';
 import { bookOf } from '../core/restrictions/engine.ts';
-import { coverageGaps } from '../core/restrictions/queries.ts';
+import { coverageGaps, firstGapPerCity } from '../core/restrictions/queries.ts';
 import { today } from '../core/time.ts';
 import { clock } from '../shared/clock.ts';
-import { logger, metrics } from '../shared/powertools.ts';
+import { settings } from '../shared/config.ts';
 import { restrictionData } from '../shared/restriction-data.ts';
+import { scheduleHandler } from '../shared/schedule.ts';
+import { telemetry } from '../shared/telemetry.ts';
 
-const config = z
-  .object({
-    SERVED_CITIES: z.string().min(1),
-    COVERAGE_DAYS: z.coerce.number().int().min(1).max(366).default(30),
-  })
-  .parse(process.env);
-const cities = config.SERVED_CITIES.split(',').map((c) => c.trim());
+const { cities, days } = settings(CoverageSettingsSchema);
 
-export const handler = async () => {
+export const handler = scheduleHandler(z.strictObject({}), async () => {
   const from = today(clock);
-  const gaps = coverageGaps(bookOf(await restrictionData.load()), cities, from, config.COVERAGE_DAYS);
-  for (const city of new Set(gaps.map((g) => g.city))) {
-    const mine = gaps.filter((g) => g.city === city);
-    logger.warn('restriction data runs out: pushes and 限行 replies will answer "unknown"', {
-      city,
-      firstMissingDay: mine[0]!.date,
-      reason: mine[0]!.reason,
-      missingDays: mine.length,
-    });
-  }
-  metrics.addMetric('RestrictionCoverageGaps', MetricUnit.Count, gaps.length);
-  metrics.publishStoredMetrics();
-  return { from, days: config.COVERAGE_DAYS, cities, gaps: gaps.length, firstGaps: gaps.slice(0, 20) };
-};
+  const gaps = coverageGaps(bookOf(await restrictionData.load()), cities, from, days);
+  for (const gap of firstGapPerCity(gaps))
+    telemetry.log('warn', 'restriction data runs out: pushes and 限行 replies will answer "unknown"', gap);
+  telemetry.metric('RestrictionCoverageGaps', gaps.length);
+  return { from, days, cities, gaps: gaps.length, firstGaps: gaps.slice(0, 20) };
+});

@@ -8,10 +8,10 @@
  *   GET  /v1/admin/stats/pushes?weeks=8          pushes and attributed unfollows per 1,000, by category and week
  */
 import { randomUUID } from 'node:crypto';
-import { BatchGetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { FrequencyPolicySchema, SlotSchema } from '../../schemas/pushes.ts';
 import { CityCodeSchema, CivilDateSchema } from '../../schemas/restrictions.ts';
+import { DynamoAudience } from '../adapters/dynamodb/audience.ts';
 import { documentClient } from '../adapters/dynamodb/client.ts';
 import { NotFoundError } from '../core/errors.ts';
 import { planRestrictionPush } from '../core/pushes/planning.ts';
@@ -25,6 +25,11 @@ import { httpHandler } from '../shared/http.ts';
 import { policyStore, pushRuns, pushStats } from '../shared/pushes.ts';
 import { restrictionData } from '../shared/restriction-data.ts';
 import { restrictionPlanningDeps } from '../shared/restriction-planning.ts';
+
+const audience = new DynamoAudience(documentClient, {
+  subscribers: tableName('subscribers'),
+  ledger: tableName('ledger'),
+});
 
 const list = httpHandler(
   {
@@ -60,60 +65,23 @@ const trigger = httpHandler({ body: TriggerSchema }, async ({ body }) => {
   const book = bookOf(await restrictionData.load());
   if (body.dryRun) {
     const date = body.date ?? (body.slot === 'morning' ? today(clock) : addDays(today(clock), 1));
+    const { policy } = await policyStore.get();
     return {
       status: 200,
       body: await previewRestrictionPush(
-        { city: body.city, date, slot: body.slot, sendDate: today(clock) },
-        { book, policy: (await policyStore.get()).policy, audience, ledgers },
+        { city: body.city, date, slot: body.slot, sendAt: clock.now() },
+        {
+          book,
+          policy,
+          segmentMembers: (segment) => audience.segmentMembers(segment),
+          ledgerCounts: (members, day) => audience.ledgerCounts(members, day),
+        },
       ),
     };
   }
   const run = await planRestrictionPush(body, await restrictionPlanningDeps(() => {}));
   return { status: run.created ? 201 : 200, body: run };
 });
-
-async function audience(partition: string) {
-  const out: Array<{ channel: 'wechat' | 'sms'; id: string }> = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const res = await documentClient.send(
-      new QueryCommand({
-        TableName: tableName('subscribers'),
-        IndexName: 'fanout',
-        KeyConditionExpression: 'gsi1pk = :p',
-        ExpressionAttributeValues: { ':p': partition },
-        ProjectionExpression: 'channel, id',
-        ...(start ? { ExclusiveStartKey: start } : {}),
-      }),
-    );
-    for (const i of res.Items ?? []) out.push({ channel: i.channel, id: String(i.id) });
-    start = res.LastEvaluatedKey;
-  } while (start);
-  return out;
-}
-
-async function ledgers(subs: Array<{ channel: 'wechat' | 'sms'; id: string }>, date: string) {
-  const out = new Map<string, { keys: string[]; restriction: number }>();
-  for (let i = 0; i < subs.length; i += 100) {
-    const res = await documentClient.send(
-      new BatchGetCommand({
-        RequestItems: {
-          [tableName('ledger')]: {
-            Keys: subs.slice(i, i + 100).map((s) => ({ pk: `LEDGER#${s.channel}#${s.id}`, sk: date })),
-          },
-        },
-      }),
-    );
-    for (const item of res.Responses?.[tableName('ledger')] ?? []) {
-      const [, channel, id] = String(item.pk).split('#');
-      out.set(`${channel}#${id}`, {
-        keys: item.keys ? [...(item.keys as Set<string>)] : [],
-        restriction: Number(item.c_restriction ?? 0),
-      });
-    }
-  }
-  return out;
-}
 
 const getPolicy = httpHandler({}, async () => {
   return { status: 200, body: await policyStore.get() };
@@ -124,7 +92,7 @@ const putPolicy = httpHandler(
   async ({ body, actor: caller }) => {
     const actor = signedIn(caller);
     const before = await policyStore.get();
-    const at = new Date().toISOString();
+    const at = clock.now().toISOString();
     await policyStore.save(body.policy, body.version, {
       id: randomUUID(),
       actor: actor.sub,
@@ -142,7 +110,7 @@ const statsReport = httpHandler(
   { query: z.object({ weeks: z.coerce.number().int().min(1).max(52).default(8) }) },
   async ({ query }) => {
     const categories = ['restriction', 'notice', 'transactional', 'emergency'] as const;
-    return { status: 200, body: { weeks: await pushStats().report(categories, new Date(), query.weeks) } };
+    return { status: 200, body: { weeks: await pushStats().report(categories, clock.now(), query.weeks) } };
   },
 );
 

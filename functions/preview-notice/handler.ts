@@ -6,10 +6,9 @@
  * no template for is a 400 naming it.
  */
 import { NoticeIdPathSchema } from '../../schemas/notices.ts';
+import { DynamoAudience } from '../adapters/dynamodb/audience.ts';
 import { documentClient } from '../adapters/dynamodb/client.ts';
-import { ledgerCounts } from '../adapters/dynamodb/ledger-counts.ts';
 import { DynamoNoticeStore } from '../adapters/dynamodb/notices.ts';
-import { subscriberCensus } from '../adapters/dynamodb/subscriber-census.ts';
 import { accountDirectory } from '../adapters/wechat/accounts.ts';
 import { NotFoundError } from '../core/errors.ts';
 import { audienceOf } from '../core/notices/audience.ts';
@@ -27,6 +26,10 @@ const store = new DynamoNoticeStore(documentClient, {
   operations: tableName('operations'),
 });
 const accounts = accountDirectory();
+const audience = new DynamoAudience(documentClient, {
+  subscribers: tableName('subscribers'),
+  ledger: tableName('ledger'),
+});
 
 export const handler = httpHandler({ path: NoticeIdPathSchema }, async ({ path }) => {
   const notice = await store.get(path.id);
@@ -39,7 +42,7 @@ export const handler = httpHandler({ path: NoticeIdPathSchema }, async ({ path }
   const { policy } = await policyStore.get();
   const input = {
     notice,
-    census: await subscriberCensus(documentClient, tableName('subscribers')),
+    census: await audience.census(),
     accounts: all,
     policy,
     sendAt,
@@ -50,11 +53,6 @@ export const handler = httpHandler({ path: NoticeIdPathSchema }, async ({ path }
   const members = (['wechat', 'sms'] as const).flatMap((c) =>
     notice.channels.includes(c) ? capSample(audienceOf(input, c, internal)) : [],
   );
-  const ledgers = await ledgerCounts(
-    documentClient,
-    tableName('ledger'),
-    members,
-    civilDate(sendAt, policy.timeZone),
-  );
+  const ledgers = await audience.ledgerCounts(members, civilDate(sendAt, policy.timeZone));
   return { status: 200, body: previewNotice(input, ledgers) };
 });

@@ -3,24 +3,28 @@
  * their release time (the window's end when they were deferred) has come. Delivery then applies the
  * cap and the dedupe as for any push.
  */
-
+import { z } from 'zod';
 import { documentClient } from '../adapters/dynamodb/client.ts';
 import { DynamoDeferredPushes } from '../adapters/dynamodb/deferred-pushes.ts';
-import { publishAll } from '../adapters/sns/publisher.ts';
+import { deliveryQueue } from '../adapters/sns/publisher.ts';
 import { clock } from '../shared/clock.ts';
 import { tableName, topicArn } from '../shared/config.ts';
-import { logger } from '../shared/powertools.ts';
+import { scheduleHandler } from '../shared/schedule.ts';
+import { telemetry } from '../shared/telemetry.ts';
 
 const deferred = new DynamoDeferredPushes(documentClient, tableName('ledger'));
-const deliveries = topicArn('push-deliveries');
-
-export const handler = async () => {
-  const released = await deferred.release(clock.now(), async (messages) => {
-    await publishAll(
-      deliveries,
-      messages.map((m) => ({ body: m, attributes: { channel: m.channel, category: m.category } })),
-    );
-  });
-  if (released) logger.info('deferred pushes released', { released });
-  return { released };
+const deliveries = deliveryQueue(topicArn('push-deliveries'));
+const unreadable = (sk: string) => {
+  telemetry.log('error', 'deferred push that is not a delivery message left in place', { sk });
+  telemetry.metric('DeferredPushesUnreadable');
 };
+
+export const handler = scheduleHandler(z.strictObject({}), async () => {
+  const released = await deferred.release(
+    clock.now(),
+    (messages) => deliveries.publish(messages),
+    unreadable,
+  );
+  if (released) telemetry.log('info', 'deferred pushes released', { released });
+  return { released };
+});

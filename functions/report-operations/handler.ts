@@ -6,10 +6,10 @@
  *   GET /v1/admin/audit?from=&to=&actor=              the audit trail (read only; no route edits it)
  */
 import { z } from 'zod';
+import { DynamoAudience } from '../adapters/dynamodb/audience.ts';
 import { auditEntries } from '../adapters/dynamodb/audit-log.ts';
 import { documentClient } from '../adapters/dynamodb/client.ts';
 import { DynamoSmsBudget } from '../adapters/dynamodb/sms.ts';
-import { subscriberCensus } from '../adapters/dynamodb/subscriber-census.ts';
 import { DynamoSubscriberRepository } from '../adapters/dynamodb/subscribers.ts';
 import { NotFoundError } from '../core/errors.ts';
 import { auditRange, followerCounts, supportView } from '../core/operations/reports.ts';
@@ -23,6 +23,7 @@ import { settings } from '../shared/sms.ts';
 
 const subscribers = new DynamoSubscriberRepository(documentClient, tableName('subscribers'));
 const budget = new DynamoSmsBudget(documentClient, tableName('operations'));
+const audience = new DynamoAudience(documentClient, { subscribers: tableName('subscribers') });
 
 /** This month's SMS spend against the ceiling (the same figures as GET /v1/admin/sms/budget). */
 async function smsSpend() {
@@ -42,7 +43,7 @@ const Instant = z.union([z.iso.date(), z.iso.datetime({ offset: true })]);
 const stats = httpHandler(
   { query: z.object({ weeks: z.coerce.number().int().min(1).max(52).default(8) }) },
   async ({ query }) => {
-    const census = await subscriberCensus(documentClient, tableName('subscribers'));
+    const census = await audience.census();
     return {
       status: 200,
       body: {

@@ -1,17 +1,27 @@
-/** The conversation wired to its stores (inbound log, restriction data, notice feed), per container. */
+/**
+ * Wiring: the conversation and the WeChat webhook around it, per container — the inbound log, the
+ * restriction data, the notice feed, the keyword replies, SMS fallback codes, unfollow attribution
+ * and template outcomes.
+ */
 import keywordData from '../../schemas/data/keywords.json' with { type: 'json' };
 import { KeywordRepliesSchema, type WeChatAccount } from '../../schemas/wechat.ts';
 import { documentClient } from '../adapters/dynamodb/client.ts';
+import { DynamoDeliveryOutcomes } from '../adapters/dynamodb/delivery-outcomes.ts';
 import { DynamoInboundLog } from '../adapters/dynamodb/inbound-log.ts';
 import { DynamoNoticeFeed } from '../adapters/dynamodb/notice-feed.ts';
+import { publish } from '../adapters/sns/publisher.ts';
+import type { WebhookDeps } from '../adapters/wechat/webhook.ts';
 import { converse, type Inbound } from '../core/conversation/converse.ts';
 import { bookOf } from '../core/restrictions/engine.ts';
+import { followerLeft, templateMessageFinished } from '../core/subscribers/events.ts';
 import type { SubscriberRef } from '../core/subscribers/subscriber.ts';
-import { clock } from './clock.ts';
-import { tableName } from './config.ts';
+import { clock, protocolNow } from './clock.ts';
+import { tableName, topicArn } from './config.ts';
+import { logger } from './powertools.ts';
+import { pushStats } from './pushes.ts';
 import { restrictionData } from './restriction-data.ts';
 import { smsFallbackStarter } from './sms-fallback.ts';
-import { subscribers } from './wechat.ts';
+import { accounts, subscribers } from './wechat.ts';
 
 export const inboundLog = new DynamoInboundLog(documentClient, tableName('inbound'));
 const notices = new DynamoNoticeFeed(documentClient, tableName('content'));
@@ -27,4 +37,32 @@ export function converseFor(account: WeChatAccount, ref: SubscriberRef, inbound:
     account: { id: account.id, defaultCity: account.defaultCity },
     smsFallback: smsFallbackStarter,
   });
+}
+
+/** The WeChat webhook's dependencies (receive-wechat). */
+export function webhookDeps(settings: { maxSkewSeconds: number }): WebhookDeps {
+  const events = {
+    attribution: pushStats(),
+    outcomes: new DynamoDeliveryOutcomes(documentClient, tableName('operations')),
+    subscribers,
+    clock,
+  };
+  const repliesTopic = topicArn('wechat-replies');
+  return {
+    accounts,
+    inbound: inboundLog,
+    converse: async (account, ref, inbound) => {
+      const reply = await converseFor(account, ref, inbound);
+      if (inbound.kind === 'unfollow') await followerLeft(ref, events);
+      return reply;
+    },
+    templateJobFinished: (account, ref, msgId, status) =>
+      templateMessageFinished(account.appId, ref, msgId, status, events),
+    enqueueAsyncReply: (job) => publish(repliesTopic, job),
+    now: protocolNow,
+    maxSkewSeconds: settings.maxSkewSeconds,
+    budgetMs: 3500,
+    retryWaitMs: 1000,
+    log: (message, details) => logger.warn(message, details),
+  };
 }

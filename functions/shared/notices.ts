@@ -13,7 +13,7 @@ import { accountDirectory } from '../adapters/wechat/accounts.ts';
 import { noticeRunKey } from '../core/notices/planning.ts';
 import type { NoticeWorkflowDeps, PublishSchedules } from '../core/notices/workflow.ts';
 import { clock } from './clock.ts';
-import { scheduleGroup, tableName, topicArn } from './config.ts';
+import { env, scheduleGroup, tableName, topicArn } from './config.ts';
 import { logger, metrics, tracer } from './powertools.ts';
 import { pushRuns } from './pushes.ts';
 import { catalogue, settings } from './sms.ts';
@@ -28,7 +28,7 @@ const restrictionData = new DynamoRestrictionDataRepository(documentClient, {
   shipped: shippedRestrictionData,
   cacheMs: 0,
 });
-const accounts = accountDirectory();
+const accounts = accountDirectory(env());
 const noticePushes = topicArn('notice-pushes');
 
 /** Sends the announcement to `notice-pushes`, then clears it; on failure the schedule sends it later. */

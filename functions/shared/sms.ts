@@ -1,17 +1,18 @@
 /**
- * The SMS side every SMS function shares, composed once per container: settings (environment),
+ * Wiring: the SMS side every SMS function shares, composed once per container: settings (environment),
  * templates (data), and — on first use, from the secret — the gateway, the phone vault and the
  * pepper. Log and metric sinks mask nothing themselves: callers pass masked numbers only.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import smsTemplates from '../../schemas/data/sms-templates.json' with { type: 'json' };
 import { SmsCatalogueSchema } from '../../schemas/sms.ts';
-import type { SmsGateway } from '../adapters/sms/port.ts';
 import { gatewayFor, type SmsSecret, smsSecretSource, smsSettings } from '../adapters/sms/settings.ts';
 import { PhoneVault } from '../adapters/sms/vault.ts';
+import type { SmsGateway } from '../core/sms/ports.ts';
+import { env } from './config.ts';
 import { logger, metrics } from './powertools.ts';
 
-export const settings = smsSettings();
+export const settings = smsSettings(env());
 export const catalogue = SmsCatalogueSchema.parse(smsTemplates);
 // Read on first use: functions that only report (manage-sms) have no access to the secret.
 let readSecret: (() => Promise<SmsSecret>) | undefined;
@@ -20,7 +21,7 @@ let cached: { secret: SmsSecret; gateway: SmsGateway; vault: PhoneVault } | unde
 
 /** The secret-backed parts, rebuilt when the secret's cached value changes (rotation). */
 export async function smsRuntime() {
-  readSecret ??= smsSecretSource();
+  readSecret ??= smsSecretSource(env());
   const secret = await readSecret();
   if (cached?.secret !== secret) {
     cached = {

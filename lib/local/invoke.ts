@@ -1,13 +1,15 @@
 /**
  * Invokes a blueprint function in this process the way Lambda would: the module is imported once
  * (init), each call gets a fresh Context with the function's timeout, and a call that outlives the
- * timeout fails with Lambda's "Task timed out" error.
+ * timeout fails with Lambda's "Task timed out" error. Init and every invocation run with the
+ * function's own environment (`withFunctionEnvironment`), as a Lambda process has its own.
  */
 import { randomUUID } from 'node:crypto';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Context } from 'aws-lambda';
 import type { FunctionDef } from '../../schemas/blueprint.ts';
+import { withFunctionEnvironment } from '../../schemas/resource-env.ts';
 
 type Handler = (event: unknown, context: Context) => Promise<unknown>;
 
@@ -21,6 +23,8 @@ export class LocalFunction {
   private readonly root: string;
   private loaded: Promise<Handler> | undefined;
   invocations = 0;
+  /** What the function sees as its environment (set by the stack before the first invocation). */
+  environment: Record<string, string | undefined> = {};
 
   constructor(id: string, def: FunctionDef, root: string) {
     this.id = id;
@@ -29,13 +33,14 @@ export class LocalFunction {
   }
 
   private load(): Promise<Handler> {
-    this.loaded ??= import(pathToFileURL(resolve(this.root, this.def.entry)).href).then(
-      (m: { handler?: unknown }) => {
-        if (typeof m.handler !== 'function')
-          throw new Error(`${this.def.entry} does not export a handler function`);
-        return m.handler as Handler;
-      },
-    );
+    this.loaded ??= withFunctionEnvironment(
+      this.environment,
+      () => import(pathToFileURL(resolve(this.root, this.def.entry)).href),
+    ).then((m: { handler?: unknown }) => {
+      if (typeof m.handler !== 'function')
+        throw new Error(`${this.def.entry} does not export a handler function`);
+      return m.handler as Handler;
+    });
     return this.loaded;
   }
 
@@ -72,7 +77,10 @@ export class LocalFunction {
       );
     });
     try {
-      return await Promise.race([handler(event, context), timeout]);
+      return await Promise.race([
+        withFunctionEnvironment(this.environment, () => handler(event, context)),
+        timeout,
+      ]);
     } finally {
       clearTimeout(timer);
     }

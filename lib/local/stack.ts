@@ -49,6 +49,8 @@ export interface LocalStackOptions {
   /** Repository root for function entries. */
   root?: string;
   log?: (line: string) => void;
+  /** Variables every function sees over its blueprint values (tests: faster pacing, smaller pages). */
+  environment?: Record<string, string>;
 }
 
 const LOCAL_ACCOUNT = '000000000000';
@@ -168,53 +170,80 @@ export class LocalStack {
     this.oneOffSchedules.start();
   }
 
-  /** The environment every function sees: the variables the CDK builder would set, pointing at local resources. */
+  /**
+   * Each function's environment: what the CDK builder would set for it — the resources its blueprint
+   * entry grants, its `environment` — pointing at local resources, on top of this process's own
+   * environment (the dev-only settings, e.g. WECHAT_ACCOUNTS). A variable the blueprint sets that is
+   * also exported in this process (or passed in `options.environment`) takes the exported value, so a
+   * developer can try `SMS_INTERACTIVE=true npm start`. Resource variables come only from the grants.
+   */
   private applyEnvironment(): void {
     const { blueprint } = this;
-    const env: Record<string, string> = {
+    // What the SDKs read from the process itself: endpoints and credentials, the same for every function.
+    const shared: Record<string, string> = {
       AWS_REGION: process.env.AWS_REGION ?? 'us-east-1',
       AWS_ACCESS_KEY_ID: 'local',
       AWS_SECRET_ACCESS_KEY: 'local',
       AWS_ENDPOINT_URL_DYNAMODB: this.dynamodbEndpoint,
       AWS_ENDPOINT_URL_SNS: `${this.endpoint}/_aws/sns`,
       AWS_ENDPOINT_URL_SCHEDULER: `${this.endpoint}/_aws/scheduler`,
-      WECHAT_API_BASE: `${this.endpoint}/_local/wechat`,
-      // Both SMS SDKs post to the root path with their action header; the sandbox answers there.
-      SMS_API_ENDPOINT: this.endpoint,
       [envNames.service]: blueprint.service,
-      [envNames.eventBus]: `${blueprint.service}-bus`,
       POWERTOOLS_METRICS_NAMESPACE: blueprint.service,
       POWERTOOLS_TRACE_ENABLED: 'false',
       POWERTOOLS_METRICS_DISABLED: process.env.POWERTOOLS_METRICS_DISABLED ?? 'true',
       STAGE: 'local',
       LOCAL_STACK_URL: this.endpoint,
     };
-    for (const id of Object.keys(blueprint.tables))
-      env[envNames.table(id)] = localTableName(blueprint.service, id);
+    Object.assign(process.env, shared);
+    const inherited = Object.fromEntries(
+      Object.entries(process.env).filter(([name]) => !isResourceVariable(name)),
+    );
+    // The providers' APIs are the sandboxes here, whatever the blueprint names for AWS.
+    const sandboxes = {
+      WECHAT_API_BASE: `${this.endpoint}/_local/wechat`,
+      // Both SMS SDKs post to the root path with their action header; the sandbox answers there.
+      SMS_API_ENDPOINT: this.endpoint,
+    };
+    for (const [fnId, def] of Object.entries(blueprint.functions)) {
+      const exported = Object.fromEntries(
+        Object.keys(def.environment).flatMap((k) =>
+          process.env[k] === undefined ? [] : [[k, process.env[k]]],
+        ),
+      );
+      this.functions.get(fnId)!.environment = {
+        ...inherited,
+        ...def.environment,
+        ...exported,
+        ...sandboxes,
+        ...this.resourcesOf(fnId),
+        ...this.options.environment,
+      };
+    }
+  }
+
+  /** The resource variables the CDK builder sets for a function: exactly what its entry grants. */
+  private resourcesOf(fnId: string): Record<string, string> {
+    const { blueprint } = this;
+    const def = blueprint.functions[fnId]!;
+    const env: Record<string, string> = {};
+    for (const id of Object.keys(def.tables)) env[envNames.table(id)] = localTableName(blueprint.service, id);
+    for (const id of def.publishes)
+      env[envNames.topic(id)] = `arn:aws:sns:local:${LOCAL_ACCOUNT}:${blueprint.service}-${id}`;
+    if (def.putsEvents) env[envNames.eventBus] = `${blueprint.service}-bus`;
+    // Secrets: none locally; functions fall back to their local configuration (STAGE=local).
     for (const [i, groupId] of Object.keys(blueprint.scheduleGroups).entries()) {
+      const access = def.scheduleGroups[groupId];
+      if (!access) continue;
       const group = this.scheduleGroups[i]!;
       const names = envNames.scheduleGroup(groupId);
       env[names.name] = group.name;
-      env[names.target] = group.functionArn;
-      env[names.role] = group.roleArn;
-      env[names.deadLetterQueue] = `arn:aws:sqs:local:${LOCAL_ACCOUNT}:${group.name}-dlq`;
-    }
-    // Secrets: none locally; functions fall back to their local configuration (STAGE=local).
-    for (const id of Object.keys(blueprint.topics)) {
-      env[envNames.topic(id)] = `arn:aws:sns:local:${LOCAL_ACCOUNT}:${blueprint.service}-${id}`;
-    }
-    // All functions share this process, so static per-function variables must agree.
-    for (const [fnId, def] of Object.entries(blueprint.functions)) {
-      for (const [k, v] of Object.entries(def.environment)) {
-        if (env[k] !== undefined && env[k] !== v) {
-          throw new Error(
-            `functions.${fnId}.environment.${k} conflicts with another function's value; the local stack runs all functions in one process`,
-          );
-        }
-        env[k] = v;
+      if (access === 'manage') {
+        env[names.target] = group.functionArn;
+        env[names.role] = group.roleArn;
+        env[names.deadLetterQueue] = `arn:aws:sqs:local:${LOCAL_ACCOUNT}:${group.name}-dlq`;
       }
     }
-    Object.assign(process.env, env);
+    return env;
   }
 
   /** Publishes to a topic (raw delivery to each matching subscribed queue). */
@@ -473,6 +502,17 @@ export class LocalStack {
       return json(400, { message: error instanceof Error ? error.message : String(error) });
     }
   }
+}
+
+/** Variables the builders set from resources (tables, topics, secrets, schedule groups, the bus). */
+function isResourceVariable(name: string): boolean {
+  return (
+    /^TABLE_[A-Z0-9_]+$/.test(name) ||
+    /^TOPIC_[A-Z0-9_]+_ARN$/.test(name) ||
+    /_SECRET_ARN$/.test(name) ||
+    name.startsWith('SCHEDULE_GROUP_') ||
+    name === envNames.eventBus
+  );
 }
 
 export const defaultDataDir = () => resolve(process.env.LOCAL_DATA_DIR ?? join(REPO_ROOT, '.local'));

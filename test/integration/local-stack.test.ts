@@ -233,7 +233,8 @@ describe('local topics, queues, schedules and bus', () => {
 });
 
 describe('local one-off schedules (EventBridge Scheduler wire protocol, real SDK)', () => {
-  const config = () => scheduleGroup('reminders');
+  // What put-thing (which manages the group) is given, as it would read it.
+  const config = () => scheduleGroup('reminders', stack.functions.get('put-thing')!.environment);
   const client = () => new SchedulerClient({});
   const minutes = (n: number) => new Date(Date.now() + n * 60_000).toISOString();
   async function withClockAhead<T>(ms: number, work: () => Promise<T>): Promise<T> {

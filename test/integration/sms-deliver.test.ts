@@ -6,9 +6,9 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { AliyunSmsGateway } from '../../functions/adapters/sms/aliyun.ts';
 import { TencentSmsGateway } from '../../functions/adapters/sms/tencent.ts';
+import { deliverSms, type SmsRecipient } from '../../functions/core/delivery/sms.ts';
 import { restrictionReminderValues } from '../../functions/core/sms/messages.ts';
 import { fixedClock } from '../../functions/core/time.ts';
-import { deliverSms, type SmsRecipient } from '../../functions/deliver-sms/deliver.ts';
 import { SmsSandbox } from '../../lib/local/sms-sandbox.ts';
 import { DEFAULT_POLICY, type FrequencyPolicy } from '../../schemas/pushes.ts';
 import { deliverDeps, type SmsTables, smsSubscriber, smsTables } from '../fixtures/sms.ts';

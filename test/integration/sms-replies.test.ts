@@ -8,8 +8,8 @@ import { DynamoNoticeFeed } from '../../functions/adapters/dynamodb/notice-feed.
 import { TencentSmsGateway } from '../../functions/adapters/sms/tencent.ts';
 import { bookOf } from '../../functions/core/restrictions/engine.ts';
 import { phoneId } from '../../functions/core/sms/numbers.ts';
+import { handleSmsReply, type SmsReplyDeps } from '../../functions/core/sms/replies.ts';
 import { fixedClock } from '../../functions/core/time.ts';
-import { handleSmsReply, type SmsReplyDeps } from '../../functions/receive-sms/reply.ts';
 import { SmsSandbox } from '../../lib/local/sms-sandbox.ts';
 import { shippedRestrictionData } from '../../schemas/data/index.ts';
 import keywordData from '../../schemas/data/keywords.json' with { type: 'json' };

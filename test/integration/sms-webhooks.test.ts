@@ -7,6 +7,7 @@ import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DEV_SMS_DEFAULTS } from '../../functions/adapters/sms/settings.ts';
 import { phoneId } from '../../functions/core/sms/numbers.ts';
+import { blueprint } from '../../lib/blueprint.ts';
 import { SmsSandbox } from '../../lib/local/sms-sandbox.ts';
 import { envNames } from '../../schemas/resource-env.ts';
 import { httpEvent, lambdaContext } from '../fixtures/api-gateway.ts';
@@ -50,7 +51,7 @@ beforeAll(async () => {
   const service = Object.values(db.tables)[0]!.replace(/-subscribers$/, '');
   for (const id of ['subscribers', 'ledger', 'operations', 'inbound', 'content'])
     process.env[envNames.table(id)] = `${service}-${id}`;
-  Object.assign(process.env, {
+  Object.assign(process.env, blueprint.functions['receive-sms']!.environment, {
     STAGE: 'local',
     AWS_ENDPOINT_URL_DYNAMODB: inject('dynamodbEndpoint'),
     SMS_API_ENDPOINT: server.url,

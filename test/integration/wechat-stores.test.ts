@@ -8,7 +8,8 @@ import { DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { DynamoInboundLog } from '../../functions/adapters/dynamodb/inbound-log.ts';
 import { DynamoSubscriberRepository } from '../../functions/adapters/dynamodb/subscribers.ts';
-import { WeChatApi, WeChatApiError } from '../../functions/adapters/wechat/api.ts';
+import { WeChatApi } from '../../functions/adapters/wechat/api.ts';
+import { WeChatApiError } from '../../functions/adapters/wechat/errors.ts';
 import { DynamoTokenStore, StableTokenManager } from '../../functions/adapters/wechat/tokens.ts';
 import { blueprintInput, defineBlueprint } from '../../lib/blueprint.ts';
 import { ensureTables, localClient, localTableName } from '../../lib/local/dynamodb-local.ts';
@@ -46,8 +47,9 @@ describe('DynamoSubscriberRepository', () => {
       await subscribers.bind(ref, { plate: '京A12345', city: 'beijing', tail: 5, nev: false, boundAt: at }),
     ).toBe('bound');
     const s = (await subscribers.get(ref))!;
-    const { fanoutKey } = await import('../../functions/core/subscribers/fanout.ts');
-    const partition = fanoutKey(s, s.bindings[0]!)!;
+    const { fanoutSegment } = await import('../../functions/core/subscribers/fanout.ts');
+    const { keys } = await import('../../functions/adapters/dynamodb/keys.ts');
+    const partition = keys.fanout(fanoutSegment(s, s.bindings[0]!)!);
     expect(await fanout(partition)).toContain(`wechat#${ref.id}#京A12345`);
 
     await subscribers.setStatus(ref, 'opted-out', at);

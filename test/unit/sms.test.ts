@@ -13,6 +13,7 @@ import {
   smsLength,
 } from '../../functions/core/sms/messages.ts';
 import { maskPhone, normalisePhone, PhoneNumberError, phoneId } from '../../functions/core/sms/numbers.ts';
+import { SMS_ENVIRONMENT } from '../../lib/blueprint.ts';
 import { catalogue } from '../fixtures/sms.ts';
 
 describe('phone numbers', () => {
@@ -116,12 +117,18 @@ describe('billing parts', () => {
 
 describe('settings', () => {
   it('keeps the per-number cap below the gateway’s own', () => {
-    expect(smsSettings({ SMS_PROVIDER: 'tencent' }).numberDailyCap).toBe(1);
-    expect(smsSettings({ SMS_PROVIDER: 'aliyun' }).numberDailyCap).toBe(3);
-    expect(() => smsSettings({ SMS_PROVIDER: 'tencent', SMS_NUMBER_DAILY_CAP: '2' })).toThrow(/below/);
+    expect(smsSettings({ ...SMS_ENVIRONMENT, SMS_PROVIDER: 'tencent' }).numberDailyCap).toBe(1);
+    expect(smsSettings({ ...SMS_ENVIRONMENT, SMS_PROVIDER: 'aliyun' }).numberDailyCap).toBe(3);
+    expect(() =>
+      smsSettings({ ...SMS_ENVIRONMENT, SMS_PROVIDER: 'tencent', SMS_NUMBER_DAILY_CAP: '2' }),
+    ).toThrow(/below/);
     expect(
-      smsSettings({ SMS_PROVIDER: 'tencent', SMS_NUMBER_DAILY_CAP: '4', SMS_GATEWAY_NUMBER_DAILY_CAP: '10' })
-        .numberDailyCap,
+      smsSettings({
+        ...SMS_ENVIRONMENT,
+        SMS_PROVIDER: 'tencent',
+        SMS_NUMBER_DAILY_CAP: '4',
+        SMS_GATEWAY_NUMBER_DAILY_CAP: '10',
+      }).numberDailyCap,
     ).toBe(4);
   });
 });

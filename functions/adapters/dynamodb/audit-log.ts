@@ -1,6 +1,7 @@
 /** Reading the append-only audit trail (operations: `AUDIT#{day}` partitions, gsi1 `ACTOR#{sub}`). Nothing here writes. */
 import { type DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
+import { keys } from './keys.ts';
 
 const Entry = z.object({
   id: z.string(),
@@ -26,13 +27,13 @@ export async function auditEntries(
           TableName: table,
           IndexName: 'gsi1',
           KeyConditionExpression: 'gsi1pk = :p AND gsi1sk BETWEEN :from AND :to',
-          ExpressionAttributeValues: { ':p': `ACTOR#${actor}`, ...bounds },
+          ExpressionAttributeValues: { ':p': keys.auditByActor(actor), ...bounds },
         },
       ]
     : range.days.map((day) => ({
         TableName: table,
         KeyConditionExpression: 'pk = :p AND sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: { ':p': `AUDIT#${day}`, ...bounds },
+        ExpressionAttributeValues: { ':p': keys.auditDay(day), ...bounds },
       }));
   const out: StoredAuditEntry[] = [];
   for (const input of queries) {

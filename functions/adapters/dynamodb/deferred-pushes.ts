@@ -6,15 +6,17 @@
  * redelivered bundle is deferred once.
  */
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import type { DeliveryMessage } from '../../../schemas/pushes.ts';
+import { type DeliveryMessage, DeliveryMessageSchema } from '../../../schemas/pushes.ts';
+import type { DeferredPushes } from '../../core/delivery/ports.ts';
 import { conditionally } from './conditional.ts';
+import { keys } from './keys.ts';
 import { ttlFloor } from './ttl.ts';
 
 export const DEFER_SHARDS = 16;
 /** Days back the release looks: a bundle is released within minutes of its time, this is slack. */
 const LOOKBACK_DAYS = 3;
 
-export class DynamoDeferredPushes {
+export class DynamoDeferredPushes implements DeferredPushes {
   private readonly doc: DynamoDBDocumentClient;
   private readonly table: string;
   constructor(doc: DynamoDBDocumentClient, table: string) {
@@ -30,8 +32,7 @@ export class DynamoDeferredPushes {
         new PutCommand({
           TableName: this.table,
           Item: {
-            pk: `DEFER#${at.slice(0, 10)}#${shard % DEFER_SHARDS}`,
-            sk: `${at}#${message.pushKey}#${message.channel}#${message.bundle}`,
+            ...keys.deferred(at, shard % DEFER_SHARDS, message.pushKey, message.channel, message.bundle),
             message,
             expiresAt: ttlFloor(Math.floor(releaseAt.getTime() / 1000) + (LOOKBACK_DAYS + 1) * 86_400),
           },
@@ -41,13 +42,20 @@ export class DynamoDeferredPushes {
     );
   }
 
-  /** Releases everything due by `now`: hands the messages to `publish`, then deletes them. */
-  async release(now: Date, publish: (messages: DeliveryMessage[]) => Promise<void>): Promise<number> {
+  /**
+   * Releases everything due by `now`: hands the messages to `publish`, then deletes them. An item
+   * that does not parse as a delivery message is left in place (it expires by TTL) and reported.
+   */
+  async release(
+    now: Date,
+    publish: (messages: DeliveryMessage[]) => Promise<void>,
+    unreadable: (sk: string) => void = () => {},
+  ): Promise<number> {
     let released = 0;
     for (let back = LOOKBACK_DAYS - 1; back >= 0; back--) {
       const day = new Date(now.getTime() - back * 86_400_000).toISOString().slice(0, 10);
       for (let shard = 0; shard < DEFER_SHARDS; shard++) {
-        const pk = `DEFER#${day}#${shard}`;
+        const pk = keys.deferredPartition(day, shard);
         let start: Record<string, unknown> | undefined;
         do {
           const page = await this.doc.send(
@@ -59,9 +67,13 @@ export class DynamoDeferredPushes {
               ...(start ? { ExclusiveStartKey: start } : {}),
             }),
           );
-          const items = page.Items ?? [];
+          const items = (page.Items ?? []).flatMap((i) => {
+            const message = DeliveryMessageSchema.safeParse(i.message);
+            if (!message.success) unreadable(String(i.sk));
+            return message.success ? [{ sk: String(i.sk), message: message.data }] : [];
+          });
           if (items.length) {
-            await publish(items.map((i) => ({ ...(i.message as DeliveryMessage), deferred: true })));
+            await publish(items.map((i) => ({ ...i.message, deferred: true })));
             for (const i of items)
               await this.doc.send(new DeleteCommand({ TableName: this.table, Key: { pk, sk: i.sk } }));
             released += items.length;

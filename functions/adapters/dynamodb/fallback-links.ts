@@ -7,12 +7,14 @@
 import { randomInt } from 'node:crypto';
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { DeleteCommand, type DynamoDBDocumentClient, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { FallbackLinks } from '../../core/sms/ports.ts';
+import { keys } from './keys.ts';
 import { ttlFloor } from './ttl.ts';
 
 const CODE_TTL_MS = 10 * 60_000;
 const TRIES_PER_DAY = 5;
 
-export class DynamoFallbackLinks {
+export class DynamoFallbackLinks implements FallbackLinks {
   private readonly doc: DynamoDBDocumentClient;
   private readonly table: string;
   constructor(doc: DynamoDBDocumentClient, table: string) {
@@ -29,7 +31,7 @@ export class DynamoFallbackLinks {
           new PutCommand({
             TableName: this.table,
             Item: {
-              pk: `FBLINK#${code}`,
+              ...keys.fallbackCode(code),
               openid,
               validUntil: nowMs + CODE_TTL_MS,
               expiresAt: ttlFloor(Math.floor((nowMs + CODE_TTL_MS) / 1000) + 3600),
@@ -54,7 +56,7 @@ export class DynamoFallbackLinks {
       await this.doc.send(
         new UpdateCommand({
           TableName: this.table,
-          Key: { pk: `FBTRY#${smsId}#${day}` },
+          Key: keys.fallbackTries(smsId, day),
           UpdateExpression: 'ADD tries :one SET expiresAt = if_not_exists(expiresAt, :ttl)',
           ConditionExpression: 'attribute_not_exists(tries) OR tries < :max',
           ExpressionAttributeValues: {
@@ -67,7 +69,7 @@ export class DynamoFallbackLinks {
       const res = await this.doc.send(
         new DeleteCommand({
           TableName: this.table,
-          Key: { pk: `FBLINK#${code}` },
+          Key: keys.fallbackCode(code),
           ConditionExpression: 'validUntil >= :now',
           ExpressionAttributeValues: { ':now': nowMs },
           ReturnValues: 'ALL_OLD',

@@ -1,51 +1,127 @@
 /**
- * Every DynamoDB key this system writes, built in one place (README: "DynamoDB access patterns").
+ * Every DynamoDB key this system writes or reads, built in one place. The README's access-pattern
+ * table lists these one to one; no other module spells a prefix. Ids that come from outside (openids,
+ * plates, notice ids) are validated by their schemas before they reach a key.
  */
+import type { FanoutSegment } from '../../core/subscribers/fanout.ts';
 import type { SubscriberRef } from '../../core/subscribers/subscriber.ts';
+import type { Channel } from '../../core/vocabulary.ts';
+
+const SUB = 'SUB#';
+const PROFILE = 'PROFILE';
+const BIND = 'BIND#';
 
 export const keys = {
-  /** subscribers: the profile item and one item per binding, in one partition per subscriber. */
-  subscriber: (r: SubscriberRef) => ({ pk: `SUB#${r.channel}#${r.id}`, sk: 'PROFILE' }),
-  binding: (r: SubscriberRef, plate: string) => ({ pk: `SUB#${r.channel}#${r.id}`, sk: `BIND#${plate}` }),
-  /** subscribers: an SMS subscriber's number, encrypted (id = HMAC of the number). */
-  smsContact: (id: string) => ({ pk: `SUB#sms#${id}`, sk: 'CONTACT' }),
-  /** ledger: messages sent to one SMS number on one civil day (the per-number daily cap). */
-  smsNumberDay: (id: string, date: string) => ({ pk: `SMSNUM#${id}`, sk: date }),
-  /** operations: the month's SMS spend in fen (the budget ceiling). */
-  smsBudget: (month: string) => ({ pk: `SMSBUDGET#${month}`, sk: 'SPEND' }),
-  /** operations: one SMS delivery record by the gateway's message id (receipts update it). */
-  smsMessage: (provider: string, messageId: string) => ({
-    pk: `SMSMSG#${provider}#${messageId}`,
-    sk: 'DELIVERY',
+  // --- subscribers table ----------------------------------------------------------------------
+  /** The profile item and one item per binding, in one partition per subscriber. */
+  subscriberPartition: (r: SubscriberRef) => `${SUB}${r.channel}#${r.id}`,
+  subscriber: (r: SubscriberRef) => ({ pk: keys.subscriberPartition(r), sk: PROFILE }),
+  binding: (r: SubscriberRef, plate: string) => ({ pk: keys.subscriberPartition(r), sk: `${BIND}${plate}` }),
+  /** An SMS subscriber's number, encrypted (id = HMAC of the number). */
+  smsContact: (id: string) => ({ pk: `${SUB}sms#${id}`, sk: 'CONTACT' }),
+  /** What an item of a subscriber's partition is, from its keys (a Scan sees them all). */
+  subscriberItemKind: (item: { pk?: unknown; sk?: unknown }): 'profile' | 'binding' | 'other' | null =>
+    typeof item.pk !== 'string' || !item.pk.startsWith(SUB)
+      ? null
+      : item.sk === PROFILE
+        ? 'profile'
+        : typeof item.sk === 'string' && item.sk.startsWith(BIND)
+          ? 'binding'
+          : 'other',
+  /** The sparse fan-out index (`fanout`): bindings listed exactly while their subscriber may be pushed. */
+  fanout: (s: FanoutSegment) => `${s.city}#${s.tail}#${s.slot}#${s.shard}`,
+  fanoutSort: (r: SubscriberRef, plate: string) => `${r.channel}#${r.id}#${plate}`,
+
+  // --- ledger table ---------------------------------------------------------------------------
+  /** A subscriber's day ledger: cap counters and push keys for one civil day. */
+  ledgerPartition: (channel: Channel, id: string) => `LEDGER#${channel}#${id}`,
+  ledgerDay: (channel: Channel, id: string, date: string) => ({
+    pk: keys.ledgerPartition(channel, id),
+    sk: date,
   }),
-  /** inbound: one de-duplication record per WeChat message / event / SMS callback. */
+  /** The subscriber a ledger partition belongs to. */
+  ledgerOwner: (pk: string): { channel: string; id: string } => {
+    const rest = pk.slice('LEDGER#'.length);
+    const cut = rest.indexOf('#');
+    return { channel: rest.slice(0, cut), id: rest.slice(cut + 1) };
+  },
+  /** What a delivery bundle's attempts finished, one attribute per recipient. */
+  receipt: (bundle: string) => ({ pk: `RECEIPT#${bundle}`, sk: 'RECEIPT' }),
+  /** Bundles deferred by quiet hours, by release day (UTC) and shard; sorted by release instant. */
+  deferredPartition: (releaseDay: string, shard: number) => `DEFER#${releaseDay}#${shard}`,
+  deferred: (releaseAt: string, shard: number, pushKey: string, channel: Channel, bundle: string) => ({
+    pk: keys.deferredPartition(releaseAt.slice(0, 10), shard),
+    sk: `${releaseAt}#${pushKey}#${channel}#${bundle}`,
+  }),
+  /** Messages sent to one SMS number on one civil day (the per-number daily cap). */
+  smsNumberDay: (id: string, date: string) => ({ pk: `SMSNUM#${id}`, sk: date }),
+
+  // --- inbound table --------------------------------------------------------------------------
+  /** One de-duplication record per WeChat message / event / SMS callback. */
   inbound: (key: string) => ({ pk: `IN#${key}` }),
-  /** content: all records of one kind share a partition (tiny, read together). */
+  /** An SMS-fallback code (短信备用), valid minutes; and a number's tries today. */
+  fallbackCode: (code: string) => ({ pk: `FBLINK#${code}` }),
+  fallbackTries: (smsId: string, day: string) => ({ pk: `FBTRY#${smsId}#${day}` }),
+
+  // --- content table --------------------------------------------------------------------------
+  /** All records of one kind share a partition (tiny, read together). */
   restrictionData: (kind: 'calendar' | 'rule' | 'suspension', id: string) => ({
     pk: `RDATA#${kind}`,
     sk: id,
   }),
   restrictionDataPartition: (kind: 'calendar' | 'rule' | 'suspension') => `RDATA#${kind}`,
-  /** content: a notice, its public feed projection (published/withdrawn only) and its pending announcement. */
+  /** A notice, its public feed projection (published/withdrawn only) and its pending announcement. */
   notice: (id: string) => ({ pk: `NOTICE#${id}`, sk: 'NOTICE' }),
+  noticesByStatus: (status: string) => `NSTATUS#${status}`,
   noticeByStatus: (status: string, at: string, id: string) => ({
-    gsi1pk: `NSTATUS#${status}`,
+    gsi1pk: keys.noticesByStatus(status),
     gsi1sk: `${at}#${id}`,
   }),
   feedItem: (id: string) => ({ pk: `NOTICE#${id}`, sk: 'FEED' }),
+  feedOf: (city: string) => `FEED#${city}`,
   feed: (city: string, publishedAt: string, id: string) => ({
-    gsi1pk: `FEED#${city}`,
+    gsi1pk: keys.feedOf(city),
     gsi1sk: `${publishedAt}#${id}`,
   }),
   noticeAnnouncement: (id: string, version: number) => ({ pk: `NOTICE#${id}`, sk: `PUSH#${version}` }),
   pendingAnnouncements: 'NPUSH#pending',
-  /** operations: the outcome WeChat reported for a template message, by the msgid it returned. */
+
+  // --- operations table -----------------------------------------------------------------------
+  /** A push run under its idempotent key, listed by month through gsi1; one item per segment cursor. */
+  run: (runKey: string) => ({ pk: `RUN#${runKey}`, sk: 'RUN' }),
+  runsOfMonth: (month: string) => `RUNS#${month}`,
+  runListing: (month: string, startedAt: string, runKey: string) => ({
+    gsi1pk: keys.runsOfMonth(month),
+    gsi1sk: `${startedAt}#${runKey}`,
+  }),
+  runSegment: (runKey: string, segment: string) => ({ pk: `RUN#${runKey}`, sk: `SEG#${segment}` }),
+  /** Pushes sent and unfollows attributed per category and ISO week. */
+  pushStats: (category: string, week: string) => ({ pk: `STATS#${category}#${week}`, sk: 'STATS' }),
+  /** A provider's daily quota (WeChat template messages per account). */
+  dailyQuota: (appId: string, date: string) => ({ pk: `QUOTA#${appId}#${date}`, sk: 'QUOTA' }),
+  /** The WeChat access_token shared by all containers, with the fetch lease. */
+  wechatToken: (appId: string) => ({ pk: `TOKEN#${appId}`, sk: 'TOKEN' }),
+  /** An editable policy (the frequency cap). */
+  policy: (name: string) => ({ pk: `POLICY#${name}`, sk: 'POLICY' }),
+  /** The month's SMS spend in fen (the budget ceiling). */
+  smsBudget: (month: string) => ({ pk: `SMSBUDGET#${month}`, sk: 'SPEND' }),
+  /** One SMS delivery record by the gateway's message id (receipts update it). */
+  smsMessage: (provider: string, messageId: string) => ({
+    pk: `SMSMSG#${provider}#${messageId}`,
+    sk: 'DELIVERY',
+  }),
+  /** The outcome WeChat reported for a template message, by the msgid it returned. */
   templateOutcome: (appId: string, msgId: string) => ({ pk: `WXMSG#${appId}#${msgId}`, sk: 'OUTCOME' }),
-  /** operations: audit entries by day, and by actor through gsi1. */
+  /** Audit entries by day, and by actor through gsi1 (append-only: writers may put only here). */
+  auditDay: (day: string) => `${AUDIT_PREFIX}${day}`,
+  auditByActor: (actor: string) => `ACTOR#${actor}`,
   audit: (at: string, id: string, actor: string) => ({
-    pk: `AUDIT#${at.slice(0, 10)}`,
+    pk: keys.auditDay(at.slice(0, 10)),
     sk: `${at}#${id}`,
-    gsi1pk: `ACTOR#${actor}`,
+    gsi1pk: keys.auditByActor(actor),
     gsi1sk: `${at}#${id}`,
   }),
 } as const;
+
+/** The partitions an append-only writer may put into (the IAM condition dynamodb:LeadingKeys). */
+export const AUDIT_PREFIX = 'AUDIT#';

@@ -15,7 +15,7 @@ const encodeCursor = (key: z.infer<typeof Cursor>) => Buffer.from(JSON.stringify
 function decodeCursor(cursor: string, city: string) {
   try {
     const key = Cursor.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
-    if (key.gsi1pk !== `FEED#${city}`) throw new Error('other city');
+    if (key.gsi1pk !== keys.feedOf(city)) throw new Error('other city');
     return key;
   } catch {
     throw new ValidationError('The cursor is not one this feed returned for this city.', [
@@ -92,7 +92,7 @@ export class DynamoNoticeFeed implements NoticeFeed {
         TableName: this.table,
         IndexName: 'gsi1',
         KeyConditionExpression: 'gsi1pk = :p',
-        ExpressionAttributeValues: { ':p': `FEED#${city}` },
+        ExpressionAttributeValues: { ':p': keys.feedOf(city) },
         ScanIndexForward: false,
         Limit: limit,
         ...(start ? { ExclusiveStartKey: start } : {}),

@@ -65,7 +65,7 @@ export class DynamoNoticeStore implements NoticeStore {
             TableName: this.tables.content,
             IndexName: 'gsi1',
             KeyConditionExpression: 'gsi1pk = :p',
-            ExpressionAttributeValues: { ':p': `NSTATUS#${status}` },
+            ExpressionAttributeValues: { ':p': keys.noticesByStatus(status) },
             ScanIndexForward: false,
             Limit: LIST_LIMIT,
           }),

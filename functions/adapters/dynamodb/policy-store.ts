@@ -5,13 +5,15 @@
  */
 import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DEFAULT_POLICY, type FrequencyPolicy, FrequencyPolicySchema } from '../../../schemas/pushes.ts';
+import type { PolicySource } from '../../core/delivery/ports.ts';
 import { ConflictError } from '../../core/errors.ts';
 import type { AuditEntry } from '../../core/vocabulary.ts';
 import { auditedVersionedPut } from './audited-write.ts';
+import { keys } from './keys.ts';
 
-const KEY = { pk: 'POLICY#frequency', sk: 'POLICY' };
+const KEY = keys.policy('frequency');
 
-export class DynamoPolicyStore {
+export class DynamoPolicyStore implements PolicySource {
   private readonly doc: DynamoDBDocumentClient;
   private readonly table: string;
   private readonly cacheMs: number;
@@ -24,12 +26,13 @@ export class DynamoPolicyStore {
   }
 
   async get(): Promise<{ policy: FrequencyPolicy; version: number }> {
-    if (this.cached && Date.now() - this.cached.at < this.cacheMs) return this.cached.value;
+    // Cache age is process time (monotonic), not the domain's clock.
+    if (this.cached && performance.now() - this.cached.at < this.cacheMs) return this.cached.value;
     const res = await this.doc.send(new GetCommand({ TableName: this.table, Key: KEY }));
     const value = res.Item
       ? { policy: FrequencyPolicySchema.parse(res.Item.policy), version: Number(res.Item.version) }
       : { policy: DEFAULT_POLICY, version: 0 };
-    this.cached = { at: Date.now(), value };
+    this.cached = { at: performance.now(), value };
     return value;
   }
 

@@ -14,6 +14,7 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { PushLedger, Reservation } from '../../core/delivery/ports.ts';
 import {
   type CapRequest,
   parseReservation,
@@ -22,9 +23,8 @@ import {
 } from '../../core/pushes/cap.ts';
 import { addDays } from '../../core/time.ts';
 import type { Channel } from '../../core/vocabulary.ts';
+import { keys } from './keys.ts';
 import { ttlFloor } from './ttl.ts';
-
-export type Reservation = 'reserved' | 'duplicate' | 'capped' | 'unknown-outcome';
 
 /**
  * A reservation younger than this, neither settled nor in its bundle's receipt, may still be sending
@@ -41,7 +41,7 @@ const RECEIPT_DAYS = 3;
 /** Ledger items live a little longer than the 7-day window they feed. */
 const LEDGER_DAYS = 9;
 
-export class DynamoPushLedger {
+export class DynamoPushLedger implements PushLedger {
   private readonly doc: DynamoDBDocumentClient;
   private readonly table: string;
   /** Consumed write/read capacity units, for the run's cost report. */
@@ -52,15 +52,13 @@ export class DynamoPushLedger {
     this.table = table;
   }
 
-  private pk = (channel: Channel, id: string) => `LEDGER#${channel}#${id}`;
-
   private async routineBefore(channel: Channel, id: string, date: string): Promise<number> {
     const res = await this.doc.send(
       new QueryCommand({
         TableName: this.table,
         KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
         ExpressionAttributeValues: {
-          ':pk': this.pk(channel, id),
+          ':pk': keys.ledgerPartition(channel, id),
           ':from': addDays(date, -6),
           ':to': addDays(date, -1),
         },
@@ -97,7 +95,7 @@ export class DynamoPushLedger {
       const res = await this.doc.send(
         new UpdateCommand({
           TableName: this.table,
-          Key: { pk: this.pk(channel, id), sk: req.date },
+          Key: keys.ledgerDay(channel, id, req.date),
           UpdateExpression: `ADD #keys :keySet, #c :one SET #r = :now, expiresAt = if_not_exists(expiresAt, :ttl)${
             allowance !== null ? ', weekAllowance = if_not_exists(weekAllowance, :allow)' : ''
           }`,
@@ -135,14 +133,12 @@ export class DynamoPushLedger {
     }
   }
 
-  private receiptKey = (bundle: string) => ({ pk: `RECEIPT#${bundle}`, sk: 'RECEIPT' });
-
   /** What the bundle's earlier attempts finished: recipient id → recorded outcome. */
   async receipt(bundle: string): Promise<Map<string, string>> {
     const res = await this.doc.send(
       new GetCommand({
         TableName: this.table,
-        Key: this.receiptKey(bundle),
+        Key: keys.receipt(bundle),
         ConsistentRead: true,
         ReturnConsumedCapacity: 'TOTAL',
       }),
@@ -159,7 +155,7 @@ export class DynamoPushLedger {
     const res = await this.doc.send(
       new GetCommand({
         TableName: this.table,
-        Key: this.receiptKey(bundle),
+        Key: keys.receipt(bundle),
         ProjectionExpression: '#o',
         ExpressionAttributeNames: { '#o': `o:${id}` },
         ConsistentRead: true,
@@ -193,7 +189,7 @@ export class DynamoPushLedger {
     const res = await this.doc.send(
       new UpdateCommand({
         TableName: this.table,
-        Key: this.receiptKey(bundle),
+        Key: keys.receipt(bundle),
         UpdateExpression: `SET ${sets.join(', ')}`,
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,
@@ -218,7 +214,7 @@ export class DynamoPushLedger {
       const res = await this.doc.send(
         new UpdateCommand({
           TableName: this.table,
-          Key: { pk: this.pk(channel, id), sk: date },
+          Key: keys.ledgerDay(channel, id, date),
           UpdateExpression: 'ADD #keys :keySet SET #s = :reason, expiresAt = if_not_exists(expiresAt, :ttl)',
           ConditionExpression: 'attribute_not_exists(#keys) OR NOT contains(#keys, :key)',
           ExpressionAttributeNames: { '#keys': 'keys', '#s': `s:${pushKey}` },
@@ -248,7 +244,7 @@ export class DynamoPushLedger {
     const res = await this.doc.send(
       new UpdateCommand({
         TableName: this.table,
-        Key: { pk: this.pk(channel, id), sk: date },
+        Key: keys.ledgerDay(channel, id, date),
         UpdateExpression: 'DELETE #keys :keySet ADD #c :minus REMOVE #r',
         ConditionExpression: 'contains(#keys, :key)',
         ExpressionAttributeNames: { '#keys': 'keys', '#c': `c_${klass}`, '#r': `r:${pushKey}` },
@@ -264,7 +260,7 @@ export class DynamoPushLedger {
     const res = await this.doc.send(
       new UpdateCommand({
         TableName: this.table,
-        Key: { pk: this.pk(channel, id), sk: date },
+        Key: keys.ledgerDay(channel, id, date),
         UpdateExpression: 'SET #s = :o',
         ExpressionAttributeNames: { '#s': `s:${pushKey}` },
         ExpressionAttributeValues: { ':o': outcome },

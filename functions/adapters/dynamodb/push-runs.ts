@@ -13,8 +13,11 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { OUTCOMES, type Outcome } from '../../../schemas/pushes.ts';
+import { OUTCOMES } from '../../../schemas/pushes.ts';
+import type { RunCounts, RunLog } from '../../core/delivery/ports.ts';
+import type { SegmentCursors } from '../../core/pushes/expansion.ts';
 import { conditionally } from './conditional.ts';
+import { keys } from './keys.ts';
 
 export const PushRunSchema = z.object({
   key: z.string(),
@@ -41,8 +44,6 @@ export const PushRunSchema = z.object({
 /** `unsent`: planned recipients a run stopped before (aborted runs), so outcomes + unsent = planned. */
 export type PushRun = z.infer<typeof PushRunSchema> & { done: boolean; settled: number; unsent: number };
 
-export type RunCounts = Partial<Record<Outcome | 'planned', number>>;
-
 function withProgress(raw: z.infer<typeof PushRunSchema>): PushRun {
   // A duplicate is an extra delivery, and a deferred push is settled later by its real outcome.
   const settled = OUTCOMES.filter((o) => o !== 'duplicate' && o !== 'deferred-quiet').reduce(
@@ -54,14 +55,14 @@ function withProgress(raw: z.infer<typeof PushRunSchema>): PushRun {
   return { ...raw, settled, done, unsent: raw.status === 'aborted' ? Math.max(0, planned - settled) : 0 };
 }
 
-export class DynamoPushRuns {
+export class DynamoPushRuns implements RunLog, SegmentCursors {
   private readonly doc: DynamoDBDocumentClient;
   private readonly table: string;
   constructor(doc: DynamoDBDocumentClient, table: string) {
     this.doc = doc;
     this.table = table;
   }
-  private key = (runKey: string) => ({ pk: `RUN#${runKey}`, sk: 'RUN' });
+  private key = keys.run;
 
   /** Creates the run, or returns the one that already has this key. */
   async createOrGet(
@@ -76,8 +77,7 @@ export class DynamoPushRuns {
           TableName: this.table,
           Item: {
             ...this.key(run.key),
-            gsi1pk: `RUNS#${run.date.slice(0, 7)}`,
-            gsi1sk: `${run.startedAt}#${run.key}`,
+            ...keys.runListing(run.date.slice(0, 7), run.startedAt, run.key),
             ...run,
             segmentsDone: 0,
             counts: {},
@@ -106,7 +106,7 @@ export class DynamoPushRuns {
         TableName: this.table,
         IndexName: 'gsi1',
         KeyConditionExpression: 'gsi1pk = :p',
-        ExpressionAttributeValues: { ':p': `RUNS#${month}` },
+        ExpressionAttributeValues: { ':p': keys.runsOfMonth(month) },
         ScanIndexForward: false,
         Limit: limit,
       }),
@@ -211,7 +211,7 @@ export class DynamoPushRuns {
     const res = await this.doc.send(
       new GetCommand({
         TableName: this.table,
-        Key: { pk: `RUN#${runKey}`, sk: `SEG#${segment}` },
+        Key: keys.runSegment(runKey, segment),
         ConsistentRead: true,
       }),
     );
@@ -238,7 +238,7 @@ export class DynamoPushRuns {
             {
               Put: {
                 TableName: this.table,
-                Item: { pk: `RUN#${runKey}`, sk: `SEG#${segment}`, page: page + 1, cursor: next, done },
+                Item: { ...keys.runSegment(runKey, segment), page: page + 1, cursor: next, done },
                 ConditionExpression: page === 0 ? 'attribute_not_exists(pk) OR page = :p' : 'page = :p',
                 ExpressionAttributeValues: { ':p': page },
               },

@@ -10,11 +10,13 @@ import {
   QueryCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
+import type { PushTally } from '../../core/delivery/ports.ts';
 import { attributableSend } from '../../core/pushes/attribution.ts';
 import { parseReservation } from '../../core/pushes/cap.ts';
 import { addDays, civilDate, isoWeek } from '../../core/time.ts';
+import { keys } from './keys.ts';
 
-export class DynamoPushStats {
+export class DynamoPushStats implements PushTally {
   private readonly doc: DynamoDBDocumentClient;
   private readonly operations: string;
   private readonly ledger: string;
@@ -24,7 +26,7 @@ export class DynamoPushStats {
     this.ledger = tables.ledger;
   }
 
-  private key = (category: string, week: string) => ({ pk: `STATS#${category}#${week}`, sk: 'STATS' });
+  private key = keys.pushStats;
 
   /** Adds a batch's sends (one write per category per batch). */
   async addSent(category: string, date: string, n: number): Promise<void> {
@@ -47,7 +49,7 @@ export class DynamoPushStats {
         TableName: this.ledger,
         KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
         ExpressionAttributeValues: {
-          ':pk': `LEDGER#${channel}#${id}`,
+          ':pk': keys.ledgerPartition(channel, id),
           ':from': addDays(today, -1),
           ':to': today,
         },
@@ -84,7 +86,7 @@ export class DynamoPushStats {
       .send(
         new UpdateCommand({
           TableName: this.operations,
-          Key: { pk: `RUN#${charged.runKey}`, sk: 'RUN' },
+          Key: keys.run(charged.runKey),
           UpdateExpression: 'ADD counts.#f :one',
           ConditionExpression: 'attribute_exists(pk)',
           ExpressionAttributeNames: { '#f': `attributed-${field}` },
@@ -98,17 +100,17 @@ export class DynamoPushStats {
   /** Pushes and unfollows per 1,000 pushes, by category and ISO week, for the last `weeks` weeks. */
   async report(categories: readonly string[], now: Date, weeks: number) {
     const weekKeys = Array.from({ length: weeks }, (_, i) => isoWeek(addDays(civilDate(now), -7 * i)));
-    const keys = categories.flatMap((c) => weekKeys.map((w) => this.key(c, w)));
+    const wanted = categories.flatMap((c) => weekKeys.map((w) => this.key(c, w)));
     const found = new Map<string, Record<string, unknown>>();
-    for (let i = 0; i < keys.length; i += 100) {
+    for (let i = 0; i < wanted.length; i += 100) {
       const res = await this.doc.send(
-        new BatchGetCommand({ RequestItems: { [this.operations]: { Keys: keys.slice(i, i + 100) } } }),
+        new BatchGetCommand({ RequestItems: { [this.operations]: { Keys: wanted.slice(i, i + 100) } } }),
       );
       for (const item of res.Responses?.[this.operations] ?? []) found.set(String(item.pk), item);
     }
     return categories.flatMap((category) =>
       weekKeys.map((week) => {
-        const item = found.get(`STATS#${category}#${week}`);
+        const item = found.get(keys.pushStats(category, week).pk);
         const sent = Number(item?.sent ?? 0);
         const unfollows = Number(item?.unfollows ?? 0);
         const blocks = Number(item?.blocks ?? 0);

@@ -3,9 +3,12 @@
  * run stops cleanly before the provider answers 45009 instead of burning retries against it.
  */
 import { type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import type { DailyQuota } from '../../core/delivery/ports.ts';
 import { conditionally } from './conditional.ts';
+import { keys } from './keys.ts';
+import { ttlFloor } from './ttl.ts';
 
-export class DynamoDailyQuota {
+export class DynamoDailyQuota implements DailyQuota {
   private readonly doc: DynamoDBDocumentClient;
   private readonly table: string;
   constructor(doc: DynamoDBDocumentClient, table: string) {
@@ -19,13 +22,13 @@ export class DynamoDailyQuota {
       this.doc.send(
         new UpdateCommand({
           TableName: this.table,
-          Key: { pk: `QUOTA#${appId}#${date}`, sk: 'QUOTA' },
+          Key: keys.dailyQuota(appId, date),
           UpdateExpression: 'ADD used :n SET expiresAt = if_not_exists(expiresAt, :ttl)',
           ConditionExpression: 'attribute_not_exists(used) OR used <= :max',
           ExpressionAttributeValues: {
             ':n': n,
             ':max': limit - n,
-            ':ttl': Math.floor(Date.now() / 1000) + 3 * 86_400,
+            ':ttl': ttlFloor(Math.floor(Date.parse(`${date}T00:00:00+08:00`) / 1000) + 3 * 86_400),
           },
         }),
       ),

@@ -12,13 +12,14 @@
  */
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
+import type { SmsBudget, SmsContacts, SmsMessages, SmsNumberCap } from '../../core/sms/ports.ts';
 import { conditionally } from './conditional.ts';
 import { keys } from './keys.ts';
 import { ttlFloor } from './ttl.ts';
 
 const DAY = 86_400;
 
-export class DynamoSmsBudget {
+export class DynamoSmsBudget implements SmsBudget {
   private readonly doc: DynamoDBDocumentClient;
   private readonly table: string;
   constructor(doc: DynamoDBDocumentClient, table: string) {
@@ -63,7 +64,7 @@ export class DynamoSmsBudget {
   }
 }
 
-export class DynamoSmsNumberCap {
+export class DynamoSmsNumberCap implements SmsNumberCap {
   private readonly doc: DynamoDBDocumentClient;
   private readonly table: string;
   constructor(doc: DynamoDBDocumentClient, table: string) {
@@ -117,7 +118,7 @@ const ContactItem = z.object({
   optOutConfirmedAt: z.string().nullable().default(null),
 });
 
-export class DynamoSmsContacts {
+export class DynamoSmsContacts implements SmsContacts {
   private readonly doc: DynamoDBDocumentClient;
   private readonly table: string;
   constructor(doc: DynamoDBDocumentClient, table: string) {
@@ -196,7 +197,7 @@ export type SmsDeliveryRecord = z.infer<typeof SmsDeliveryRecordSchema>;
 /** Delivery records live as long as a month's reconciliation needs them. */
 const RECORD_DAYS = 40;
 
-export class DynamoSmsMessages {
+export class DynamoSmsMessages implements SmsMessages {
   private readonly doc: DynamoDBDocumentClient;
   private readonly table: string;
   constructor(doc: DynamoDBDocumentClient, table: string) {

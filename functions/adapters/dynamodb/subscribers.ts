@@ -14,7 +14,7 @@ import {
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { fanoutKey } from '../../core/subscribers/fanout.ts';
+import { fanoutSegment } from '../../core/subscribers/fanout.ts';
 import {
   type Binding,
   type BindOutcome,
@@ -54,7 +54,7 @@ const MAX_ATTEMPTS = 5;
 
 /** A binding item: carries the fan-out key exactly while the subscriber may be pushed, and a TTL once unfollowed. */
 export function bindingItem(s: Subscriber, b: Binding) {
-  const gsi1pk = fanoutKey(s, b);
+  const segment = fanoutSegment(s, b);
   const expiresAt = bindingExpiry(s);
   return {
     ...keys.binding(s, b.plate),
@@ -63,7 +63,7 @@ export function bindingItem(s: Subscriber, b: Binding) {
     account: s.account,
     slot: s.slot,
     ...b,
-    ...(gsi1pk ? { gsi1pk, gsi1sk: `${s.channel}#${s.id}#${b.plate}` } : {}),
+    ...(segment ? { gsi1pk: keys.fanout(segment), gsi1sk: keys.fanoutSort(s, b.plate) } : {}),
     ...(expiresAt ? { expiresAt } : {}),
   };
 }
@@ -97,7 +97,7 @@ export class DynamoSubscriberRepository implements SubscriberRepository {
     if (!profile) return { subscriber: undefined, version: 0 };
     const p = ProfileItem.parse(profile);
     const bindings = items
-      .filter((i) => typeof i.sk === 'string' && i.sk.startsWith('BIND#'))
+      .filter((i) => keys.subscriberItemKind(i) === 'binding')
       .map((i) => BindingItem.parse(i))
       .sort((a, b) => a.boundAt.localeCompare(b.boundAt));
     const { version, ...rest } = p;

@@ -7,8 +7,8 @@
  */
 import * as dysms from '@alicloud/dysmsapi20170525';
 import * as openapi from '@alicloud/openapi-core';
-import type { OutboundSms, SendResult, SmsGateway } from './port.ts';
-import { splitEndpoint } from './port.ts';
+import type { OutboundSms, SendResult, SmsGateway } from '../../core/sms/ports.ts';
+import { splitEndpoint } from './endpoint.ts';
 
 export interface AliyunSmsConfig {
   accessKeyId: string;

@@ -9,10 +9,12 @@ import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { z } from 'zod';
 import { type SmsProvider, SmsProviderSchema } from '../../../schemas/sms.ts';
 import { GATEWAY_NUMBER_DAILY_CAP } from '../../core/sms/budget.ts';
+import type { SmsGateway } from '../../core/sms/ports.ts';
 import { AliyunSmsGateway } from './aliyun.ts';
-import type { SmsGateway } from './port.ts';
 import { SnsSmsGateway } from './sns.ts';
 import { TencentSmsGateway } from './tencent.ts';
+
+type Environment = Record<string, string | undefined>;
 
 const Base64Key = (bytes: number) =>
   z
@@ -51,7 +53,7 @@ export const DEV_SMS_DEFAULTS = {
   SMS_CALLBACK_SECRET_ALIYUN: 'local-aliyun-callback-secret',
 } as const;
 
-export function smsSecretFromEnv(env: NodeJS.ProcessEnv): SmsSecret {
+export function smsSecretFromEnv(env: Environment): SmsSecret {
   const v = (name: keyof typeof DEV_SMS_DEFAULTS) => env[name] ?? DEV_SMS_DEFAULTS[name];
   return SmsSecretSchema.parse({
     pepper: v('SMS_PEPPER'),
@@ -70,7 +72,7 @@ export function smsSecretFromEnv(env: NodeJS.ProcessEnv): SmsSecret {
 }
 
 /** Reads the secret (AWS: Secrets Manager, cached 5 min; local: environment). */
-export function smsSecretSource(env: NodeJS.ProcessEnv = process.env): () => Promise<SmsSecret> {
+export function smsSecretSource(env: Environment): () => Promise<SmsSecret> {
   const arn = env.SMS_GATEWAY_SECRET_ARN;
   if (arn) return async () => SmsSecretSchema.parse(await getSecret(arn, { maxAge: 300, transform: 'json' }));
   if (env.STAGE === 'local') {
@@ -86,22 +88,22 @@ const Flag = z.enum(['true', 'false']).transform((v) => v === 'true');
 
 export const SmsSettingsSchema = z
   .object({
-    SMS_PROVIDER: SmsProviderSchema.default('tencent'),
+    SMS_PROVIDER: SmsProviderSchema,
     /** Gateway base URL override, e.g. the local sandbox `http://127.0.0.1:3000`. */
     SMS_API_ENDPOINT: z.url().optional(),
     /** Whether replies to citizens go out as SMS (each costs money). */
-    SMS_INTERACTIVE: Flag.default(false),
-    SMS_MONTHLY_BUDGET_FEN: z.coerce.number().int().min(0).default(100_000),
-    SMS_PRICE_FEN_PER_PART: z.coerce.number().int().min(1).default(4),
-    SMS_MAX_PARTS: z.coerce.number().int().min(1).max(10).default(3),
+    SMS_INTERACTIVE: Flag,
+    SMS_MONTHLY_BUDGET_FEN: z.coerce.number().int().min(0),
+    SMS_PRICE_FEN_PER_PART: z.coerce.number().int().min(1),
+    SMS_MAX_PARTS: z.coerce.number().int().min(1).max(10),
     /** Per number per civil day, all messages; must stay below the gateway's own cap. */
     SMS_NUMBER_DAILY_CAP: z.coerce.number().int().min(1).optional(),
     /** The gateway's per-number daily cap where the console changed it from the documented default. */
     SMS_GATEWAY_NUMBER_DAILY_CAP: z.coerce.number().int().min(1).optional(),
-    SMS_CALLBACK_AUTH: z.enum(['token', 'hmac']).default('token'),
+    SMS_CALLBACK_AUTH: z.enum(['token', 'hmac']),
     /** Comma-separated IPv4 addresses or CIDRs allowed to call the webhooks; empty: any. */
     SMS_CALLBACK_ALLOWED_IPS: z.string().default(''),
-    SMS_DEFAULT_CITY: z.string().default('beijing'),
+    SMS_DEFAULT_CITY: z.string().regex(/^[a-z]+$/),
   })
   .transform((e, ctx) => {
     const gatewayCap = e.SMS_GATEWAY_NUMBER_DAILY_CAP ?? GATEWAY_NUMBER_DAILY_CAP[e.SMS_PROVIDER];
@@ -129,7 +131,8 @@ export const SmsSettingsSchema = z
   });
 export type SmsSettings = z.infer<typeof SmsSettingsSchema>;
 
-export function smsSettings(env: NodeJS.ProcessEnv = process.env): SmsSettings {
+/** The SMS settings from a function's environment; the values (defaults) are the blueprint's `SMS_ENVIRONMENT`. */
+export function smsSettings(env: Environment): SmsSettings {
   const parsed = SmsSettingsSchema.safeParse(env);
   if (!parsed.success)
     throw new Error(

@@ -11,7 +11,7 @@ import {
   SNSClient,
   ThrottledException,
 } from '@aws-sdk/client-sns';
-import type { OutboundSms, SendResult, SmsGateway } from './port.ts';
+import type { OutboundSms, SendResult, SmsGateway } from '../../core/sms/ports.ts';
 
 export class SnsSmsGateway implements SmsGateway {
   readonly provider = 'sns' as const;

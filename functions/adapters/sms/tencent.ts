@@ -6,8 +6,8 @@
  * `UnauthorizedOperation.*`, `AuthFailure.*` configuration.
  */
 import * as tencentSms from 'tencentcloud-sdk-nodejs-sms';
-import type { OutboundSms, SendResult, SmsGateway } from './port.ts';
-import { splitEndpoint } from './port.ts';
+import type { OutboundSms, SendResult, SmsGateway } from '../../core/sms/ports.ts';
+import { splitEndpoint } from './endpoint.ts';
 
 export interface TencentSmsConfig {
   secretId: string;

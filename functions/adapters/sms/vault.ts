@@ -4,8 +4,9 @@
  * not decrypt. Format `v1.<base64(iv ‖ tag ‖ ciphertext)>`; a fresh 96-bit IV per encryption.
  */
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import type { PhoneSeal } from '../../core/sms/ports.ts';
 
-export class PhoneVault {
+export class PhoneVault implements PhoneSeal {
   private readonly key: Buffer;
   constructor(key: Buffer) {
     if (key.length !== 32) throw new Error('the SMS data key must be 32 bytes (base64 of 32 random bytes)');

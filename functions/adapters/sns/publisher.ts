@@ -1,5 +1,6 @@
 /** Publishing to SNS topics (message attributes drive the queues' filter policies). */
 import { PublishBatchCommand, PublishCommand, SNSClient } from '@aws-sdk/client-sns';
+import type { DeliveryQueue } from '../../core/delivery/ports.ts';
 import { tracer } from '../../shared/powertools.ts';
 
 const client = tracer.captureAWSv3Client(new SNSClient({}));
@@ -46,3 +47,13 @@ export async function publishAll(
   }
   return calls;
 }
+
+/** The deliveries topic as the domain's DeliveryQueue: attributes `channel` and `category` route each bundle. */
+export const deliveryQueue = (topicArn: string): DeliveryQueue => ({
+  publish: async (messages) => {
+    await publishAll(
+      topicArn,
+      messages.map((m) => ({ body: m, attributes: { channel: m.channel, category: m.category } })),
+    );
+  },
+});

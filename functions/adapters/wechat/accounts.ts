@@ -6,6 +6,7 @@
  * Dev defaults never apply outside the local stack.
  */
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
+import { functionEnvironment } from '../../../schemas/resource-env.ts';
 import { type WeChatAccount, WeChatAccountsSchema } from '../../../schemas/wechat.ts';
 
 export const DEV_ACCOUNT_DEFAULTS = {
@@ -25,7 +26,7 @@ export interface AccountDirectory {
   all(): Promise<WeChatAccount[]>;
 }
 
-export function accountsFromEnv(env: NodeJS.ProcessEnv): WeChatAccount[] {
+export function accountsFromEnv(env: Record<string, string | undefined>): WeChatAccount[] {
   const v = (name: keyof typeof DEV_ACCOUNT_DEFAULTS) => env[name] ?? DEV_ACCOUNT_DEFAULTS[name];
   const dev = {
     id: 'dev',
@@ -79,7 +80,9 @@ class SecretDirectory implements AccountDirectory {
   }
 }
 
-export function accountDirectory(env: NodeJS.ProcessEnv = process.env): AccountDirectory {
+export function accountDirectory(
+  env: Record<string, string | undefined> = functionEnvironment(),
+): AccountDirectory {
   if (env.WECHAT_ACCOUNTS_SECRET_ARN) return new SecretDirectory(env.WECHAT_ACCOUNTS_SECRET_ARN);
   if (env.STAGE === 'local') return new StaticDirectory(accountsFromEnv(env));
   throw new Error(

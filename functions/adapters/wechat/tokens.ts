@@ -10,7 +10,8 @@
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { WeChatAccount } from '../../../schemas/wechat.ts';
 import { conditionally } from '../dynamodb/conditional.ts';
-import { WeChatApiError } from './api.ts';
+import { keys } from '../dynamodb/keys.ts';
+import { WeChatApiError } from './errors.ts';
 
 export interface CachedToken {
   token: string;
@@ -143,7 +144,7 @@ export class DynamoTokenStore implements TokenStore {
     this.doc = doc;
     this.table = table;
   }
-  private key = (appId: string) => ({ pk: `TOKEN#${appId}`, sk: 'TOKEN' });
+  private key = keys.wechatToken;
 
   async read(appId: string) {
     const res = await this.doc.send(

@@ -14,10 +14,8 @@ import type { Notice } from '../../../schemas/notices.ts';
 import type { NoticeSegment } from '../../../schemas/pushes.ts';
 import type { WeChatAccount } from '../../../schemas/wechat.ts';
 import type { NewRun, PlannedRun, RunRecorder } from '../pushes/runs.ts';
-import { FALLBACK_SCENE } from '../subscribers/subscriber.ts';
 import type { Clock } from '../time.ts';
 import { civilDate } from '../time.ts';
-import { matchesAudience } from './audience.ts';
 import { pushCategory } from './lifecycle.ts';
 import { noticeTemplateValues } from './rendering.ts';
 
@@ -92,53 +90,4 @@ export async function planNoticePush(
     );
   }
   return { key, created, status: run.status, reason: run.reason, segments: run.segmentsTotal };
-}
-
-export interface ScannedRecipient {
-  channel: 'wechat' | 'sms';
-  account: string;
-  id: string;
-}
-
-/**
- * The audience members on one page of a Scan of the subscribers table. A subscriber's items are
- * contiguous and its profile (sk `PROFILE`) sorts after its bindings (`BIND#…`), so a subscriber is
- * complete when its profile is seen. A page that ends inside a subscriber's items resumes after the
- * last profile it holds (`resumeAfter`), so that subscriber is read whole on the next page.
- */
-export function noticeRecipientsOfPage(
-  items: ReadonlyArray<Record<string, unknown>>,
-  segment: Pick<NoticeSegment, 'audience' | 'city' | 'channels' | 'internalAccounts'>,
-  lastEvaluatedKey: Record<string, unknown> | null,
-): { recipients: ScannedRecipient[]; resumeAfter: Record<string, unknown> | null } {
-  const internal = new Set(segment.internalAccounts);
-  const recipients: ScannedRecipient[] = [];
-  let bindings: Array<{ city: string; tail: number }> = [];
-  let currentPk: unknown = null;
-  let lastProfile: Record<string, unknown> | null = null;
-  for (const item of items) {
-    if (typeof item.pk !== 'string' || !item.pk.startsWith('SUB#')) continue;
-    if (item.pk !== currentPk) {
-      currentPk = item.pk;
-      bindings = [];
-    }
-    if (typeof item.sk === 'string' && item.sk.startsWith('BIND#')) {
-      bindings.push({ city: String(item.city), tail: Number(item.tail) });
-      continue;
-    }
-    if (item.sk !== 'PROFILE') continue;
-    lastProfile = { pk: item.pk, sk: item.sk };
-    const channel: 'wechat' | 'sms' = item.channel === 'sms' ? 'sms' : 'wechat';
-    const account = String(item.account);
-    if (!segment.channels.includes(channel)) continue;
-    // A number linked only as a WeChat follower's fallback is not an SMS audience of its own.
-    if (channel === 'sms' && item.scene === FALLBACK_SCENE && bindings.length === 0) continue;
-    const entry = { channel, account, id: String(item.id), status: String(item.status), bindings };
-    const member = matchesAudience(entry, segment.audience, segment.city, internal);
-    if (member) recipients.push({ channel, account, id: String(item.id) });
-  }
-  if (!lastEvaluatedKey) return { recipients, resumeAfter: null };
-  const last = items.at(-1);
-  const endsOnProfile = last?.sk === 'PROFILE';
-  return { recipients, resumeAfter: endsOnProfile || !lastProfile ? lastEvaluatedKey : lastProfile };
 }

@@ -8,11 +8,12 @@ import type { Notice } from '../../../schemas/notices.ts';
 import type { FrequencyPolicy } from '../../../schemas/pushes.ts';
 import type { SmsCatalogue } from '../../../schemas/sms.ts';
 import type { WeChatAccount } from '../../../schemas/wechat.ts';
-import { capRequest, type LedgerCounts } from '../pushes/cap.ts';
+import { capDecision, capRequest, type LedgerState } from '../pushes/cap.ts';
 import { quietUntil } from '../pushes/quiet-hours.ts';
 import type { Channel } from '../vocabulary.ts';
 import { audienceOf, type CensusEntry, internalAccountIds } from './audience.ts';
 import { pushCategory } from './lifecycle.ts';
+import { noticePushKey } from './planning.ts';
 import { noticeSms, noticeTemplateValues } from './rendering.ts';
 
 export interface NoticePreviewInput {
@@ -40,12 +41,13 @@ export const CAP_SAMPLE = 2000;
 
 export function previewNotice(
   input: NoticePreviewInput,
-  ledgers: ReadonlyMap<string, LedgerCounts>,
+  ledgers: ReadonlyMap<string, LedgerState>,
   sampleSize = CAP_SAMPLE,
 ) {
   const { notice: n, policy, sendAt } = input;
   const internal = internalAccountIds(input.accounts);
   const category = pushCategory(n);
+  const pushKey = noticePushKey(n.id);
   const channels = n.channels.filter((c): c is Channel => c === 'wechat' || c === 'sms');
   const perChannel = Object.fromEntries(
     channels.map((channel) => {
@@ -53,17 +55,15 @@ export function previewNotice(
       const sample = capSample(members, sampleSize);
       const cap = capRequest(policy, channel, category, sendAt);
       const deferUntil = quietUntil(policy, channel, category, sendAt);
-      let held = 0;
-      for (const m of sample) {
-        const l = ledgers.get(`${channel}#${m.id}`);
-        const today = l?.day[cap.klass] ?? 0;
-        const weekFull = cap.weekLimit !== null && (l?.routineBefore ?? 0) + today >= cap.weekLimit;
-        if (today >= cap.dayLimit || weekFull) held++;
-      }
+      const verdicts = { send: 0, capped: 0, duplicate: 0 };
+      for (const m of sample) verdicts[capDecision(cap, pushKey, ledgers.get(`${channel}#${m.id}`))]++;
       // Exact when every ledger was read; otherwise the sample's share, scaled to the audience.
-      const capped =
-        sample.length === members.length ? held : Math.round((held / sample.length) * members.length);
-      const rest = members.length - capped;
+      const scaled = (n: number) =>
+        sample.length === members.length ? n : Math.round((n / sample.length) * members.length);
+      const capped = scaled(verdicts.capped);
+      // Reached by an earlier publication of this notice (the push key is the notice's): not again.
+      const alreadyReached = scaled(verdicts.duplicate);
+      const rest = Math.max(0, members.length - capped - alreadyReached);
       const wouldBe = { send: deferUntil ? 0 : rest, capped, deferred: deferUntil ? rest : 0 };
       return [
         channel,
@@ -71,6 +71,7 @@ export function previewNotice(
           audience: members.length,
           capClass: cap.klass,
           wouldBe,
+          alreadyReached,
           deferredUntil: deferUntil && wouldBe.deferred ? deferUntil.toISOString() : null,
           capEstimate: sample.length === members.length ? null : { sampled: sample.length },
         },

@@ -311,3 +311,21 @@ export async function publishDueNotices(
   }
   return published;
 }
+
+/** An announcement younger than this may still be on its way from the request that published it. */
+export const RESEND_AFTER_MS = 60_000;
+
+/**
+ * Announcements to the push pipeline that a crash or an SNS error left unsent, sent again (planning
+ * is idempotent per notice version, so one that did go out plans once). Returns how many.
+ */
+export async function resendPendingAnnouncements(
+  deps: Pick<NoticeWorkflowDeps, 'clock' | 'announce'> & {
+    pendingAnnouncements(olderThan: string): Promise<NoticePushMessage[]>;
+  },
+): Promise<number> {
+  const cutoff = new Date(deps.clock.now().getTime() - RESEND_AFTER_MS).toISOString();
+  const pending = await deps.pendingAnnouncements(cutoff);
+  for (const m of pending) await deps.announce(m);
+  return pending.length;
+}

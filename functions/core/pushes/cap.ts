@@ -1,7 +1,8 @@
 /**
- * The frequency cap, pure: which class a category is capped in and the limits a send must fit under
- * (a CapRequest, which the ledger adapter turns into ONE conditional write), and what a ledger
- * reservation records about the push it reserved.
+ * The frequency cap, pure: which class a category is capped in, the limits a send must fit under (a
+ * CapRequest), and `capDecision` — whether a push may go to a subscriber given their day ledger. The
+ * ledger adapter makes the same decision as ONE conditional write at send time (a property test holds
+ * the two equal on DynamoDB Local); the previews call `capDecision` on the ledgers they read.
  */
 import type { CapClass, FrequencyPolicy } from '../../../schemas/pushes.ts';
 import { civilDate } from '../time.ts';
@@ -58,4 +59,25 @@ export function parseReservation(value: unknown): ({ reservedAt: number } & Rese
 export interface LedgerCounts {
   day: Record<CapClass, number>;
   routineBefore: number;
+}
+
+/** A day ledger as the cap reads it; absent = nothing pushed to this subscriber that day or before. */
+export interface LedgerState extends LedgerCounts {
+  /** Push keys already on today's ledger (reserved, settled or skipped); absent = none read. */
+  keys?: readonly string[];
+}
+
+export type CapVerdict = 'send' | 'capped' | 'duplicate';
+
+/**
+ * The cap and the dedupe: a push already on the day's ledger is a duplicate; otherwise it is capped
+ * when the class's count for the day has reached its limit or, for routine pushes, when the day's
+ * count and the 6 days before reach the rolling 7-day limit.
+ */
+export function capDecision(req: CapRequest, pushKey: string, ledger: LedgerState | undefined): CapVerdict {
+  if (ledger?.keys?.includes(pushKey)) return 'duplicate';
+  const today = ledger?.day[req.klass] ?? 0;
+  if (today >= req.dayLimit) return 'capped';
+  if (req.weekLimit !== null && (ledger?.routineBefore ?? 0) + today >= req.weekLimit) return 'capped';
+  return 'send';
 }

@@ -1,54 +1,51 @@
 /**
- * What a restriction push would do, without sending: the audience per segment and what the cap
- * would hold back (already reminded today: duplicate; daily restriction cap reached: capped).
+ * What a restriction push would do, without sending: the audience of its segments and what the cap
+ * would do to each member (`capDecision`, the rule the ledger's conditional write applies at send
+ * time): already reminded (duplicate), held back by the cap (capped), or sent.
  */
 import type { FrequencyPolicy } from '../../../schemas/pushes.ts';
 import { type RestrictionBook, restrictionOn } from '../restrictions/engine.ts';
+import type { FanoutSegment } from '../subscribers/fanout.ts';
+import { civilDate } from '../time.ts';
+import type { Channel } from '../vocabulary.ts';
+import { capDecision, capRequest, type LedgerState } from './cap.ts';
 import { restrictionRunKey, restrictionSegments } from './planning.ts';
 
-export interface AudiencePage {
-  subscribers: Array<{ channel: 'wechat' | 'sms'; id: string }>;
-}
+type Member = { channel: Channel; id: string };
 
 export interface PreviewDeps {
   book: RestrictionBook;
   policy: FrequencyPolicy;
-  /** Every subscriber of one fan-out partition. */
-  audience(partition: string): Promise<Array<{ channel: 'wechat' | 'sms'; id: string }>>;
-  /** The ledger of each subscriber for a day: push keys and restriction count. */
-  ledgers(
-    subscribers: Array<{ channel: 'wechat' | 'sms'; id: string }>,
-    date: string,
-  ): Promise<Map<string, { keys: string[]; restriction: number }>>;
+  /** Every subscriber of one fan-out segment. */
+  segmentMembers(segment: FanoutSegment): Promise<Member[]>;
+  /** The day ledgers of these subscribers for the day of sending (and the routine count before it). */
+  ledgerCounts(members: readonly Member[], date: string): Promise<ReadonlyMap<string, LedgerState>>;
 }
 
-/** `sendDate`: the civil day the sends would count against (the cap is per day of sending). */
+/** `sendAt`: when the sends would happen (the cap counts per civil day of sending). */
 export async function previewRestrictionPush(
-  req: { city: string; date: string; slot: 'morning' | 'evening'; sendDate: string },
+  req: { city: string; date: string; slot: 'morning' | 'evening'; sendAt: Date },
   deps: PreviewDeps,
 ) {
   const answer = restrictionOn(deps.book, req.city, req.date);
   const key = restrictionRunKey(req.city, req.date, req.slot);
   const segments = restrictionSegments(answer);
   const seen = new Set<string>();
-  const audience: Array<{ channel: 'wechat' | 'sms'; id: string }> = [];
+  const audience: Member[] = [];
   for (const s of segments) {
-    for (const sub of await deps.audience(`${req.city}#${s.tail}#${req.slot}#${s.shard}`)) {
-      const k = `${sub.channel}#${sub.id}`;
+    for (const m of await deps.segmentMembers({ city: req.city, slot: req.slot, ...s })) {
+      const k = `${m.channel}#${m.id}`;
       if (!seen.has(k)) {
         seen.add(k);
-        audience.push(sub);
+        audience.push({ channel: m.channel, id: m.id });
       }
     }
   }
-  const ledgers = await deps.ledgers(audience, req.sendDate);
+  const ledgers = await deps.ledgerCounts(audience, civilDate(req.sendAt, deps.policy.timeZone));
   const wouldBe = { send: 0, capped: 0, duplicate: 0 };
-  for (const sub of audience) {
-    const l = ledgers.get(`${sub.channel}#${sub.id}`);
-    const limit = deps.policy.channels[sub.channel].perDay.restriction;
-    if (l?.keys.includes(key)) wouldBe.duplicate++;
-    else if ((l?.restriction ?? 0) >= limit) wouldBe.capped++;
-    else wouldBe.send++;
+  for (const m of audience) {
+    const cap = capRequest(deps.policy, m.channel, 'restriction', req.sendAt);
+    wouldBe[capDecision(cap, key, ledgers.get(`${m.channel}#${m.id}`))]++;
   }
   return {
     key,

@@ -73,3 +73,15 @@ export function coverageGaps(
   }
   return gaps;
 }
+
+/** Per city with gaps: its first missing day, why, and how many days are missing. */
+export function firstGapPerCity(gaps: readonly CoverageGap[]) {
+  const byCity = new Map<string, CoverageGap[]>();
+  for (const g of gaps) byCity.set(g.city, [...(byCity.get(g.city) ?? []), g]);
+  return [...byCity].map(([city, mine]) => ({
+    city,
+    firstMissingDay: mine[0]!.date,
+    reason: mine[0]!.reason,
+    missingDays: mine.length,
+  }));
+}

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { keys } from '../../../functions/adapters/dynamodb/keys.ts';
 import { MemorySubscriberRepository } from '../../../functions/adapters/memory/subscribers.ts';
 import {
   type ConversationDeps,
@@ -7,7 +8,7 @@ import {
   parseIntent,
 } from '../../../functions/core/conversation/converse.ts';
 import { openBook } from '../../../functions/core/restrictions/engine.ts';
-import { fanoutKey } from '../../../functions/core/subscribers/fanout.ts';
+import { fanoutSegment } from '../../../functions/core/subscribers/fanout.ts';
 import { fixedClock } from '../../../functions/core/time.ts';
 import { shippedRestrictionData } from '../../../schemas/data/index.ts';
 import keywordData from '../../../schemas/data/keywords.json' with { type: 'json' };
@@ -112,7 +113,11 @@ describe('converse', () => {
   it('opts out with TD and back in with 订阅; the fan-out key follows', async () => {
     const { say, subscribers } = setup();
     await say('绑定 京A12345');
-    const key = () => subscribers.get(me).then((s) => fanoutKey(s!, s!.bindings[0]!));
+    const key = () =>
+      subscribers.get(me).then((s) => {
+        const segment = fanoutSegment(s!, s!.bindings[0]!);
+        return segment && keys.fanout(segment);
+      });
     expect(await key()).toMatch(/^beijing#5#morning#\d+$/);
     expect(await say('TD')).toContain('您已退订');
     expect(await key()).toBeNull();

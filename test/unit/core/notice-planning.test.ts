@@ -1,6 +1,17 @@
 import { describe, expect, it } from 'vitest';
+import { subscribersOfPage } from '../../../functions/adapters/dynamodb/audience.ts';
 import { parseIntent } from '../../../functions/core/conversation/converse.ts';
-import { noticeRecipientsOfPage } from '../../../functions/core/notices/planning.ts';
+import { noticeRecipients } from '../../../functions/core/pushes/expansion.ts';
+
+/** One page of a Scan as expansion reads it: complete subscribers (the adapter), the audience (core). */
+function noticeRecipientsOfPage(
+  items: Array<Record<string, unknown>>,
+  segment: Parameters<typeof noticeRecipients>[1],
+  lastEvaluatedKey: Record<string, unknown> | null,
+) {
+  const { members, resumeAfter } = subscribersOfPage(items, lastEvaluatedKey);
+  return { recipients: noticeRecipients(members, segment), resumeAfter };
+}
 
 const profile = (id: string, over: Record<string, unknown> = {}) => ({
   pk: `SUB#${over.channel ?? 'wechat'}#${id}`,

@@ -19,10 +19,13 @@ import {
 import { capSample, previewNotice } from '../../../functions/core/notices/preview.ts';
 import { noticeSms, noticeTemplateValues } from '../../../functions/core/notices/rendering.ts';
 import { missingTemplates } from '../../../functions/core/notices/workflow.ts';
-import { catalogue } from '../../../functions/shared/sms.ts';
+import smsTemplates from '../../../schemas/data/sms-templates.json' with { type: 'json' };
 import { NewNoticeSchema, type Notice, type NoticeFields } from '../../../schemas/notices.ts';
 import { DEFAULT_POLICY } from '../../../schemas/pushes.ts';
+import { SmsCatalogueSchema } from '../../../schemas/sms.ts';
 import type { WeChatAccount } from '../../../schemas/wechat.ts';
+
+const catalogue = SmsCatalogueSchema.parse(smsTemplates);
 
 const now = new Date('2026-11-16T02:00:00Z'); // 10:00 Shanghai
 const editor = { sub: 'ed', roles: ['editor'] };

@@ -1,5 +1,5 @@
 /**
- * A citizen's SMS reply, through the channel-agnostic conversation (functions/core/conversation.ts).
+ * A citizen's SMS reply, through the channel-agnostic conversation (core/conversation/converse.ts).
  * Primary course:
  *  1. the number, normalised to E.164 (not a mainland mobile: ignored) and keyed by its HMAC;
  *  2. the intent; a number never seen becomes a subscriber only by binding a plate (`BD 京A12345`),
@@ -10,28 +10,26 @@
  *     the restriction answer (within it). Otherwise the intent is applied and recorded only.
  * Returns what is recorded on the inbound record: `<intent>:<what happened>`.
  */
-import type { SmsCatalogue, SmsTemplateKind } from '../../schemas/sms.ts';
-import type { DynamoFallbackLinks } from '../adapters/dynamodb/fallback-links.ts';
-import type { DynamoSmsContacts, DynamoSmsNumberCap } from '../adapters/dynamodb/sms.ts';
-import type { PhoneVault } from '../adapters/sms/vault.ts';
-import { type ConversationDeps, converse, parseIntent } from '../core/conversation/converse.ts';
-import { PlateError, parsePlate } from '../core/restrictions/plates.ts';
-import { type RenderedSms, renderSms, SmsTooLongError } from '../core/sms/messages.ts';
-import { maskPhone, normalisePhone, PhoneNumberError, phoneId } from '../core/sms/numbers.ts';
-import { FALLBACK_SCENE } from '../core/subscribers/subscriber.ts';
-import { civilDate } from '../core/time.ts';
-import { type SmsSendDeps, sendWithinBudget } from '../deliver-sms/deliver.ts';
+import type { SmsCatalogue, SmsTemplateKind } from '../../../schemas/sms.ts';
+import { type ConversationDeps, converse, parseIntent } from '../conversation/converse.ts';
+import { PlateError, parsePlate } from '../restrictions/plates.ts';
+import { FALLBACK_SCENE } from '../subscribers/subscriber.ts';
+import { civilDate } from '../time.ts';
+import { type SmsSendDeps, sendWithinBudget } from './budget.ts';
+import { type RenderedSms, renderSms, SmsTooLongError } from './messages.ts';
+import { maskPhone, normalisePhone, PhoneNumberError, phoneId } from './numbers.ts';
+import type { FallbackLinks, PhoneSeal, SmsContacts, SmsNumberCap } from './ports.ts';
 
 export interface SmsReplyDeps extends SmsSendDeps {
   conversation: ConversationDeps;
-  contacts: DynamoSmsContacts;
-  numberCap: DynamoSmsNumberCap;
-  vault: PhoneVault;
+  contacts: SmsContacts;
+  numberCap: SmsNumberCap;
+  vault: Pick<PhoneSeal, 'encrypt'>;
   pepper: Buffer;
   catalogue: SmsCatalogue;
   settings: SmsSendDeps['settings'] & { interactive: boolean; maxParts: number; numberDailyCap: number };
   /** WeChat followers' fallback codes (短信备用), when the deployment links numbers to followers. */
-  fallbackLinks?: Pick<DynamoFallbackLinks, 'consume'>;
+  fallbackLinks?: Pick<FallbackLinks, 'consume'>;
 }
 
 /** "WX 123456": the phone proves it is the one a WeChat follower asked to fall back to. */
@@ -46,7 +44,7 @@ async function linkToWeChat(
   code: string,
   phone: string,
   id: string,
-  deps: SmsReplyDeps & { fallbackLinks: Pick<DynamoFallbackLinks, 'consume'> },
+  deps: SmsReplyDeps & { fallbackLinks: Pick<FallbackLinks, 'consume'> },
 ): Promise<string> {
   const now = deps.clock.now();
   const openid = await deps.fallbackLinks.consume(code, id, civilDate(now), now.getTime());

@@ -1,0 +1,135 @@
+/**
+ * What push delivery needs from the world, as nouns. The DynamoDB, WeChat, SMS and SNS adapters
+ * implement them; the unit tests pass in-memory fakes.
+ */
+import type { DeliveryMessage, FrequencyPolicy, Outcome } from '../../../schemas/pushes.ts';
+import type { WeChatAccount } from '../../../schemas/wechat.ts';
+import type { CapRequest, ReservationMeta } from '../pushes/cap.ts';
+import type { Channel } from '../vocabulary.ts';
+
+/** What the ONE conditional write on a subscriber's day ledger decided. */
+export type Reservation = 'reserved' | 'duplicate' | 'capped' | 'unknown-outcome';
+
+/**
+ * The subscriber's day ledger (cap counters + push keys) and each bundle's receipt. A reservation
+ * is the cap and the dedupe in one write; once reserved, a push is never attempted again.
+ */
+export interface PushLedger {
+  /** Consumed read/write capacity units, for the run's cost report. */
+  readonly consumed: { read: number; write: number };
+  reserve(
+    channel: Channel,
+    id: string,
+    pushKey: string,
+    req: CapRequest,
+    meta: ReservationMeta,
+    nowMs: number,
+  ): Promise<Reservation>;
+  /** Marks a push not attempted (opted out, unfollowed, …) without counting it against the cap. */
+  skip(
+    channel: Channel,
+    id: string,
+    date: string,
+    pushKey: string,
+    reason: string,
+  ): Promise<'skipped' | 'duplicate'>;
+  /** Records why a reserved push did not go out (a failure code, unknown-outcome). */
+  settle(channel: Channel, id: string, date: string, pushKey: string, outcome: string): Promise<void>;
+  /** Gives back a reservation whose push certainly did not go out (as if never reserved). */
+  release(channel: Channel, id: string, date: string, pushKey: string, klass: string): Promise<void>;
+  /** What the bundle's earlier attempts finished: recipient id → recorded outcome. */
+  receipt(bundle: string): Promise<Map<string, string>>;
+  recordReceipt(bundle: string, outcomes: ReadonlyMap<string, string>, nowMs: number): Promise<void>;
+}
+
+/** Outcome counts as a run records them; SMS fallbacks are counted apart (`sms-fallback:<outcome>`). */
+export type RunCounts = Partial<Record<Outcome | 'planned' | `sms-fallback:${Outcome}`, number>>;
+
+export interface RunUsage {
+  read?: number;
+  write?: number;
+  invocations?: number;
+  durationMs?: number;
+}
+
+/** A push run as delivery sees it: its status and halted channels, and where outcomes are counted. */
+export interface RunLog {
+  get(runKey: string): Promise<{ status: string; halts: Record<string, string> } | undefined>;
+  add(runKey: string, counts: RunCounts, usage: RunUsage, at: string): Promise<void>;
+  abort(runKey: string, reason: string, at: string): Promise<void>;
+  haltChannel(runKey: string, channel: string, reason: string, at: string): Promise<void>;
+}
+
+/** Routine bundles that met quiet hours wait here for the window's end; one item per bundle. */
+export interface DeferredPushes {
+  /** False when this bundle was already deferred. */
+  defer(message: DeliveryMessage, releaseAt: Date, shard: number): Promise<boolean>;
+}
+
+/** Pushes sent per category and ISO week (the denominator of unfollows per 1,000). */
+export interface PushTally {
+  addSent(category: string, date: string, n: number): Promise<void>;
+}
+
+/** The frequency policy operators edit; cached by the adapter. */
+export interface PolicySource {
+  get(): Promise<{ policy: FrequencyPolicy; version: number }>;
+}
+
+/** A provider's daily quota, taken before sends so a run stops before the provider refuses. */
+export interface DailyQuota {
+  /** Takes `n` units of the day's `limit`; false (and nothing taken) when they are not left. */
+  take(appId: string, date: string, n: number, limit: number): Promise<boolean>;
+}
+
+/** Delivery bundles handed back to the deliveries topic (SMS fallbacks, released deferrals). */
+export interface DeliveryQueue {
+  publish(messages: readonly DeliveryMessage[]): Promise<void>;
+}
+
+/** Why the WeChat API refused a call, from its error table (functions/adapters/wechat/errors.ts). */
+export interface WeChatRefusal {
+  errcode: number;
+  /**
+   * retry: transient; token: the credential (already retried once); recipient: this follower cannot
+   * receive; window: the customer-service window is closed; abort: configuration or daily quota;
+   * bug: our request is wrong.
+   */
+  action: 'retry' | 'token' | 'recipient' | 'window' | 'abort' | 'bug';
+  /** What a recipient refusal says about the follower. */
+  subscriberStatus: 'unfollowed' | 'blocked' | 'opted-out' | undefined;
+  message: string;
+}
+
+/** sent; refused by WeChat (with why); or unknown: the call did not complete, it may have gone out. */
+export type WeChatSendResult =
+  | { status: 'sent'; msgid: string | null }
+  | { status: 'refused'; refusal: WeChatRefusal }
+  | { status: 'unknown'; message: string };
+
+export interface TemplateMessage {
+  touser: string;
+  templateId: string;
+  /** Deterministic per (push, follower): WeChat drops a repeat within its window. */
+  clientMsgId: string;
+  data: Record<string, { value: string }>;
+}
+
+/** The WeChat messages delivery sends: template messages (pushes) and customer-service text (replies). */
+export interface WeChatMessages {
+  sendTemplate(account: WeChatAccount, message: TemplateMessage): Promise<WeChatSendResult>;
+  sendText(account: WeChatAccount, openid: string, content: string): Promise<WeChatSendResult>;
+}
+
+/** Structured, masked log lines and metrics (Powertools in the functions, spies in tests). */
+export interface Telemetry {
+  log(level: 'info' | 'warn' | 'error', message: string, details?: Record<string, unknown>): void;
+  metric(name: string, n?: number): void;
+}
+
+/** Monotonic time and waiting, for pacing and durations (the wall clock is the Clock). */
+export interface Timer {
+  /** Milliseconds from an arbitrary origin, never going back. */
+  elapsed(): number;
+  sleep(ms: number): Promise<void>;
+}

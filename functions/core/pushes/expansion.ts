@@ -1,0 +1,159 @@
+/**
+ * Expanding a segment of a push run into delivery bundles of up to 50 recipients each.
+ *
+ * Primary course of expandSegment:
+ *  1. the segment's cursor: a segment delivered twice, or retried after a crash, resumes where it
+ *     stopped (a finished segment does nothing);
+ *  2. one page of its audience: a restriction segment pages its partition of the fan-out index (one
+ *     recipient per subscriber, their plates with this tail together); a notice segment pages one of
+ *     the parallel Scan segments of the subscribers and keeps the notice's audience;
+ *  3. the page's recipients in bundles per channel and account, with deterministic ids (run, segment,
+ *     page, chunk), so a page expanded twice yields the same bundles;
+ *  4. the cursor advanced in the same write that counts the page's recipients as planned; if another
+ *     copy of the segment advanced first, it owns the rest (our page was a duplicate).
+ */
+import type {
+  DeliveryMessage,
+  NoticeSegment,
+  Recipient,
+  RestrictionSegment,
+  SegmentMessage,
+} from '../../../schemas/pushes.ts';
+import type { DeliveryQueue } from '../delivery/ports.ts';
+import { type CensusEntry, matchesAudience } from '../notices/audience.ts';
+import { FALLBACK_SCENE } from '../subscribers/subscriber.ts';
+import type { Clock } from '../time.ts';
+import type { Channel } from '../vocabulary.ts';
+
+/** Where a segment's expansion stands: an opaque cursor the audience gave for the next page. */
+export type PageCursor = Record<string, unknown> | null;
+
+export interface SegmentCursors {
+  segmentCursor(
+    runKey: string,
+    segment: string,
+  ): Promise<{ page: number; cursor: PageCursor; done: boolean }>;
+  /** Moves from `page` to the next with the page's recipients counted; false if another copy moved first. */
+  advanceSegment(
+    runKey: string,
+    segment: string,
+    page: number,
+    next: PageCursor,
+    planned: number,
+    at: string,
+  ): Promise<boolean>;
+}
+
+export interface Addressed extends Recipient {
+  channel: Channel;
+  account: string;
+}
+
+/** The audience as expansion pages it (functions/adapters/dynamodb/audience.ts). */
+export interface AudiencePages {
+  restrictionPage(
+    segment: Pick<RestrictionSegment, 'city' | 'tail' | 'slot' | 'shard'>,
+    cursor: PageCursor,
+    pageSize: number,
+  ): Promise<{ members: Addressed[]; next: PageCursor }>;
+  scanPage(
+    scan: { segment: number; of: number },
+    cursor: PageCursor,
+    pageSize: number,
+  ): Promise<{ members: Array<CensusEntry & { scene: string | null }>; next: PageCursor }>;
+}
+
+export interface ExpansionDeps {
+  runs: SegmentCursors;
+  audience: AudiencePages;
+  deliveries: DeliveryQueue;
+  clock: Clock;
+  settings: { bundleSize: number; pageSize: number };
+}
+
+/** The members of a notice's audience on one page of subscribers. */
+export function noticeRecipients(
+  members: ReadonlyArray<CensusEntry & { scene: string | null }>,
+  segment: Pick<NoticeSegment, 'audience' | 'city' | 'channels' | 'internalAccounts'>,
+): Addressed[] {
+  const internal = new Set(segment.internalAccounts);
+  return (
+    members
+      .filter((m) => segment.channels.includes(m.channel))
+      // A number linked only as a WeChat follower's fallback is not an SMS audience of its own.
+      .filter((m) => !(m.channel === 'sms' && m.scene === FALLBACK_SCENE && m.bindings.length === 0))
+      .filter((m) => matchesAudience(m, segment.audience, segment.city, internal))
+      .map((m) => ({ channel: m.channel, account: m.account, id: m.id, plates: [] }))
+  );
+}
+
+type BundleBase = Omit<DeliveryMessage, 'bundle' | 'channel' | 'account' | 'recipients' | 'values'>;
+
+/** Bundles per channel and account, at most `size` recipients each. */
+export function bundlesOf(
+  recipients: readonly Addressed[],
+  base: BundleBase,
+  values: (channel: Channel) => Record<string, string> | undefined,
+  prefix: string,
+  size: number,
+): DeliveryMessage[] {
+  const groups = new Map<string, { channel: Channel; account: string; members: Recipient[] }>();
+  for (const { channel, account, id, plates } of recipients) {
+    const g = `${channel}#${account}`;
+    const group = groups.get(g) ?? { channel, account, members: [] };
+    group.members.push({ id, plates });
+    groups.set(g, group);
+  }
+  const out: DeliveryMessage[] = [];
+  for (const [g, { channel, account, members }] of groups) {
+    const v = values(channel);
+    const fallbackValues = channel === 'wechat' ? values('sms') : undefined;
+    for (let i = 0; i < members.length; i += size)
+      out.push({
+        ...base,
+        ...(v ? { values: v } : {}),
+        ...(fallbackValues ? { fallbackValues } : {}),
+        bundle: `${prefix}#${g}#${i / size}`,
+        channel,
+        account,
+        recipients: members.slice(i, i + size),
+      });
+  }
+  return out;
+}
+
+/** The name a segment's cursor is kept under. */
+export const segmentName = (seg: SegmentMessage) =>
+  seg.kind === 'notice' ? `scan#${seg.scan}` : `${seg.tail}#${seg.shard}`;
+
+export async function expandSegment(seg: SegmentMessage, deps: ExpansionDeps): Promise<void> {
+  const segment = segmentName(seg);
+  const base: BundleBase = {
+    runKey: seg.runKey,
+    pushKey: seg.kind === 'notice' ? seg.pushKey : seg.runKey,
+    category: seg.category,
+    city: seg.city,
+    date: seg.date,
+  };
+  const values = (channel: Channel) =>
+    seg.kind !== 'notice' ? undefined : channel === 'sms' ? seg.smsValues : seg.values;
+  const { pageSize, bundleSize } = deps.settings;
+  for (;;) {
+    const { page, cursor, done } = await deps.runs.segmentCursor(seg.runKey, segment);
+    if (done) return;
+    let recipients: Addressed[];
+    let next: PageCursor;
+    if (seg.kind === 'notice') {
+      const scanned = await deps.audience.scanPage({ segment: seg.scan, of: seg.of }, cursor, pageSize);
+      recipients = noticeRecipients(scanned.members, seg);
+      next = scanned.next;
+    } else {
+      ({ members: recipients, next } = await deps.audience.restrictionPage(seg, cursor, pageSize));
+    }
+    const bundles = bundlesOf(recipients, base, values, `${seg.runKey}#${segment}#${page}`, bundleSize);
+    await deps.deliveries.publish(bundles);
+    const at = deps.clock.now().toISOString();
+    if (!(await deps.runs.advanceSegment(seg.runKey, segment, page, next, recipients.length, at))) return;
+    if (!next) return;
+  }
+}

@@ -1,0 +1,59 @@
+/**
+ * The SQS chain, written once: tracer → logger with the Lambda context → the records through
+ * Powertools batch processing (partial batch responses: only the records that failed come back) →
+ * metrics flushed once. Each record's body is JSON validated with the queue's zod schema; a record
+ * that fails (bad body, or its work threw) is logged and retried by SQS, then dead-lettered.
+ *
+ * `begin` builds what the records of one invocation share (e.g. the delivery loop's run statuses and
+ * counts); `end` runs once after them, whatever happened, to write what they gathered.
+ */
+import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
+import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
+import middy from '@middy/core';
+import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
+import type { z } from 'zod';
+import { flushMetrics, logger, tracer } from './powertools.ts';
+import { errorMessage } from './telemetry.ts';
+
+export interface QueueHandler<T, S> {
+  schema: z.ZodType<T>;
+  begin?: () => S | Promise<S>;
+  record: (body: T, state: S, record: SQSRecord) => Promise<void>;
+  end?: (state: S) => Promise<void>;
+  /** What a failed record's log line says will happen. */
+  retrying?: string;
+}
+
+export function queueHandler<T, S = undefined>(h: QueueHandler<T, S>) {
+  return middy<SQSEvent, SQSBatchResponse>()
+    .use(captureLambdaHandler(tracer, { captureResponse: false }))
+    .use(injectLambdaContext(logger, { resetKeys: true }))
+    .use(flushMetrics())
+    .handler(async (event, context) => {
+      const state = (await h.begin?.()) as S;
+      const processor = new BatchProcessor(EventType.SQS);
+      const recordHandler = async (record: SQSRecord) => {
+        try {
+          await h.record(h.schema.parse(JSON.parse(record.body)), state, record);
+        } catch (error) {
+          logger.warn(h.retrying ?? 'record will be retried', {
+            messageId: record.messageId,
+            receiveCount: Number(record.attributes.ApproximateReceiveCount),
+            error: errorMessage(error),
+          });
+          throw error;
+        }
+      };
+      try {
+        // One record after another: a bundle's sends are paced, and its outcomes counted, in turn.
+        return await processPartialResponse(event, recordHandler, processor, {
+          context,
+          processInParallel: false,
+          throwOnFullBatchFailure: false,
+        });
+      } finally {
+        await h.end?.(state);
+      }
+    });
+}

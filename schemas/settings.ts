@@ -1,0 +1,66 @@
+/**
+ * Each function's settings as its environment carries them. The values — and so the defaults — are
+ * in the function's blueprint entry (lib/blueprint.ts `environment`); these schemas only validate,
+ * so a value missing from the blueprint fails the function's init with the variable's name.
+ */
+import { z } from 'zod';
+import { ChannelSchema } from './vocabulary.ts';
+
+const positive = z.coerce.number().positive();
+const count = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
+const csv = <T extends z.ZodType>(item: T) =>
+  z.preprocess(
+    (v) =>
+      typeof v === 'string'
+        ? v
+            .split(',')
+            .map((p) => p.trim())
+            .filter(Boolean)
+        : v,
+    z.array(item).min(1),
+  );
+
+/** deliver-wechat: pacing under WeChat's limits and the account's daily template quota. */
+export const DeliverWeChatSettingsSchema = z
+  .object({
+    /** Template sends per second per invocation; × the queue's maximum concurrency = the run's rate. */
+    PUSH_RATE_PER_SECOND: positive,
+    /** Template sends in flight at once per invocation (WeChat answers in ~100–300 ms). */
+    PUSH_CONCURRENCY: count(1, 50),
+    WECHAT_DAILY_TEMPLATE_QUOTA: count(1, 100_000_000),
+  })
+  .transform((e) => ({
+    ratePerSecond: e.PUSH_RATE_PER_SECOND,
+    concurrency: e.PUSH_CONCURRENCY,
+    dailyTemplateQuota: e.WECHAT_DAILY_TEMPLATE_QUOTA,
+  }));
+
+/** deliver-sms: pacing under the gateway's limits. */
+export const DeliverSmsSettingsSchema = z
+  .object({ SMS_RATE_PER_SECOND: positive, SMS_CONCURRENCY: count(1, 20) })
+  .transform((e) => ({ ratePerSecond: e.SMS_RATE_PER_SECOND, concurrency: e.SMS_CONCURRENCY }));
+
+/** expand-segment: bundle size and the page size of fan-out Queries and Scans. */
+export const ExpandSettingsSchema = z
+  .object({ PUSH_BUNDLE_SIZE: count(1, 50), EXPAND_PAGE_SIZE: count(3, 1000) })
+  .transform((e) => ({ bundleSize: e.PUSH_BUNDLE_SIZE, pageSize: e.EXPAND_PAGE_SIZE }));
+
+/** plan-notice-push: the channels with a deliver queue, and how many Scan segments a notice run uses. */
+export const NoticePlanningSettingsSchema = z
+  .object({ PUSH_CHANNELS: csv(ChannelSchema), NOTICE_SCAN_SEGMENTS: count(1, 64) })
+  .transform((e) => ({ delivered: new Set(e.PUSH_CHANNELS), scanSegments: e.NOTICE_SCAN_SEGMENTS }));
+
+/** check-restriction-coverage: the served cities and how many days ahead to look. */
+export const CoverageSettingsSchema = z
+  .object({ SERVED_CITIES: csv(z.string().regex(/^[a-z]+$/)), COVERAGE_DAYS: count(1, 366) })
+  .transform((e) => ({ cities: e.SERVED_CITIES, days: e.COVERAGE_DAYS }));
+
+/** Functions that read restriction data: how long a container reuses what it read. */
+export const RestrictionDataSettingsSchema = z
+  .object({ RESTRICTION_DATA_CACHE_SECONDS: count(0, 3600) })
+  .transform((e) => ({ cacheMs: e.RESTRICTION_DATA_CACHE_SECONDS * 1000 }));
+
+/** receive-wechat: the freshness window of a request's timestamp (0 disables it). */
+export const WeChatWebhookSettingsSchema = z
+  .object({ WECHAT_MAX_SKEW_S: count(0, 86_400) })
+  .transform((e) => ({ maxSkewSeconds: e.WECHAT_MAX_SKEW_S }));
