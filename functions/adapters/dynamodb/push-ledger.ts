@@ -84,12 +84,11 @@ export class DynamoPushLedger implements PushLedger {
     nowMs = Date.now(),
     inFlightMs = IN_FLIGHT_MS,
   ): Promise<Reservation> {
-    if (req.dayLimit <= 0) return 'capped';
     let allowance: number | null = null;
-    if (req.weekLimit !== null) {
-      allowance = req.weekLimit - (await this.routineBefore(channel, id, req.date));
-      if (allowance <= 0) return 'capped';
-    }
+    if (req.weekLimit !== null) allowance = req.weekLimit - (await this.routineBefore(channel, id, req.date));
+    // No room at all today: nothing to write, but a push already on the ledger is still a duplicate.
+    if (req.dayLimit <= 0 || (allowance !== null && allowance <= 0))
+      return this.alreadyThere(channel, id, req.date, pushKey, nowMs, inFlightMs);
     const counter = `c_${req.klass}`;
     try {
       const res = await this.doc.send(
@@ -125,12 +124,55 @@ export class DynamoPushLedger implements PushLedger {
       this.consumed.write += 1; // a failed conditional write still consumes
       const old = error.Item as Record<string, { SS?: string[]; N?: string; S?: string }> | undefined;
       if (!old?.keys?.SS?.includes(pushKey)) return 'capped';
-      if (old[`s:${pushKey}`]) return 'duplicate';
+      const settled = old[`s:${pushKey}`] !== undefined;
       const r = old[`r:${pushKey}`];
-      const reservation = parseReservation(r?.S ?? (r?.N !== undefined ? Number(r.N) : undefined));
-      if (reservation?.bundle && (await this.inReceipt(reservation.bundle, id))) return 'duplicate';
-      return nowMs - (reservation?.reservedAt ?? 0) < inFlightMs ? 'duplicate' : 'unknown-outcome';
+      return this.seenBefore(
+        id,
+        settled,
+        r?.S ?? (r?.N !== undefined ? Number(r.N) : undefined),
+        nowMs,
+        inFlightMs,
+      );
     }
+  }
+
+  /** A push already on the ledger: duplicate, unless it was reserved long ago and never confirmed. */
+  private async seenBefore(
+    id: string,
+    settled: boolean,
+    reserved: unknown,
+    nowMs: number,
+    inFlightMs: number,
+  ): Promise<Reservation> {
+    if (settled) return 'duplicate';
+    const reservation = parseReservation(reserved);
+    if (reservation?.bundle && (await this.inReceipt(reservation.bundle, id))) return 'duplicate';
+    return nowMs - (reservation?.reservedAt ?? 0) < inFlightMs ? 'duplicate' : 'unknown-outcome';
+  }
+
+  /** With no room to reserve: is this push on the day's ledger already (duplicate), or capped? */
+  private async alreadyThere(
+    channel: Channel,
+    id: string,
+    date: string,
+    pushKey: string,
+    nowMs: number,
+    inFlightMs: number,
+  ): Promise<Reservation> {
+    const res = await this.doc.send(
+      new GetCommand({
+        TableName: this.table,
+        Key: keys.ledgerDay(channel, id, date),
+        ProjectionExpression: '#keys, #s, #r',
+        ExpressionAttributeNames: { '#keys': 'keys', '#s': `s:${pushKey}`, '#r': `r:${pushKey}` },
+        ConsistentRead: true,
+        ReturnConsumedCapacity: 'TOTAL',
+      }),
+    );
+    this.consumed.read += res.ConsumedCapacity?.CapacityUnits ?? 0;
+    const item = res.Item;
+    if (!(item?.keys instanceof Set) || !item.keys.has(pushKey)) return 'capped';
+    return this.seenBefore(id, item[`s:${pushKey}`] !== undefined, item[`r:${pushKey}`], nowMs, inFlightMs);
   }
 
   /** What the bundle's earlier attempts finished: recipient id → recorded outcome. */
