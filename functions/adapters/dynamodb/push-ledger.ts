@@ -2,9 +2,10 @@
  * The subscriber's day ledger: the cap decision and the de-duplication in ONE conditional write,
  * made immediately before the provider call —
  *   ADD keys {pushKey}, c_<class> 1   IF pushKey not in keys AND c_<class> < dayLimit
- *                                     [AND c_routine < weekAllowance, for routine pushes]
- * weekAllowance (routine limit over 7 days minus the previous 6 days' routine pushes) is fixed when
- * the day's item is created. Per push key the item holds `r:<key>` = `<reserved at ms>|<category>|<run>|<bundle>`
+ *                                     [AND c_routine < allowance, for routine pushes]
+ * allowance = the routine limit over 7 days minus the previous 6 days' routine pushes, read just before
+ * (those days no longer change), so a policy change applies at once. This is the rule
+ * core/pushes/cap.ts `capDecision` states; a property test holds the two equal. Per push key the item holds `r:<key>` = `<reserved at ms>|<category>|<run>|<bundle>`
  * (what unfollow attribution reads) and, only when the push did not go out, `s:<key>` (the reason).
  *
  * One write per successful push: successes are not settled one by one. Each delivery bundle writes one
@@ -95,12 +96,12 @@ export class DynamoPushLedger implements PushLedger {
         new UpdateCommand({
           TableName: this.table,
           Key: keys.ledgerDay(channel, id, req.date),
-          UpdateExpression: `ADD #keys :keySet, #c :one SET #r = :now, expiresAt = if_not_exists(expiresAt, :ttl)${
-            allowance !== null ? ', weekAllowance = if_not_exists(weekAllowance, :allow)' : ''
-          }`,
-          ConditionExpression: `(attribute_not_exists(#keys) OR NOT contains(#keys, :key)) AND (attribute_not_exists(#c) OR #c < :limit)${
-            allowance !== null ? ' AND (attribute_not_exists(weekAllowance) OR #c < weekAllowance)' : ''
-          }`,
+          UpdateExpression:
+            'ADD #keys :keySet, #c :one SET #r = :now, expiresAt = if_not_exists(expiresAt, :ttl)',
+          // The 7-day routine window: today's count below what the 6 days before left of the limit.
+          ConditionExpression: `(attribute_not_exists(#keys) OR NOT contains(#keys, :key)) AND (attribute_not_exists(#c) OR (#c < :limit${
+            allowance !== null ? ' AND #c < :allow' : ''
+          }))`,
           ExpressionAttributeNames: { '#keys': 'keys', '#c': counter, '#r': `r:${pushKey}` },
           ExpressionAttributeValues: {
             ':keySet': new Set([pushKey]),
