@@ -1,10 +1,10 @@
 /**
  * Who may call which admin route: route key (`METHOD /path` as API Gateway spells it) → the roles
  * allowed, derived from the route declarations (schemas/routes.ts, each admin route's `roles`).
- * `admin` may call everything and is not listed. One helper (functions/shared/auth.ts `authorize`)
- * enforces it inside every admin handler, before any input is parsed, and a test walks the whole
- * matrix on the local stack. A route key not in the matrix is refused to everyone but admin (deny by
- * default).
+ * `admin` may call everything and is not listed. The router checks a route's declared roles before
+ * it parses any input (functions/shared/auth.ts `authorize`, with `permits` below), and a test walks
+ * the whole matrix on the local stack. A route key not in the matrix is refused to everyone but
+ * admin (deny by default).
  */
 import { declaredRoutes } from './routes.ts';
 

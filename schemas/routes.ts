@@ -4,7 +4,7 @@
  * request schemas, the success response, the summary and tag, and the statuses its use case may
  * answer. Everything else is derived from this table:
  *  - the blueprint's `routes` (lib/blueprint.ts → both builders),
- *  - the role matrix (schemas/roles.ts, enforced by functions/shared/auth.ts `authorize`),
+ *  - the role matrix (schemas/roles.ts; the router checks each route's `roles` before parsing),
  *  - the OpenAPI document (schemas/openapi.ts, served at /openapi.json),
  *  - each function's dispatch (functions/shared/http.ts `httpRouter`, typed against these keys).
  * JSON routes are parsed by the router with exactly these schemas. Webhooks (`wechat-signature`,

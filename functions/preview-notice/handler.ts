@@ -5,7 +5,6 @@
  * the SMS text with its billing parts. Nothing is sent or written. A WeChat channel the account has
  * no template for is a 400 naming it.
  */
-import { NoticeIdPathSchema } from '../../schemas/notices.ts';
 import { documentClient } from '../adapters/dynamodb/client.ts';
 import { ledgerCounts } from '../adapters/dynamodb/ledger-counts.ts';
 import { DynamoNoticeStore } from '../adapters/dynamodb/notices.ts';
@@ -18,7 +17,7 @@ import { ensureTemplates } from '../core/notices/workflow.ts';
 import { civilDate } from '../core/time.ts';
 import { clock } from '../shared/clock.ts';
 import { tableName } from '../shared/config.ts';
-import { httpHandler } from '../shared/http.ts';
+import { httpRouter } from '../shared/http.ts';
 import { policyStore } from '../shared/pushes.ts';
 import { catalogue, settings } from '../shared/sms.ts';
 
@@ -28,33 +27,35 @@ const store = new DynamoNoticeStore(documentClient, {
 });
 const accounts = accountDirectory();
 
-export const handler = httpHandler({ path: NoticeIdPathSchema }, async ({ path }) => {
-  const notice = await store.get(path.id);
-  if (!notice) throw new NotFoundError(`No notice '${path.id}'.`);
-  const all = await accounts.all();
-  await ensureTemplates(notice, { accounts: async () => all });
-  const now = clock.now();
-  const sendAt =
-    notice.publishAt && Date.parse(notice.publishAt) > now.getTime() ? new Date(notice.publishAt) : now;
-  const { policy } = await policyStore.get();
-  const input = {
-    notice,
-    census: await subscriberCensus(documentClient, tableName('subscribers')),
-    accounts: all,
-    policy,
-    sendAt,
-    sms: { catalogue, maxParts: settings.maxParts },
-  };
-  const internal = new Set(all.filter((a) => a.audience === 'internal').map((a) => a.id));
-  // The cap is read for a sample of each channel's audience (all of a small one): see capSample.
-  const members = (['wechat', 'sms'] as const).flatMap((c) =>
-    notice.channels.includes(c) ? capSample(audienceOf(input, c, internal)) : [],
-  );
-  const ledgers = await ledgerCounts(
-    documentClient,
-    tableName('ledger'),
-    members,
-    civilDate(sendAt, policy.timeZone),
-  );
-  return { status: 200, body: previewNotice(input, ledgers) };
+export const handler = httpRouter('preview-notice', {
+  'POST /v1/admin/notices/{id}/preview': async ({ path }) => {
+    const notice = await store.get(path.id);
+    if (!notice) throw new NotFoundError(`No notice '${path.id}'.`);
+    const all = await accounts.all();
+    await ensureTemplates(notice, { accounts: async () => all });
+    const now = clock.now();
+    const sendAt =
+      notice.publishAt && Date.parse(notice.publishAt) > now.getTime() ? new Date(notice.publishAt) : now;
+    const { policy } = await policyStore.get();
+    const input = {
+      notice,
+      census: await subscriberCensus(documentClient, tableName('subscribers')),
+      accounts: all,
+      policy,
+      sendAt,
+      sms: { catalogue, maxParts: settings.maxParts },
+    };
+    const internal = new Set(all.filter((a) => a.audience === 'internal').map((a) => a.id));
+    // The cap is read for a sample of each channel's audience (all of a small one): see capSample.
+    const members = (['wechat', 'sms'] as const).flatMap((c) =>
+      notice.channels.includes(c) ? capSample(audienceOf(input, c, internal)) : [],
+    );
+    const ledgers = await ledgerCounts(
+      documentClient,
+      tableName('ledger'),
+      members,
+      civilDate(sendAt, policy.timeZone),
+    );
+    return { status: 200, body: previewNotice(input, ledgers) };
+  },
 });
