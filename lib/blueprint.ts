@@ -7,6 +7,7 @@ import { existsSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Blueprint, type BlueprintInput, BlueprintSchema } from '../schemas/blueprint.ts';
+import { blueprintRoutes } from '../schemas/routes.ts';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -346,106 +347,8 @@ export const blueprintInput = {
     },
   },
 
-  routes: [
-    { method: 'GET', path: '/health', function: 'get-health', auth: 'public' },
-    { method: 'GET', path: '/openapi.json', function: 'get-openapi', auth: 'public' },
-    { method: 'GET', path: '/v1/cities', function: 'list-cities', auth: 'public' },
-    {
-      method: 'GET',
-      path: '/v1/cities/{city}/restrictions',
-      function: 'get-city-restrictions',
-      auth: 'public',
-    },
-    {
-      method: 'GET',
-      path: '/v1/plates/{plate}/restriction',
-      function: 'get-plate-restriction',
-      auth: 'public',
-    },
-    {
-      method: 'GET',
-      path: '/webhooks/wechat/{account}',
-      function: 'receive-wechat',
-      auth: 'wechat-signature',
-    },
-    {
-      method: 'POST',
-      path: '/webhooks/wechat/{account}',
-      function: 'receive-wechat',
-      auth: 'wechat-signature',
-    },
-    { method: 'POST', path: '/webhooks/sms/tencent/replies', function: 'receive-sms', auth: 'sms-signature' },
-    { method: 'POST', path: '/webhooks/sms/aliyun/replies', function: 'receive-sms', auth: 'sms-signature' },
-    {
-      method: 'POST',
-      path: '/webhooks/sms/{provider}/receipts',
-      function: 'receive-sms',
-      auth: 'sms-signature',
-    },
-    { method: 'GET', path: '/v1/admin/sms/budget', function: 'manage-sms', auth: 'admin-jwt' },
-    { method: 'GET', path: '/v1/admin/pushes', function: 'manage-pushes', auth: 'admin-jwt' },
-    { method: 'GET', path: '/v1/admin/pushes/{id}', function: 'manage-pushes', auth: 'admin-jwt' },
-    { method: 'POST', path: '/v1/admin/pushes/restriction', function: 'manage-pushes', auth: 'admin-jwt' },
-    { method: 'GET', path: '/v1/admin/policies/frequency', function: 'manage-pushes', auth: 'admin-jwt' },
-    { method: 'GET', path: '/v1/admin/stats/pushes', function: 'manage-pushes', auth: 'admin-jwt' },
-    { method: 'PUT', path: '/v1/admin/policies/frequency', function: 'manage-pushes', auth: 'admin-jwt' },
-    { method: 'GET', path: '/v1/notices', function: 'get-notices', auth: 'public' },
-    { method: 'GET', path: '/v1/notices/{id}', function: 'get-notices', auth: 'public' },
-    { method: 'POST', path: '/v1/admin/notices', function: 'manage-notices', auth: 'admin-jwt' },
-    { method: 'GET', path: '/v1/admin/notices', function: 'manage-notices', auth: 'admin-jwt' },
-    { method: 'GET', path: '/v1/admin/notices/{id}', function: 'manage-notices', auth: 'admin-jwt' },
-    { method: 'PATCH', path: '/v1/admin/notices/{id}', function: 'manage-notices', auth: 'admin-jwt' },
-    ...(['submit', 'approve', 'reject', 'publish', 'withdraw'] as const).map((action) => ({
-      method: 'POST' as const,
-      path: `/v1/admin/notices/{id}/${action}`,
-      function: 'manage-notices',
-      auth: 'admin-jwt' as const,
-    })),
-    {
-      method: 'POST',
-      path: '/v1/admin/notices/{id}/preview',
-      function: 'preview-notice',
-      auth: 'admin-jwt',
-    },
-    { method: 'GET', path: '/v1/admin/stats', function: 'report-operations', auth: 'admin-jwt' },
-    {
-      method: 'GET',
-      path: '/v1/admin/subscribers/{channel}/{id}',
-      function: 'report-operations',
-      auth: 'admin-jwt',
-    },
-    { method: 'GET', path: '/v1/admin/audit', function: 'report-operations', auth: 'admin-jwt' },
-    {
-      method: 'PUT',
-      path: '/v1/admin/calendars/{year}',
-      function: 'manage-restriction-data',
-      auth: 'admin-jwt',
-    },
-    {
-      method: 'POST',
-      path: '/v1/admin/cities/{city}/rules',
-      function: 'manage-restriction-data',
-      auth: 'admin-jwt',
-    },
-    {
-      method: 'POST',
-      path: '/v1/admin/cities/{city}/rules/{ruleId}/close',
-      function: 'manage-restriction-data',
-      auth: 'admin-jwt',
-    },
-    {
-      method: 'POST',
-      path: '/v1/admin/cities/{city}/suspensions',
-      function: 'manage-restriction-data',
-      auth: 'admin-jwt',
-    },
-    {
-      method: 'POST',
-      path: '/v1/admin/cities/{city}/suspensions/{suspensionId}/lift',
-      function: 'manage-restriction-data',
-      auth: 'admin-jwt',
-    },
-  ],
+  // Declared once, with roles, schemas and responses, in schemas/routes.ts.
+  routes: blueprintRoutes,
 
   topics: {
     'push-segments': { description: 'Push segments (city × tail × slot × shard) to expand.' },

@@ -1,6 +1,6 @@
 /**
- * Requests and responses of the public restriction API and the admin data API. The handlers
- * validate with these, and schemas/openapi.ts turns the same schemas into /openapi.json.
+ * Requests and responses of the public restriction API and the admin data API. schemas/routes.ts
+ * declares each route with them: the router validates with them and schemas/openapi.ts documents them.
  */
 import { z } from 'zod';
 import {
@@ -88,6 +88,15 @@ export const CloseRuleBodySchema = z.strictObject({ validTo: CivilDateSchema });
 export const LiftSuspensionBodySchema = z.strictObject({ liftedOn: CivilDateSchema.optional() }).default({});
 export const NewSuspensionBodySchema = SuspensionSchema;
 export { HolidayCalendarSchema, RestrictionRuleSchema };
+
+/** GET /health */
+export const HealthSchema = z.object({
+  status: z.literal('ok'),
+  service: z.string(),
+  version: z.string(),
+  stage: z.string(),
+  time: z.string(),
+});
 
 export const ProblemSchema = z.object({
   type: z.string(),

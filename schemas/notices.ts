@@ -213,3 +213,38 @@ export const ScheduledPublicationSchema = z.union([
     .transform((v) => ({ kind: 'one-off' as const, ...v })),
   z.strictObject({}).transform(() => ({ kind: 'sweep' as const })),
 ]);
+
+/** One page of a city's feed (GET /v1/notices); pass cursor for the next. */
+export const NoticeFeedPageSchema = z.object({
+  notices: z.array(PublicNoticeSchema),
+  cursor: z.string().nullable(),
+});
+
+/** A notice as the admin API returns it: with the workflow moves it allows now. */
+export const AdminNoticeSchema = NoticeSchema.extend({ allowedActions: z.array(z.string()) });
+export const AdminNoticeListSchema = z.object({ notices: z.array(AdminNoticeSchema) });
+
+/** What publishing would do (POST /v1/admin/notices/{id}/preview); nothing is sent. */
+export const NoticePreviewSchema = z
+  .object({
+    noticeId: z.string(),
+    category: z.enum(['notice', 'emergency']),
+    sendAt: z.string(),
+    audienceTotal: z.number(),
+    channels: z.record(
+      z.string(),
+      z.object({
+        audience: z.number(),
+        capClass: z.string(),
+        wouldBe: z.object({ send: z.number(), capped: z.number(), deferred: z.number() }),
+        /** Reached by an earlier publication of this notice: not sent again. */
+        alreadyReached: z.number(),
+        deferredUntil: z.string().nullable(),
+      }),
+    ),
+    note: z.string().nullable(),
+    wechat: z.object({ values: z.record(z.string(), z.string()) }).nullable(),
+    sms: z.object({ text: z.string(), characters: z.number(), parts: z.number() }).nullable(),
+    sent: z.literal(0),
+  })
+  .loose();

@@ -85,6 +85,59 @@ export type Outcome = z.infer<typeof OutcomeSchema>;
 
 export const SlotSchema = z.enum(['morning', 'evening']);
 
+// Admin API (manage-pushes; the routes are declared in schemas/routes.ts) ----------------------------
+
+/** GET /v1/admin/pushes?month=YYYY-MM (default: this month). */
+export const PushRunsQuerySchema = z.object({
+  month: z
+    .string()
+    .regex(/^\d{4}-\d{2}$/)
+    .optional(),
+});
+/** GET /v1/admin/pushes/{id}: the URL-encoded run key. */
+export const PushRunPathSchema = z.object({ id: z.string().min(1).max(200) });
+
+/** POST /v1/admin/pushes/restriction: run (idempotently) or preview (dryRun) a restriction push. */
+export const RestrictionPushTriggerSchema = z.strictObject({
+  city: CityCodeSchema,
+  date: CivilDateSchema.optional(),
+  slot: SlotSchema.default('morning'),
+  dryRun: z.boolean().default(false),
+});
+
+/** PUT /v1/admin/policies/frequency: the new policy, based on the version read. */
+export const PolicyUpdateSchema = z.strictObject({
+  version: z.number().int().min(0),
+  policy: FrequencyPolicySchema,
+});
+export const VersionedPolicySchema = z.object({ policy: FrequencyPolicySchema, version: z.number() });
+
+/** A push run as the admin API reports it. */
+export const PushRunReportSchema = z
+  .object({
+    key: z.string(),
+    status: z.enum(['running', 'skipped', 'aborted']),
+    reason: z.string().nullable(),
+    counts: z.record(z.string(), z.number()),
+    done: z.boolean(),
+    unsent: z.number(),
+  })
+  .loose();
+
+/** Pushes and attributed unfollows by category and ISO week (GET /v1/admin/stats/pushes). */
+export const PushStatsReportSchema = z.object({
+  weeks: z.array(
+    z.object({
+      category: z.string(),
+      week: z.string(),
+      pushes: z.number(),
+      unfollows: z.number(),
+      blocks: z.number(),
+      unfollowsPer1000: z.number().nullable(),
+    }),
+  ),
+});
+
 /** EventBridge Scheduler → plan-restriction-push; date defaults from the slot (morning: today, evening: tomorrow). */
 export const RestrictionPushRequestSchema = z.strictObject({
   city: CityCodeSchema,

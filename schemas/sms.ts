@@ -108,6 +108,14 @@ export type AliyunReply = z.infer<typeof AliyunReplySchema>;
 export type TencentReceipt = z.infer<typeof TencentReceiptSchema>;
 export type AliyunReceipt = z.infer<typeof AliyunReceiptSchema>;
 
+/** GET /v1/admin/sms/budget?month=YYYY-MM (default: this month). */
+export const SmsBudgetQuerySchema = z.object({
+  month: z
+    .string()
+    .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'expected YYYY-MM')
+    .optional(),
+});
+
 /** GET /v1/admin/sms/budget */
 export const SmsBudgetReportSchema = z.object({
   month: z.string(),
@@ -118,3 +126,10 @@ export const SmsBudgetReportSchema = z.object({
   pricePerPartFen: z.number().int(),
   exhausted: z.boolean(),
 });
+
+/**
+ * What the callback webhook answers each gateway (functions/adapters/sms/webhook.ts `answer`): 0 with
+ * 200, so it does not retry; 1 and the reason with a 4xx.
+ */
+export const TencentCallbackAnswerSchema = z.object({ result: z.number().int(), errmsg: z.string() });
+export const AliyunCallbackAnswerSchema = z.object({ code: z.number().int(), msg: z.string() });

@@ -2,17 +2,15 @@
  * GET /v1/cities/{city}/restrictions?date=YYYY-MM-DD  (default: today in Asia/Shanghai)
  * GET /v1/cities/{city}/restrictions?from=…&to=…     (one answer per day, at most 62 days)
  */
-import { CityPathSchema, RestrictionsQuerySchema } from '../../schemas/api.ts';
 import { bookOf, restrictionOn } from '../core/restrictions/engine.ts';
 import { restrictionsBetween } from '../core/restrictions/queries.ts';
 import { today } from '../core/time.ts';
 import { clock } from '../shared/clock.ts';
-import { httpHandler } from '../shared/http.ts';
+import { httpRouter } from '../shared/http.ts';
 import { restrictionData } from '../shared/restriction-data.ts';
 
-export const handler = httpHandler(
-  { path: CityPathSchema, query: RestrictionsQuerySchema },
-  async ({ path, query }) => {
+export const handler = httpRouter('get-city-restrictions', {
+  'GET /v1/cities/{city}/restrictions': async ({ path, query }) => {
     const book = bookOf(await restrictionData.load());
     const headers = { 'cache-control': 'public, max-age=60' };
     if (query.from && query.to) {
@@ -21,4 +19,4 @@ export const handler = httpHandler(
     }
     return { status: 200, headers, body: restrictionOn(book, path.city, query.date ?? today(clock)) };
   },
-);
+});

@@ -2,16 +2,14 @@
  * GET /v1/plates/{plate}/restriction?city=…&date=… — may this plate drive in the city on that day?
  * The plate may arrive URL-encoded in any form normalisation accepts (京a·12345, full-width, …).
  */
-import { PlatePathSchema, PlateQuerySchema } from '../../schemas/api.ts';
 import { bookOf, plateRestrictionOn } from '../core/restrictions/engine.ts';
 import { today } from '../core/time.ts';
 import { clock } from '../shared/clock.ts';
-import { httpHandler } from '../shared/http.ts';
+import { httpRouter } from '../shared/http.ts';
 import { restrictionData } from '../shared/restriction-data.ts';
 
-export const handler = httpHandler(
-  { path: PlatePathSchema, query: PlateQuerySchema },
-  async ({ path, query }) => {
+export const handler = httpRouter('get-plate-restriction', {
+  'GET /v1/plates/{plate}/restriction': async ({ path, query }) => {
     const book = bookOf(await restrictionData.load());
     const date = query.date ?? today(clock);
     return {
@@ -20,4 +18,4 @@ export const handler = httpHandler(
       body: plateRestrictionOn(book, path.plate, query.city, date),
     };
   },
-);
+});

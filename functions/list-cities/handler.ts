@@ -4,15 +4,17 @@ import { bookOf } from '../core/restrictions/engine.ts';
 import { citySummaries } from '../core/restrictions/queries.ts';
 import { today } from '../core/time.ts';
 import { clock } from '../shared/clock.ts';
-import { httpHandler } from '../shared/http.ts';
+import { httpRouter } from '../shared/http.ts';
 import { restrictionData } from '../shared/restriction-data.ts';
 
-export const handler = httpHandler({}, async () => {
-  const date = today(clock);
-  const book = bookOf(await restrictionData.load());
-  return {
-    status: 200,
-    headers: { 'cache-control': 'public, max-age=60' },
-    body: { date, cities: citySummaries(book, date) },
-  };
+export const handler = httpRouter('list-cities', {
+  'GET /v1/cities': async () => {
+    const date = today(clock);
+    const book = bookOf(await restrictionData.load());
+    return {
+      status: 200,
+      headers: { 'cache-control': 'public, max-age=60' },
+      body: { date, cities: citySummaries(book, date) },
+    };
+  },
 });

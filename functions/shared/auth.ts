@@ -1,11 +1,11 @@
 /**
  * Who is calling an admin route: the JWT claims the API Gateway authorizer (or the local stack,
  * which verifies the same way) put in the request context. `cognito:groups` arrives flattened as
- * "[editor reviewer]". `authorize` is the one role check every admin handler runs (httpHandler runs
- * it before parsing input), against the role matrix in schemas/roles.ts.
+ * "[editor reviewer]". `authorize` is the one role check every admin route runs (httpRouter runs it
+ * before parsing input), against the roles the route declares (schemas/routes.ts).
  */
 import type { APIGatewayProxyEventV2 } from 'aws-lambda';
-import { mayCall, rolesFor } from '../../schemas/roles.ts';
+import { permits, type Role, withAdmin } from '../../schemas/roles.ts';
 import { ForbiddenError, UnauthorizedError } from '../core/errors.ts';
 import type { Actor } from '../core/vocabulary.ts';
 
@@ -35,13 +35,11 @@ export function actorOf(event: APIGatewayProxyEventV2): Actor {
   return { sub, roles };
 }
 
-/** The caller, if the role matrix lets them call this route; ForbiddenError naming the roles otherwise. */
-export function authorize(event: APIGatewayProxyEventV2): Actor {
+/** The caller, if one of `allowed` (the route's declared roles) or admin; ForbiddenError naming the roles otherwise. */
+export function authorize(event: APIGatewayProxyEventV2, allowed: readonly Role[]): Actor {
   const actor = actorOf(event);
-  if (!mayCall(event.routeKey, actor.roles)) {
-    throw new ForbiddenError(
-      `${event.routeKey} needs one of the roles ${rolesFor(event.routeKey).join(', ')}.`,
-    );
+  if (!permits(allowed, actor.roles)) {
+    throw new ForbiddenError(`${event.routeKey} needs one of the roles ${withAdmin(allowed).join(', ')}.`);
   }
   return actor;
 }

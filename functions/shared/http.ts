@@ -1,9 +1,22 @@
 /**
- * The HTTP middy chain, written once: tracer → logger → metrics, the role check of admin routes
- * (before any input is parsed, so a caller without the role learns nothing about the input rules),
- * zod validation of path, query and JSON body, and one error mapping to RFC 9457 problem+json. A
- * handler built with `httpHandler` receives typed, validated input (and, on admin routes, the
- * authorized actor) and returns `{ status, body, headers? }`.
+ * The HTTP middy chain, written once, and the router that puts a function's routes on it. One
+ * chain per function: tracer → logger → metrics; then, per request, the route by API Gateway's
+ * route key among the function's declared routes (schemas/routes.ts; an unknown key is a 404
+ * problem), the role check of admin routes (before any input is parsed, so a caller without the
+ * role learns nothing about the input rules), zod validation of path, query and JSON body with the
+ * route's declared schemas, and one error mapping to RFC 9457 problem+json.
+ *
+ *   export const handler = httpRouter('manage-notices', {
+ *     'GET /v1/admin/notices/{id}': async ({ path, actor }) => ({ status: 200, body: … }),
+ *     …
+ *   });
+ *
+ * The table is typed against the function's route keys (a missing or extra key does not compile)
+ * and each route's request (`path`, `query`, `body`, `actor`) against its declaration.
+ *
+ * Not @middy/http-router: the gateway has already matched method and path and hands over the route
+ * key, so matching paths again would duplicate it, and a table keyed by the declared route keys is
+ * what lets the compiler check that a function serves exactly its routes.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
@@ -12,20 +25,27 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type { z } from 'zod';
-import { PayloadTooLargeError, ValidationError } from '../core/errors.ts';
+import {
+  isJsonRoute,
+  type JsonRoute,
+  ROUTES,
+  type RouteDeclarations,
+  type Routes,
+} from '../../schemas/routes.ts';
+import { NotFoundError, PayloadTooLargeError, ValidationError } from '../core/errors.ts';
 import type { Actor } from '../core/vocabulary.ts';
-import { authorize, hasJwt } from './auth.ts';
+import { authorize } from './auth.ts';
 import { logger, metrics, tracer } from './powertools.ts';
 import { problemResponse, toProblem } from './problem.ts';
 
-export interface HttpRequest<P, Q, B> {
+export interface HttpRequest<P = unknown, Q = unknown, B = unknown, A = Actor | undefined> {
   path: P;
   query: Q;
   body: B;
   event: APIGatewayProxyEventV2;
   context: Context;
-  /** The caller of an admin route, already checked against the role matrix; undefined on public routes. */
-  actor: Actor | undefined;
+  /** The caller of an admin route, already checked against its roles; undefined on public routes. */
+  actor: A;
 }
 
 export interface HttpResult {
@@ -34,15 +54,35 @@ export interface HttpResult {
   headers?: Record<string, string>;
 }
 
-interface Schemas<P, Q, B> {
-  path?: z.ZodType<P>;
-  query?: z.ZodType<Q>;
-  body?: z.ZodType<B>;
-  /** Larger JSON bodies are refused with 413 before parsing. */
-  maxBodyBytes?: number;
+/** What the router parsed for one part of a route's request: its schema's output, or undefined. */
+type Parsed<R, Part extends 'path' | 'query' | 'body'> = R extends {
+  request: { [P in Part]: infer S extends z.ZodType };
 }
+  ? z.output<S>
+  : undefined;
 
-function parseOrThrow<T>(schema: z.ZodType<T>, value: unknown, where: string): T {
+/** The request a route's handler receives, typed from its declaration. */
+export type RouteRequest<R> = HttpRequest<
+  Parsed<R, 'path'>,
+  Parsed<R, 'query'>,
+  Parsed<R, 'body'>,
+  R extends { auth: 'admin-jwt' } ? Actor : undefined
+>;
+
+/** Method syntax: each handler is checked against its own route's request, and a table of them is one type. */
+type RouteHandler<R> = { handle(req: RouteRequest<R>): Promise<HttpResult> }['handle'];
+type AnyRouteHandler = { handle(req: HttpRequest): Promise<HttpResult> }['handle'];
+
+/** The JSON routes of function F among declarations D. */
+type RouteKeysOf<D, F> = { [K in keyof D]: D[K] extends JsonRoute & { function: F } ? K : never }[keyof D];
+/** The functions that serve JSON routes (webhook functions parse their own requests). */
+type JsonFunctionOf<D> = {
+  [K in keyof D]: D[K] extends JsonRoute & { function: infer F } ? F : never;
+}[keyof D];
+/** One handler per route of function F: exactly its route keys. */
+export type RouteHandlers<D, F> = { [K in RouteKeysOf<D, F>]: RouteHandler<D[K]> };
+
+function parseOrThrow(schema: z.ZodType, value: unknown, where: string): unknown {
   const result = schema.safeParse(value);
   if (result.success) return result.data;
   const issues = result.error.issues.map((i) => ({
@@ -75,35 +115,66 @@ export function jsonResponse(result: HttpResult): APIGatewayProxyStructuredResul
   };
 }
 
-export function httpHandler<P = unknown, Q = unknown, B = unknown>(
-  schemas: Schemas<P, Q, B>,
-  fn: (req: HttpRequest<P, Q, B>) => Promise<HttpResult>,
+/** The routed request: role check first, then path, query and body through the route's schemas. */
+async function serve(
+  route: JsonRoute,
+  handle: AnyRouteHandler,
+  event: APIGatewayProxyEventV2,
+  context: Context,
 ) {
-  return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
-    .use(captureLambdaHandler(tracer, { captureResponse: false }))
-    .use(injectLambdaContext(logger, { resetKeys: true }))
-    .use(logMetrics(metrics))
-    .handler(async (event, context) => {
-      metrics.addMetric('Requests', MetricUnit.Count, 1);
-      try {
-        // Admin routes (the gateway verified a JWT): the role matrix decides, before any parsing.
-        const actor = hasJwt(event) ? authorize(event) : undefined;
-        const path = schemas.path
-          ? parseOrThrow(schemas.path, event.pathParameters ?? {}, 'path')
-          : (undefined as P);
-        const query = schemas.query
-          ? parseOrThrow(schemas.query, event.queryStringParameters ?? {}, 'query')
-          : (undefined as Q);
-        const body = schemas.body
-          ? parseOrThrow(schemas.body, readJsonBody(event, schemas.maxBodyBytes), 'body')
-          : (undefined as B);
-        return jsonResponse(await fn({ path, query, body, event, context, actor }));
-      } catch (error) {
-        const problem = toProblem(error, event.rawPath);
-        metrics.addMetric(problem.status >= 500 ? 'ServerErrors' : 'ClientErrors', MetricUnit.Count, 1);
-        if (problem.status >= 500) logger.error('unhandled error', { error: error as Error });
-        else logger.info('request rejected', { status: problem.status, type: problem.type });
-        return problemResponse(problem);
-      }
-    });
+  const actor = route.auth === 'admin-jwt' ? authorize(event, route.roles) : undefined;
+  const { path, query, body, maxBodyBytes } = route.request ?? {};
+  return handle({
+    path: path && parseOrThrow(path, event.pathParameters ?? {}, 'path'),
+    query: query && parseOrThrow(query, event.queryStringParameters ?? {}, 'query'),
+    body: body && parseOrThrow(body, readJsonBody(event, maxBodyBytes), 'body'),
+    event,
+    context,
+    actor,
+  });
 }
+
+/** A router over a table of route declarations (the real one is `httpRouter`, over schemas/routes.ts). */
+export function createHttpRouter<const D extends RouteDeclarations>(declarations: D) {
+  return <F extends JsonFunctionOf<D>>(fn: F, handlers: RouteHandlers<D, F>) => {
+    const table: Readonly<Record<string, AnyRouteHandler>> = handlers;
+    const routes = new Map<string, { route: JsonRoute; handle: AnyRouteHandler }>();
+    const missing: string[] = [];
+    const webhooks: string[] = [];
+    for (const [key, route] of Object.entries(declarations)) {
+      if (route.function !== fn) continue;
+      const handle = table[key];
+      if (!isJsonRoute(route)) webhooks.push(key);
+      else if (handle) routes.set(key, { route, handle });
+      else missing.push(key);
+    }
+    const extra = Object.keys(table).filter((key) => !routes.has(key));
+    // The types make these impossible; a table built around them fails at load, not per request.
+    if (webhooks.length || routes.size === 0)
+      throw new Error(`httpRouter('${fn}'): no JSON routes, or webhook routes too: [${webhooks}]`);
+    if (missing.length || extra.length)
+      throw new Error(`httpRouter('${fn}'): no handler for [${missing}]; not its routes: [${extra}]`);
+
+    return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
+      .use(captureLambdaHandler(tracer, { captureResponse: false }))
+      .use(injectLambdaContext(logger, { resetKeys: true }))
+      .use(logMetrics(metrics))
+      .handler(async (event, context) => {
+        metrics.addMetric('Requests', MetricUnit.Count, 1);
+        try {
+          const entry = routes.get(event.routeKey);
+          if (!entry) throw new NotFoundError(`${event.routeKey} is not a route of ${fn}.`);
+          return jsonResponse(await serve(entry.route, entry.handle, event, context));
+        } catch (error) {
+          const problem = toProblem(error, event.rawPath);
+          metrics.addMetric(problem.status >= 500 ? 'ServerErrors' : 'ClientErrors', MetricUnit.Count, 1);
+          if (problem.status >= 500) logger.error('unhandled error', { error: error as Error });
+          else logger.info('request rejected', { status: problem.status, type: problem.type });
+          return problemResponse(problem);
+        }
+      });
+  };
+}
+
+/** The router of the HTTP functions, typed against the route declarations. */
+export const httpRouter = createHttpRouter<Routes>(ROUTES);

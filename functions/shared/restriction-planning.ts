@@ -1,10 +1,13 @@
-/** What planning a restriction push needs, for the scheduled planner and the operators' trigger alike. */
+/** Wiring: what planning (or previewing) a restriction push needs, for the scheduled planner and the operators' trigger alike. */
+import { DynamoAudience } from '../adapters/dynamodb/audience.ts';
+import { documentClient } from '../adapters/dynamodb/client.ts';
 import { publishAll } from '../adapters/sns/publisher.ts';
 import type { PlanningDeps } from '../core/pushes/planning.ts';
+import type { PreviewDeps } from '../core/pushes/preview.ts';
 import { bookOf } from '../core/restrictions/engine.ts';
 import { clock } from './clock.ts';
-import { topicArn } from './config.ts';
-import { pushRuns } from './pushes.ts';
+import { tableName, topicArn } from './config.ts';
+import { policyStore, pushRuns } from './pushes.ts';
 import { restrictionData } from './restriction-data.ts';
 
 const segmentsTopic = topicArn('push-segments');
@@ -21,5 +24,19 @@ export async function restrictionPlanningDeps(unknownDay: PlanningDeps['unknownD
       );
     },
     unknownDay,
+  };
+}
+
+/** What the restriction push's dry run reads: the engine, the policy, the fan-out index and the ledgers. */
+export async function restrictionPreviewDeps(): Promise<PreviewDeps> {
+  const audience = new DynamoAudience(documentClient, {
+    subscribers: tableName('subscribers'),
+    ledger: tableName('ledger'),
+  });
+  return {
+    book: bookOf(await restrictionData.load()),
+    policy: (await policyStore.get()).policy,
+    segmentMembers: (segment) => audience.segmentMembers(segment),
+    ledgerCounts: (members, date) => audience.ledgerCounts(members, date),
   };
 }

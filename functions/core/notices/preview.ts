@@ -8,13 +8,16 @@ import type { Notice } from '../../../schemas/notices.ts';
 import type { FrequencyPolicy } from '../../../schemas/pushes.ts';
 import type { SmsCatalogue } from '../../../schemas/sms.ts';
 import type { WeChatAccount } from '../../../schemas/wechat.ts';
+import { NotFoundError } from '../errors.ts';
 import { capDecision, capRequest, type LedgerState } from '../pushes/cap.ts';
 import { quietUntil } from '../pushes/quiet-hours.ts';
-import type { Channel } from '../vocabulary.ts';
+import { type Clock, civilDate } from '../time.ts';
+import { CHANNELS, type Channel } from '../vocabulary.ts';
 import { audienceOf, type CensusEntry, internalAccountIds } from './audience.ts';
 import { pushCategory } from './lifecycle.ts';
 import { noticePushKey } from './planning.ts';
 import { noticeSms, noticeTemplateValues } from './rendering.ts';
+import { ensureTemplates } from './workflow.ts';
 
 export interface NoticePreviewInput {
   notice: Notice;
@@ -97,4 +100,44 @@ export function previewNotice(
     sms: n.channels.includes('sms') ? noticeSms(n, input.sms.catalogue, input.sms.maxParts) : null,
     sent: 0,
   };
+}
+
+export interface NoticePreviewDeps {
+  notice(id: string): Promise<Notice | undefined>;
+  accounts(): Promise<WeChatAccount[]>;
+  /** Every subscriber with their bound cities and tails (a whole-table read). */
+  census(): Promise<readonly CensusEntry[]>;
+  /** The day ledgers of these members for the day of sending. */
+  ledgerCounts(
+    members: ReadonlyArray<{ channel: Channel; id: string }>,
+    date: string,
+  ): Promise<ReadonlyMap<string, LedgerState>>;
+  policy(): Promise<FrequencyPolicy>;
+  clock: Clock;
+  sms: { catalogue: SmsCatalogue; maxParts: number };
+}
+
+/**
+ * Primary course of previewNoticeById (POST /v1/admin/notices/{id}/preview):
+ *  1. the notice as stored; a WeChat channel an account has no template for is refused (400);
+ *  2. when it would be sent: its publishAt if later, else now;
+ *  3. the audience per channel from the census, and the day ledgers of a sample of it (all of a
+ *     small one: `capSample`), so the preview says what the cap would hold back;
+ *  4. the preview itself; nothing is sent or written.
+ */
+export async function previewNoticeById(id: string, deps: NoticePreviewDeps) {
+  const notice = await deps.notice(id);
+  if (!notice) throw new NotFoundError(`No notice '${id}'.`);
+  const accounts = await deps.accounts();
+  await ensureTemplates(notice, { accounts: async () => accounts });
+  const now = deps.clock.now();
+  const sendAt =
+    notice.publishAt && Date.parse(notice.publishAt) > now.getTime() ? new Date(notice.publishAt) : now;
+  const policy = await deps.policy();
+  const input = { notice, census: await deps.census(), accounts, policy, sendAt, sms: deps.sms };
+  const internal = internalAccountIds(accounts);
+  const members = CHANNELS.flatMap((c) =>
+    notice.channels.includes(c) ? capSample(audienceOf(input, c, internal)) : [],
+  );
+  return previewNotice(input, await deps.ledgerCounts(members, civilDate(sendAt, policy.timeZone)));
 }

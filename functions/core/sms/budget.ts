@@ -102,3 +102,24 @@ export async function sendWithinBudget(
         : 'failed';
   return { outcome, code: result.code };
 }
+
+/** A month's SMS spend against the ceiling, as operators read it (GET /v1/admin/sms/budget, the stats). */
+export async function budgetReport(
+  month: string,
+  deps: {
+    budget: Pick<SmsBudget, 'spent'>;
+    settings: { provider: SmsProvider; budgetFen: number; pricePerPartFen: number };
+  },
+) {
+  const { spentFen } = await deps.budget.spent(month);
+  const { provider, budgetFen, pricePerPartFen } = deps.settings;
+  return {
+    month,
+    provider,
+    ceilingFen: budgetFen,
+    spentFen,
+    remainingFen: Math.max(0, budgetFen - spentFen),
+    pricePerPartFen,
+    exhausted: budgetFen - spentFen < pricePerPartFen,
+  };
+}

@@ -1,0 +1,574 @@
+/**
+ * Every HTTP route, declared once: method and path (the key, as API Gateway spells its route key),
+ * the function that serves it, how the caller is authenticated, the roles of an admin route, the
+ * request schemas, the success response, the summary and tag, and the statuses its use case may
+ * answer. Everything else is derived from this table:
+ *  - the blueprint's `routes` (lib/blueprint.ts → both builders),
+ *  - the role matrix (schemas/roles.ts; the router checks each route's `roles` before parsing),
+ *  - the OpenAPI document (schemas/openapi.ts, served at /openapi.json),
+ *  - each function's dispatch (functions/shared/http.ts `httpRouter`, typed against these keys).
+ * JSON routes are parsed by the router with exactly these schemas. Webhooks (`wechat-signature`,
+ * `sms-signature`) parse and authenticate their own XML or JSON bodies; they are declared for the
+ * blueprint and the document, with their content types, parameters and answers.
+ */
+import { z } from 'zod';
+import * as api from './api.ts';
+import * as notices from './notices.ts';
+import * as operations from './operations.ts';
+import * as pushes from './pushes.ts';
+import type { Role } from './roles.ts';
+import * as sms from './sms.ts';
+
+export const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
+export type Method = (typeof METHODS)[number];
+/** `METHOD /path`, with `{param}` segments: API Gateway's route key. */
+export type RouteKeyPattern = `${Method} /${string}`;
+
+/** Statuses a use case may answer; the router adds 400, 401, 403 and 413 from the request and auth. */
+export type ErrorStatus = 400 | 401 | 403 | 404 | 409 | 413;
+/** `admin` may call every admin route and is never listed. */
+export type StaffRole = Exclude<Role, 'admin'>;
+
+interface Documented {
+  /** The blueprint function that serves the route. */
+  function: string;
+  summary: string;
+  tag: string;
+}
+
+export interface JsonRequest {
+  path?: z.ZodType;
+  query?: z.ZodType;
+  body?: z.ZodType;
+  /** Larger JSON bodies are refused with 413 before parsing. */
+  maxBodyBytes?: number;
+}
+
+interface JsonRouteBase extends Documented {
+  request?: JsonRequest;
+  response: { status: number; schema: z.ZodType; description: string };
+  errors: readonly ErrorStatus[];
+}
+export interface PublicRoute extends JsonRouteBase {
+  auth: 'public';
+}
+export interface AdminRoute extends JsonRouteBase {
+  /** The gateway verifies the JWT; the router checks `roles` before it parses any input. */
+  auth: 'admin-jwt';
+  roles: readonly StaffRole[];
+}
+export type JsonRoute = PublicRoute | AdminRoute;
+
+export interface WebhookParameter {
+  name: string;
+  in: 'path' | 'query' | 'header';
+  required: boolean;
+  description: string;
+}
+export interface WebhookContent {
+  contentTypes: readonly string[];
+  description: string;
+  /** Only where the handler validates the body with this very schema; otherwise the body is text. */
+  schema?: z.ZodType;
+}
+export interface WebhookRoute extends Documented {
+  /** The handler verifies the provider's signature or secret itself (the gateway does not). */
+  auth: 'wechat-signature' | 'sms-signature';
+  parameters: readonly WebhookParameter[];
+  body?: WebhookContent;
+  responses: Readonly<Record<number, WebhookContent>>;
+}
+
+export type RouteDeclaration = JsonRoute | WebhookRoute;
+export type RouteDeclarations = Readonly<Record<RouteKeyPattern, RouteDeclaration>>;
+
+export const isJsonRoute = (r: RouteDeclaration): r is JsonRoute =>
+  r.auth === 'public' || r.auth === 'admin-jwt';
+
+const EDITORS = ['editor'] as const;
+const REVIEWERS = ['reviewer'] as const;
+const NOTICE_READERS = ['editor', 'reviewer'] as const;
+const OPERATORS = ['operator'] as const;
+
+/** A response the API does not specify further than "a JSON object". */
+const AnObject = z.object({}).loose();
+
+const noticeMove = <B extends z.ZodType, R extends readonly StaffRole[]>(
+  summary: string,
+  roles: R,
+  body: B,
+) =>
+  ({
+    function: 'manage-notices',
+    auth: 'admin-jwt',
+    roles,
+    summary,
+    tag: 'admin: notices',
+    request: { path: notices.NoticeIdPathSchema, body, maxBodyBytes: notices.MAX_NOTICE_BODY_BYTES },
+    response: { status: 200, schema: notices.AdminNoticeSchema, description: 'The notice after the move' },
+    errors: [404, 409],
+  }) as const;
+
+// Webhooks: what WeChat and the SMS gateways send, and what they get back ---------------------------
+
+const wechatQuery = (names: ReadonlyArray<readonly [string, boolean, string]>): WebhookParameter[] => [
+  { name: 'account', in: 'path', required: true, description: 'The account id (WECHAT_ACCOUNTS)' },
+  ...names.map(([name, required, description]) => ({ name, in: 'query' as const, required, description })),
+];
+const SIGNED = [
+  ['signature', true, 'SHA-1 of the sorted Token, timestamp and nonce'],
+  ['timestamp', true, 'Unix seconds, signed with the account Token'],
+  ['nonce', true, 'Random, signed with the account Token'],
+] as const;
+const wechatText = (description: string) => ({ contentTypes: ['text/plain'], description });
+
+const smsAnswer = (provider: 'tencent' | 'aliyun' | 'either', description: string): WebhookContent => ({
+  contentTypes: ['application/json'],
+  description,
+  schema:
+    provider === 'tencent'
+      ? sms.TencentCallbackAnswerSchema
+      : provider === 'aliyun'
+        ? sms.AliyunCallbackAnswerSchema
+        : z.union([sms.TencentCallbackAnswerSchema, sms.AliyunCallbackAnswerSchema]),
+});
+const smsAnswers = (provider: 'tencent' | 'aliyun' | 'either') => ({
+  200: smsAnswer(provider, 'Handled (duplicates included): the gateway stops retrying'),
+  400: smsAnswer(provider, 'The body is not JSON, or an item does not match the gateway’s format'),
+  401: smsAnswer(provider, 'The callback token or signature does not verify'),
+  403: smsAnswer(provider, 'The caller’s IP is not allowed'),
+  413: smsAnswer(provider, 'The body is larger than 256 KB'),
+  500: smsAnswer(provider, 'A failure of ours; the gateway retries (the claim was released)'),
+});
+const smsBody = (schema: z.ZodType, description: string): WebhookContent => ({
+  contentTypes: ['application/json'],
+  description: `${description}: one object or a batch (an array of at most 1,000)`,
+  schema,
+});
+
+export const ROUTES = {
+  // System ---------------------------------------------------------------------------------------
+  'GET /health': {
+    function: 'get-health',
+    auth: 'public',
+    summary: 'Liveness',
+    tag: 'system',
+    response: { status: 200, schema: api.HealthSchema, description: 'Up' },
+    errors: [],
+  },
+  'GET /openapi.json': {
+    function: 'get-openapi',
+    auth: 'public',
+    summary: 'This document',
+    tag: 'system',
+    response: { status: 200, schema: AnObject, description: 'OpenAPI 3.1' },
+    errors: [],
+  },
+
+  // Restrictions, public -------------------------------------------------------------------------
+  'GET /v1/cities': {
+    function: 'list-cities',
+    auth: 'public',
+    summary: 'Cities with restriction data, the rule in force today and today’s answer',
+    tag: 'restrictions',
+    response: { status: 200, schema: api.CitiesResponseSchema, description: 'Cities' },
+    errors: [],
+  },
+  'GET /v1/cities/{city}/restrictions': {
+    function: 'get-city-restrictions',
+    auth: 'public',
+    summary:
+      'What is restricted in a city on a date (default today, Asia/Shanghai) or on each day of a range (≤ 62 days)',
+    tag: 'restrictions',
+    request: { path: api.CityPathSchema, query: api.RestrictionsQuerySchema },
+    response: {
+      status: 200,
+      schema: z.union([api.RestrictionAnswerSchema, api.RestrictionRangeResponseSchema]),
+      description: 'One answer (date) or one per day (from/to)',
+    },
+    errors: [404],
+  },
+  'GET /v1/plates/{plate}/restriction': {
+    function: 'get-plate-restriction',
+    auth: 'public',
+    summary: 'Whether a plate is restricted in a city on a date',
+    tag: 'restrictions',
+    request: { path: api.PlatePathSchema, query: api.PlateQuerySchema },
+    response: { status: 200, schema: api.PlateRestrictionAnswerSchema, description: 'The plate’s answer' },
+    errors: [404],
+  },
+
+  // Webhooks -------------------------------------------------------------------------------------
+  'GET /webhooks/wechat/{account}': {
+    function: 'receive-wechat',
+    auth: 'wechat-signature',
+    summary: 'WeChat server URL verification (服务器配置): the echostr, verbatim',
+    tag: 'webhooks',
+    parameters: wechatQuery([...SIGNED, ['echostr', true, 'Returned verbatim once the signature verifies']]),
+    responses: {
+      200: wechatText('The echostr'),
+      400: wechatText('Repeated or malformed query parameters, or no echostr'),
+      401: wechatText('The signature does not verify'),
+      404: wechatText('Unknown account'),
+    },
+  },
+  'POST /webhooks/wechat/{account}': {
+    function: 'receive-wechat',
+    auth: 'wechat-signature',
+    summary:
+      'Messages and events from WeChat: the passive reply within ~3.5 s, else `success` and a customer-service reply',
+    tag: 'webhooks',
+    parameters: wechatQuery([
+      ...SIGNED,
+      ['openid', false, 'The follower (WeChat adds it; the handler reads FromUserName)'],
+      ['encrypt_type', false, '`aes` in compatible and safe modes'],
+      ['msg_signature', false, 'SHA-1 over Token, timestamp, nonce and <Encrypt> (encrypted modes)'],
+    ]),
+    body: {
+      contentTypes: ['text/xml', 'application/xml'],
+      description:
+        'A message or event as WeChat XML (plain mode) or the <xml><Encrypt> envelope (compatible, safe); at most 64 KB, no DOCTYPE or ENTITY',
+    },
+    responses: {
+      200: {
+        contentTypes: ['application/xml', 'text/plain'],
+        description:
+          'The passive reply as XML (encrypted with the key that opened the request), or `success` (no reply, or it follows through the customer-service API)',
+      },
+      400: wechatText('Repeated or malformed query parameters, a DOCTYPE/ENTITY, XML that does not parse'),
+      401: wechatText('A signature does not verify, the timestamp is stale, or a plain-mode nonce is reused'),
+      403: wechatText('A plaintext message to an account that accepts encrypted ones only'),
+      404: wechatText('Unknown account'),
+      413: wechatText('The body is larger than 64 KB'),
+    },
+  },
+  'POST /webhooks/sms/tencent/replies': {
+    function: 'receive-sms',
+    auth: 'sms-signature',
+    summary: 'Citizens’ SMS replies (TD, BD, 限行…) as Tencent Cloud SMS posts them',
+    tag: 'webhooks',
+    parameters: [],
+    body: smsBody(sms.batchOf(sms.TencentReplySchema), 'Tencent replies'),
+    responses: smsAnswers('tencent'),
+  },
+  'POST /webhooks/sms/aliyun/replies': {
+    function: 'receive-sms',
+    auth: 'sms-signature',
+    summary: 'Citizens’ SMS replies (TD, BD, 限行…) as Aliyun SMS posts them',
+    tag: 'webhooks',
+    parameters: [],
+    body: smsBody(sms.batchOf(sms.AliyunReplySchema), 'Aliyun replies'),
+    responses: smsAnswers('aliyun'),
+  },
+  'POST /webhooks/sms/{provider}/receipts': {
+    function: 'receive-sms',
+    auth: 'sms-signature',
+    summary: 'Delivery receipts, matched to the delivery record by the gateway’s message id',
+    tag: 'webhooks',
+    parameters: [{ name: 'provider', in: 'path', required: true, description: '`tencent` or `aliyun`' }],
+    body: smsBody(
+      z.union([sms.batchOf(sms.TencentReceiptSchema), sms.batchOf(sms.AliyunReceiptSchema)]),
+      'Receipts in the provider’s format',
+    ),
+    responses: {
+      ...smsAnswers('either'),
+      404: smsAnswer('either', 'Unknown provider'),
+    },
+  },
+
+  // Pushes, SMS budget (operators) -----------------------------------------------------------------
+  'GET /v1/admin/sms/budget': {
+    function: 'manage-sms',
+    auth: 'admin-jwt',
+    roles: OPERATORS,
+    summary: 'The month’s SMS spend, the budget ceiling and what remains (fen)',
+    tag: 'admin: pushes',
+    request: { query: sms.SmsBudgetQuerySchema },
+    response: { status: 200, schema: sms.SmsBudgetReportSchema, description: 'The month’s budget' },
+    errors: [],
+  },
+  'GET /v1/admin/pushes': {
+    function: 'manage-pushes',
+    auth: 'admin-jwt',
+    roles: OPERATORS,
+    summary: 'Push runs of a month, newest first',
+    tag: 'admin: pushes',
+    request: { query: pushes.PushRunsQuerySchema },
+    response: {
+      status: 200,
+      schema: z.object({ runs: z.array(pushes.PushRunReportSchema) }),
+      description: 'Runs',
+    },
+    errors: [],
+  },
+  'GET /v1/admin/pushes/{id}': {
+    function: 'manage-pushes',
+    auth: 'admin-jwt',
+    roles: OPERATORS,
+    summary: 'One push run: status, counts by outcome, consumed capacity (id = the URL-encoded run key)',
+    tag: 'admin: pushes',
+    request: { path: pushes.PushRunPathSchema },
+    response: { status: 200, schema: pushes.PushRunReportSchema, description: 'The run' },
+    errors: [404],
+  },
+  'POST /v1/admin/pushes/restriction': {
+    function: 'manage-pushes',
+    auth: 'admin-jwt',
+    roles: OPERATORS,
+    summary: 'Run (idempotently) or preview (dryRun) the restriction push of a city, date and slot',
+    tag: 'admin: pushes',
+    request: { body: pushes.RestrictionPushTriggerSchema },
+    response: {
+      status: 201,
+      schema: AnObject,
+      description: 'The run (201 new, 200 existing) or the preview',
+    },
+    errors: [404],
+  },
+  'GET /v1/admin/policies/frequency': {
+    function: 'manage-pushes',
+    auth: 'admin-jwt',
+    roles: OPERATORS,
+    summary: 'The frequency cap every push passes, with its version',
+    tag: 'admin: pushes',
+    response: { status: 200, schema: pushes.VersionedPolicySchema, description: 'The policy' },
+    errors: [],
+  },
+  'GET /v1/admin/stats/pushes': {
+    function: 'manage-pushes',
+    auth: 'admin-jwt',
+    roles: OPERATORS,
+    summary: 'Pushes and attributed unfollows (per 1,000 pushes) by category and ISO week',
+    tag: 'admin: pushes',
+    request: { query: operations.WeeksQuerySchema },
+    response: { status: 200, schema: pushes.PushStatsReportSchema, description: 'The report' },
+    errors: [],
+  },
+  'PUT /v1/admin/policies/frequency': {
+    function: 'manage-pushes',
+    auth: 'admin-jwt',
+    roles: OPERATORS,
+    summary: 'Replace the frequency cap (based on the version read; audited)',
+    tag: 'admin: pushes',
+    request: { body: pushes.PolicyUpdateSchema },
+    response: { status: 200, schema: pushes.VersionedPolicySchema, description: 'Saved' },
+    errors: [409],
+  },
+
+  // Notices, public --------------------------------------------------------------------------------
+  'GET /v1/notices': {
+    function: 'get-notices',
+    auth: 'public',
+    summary: 'A city’s published notices, newest first (withdrawn ones stay, marked withdrawn)',
+    tag: 'notices',
+    request: { query: notices.FeedQuerySchema },
+    response: {
+      status: 200,
+      schema: notices.NoticeFeedPageSchema,
+      description: 'One page; pass cursor for the next',
+    },
+    errors: [],
+  },
+  'GET /v1/notices/{id}': {
+    function: 'get-notices',
+    auth: 'public',
+    summary: 'One published (or withdrawn) notice',
+    tag: 'notices',
+    request: { path: notices.NoticeIdPathSchema },
+    response: { status: 200, schema: notices.PublicNoticeSchema, description: 'The notice' },
+    errors: [404],
+  },
+
+  // Notices: editors draft, reviewers approve, reject, publish and withdraw ------------------------
+  'POST /v1/admin/notices': {
+    function: 'manage-notices',
+    auth: 'admin-jwt',
+    roles: EDITORS,
+    summary: 'Draft a notice (editor)',
+    tag: 'admin: notices',
+    request: { body: notices.NewNoticeSchema, maxBodyBytes: notices.MAX_NOTICE_BODY_BYTES },
+    response: { status: 201, schema: notices.AdminNoticeSchema, description: 'The draft' },
+    errors: [],
+  },
+  'GET /v1/admin/notices': {
+    function: 'manage-notices',
+    auth: 'admin-jwt',
+    roles: NOTICE_READERS,
+    summary: 'Notices by status and kind, newest first',
+    tag: 'admin: notices',
+    request: { query: notices.NoticeListQuerySchema },
+    response: { status: 200, schema: notices.AdminNoticeListSchema, description: 'Notices' },
+    errors: [],
+  },
+  'GET /v1/admin/notices/{id}': {
+    function: 'manage-notices',
+    auth: 'admin-jwt',
+    roles: NOTICE_READERS,
+    summary: 'One notice with the workflow moves it allows now',
+    tag: 'admin: notices',
+    request: { path: notices.NoticeIdPathSchema },
+    response: { status: 200, schema: notices.AdminNoticeSchema, description: 'The notice' },
+    errors: [404],
+  },
+  'PATCH /v1/admin/notices/{id}': {
+    function: 'manage-notices',
+    auth: 'admin-jwt',
+    roles: EDITORS,
+    summary: 'Edit a notice (based on the version read); an approved notice goes back to review',
+    tag: 'admin: notices',
+    request: {
+      path: notices.NoticeIdPathSchema,
+      body: notices.NoticePatchSchema,
+      maxBodyBytes: notices.MAX_NOTICE_BODY_BYTES,
+    },
+    response: { status: 200, schema: notices.AdminNoticeSchema, description: 'The notice' },
+    errors: [404, 409],
+  },
+  'POST /v1/admin/notices/{id}/submit': noticeMove(
+    'Submit a draft for review (editor)',
+    EDITORS,
+    notices.EmptyBodySchema,
+  ),
+  'POST /v1/admin/notices/{id}/approve': noticeMove(
+    'Approve a notice in review (reviewer; not one’s own)',
+    REVIEWERS,
+    notices.EmptyBodySchema,
+  ),
+  'POST /v1/admin/notices/{id}/reject': noticeMove(
+    'Reject a notice in review, with a reason (back to draft)',
+    REVIEWERS,
+    notices.ReasonBodySchema,
+  ),
+  'POST /v1/admin/notices/{id}/publish': noticeMove(
+    'Publish an approved notice, or an emergency directly (reviewer); announces it to the push pipeline',
+    REVIEWERS,
+    notices.EmptyBodySchema,
+  ),
+  'POST /v1/admin/notices/{id}/withdraw': noticeMove(
+    'Withdraw a published notice, with a reason (it stays visible as withdrawn)',
+    REVIEWERS,
+    notices.ReasonBodySchema,
+  ),
+  'POST /v1/admin/notices/{id}/preview': {
+    function: 'preview-notice',
+    auth: 'admin-jwt',
+    roles: NOTICE_READERS,
+    summary:
+      'What publishing would do: audience per channel, cap, template values, SMS parts (sends nothing)',
+    tag: 'admin: notices',
+    request: { path: notices.NoticeIdPathSchema },
+    response: { status: 200, schema: notices.NoticePreviewSchema, description: 'The preview' },
+    errors: [404],
+  },
+
+  // Operations: stats, subscriber support, the audit trail (operators) ------------------------------
+  'GET /v1/admin/stats': {
+    function: 'report-operations',
+    auth: 'admin-jwt',
+    roles: OPERATORS,
+    summary:
+      'Followers, active, bound plates by city, pushes and unfollows per 1,000 by category and week, SMS spend',
+    tag: 'admin: operations',
+    request: { query: operations.WeeksQuerySchema },
+    response: { status: 200, schema: AnObject, description: 'The report' },
+    errors: [],
+  },
+  'GET /v1/admin/subscribers/{channel}/{id}': {
+    function: 'report-operations',
+    auth: 'admin-jwt',
+    roles: OPERATORS,
+    summary: 'Support view of one subscriber (personal data masked unless role admin)',
+    tag: 'admin: operations',
+    request: { path: operations.SubscriberPathSchema },
+    response: { status: 200, schema: AnObject, description: 'The subscriber' },
+    errors: [404],
+  },
+  'GET /v1/admin/audit': {
+    function: 'report-operations',
+    auth: 'admin-jwt',
+    roles: OPERATORS,
+    summary:
+      'The audit trail (who, when, what, before, after) of a time range (≤ 31 days), optionally of one actor',
+    tag: 'admin: operations',
+    request: { query: operations.AuditQuerySchema },
+    response: { status: 200, schema: operations.AuditPageSchema, description: 'Entries, oldest first' },
+    errors: [],
+  },
+
+  // Restriction data (operators) -------------------------------------------------------------------
+  'PUT /v1/admin/calendars/{year}': {
+    function: 'manage-restriction-data',
+    auth: 'admin-jwt',
+    roles: OPERATORS,
+    summary: 'Upload or replace a year’s holiday calendar',
+    tag: 'admin: restriction data',
+    request: { path: api.YearPathSchema, body: api.HolidayCalendarSchema },
+    response: { status: 200, schema: api.HolidayCalendarSchema, description: 'Stored' },
+    errors: [409],
+  },
+  'POST /v1/admin/cities/{city}/rules': {
+    function: 'manage-restriction-data',
+    auth: 'admin-jwt',
+    roles: OPERATORS,
+    summary: 'Add a rule record',
+    tag: 'admin: restriction data',
+    request: { path: api.CityPathSchema, body: api.RestrictionRuleSchema },
+    response: { status: 201, schema: api.RestrictionRuleSchema, description: 'Added' },
+    errors: [409],
+  },
+  'POST /v1/admin/cities/{city}/rules/{ruleId}/close': {
+    function: 'manage-restriction-data',
+    auth: 'admin-jwt',
+    roles: OPERATORS,
+    summary: 'Close a rule record (it stops applying after validTo)',
+    tag: 'admin: restriction data',
+    request: { path: api.RulePathSchema, body: api.CloseRuleBodySchema },
+    response: { status: 200, schema: api.RestrictionRuleSchema, description: 'Closed' },
+    errors: [404, 409],
+  },
+  'POST /v1/admin/cities/{city}/suspensions': {
+    function: 'manage-restriction-data',
+    auth: 'admin-jwt',
+    roles: OPERATORS,
+    summary: 'Add a suspension',
+    tag: 'admin: restriction data',
+    request: { path: api.CityPathSchema, body: api.NewSuspensionBodySchema },
+    response: { status: 201, schema: api.NewSuspensionBodySchema, description: 'Added' },
+    errors: [404, 409],
+  },
+  'POST /v1/admin/cities/{city}/suspensions/{suspensionId}/lift': {
+    function: 'manage-restriction-data',
+    auth: 'admin-jwt',
+    roles: OPERATORS,
+    summary: 'Lift a suspension (restrictions apply again from liftedOn, default today)',
+    tag: 'admin: restriction data',
+    request: { path: api.SuspensionPathSchema, body: api.LiftSuspensionBodySchema },
+    response: { status: 200, schema: api.NewSuspensionBodySchema, description: 'Lifted' },
+    errors: [404, 409],
+  },
+} as const satisfies RouteDeclarations;
+
+type RouteTable = typeof ROUTES;
+/** The declarations' type, named (an interface, so compiler messages say `Routes`, not the whole table). */
+export interface Routes extends RouteTable {}
+export type RouteKey = keyof Routes;
+
+/** Method and path of a route key. */
+export function splitRouteKey(key: string): { method: Method; path: string } {
+  const space = key.indexOf(' ');
+  const method = METHODS.find((m) => m === key.slice(0, space));
+  if (!method) throw new Error(`route key '${key}' does not start with one of ${METHODS.join(', ')}`);
+  return { method, path: key.slice(space + 1) };
+}
+
+/** Every declaration with its key, in declaration order. */
+export const declaredRoutes: ReadonlyArray<{ key: string; route: RouteDeclaration }> = Object.entries(
+  ROUTES,
+).map(([key, route]) => ({ key, route }));
+
+/** The blueprint's `routes` (the shape both builders read). */
+export const blueprintRoutes = declaredRoutes.map(({ key, route }) => ({
+  ...splitRouteKey(key),
+  function: route.function,
+  auth: route.auth,
+}));
