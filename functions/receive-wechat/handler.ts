@@ -3,6 +3,7 @@
  * POST /webhooks/wechat/{account} — messages and events; see functions/adapters/wechat/webhook.ts
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
@@ -13,7 +14,7 @@ import { receive, verifyUrl, type WebhookDeps } from '../adapters/wechat/webhook
 import { clock } from '../shared/clock.ts';
 import { tableName, topicArn } from '../shared/config.ts';
 import { converseFor, inboundLog } from '../shared/conversation.ts';
-import { logger, tracer } from '../shared/powertools.ts';
+import { logger, metrics, tracer } from '../shared/powertools.ts';
 import { pushStats } from '../shared/pushes.ts';
 import { accounts, subscribers } from '../shared/wechat.ts';
 
@@ -39,6 +40,12 @@ const deps: WebhookDeps = {
   budgetMs: 3500,
   retryWaitMs: 1000,
   log: (message, details) => logger.warn(message, details),
+  // Published at once: most requests count nothing, so no end-of-invocation flush (and no
+  // "No application metrics to publish" warning on each of them).
+  metric: (name, value) => {
+    metrics.addMetric(name, MetricUnit.Count, value);
+    metrics.publishStoredMetrics();
+  },
 };
 
 export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
