@@ -165,6 +165,7 @@ export const blueprintInput = {
       },
       publishes: ['wechat-replies'],
       secrets: ['wechat-accounts'],
+      environment: { SERVED_CITIES: SERVED_CITIES.join(',') },
     },
     'send-wechat-reply': {
       description:
@@ -303,7 +304,7 @@ export const blueprintInput = {
         content: 'read',
       },
       secrets: ['sms-gateway'],
-      environment: SMS_ENVIRONMENT,
+      environment: { ...SMS_ENVIRONMENT, SERVED_CITIES: SERVED_CITIES.join(',') },
     },
     'manage-sms': {
       description: 'Operators: the month’s SMS spend against the budget ceiling.',

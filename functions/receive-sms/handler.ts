@@ -21,6 +21,7 @@ import {
 } from '../adapters/dynamodb/sms.ts';
 import { DynamoSubscriberRepository } from '../adapters/dynamodb/subscribers.ts';
 import { receiveSmsCallback } from '../adapters/sms/webhook.ts';
+import { reminderCitiesFrom } from '../core/conversation/reminder-cities.ts';
 import { bookOf } from '../core/restrictions/engine.ts';
 import { phoneId } from '../core/sms/numbers.ts';
 import { clock } from '../shared/clock.ts';
@@ -41,6 +42,7 @@ const stores = {
   notices: new DynamoNoticeFeed(documentClient, tableName('content')),
 };
 const keywords = KeywordRepliesSchema.parse(keywordData);
+const reminderCities = reminderCitiesFrom(process.env.SERVED_CITIES);
 
 export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
   .use(captureLambdaHandler(tracer, { captureResponse: false }))
@@ -90,6 +92,7 @@ export const handler = middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredRe
               clock,
               keywords,
               account: { id: 'sms', defaultCity: settings.defaultCity },
+              reminderCities,
             },
           }),
       },

@@ -5,6 +5,7 @@ import { documentClient } from '../adapters/dynamodb/client.ts';
 import { DynamoInboundLog } from '../adapters/dynamodb/inbound-log.ts';
 import { DynamoNoticeFeed } from '../adapters/dynamodb/notice-feed.ts';
 import { converse, type Inbound } from '../core/conversation/converse.ts';
+import { reminderCitiesFrom } from '../core/conversation/reminder-cities.ts';
 import { bookOf } from '../core/restrictions/engine.ts';
 import type { SubscriberRef } from '../core/subscribers/subscriber.ts';
 import { clock } from './clock.ts';
@@ -16,6 +17,15 @@ import { subscribers } from './wechat.ts';
 export const inboundLog = new DynamoInboundLog(documentClient, tableName('inbound'));
 const notices = new DynamoNoticeFeed(documentClient, tableName('content'));
 const keywords = KeywordRepliesSchema.parse(keywordData);
+/**
+ * Read when the first message is answered, not at import: send-wechat-reply imports this module for
+ * the inbound log only and has no SERVED_CITIES.
+ */
+let served: ReadonlySet<string> | undefined;
+const reminderCities = () => {
+  served ??= reminderCitiesFrom(process.env.SERVED_CITIES);
+  return served;
+};
 
 export function converseFor(account: WeChatAccount, ref: SubscriberRef, inbound: Inbound) {
   return converse(ref, inbound, {
@@ -25,6 +35,7 @@ export function converseFor(account: WeChatAccount, ref: SubscriberRef, inbound:
     clock,
     keywords,
     account: { id: account.id, defaultCity: account.defaultCity },
+    reminderCities: reminderCities(),
     smsFallback: smsFallbackStarter,
   });
 }
