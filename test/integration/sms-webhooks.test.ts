@@ -7,6 +7,7 @@ import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
 import { DEV_SMS_DEFAULTS } from '../../functions/adapters/sms/settings.ts';
 import { phoneId } from '../../functions/core/sms/numbers.ts';
+import { SERVED_CITIES } from '../../lib/blueprint.ts';
 import { SmsSandbox } from '../../lib/local/sms-sandbox.ts';
 import { envNames } from '../../schemas/resource-env.ts';
 import { httpEvent, lambdaContext } from '../fixtures/api-gateway.ts';
@@ -54,6 +55,7 @@ beforeAll(async () => {
     STAGE: 'local',
     AWS_ENDPOINT_URL_DYNAMODB: inject('dynamodbEndpoint'),
     SMS_API_ENDPOINT: server.url,
+    SERVED_CITIES: SERVED_CITIES.join(','), // as the blueprint gives receive-sms
   });
   handler = (await import('../../functions/receive-sms/handler.ts')).handler as typeof handler;
 });
