@@ -55,7 +55,7 @@ export type Intent =
   | { type: 'help' };
 
 const NO_CITIES: CityNames = new Map();
-const TODAY: When = { kind: 'offset', days: 0 };
+const today = (): When => ({ kind: 'offset', days: 0 });
 
 /** Full-width → half-width, traditional plate characters simplified, trimmed, inner whitespace collapsed. */
 function clean(text: string): string {
@@ -272,7 +272,7 @@ function parseQuestion(text: string, cities: CityNames): Intent {
         : null;
   return {
     type: 'restriction',
-    when: date?.when ?? TODAY,
+    when: date?.when ?? today(),
     cities: named.codes,
     tail,
     plates: found.plates,
@@ -323,7 +323,7 @@ export function parseIntent(raw: string, keywords: KeywordReplies, cities: CityN
   if (unbind) return { type: 'unbind', plate: unbind[1]!.trim() || null };
   const tail = /^(?:尾号)?\s*([0-9])\s*(?:号)?$/.exec(text);
   if (tail)
-    return { type: 'restriction', when: TODAY, cities: [], tail: Number(tail[1]), plates: [], issue: null };
+    return { type: 'restriction', when: today(), cities: [], tail: Number(tail[1]), plates: [], issue: null };
   if (text.length > MAX_QUESTION) return { type: 'help' };
   return parseQuestion(text, cities);
 }
