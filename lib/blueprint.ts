@@ -78,6 +78,9 @@ export const SMS_ENVIRONMENT = {
 /** How long a container reuses the restriction data it read (admin changes reach it within this). */
 const RESTRICTION_DATA_ENVIRONMENT = { RESTRICTION_DATA_CACHE_SECONDS: '30' };
 
+/** The cities with reminder schedules, for the replies that promise (or do not promise) a reminder. */
+const REMINDER_ENVIRONMENT = { SERVED_CITIES: SERVED_CITIES.join(',') };
+
 /** Where functions that call the WeChat API find it (the local stack points it at its sandbox). */
 const WECHAT_API_ENVIRONMENT = { WECHAT_API_BASE: 'https://api.weixin.qq.com' };
 
@@ -175,7 +178,7 @@ export const blueprintInput = {
       },
       publishes: ['wechat-replies'],
       secrets: ['wechat-accounts'],
-      environment: { ...RESTRICTION_DATA_ENVIRONMENT, WECHAT_MAX_SKEW_S: '300' },
+      environment: { ...RESTRICTION_DATA_ENVIRONMENT, ...REMINDER_ENVIRONMENT, WECHAT_MAX_SKEW_S: '300' },
     },
     'send-wechat-reply': {
       description:
@@ -326,7 +329,7 @@ export const blueprintInput = {
         content: 'read',
       },
       secrets: ['sms-gateway'],
-      environment: { ...SMS_ENVIRONMENT, ...RESTRICTION_DATA_ENVIRONMENT },
+      environment: { ...SMS_ENVIRONMENT, ...RESTRICTION_DATA_ENVIRONMENT, ...REMINDER_ENVIRONMENT },
     },
     'manage-sms': {
       description: 'Operators: the month’s SMS spend against the budget ceiling.',
@@ -341,7 +344,7 @@ export const blueprintInput = {
       tables: { content: 'read' },
       environment: {
         ...RESTRICTION_DATA_ENVIRONMENT,
-        SERVED_CITIES: SERVED_CITIES.join(','),
+        ...REMINDER_ENVIRONMENT,
         COVERAGE_DAYS: '30',
       },
     },

@@ -4,21 +4,13 @@
  * so a value missing from the blueprint fails the function's init with the variable's name.
  */
 import { z } from 'zod';
+import { CityCodeSchema } from './restrictions.ts';
 import { ChannelSchema } from './vocabulary.ts';
 
 const positive = z.coerce.number().positive();
 const count = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const csv = <T extends z.ZodType>(item: T) =>
-  z.preprocess(
-    (v) =>
-      typeof v === 'string'
-        ? v
-            .split(',')
-            .map((p) => p.trim())
-            .filter(Boolean)
-        : v,
-    z.array(item).min(1),
-  );
+  z.preprocess((v) => (typeof v === 'string' ? v.split(',').map((p) => p.trim()) : v), z.array(item).min(1));
 
 /** deliver-wechat: pacing under WeChat's limits and the account's daily template quota. */
 export const DeliverWeChatSettingsSchema = z
@@ -50,9 +42,16 @@ export const NoticePlanningSettingsSchema = z
   .object({ PUSH_CHANNELS: csv(ChannelSchema), NOTICE_SCAN_SEGMENTS: count(1, 64) })
   .transform((e) => ({ delivered: new Set(e.PUSH_CHANNELS), scanSegments: e.NOTICE_SCAN_SEGMENTS }));
 
+const servedCities = csv(CityCodeSchema);
+
+/** The conversation (WeChat, SMS): the cities with reminder schedules — only those are promised one. */
+export const ReminderSettingsSchema = z
+  .object({ SERVED_CITIES: servedCities })
+  .transform((e) => ({ reminderCities: new Set(e.SERVED_CITIES) as ReadonlySet<string> }));
+
 /** check-restriction-coverage: the served cities and how many days ahead to look. */
 export const CoverageSettingsSchema = z
-  .object({ SERVED_CITIES: csv(z.string().regex(/^[a-z]+$/)), COVERAGE_DAYS: count(1, 366) })
+  .object({ SERVED_CITIES: servedCities, COVERAGE_DAYS: count(1, 366) })
   .transform((e) => ({ cities: e.SERVED_CITIES, days: e.COVERAGE_DAYS }));
 
 /** Functions that read restriction data: how long a container reuses what it read. */

@@ -4,6 +4,7 @@
  * and template outcomes.
  */
 import keywordData from '../../schemas/data/keywords.json' with { type: 'json' };
+import { ReminderSettingsSchema } from '../../schemas/settings.ts';
 import { KeywordRepliesSchema, type WeChatAccount } from '../../schemas/wechat.ts';
 import { documentClient } from '../adapters/dynamodb/client.ts';
 import { DynamoDeliveryOutcomes } from '../adapters/dynamodb/delivery-outcomes.ts';
@@ -16,16 +17,18 @@ import { bookOf } from '../core/restrictions/engine.ts';
 import { followerLeft, templateMessageFinished } from '../core/subscribers/events.ts';
 import type { SubscriberRef } from '../core/subscribers/subscriber.ts';
 import { clock, protocolNow } from './clock.ts';
-import { tableName, topicArn } from './config.ts';
+import { settings, tableName, topicArn } from './config.ts';
 import { logger } from './powertools.ts';
 import { pushStats } from './pushes.ts';
 import { restrictionData } from './restriction-data.ts';
 import { smsFallbackStarter } from './sms-fallback.ts';
+import { telemetry } from './telemetry.ts';
 import { accounts, subscribers } from './wechat.ts';
 
 export const inboundLog = new DynamoInboundLog(documentClient, tableName('inbound'));
 const notices = new DynamoNoticeFeed(documentClient, tableName('content'));
 const keywords = KeywordRepliesSchema.parse(keywordData);
+const { reminderCities } = settings(ReminderSettingsSchema);
 
 export function converseFor(account: WeChatAccount, ref: SubscriberRef, inbound: Inbound) {
   return converse(ref, inbound, {
@@ -35,6 +38,7 @@ export function converseFor(account: WeChatAccount, ref: SubscriberRef, inbound:
     clock,
     keywords,
     account: { id: account.id, defaultCity: account.defaultCity },
+    reminderCities,
     smsFallback: smsFallbackStarter,
   });
 }
@@ -64,5 +68,6 @@ export function webhookDeps(settings: { maxSkewSeconds: number }): WebhookDeps {
     budgetMs: 3500,
     retryWaitMs: 1000,
     log: (message, details) => logger.warn(message, details),
+    metric: (name, value) => telemetry.metric(name, value),
   };
 }

@@ -3,6 +3,7 @@
  * the receipts store, and citizens' replies through the conversation (functions/core/sms/replies.ts).
  */
 import keywordData from '../../schemas/data/keywords.json' with { type: 'json' };
+import { ReminderSettingsSchema } from '../../schemas/settings.ts';
 import { KeywordRepliesSchema } from '../../schemas/wechat.ts';
 import { documentClient } from '../adapters/dynamodb/client.ts';
 import { DynamoInboundLog } from '../adapters/dynamodb/inbound-log.ts';
@@ -19,7 +20,7 @@ import { bookOf } from '../core/restrictions/engine.ts';
 import { phoneId } from '../core/sms/numbers.ts';
 import { handleSmsReply } from '../core/sms/replies.ts';
 import { clock, protocolNow } from './clock.ts';
-import { tableName } from './config.ts';
+import { settings as configured, tableName } from './config.ts';
 import { logger } from './powertools.ts';
 import { restrictionData } from './restriction-data.ts';
 import { catalogue, settings, smsLog, smsMetric, smsRuntime } from './sms.ts';
@@ -35,6 +36,7 @@ const stores = {
   notices: new DynamoNoticeFeed(documentClient, tableName('content')),
 };
 const keywords = KeywordRepliesSchema.parse(keywordData);
+const { reminderCities } = configured(ReminderSettingsSchema);
 
 /** One gateway callback, authenticated and handled; its duplicates and unknown receipts are counted. */
 export async function handleSmsCallback(request: SmsCallbackRequest) {
@@ -67,6 +69,7 @@ export async function handleSmsCallback(request: SmsCallbackRequest) {
           clock,
           keywords,
           account: { id: 'sms', defaultCity: settings.defaultCity },
+          reminderCities,
         },
       }),
   });

@@ -49,6 +49,7 @@ beforeAll(async () => {
       clock,
       keywords: KeywordRepliesSchema.parse(keywordData),
       account: { id: 'sms', defaultCity: 'beijing' },
+      reminderCities: new Set(['beijing']),
     },
   };
 });

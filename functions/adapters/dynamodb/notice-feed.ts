@@ -2,11 +2,15 @@
  * The public notice feed by city (content table, gsi1 `FEED#{city}`, newest first), as the "路况"
  * reply and GET /v1/notices read it: the public projection of published and withdrawn notices,
  * written by the admin publishing workflow (./notices.ts) in the same transaction as the notice.
+ * Neither shows a notice whose effective window has ended: `effectiveTo` is compared with now as an
+ * instant (it carries whatever offset the editor wrote, so as text it does not sort by time).
+ * GET /v1/notices/{id} still returns an ended notice (a link to it keeps working).
  */
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { type PublicNotice, PublicNoticeSchema } from '../../../schemas/notices.ts';
 import type { LatestNotice, NoticeFeed } from '../../core/conversation/converse.ts';
+import { stillInEffect } from '../../core/conversation/road.ts';
 import { ValidationError } from '../../core/errors.ts';
 import { keys } from './keys.ts';
 
@@ -23,6 +27,9 @@ function decodeCursor(cursor: string, city: string) {
     ]);
   }
 }
+
+/** Items one call reads at most before it stops (with a cursor), however many are filtered out. */
+const MAX_SCANNED = 200;
 
 const FeedItem = z.object({
   kind: z.string(),
@@ -44,20 +51,30 @@ export class DynamoNoticeFeed implements NoticeFeed {
   }
 
   async latestRoadCondition(city: string): Promise<LatestNotice | undefined> {
-    const res = await this.page(city, 25);
-    const now = this.now().toISOString();
-    for (const raw of res.Items ?? []) {
-      const item = FeedItem.safeParse(raw);
-      if (!item.success) continue;
-      const n = item.data;
-      if (n.status !== 'published' || !['road-condition', 'traffic-control'].includes(n.kind)) continue;
-      if (n.effectiveTo && n.effectiveTo < now) continue;
-      return { title: n.title, summary: n.shortBody, publishedAt: n.publishedAt };
-    }
+    const now = this.now();
+    let start: Record<string, unknown> | undefined;
+    let scanned = 0;
+    do {
+      const res = await this.page(city, 25, start);
+      for (const raw of res.Items ?? []) {
+        scanned++;
+        const item = FeedItem.safeParse(raw);
+        if (!item.success) continue;
+        const n = item.data;
+        if (n.status !== 'published' || !['road-condition', 'traffic-control'].includes(n.kind)) continue;
+        if (!stillInEffect(n.effectiveTo, now)) continue;
+        return { title: n.title, summary: n.shortBody, publishedAt: n.publishedAt };
+      }
+      start = res.LastEvaluatedKey;
+    } while (start && scanned < MAX_SCANNED);
     return undefined;
   }
 
-  /** One page of a city's feed, newest first, optionally of one kind; `cursor` continues a previous page. */
+  /**
+   * One page of a city's feed, newest first, optionally of one kind; `cursor` continues a previous
+   * page. A page may hold fewer than `limit` notices (with a cursor) when many in a row are filtered
+   * out: each call reads at most MAX_SCANNED items.
+   */
   async list(
     city: string,
     options: { kind?: string; limit: number; cursor?: string },
@@ -67,13 +84,17 @@ export class DynamoNoticeFeed implements NoticeFeed {
       ? decodeCursor(options.cursor, city)
       : undefined;
     let last: PublicNotice | undefined;
+    const now = this.now();
+    let scanned = 0;
     do {
       const res = await this.page(city, options.limit + 1, start);
       const items = res.Items ?? [];
       for (const raw of items) {
+        scanned++;
         const item = PublicNoticeSchema.safeParse(raw);
         if (!item.success) continue;
         if (options.kind && item.data.kind !== options.kind) continue;
+        if (!stillInEffect(item.data.effectiveTo, now)) continue;
         if (notices.length === options.limit) {
           return { notices, cursor: encodeCursor(this.keyOf(last!)) };
         }
@@ -81,6 +102,7 @@ export class DynamoNoticeFeed implements NoticeFeed {
         last = item.data;
       }
       start = res.LastEvaluatedKey;
+      if (start && scanned >= MAX_SCANNED) return { notices, cursor: encodeCursor(Cursor.parse(start)) };
     } while (start);
     return { notices, cursor: null };
   }

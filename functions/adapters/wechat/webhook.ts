@@ -5,7 +5,10 @@
  *  3. optional timestamp freshness window → 401; the account's mode (a safe account refuses
  *     plaintext → 403);
  *  4. decrypt with full validation, current key then the previous one (the reply uses whichever
- *     worked) → 400; parse the (decrypted only) XML with entities off, values as strings → 400;
+ *     worked) → 400; parse the (decrypted only) XML with entities off, values as strings. A message
+ *     that passed the signature checks (and decrypted) but is not XML or lacks a required field is
+ *     answered `success` and counted (metric WeChatMessageUnreadable): any other answer makes WeChat
+ *     retry twice and then tell the follower "该公众号暂时无法提供服务";
  *  5. de-duplicate (FromUserName + MsgId, or + CreateTime + Event + EventKey) with reply replay;
  *  6. converse within a ~3.5 s budget; past it, answer `success` and deliver asynchronously.
  * Nothing is stored before step 5, so a rejected request changes no state.
@@ -72,6 +75,8 @@ export interface WebhookDeps {
   /** How long a retry waits for the first attempt before going asynchronous. */
   retryWaitMs: number;
   log: (message: string, details: Record<string, unknown>) => void;
+  /** Counts an event (an EMF metric on AWS). */
+  metric: (name: string, value: number) => void;
 }
 
 class Rejection extends Error {
@@ -128,9 +133,35 @@ export async function verifyUrl(req: WebhookRequest, deps: WebhookDeps): Promise
 
 interface Opened {
   account: WeChatAccount;
-  message: XmlNode;
+  /** The message, or why an authenticated body could not be read as one. */
+  message: XmlNode | { unreadable: string };
   /** The key that decrypted the request (the reply is encrypted with it), or null for plaintext. */
   key: Buffer | null;
+}
+
+/** Parses an authenticated body: what it says, or why it cannot be read (never a rejection). */
+function read(xml: string): XmlNode | { unreadable: string } {
+  let m: XmlNode;
+  try {
+    m = parseWeChatXml(xml);
+  } catch (e) {
+    if (e instanceof WeChatXmlError) return { unreadable: e.message };
+    throw e;
+  }
+  const missing = missingFields(m);
+  return missing.length ? { unreadable: `missing ${missing.join(', ')}` } : m;
+}
+
+/** The fields every message carries, and those its type needs to be answered. */
+function missingFields(m: XmlNode): string[] {
+  const required = ['ToUserName', 'FromUserName', 'CreateTime', 'MsgType'];
+  const type = field(m, 'MsgType');
+  if (type === 'text') required.push('Content');
+  if (type === 'event') required.push('Event');
+  const missing = required.filter((name) => field(m, name).trim() === '');
+  if (!missing.includes('CreateTime') && !/^\d{1,12}$/.test(field(m, 'CreateTime')))
+    missing.push('CreateTime');
+  return missing;
 }
 
 function open(account: WeChatAccount, req: WebhookRequest, deps: WebhookDeps): Opened {
@@ -154,12 +185,7 @@ function open(account: WeChatAccount, req: WebhookRequest, deps: WebhookDeps): O
     // WeChat sends encrypt_type=aes for compatible and safe accounts; only a plain account takes
     // plaintext (whose body no signature covers).
     if (account.mode !== 'plain') throw new Rejection(403, 'this account accepts encrypted messages only');
-    try {
-      return { account, message: parseWeChatXml(req.body), key: null };
-    } catch (e) {
-      if (e instanceof WeChatXmlError) throw new Rejection(400, e.message);
-      throw e;
-    }
+    return { account, message: read(req.body), key: null };
   }
   const encryptText = extractEncrypt(req.body);
   if (!encryptText) throw new Rejection(400, 'no single <Encrypt> element');
@@ -172,18 +198,18 @@ function open(account: WeChatAccount, req: WebhookRequest, deps: WebhookDeps): O
   let lastFailure: string = 'cipher';
   for (const k of keys) {
     const key = aesKeyOf(k);
+    let xml: string;
     try {
-      const xml = decrypt(encryptText, key, account.appId);
-      // Compatible mode: only the decrypted XML is trusted; the plaintext copy is ignored.
-      return { account, message: parseWeChatXml(xml), key };
+      xml = decrypt(encryptText, key, account.appId);
     } catch (e) {
       if (e instanceof WeChatCryptoError) {
         lastFailure = e.failure;
         continue;
       }
-      if (e instanceof WeChatXmlError) throw new Rejection(400, `decrypted message: ${e.message}`);
       throw e;
     }
+    // Compatible mode: only the decrypted XML is trusted; the plaintext copy is ignored.
+    return { account, message: read(xml), key };
   }
   // One answer for every decryption failure (no padding oracle); the reason goes to the log only.
   deps.log('wechat message could not be decrypted', { account: account.id, failure: lastFailure });
@@ -251,6 +277,15 @@ export async function receive(req: WebhookRequest, deps: WebhookDeps): Promise<W
       return text(e.status, e.message);
     }
     throw e;
+  }
+  if ('unreadable' in opened.message) {
+    deps.log('wechat message authenticated but unreadable; answered success', {
+      account: account.id,
+      encrypted: opened.key !== null,
+      reason: opened.message.unreadable,
+    });
+    deps.metric('WeChatMessageUnreadable', 1);
+    return SUCCESS;
   }
   const m = opened.message;
   const translated = toInbound(m);

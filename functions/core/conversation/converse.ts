@@ -1,26 +1,50 @@
 /**
  * What a citizen says, whatever the channel, and what we answer. WeChat and SMS adapters translate
- * their protocol into an `Inbound` and send the returned text; everything in between is here.
+ * their protocol into an `Inbound` and send the returned text; everything in between is here
+ * (intents in ./intents.ts, dates in ./dates.ts, the sentences in ./replies.ts).
  *
  * Primary course of `converse`:
  *  1. events: follow (welcome + menu, status active), unfollow (stop pushes), menu click (an intent);
- *  2. text → intent: bind / unbind / restriction today or tomorrow, for a tail, for a plate /
- *     road conditions / menu number / unsubscribe / resubscribe / reminder preferences / help;
+ *  2. text → intent (./intents.ts), with the city names of the restriction data: bind / unbind /
+ *     restriction for a city, a day, a tail or a plate / road conditions / menu number /
+ *     unsubscribe / resubscribe / reminder preferences / help;
  *  3. apply the intent (each one idempotent: a retried message cannot bind twice) and reply in
- *     concise Chinese, at most 600 characters.
+ *     concise Chinese, at most 600 characters, promising a reminder only where one will be sent.
  */
-import type { RestrictionAnswer } from '../../../schemas/restrictions.ts';
 import type { KeywordReplies } from '../../../schemas/wechat.ts';
-import { plateRestrictionOn, type RestrictionBook, restrictionOn, ruleOn } from '../restrictions/engine.ts';
+import { type RestrictionBook, restrictionOn, ruleOn } from '../restrictions/engine.ts';
 import { type Plate, PlateError, parsePlate, tailDigit } from '../restrictions/plates.ts';
 import {
   type Binding,
   MAX_BINDINGS,
+  type Subscriber,
   type SubscriberRef,
   type SubscriberRepository,
 } from '../subscribers/subscriber.ts';
 import type { Clock } from '../time.ts';
-import { addDays, civilMinute, isoWeekday, today } from '../time.ts';
+import { civilMinute, today } from '../time.ts';
+import { resolveDate } from './dates.ts';
+import { type CityNames, type Intent, parseIntent } from './intents.ts';
+import {
+  cityName,
+  clip,
+  dateProblem,
+  describeDay,
+  exemptionLine,
+  helpText,
+  keywordReply,
+  knownCityNames,
+  plateLine,
+  type ReminderReach,
+  reminderStatus,
+  servedNames,
+  slotTime,
+  tailLine,
+} from './replies.ts';
+
+export type { CityNames, Intent } from './intents.ts';
+export { parseIntent } from './intents.ts';
+export { describeDay, helpText, MAX_REPLY } from './replies.ts';
 
 export type Inbound =
   | { kind: 'text'; text: string }
@@ -47,75 +71,15 @@ export interface ConversationDeps {
   keywords: KeywordReplies;
   account: { id: string; defaultCity: string };
   /**
+   * The cities whose restriction reminders this deployment pushes (a schedule exists for each; the
+   * blueprint's SERVED_CITIES). A reminder is promised only for plates bound in one of them.
+   */
+  reminderCities: ReadonlySet<string>;
+  /**
    * SMS fallback for WeChat followers, where the SMS channel is configured: a code the phone that is
    * to receive the fallback texts back ("WX <code>"), which links it (see receive-sms).
    */
   smsFallback?: { start(ref: SubscriberRef): Promise<string> };
-}
-
-export type Intent =
-  | { type: 'bind'; plate: string; city: string | null }
-  | { type: 'unbind'; plate: string | null }
-  | { type: 'restriction'; day: 'today' | 'tomorrow'; tail: number | null; plate: string | null }
-  | { type: 'road' }
-  | { type: 'keyword'; index: number }
-  | { type: 'unsubscribe' }
-  | { type: 'resubscribe' }
-  | { type: 'preference'; reminders?: boolean; slot?: 'morning' | 'evening' }
-  | { type: 'sms-fallback'; on: boolean }
-  | { type: 'help' };
-
-export const MAX_REPLY = 600;
-
-const CITY_NAMES: Record<string, string> = {
-  北京: 'beijing',
-  天津: 'tianjin',
-  西安: 'xian',
-  杭州: 'hangzhou',
-  成都: 'chengdu',
-  兰州: 'lanzhou',
-};
-
-/** Full-width → half-width, trimmed, inner whitespace collapsed. */
-function clean(text: string): string {
-  return text.normalize('NFKC').trim().replace(/\s+/g, ' ');
-}
-
-export function parseIntent(raw: string, keywords: KeywordReplies): Intent {
-  const text = clean(raw);
-  const upper = text.toUpperCase();
-  if (['TD', 'T', 'R', 'N', '退订', '取消订阅'].includes(upper)) return { type: 'unsubscribe' };
-  if (['订阅', '恢复订阅', '恢复'].includes(text)) return { type: 'resubscribe' };
-  if (text === '晚上提醒') return { type: 'preference', slot: 'evening', reminders: true };
-  if (text === '早上提醒') return { type: 'preference', slot: 'morning', reminders: true };
-  if (text === '关闭提醒') return { type: 'preference', reminders: false };
-  if (text === '开启提醒') return { type: 'preference', reminders: true };
-  if (text === '关闭短信备用') return { type: 'sms-fallback', on: false };
-  if (text === '短信备用' || text === '开通短信备用') return { type: 'sms-fallback', on: true };
-  const bind = /^(?:绑定|BD)\s*(.+)$/i.exec(text);
-  if (bind) {
-    const parts = bind[1]!.trim().split(' ');
-    const last = parts.at(-1)!;
-    const city = CITY_NAMES[last] ?? (/^[a-z]+$/.test(last) && parts.length > 1 ? last : null);
-    return { type: 'bind', plate: (city ? parts.slice(0, -1) : parts).join(''), city };
-  }
-  const unbind = /^(?:解绑|解除绑定|JB)\s*(.*)$/i.exec(text);
-  if (unbind) return { type: 'unbind', plate: unbind[1]!.trim() || null };
-  if (/^(?:今日|今天)?限行$/.test(text) || text === '限行查询')
-    return { type: 'restriction', day: 'today', tail: null, plate: null };
-  if (/^(?:明天|明日)限行$/.test(text))
-    return { type: 'restriction', day: 'tomorrow', tail: null, plate: null };
-  if (['路况', '交通管制', '路况信息'].includes(text)) return { type: 'road' };
-  const index = keywords.findIndex((k) => k.keys.includes(text));
-  if (index >= 0) return { type: 'keyword', index };
-  const tail = /^(?:尾号)?([0-9])(?:号)?$/.exec(text);
-  if (tail) return { type: 'restriction', day: 'today', tail: Number(tail[1]), plate: null };
-  try {
-    const plate = parsePlate(text);
-    return { type: 'restriction', day: 'today', tail: null, plate: plate.canonical };
-  } catch {
-    return { type: 'help' };
-  }
 }
 
 const CLICK_KEYS: Record<string, string> = {
@@ -127,60 +91,18 @@ const CLICK_KEYS: Record<string, string> = {
   HELP: '帮助',
 };
 
-const WEEKDAYS = ['', '周一', '周二', '周三', '周四', '周五', '周六', '周日'];
-
-function dayLabel(date: string, day: 'today' | 'tomorrow'): string {
-  const [, m, d] = date.split('-').map(Number);
-  return `${day === 'today' ? '今天' : '明天'}（${m}月${d}日 ${WEEKDAYS[isoWeekday(date)]}）`;
-}
-
-function cityName(book: RestrictionBook, city: string): string {
-  return book.cities.get(city)?.name ?? city;
-}
-
-/** One sentence about a city's day. */
-export function describeDay(book: RestrictionBook, a: RestrictionAnswer, day: 'today' | 'tomorrow'): string {
-  const name = cityName(book, a.city);
-  const when = dayLabel(a.date, day);
-  switch (a.reason) {
-    case 'rule': {
-      const windows = a.windows.map((w) => `${w.from}–${w.to}`).join('、');
-      return `${when}${name}限行尾号 ${a.tails.join(' 和 ')}，${windows}，${a.area}。`;
-    }
-    case 'weekend':
-      return `${when}是周末，${name}不限行。`;
-    case 'holiday':
-      return `${when}是${a.holiday}假期，${name}不限行。`;
-    case 'makeup-workday':
-      return `${when}是${a.holiday}调休上班日，${name}不限行。`;
-    case 'suspended':
-      return `${when}${name}暂停限行${a.notice?.reason ? `：${a.notice.reason}` : ''}。`;
-    case 'no-rule':
-    case 'no-calendar':
-      return `${when}${name}的限行安排暂时无法确认（${a.reason === 'no-rule' ? '尚无现行限行规定数据' : '尚未发布当年节假日安排'}），请以交管部门公告为准。`;
-  }
-}
-
-function plateLine(book: RestrictionBook, plate: Plate, city: string, date: string): string {
-  const a = plateRestrictionOn(book, plate.canonical, city, date);
-  if (a.status === 'unknown' || a.tail === null) return `${plate.display}：暂时无法确认。`;
-  if (a.restricted) return `${plate.display}（尾号${a.tail}）限行，请合理安排出行。`;
-  if (a.exemption && a.tails.includes(a.tail)) return `${plate.display}（尾号${a.tail}）按规定不受限行。`;
-  return `${plate.display}（尾号${a.tail}）不限行。`;
+/** Chinese name → code of every city the restriction data has. */
+export function cityNamesOf(book: RestrictionBook): CityNames {
+  return new Map([...book.cities].map(([code, c]) => [c.name, code]));
 }
 
 /** "11/16 16:00": a publication time as a citizen in China reads it. */
 const shanghaiTime = (iso: string) => civilMinute(new Date(iso));
 
-function clip(text: string): string {
-  return text.length <= MAX_REPLY ? text : `${text.slice(0, MAX_REPLY - 1)}…`;
-}
-
-export function helpText(keywords: KeywordReplies): string {
-  const menu = keywords.map((k) => `${k.keys[0]} ${k.title}`).join('\n');
-  return clip(
-    `您好，这里是交警服务号。可以发送：\n限行 / 明天限行 — 查询限行\n绑定 京A12345 — 绑定车牌（最多${MAX_BINDINGS}个），限行日提醒\n解绑 京A12345 — 解除绑定\n路况 — 最新路况与交通管制\nTD — 退订提醒；订阅 — 恢复\n${menu}`,
-  );
+/** Intents whose reading or answer depends on the restriction data (city names, rules). */
+function needsBook(intent: Intent): boolean {
+  if (intent.type === 'preference') return intent.reminders !== false;
+  return !['unsubscribe', 'unbind', 'sms-fallback'].includes(intent.type);
 }
 
 /** Applies one inbound message or event; returns the reply text, or null when nothing is to be said. */
@@ -196,26 +118,46 @@ export async function converse(
   }
   if (inbound.kind === 'follow') {
     await deps.subscribers.follow(ref, deps.account.id, now, inbound.scene);
-    return clip(`感谢关注！${helpText(deps.keywords)}`);
+    const reach = { book: await deps.restrictions(), served: deps.reminderCities };
+    return clip(`感谢关注！${helpText(deps.keywords, reach)}`);
   }
   const subscriber = await deps.subscribers.touch(ref, deps.account.id, now);
   const text = inbound.kind === 'click' ? (CLICK_KEYS[inbound.key] ?? inbound.key) : inbound.text;
-  const intent = parseIntent(text, deps.keywords);
-  const date = today(deps.clock);
+  // Commands (TD, 订阅, preferences …) are read without the restriction data, so they work even
+  // when it cannot be loaded; questions are read again with the data's city names.
+  let intent = parseIntent(text, deps.keywords);
+  if (!needsBook(intent)) return apply(ref, intent, subscriber, deps, null);
+  const book = await deps.restrictions();
+  intent = parseIntent(text, deps.keywords, cityNamesOf(book));
+  return apply(ref, intent, subscriber, deps, book);
+}
 
+async function apply(
+  ref: SubscriberRef,
+  intent: Intent,
+  subscriber: Subscriber,
+  deps: ConversationDeps,
+  book: RestrictionBook | null,
+): Promise<string | null> {
+  const now = deps.clock.now().toISOString();
+  const reach = (): ReminderReach => ({ book: book!, served: deps.reminderCities });
   switch (intent.type) {
     case 'help':
-      return helpText(deps.keywords);
+      return helpText(deps.keywords, reach());
     case 'keyword':
-      return clip(deps.keywords[intent.index]!.reply);
+      return keywordReply(deps.keywords, intent.index, reach());
     case 'unsubscribe':
       await deps.subscribers.setStatus(ref, 'opted-out', now);
       return '您已退订，将不再收到限行提醒与通知推送。发送“订阅”可恢复。';
-    case 'resubscribe':
+    case 'resubscribe': {
       await deps.subscribers.setStatus(ref, 'active', now);
-      return subscriber.bindings.length
-        ? '已恢复订阅，限行日将为您推送提醒。'
-        : '已恢复订阅。发送“绑定 京A12345”绑定车牌后，限行日将为您推送提醒。';
+      const cities = subscriber.bindings.map((b) => b.city);
+      if (cities.length === 0) {
+        const offer = deps.reminderCities.size ? `，${servedNames(reach())}的车牌限行日可收到提醒` : '';
+        return `已恢复订阅。发送“绑定 京A12345”绑定车牌${offer}。`;
+      }
+      return clip(`已恢复订阅。${reminderStatus({ ...subscriber, status: 'active' }, cities, reach())}`);
+    }
     case 'preference': {
       await deps.subscribers.setPreferences(ref, {
         ...(intent.reminders !== undefined ? { reminders: intent.reminders } : {}),
@@ -223,9 +165,18 @@ export async function converse(
       });
       if (intent.reminders === false) return '已关闭限行提醒。发送“开启提醒”可重新开启。';
       const slot = intent.slot ?? subscriber.slot;
-      return slot === 'evening'
-        ? '好的，将在限行日前一天 20:00 提醒您。'
-        : '好的，将在限行日当天 07:00 提醒您。';
+      const set = `已设置为${slotTime(slot)} 提醒。`;
+      if (subscriber.status === 'opted-out') return `${set}您目前已退订推送，发送“订阅”恢复后生效。`;
+      const cities = subscriber.bindings.map((b) => b.city);
+      if (cities.length === 0) {
+        const where = deps.reminderCities.size
+          ? `（提醒城市：${servedNames(reach())}）`
+          : '（本号暂不推送限行提醒）';
+        return `${set}发送“绑定 京A12345”绑定车牌后生效${where}。`;
+      }
+      const status = reminderStatus({ ...subscriber, reminders: true, slot }, cities, reach());
+      if (!status) return set; // not pushable for another reason (blocked): promise nothing
+      return clip(cities.some((c) => deps.reminderCities.has(c)) ? `好的，${status}` : `${set}${status}`);
     }
     case 'sms-fallback': {
       if (ref.channel !== 'wechat' || !deps.smsFallback) return '本号暂未开通短信备用提醒。';
@@ -236,44 +187,10 @@ export async function converse(
       const code = await deps.smsFallback.start(ref);
       return `请用接收提醒的手机发送短信“WX ${code}”到交警短信服务号码（10分钟内有效）。开通后，微信消息无法送达时，限行提醒与重要通知将以短信发送；每条短信均可回复TD退订。`;
     }
-    case 'road': {
-      const notice = await deps.notices.latestRoadCondition(deps.account.defaultCity);
-      if (!notice) return '目前没有正在发布的路况或交通管制信息。出行前也可关注导航软件的实时路况。';
-      return clip(`【${notice.title}】${notice.summary}（发布于 ${shanghaiTime(notice.publishedAt)}）`);
-    }
-    case 'bind': {
-      const book = await deps.restrictions();
-      const city = intent.city ?? deps.account.defaultCity;
-      if (!book.cities.has(city))
-        return `暂不支持该城市的限行查询。支持：${[...book.cities.values()].map((c) => c.name).join('、')}。`;
-      let plate: Plate;
-      try {
-        plate = parsePlate(intent.plate);
-      } catch (e) {
-        if (e instanceof PlateError) return `${e.zh}，请重新发送，例如“绑定 京A12345”。`;
-        throw e;
-      }
-      const rule = ruleOn(book, city, date) ?? book.cities.get(city)!.rules.at(-1)!;
-      const binding: Binding = {
-        plate: plate.canonical,
-        city,
-        tail: tailDigit(plate, rule.letterTail),
-        nev: plate.nev !== null,
-        boundAt: now,
-      };
-      const outcome = await deps.subscribers.bind(ref, binding);
-      if (outcome === 'limit-reached')
-        return `最多可绑定 ${MAX_BINDINGS} 个车牌。请先发送“解绑 车牌号”解除一个。`;
-      const head =
-        outcome === 'already-bound'
-          ? `${plate.display} 已绑定。`
-          : `已绑定 ${plate.display}（${cityName(book, city)}，尾号${binding.tail}）。`;
-      const status =
-        subscriber.status === 'opted-out'
-          ? '您已退订推送，发送“订阅”可恢复提醒。'
-          : '限行日当天 07:00 为您推送提醒。';
-      return clip(`${head}${status}\n${plateLine(book, plate, city, date)}`);
-    }
+    case 'road':
+      return road(intent, subscriber, deps, book!);
+    case 'bind':
+      return bind(ref, intent, subscriber, deps, book!);
     case 'unbind': {
       let plate: string | undefined;
       if (intent.plate) {
@@ -288,31 +205,150 @@ export async function converse(
       if (removed.length === 0) return plate ? '没有找到这个已绑定的车牌。' : '您还没有绑定车牌。';
       return `已解除绑定：${removed.join('、')}。`;
     }
-    case 'restriction': {
-      const book = await deps.restrictions();
-      const on = intent.day === 'today' ? date : addDays(date, 1);
-      const bindings = subscriber.bindings;
-      const cities =
-        intent.plate || intent.tail !== null || bindings.length === 0
-          ? [deps.account.defaultCity]
-          : [...new Set(bindings.map((b) => b.city))];
-      const lines = cities
-        .filter((c) => book.cities.has(c))
-        .map((c) => describeDay(book, restrictionOn(book, c, on), intent.day));
-      if (intent.plate) {
-        lines.push(plateLine(book, parsePlate(intent.plate), deps.account.defaultCity, on));
-      } else if (intent.tail !== null) {
-        const a = restrictionOn(book, deps.account.defaultCity, on);
-        if (a.status !== 'unknown')
-          lines.push(
-            `尾号 ${intent.tail}：${a.status === 'restricted' && a.tails.includes(intent.tail) ? '限行' : '不限行'}。`,
-          );
-      } else if (bindings.length) {
-        for (const b of bindings) lines.push(plateLine(book, parsePlate(b.plate), b.city, on));
-      } else {
-        lines.push('发送“绑定 京A12345”绑定车牌，限行日为您推送提醒。');
-      }
-      return clip(lines.join('\n'));
-    }
+    case 'restriction':
+      return restriction(intent, subscriber, deps, book!);
   }
+}
+
+async function road(
+  intent: Extract<Intent, { type: 'road' }>,
+  subscriber: Subscriber,
+  deps: ConversationDeps,
+  book: RestrictionBook,
+): Promise<string> {
+  if (intent.unknownCity && !intent.city)
+    return `暂时没有${intent.unknownCity}的路况与交通管制信息。发送“路况”可查看${cityName(book, deps.account.defaultCity)}的最新路况。`;
+  const bound = [...new Set(subscriber.bindings.map((b) => b.city))];
+  const cities = intent.city ? [intent.city] : bound.length ? bound : [deps.account.defaultCity];
+  const named = cities.length > 1 || cities[0] !== deps.account.defaultCity;
+  const lines: string[] = [];
+  for (const city of cities) {
+    const notice = await deps.notices.latestRoadCondition(city);
+    const where = named ? `${cityName(book, city)}：` : '';
+    lines.push(
+      notice
+        ? `${where}【${notice.title}】${notice.summary}（发布于 ${shanghaiTime(notice.publishedAt)}）`
+        : `${where}目前没有正在发布的路况或交通管制信息。`,
+    );
+  }
+  if (lines.every((l) => l.endsWith('目前没有正在发布的路况或交通管制信息。')))
+    lines.push('出行前也可关注导航软件的实时路况。');
+  return clip(lines.join(named ? '\n' : ''));
+}
+
+async function bind(
+  ref: SubscriberRef,
+  intent: Extract<Intent, { type: 'bind' }>,
+  subscriber: Subscriber,
+  deps: ConversationDeps,
+  book: RestrictionBook,
+): Promise<string> {
+  const city = intent.city ?? deps.account.defaultCity;
+  if (!book.cities.has(city))
+    return `暂时没有“${city}”的限行数据，无法按该城市绑定。可选城市：${knownCityNames(book)}。`;
+  let plate: Plate;
+  try {
+    plate = parsePlate(intent.plate);
+  } catch (e) {
+    if (e instanceof PlateError) return `${e.zh}，请重新发送，例如“绑定 京A12345”。`;
+    throw e;
+  }
+  const date = today(deps.clock);
+  const rule = ruleOn(book, city, date) ?? book.cities.get(city)!.rules.at(-1)!;
+  const binding: Binding = {
+    plate: plate.canonical,
+    city,
+    tail: tailDigit(plate, rule.letterTail),
+    nev: plate.nev !== null,
+    boundAt: deps.clock.now().toISOString(),
+  };
+  const outcome = await deps.subscribers.bind(ref, binding);
+  if (outcome === 'limit-reached')
+    return `最多可绑定 ${MAX_BINDINGS} 个车牌。请先发送“解绑 车牌号”解除一个。`;
+  const head =
+    outcome === 'already-bound'
+      ? `${plate.display} 已绑定。`
+      : `已绑定 ${plate.display}（${cityName(book, city)}，尾号${binding.tail}）。`;
+  const exempt = exemptionLine(book, plate, city, date);
+  if (exempt) return clip(`${head}${exempt}`);
+  let status = reminderStatus(subscriber, [city], { book, served: deps.reminderCities });
+  const pushed = subscriber.status === 'active' && subscriber.reminders && deps.reminderCities.has(city);
+  if (pushed && restrictionOn(book, city, date).reason === 'no-rule')
+    status += `（${cityName(book, city)}的现行限行规定尚未收录，收录前不会推送。）`;
+  return clip(`${head}${status}\n${plateLine(book, plate, city, date)}`);
+}
+
+/** "绑定 京A12345", or for another city than the account's "绑定 津A12345 天津". */
+function bindExample(book: RestrictionBook, city: string, defaultCity: string): string {
+  if (city === defaultCity) return '绑定 京A12345';
+  const c = book.cities.get(city)!;
+  return `绑定 ${c.rules.at(-1)!.province}A12345 ${c.name}`;
+}
+
+function restriction(
+  intent: Extract<Intent, { type: 'restriction' }>,
+  subscriber: Subscriber,
+  deps: ConversationDeps,
+  book: RestrictionBook,
+): string {
+  const date = today(deps.clock);
+  const issue = intent.issue;
+  if (issue?.kind === 'unknown-city' && intent.cities.length === 0)
+    return `暂时没有${issue.name}的限行数据。目前可以查询的城市：${knownCityNames(book)}。`;
+  if (issue?.kind === 'plate') return `${issue.zh}。请检查后重新发送，例如“京A12345”或“明天 京A12345”。`;
+  const resolved = resolveDate(intent.when, date);
+  if (!resolved.ok) return dateProblem(resolved, date);
+  const on = resolved.date;
+  const def = deps.account.defaultCity;
+  const bindings = subscriber.bindings;
+  const lines: string[] = [];
+  const day = (city: string) => {
+    if (!book.cities.has(city)) return `暂时没有${cityName(book, city)}的限行数据。`;
+    return describeDay(book, restrictionOn(book, city, on), date);
+  };
+
+  if (intent.plates.length > 0) {
+    // A plate is answered for the city named, else where the follower bound it, else the account's.
+    const asked = intent.plates.flatMap((p) => {
+      const cities = intent.cities.length
+        ? intent.cities
+        : [bindings.find((b) => b.plate === p)?.city ?? def];
+      return cities.map((city) => ({ plate: parsePlate(p), city }));
+    });
+    const cities = [...new Set(asked.map((a) => a.city))];
+    for (const city of cities) lines.push(day(city));
+    for (const a of asked) {
+      if (!book.cities.has(a.city)) continue;
+      const where = cities.length > 1 ? `${cityName(book, a.city)}：` : '';
+      lines.push(`${where}${plateLine(book, a.plate, a.city, on)}`);
+    }
+  } else if (intent.tail !== null) {
+    const cities = intent.cities.length ? intent.cities : [def];
+    for (const city of cities) {
+      lines.push(day(city));
+      if (!book.cities.has(city)) continue;
+      const line = tailLine(restrictionOn(book, city, on), intent.tail);
+      if (line) lines.push(`${cities.length > 1 ? `${cityName(book, city)}` : ''}${line}`);
+    }
+  } else {
+    const cities = intent.cities.length
+      ? intent.cities
+      : bindings.length
+        ? [...new Set(bindings.map((b) => b.city))]
+        : [def];
+    for (const city of cities) lines.push(day(city));
+    for (const b of bindings) {
+      if (!cities.includes(b.city) || !book.cities.has(b.city)) continue;
+      lines.push(plateLine(book, parsePlate(b.plate), b.city, on));
+    }
+    const only = cities[0]!;
+    const known = book.cities.has(only) && restrictionOn(book, only, on).reason !== 'no-rule';
+    const pushed = subscriber.status === 'active' && subscriber.reminders && deps.reminderCities.has(only);
+    if (bindings.length === 0 && cities.length === 1 && known && pushed)
+      lines.push(
+        `发送“${bindExample(book, only, def)}”绑定车牌，${slotTime(subscriber.slot)} 为您推送提醒。`,
+      );
+  }
+  if (issue?.kind === 'unknown-city') lines.push(`暂时没有${issue.name}的限行数据。`);
+  return clip(lines.join('\n'));
 }

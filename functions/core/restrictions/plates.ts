@@ -79,11 +79,11 @@ export type PlateErrorCode =
 const MESSAGES: Record<PlateErrorCode, { zh: string; en: string }> = {
   empty: { zh: '请输入车牌号', en: 'The plate is empty.' },
   province: {
-    zh: '省份简称无效',
+    zh: '车牌第一个字应为省份简称（如京、陕）',
     en: 'The first character must be one of the 31 province abbreviations (e.g. 京, 陕) or 使.',
   },
   authority: {
-    zh: '发牌机关代号应为字母',
+    zh: '车牌第二位应为发牌机关字母（如京A12345中的A）',
     en: 'The second character must be the issuing-authority letter (A–Z).',
   },
   'letters-i-o': {
@@ -91,14 +91,17 @@ const MESSAGES: Record<PlateErrorCode, { zh: string; en: string }> = {
     en: 'Plate serials never contain the letters I or O; did you mean 1 or 0?',
   },
   length: {
-    zh: '号牌长度不对',
+    zh: '号牌长度不对：普通号牌7位（如京A12345），新能源号牌8位（如京AD12345）',
     en: 'A plate has 7 characters, or 8 for a new-energy plate (e.g. 京A12345, 京AD12345).',
   },
   'new-energy-format': {
-    zh: '新能源号牌格式不对',
+    zh: '新能源号牌格式不对：应为字母D、F等加5位（如京AD12345），或5位数字加D、F等（如京A12345D）',
     en: 'A new-energy plate is letter+5 characters (京AD12345) or 5 digits+letter (京A12345D), energy letter D/F/A/B/C/E/G/H/J/K.',
   },
-  characters: { zh: '车牌含有无效字符', en: 'The plate contains characters that never appear on a plate.' },
+  characters: {
+    zh: '车牌中有无效字符（如符号或多余的汉字）',
+    en: 'The plate contains characters that never appear on a plate.',
+  },
 };
 
 /** A plate the citizen typed is not valid; `zh` is what we tell them, `message` is for the API. */
@@ -115,10 +118,14 @@ export class PlateError extends ValidationError {
   }
 }
 
+/** NFKC (full-width → half-width) and the traditional province and suffix characters simplified (滬 → 沪). */
+export function simplifyPlateCharacters(input: string): string {
+  return [...input.normalize('NFKC')].map((c) => TRADITIONAL[c] ?? c).join('');
+}
+
 export function normalisePlate(input: string): string {
-  return [...input.normalize('NFKC').toUpperCase()]
-    .map((c) => TRADITIONAL[c] ?? c)
-    .join('')
+  return simplifyPlateCharacters(input)
+    .toUpperCase()
     .replace(/[\s·•・.\-_—–]/g, '');
 }
 

@@ -3,6 +3,7 @@ import { keys } from '../../../functions/adapters/dynamodb/keys.ts';
 import { MemorySubscriberRepository } from '../../../functions/adapters/memory/subscribers.ts';
 import {
   type ConversationDeps,
+  cityNamesOf,
   converse,
   type Inbound,
   parseIntent,
@@ -27,27 +28,81 @@ function setup(at = '2026-11-16T01:00:00Z' /* Mon 09:00 Shanghai: 5和0 */) {
     clock: fixedClock(at),
     keywords,
     account: { id: 'dev', defaultCity: 'beijing' },
+    reminderCities: new Set(['beijing', 'tianjin', 'xian']),
   };
   const say = (text: string) => converse(me, { kind: 'text', text }, deps);
   const send = (inbound: Inbound) => converse(me, inbound, deps);
   return { subscribers, deps, say, send };
 }
 
+const names = cityNamesOf(book);
+const today = { kind: 'offset', days: 0 };
+const ask = (fields: Record<string, unknown>) => ({
+  type: 'restriction',
+  when: today,
+  cities: [],
+  tail: null,
+  plates: [],
+  issue: null,
+  ...fields,
+});
+
 describe('parseIntent', () => {
   it.each([
     ['绑定 京A12345', { type: 'bind', plate: '京A12345', city: null }],
     ['BD 京a·12345', { type: 'bind', plate: '京a·12345', city: null }],
     ['bd 陕A1234Q 西安', { type: 'bind', plate: '陕A1234Q', city: 'xian' }],
+    ['绑定西安陕A1234Q', { type: 'bind', plate: '陕A1234Q', city: 'xian' }],
+    ['bd 陕A1234Q xian', { type: 'bind', plate: '陕A1234Q', city: 'xian' }],
+    ['绑定 沪A12345 上海', { type: 'bind', plate: '沪A12345', city: '上海' }],
     ['绑定京A12345', { type: 'bind', plate: '京A12345', city: null }],
+    ['绑定帮助', { type: 'keyword', index: 5 }],
     ['解绑', { type: 'unbind', plate: null }],
     ['解绑 京A12345', { type: 'unbind', plate: '京A12345' }],
-    ['限行', { type: 'restriction', day: 'today', tail: null, plate: null }],
-    ['今日限行', { type: 'restriction', day: 'today', tail: null, plate: null }],
-    ['明天限行', { type: 'restriction', day: 'tomorrow', tail: null, plate: null }],
-    ['尾号0', { type: 'restriction', day: 'today', tail: 0, plate: null }],
-    ['0', { type: 'restriction', day: 'today', tail: 0, plate: null }],
-    ['京A12345', { type: 'restriction', day: 'today', tail: null, plate: '京A12345' }],
-    ['路况', { type: 'road' }],
+    ['限行', ask({})],
+    ['今日限行', ask({})],
+    ['限行查询', ask({})],
+    ['明天限行', ask({ when: { kind: 'offset', days: 1 } })],
+    ['后天限行吗？', ask({ when: { kind: 'offset', days: 2 } })],
+    ['下周五限行', ask({ when: { kind: 'weekday', weekday: 5, week: 'next' } })],
+    ['星期天限行吗', ask({ when: { kind: 'weekday', weekday: 7, week: 'coming' } })],
+    ['这周三限不限行', ask({ when: { kind: 'weekday', weekday: 3, week: 'this' } })],
+    ['6月1日限行', ask({ when: { kind: 'calendar', year: null, month: 6, day: 1 } })],
+    ['十二月五号限行', ask({ when: { kind: 'calendar', year: null, month: 12, day: 5 } })],
+    ['2026-12-05 限行', ask({ when: { kind: 'calendar', year: 2026, month: 12, day: 5 } })],
+    ['12/5限行', ask({ when: { kind: 'calendar', year: null, month: 12, day: 5 } })],
+    ['20号限行吗', ask({ when: { kind: 'calendar', year: null, month: null, day: 20 } })],
+    ['西安限行', ask({ cities: ['xian'] })],
+    ['限行 西安市', ask({ cities: ['xian'] })],
+    ['北京天津限行', ask({ cities: ['beijing', 'tianjin'] })],
+    ['上海限行', ask({ issue: { kind: 'unknown-city', name: '上海' } })],
+    [
+      '廊坊市明天限行吗',
+      ask({ when: { kind: 'offset', days: 1 }, issue: { kind: 'unknown-city', name: '廊坊' } }),
+    ],
+    ['尾号0', ask({ tail: 0 })],
+    ['0', ask({ tail: 0 })],
+    ['明天尾号3限行吗', ask({ when: { kind: 'offset', days: 1 }, tail: 3 })],
+    ['京A12345', ask({ plates: ['京A12345'] })],
+    [
+      '京A 12345 6月1日',
+      ask({ when: { kind: 'calendar', year: null, month: 6, day: 1 }, plates: ['京A12345'] }),
+    ],
+    [
+      '12月5日京A12345西安',
+      ask({
+        when: { kind: 'calendar', year: null, month: 12, day: 5 },
+        cities: ['xian'],
+        plates: ['京A12345'],
+      }),
+    ],
+    ['京AI2345', ask({ issue: { kind: 'plate', code: 'letters-i-o', zh: '车牌序号中不含字母I和O' } })],
+    [
+      '港A12345限行',
+      ask({ issue: { kind: 'plate', code: 'province', zh: '车牌第一个字应为省份简称（如京、陕）' } }),
+    ],
+    ['路况', { type: 'road', city: null, unknownCity: null }],
+    ['天津路况', { type: 'road', city: 'tianjin', unknownCity: null }],
     ['1', { type: 'keyword', index: 0 }],
     ['１', { type: 'keyword', index: 0 }],
     ['TD', { type: 'unsubscribe' }],
@@ -59,9 +114,16 @@ describe('parseIntent', () => {
     ['订阅', { type: 'resubscribe' }],
     ['晚上提醒', { type: 'preference', slot: 'evening', reminders: true }],
     ['你好', { type: 'help' }],
+    ['明天下雨吗', { type: 'help' }],
     ['', { type: 'help' }],
   ])('%j', (text, intent) => {
-    expect(parseIntent(text, keywords)).toEqual(intent);
+    expect(parseIntent(text, keywords, names)).toEqual(intent);
+  });
+
+  it('reads commands the same without the city names (the SMS path decides on them before conversing)', () => {
+    for (const text of ['TD', '订阅', '绑定 陕A1234Q 西安', '西安限行', '上海限行', '京AI2345', '路况', '6'])
+      expect(parseIntent(text, keywords).type).toBe(parseIntent(text, keywords, names).type);
+    expect(parseIntent('BD 陕A1234Q 西安', keywords)).toMatchObject({ type: 'bind', plate: '陕A1234Q' });
   });
 });
 
@@ -169,5 +231,14 @@ describe('converse', () => {
     for (const text of ['你好', '限行', '1', '绑定 京A12345', '路况'])
       expect((await say(text))!.length).toBeLessThanOrEqual(600);
     expect((await send({ kind: 'follow', scene: null }))!.length).toBeLessThanOrEqual(600);
+  });
+});
+
+describe('parseIntent on long input', () => {
+  it('gives the menu for a message far longer than a question, quickly', () => {
+    const started = performance.now();
+    expect(parseIntent(`京A ${'1 '.repeat(30_000)}`, keywords, names)).toEqual({ type: 'help' });
+    expect(parseIntent('限行'.repeat(100), keywords, names)).toEqual({ type: 'help' });
+    expect(performance.now() - started).toBeLessThan(500);
   });
 });

@@ -52,20 +52,28 @@ describe('parsePlate: valid inputs', () => {
   });
 });
 
+const PROVINCE = '车牌第一个字应为省份简称（如京、陕）';
+const LENGTH = '号牌长度不对：普通号牌7位（如京A12345），新能源号牌8位（如京AD12345）';
+const NEV = '新能源号牌格式不对：应为字母D、F等加5位（如京AD12345），或5位数字加D、F等（如京A12345D）';
+
 describe('parsePlate: invalid inputs say what is wrong', () => {
   it.each<[string, PlateErrorCode, string]>([
     ['', 'empty', '请输入车牌号'],
     ['   ', 'empty', '请输入车牌号'],
-    ['A12345', 'province', '省份简称无效'],
-    ['港A12345', 'province', '省份简称无效'],
-    ['京112345', 'authority', '发牌机关代号应为字母'],
+    ['A12345', 'province', PROVINCE],
+    ['港A12345', 'province', PROVINCE],
+    ['Ａ１２３４５', 'province', PROVINCE],
+    ['京112345', 'authority', '车牌第二位应为发牌机关字母（如京A12345中的A）'],
     ['京AI2345', 'letters-i-o', '车牌序号中不含字母I和O'],
     ['京A1234O', 'letters-i-o', '车牌序号中不含字母I和O'],
-    ['京A123', 'length', '号牌长度不对'],
-    ['京A1234567', 'length', '号牌长度不对'],
-    ['京AZ12345', 'new-energy-format', '新能源号牌格式不对'],
-    ['京A1234$', 'characters', '车牌含有无效字符'],
-    ['京A12345应急', 'length', '号牌长度不对'],
+    ['京A123', 'length', LENGTH],
+    ['京A1234567', 'length', LENGTH],
+    ['京AD123456', 'length', LENGTH],
+    ['京AZ12345', 'new-energy-format', NEV],
+    ['京A12345Z', 'new-energy-format', NEV],
+    ['京A1234$', 'characters', '车牌中有无效字符（如符号或多余的汉字）'],
+    ['京A12345应急', 'length', LENGTH],
+    ['京ＡＩ２３４５', 'letters-i-o', '车牌序号中不含字母I和O'],
   ])('%j → %s', (input, code, zh) => {
     try {
       parsePlate(input);

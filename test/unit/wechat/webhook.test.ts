@@ -27,6 +27,8 @@ function harness(
   const inbound = new MemoryInboundLog();
   const calls: Inbound[] = [];
   const jobs: AsyncReplyJob[] = [];
+  const metrics: string[] = [];
+  const logs: Array<{ message: string; details: Record<string, unknown> }> = [];
   const deps: WebhookDeps = {
     accounts: staticAccounts([account]),
     inbound,
@@ -42,7 +44,10 @@ function harness(
     maxSkewSeconds: 0,
     budgetMs: 3500,
     retryWaitMs: 50,
-    log: () => {},
+    log: (message, details) => logs.push({ message, details }),
+    metric: (name, value) => {
+      for (let i = 0; i < value; i++) metrics.push(name);
+    },
     ...options,
   };
   const post = (query: string, body: string, accountId = account.id) =>
@@ -56,7 +61,7 @@ function harness(
       },
       deps,
     );
-  return { deps, inbound, calls, jobs, post };
+  return { deps, inbound, calls, jobs, metrics, logs, post };
 }
 
 const v1Query = `signature=${V1.signature}&timestamp=${V1.timestamp}&nonce=${V1.nonce}&openid=oyORnuP8q7ou2gfYjqLzSIWZf0rs&encrypt_type=aes&msg_signature=${V1.msgSignature}`;
@@ -127,7 +132,6 @@ describe('bad input: never a 500, never stored state', () => {
     return b.toString('base64');
   })();
   const wrongAppId = encrypt('<xml></xml>', aesKeyOf(V1.aesKey), 'wx0000000000000000');
-  const notXml = encrypt('not xml', aesKeyOf(V1.aesKey), V1.appId);
   const plainText = messageXml({ kind: 'text', text: 'hi', msgId: '1' }, 'o1', 'gh_x', 1409735668);
 
   it.each([
@@ -163,13 +167,87 @@ describe('bad input: never a 500, never stored state', () => {
     ],
     ['non-XML (a plaintext body, which this account refuses)', sign(), '{"json": true}', 403],
     ['duplicate query keys', `${v1Query}&nonce=${V1.nonce}`, V1_COMPATIBLE_BODY, 400],
-    ['decrypted content that is not XML', resign(notXml), envelope(notXml), 400],
   ])('%s', async (_name, query, body, status) => {
     const h = harness(v1Account());
     const res = await h.post(query, body);
     expect(res.status).toBe(status);
     expect(h.calls).toEqual([]);
     expect(h.inbound.records.size).toBe(0);
+    expect(h.metrics).toEqual([]); // unauthenticated junk is not counted as an unreadable message
+  });
+
+  describe('authenticated but unreadable: success (so WeChat does not retry and apologise), logged and counted', () => {
+    const encryptedAs = (xml: string) => {
+      const enc = encrypt(xml, aesKeyOf(V1.aesKey), V1.appId);
+      return { query: resign(enc), body: envelope(enc) };
+    };
+    const noSender =
+      '<xml><ToUserName><![CDATA[gh_x]]></ToUserName><CreateTime>1</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[限行]]></Content><MsgId>1</MsgId></xml>';
+    const noContent =
+      '<xml><ToUserName><![CDATA[gh_x]]></ToUserName><FromUserName><![CDATA[o1]]></FromUserName><CreateTime>1</CreateTime><MsgType><![CDATA[text]]></MsgType><MsgId>2</MsgId></xml>';
+    const badTime =
+      '<xml><ToUserName><![CDATA[gh_x]]></ToUserName><FromUserName><![CDATA[o1]]></FromUserName><CreateTime>yesterday</CreateTime><MsgType><![CDATA[event]]></MsgType><Event><![CDATA[subscribe]]></Event></xml>';
+    const noEvent =
+      '<xml><ToUserName><![CDATA[gh_x]]></ToUserName><FromUserName><![CDATA[o1]]></FromUserName><CreateTime>1</CreateTime><MsgType><![CDATA[event]]></MsgType></xml>';
+
+    it.each([
+      ['decrypted content that is not XML', 'not xml', 'body is not well-formed XML'],
+      ['a decrypted root that is not <xml>', '<msg><Content>x</Content></msg>', 'root element must be <xml>'],
+      [
+        'a decrypted tag the parser refuses',
+        '<xml><__proto__>x</__proto__></xml>',
+        'body cannot be parsed safely',
+      ],
+      ['no FromUserName', noSender, 'missing FromUserName'],
+      ['a text message without Content', noContent, 'missing Content'],
+      ['a CreateTime that is not a number', badTime, 'missing CreateTime'],
+      ['an event without Event', noEvent, 'missing Event'],
+    ])('encrypted: %s', async (_name, xml, reason) => {
+      const h = harness(v1Account());
+      const req = encryptedAs(xml);
+      expect(await h.post(req.query, req.body)).toEqual({
+        status: 200,
+        contentType: 'text/plain; charset=utf-8',
+        body: 'success',
+      });
+      expect(h.calls).toEqual([]);
+      expect(h.inbound.records.size).toBe(0);
+      expect(h.metrics).toEqual(['WeChatMessageUnreadable']);
+      expect(h.logs).toEqual([
+        {
+          message: 'wechat message authenticated but unreadable; answered success',
+          details: { account: 'v1', encrypted: true, reason },
+        },
+      ]);
+    });
+
+    it.each([
+      ['JSON', '{"json": true}', 'body is not well-formed XML'],
+      [
+        'a tag the parser refuses',
+        '<xml><__proto__>x</__proto__><MsgType>text</MsgType></xml>',
+        'body cannot be parsed safely',
+      ],
+      ['no FromUserName', noSender, 'missing FromUserName'],
+    ])('plain mode, signature good: %s', async (_name, body, reason) => {
+      const h = harness(v1Account({ mode: 'plain' }));
+      expect(await h.post(sign(), body)).toMatchObject({ status: 200, body: 'success' });
+      expect(h.calls).toEqual([]);
+      expect(h.inbound.records.size).toBe(0);
+      expect(h.metrics).toEqual(['WeChatMessageUnreadable']);
+      expect(h.logs[0]?.details).toEqual({ account: 'v1', encrypted: false, reason });
+    });
+
+    it('keeps the 4xx when the signature of an unreadable body does not verify', async () => {
+      const plain = harness(v1Account({ mode: 'plain' }));
+      const forged = sign({ signature: `${V1.signature.slice(0, -1)}0` });
+      expect((await plain.post(forged, '{"json": true}')).status).toBe(401);
+      const aes = harness(v1Account());
+      const enc = encrypt('not xml', aesKeyOf(V1.aesKey), V1.appId);
+      const badMsgSignature = sign({ encrypt_type: 'aes', msg_signature: '0'.repeat(40) });
+      expect((await aes.post(badMsgSignature, envelope(enc))).status).toBe(401);
+      expect([...plain.metrics, ...aes.metrics]).toEqual([]);
+    });
   });
 
   it('refuses plaintext for a compatible-mode account too: no signature covers a plaintext body (403)', async () => {
@@ -189,12 +267,9 @@ describe('bad input: never a 500, never stored state', () => {
     expect(h.calls).toHaveLength(1);
   });
 
-  it('answers 400, not 500, for malformed query encoding and for tags the parser refuses', async () => {
+  it('answers 400, not 500, for malformed query encoding (before any signature is checked)', async () => {
     const h = harness(v1Account({ mode: 'plain' }));
     expect((await h.post(`${sign()}&%E0=1`, plainText)).status).toBe(400);
-    const proto = '<xml><__proto__>x</__proto__><MsgType>text</MsgType></xml>';
-    expect((await h.post(sign(), proto)).status).toBe(400);
-    expect((await h.post(sign(), '{"json": true}')).status).toBe(400);
     expect(h.calls).toEqual([]);
   });
 
