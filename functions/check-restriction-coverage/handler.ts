@@ -10,9 +10,9 @@ import { coverageGaps, firstGapPerCity } from '../core/restrictions/queries.ts';
 import { today } from '../core/time.ts';
 import { clock } from '../shared/clock.ts';
 import { settings } from '../shared/config.ts';
-import { restrictionData } from '../shared/restriction-data.ts';
 import { scheduleHandler } from '../shared/schedule.ts';
 import { telemetry } from '../shared/telemetry.ts';
+import { restrictionData } from '../shared/wiring/restriction-data.ts';
 
 const { cities, days } = settings(CoverageSettingsSchema);
 

@@ -9,9 +9,9 @@ import { DeliverSmsSettingsSchema } from '../../schemas/settings.ts';
 import { bundleDelivery } from '../core/delivery/bundles.ts';
 import { smsDelivery } from '../core/delivery/sms.ts';
 import { settings } from '../shared/config.ts';
-import { bundleDeps } from '../shared/delivery.ts';
 import { queueHandler } from '../shared/queue.ts';
-import { smsDeliveryDeps } from '../shared/sms-delivery.ts';
+import { bundleDeps } from '../shared/wiring/delivery.ts';
+import { smsDeliveryDeps } from '../shared/wiring/sms-delivery.ts';
 
 const deps = smsDeliveryDeps(settings(DeliverSmsSettingsSchema));
 

@@ -9,9 +9,9 @@ import { DeliverWeChatSettingsSchema } from '../../schemas/settings.ts';
 import { bundleDelivery } from '../core/delivery/bundles.ts';
 import { weChatDelivery } from '../core/delivery/wechat.ts';
 import { settings } from '../shared/config.ts';
-import { bundleDeps } from '../shared/delivery.ts';
 import { queueHandler } from '../shared/queue.ts';
-import { weChatDeliveryDeps } from '../shared/wechat-delivery.ts';
+import { bundleDeps } from '../shared/wiring/delivery.ts';
+import { weChatDeliveryDeps } from '../shared/wiring/wechat-delivery.ts';
 
 const deps = weChatDeliveryDeps(settings(DeliverWeChatSettingsSchema));
 

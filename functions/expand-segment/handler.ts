@@ -11,9 +11,9 @@ import { deliveryQueue } from '../adapters/sns/publisher.ts';
 import { expandSegment } from '../core/pushes/expansion.ts';
 import { clock } from '../shared/clock.ts';
 import { settings, tableName, topicArn } from '../shared/config.ts';
-import { pushRuns } from '../shared/pushes.ts';
 import { queueHandler } from '../shared/queue.ts';
 import { telemetry } from '../shared/telemetry.ts';
+import { pushRuns } from '../shared/wiring/pushes.ts';
 
 const deps = {
   runs: pushRuns,

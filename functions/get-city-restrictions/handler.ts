@@ -7,7 +7,7 @@ import { restrictionsBetween } from '../core/restrictions/queries.ts';
 import { today } from '../core/time.ts';
 import { clock } from '../shared/clock.ts';
 import { httpRouter } from '../shared/http.ts';
-import { restrictionData } from '../shared/restriction-data.ts';
+import { restrictionData } from '../shared/wiring/restriction-data.ts';
 
 export const handler = httpRouter('get-city-restrictions', {
   'GET /v1/cities/{city}/restrictions': async ({ path, query }) => {

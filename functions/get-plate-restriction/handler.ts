@@ -6,7 +6,7 @@ import { bookOf, plateRestrictionOn } from '../core/restrictions/engine.ts';
 import { today } from '../core/time.ts';
 import { clock } from '../shared/clock.ts';
 import { httpRouter } from '../shared/http.ts';
-import { restrictionData } from '../shared/restriction-data.ts';
+import { restrictionData } from '../shared/wiring/restriction-data.ts';
 
 export const handler = httpRouter('get-plate-restriction', {
   'GET /v1/plates/{plate}/restriction': async ({ path, query }) => {

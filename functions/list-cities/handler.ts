@@ -5,7 +5,7 @@ import { citySummaries } from '../core/restrictions/queries.ts';
 import { today } from '../core/time.ts';
 import { clock } from '../shared/clock.ts';
 import { httpRouter } from '../shared/http.ts';
-import { restrictionData } from '../shared/restriction-data.ts';
+import { restrictionData } from '../shared/wiring/restriction-data.ts';
 
 export const handler = httpRouter('list-cities', {
   'GET /v1/cities': async () => {

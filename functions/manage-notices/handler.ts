@@ -12,7 +12,7 @@ import { allowedActions, type TransitionAction } from '../core/notices/lifecycle
 import * as workflow from '../core/notices/workflow.ts';
 import type { Actor } from '../core/vocabulary.ts';
 import { httpRouter } from '../shared/http.ts';
-import { noticeDeps as deps } from '../shared/notices.ts';
+import { noticeDeps as deps } from '../shared/wiring/notices.ts';
 
 const view = (n: Notice) => ({ ...n, allowedActions: allowedActions(n) });
 const ok = async (notice: Promise<Notice>, status = 200) => ({ status, body: view(await notice) });

@@ -11,12 +11,13 @@ import { randomUUID } from 'node:crypto';
 import { PUSH_CATEGORIES } from '../../schemas/vocabulary.ts';
 import { NotFoundError } from '../core/errors.ts';
 import { planRestrictionPush } from '../core/pushes/planning.ts';
+import { replaceFrequencyPolicy } from '../core/pushes/policy.ts';
 import { previewRestrictionPush } from '../core/pushes/preview.ts';
 import { addDays, today } from '../core/time.ts';
 import { clock } from '../shared/clock.ts';
 import { httpRouter } from '../shared/http.ts';
-import { policyStore, pushRuns, pushStats } from '../shared/pushes.ts';
-import { restrictionPlanningDeps, restrictionPreviewDeps } from '../shared/restriction-planning.ts';
+import { policyStore, pushRuns, pushStats } from '../shared/wiring/pushes.ts';
+import { restrictionPlanningDeps, restrictionPreviewDeps } from '../shared/wiring/restriction-planning.ts';
 
 export const handler = httpRouter('manage-pushes', {
   'GET /v1/admin/pushes': async ({ query }) => ({
@@ -38,19 +39,10 @@ export const handler = httpRouter('manage-pushes', {
     return { status: run.created ? 201 : 200, body: run };
   },
   'GET /v1/admin/policies/frequency': async () => ({ status: 200, body: await policyStore.get() }),
-  'PUT /v1/admin/policies/frequency': async ({ body, actor }) => {
-    const before = await policyStore.get();
-    await policyStore.save(body.policy, body.version, {
-      id: randomUUID(),
-      actor: actor.sub,
-      at: clock.now().toISOString(),
-      action: 'policy.frequency.update',
-      entity: 'policy:frequency',
-      before: before.policy,
-      after: body.policy,
-    });
-    return { status: 200, body: await policyStore.get() };
-  },
+  'PUT /v1/admin/policies/frequency': async ({ body, actor }) => ({
+    status: 200,
+    body: await replaceFrequencyPolicy(body, actor, { policies: policyStore, clock, newId: randomUUID }),
+  }),
   'GET /v1/admin/stats/pushes': async ({ query }) => ({
     status: 200,
     body: { weeks: await pushStats().report(PUSH_CATEGORIES, clock.now(), query.weeks) },

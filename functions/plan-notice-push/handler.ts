@@ -5,36 +5,13 @@
  */
 import { NoticePushMessageSchema } from '../../schemas/notices.ts';
 import { NoticePlanningSettingsSchema } from '../../schemas/settings.ts';
-import { documentClient } from '../adapters/dynamodb/client.ts';
-import { DynamoNoticeStore } from '../adapters/dynamodb/notices.ts';
-import { publishAll } from '../adapters/sns/publisher.ts';
-import { accountDirectory } from '../adapters/wechat/accounts.ts';
 import { planNoticePush } from '../core/notices/planning.ts';
-import { clock } from '../shared/clock.ts';
-import { env, settings, tableName, topicArn } from '../shared/config.ts';
-import { pushRuns } from '../shared/pushes.ts';
+import { settings } from '../shared/config.ts';
 import { queueHandler } from '../shared/queue.ts';
 import { telemetry } from '../shared/telemetry.ts';
+import { noticePlanningDeps } from '../shared/wiring/notice-planning.ts';
 
-const store = new DynamoNoticeStore(documentClient, {
-  content: tableName('content'),
-  operations: tableName('operations'),
-});
-const accounts = accountDirectory(env());
-const segmentsTopic = topicArn('push-segments');
-const deps = {
-  ...settings(NoticePlanningSettingsSchema),
-  clock,
-  notice: (id: string) => store.get(id),
-  accounts: () => accounts.all(),
-  runs: pushRuns,
-  publishSegments: async (segments: unknown[]) => {
-    await publishAll(
-      segmentsTopic,
-      segments.map((body) => ({ body })),
-    );
-  },
-};
+const deps = noticePlanningDeps(settings(NoticePlanningSettingsSchema));
 
 export const handler = queueHandler({
   schema: NoticePushMessageSchema,

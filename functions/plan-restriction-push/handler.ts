@@ -4,9 +4,9 @@
  */
 import { RestrictionPushRequestSchema } from '../../schemas/pushes.ts';
 import { planRestrictionPush } from '../core/pushes/planning.ts';
-import { restrictionPlanningDeps } from '../shared/restriction-planning.ts';
 import { scheduleHandler } from '../shared/schedule.ts';
 import { telemetry } from '../shared/telemetry.ts';
+import { restrictionPlanningDeps } from '../shared/wiring/restriction-planning.ts';
 
 export const handler = scheduleHandler(RestrictionPushRequestSchema, async (req) => {
   const deps = await restrictionPlanningDeps((city, date, reason) => {

@@ -10,9 +10,9 @@
  */
 import { ScheduledPublicationSchema } from '../../schemas/notices.ts';
 import * as workflow from '../core/notices/workflow.ts';
-import { noticeDeps, noticeStore } from '../shared/notices.ts';
 import { scheduleHandler } from '../shared/schedule.ts';
 import { errorMessage, telemetry } from '../shared/telemetry.ts';
+import { noticeDeps, noticeStore } from '../shared/wiring/notices.ts';
 
 export const handler = scheduleHandler(ScheduledPublicationSchema, async (input) => {
   if (input.kind === 'one-off') {

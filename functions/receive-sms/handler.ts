@@ -4,8 +4,9 @@
  * POST /webhooks/sms/{provider}/receipts — delivery receipts onto the delivery records. Authenticated,
  * de-duplicated and answered as each gateway expects (functions/adapters/sms/webhook.ts).
  */
-import { handleSmsCallback } from '../shared/sms-callbacks.ts';
+
 import { webhookHandler } from '../shared/webhook.ts';
+import { handleSmsCallback } from '../shared/wiring/sms-callbacks.ts';
 
 export const handler = webhookHandler(async (req) => {
   const path = req.path.split('/');

@@ -7,8 +7,8 @@
 import { WeChatWebhookSettingsSchema } from '../../schemas/settings.ts';
 import { receive, verifyUrl } from '../adapters/wechat/webhook.ts';
 import { settings } from '../shared/config.ts';
-import { webhookDeps } from '../shared/conversation.ts';
 import { webhookHandler } from '../shared/webhook.ts';
+import { webhookDeps } from '../shared/wiring/conversation.ts';
 
 const deps = webhookDeps(settings(WeChatWebhookSettingsSchema));
 

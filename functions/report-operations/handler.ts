@@ -6,41 +6,35 @@
  *   GET /v1/admin/audit?from=&to=&actor=              the audit trail (read only; no route edits it)
  */
 import { PUSH_CATEGORIES } from '../../schemas/vocabulary.ts';
-import { DynamoAudience } from '../adapters/dynamodb/audience.ts';
-import { auditEntries } from '../adapters/dynamodb/audit-log.ts';
-import { documentClient } from '../adapters/dynamodb/client.ts';
-import { DynamoSmsBudget } from '../adapters/dynamodb/sms.ts';
-import { DynamoSubscriberRepository } from '../adapters/dynamodb/subscribers.ts';
 import { NotFoundError } from '../core/errors.ts';
 import { auditRange, followerCounts, supportView } from '../core/operations/reports.ts';
 import { budgetMonth, budgetReport } from '../core/sms/budget.ts';
 import { clock } from '../shared/clock.ts';
-import { tableName } from '../shared/config.ts';
 import { httpRouter } from '../shared/http.ts';
-import { pushStats } from '../shared/pushes.ts';
-import { settings } from '../shared/sms.ts';
+import { reportDeps } from '../shared/wiring/operations.ts';
+import { pushStats } from '../shared/wiring/pushes.ts';
 
-const subscribers = new DynamoSubscriberRepository(documentClient, tableName('subscribers'));
-const audience = new DynamoAudience(documentClient, { subscribers: tableName('subscribers') });
-const sms = { budget: new DynamoSmsBudget(documentClient, tableName('operations')), settings };
+const deps = reportDeps();
 
 export const handler = httpRouter('report-operations', {
   'GET /v1/admin/stats': async ({ query }) => ({
     status: 200,
     body: {
-      ...followerCounts(await audience.census()),
+      ...followerCounts(await deps.audience.census()),
       pushes: await pushStats().report(PUSH_CATEGORIES, clock.now(), query.weeks),
-      sms: await budgetReport(budgetMonth(clock.now()), sms),
+      sms: await budgetReport(budgetMonth(clock.now()), deps.sms),
     },
   }),
   'GET /v1/admin/subscribers/{channel}/{id}': async ({ path, actor }) => {
-    const s = await subscribers.get(path);
+    const s = await deps.subscribers.get(path);
     if (!s) throw new NotFoundError(`No ${path.channel} subscriber with that id.`);
     return { status: 200, body: supportView(s, actor.roles.includes('admin')) };
   },
   'GET /v1/admin/audit': async ({ query }) => {
     const range = auditRange(query, clock.now());
-    const entries = await auditEntries(documentClient, tableName('operations'), range, query.actor);
-    return { status: 200, body: { from: range.from, to: range.to, entries } };
+    return {
+      status: 200,
+      body: { from: range.from, to: range.to, entries: await deps.audit(range, query.actor) },
+    };
   },
 });

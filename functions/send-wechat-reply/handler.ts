@@ -12,7 +12,7 @@ import { clock } from '../shared/clock.ts';
 import { tableName } from '../shared/config.ts';
 import { queueHandler } from '../shared/queue.ts';
 import { telemetry } from '../shared/telemetry.ts';
-import { accounts, subscribers, wechatApi } from '../shared/wechat.ts';
+import { accounts, subscribers, wechatApi } from '../shared/wiring/wechat.ts';
 
 const { api, tokens } = wechatApi();
 const deps = {

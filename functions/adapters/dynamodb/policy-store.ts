@@ -7,13 +7,14 @@ import { type DynamoDBDocumentClient, GetCommand } from '@aws-sdk/lib-dynamodb';
 import { DEFAULT_POLICY, type FrequencyPolicy, FrequencyPolicySchema } from '../../../schemas/pushes.ts';
 import type { PolicySource } from '../../core/delivery/ports.ts';
 import { ConflictError } from '../../core/errors.ts';
+import type { PolicyStore } from '../../core/pushes/policy.ts';
 import type { AuditEntry } from '../../core/vocabulary.ts';
 import { auditedVersionedPut } from './audited-write.ts';
 import { keys } from './keys.ts';
 
 const KEY = keys.policy('frequency');
 
-export class DynamoPolicyStore implements PolicySource {
+export class DynamoPolicyStore implements PolicySource, PolicyStore {
   private readonly doc: DynamoDBDocumentClient;
   private readonly table: string;
   private readonly cacheMs: number;

@@ -1,13 +1,13 @@
 /** Wiring: WeChat push delivery (functions/core/delivery/wechat.ts) for deliver-wechat. */
-import { documentClient } from '../adapters/dynamodb/client.ts';
-import { DynamoDailyQuota } from '../adapters/dynamodb/quota.ts';
-import { deliveryQueue } from '../adapters/sns/publisher.ts';
-import type { WeChatDeliveryDeps } from '../core/delivery/wechat.ts';
-import { clock } from './clock.ts';
-import { tableName, topicArn } from './config.ts';
+import { documentClient } from '../../adapters/dynamodb/client.ts';
+import { DynamoDailyQuota } from '../../adapters/dynamodb/quota.ts';
+import { deliveryQueue } from '../../adapters/sns/publisher.ts';
+import type { WeChatDeliveryDeps } from '../../core/delivery/wechat.ts';
+import { clock } from '../clock.ts';
+import { tableName, topicArn } from '../config.ts';
+import { telemetry, timer } from '../telemetry.ts';
 import { restrictions } from './delivery.ts';
 import { policyStore } from './pushes.ts';
-import { telemetry, timer } from './telemetry.ts';
 import { accounts, subscribers, wechatMessages } from './wechat.ts';
 
 export function weChatDeliveryDeps(settings: WeChatDeliveryDeps['settings']): WeChatDeliveryDeps {

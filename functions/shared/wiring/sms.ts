@@ -4,16 +4,15 @@
  * pepper. Log and metric sinks mask nothing themselves: callers pass masked numbers only.
  */
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import smsTemplates from '../../schemas/data/sms-templates.json' with { type: 'json' };
-import { SmsCatalogueSchema } from '../../schemas/sms.ts';
-import { gatewayFor, type SmsSecret, smsSecretSource, smsSettings } from '../adapters/sms/settings.ts';
-import { PhoneVault } from '../adapters/sms/vault.ts';
-import type { SmsGateway } from '../core/sms/ports.ts';
-import { env } from './config.ts';
-import { logger, metrics } from './powertools.ts';
+import { shippedSmsCatalogue } from '../../../schemas/data/replies.ts';
+import { gatewayFor, type SmsSecret, smsSecretSource, smsSettings } from '../../adapters/sms/settings.ts';
+import { PhoneVault } from '../../adapters/sms/vault.ts';
+import type { SmsGateway } from '../../core/sms/ports.ts';
+import { env } from '../config.ts';
+import { logger, metrics } from '../powertools.ts';
 
 export const settings = smsSettings(env());
-export const catalogue = SmsCatalogueSchema.parse(smsTemplates);
+export const catalogue = shippedSmsCatalogue;
 // Read on first use: functions that only report (manage-sms) have no access to the secret.
 let readSecret: (() => Promise<SmsSecret>) | undefined;
 

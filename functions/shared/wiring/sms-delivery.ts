@@ -1,19 +1,19 @@
 /** Wiring: SMS push delivery (functions/core/delivery/sms.ts) for deliver-sms. */
-import { documentClient } from '../adapters/dynamodb/client.ts';
+import { documentClient } from '../../adapters/dynamodb/client.ts';
 import {
   DynamoSmsBudget,
   DynamoSmsContacts,
   DynamoSmsMessages,
   DynamoSmsNumberCap,
-} from '../adapters/dynamodb/sms.ts';
-import { DynamoSubscriberRepository } from '../adapters/dynamodb/subscribers.ts';
-import type { SmsDeliveryDeps } from '../core/delivery/sms.ts';
-import { clock } from './clock.ts';
-import { tableName } from './config.ts';
+} from '../../adapters/dynamodb/sms.ts';
+import { DynamoSubscriberRepository } from '../../adapters/dynamodb/subscribers.ts';
+import type { SmsDeliveryDeps } from '../../core/delivery/sms.ts';
+import { clock } from '../clock.ts';
+import { tableName } from '../config.ts';
+import { timer } from '../telemetry.ts';
 import { restrictions } from './delivery.ts';
 import { policyStore } from './pushes.ts';
 import { catalogue, settings, smsLog, smsMetric, smsRuntime } from './sms.ts';
-import { timer } from './telemetry.ts';
 
 /** SMS delivery's dependencies; the gateway and the vault from the secret, read on first use. */
 export function smsDeliveryDeps(pacing: SmsDeliveryDeps['pacing']) {

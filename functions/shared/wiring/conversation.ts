@@ -3,31 +3,32 @@
  * restriction data, the notice feed, the keyword replies, SMS fallback codes, unfollow attribution
  * and template outcomes.
  */
-import keywordData from '../../schemas/data/keywords.json' with { type: 'json' };
-import { ReminderSettingsSchema } from '../../schemas/settings.ts';
-import { KeywordRepliesSchema, type WeChatAccount } from '../../schemas/wechat.ts';
-import { documentClient } from '../adapters/dynamodb/client.ts';
-import { DynamoDeliveryOutcomes } from '../adapters/dynamodb/delivery-outcomes.ts';
-import { DynamoInboundLog } from '../adapters/dynamodb/inbound-log.ts';
-import { DynamoNoticeFeed } from '../adapters/dynamodb/notice-feed.ts';
-import { publish } from '../adapters/sns/publisher.ts';
-import type { WebhookDeps } from '../adapters/wechat/webhook.ts';
-import { converse, type Inbound } from '../core/conversation/converse.ts';
-import { bookOf } from '../core/restrictions/engine.ts';
-import { followerLeft, templateMessageFinished } from '../core/subscribers/events.ts';
-import type { SubscriberRef } from '../core/subscribers/subscriber.ts';
-import { clock, protocolNow } from './clock.ts';
-import { settings, tableName, topicArn } from './config.ts';
-import { logger } from './powertools.ts';
+
+import { shippedKeywordReplies } from '../../../schemas/data/replies.ts';
+import { ReminderSettingsSchema } from '../../../schemas/settings.ts';
+import type { WeChatAccount } from '../../../schemas/wechat.ts';
+import { documentClient } from '../../adapters/dynamodb/client.ts';
+import { DynamoDeliveryOutcomes } from '../../adapters/dynamodb/delivery-outcomes.ts';
+import { DynamoInboundLog } from '../../adapters/dynamodb/inbound-log.ts';
+import { DynamoNoticeFeed } from '../../adapters/dynamodb/notice-feed.ts';
+import { publish } from '../../adapters/sns/publisher.ts';
+import type { WebhookDeps } from '../../adapters/wechat/webhook.ts';
+import { converse, type Inbound } from '../../core/conversation/converse.ts';
+import { bookOf } from '../../core/restrictions/engine.ts';
+import { followerLeft, templateMessageFinished } from '../../core/subscribers/events.ts';
+import type { SubscriberRef } from '../../core/subscribers/subscriber.ts';
+import { clock, protocolNow } from '../clock.ts';
+import { settings, tableName, topicArn } from '../config.ts';
+import { logger } from '../powertools.ts';
+import { telemetry } from '../telemetry.ts';
 import { pushStats } from './pushes.ts';
 import { restrictionData } from './restriction-data.ts';
 import { smsFallbackStarter } from './sms-fallback.ts';
-import { telemetry } from './telemetry.ts';
 import { accounts, subscribers } from './wechat.ts';
 
 export const inboundLog = new DynamoInboundLog(documentClient, tableName('inbound'));
 const notices = new DynamoNoticeFeed(documentClient, tableName('content'));
-const keywords = KeywordRepliesSchema.parse(keywordData);
+const keywords = shippedKeywordReplies;
 const { reminderCities } = settings(ReminderSettingsSchema);
 
 export function converseFor(account: WeChatAccount, ref: SubscriberRef, inbound: Inbound) {

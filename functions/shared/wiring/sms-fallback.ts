@@ -3,11 +3,11 @@
  * to receive the fallback proves itself by texting it back (receive-sms links it; see
  * functions/adapters/dynamodb/fallback-links.ts).
  */
-import { documentClient } from '../adapters/dynamodb/client.ts';
-import { DynamoFallbackLinks } from '../adapters/dynamodb/fallback-links.ts';
-import type { SubscriberRef } from '../core/subscribers/subscriber.ts';
-import { clock } from './clock.ts';
-import { tableName } from './config.ts';
+import { documentClient } from '../../adapters/dynamodb/client.ts';
+import { DynamoFallbackLinks } from '../../adapters/dynamodb/fallback-links.ts';
+import type { SubscriberRef } from '../../core/subscribers/subscriber.ts';
+import { clock } from '../clock.ts';
+import { tableName } from '../config.ts';
 
 export const fallbackLinks = new DynamoFallbackLinks(documentClient, tableName('inbound'));
 

@@ -2,26 +2,27 @@
  * Wiring: the SMS gateways' callbacks (receive-sms) — authentication settings, the inbound log,
  * the receipts store, and citizens' replies through the conversation (functions/core/sms/replies.ts).
  */
-import keywordData from '../../schemas/data/keywords.json' with { type: 'json' };
-import { ReminderSettingsSchema } from '../../schemas/settings.ts';
-import { KeywordRepliesSchema } from '../../schemas/wechat.ts';
-import { documentClient } from '../adapters/dynamodb/client.ts';
-import { DynamoInboundLog } from '../adapters/dynamodb/inbound-log.ts';
-import { DynamoNoticeFeed } from '../adapters/dynamodb/notice-feed.ts';
+
+import { shippedKeywordReplies } from '../../../schemas/data/replies.ts';
+import { ReminderSettingsSchema } from '../../../schemas/settings.ts';
+
+import { documentClient } from '../../adapters/dynamodb/client.ts';
+import { DynamoInboundLog } from '../../adapters/dynamodb/inbound-log.ts';
+import { DynamoNoticeFeed } from '../../adapters/dynamodb/notice-feed.ts';
 import {
   DynamoSmsBudget,
   DynamoSmsContacts,
   DynamoSmsMessages,
   DynamoSmsNumberCap,
-} from '../adapters/dynamodb/sms.ts';
-import { DynamoSubscriberRepository } from '../adapters/dynamodb/subscribers.ts';
-import { receiveSmsCallback, type SmsCallbackRequest } from '../adapters/sms/webhook.ts';
-import { bookOf } from '../core/restrictions/engine.ts';
-import { phoneId } from '../core/sms/numbers.ts';
-import { handleSmsReply } from '../core/sms/replies.ts';
-import { clock, protocolNow } from './clock.ts';
-import { settings as configured, tableName } from './config.ts';
-import { logger } from './powertools.ts';
+} from '../../adapters/dynamodb/sms.ts';
+import { DynamoSubscriberRepository } from '../../adapters/dynamodb/subscribers.ts';
+import { receiveSmsCallback, type SmsCallbackRequest } from '../../adapters/sms/webhook.ts';
+import { bookOf } from '../../core/restrictions/engine.ts';
+import { phoneId } from '../../core/sms/numbers.ts';
+import { handleSmsReply } from '../../core/sms/replies.ts';
+import { clock, protocolNow } from '../clock.ts';
+import { settings as configured, tableName } from '../config.ts';
+import { logger } from '../powertools.ts';
 import { restrictionData } from './restriction-data.ts';
 import { catalogue, settings, smsLog, smsMetric, smsRuntime } from './sms.ts';
 import { fallbackLinks } from './sms-fallback.ts';
@@ -35,7 +36,7 @@ const stores = {
   messages: new DynamoSmsMessages(documentClient, tableName('operations')),
   notices: new DynamoNoticeFeed(documentClient, tableName('content')),
 };
-const keywords = KeywordRepliesSchema.parse(keywordData);
+const keywords = shippedKeywordReplies;
 const { reminderCities } = configured(ReminderSettingsSchema);
 
 /** One gateway callback, authenticated and handled; its duplicates and unknown receipts are counted. */

@@ -1,0 +1,36 @@
+/** Wiring: planning a published notice's push run (functions/core/notices/planning.ts) for plan-notice-push. */
+
+import type { z } from 'zod';
+import type { NoticePlanningSettingsSchema } from '../../../schemas/settings.ts';
+import { documentClient } from '../../adapters/dynamodb/client.ts';
+import { DynamoNoticeStore } from '../../adapters/dynamodb/notices.ts';
+import { publishAll } from '../../adapters/sns/publisher.ts';
+import { accountDirectory } from '../../adapters/wechat/accounts.ts';
+import type { NoticePlanningDeps } from '../../core/notices/planning.ts';
+import { clock } from '../clock.ts';
+import { env, tableName, topicArn } from '../config.ts';
+import { pushRuns } from './pushes.ts';
+
+export function noticePlanningDeps(
+  settings: z.output<typeof NoticePlanningSettingsSchema>,
+): NoticePlanningDeps {
+  const store = new DynamoNoticeStore(documentClient, {
+    content: tableName('content'),
+    operations: tableName('operations'),
+  });
+  const accounts = accountDirectory(env());
+  const segmentsTopic = topicArn('push-segments');
+  return {
+    ...settings,
+    clock,
+    notice: (id) => store.get(id),
+    accounts: () => accounts.all(),
+    runs: pushRuns,
+    publishSegments: async (segments) => {
+      await publishAll(
+        segmentsTopic,
+        segments.map((body) => ({ body })),
+      );
+    },
+  };
+}
