@@ -8,6 +8,7 @@ import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type Blueprint, type BlueprintInput, BlueprintSchema } from '../schemas/blueprint.ts';
 import { blueprintRoutes } from '../schemas/routes.ts';
+import { CronError, parseCron } from './cron.ts';
 
 export const REPO_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
@@ -21,6 +22,15 @@ export function defineBlueprint(input: BlueprintInput, root = REPO_ROOT): Bluepr
   const problems: string[] = parsed.success
     ? []
     : parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`);
+  // Cron expressions are checked by the evaluator the local scheduler runs (schemas stay below lib/).
+  for (const [id, s] of Object.entries(input.schedules ?? {})) {
+    try {
+      parseCron(s.cron);
+    } catch (e) {
+      if (!(e instanceof CronError)) throw e;
+      problems.push(`schedules.${id}.cron: ${e.message}`);
+    }
+  }
   if (parsed.success) {
     for (const [id, fn] of Object.entries(parsed.data.functions)) {
       if (!existsSync(resolve(root, fn.entry)))

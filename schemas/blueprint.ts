@@ -5,7 +5,6 @@
  * tables) are checked in `superRefine` with messages that name the path and the known ids.
  */
 import { z } from 'zod';
-import { CronError, parseCron } from '../lib/cron.ts';
 
 const Id = z
   .string()
@@ -267,12 +266,6 @@ export const BlueprintSchema = z
 
     for (const [id, s] of Object.entries(bp.schedules)) {
       needFunction(s.function, ['schedules', id, 'function']);
-      try {
-        parseCron(s.cron);
-      } catch (e) {
-        if (!(e instanceof CronError)) throw e;
-        ctx.addIssue({ code: 'custom', path: ['schedules', id, 'cron'], message: e.message });
-      }
       try {
         new Intl.DateTimeFormat('en-US', { timeZone: s.timeZone });
       } catch {

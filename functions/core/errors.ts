@@ -48,3 +48,10 @@ export class ConflictError extends DomainError {
 export class PayloadTooLargeError extends DomainError {
   readonly kind = 'too-large';
 }
+
+/** What may be logged of a thrown value: its message (never a payload that might carry personal data). */
+export const errorMessage = (error: unknown): string =>
+  error instanceof Error ? error.message : String(error);
+
+/** The kind of a thrown value, e.g. `TimeoutError` (an error code for a provider that gave none). */
+export const errorName = (error: unknown): string => (error instanceof Error ? error.name : typeof error);

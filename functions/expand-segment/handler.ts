@@ -6,9 +6,8 @@
 import { SegmentMessageSchema } from '../../schemas/pushes.ts';
 import { ExpandSettingsSchema } from '../../schemas/settings.ts';
 import { DynamoAudience } from '../adapters/dynamodb/audience.ts';
-import { documentClient } from '../adapters/dynamodb/client.ts';
-import { deliveryQueue } from '../adapters/sns/publisher.ts';
 import { expandSegment } from '../core/pushes/expansion.ts';
+import { documentClient, topics } from '../shared/aws-clients.ts';
 import { clock } from '../shared/clock.ts';
 import { settings, tableName, topicArn } from '../shared/config.ts';
 import { queueHandler } from '../shared/queue.ts';
@@ -21,7 +20,7 @@ const deps = {
     telemetry.log('warn', 'audience item skipped', { reason });
     telemetry.metric('AudienceItemsSkipped');
   }),
-  deliveries: deliveryQueue(topicArn('push-deliveries')),
+  deliveries: topics.deliveryQueue(topicArn('push-deliveries')),
   clock,
   settings: settings(ExpandSettingsSchema),
 };

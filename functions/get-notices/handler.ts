@@ -3,9 +3,10 @@
  *   GET /v1/notices?city=&kind=&limit=&cursor=   a city's feed, newest first
  *   GET /v1/notices/{id}                         one notice; drafts and unknown ids are 404
  */
-import { documentClient } from '../adapters/dynamodb/client.ts';
+
 import { DynamoNoticeFeed } from '../adapters/dynamodb/notice-feed.ts';
 import { NotFoundError } from '../core/errors.ts';
+import { documentClient } from '../shared/aws-clients.ts';
 import { tableName } from '../shared/config.ts';
 import { httpRouter } from '../shared/http.ts';
 

@@ -4,9 +4,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { shippedRestrictionData } from '../../schemas/data/index.ts';
-import { documentClient } from '../adapters/dynamodb/client.ts';
 import { DynamoRestrictionDataRepository } from '../adapters/dynamodb/restriction-data.ts';
 import * as admin from '../core/restrictions/admin.ts';
+import { documentClient } from '../shared/aws-clients.ts';
 import { clock } from '../shared/clock.ts';
 import { tableName } from '../shared/config.ts';
 import { httpRouter } from '../shared/http.ts';

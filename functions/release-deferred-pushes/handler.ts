@@ -4,16 +4,15 @@
  * cap and the dedupe as for any push.
  */
 import { z } from 'zod';
-import { documentClient } from '../adapters/dynamodb/client.ts';
 import { DynamoDeferredPushes } from '../adapters/dynamodb/deferred-pushes.ts';
-import { deliveryQueue } from '../adapters/sns/publisher.ts';
+import { documentClient, topics } from '../shared/aws-clients.ts';
 import { clock } from '../shared/clock.ts';
 import { tableName, topicArn } from '../shared/config.ts';
 import { scheduleHandler } from '../shared/schedule.ts';
 import { telemetry } from '../shared/telemetry.ts';
 
 const deferred = new DynamoDeferredPushes(documentClient, tableName('ledger'));
-const deliveries = deliveryQueue(topicArn('push-deliveries'));
+const deliveries = topics.deliveryQueue(topicArn('push-deliveries'));
 const unreadable = (sk: string) => {
   telemetry.log('error', 'deferred push that is not a delivery message left in place', { sk });
   telemetry.metric('DeferredPushesUnreadable');

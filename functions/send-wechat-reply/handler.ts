@@ -3,11 +3,11 @@
  * the customer-service API at most once (functions/core/delivery/async-reply.ts).
  */
 import { AsyncReplyJobSchema } from '../../schemas/wechat.ts';
-import { documentClient } from '../adapters/dynamodb/client.ts';
 import { DynamoInboundLog } from '../adapters/dynamodb/inbound-log.ts';
 import { WeChatMessageSender } from '../adapters/wechat/messages.ts';
 import { InboundPendingReplies } from '../adapters/wechat/pending-replies.ts';
 import { sendAsyncReply } from '../core/delivery/async-reply.ts';
+import { documentClient } from '../shared/aws-clients.ts';
 import { clock } from '../shared/clock.ts';
 import { tableName } from '../shared/config.ts';
 import { queueHandler } from '../shared/queue.ts';

@@ -168,7 +168,8 @@ export function createHttpRouter<const D extends RouteDeclarations>(declarations
         } catch (error) {
           const problem = toProblem(error, event.rawPath);
           metrics.addMetric(problem.status >= 500 ? 'ServerErrors' : 'ClientErrors', MetricUnit.Count, 1);
-          if (problem.status >= 500) logger.error('unhandled error', { error: error as Error });
+          if (problem.status >= 500)
+            logger.error('unhandled error', { error: error instanceof Error ? error : String(error) });
           else logger.info('request rejected', { status: problem.status, type: problem.type });
           return problemResponse(problem);
         }

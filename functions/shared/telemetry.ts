@@ -13,5 +13,4 @@ export const timer: Timer = {
   sleep: (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
 };
 
-/** An error as a log field: its message, never a payload that might carry personal data. */
-export const errorMessage = (error: unknown) => (error instanceof Error ? error.message : String(error));
+export { errorMessage } from '../core/errors.ts';

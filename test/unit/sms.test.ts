@@ -1,7 +1,6 @@
 /** The SMS core (numbers, parts, templates) and the callback protocol's authentication, pure. */
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { MemoryInboundLog } from '../../functions/adapters/memory/inbound-log.ts';
 import { smsSettings } from '../../functions/adapters/sms/settings.ts';
 import { PhoneVault } from '../../functions/adapters/sms/vault.ts';
 import { ipAllowed, receiveSmsCallback, type SmsCallbackDeps } from '../../functions/adapters/sms/webhook.ts';
@@ -14,6 +13,7 @@ import {
 } from '../../functions/core/sms/messages.ts';
 import { maskPhone, normalisePhone, PhoneNumberError, phoneId } from '../../functions/core/sms/numbers.ts';
 import { SMS_ENVIRONMENT } from '../../lib/blueprint.ts';
+import { MemoryInboundLog } from '../fixtures/memory/inbound-log.ts';
 import { catalogue } from '../fixtures/sms.ts';
 
 describe('phone numbers', () => {

@@ -14,6 +14,7 @@ import type { PushTally } from '../../core/delivery/ports.ts';
 import { attributableSend } from '../../core/pushes/attribution.ts';
 import { parseReservation } from '../../core/pushes/cap.ts';
 import { addDays, civilDate, isoWeek } from '../../core/time.ts';
+import type { Channel } from '../../core/vocabulary.ts';
 import { keys } from './keys.ts';
 
 export class DynamoPushStats implements PushTally {
@@ -42,7 +43,7 @@ export class DynamoPushStats implements PushTally {
   }
 
   /** Attributes an unfollow/block to the last push within 24 h, if any; returns what it was charged to. */
-  async attributeUnfollow(channel: 'wechat' | 'sms', id: string, at: Date, kind: 'unfollow' | 'block') {
+  async attributeUnfollow(channel: Channel, id: string, at: Date, kind: 'unfollow' | 'block') {
     const today = civilDate(at);
     const res = await this.doc.send(
       new QueryCommand({

@@ -7,6 +7,7 @@
  */
 import * as dysms from '@alicloud/dysmsapi20170525';
 import * as openapi from '@alicloud/openapi-core';
+import { errorName } from '../../core/errors.ts';
 import type { OutboundSms, SendResult, SmsGateway } from '../../core/sms/ports.ts';
 import { splitEndpoint } from './endpoint.ts';
 
@@ -73,7 +74,7 @@ export class AliyunSmsGateway implements SmsGateway {
       const code = (error as { code?: string }).code;
       const answered = typeof (error as { statusCode?: number }).statusCode === 'number';
       if (code && answered) return { status: 'failed', code, configuration: isConfiguration(code) };
-      return { status: 'unknown', code: code ?? ((error as Error).name || 'network') };
+      return { status: 'unknown', code: code ?? (errorName(error) || 'network') };
     }
     const code = body?.code ?? '';
     const status = classifyAliyun(code);

@@ -11,6 +11,7 @@ import {
   SNSClient,
   ThrottledException,
 } from '@aws-sdk/client-sns';
+import { errorName } from '../../core/errors.ts';
 import type { OutboundSms, SendResult, SmsGateway } from '../../core/sms/ports.ts';
 
 export class SnsSmsGateway implements SmsGateway {
@@ -49,8 +50,8 @@ export class SnsSmsGateway implements SmsGateway {
         return { status: 'failed', code: error.name, configuration: false };
       const status = (error as { $metadata?: { httpStatusCode?: number } }).$metadata?.httpStatusCode;
       if (status && status < 500)
-        return { status: 'failed', code: (error as Error).name, configuration: status === 403 };
-      return { status: 'unknown', code: (error as Error).name || 'network' };
+        return { status: 'failed', code: errorName(error), configuration: status === 403 };
+      return { status: 'unknown', code: errorName(error) || 'network' };
     }
   }
 }

@@ -6,6 +6,7 @@
  * `UnauthorizedOperation.*`, `AuthFailure.*` configuration.
  */
 import * as tencentSms from 'tencentcloud-sdk-nodejs-sms';
+import { errorName } from '../../core/errors.ts';
 import type { OutboundSms, SendResult, SmsGateway } from '../../core/sms/ports.ts';
 import { splitEndpoint } from './endpoint.ts';
 
@@ -80,7 +81,7 @@ export class TencentSmsGateway implements SmsGateway {
           ? { status: 'failed', code, configuration: isConfiguration(code) }
           : { status, code };
       }
-      return { status: 'unknown', code: (error as Error).name || 'network' };
+      return { status: 'unknown', code: errorName(error) || 'network' };
     }
     const s = res.SendStatusSet?.[0];
     if (!s?.Code) return { status: 'unknown', code: 'no-status' };

@@ -6,6 +6,7 @@
  * so they are never logged.
  */
 import type { WeChatAccount } from '../../../schemas/wechat.ts';
+import { errorName } from '../../core/errors.ts';
 import { WeChatApiError } from './errors.ts';
 import type { TokenManager } from './tokens.ts';
 
@@ -49,9 +50,7 @@ export class WeChatApi {
         result = await this.once(path, token, body);
       } catch (error) {
         const e =
-          error instanceof WeChatApiError
-            ? error
-            : new WeChatApiError(-1, `network: ${(error as Error).name}`);
+          error instanceof WeChatApiError ? error : new WeChatApiError(-1, `network: ${errorName(error)}`);
         if (e.action === 'retry' && attempt < this.options.maxRetries) {
           await this.backoff(attempt);
           continue;

@@ -79,7 +79,7 @@ export async function deliverSms(recipient: SmsRecipient, deps: SmsDeliverDeps):
     message = renderSms(deps.catalogue, kind, recipient.values, deps.settings.maxParts);
   } catch (error) {
     if (!(error instanceof SmsTooLongError) && !(error instanceof ValidationError)) throw error;
-    deps.log('warn', 'SMS refused before sending', { pushKey, reason: (error as Error).message });
+    deps.log('warn', 'SMS refused before sending', { pushKey, reason: error.message });
     return (await deps.ledger.skip('sms', id, req.date, pushKey, 'refused')) === 'duplicate'
       ? 'duplicate'
       : 'failed';

@@ -16,6 +16,7 @@ import type { WeChatAccount } from '../../../schemas/wechat.ts';
 import type { NewRun, PlannedRun, RunRecorder } from '../pushes/runs.ts';
 import type { Clock } from '../time.ts';
 import { civilDate } from '../time.ts';
+import type { Channel } from '../vocabulary.ts';
 import { pushCategory } from './lifecycle.ts';
 import { noticeTemplateValues } from './rendering.ts';
 
@@ -27,7 +28,7 @@ export interface NoticePlanningDeps {
   notice(id: string): Promise<Notice | undefined>;
   accounts(): Promise<readonly WeChatAccount[]>;
   /** Channels with a deliver queue in this deployment. */
-  delivered: ReadonlySet<'wechat' | 'sms'>;
+  delivered: ReadonlySet<Channel>;
   scanSegments: number;
   runs: RunRecorder<NewRun<'notice', 'notice' | 'emergency', null>>;
   publishSegments(segments: NoticeSegment[]): Promise<void>;
@@ -40,7 +41,7 @@ export async function planNoticePush(
   const now = deps.clock.now();
   const notice = await deps.notice(msg.noticeId);
   const key = noticeRunKey(msg.noticeId, msg.version);
-  const wanted = (notice?.channels ?? []).filter((c): c is 'wechat' | 'sms' => c === 'wechat' || c === 'sms');
+  const wanted = (notice?.channels ?? []).filter((c): c is Channel => c === 'wechat' || c === 'sms');
   const channels = wanted.filter((c) => deps.delivered.has(c));
   const missing = wanted.filter((c) => !deps.delivered.has(c));
   const reason = !notice

@@ -7,16 +7,15 @@
 import { shippedKeywordReplies } from '../../../schemas/data/replies.ts';
 import { ReminderSettingsSchema } from '../../../schemas/settings.ts';
 import type { WeChatAccount } from '../../../schemas/wechat.ts';
-import { documentClient } from '../../adapters/dynamodb/client.ts';
 import { DynamoDeliveryOutcomes } from '../../adapters/dynamodb/delivery-outcomes.ts';
 import { DynamoInboundLog } from '../../adapters/dynamodb/inbound-log.ts';
 import { DynamoNoticeFeed } from '../../adapters/dynamodb/notice-feed.ts';
-import { publish } from '../../adapters/sns/publisher.ts';
 import type { WebhookDeps } from '../../adapters/wechat/webhook.ts';
 import { converse, type Inbound } from '../../core/conversation/converse.ts';
 import { bookOf } from '../../core/restrictions/engine.ts';
 import { followerLeft, templateMessageFinished } from '../../core/subscribers/events.ts';
 import type { SubscriberRef } from '../../core/subscribers/subscriber.ts';
+import { documentClient, topics } from '../aws-clients.ts';
 import { clock, protocolNow } from '../clock.ts';
 import { settings, tableName, topicArn } from '../config.ts';
 import { logger } from '../powertools.ts';
@@ -63,7 +62,7 @@ export function webhookDeps(settings: { maxSkewSeconds: number }): WebhookDeps {
     },
     templateJobFinished: (account, ref, msgId, status) =>
       templateMessageFinished(account.appId, ref, msgId, status, events),
-    enqueueAsyncReply: (job) => publish(repliesTopic, job),
+    enqueueAsyncReply: (job) => topics.publish(repliesTopic, job),
     now: protocolNow,
     maxSkewSeconds: settings.maxSkewSeconds,
     budgetMs: 3500,

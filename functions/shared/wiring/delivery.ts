@@ -3,12 +3,13 @@
  * run log, ledger, deferrals, policy, tally. The channels' own wiring is in ./wechat.ts and ./sms.ts.
  * `bundleDeps` is called per invocation (its ledger counts the invocation's capacity).
  */
-import { documentClient } from '../../adapters/dynamodb/client.ts';
+
 import { DynamoDeferredPushes } from '../../adapters/dynamodb/deferred-pushes.ts';
 import { DynamoPushLedger } from '../../adapters/dynamodb/push-ledger.ts';
 import type { BundleDeps } from '../../core/delivery/bundles.ts';
 import { bookOf } from '../../core/restrictions/engine.ts';
 import type { Channel } from '../../core/vocabulary.ts';
+import { documentClient } from '../aws-clients.ts';
 import { clock } from '../clock.ts';
 import { tableName } from '../config.ts';
 import { telemetry, timer } from '../telemetry.ts';

@@ -2,11 +2,10 @@
 
 import type { z } from 'zod';
 import type { NoticePlanningSettingsSchema } from '../../../schemas/settings.ts';
-import { documentClient } from '../../adapters/dynamodb/client.ts';
 import { DynamoNoticeStore } from '../../adapters/dynamodb/notices.ts';
-import { publishAll } from '../../adapters/sns/publisher.ts';
 import { accountDirectory } from '../../adapters/wechat/accounts.ts';
 import type { NoticePlanningDeps } from '../../core/notices/planning.ts';
+import { documentClient, topics } from '../aws-clients.ts';
 import { clock } from '../clock.ts';
 import { env, tableName, topicArn } from '../config.ts';
 import { pushRuns } from './pushes.ts';
@@ -27,7 +26,7 @@ export function noticePlanningDeps(
     accounts: () => accounts.all(),
     runs: pushRuns,
     publishSegments: async (segments) => {
-      await publishAll(
+      await topics.publishAll(
         segmentsTopic,
         segments.map((body) => ({ body })),
       );

@@ -4,14 +4,14 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { shippedRestrictionData } from '../../../schemas/data/index.ts';
 import type { NoticePushMessage } from '../../../schemas/notices.ts';
-import { documentClient } from '../../adapters/dynamodb/client.ts';
 import { DynamoNoticeStore } from '../../adapters/dynamodb/notices.ts';
 import { DynamoRestrictionDataRepository } from '../../adapters/dynamodb/restriction-data.ts';
 import { bestEffort, SchedulerPublishSchedules } from '../../adapters/scheduler/publish-schedules.ts';
-import { publish } from '../../adapters/sns/publisher.ts';
 import { accountDirectory } from '../../adapters/wechat/accounts.ts';
+import { errorMessage } from '../../core/errors.ts';
 import { noticeRunKey } from '../../core/notices/planning.ts';
 import type { NoticeWorkflowDeps, PublishSchedules } from '../../core/notices/workflow.ts';
+import { documentClient, topics } from '../aws-clients.ts';
 import { clock } from '../clock.ts';
 import { env, scheduleGroup, tableName, topicArn } from '../config.ts';
 import { logger, metrics, tracer } from '../powertools.ts';
@@ -34,12 +34,12 @@ const noticePushes = topicArn('notice-pushes');
 /** Sends the announcement to `notice-pushes`, then clears it; on failure the schedule sends it later. */
 export async function announce(message: NoticePushMessage): Promise<void> {
   try {
-    await publish(noticePushes, message);
+    await topics.publish(noticePushes, message);
     await noticeStore.announcementSent(message);
   } catch (error) {
     logger.warn('notice announcement not sent yet; publish-due-notices retries it', {
       noticeId: message.noticeId,
-      error: error as Error,
+      error: errorMessage(error),
     });
   }
 }
@@ -53,7 +53,7 @@ const publishSchedules: PublishSchedules = bestEffort(
   (what, noticeId, error) => {
     logger.warn(`publish schedule not ${what === 'create' ? 'created' : 'removed'}; the sweep covers it`, {
       noticeId,
-      error: error as Error,
+      error: errorMessage(error),
     });
     metrics.addMetric('PublishScheduleFailures', MetricUnit.Count, 1);
   },

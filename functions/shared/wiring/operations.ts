@@ -2,12 +2,12 @@
 
 import { DynamoAudience } from '../../adapters/dynamodb/audience.ts';
 import { auditEntries } from '../../adapters/dynamodb/audit-log.ts';
-import { documentClient } from '../../adapters/dynamodb/client.ts';
 import { DynamoNoticeStore } from '../../adapters/dynamodb/notices.ts';
 import { DynamoSmsBudget } from '../../adapters/dynamodb/sms.ts';
 import { DynamoSubscriberRepository } from '../../adapters/dynamodb/subscribers.ts';
 import { accountDirectory } from '../../adapters/wechat/accounts.ts';
 import type { NoticePreviewDeps } from '../../core/notices/preview.ts';
+import { documentClient } from '../aws-clients.ts';
 import { clock } from '../clock.ts';
 import { env, tableName } from '../config.ts';
 import { policyStore } from './pushes.ts';

@@ -1,8 +1,9 @@
 /** The push pipeline's stores, composed once per container. */
-import { documentClient } from '../../adapters/dynamodb/client.ts';
+
 import { DynamoPolicyStore } from '../../adapters/dynamodb/policy-store.ts';
 import { DynamoPushRuns } from '../../adapters/dynamodb/push-runs.ts';
 import { DynamoPushStats } from '../../adapters/dynamodb/push-stats.ts';
+import { documentClient } from '../aws-clients.ts';
 import { tableName } from '../config.ts';
 
 export const pushRuns = new DynamoPushRuns(documentClient, tableName('operations'));

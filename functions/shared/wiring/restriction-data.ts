@@ -1,8 +1,8 @@
 /** Wiring: read-only restriction data for the functions that answer "限行" (one per container). */
 import { shippedRestrictionData } from '../../../schemas/data/index.ts';
 import { RestrictionDataSettingsSchema } from '../../../schemas/settings.ts';
-import { documentClient } from '../../adapters/dynamodb/client.ts';
 import { DynamoRestrictionDataRepository } from '../../adapters/dynamodb/restriction-data.ts';
+import { documentClient } from '../aws-clients.ts';
 import { settings, tableName } from '../config.ts';
 
 /** Admin changes reach every container within `RESTRICTION_DATA_CACHE_SECONDS` (blueprint). */

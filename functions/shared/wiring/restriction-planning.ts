@@ -1,10 +1,9 @@
 /** Wiring: what planning (or previewing) a restriction push needs, for the scheduled planner and the operators' trigger alike. */
 import { DynamoAudience } from '../../adapters/dynamodb/audience.ts';
-import { documentClient } from '../../adapters/dynamodb/client.ts';
-import { publishAll } from '../../adapters/sns/publisher.ts';
 import type { PlanningDeps } from '../../core/pushes/planning.ts';
 import type { PreviewDeps } from '../../core/pushes/preview.ts';
 import { bookOf } from '../../core/restrictions/engine.ts';
+import { documentClient, topics } from '../aws-clients.ts';
 import { clock } from '../clock.ts';
 import { tableName, topicArn } from '../config.ts';
 import { policyStore, pushRuns } from './pushes.ts';
@@ -18,7 +17,7 @@ export async function restrictionPlanningDeps(unknownDay: PlanningDeps['unknownD
     clock,
     runs: pushRuns,
     publishSegments: async (segments) => {
-      await publishAll(
+      await topics.publishAll(
         segmentsTopic,
         segments.map((s) => ({ body: s })),
       );

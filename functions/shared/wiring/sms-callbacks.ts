@@ -5,8 +5,6 @@
 
 import { shippedKeywordReplies } from '../../../schemas/data/replies.ts';
 import { ReminderSettingsSchema } from '../../../schemas/settings.ts';
-
-import { documentClient } from '../../adapters/dynamodb/client.ts';
 import { DynamoInboundLog } from '../../adapters/dynamodb/inbound-log.ts';
 import { DynamoNoticeFeed } from '../../adapters/dynamodb/notice-feed.ts';
 import {
@@ -20,6 +18,7 @@ import { receiveSmsCallback, type SmsCallbackRequest } from '../../adapters/sms/
 import { bookOf } from '../../core/restrictions/engine.ts';
 import { phoneId } from '../../core/sms/numbers.ts';
 import { handleSmsReply } from '../../core/sms/replies.ts';
+import { documentClient } from '../aws-clients.ts';
 import { clock, protocolNow } from '../clock.ts';
 import { settings as configured, tableName } from '../config.ts';
 import { logger } from '../powertools.ts';

@@ -1,5 +1,5 @@
 /** Wiring: SMS push delivery (functions/core/delivery/sms.ts) for deliver-sms. */
-import { documentClient } from '../../adapters/dynamodb/client.ts';
+
 import {
   DynamoSmsBudget,
   DynamoSmsContacts,
@@ -8,6 +8,7 @@ import {
 } from '../../adapters/dynamodb/sms.ts';
 import { DynamoSubscriberRepository } from '../../adapters/dynamodb/subscribers.ts';
 import type { SmsDeliveryDeps } from '../../core/delivery/sms.ts';
+import { documentClient } from '../aws-clients.ts';
 import { clock } from '../clock.ts';
 import { tableName } from '../config.ts';
 import { timer } from '../telemetry.ts';

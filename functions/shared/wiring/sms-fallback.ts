@@ -3,9 +3,10 @@
  * to receive the fallback proves itself by texting it back (receive-sms links it; see
  * functions/adapters/dynamodb/fallback-links.ts).
  */
-import { documentClient } from '../../adapters/dynamodb/client.ts';
+
 import { DynamoFallbackLinks } from '../../adapters/dynamodb/fallback-links.ts';
 import type { SubscriberRef } from '../../core/subscribers/subscriber.ts';
+import { documentClient } from '../aws-clients.ts';
 import { clock } from '../clock.ts';
 import { tableName } from '../config.ts';
 

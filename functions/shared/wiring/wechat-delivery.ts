@@ -1,8 +1,8 @@
 /** Wiring: WeChat push delivery (functions/core/delivery/wechat.ts) for deliver-wechat. */
-import { documentClient } from '../../adapters/dynamodb/client.ts';
+
 import { DynamoDailyQuota } from '../../adapters/dynamodb/quota.ts';
-import { deliveryQueue } from '../../adapters/sns/publisher.ts';
 import type { WeChatDeliveryDeps } from '../../core/delivery/wechat.ts';
+import { documentClient, topics } from '../aws-clients.ts';
 import { clock } from '../clock.ts';
 import { tableName, topicArn } from '../config.ts';
 import { telemetry, timer } from '../telemetry.ts';
@@ -18,7 +18,7 @@ export function weChatDeliveryDeps(settings: WeChatDeliveryDeps['settings']): We
     quota: new DynamoDailyQuota(documentClient, tableName('operations')),
     policy: policyStore,
     restrictions,
-    deliveries: deliveryQueue(topicArn('push-deliveries')),
+    deliveries: topics.deliveryQueue(topicArn('push-deliveries')),
     clock,
     timer,
     telemetry,

@@ -4,12 +4,13 @@
  * messages delivery sends. What only the conversation needs is in ./conversation.ts, so functions
  * that do not converse need no access to its tables.
  */
-import { documentClient } from '../../adapters/dynamodb/client.ts';
+
 import { DynamoSubscriberRepository } from '../../adapters/dynamodb/subscribers.ts';
 import { accountDirectory } from '../../adapters/wechat/accounts.ts';
 import { WeChatApi } from '../../adapters/wechat/api.ts';
 import { WeChatMessageSender } from '../../adapters/wechat/messages.ts';
 import { DynamoTokenStore, StableTokenManager } from '../../adapters/wechat/tokens.ts';
+import { documentClient } from '../aws-clients.ts';
 import { env, requireEnv, tableName } from '../config.ts';
 
 export const accounts = accountDirectory(env());

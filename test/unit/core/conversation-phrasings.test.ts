@@ -10,7 +10,6 @@
  *   Sun 2026-12-20: no 2027 holiday calendar is published.
  */
 import { describe, expect, it } from 'vitest';
-import { MemorySubscriberRepository } from '../../../functions/adapters/memory/subscribers.ts';
 import {
   type ConversationDeps,
   cityNamesOf,
@@ -23,6 +22,7 @@ import { fixedClock } from '../../../functions/core/time.ts';
 import { shippedRestrictionData } from '../../../schemas/data/index.ts';
 import keywordData from '../../../schemas/data/keywords.json' with { type: 'json' };
 import { KeywordRepliesSchema } from '../../../schemas/wechat.ts';
+import { MemorySubscriberRepository } from '../../fixtures/memory/subscribers.ts';
 
 const keywords = KeywordRepliesSchema.parse(keywordData);
 const book = openBook(shippedRestrictionData);

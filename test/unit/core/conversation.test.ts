@@ -1,6 +1,5 @@
 import { describe, expect, it } from 'vitest';
 import { keys } from '../../../functions/adapters/dynamodb/keys.ts';
-import { MemorySubscriberRepository } from '../../../functions/adapters/memory/subscribers.ts';
 import {
   type ConversationDeps,
   cityNamesOf,
@@ -14,6 +13,7 @@ import { fixedClock } from '../../../functions/core/time.ts';
 import { shippedRestrictionData } from '../../../schemas/data/index.ts';
 import keywordData from '../../../schemas/data/keywords.json' with { type: 'json' };
 import { KeywordRepliesSchema } from '../../../schemas/wechat.ts';
+import { MemorySubscriberRepository } from '../../fixtures/memory/subscribers.ts';
 
 const keywords = KeywordRepliesSchema.parse(keywordData);
 const book = openBook(shippedRestrictionData);

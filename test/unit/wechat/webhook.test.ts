@@ -4,7 +4,6 @@
  * and the previous-key fallback.
  */
 import { describe, expect, it, vi } from 'vitest';
-import { MemoryInboundLog } from '../../../functions/adapters/memory/inbound-log.ts';
 import { staticAccounts } from '../../../functions/adapters/wechat/accounts.ts';
 import { aesKeyOf, encrypt, signature } from '../../../functions/adapters/wechat/crypto.ts';
 import {
@@ -16,6 +15,7 @@ import {
 import type { Inbound } from '../../../functions/core/conversation/converse.ts';
 import { buildRequest, messageXml, openReply } from '../../../lib/local/wechat-user.ts';
 import type { WeChatAccount } from '../../../schemas/wechat.ts';
+import { MemoryInboundLog } from '../../fixtures/memory/inbound-log.ts';
 import { V1, V1_COMPATIBLE_BODY, v1Account } from '../../fixtures/wechat.ts';
 
 const NEW_KEY = '0123456789abcdefghijklmnopqrstuvwxyzABCDEFG';
