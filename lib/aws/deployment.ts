@@ -1,7 +1,7 @@
 /**
  * Where and how one deployment runs, resolved before any construct exists: the stage, the CDK
- * environment (account, region) and so the partition, the staff identity provider and the SMS
- * gateway, all validated by schemas/deployment.ts. What the target region does not
+ * environment (account, region) and so the partition, the staff identity provider, the SMS gateway
+ * and the on-call endpoint, all validated by schemas/deployment.ts. What the target region does not
  * offer is refused here, at synth time, with what to configure instead; what the app merely uses
  * where it exists (X-Ray tracing of Lambda functions) is left out where it does not.
  *
@@ -19,7 +19,12 @@
 import type { Environment } from 'aws-cdk-lib';
 import { RegionInfo } from 'aws-cdk-lib/region-info';
 import type { Blueprint } from '../../schemas/blueprint.ts';
-import { type DeploymentInput, DeploymentSchema, type DeploymentSettings } from '../../schemas/deployment.ts';
+import {
+  type DeploymentInput,
+  DeploymentSchema,
+  type DeploymentSettings,
+  type OnCall,
+} from '../../schemas/deployment.ts';
 import { DEFAULT_IDENTITY_CLAIMS, type IdentitySettings } from '../../schemas/identity.ts';
 import type { SmsProvider } from '../../schemas/sms.ts';
 
@@ -52,6 +57,7 @@ export interface Deployment {
   readonly identity: IdentitySettings;
   /** Only set when the deployment overrides the blueprint's SMS_PROVIDER. */
   readonly smsProvider?: SmsProvider;
+  readonly onCall?: OnCall;
   readonly availabilityZones?: string[];
 }
 
@@ -140,6 +146,12 @@ export function resolveDeployment(input: DeploymentInput, blueprint: Blueprint):
           `${sns.join(', ')}. Send through a domestic gateway: -c smsProvider=tencent or -c smsProvider=aliyun, ` +
           `with that gateway's credentials in the sms-gateway secret.`,
       );
+    if (settings.onCall?.protocol === 'sms')
+      problems.push(
+        `On-call: Amazon SNS cannot deliver SMS in ${where(region, partition)}. Subscribe an email address ` +
+          `(-c onCall='{"protocol":"email","endpoint":"duty@…"}') or a paging gateway over HTTPS ` +
+          `(-c onCall='{"protocol":"https","endpoint":"https://…"}').`,
+      );
   }
 
   if (problems.length || !identity)
@@ -155,12 +167,13 @@ export function resolveDeployment(input: DeploymentInput, blueprint: Blueprint):
     features,
     identity,
     ...(settings.smsProvider ? { smsProvider: settings.smsProvider } : {}),
+    ...(settings.onCall ? { onCall: settings.onCall } : {}),
     ...(settings.availabilityZones ? { availabilityZones: settings.availabilityZones } : {}),
   };
 }
 
 /** Context keys whose values are objects or lists: JSON text on the command line, values in cdk.json. */
-const STRUCTURED_KEYS = ['identity', 'availabilityZones'] as const;
+const STRUCTURED_KEYS = ['identity', 'onCall', 'availabilityZones'] as const;
 const SCALAR_KEYS = ['stage', 'account', 'region', 'smsProvider'] as const;
 
 /**

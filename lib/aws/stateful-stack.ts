@@ -26,7 +26,7 @@ import { EventBus } from 'aws-cdk-lib/aws-events';
 import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
-import { Topic } from 'aws-cdk-lib/aws-sns';
+import { Subscription, SubscriptionProtocol, Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import type { Blueprint, TableDef } from '../../schemas/blueprint.ts';
 import type { StaffSignIn } from '../../schemas/identity.ts';
@@ -79,6 +79,22 @@ export class StatefulStack extends Stack {
       displayName: `${blueprint.service} ${deployment.stage}: on-call alarms`,
       masterKey: this.key,
       enforceSSL: true,
+    });
+    if (deployment.onCall) {
+      new Subscription(this, 'OnCallSubscription', {
+        topic: this.alarmTopic,
+        protocol: {
+          email: SubscriptionProtocol.EMAIL,
+          sms: SubscriptionProtocol.SMS,
+          https: SubscriptionProtocol.HTTPS,
+        }[deployment.onCall.protocol],
+        endpoint: deployment.onCall.endpoint,
+      });
+    }
+    new CfnOutput(this, 'OnCallTopicArn', {
+      value: this.alarmTopic.topicArn,
+      description:
+        'Every alarm of this stage publishes here: subscribe the duty officers (email, SMS, HTTPS)',
     });
 
     for (const [secretId, def] of Object.entries(blueprint.secrets)) {

@@ -3,7 +3,7 @@
  * HTTP API with its JWT authorizer (the deployment's issuer and audience), one ServiceFunction per
  * function entry (permissions exactly as the entry implies), SQS queues with DLQs and depth alarms,
  * SNS subscriptions with filter policies, EventBridge Scheduler schedules in their time zone,
- * event-bus rules, and every alarm to the one on-call topic.
+ * event-bus rules, every alarm to the one on-call topic, and the duty officer's dashboard.
  */
 import { type CfnElement, Duration, Stack, type StackProps, Tags, TimeZone, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
@@ -32,6 +32,7 @@ import type { Construct } from 'constructs';
 import type { AuthKind, Blueprint, FilterPolicy, QueueDef } from '../../schemas/blueprint.ts';
 import { claimsOf, identityEnvironment } from '../../schemas/identity.ts';
 import { physicalName, scheduleGroupName } from '../../schemas/resource-env.ts';
+import { OperationsDashboard } from './dashboard.ts';
 import { type Deployment, deployedEnvironment } from './deployment.ts';
 import { FixedIpEgress } from './egress.ts';
 import { pascal } from './names.ts';
@@ -62,6 +63,7 @@ export class StatelessStack extends Stack {
   readonly alarms: Alarm[] = [];
   /** Every dead-letter queue (blueprint queues and schedule targets), for the dashboard. */
   readonly deadLetterQueues: Array<{ what: string; queue: Queue }> = [];
+  readonly dashboard: OperationsDashboard;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     const { blueprint, deployment, stateful, ...stackProps } = props;
@@ -266,6 +268,16 @@ export class StatelessStack extends Stack {
         targets: [new LambdaRuleTarget(this.functions[def.function]!.fn, { retryAttempts: 2 })],
       });
     }
+
+    this.dashboard = new OperationsDashboard(this, 'Operations', {
+      name: physicalName(blueprint.service, deployment.stage, 'operations', 255),
+      blueprint,
+      api: this.api,
+      functions: this.functions,
+      queues: this.queues,
+      deadLetterQueues: this.deadLetterQueues,
+      alarms: this.alarms,
+    });
   }
 
   private deadLetterQueue(constructId: string, what: string, alarmAction: SnsAction): Queue {

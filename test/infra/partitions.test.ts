@@ -188,7 +188,14 @@ describe('refused at synth time, with what to configure instead', () => {
     );
   });
 
-  it('partitions other than aws and aws-cn, and malformed settings', () => {
+  it('an on-call SMS endpoint in aws-cn, partitions other than aws and aws-cn, and malformed settings', () => {
+    expect(
+      refusal({
+        region: 'cn-north-1',
+        identity: DEPARTMENT_OIDC,
+        onCall: { protocol: 'sms', endpoint: '+8613800138000' },
+      }),
+    ).toMatch(/On-call: Amazon SNS cannot deliver SMS in cn-north-1.*"protocol":"email"/);
     expect(refusal({ region: 'us-gov-west-1' })).toMatch(/partition aws-us-gov/);
     expect(refusal({ stage: 'Prod-1' })).toMatch(/stage: a stage is 1–16 lowercase letters/);
     expect(
@@ -213,6 +220,7 @@ describe('refused at synth time, with what to configure instead', () => {
       stage: 'staging',
       region: 'cn-north-1',
       identity: JSON.stringify(DEPARTMENT_OIDC),
+      onCall: '{"protocol":"email","endpoint":"duty@jtgl.example.gov.cn"}',
     };
     const input = deploymentFromContext((k) => context[k], {
       CDK_DEFAULT_REGION: 'us-east-1',
