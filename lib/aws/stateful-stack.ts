@@ -109,6 +109,11 @@ export class StatefulStack extends Stack {
           'Holds third-party credentials (WeChat AppSecret/Token/EncodingAESKey) that are rotated in the provider console; operators update the secret then (README, key rotation).',
       });
       this.secrets[secretId] = secret;
+      // The name is generated per stack (so per stage); operators find the secret by this output.
+      new CfnOutput(this, `${pascal(secretId)}SecretArn`, {
+        value: secret.secretArn,
+        description: `Secret ${secretId}: ${def.description}`.slice(0, 1000),
+      });
     }
 
     this.eventBus = new EventBus(this, 'EventBus', { description: `${blueprint.service} domain events` });

@@ -5,7 +5,16 @@
  * SNS subscriptions with filter policies, EventBridge Scheduler schedules in their time zone,
  * event-bus rules, every alarm to the one on-call topic, and the duty officer's dashboard.
  */
-import { type CfnElement, Duration, Stack, type StackProps, Tags, TimeZone, Validations } from 'aws-cdk-lib';
+import {
+  type CfnElement,
+  CfnOutput,
+  Duration,
+  Stack,
+  type StackProps,
+  Tags,
+  TimeZone,
+  Validations,
+} from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   HttpApi,
@@ -138,6 +147,11 @@ export class StatelessStack extends Stack {
           }),
         ),
       },
+    });
+    new CfnOutput(this, 'ApiEndpoint', {
+      value: this.api.apiEndpoint,
+      description:
+        'Base URL of the HTTP API (the WeChat server URL is <this>/webhooks/wechat/<account id>, or a custom domain in front of it)',
     });
     // The deployment's identity provider: the Cognito pool the stateful stack made, or the OIDC issuer.
     const jwt = new HttpJwtAuthorizer('AdminJwt', stateful.staffSignIn.issuer, {
