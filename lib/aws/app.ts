@@ -20,6 +20,12 @@ export interface BuiltApp {
 
 export function buildAwsApp(app: App, blueprint: Blueprint, settings: DeploymentInput = {}): BuiltApp {
   const deployment = resolveDeployment(settings, blueprint);
+  const { account, region } = deployment.env;
+  if (deployment.availabilityZones && account && region) {
+    // What the CDK's availability-zone lookup would cache (cdk.context.json): no AWS call at synth.
+    const key = `availability-zones:account=${account}:region=${region}`;
+    if (app.node.tryGetContext(key) === undefined) app.node.setContext(key, deployment.availabilityZones);
+  }
   // The stage is part of every stack name, so stages never share a stack (nor, below, any name).
   const prefix = `${pascal(blueprint.service)}${pascal(deployment.stage)}`;
   const stateful = new StatefulStack(app, `${prefix}Stateful`, {

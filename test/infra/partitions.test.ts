@@ -328,6 +328,16 @@ describe('stages that coexist in one account and region', () => {
     );
   });
 
+  it('synthesize for a known account offline (the zones come from -c availabilityZones)', () => {
+    for (const s of [prod, staging]) {
+      // Nothing left for the CLI to look up in the account (which would need credentials).
+      expect(s.app.synth().manifest.missing ?? []).toEqual([]);
+      for (const stack of [s.built.stateful, s.built.stateless])
+        expect(Annotations.fromStack(stack).findError('*', Match.anyValue())).toEqual([]);
+    }
+    expect(JSON.stringify(prod.stateless.toJSON())).toContain('"AvailabilityZone":"cn-north-1b"');
+  });
+
   it('name each stage into what it reports (STAGE, stack names)', () => {
     expect(staging.built.stateful.stackName).toBe('TrafficPoliceMessagingStagingStateful');
     for (const fn of blueprintFunctions(staging.stateless))
