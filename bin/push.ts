@@ -49,7 +49,7 @@ async function call(method: string, path: string, body?: unknown) {
 if (values.redrive) {
   if (values.api) {
     console.error(
-      'On AWS, redrive with: aws sqs start-message-move-task --source-arn <the DLQ ARN> (see README)',
+      'On AWS, redrive with aws sqs start-message-move-task --source-arn <the DLQ ARN>; AWS China has no move task: docs/runbooks/dead-letters.md',
     );
     process.exit(2);
   }

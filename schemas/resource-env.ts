@@ -37,3 +37,25 @@ export const functionEnvironment = (): Environment => current.getStore() ?? proc
 export function withFunctionEnvironment<T>(env: Environment, work: () => T): T {
   return current.run(env, work);
 }
+
+/**
+ * A deployment stage: lowercase letters and digits, so that it fits every name below and the
+ * stack names (`TrafficPoliceMessaging<Stage>…`) without two stages ever spelling the same name.
+ */
+export const STAGE_PATTERN = /^[a-z][a-z0-9]{0,15}$/;
+
+/**
+ * A physical name the app fixes (unique per account and region): always `<service>-<stage>-<id>`,
+ * so two stages in one account never share one. Refused, not truncated, when too long: a cut name
+ * could collide.
+ */
+export function physicalName(service: string, stage: string, id: string, maxLength = 64): string {
+  if (!STAGE_PATTERN.test(stage)) throw new Error(`stage '${stage}' does not match ${STAGE_PATTERN}`);
+  const name = `${service}-${stage}-${id}`;
+  if (name.length > maxLength) throw new Error(`'${name}' is longer than ${maxLength} characters`);
+  return name;
+}
+
+/** The EventBridge Scheduler group of a blueprint one-off schedule group (both builders name it so). */
+export const scheduleGroupName = (service: string, stage: string, groupId: string) =>
+  physicalName(service, stage, groupId, 64);

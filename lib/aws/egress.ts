@@ -23,13 +23,16 @@ export class FixedIpEgress extends Construct {
   readonly securityGroup: SecurityGroup;
   readonly eip: CfnEIP;
 
-  constructor(scope: Construct, id: string) {
+  /** `availabilityZones`: the zones to use, so a synth for a known account needs no AZ lookup. */
+  constructor(scope: Construct, id: string, props: { availabilityZones?: string[] } = {}) {
     super(scope, id);
     this.eip = new CfnEIP(this, 'Ip', { domain: 'vpc' });
     this.eip.applyRemovalPolicy(RemovalPolicy.RETAIN); // the whitelisted IP must survive redeploys
     const flowLogs = new LogGroup(this, 'FlowLogs', { retention: RetentionDays.ONE_MONTH });
     this.vpc = new Vpc(this, 'Vpc', {
-      maxAzs: 2,
+      ...(props.availabilityZones
+        ? { availabilityZones: props.availabilityZones.slice(0, 2) }
+        : { maxAzs: 2 }),
       natGateways: 1,
       natGatewayProvider: NatProvider.gateway({ eipAllocationIds: [this.eip.attrAllocationId] }),
       subnetConfiguration: [

@@ -1,8 +1,9 @@
 /**
- * A blueprint function on AWS: NodejsFunction on nodejs24.x / ARM64 with X-Ray, an explicit log
- * group with retention, an ESM bundle with source maps, and a role of its own that starts with
- * only the right to write to its log group. Every further permission comes from `bind*`, which
- * sets the environment variable and makes the grant in one call, so the two cannot drift apart.
+ * A blueprint function on AWS: NodejsFunction on nodejs24.x / ARM64 with X-Ray (where Lambda has
+ * the X-Ray integration: not in the China regions), an explicit log group with retention, an ESM
+ * bundle with source maps, and a role of its own that starts with only the right to write to its
+ * log group. Every further permission comes from `bind*`, which sets the environment variable and
+ * makes the grant in one call, so the two cannot drift apart.
  */
 import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
@@ -10,7 +11,7 @@ import { SubnetType } from 'aws-cdk-lib/aws-ec2';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
 import { type IRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { IScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
@@ -29,6 +30,8 @@ export interface ServiceFunctionProps {
   readonly environment: Record<string, string>;
   /** For `egress: fixed-ip` functions. */
   readonly egress?: FixedIpEgress;
+  /** Active X-Ray tracing (false where Lambda has no X-Ray integration: the China regions). */
+  readonly tracing: boolean;
 }
 
 export class ServiceFunction extends Construct {
@@ -62,7 +65,7 @@ export class ServiceFunction extends Construct {
       architecture: Architecture.ARM_64,
       memorySize: def.memoryMb,
       timeout: Duration.seconds(def.timeoutSeconds),
-      tracing: Tracing.ACTIVE,
+      tracing: props.tracing ? Tracing.ACTIVE : Tracing.DISABLED,
       logGroup,
       role: this.role,
       ...(props.egress
@@ -78,6 +81,8 @@ export class ServiceFunction extends Construct {
         NODE_OPTIONS: '--enable-source-maps',
         [envNames.service]: props.service,
         POWERTOOLS_METRICS_NAMESPACE: props.service,
+        // Without X-Ray the Powertools tracer has nothing to send to.
+        ...(props.tracing ? {} : { POWERTOOLS_TRACE_ENABLED: 'false' }),
         ...props.environment,
         ...def.environment,
       },
@@ -89,6 +94,8 @@ export class ServiceFunction extends Construct {
         keepNames: true,
         mainFields: ['module', 'main'],
         externalModules: [],
+        // esbuild's per-bundle size table is not a problem; its warnings and errors still print.
+        logLevel: LogLevel.WARNING,
         // The X-Ray SDK inside Powertools Tracer is CommonJS and calls require().
         banner: "import { createRequire } from 'module';const require = createRequire(import.meta.url);",
       },
@@ -105,12 +112,17 @@ export class ServiceFunction extends Construct {
     const snsSms = def.environment?.SMS_PROVIDER === 'sns' && (def.secrets ?? []).includes('sms-gateway');
     if (snsSms) this.role.addToPolicy(new PolicyStatement({ actions: ['sns:Publish'], resources: ['*'] }));
     // X-Ray has no resource-level permissions; Tracing.ACTIVE adds PutTraceSegments/PutTelemetryRecords on '*'.
-    Validations.of(this.role).acknowledge({
-      id: 'AwsSolutions-IAM5[Resource::*]',
-      reason: `xray:PutTraceSegments and xray:PutTelemetryRecords do not support resource-level permissions${
-        snsSms ? '; sns:Publish to a phone number (SMS_PROVIDER=sns) has no resource ARN' : ''
-      }.`,
-    });
+    const wildcards = [
+      ...(props.tracing
+        ? ['xray:PutTraceSegments and xray:PutTelemetryRecords do not support resource-level permissions']
+        : []),
+      ...(snsSms ? ['sns:Publish to a phone number (SMS_PROVIDER=sns) has no resource ARN'] : []),
+    ];
+    if (wildcards.length)
+      Validations.of(this.role).acknowledge({
+        id: 'AwsSolutions-IAM5[Resource::*]',
+        reason: `${wildcards.join('; ')}.`,
+      });
   }
 
   /**

@@ -1,9 +1,11 @@
 /**
  * What must outlive any deployment: the customer-managed key, the tables (PITR, deletion
- * protection, RETAIN), the topics, the event bus and the admin user pool. Built from the blueprint;
- * the stateless stack receives these as props.
+ * protection, RETAIN), the topics, the on-call topic, the event bus and staff sign-in: a Cognito
+ * user pool where the deployment chooses Cognito (and the region has it), otherwise nothing here but
+ * the external OIDC issuer's settings. Built from the blueprint and the deployment; the stateless
+ * stack receives these as props.
  */
-import { Duration, RemovalPolicy, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
+import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
 import {
   AccountRecovery,
   FeaturePlan,
@@ -24,16 +26,16 @@ import { EventBus } from 'aws-cdk-lib/aws-events';
 import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
-import { Topic } from 'aws-cdk-lib/aws-sns';
+import { Subscription, SubscriptionProtocol, Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
 import type { Blueprint, TableDef } from '../../schemas/blueprint.ts';
+import type { StaffSignIn } from '../../schemas/identity.ts';
+import type { Deployment } from './deployment.ts';
 import { pascal } from './names.ts';
-
-/** Roles of the admin API, as Cognito groups (`cognito:groups` claim). */
-export const ADMIN_GROUPS = ['editor', 'reviewer', 'operator', 'admin'] as const;
 
 export interface StatefulStackProps extends StackProps {
   readonly blueprint: Blueprint;
+  readonly deployment: Deployment;
 }
 
 export class StatefulStack extends Stack {
@@ -43,12 +45,15 @@ export class StatefulStack extends Stack {
   readonly alarmTopic: Topic;
   readonly secrets: Record<string, Secret> = {};
   readonly eventBus: EventBus;
-  readonly userPool: UserPool;
-  readonly adminClient: UserPoolClient;
+  /** Only where the deployment's identity provider is Cognito. */
+  readonly userPool?: UserPool;
+  readonly adminClient?: UserPoolClient;
+  /** What the JWT authorizer checks and a sign-in client needs (Cognito's values resolve at deploy). */
+  readonly staffSignIn: StaffSignIn;
 
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
-    super(scope, id, { ...props, terminationProtection: props.terminationProtection ?? true });
-    const { blueprint } = props;
+    const { blueprint, deployment, ...stackProps } = props;
+    super(scope, id, { ...stackProps, terminationProtection: stackProps.terminationProtection ?? true });
 
     this.key = new Key(this, 'DataKey', {
       description: `${blueprint.service}: tables and topics`,
@@ -69,10 +74,27 @@ export class StatefulStack extends Stack {
       });
       Tags.of(this.topics[topicId]).add('blueprint-topic', topicId);
     }
+    // The one on-call topic: every alarm of the deployment publishes here (stateless stack).
     this.alarmTopic = new Topic(this, 'AlarmTopic', {
-      displayName: 'Operational alarms: dead-letter queues, quotas, unknown calendars',
+      displayName: `${blueprint.service} ${deployment.stage}: on-call alarms`,
       masterKey: this.key,
       enforceSSL: true,
+    });
+    if (deployment.onCall) {
+      new Subscription(this, 'OnCallSubscription', {
+        topic: this.alarmTopic,
+        protocol: {
+          email: SubscriptionProtocol.EMAIL,
+          sms: SubscriptionProtocol.SMS,
+          https: SubscriptionProtocol.HTTPS,
+        }[deployment.onCall.protocol],
+        endpoint: deployment.onCall.endpoint,
+      });
+    }
+    new CfnOutput(this, 'OnCallTopicArn', {
+      value: this.alarmTopic.topicArn,
+      description:
+        'Every alarm of this stage publishes here: subscribe the duty officers (email, SMS, HTTPS)',
     });
 
     for (const [secretId, def] of Object.entries(blueprint.secrets)) {
@@ -87,41 +109,70 @@ export class StatefulStack extends Stack {
           'Holds third-party credentials (WeChat AppSecret/Token/EncodingAESKey) that are rotated in the provider console; operators update the secret then (README, key rotation).',
       });
       this.secrets[secretId] = secret;
+      // The name is generated per stack (so per stage); operators find the secret by this output.
+      new CfnOutput(this, `${pascal(secretId)}SecretArn`, {
+        value: secret.secretArn,
+        description: `Secret ${secretId}: ${def.description}`.slice(0, 1000),
+      });
     }
 
     this.eventBus = new EventBus(this, 'EventBus', { description: `${blueprint.service} domain events` });
 
-    this.userPool = new UserPool(this, 'AdminUsers', {
-      selfSignUpEnabled: false,
-      signInAliases: { email: true, username: true },
-      mfa: Mfa.REQUIRED,
-      mfaSecondFactor: { otp: true, sms: false },
-      passwordPolicy: {
-        minLength: 12,
-        requireDigits: true,
-        requireLowercase: true,
-        requireUppercase: true,
-        requireSymbols: true,
-        tempPasswordValidity: Duration.days(3),
-      },
-      featurePlan: FeaturePlan.PLUS,
-      accountRecovery: AccountRecovery.EMAIL_ONLY,
-      deletionProtection: true,
-      removalPolicy: RemovalPolicy.RETAIN,
-    });
-    for (const group of ADMIN_GROUPS) {
-      new UserPoolGroup(this, `${pascal(group)}Group`, {
-        userPool: this.userPool,
-        groupName: group,
-        description: `Admin API role '${group}'`,
+    const { identity } = deployment;
+    if (identity.provider === 'cognito') {
+      const userPool = new UserPool(this, 'AdminUsers', {
+        selfSignUpEnabled: false,
+        signInAliases: { email: true, username: true },
+        mfa: Mfa.REQUIRED,
+        mfaSecondFactor: { otp: true, sms: false },
+        passwordPolicy: {
+          minLength: 12,
+          requireDigits: true,
+          requireLowercase: true,
+          requireUppercase: true,
+          requireSymbols: true,
+          tempPasswordValidity: Duration.days(3),
+        },
+        featurePlan: FeaturePlan.PLUS,
+        accountRecovery: AccountRecovery.EMAIL_ONLY,
+        deletionProtection: true,
+        removalPolicy: RemovalPolicy.RETAIN,
       });
+      // One group per mapped group name; `cognito:groups` carries them (schemas/identity.ts).
+      for (const [group, roles] of Object.entries(identity.groups)) {
+        new UserPoolGroup(this, `${pascal(group)}Group`, {
+          userPool,
+          groupName: group,
+          description: `Admin API role${roles.length > 1 ? 's' : ''} ${roles.map((r) => `'${r}'`).join(', ')}`,
+        });
+      }
+      const client = userPool.addClient('AdminConsole', {
+        authFlows: { userSrp: true },
+        generateSecret: false,
+        accessTokenValidity: Duration.hours(1),
+        idTokenValidity: Duration.hours(1),
+        preventUserExistenceErrors: true,
+      });
+      this.userPool = userPool;
+      this.adminClient = client;
+      this.staffSignIn = {
+        issuer: `https://cognito-idp.${this.region}.${this.urlSuffix}/${userPool.userPoolId}`,
+        clientId: client.userPoolClientId,
+        audience: [client.userPoolClientId],
+        groupsClaim: 'cognito:groups',
+      };
+    } else {
+      this.staffSignIn = {
+        issuer: identity.issuer,
+        clientId: identity.clientId,
+        audience: identity.audience,
+        groupsClaim: identity.groupsClaim,
+      };
     }
-    this.adminClient = this.userPool.addClient('AdminConsole', {
-      authFlows: { userSrp: true },
-      generateSecret: false,
-      accessTokenValidity: Duration.hours(1),
-      idTokenValidity: Duration.hours(1),
-      preventUserExistenceErrors: true,
+    // The staff console's runtime sign-in settings (schemas/identity.ts StaffSignIn): nothing secret.
+    new CfnOutput(this, 'StaffSignIn', {
+      value: this.toJsonString(this.staffSignIn),
+      description: 'Staff sign-in (OIDC issuer, client id, audience, groups claim) for the staff console',
     });
   }
 

@@ -1,10 +1,20 @@
 /**
- * Everything that can be replaced by a redeploy, built from the blueprint: the HTTP API with its
- * JWT authorizer, one ServiceFunction per function entry (permissions exactly as the entry
- * implies), SQS queues with DLQs and depth alarms, SNS subscriptions with filter policies,
- * EventBridge Scheduler schedules in their time zone, and event-bus rules.
+ * Everything that can be replaced by a redeploy, built from the blueprint and the deployment: the
+ * HTTP API with its JWT authorizer (the deployment's issuer and audience), one ServiceFunction per
+ * function entry (permissions exactly as the entry implies), SQS queues with DLQs and depth alarms,
+ * SNS subscriptions with filter policies, EventBridge Scheduler schedules in their time zone,
+ * event-bus rules, every alarm to the one on-call topic, and the duty officer's dashboard.
  */
-import { type CfnElement, Duration, Stack, type StackProps, Tags, TimeZone, Validations } from 'aws-cdk-lib';
+import {
+  type CfnElement,
+  CfnOutput,
+  Duration,
+  Stack,
+  type StackProps,
+  Tags,
+  TimeZone,
+  Validations,
+} from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
   HttpApi,
@@ -29,6 +39,10 @@ import { SqsSubscription } from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { AuthKind, Blueprint, FilterPolicy, QueueDef } from '../../schemas/blueprint.ts';
+import { claimsOf, identityEnvironment } from '../../schemas/identity.ts';
+import { physicalName, scheduleGroupName } from '../../schemas/resource-env.ts';
+import { OperationsDashboard } from './dashboard.ts';
+import { type Deployment, deployedEnvironment } from './deployment.ts';
 import { FixedIpEgress } from './egress.ts';
 import { pascal } from './names.ts';
 import { ServiceFunction } from './service-function.ts';
@@ -36,8 +50,8 @@ import type { StatefulStack } from './stateful-stack.ts';
 
 export interface StatelessStackProps extends StackProps {
   readonly blueprint: Blueprint;
+  readonly deployment: Deployment;
   readonly stateful: StatefulStack;
-  readonly stage?: string;
 }
 
 /** Why a route kind has no API Gateway authorizer (cdk-nag APIG4/COG4 acknowledgement text). */
@@ -55,21 +69,42 @@ export class StatelessStack extends Stack {
   readonly functions: Record<string, ServiceFunction> = {};
   readonly queues: Record<string, { queue: Queue; dlq: Queue }> = {};
   readonly schedules: Record<string, Schedule> = {};
+  readonly alarms: Alarm[] = [];
+  /** Every dead-letter queue (blueprint queues and schedule targets), for the dashboard. */
+  readonly deadLetterQueues: Array<{ what: string; queue: Queue }> = [];
+  readonly dashboard: OperationsDashboard;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
-    super(scope, id, props);
-    const { blueprint, stateful } = props;
+    const { blueprint, deployment, stateful, ...stackProps } = props;
+    super(scope, id, stackProps);
     const alarmAction = new SnsAction(stateful.alarmTopic);
 
+    // Functions behind admin routes map the identity provider's groups claim to roles.
+    const adminFunctions = new Set(
+      blueprint.routes.filter((r) => r.auth === 'admin-jwt').map((r) => r.function),
+    );
+    const claimEnvironment = identityEnvironment(claimsOf(deployment.identity));
+
     const needsFixedIp = Object.values(blueprint.functions).some((f) => f.egress === 'fixed-ip');
-    const egress = needsFixedIp ? new FixedIpEgress(this, 'Egress') : undefined;
-    for (const [fnId, def] of Object.entries(blueprint.functions)) {
+    const egress = needsFixedIp
+      ? new FixedIpEgress(
+          this,
+          'Egress',
+          deployment.availabilityZones ? { availabilityZones: deployment.availabilityZones } : {},
+        )
+      : undefined;
+    for (const [fnId, blueprintDef] of Object.entries(blueprint.functions)) {
+      const def = { ...blueprintDef, environment: deployedEnvironment(blueprintDef.environment, deployment) };
       const sf = new ServiceFunction(this, pascal(fnId), {
         ...(def.egress === 'fixed-ip' ? { egress: egress! } : {}),
         id: fnId,
         def,
         service: blueprint.service,
-        environment: { STAGE: props.stage ?? 'prod' },
+        tracing: deployment.features.lambdaXRay,
+        environment: {
+          STAGE: deployment.stage,
+          ...(adminFunctions.has(fnId) ? claimEnvironment : {}),
+        },
       });
       for (const [tableId, access] of Object.entries(def.tables))
         sf.bindTable(
@@ -86,7 +121,8 @@ export class StatelessStack extends Stack {
 
     // HTTP API ---------------------------------------------------------------------------------
     this.api = new HttpApi(this, 'HttpApi', {
-      description: `${blueprint.service} public, webhook and admin API`,
+      apiName: physicalName(blueprint.service, deployment.stage, 'api', 128),
+      description: `${blueprint.service} (${deployment.stage}) public, webhook and admin API`,
       createDefaultStage: false,
     });
     const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: RetentionDays.THREE_MONTHS });
@@ -112,14 +148,16 @@ export class StatelessStack extends Stack {
         ),
       },
     });
-    const jwt = new HttpJwtAuthorizer(
-      'AdminJwt',
-      `https://cognito-idp.${this.region}.amazonaws.com/${stateful.userPool.userPoolId}`,
-      {
-        jwtAudience: [stateful.adminClient.userPoolClientId],
-        identitySource: ['$request.header.Authorization'],
-      },
-    );
+    new CfnOutput(this, 'ApiEndpoint', {
+      value: this.api.apiEndpoint,
+      description:
+        'Base URL of the HTTP API (the WeChat server URL is <this>/webhooks/wechat/<account id>, or a custom domain in front of it)',
+    });
+    // The deployment's identity provider: the Cognito pool the stateful stack made, or the OIDC issuer.
+    const jwt = new HttpJwtAuthorizer('AdminJwt', stateful.staffSignIn.issuer, {
+      jwtAudience: stateful.staffSignIn.audience,
+      identitySource: ['$request.header.Authorization'],
+    });
     blueprint.routes.forEach((route) => {
       const sf = this.functions[route.function]!;
       const authorizer: IHttpRouteAuthorizer | undefined = route.auth === 'admin-jwt' ? jwt : undefined;
@@ -180,7 +218,7 @@ export class StatelessStack extends Stack {
     for (const [groupId, def] of Object.entries(blueprint.scheduleGroups)) {
       const name = `${pascal(groupId)}ScheduleGroup`;
       const group = new ScheduleGroup(this, name, {
-        scheduleGroupName: `${blueprint.service}-${groupId}`.slice(0, 64),
+        scheduleGroupName: scheduleGroupName(blueprint.service, deployment.stage, groupId),
       });
       const dlq = this.deadLetterQueue(name, `schedule group ${groupId}`, alarmAction);
       Validations.of(dlq).acknowledge({
@@ -217,7 +255,7 @@ export class StatelessStack extends Stack {
 
     // Alarms on the service's own metrics -----------------------------------------------------
     for (const [alarmId, def] of Object.entries(blueprint.alarms)) {
-      new Alarm(this, `${pascal(alarmId)}Alarm`, {
+      const alarm = new Alarm(this, `${pascal(alarmId)}Alarm`, {
         alarmDescription: `blueprint:${alarmId} — ${def.description}`,
         metric: new Metric({
           namespace: blueprint.service,
@@ -230,7 +268,9 @@ export class StatelessStack extends Stack {
         comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
         evaluationPeriods: 1,
         treatMissingData: TreatMissingData.NOT_BREACHING,
-      }).addAlarmAction(alarmAction);
+      });
+      alarm.addAlarmAction(alarmAction);
+      this.alarms.push(alarm);
     }
 
     // Event-bus rules --------------------------------------------------------------------------
@@ -242,6 +282,16 @@ export class StatelessStack extends Stack {
         targets: [new LambdaRuleTarget(this.functions[def.function]!.fn, { retryAttempts: 2 })],
       });
     }
+
+    this.dashboard = new OperationsDashboard(this, 'Operations', {
+      name: physicalName(blueprint.service, deployment.stage, 'operations', 255),
+      blueprint,
+      api: this.api,
+      functions: this.functions,
+      queues: this.queues,
+      deadLetterQueues: this.deadLetterQueues,
+      alarms: this.alarms,
+    });
   }
 
   private deadLetterQueue(constructId: string, what: string, alarmAction: SnsAction): Queue {
@@ -262,6 +312,8 @@ export class StatelessStack extends Stack {
       treatMissingData: TreatMissingData.NOT_BREACHING,
     });
     alarm.addAlarmAction(alarmAction);
+    this.alarms.push(alarm);
+    this.deadLetterQueues.push({ what, queue: dlq });
     return dlq;
   }
 

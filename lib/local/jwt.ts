@@ -1,8 +1,10 @@
 /**
- * The local stand-in for the API Gateway JWT authorizer in front of Cognito: tokens are RS256-signed
- * with a key kept in LOCAL_DATA_DIR, verified the way the authorizer verifies (signature, kid, iss,
- * aud or client_id, exp, nbf), and the claims reach the handler as the authorizer passes them
- * (every value a string; arrays such as `cognito:groups` flattened to "[a b]").
+ * The local stand-in for the API Gateway JWT authorizer in front of the staff identity provider:
+ * tokens are RS256-signed with a key kept in LOCAL_DATA_DIR, carry the groups in the claim the
+ * identity settings name (schemas/identity.ts; by default Cognito's `cognito:groups` with groups
+ * named like the roles, the same defaults functions/shared/auth.ts reads), are verified the way the
+ * authorizer verifies (signature, kid, iss, aud or client_id, exp, nbf), and the claims reach the
+ * handler as the authorizer passes them (every value a string; arrays flattened to "[a b]").
  */
 import {
   createPrivateKey,
@@ -14,6 +16,7 @@ import {
 } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
+import { DEFAULT_IDENTITY_CLAIMS, groupForRole, type IdentityClaims } from '../../schemas/identity.ts';
 
 export const LOCAL_AUDIENCE = 'local-admin-console';
 /** Fixed, so a token from `npm run token` works whatever port the stack listens on. */
@@ -23,13 +26,24 @@ const KID = 'local-1';
 
 const b64url = (data: Buffer | string) => Buffer.from(data).toString('base64url');
 
+/**
+ * A claim value as the HTTP API JWT authorizer hands it to the function: strings unchanged, other
+ * scalars as their text, arrays as their elements joined by one space in brackets ("[a b]").
+ */
+export function authorizerClaimValue(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(authorizerClaimValue).join(' ')}]`;
+  return String(value);
+}
+
 export class LocalJwtIssuer {
   readonly issuer: string;
+  readonly claims: IdentityClaims;
   private readonly privateKey: KeyObject;
   private readonly publicKey: KeyObject;
 
-  constructor(keyFile: string, issuer: string) {
+  constructor(keyFile: string, issuer: string, claims: IdentityClaims = DEFAULT_IDENTITY_CLAIMS) {
     this.issuer = issuer;
+    this.claims = claims;
     if (!existsSync(keyFile)) {
       mkdirSync(dirname(keyFile), { recursive: true });
       const { privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
@@ -39,13 +53,23 @@ export class LocalJwtIssuer {
     this.publicKey = createPublicKey(this.privateKey);
   }
 
-  /** A Cognito-shaped access token. */
-  issue(sub: string, groups: string[], ttlSeconds = 3600, now = Math.floor(Date.now() / 1000)): string {
+  /** An access token for these roles: each as the group the claim settings map to it. */
+  issue(sub: string, roles: string[], ttlSeconds = 3600, now = Math.floor(Date.now() / 1000)): string {
+    return this.issueGroups(
+      sub,
+      roles.map((role) => groupForRole(this.claims, role)),
+      ttlSeconds,
+      now,
+    );
+  }
+
+  /** An access token whose groups claim (the configured one) holds exactly these names, whatever they are. */
+  issueGroups(sub: string, groups: unknown, ttlSeconds = 3600, now = Math.floor(Date.now() / 1000)): string {
     const header = { alg: 'RS256', typ: 'JWT', kid: KID };
     const payload = {
       sub,
       username: sub,
-      'cognito:groups': groups,
+      [this.claims.groupsClaim]: groups,
       iss: this.issuer,
       client_id: LOCAL_AUDIENCE,
       token_use: 'access',
@@ -87,8 +111,6 @@ export class LocalJwtIssuer {
     if (payload.client_id !== LOCAL_AUDIENCE && payload.aud !== LOCAL_AUDIENCE) return undefined;
     if (typeof payload.exp !== 'number' || payload.exp <= now) return undefined;
     if (typeof payload.nbf === 'number' && payload.nbf > now) return undefined;
-    return Object.fromEntries(
-      Object.entries(payload).map(([k, v]) => [k, Array.isArray(v) ? `[${v.join(' ')}]` : String(v)]),
-    );
+    return Object.fromEntries(Object.entries(payload).map(([k, v]) => [k, authorizerClaimValue(v)]));
   }
 }

@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { join, resolve } from 'node:path';
 import type { EventBridgeEvent, SQSEvent } from 'aws-lambda';
 import type { Blueprint } from '../../schemas/blueprint.ts';
-import { envNames } from '../../schemas/resource-env.ts';
+import { envNames, scheduleGroupName } from '../../schemas/resource-env.ts';
 import { REPO_ROOT } from '../blueprint.ts';
 import { handleScheduler, handleSns, type LocalScheduleGroup } from './aws-emulation.ts';
 import {
@@ -99,7 +99,7 @@ export class LocalStack {
       return await this.functions.get(def.function)!.invoke(def.input);
     });
     this.scheduleGroups = Object.entries(blueprint.scheduleGroups).map(([groupId, def]) => ({
-      name: `${blueprint.service}-${groupId}`.slice(0, 64),
+      name: scheduleGroupName(blueprint.service, 'local', groupId),
       functionId: def.function,
       functionArn: `arn:aws:lambda:local:${LOCAL_ACCOUNT}:function:${blueprint.service}-${def.function}`,
       roleArn: `arn:aws:iam::${LOCAL_ACCOUNT}:role/${blueprint.service}-${groupId}-scheduler`,

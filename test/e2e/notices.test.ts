@@ -17,6 +17,7 @@ import { localClient, localTableName } from '../../lib/local/dynamodb-local.ts';
 import { LOCAL_ISSUER, LocalJwtIssuer } from '../../lib/local/jwt.ts';
 import { LocalStack } from '../../lib/local/stack.ts';
 import { buildRequest, messageXml, openReply } from '../../lib/local/wechat-user.ts';
+import { scheduleGroupName } from '../../schemas/resource-env.ts';
 import { ROLE_MATRIX, ROLES } from '../../schemas/roles.ts';
 import { seed, seededSubscribers } from '../fixtures/seed.ts';
 import { officersAccount } from '../fixtures/wechat.ts';
@@ -242,7 +243,7 @@ describe('restriction changes', () => {
 });
 
 describe('scheduled publish', () => {
-  const group = `${bp.service}-notice-publish`;
+  const group = scheduleGroupName(bp.service, 'local', 'notice-publish');
   const oneOff = async () =>
     (await (await fetch(`${stack.endpoint}/_local/schedules/one-off`)).json()) as {
       pending: Json[];

@@ -11,7 +11,8 @@ import { fixtureBlueprintInput } from '../fixtures/blueprint.ts';
 import { synth } from '../infra/helpers.ts';
 
 function awsSurface(bp: Blueprint) {
-  const { stateful, stateless } = synth(bp);
+  // Physical names carry the stage; the local stack is stage `local`, so compare like with like.
+  const { stateful, stateless } = synth(bp, { stage: 'local' });
   const props = (t: Template, type: string) => Object.values(t.findResources(type)).map((r) => r.Properties);
   const blueprintId = (description: string) => /^blueprint:([a-z0-9-]+)/.exec(description)?.[1];
   const tagged = (t: Template, type: string, key: string) =>

@@ -178,7 +178,7 @@ describe('httpRouter', () => {
     expect((await call(echo, admin(JSON.stringify({ title: 'x'.repeat(100) }), editor))).statusCode).toBe(
       413,
     );
-    const ok = await call(echo, admin('{"title":"t"}', { sub: 'ada', 'cognito:groups': ['admin'] }));
+    const ok = await call(echo, admin('{"title":"t"}', { sub: 'ada', 'cognito:groups': '[admin]' }));
     expect(ok.statusCode).toBe(200);
     expect(JSON.parse(ok.body!)).toEqual({ title: 't', by: 'ada' });
   });
