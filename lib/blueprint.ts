@@ -216,10 +216,11 @@ export const blueprintInput = {
       entry: 'functions/expand-segment/handler.ts',
       memoryMb: 512,
       timeoutSeconds: 120,
-      tables: { subscribers: 'read-scan', operations: 'read-write' },
+      // content: the rule in force decides which plates of a segment are restricted (exemptions).
+      tables: { subscribers: 'read-scan', operations: 'read-write', content: 'read' },
       publishes: ['push-deliveries'],
       // Bundles of 50 recipients (one SNS publish, one SQS message, one receipt each); 500 items a page.
-      environment: { PUSH_BUNDLE_SIZE: '50', EXPAND_PAGE_SIZE: '500' },
+      environment: { ...RESTRICTION_DATA_ENVIRONMENT, PUSH_BUNDLE_SIZE: '50', EXPAND_PAGE_SIZE: '500' },
     },
     'deliver-wechat': {
       description:

@@ -79,6 +79,10 @@ export const OUTCOMES = [
   'budget',
   'provider-permanent',
   'unknown-outcome',
+  /** A restriction reminder not sent because none of the subscriber's plates is restricted that day. */
+  'exempt',
+  /** A recipient who cannot be delivered to (a stored plate or id the system can no longer read). */
+  'invalid-recipient',
 ] as const;
 export const OutcomeSchema = z.enum(OUTCOMES);
 export type Outcome = z.infer<typeof OutcomeSchema>;
@@ -87,11 +91,15 @@ export const SlotSchema = z.enum(['morning', 'evening']);
 
 // Admin API (manage-pushes; the routes are declared in schemas/routes.ts) ----------------------------
 
-/** GET /v1/admin/pushes?month=YYYY-MM (default: this month). */
+/** GET /v1/admin/pushes?limit=&cursor=&month=YYYY-MM — newest first across months; `month` filters. */
 export const PushRunsQuerySchema = z.object({
+  limit: z.coerce.number().int().min(1).max(100).default(20),
+  /** The `cursor` of the previous page. */
+  cursor: z.string().min(1).max(1000).optional(),
+  /** Only runs started in this month (Asia/Shanghai). */
   month: z
     .string()
-    .regex(/^\d{4}-\d{2}$/)
+    .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'expected YYYY-MM')
     .optional(),
 });
 /** GET /v1/admin/pushes/{id}: the URL-encoded run key. */
@@ -103,6 +111,8 @@ export const RestrictionPushTriggerSchema = z.strictObject({
   date: CivilDateSchema.optional(),
   slot: SlotSchema.default('morning'),
   dryRun: z.boolean().default(false),
+  /** Run it although the date has passed (audited): people are told about a day that is over. */
+  force: z.boolean().default(false),
 });
 
 /** PUT /v1/admin/policies/frequency: the new policy, based on the version read. */
@@ -113,16 +123,40 @@ export const PolicyUpdateSchema = z.strictObject({
 export const VersionedPolicySchema = z.object({ policy: FrequencyPolicySchema, version: z.number() });
 
 /** A push run as the admin API reports it. */
+/**
+ * A run's life: `running` until every segment is expanded and every recipient has an outcome, then
+ * `completed` (or `completed-with-failures` when some outcome is a failure); `aborted` when stopped
+ * (quota, configuration); `skipped` when there was nothing to send (not a restriction day, …).
+ */
+export const RUN_STATUSES = [
+  'running',
+  'completed',
+  'completed-with-failures',
+  'aborted',
+  'skipped',
+] as const;
+export const RunStatusSchema = z.enum(RUN_STATUSES);
+export type RunStatus = z.infer<typeof RunStatusSchema>;
+
 export const PushRunReportSchema = z
   .object({
     key: z.string(),
-    status: z.enum(['running', 'skipped', 'aborted']),
+    status: RunStatusSchema,
     reason: z.string().nullable(),
+    /** Outcomes, `planned`, and the receipts WeChat reported later (`delivered`, `failed:…`). */
     counts: z.record(z.string(), z.number()),
     done: z.boolean(),
     unsent: z.number(),
+    startedAt: z.string(),
+    finishedAt: z.string().nullable(),
   })
   .loose();
+
+/** One page of runs, newest first; `cursor` continues it (null: the last page). */
+export const PushRunPageSchema = z.object({
+  runs: z.array(PushRunReportSchema),
+  cursor: z.string().nullable(),
+});
 
 /** Pushes and attributed unfollows by category and ISO week (GET /v1/admin/stats/pushes). */
 export const PushStatsReportSchema = z.object({

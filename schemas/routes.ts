@@ -291,14 +291,10 @@ export const ROUTES = {
     function: 'manage-pushes',
     auth: 'admin-jwt',
     roles: OPERATORS,
-    summary: 'Push runs of a month, newest first',
+    summary: 'Push runs, newest first across months (paged); ?month= keeps one month',
     tag: 'admin: pushes',
     request: { query: pushes.PushRunsQuerySchema },
-    response: {
-      status: 200,
-      schema: z.object({ runs: z.array(pushes.PushRunReportSchema) }),
-      description: 'Runs',
-    },
+    response: { status: 200, schema: pushes.PushRunPageSchema, description: 'One page of runs' },
     errors: [],
   },
   'GET /v1/admin/pushes/{id}': {
@@ -315,7 +311,8 @@ export const ROUTES = {
     function: 'manage-pushes',
     auth: 'admin-jwt',
     roles: OPERATORS,
-    summary: 'Run (idempotently) or preview (dryRun) the restriction push of a city, date and slot',
+    summary:
+      'Run (idempotently) or preview (dryRun) the restriction push of a city, date and slot; a date before today is refused unless force (audited)',
     tag: 'admin: pushes',
     request: { body: pushes.RestrictionPushTriggerSchema },
     response: {
@@ -323,7 +320,7 @@ export const ROUTES = {
       schema: AnObject,
       description: 'The run (201 new, 200 existing) or the preview',
     },
-    errors: [404],
+    errors: [404, 409],
   },
   'GET /v1/admin/policies/frequency': {
     function: 'manage-pushes',

@@ -12,10 +12,12 @@ import { clock } from '../shared/clock.ts';
 import { settings, tableName, topicArn } from '../shared/config.ts';
 import { queueHandler } from '../shared/queue.ts';
 import { telemetry } from '../shared/telemetry.ts';
+import { restrictions } from '../shared/wiring/delivery.ts';
 import { pushRuns } from '../shared/wiring/pushes.ts';
 
 const deps = {
   runs: pushRuns,
+  restrictions,
   audience: new DynamoAudience(documentClient, { subscribers: tableName('subscribers') }, (reason) => {
     telemetry.log('warn', 'audience item skipped', { reason });
     telemetry.metric('AudienceItemsSkipped');

@@ -20,7 +20,6 @@
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { logMetrics } from '@aws-lambda-powertools/metrics/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
@@ -35,7 +34,7 @@ import {
 import { NotFoundError, PayloadTooLargeError, ValidationError } from '../core/errors.ts';
 import type { Actor } from '../core/vocabulary.ts';
 import { authorize } from './auth.ts';
-import { logger, metrics, tracer } from './powertools.ts';
+import { flushMetrics, logger, metrics, tracer } from './powertools.ts';
 import { problemResponse, toProblem } from './problem.ts';
 
 export interface HttpRequest<P = unknown, Q = unknown, B = unknown, A = Actor | undefined> {
@@ -158,7 +157,7 @@ export function createHttpRouter<const D extends RouteDeclarations>(declarations
     return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
       .use(captureLambdaHandler(tracer, { captureResponse: false }))
       .use(injectLambdaContext(logger, { resetKeys: true }))
-      .use(logMetrics(metrics))
+      .use(flushMetrics())
       .handler(async (event, context) => {
         metrics.addMetric('Requests', MetricUnit.Count, 1);
         try {

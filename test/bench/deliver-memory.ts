@@ -125,7 +125,7 @@ if (process.argv[2] === '--child') {
       await fetch(`${stack.endpoint}/v1/admin/pushes/restriction`, {
         method: 'POST',
         headers,
-        body: JSON.stringify({ city: 'beijing', date: '2026-11-16', slot: 'morning' }),
+        body: JSON.stringify({ city: 'beijing', date: '2026-11-16', slot: 'morning', force: true }),
       });
       let sent = 0;
       for (;;) {

@@ -89,7 +89,7 @@ try {
     await fetch(`${stack.endpoint}/v1/admin/pushes/restriction`, {
       method: 'POST',
       headers,
-      body: JSON.stringify({ city: 'beijing', date: '2026-11-16', slot: 'morning' }),
+      body: JSON.stringify({ city: 'beijing', date: '2026-11-16', slot: 'morning', force: true }),
     });
     let run: PushRun;
     for (;;) {

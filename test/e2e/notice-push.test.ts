@@ -128,6 +128,7 @@ describe('a restriction push whose fan-out pages end inside a subscriber’s pla
     await seed(doc, localTableName(bp.service, 'subscribers'), twoPlates);
     const started = await call('POST', '/v1/admin/pushes/restriction', ['operator'], {
       city: 'tianjin',
+      force: true,
       date: '2026-11-18',
       slot: 'morning',
     });
@@ -151,7 +152,9 @@ describe('publishing a notice to people', () => {
     // Bound in Beijing, active, public account: the 30; not Tianjin, not officers, not the opted-out.
     expect(recipients).toEqual(Array.from({ length: 30 }, (_, i) => `o-bj-${String(i).padStart(6, '0')}`));
     expect(sends.every((o) => o.body.template_id === 'dev-notice-template')).toBe(true);
-    expect(run).toMatchObject({ kind: 'notice', category: 'notice', status: 'running', done: true });
+    // Every recipient settled: the run has ended (issue #12: runs have a lifecycle).
+    expect(run).toMatchObject({ kind: 'notice', category: 'notice', status: 'completed', done: true });
+    expect(run.finishedAt).toEqual(expect.any(String));
     expect(run.counts.planned).toBe(30);
     expect(run.counts.sent).toBe(30);
     const values = (sends[0]!.body as { data: Record<string, { value: string }> }).data;

@@ -118,12 +118,14 @@ describe('the restriction push under faults', () => {
 
     const first = await api('POST', '/v1/admin/pushes/restriction', {
       city: 'beijing',
+      force: true,
       date: '2026-11-16',
       slot: 'morning',
     });
     expect(first.status).toBe(201);
     const again = await api('POST', '/v1/admin/pushes/restriction', {
       city: 'beijing',
+      force: true,
       date: '2026-11-16',
       slot: 'morning',
     }); // fired twice
@@ -194,6 +196,7 @@ describe('the restriction push under faults', () => {
     const before = stack.wechat.outbox.length;
     await api('POST', '/v1/admin/pushes/restriction', {
       city: 'beijing',
+      force: true,
       date: '2026-11-16',
       slot: 'evening',
     });
@@ -213,6 +216,7 @@ describe('the restriction push under faults', () => {
     const key = restrictionRunKey('tianjin', '2026-11-16', 'morning');
     await api('POST', '/v1/admin/pushes/restriction', {
       city: 'tianjin',
+      force: true,
       date: '2026-11-16',
       slot: 'morning',
     });
@@ -242,12 +246,14 @@ describe('the restriction push under faults', () => {
         city: 'beijing',
         date,
         slot: 'morning',
+        force: true, // days that are over, with known answers
       });
       expect(res.body).toMatchObject({ status: 'skipped', reason, segments: 0 });
     }
     // Xi'an's suspension (2022-12-21 → 2023-01-29): a suspended weekday sends nothing either.
     const suspended = await api('POST', '/v1/admin/pushes/restriction', {
       city: 'xian',
+      force: true,
       date: '2022-12-22',
       slot: 'morning',
     });
@@ -278,6 +284,7 @@ describe('the restriction push under faults', () => {
     const before = stack.wechat.outbox.length;
     const res = await api('POST', '/v1/admin/pushes/restriction', {
       city: 'beijing',
+      force: true,
       date: '2026-11-16',
       slot: 'morning',
       dryRun: true,

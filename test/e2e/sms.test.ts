@@ -92,7 +92,7 @@ describe('the SMS channel on the local stack', () => {
     const started = await fetch(`${stack.endpoint}/v1/admin/pushes/restriction`, {
       method: 'POST',
       headers,
-      body: JSON.stringify({ city: 'beijing', date: '2026-11-16', slot: 'morning' }),
+      body: JSON.stringify({ city: 'beijing', date: '2026-11-16', slot: 'morning', force: true }),
     });
     expect(started.status).toBe(201);
     const runKey = 'restriction#beijing#2026-11-16#morning';
@@ -200,7 +200,7 @@ describe('the SMS channel on the local stack', () => {
     await fetch(`${stack.endpoint}/v1/admin/pushes/restriction`, {
       method: 'POST',
       headers,
-      body: JSON.stringify({ city: 'beijing', date: '2026-11-17', slot: 'morning' }),
+      body: JSON.stringify({ city: 'beijing', date: '2026-11-17', slot: 'morning', force: true }),
     });
     const runKey = 'restriction#beijing#2026-11-17#morning';
     await vi.waitFor(
@@ -242,7 +242,7 @@ describe('the SMS channel on the local stack', () => {
       const started = await fetch(`${stack.endpoint}/v1/admin/pushes/restriction`, {
         method: 'POST',
         headers,
-        body: JSON.stringify({ city: 'beijing', date: '2026-11-18', slot: 'morning' }),
+        body: JSON.stringify({ city: 'beijing', date: '2026-11-18', slot: 'morning', force: true }),
       });
       expect(started.status).toBe(201);
       await vi.waitFor(
@@ -257,7 +257,8 @@ describe('the SMS channel on the local stack', () => {
     } finally {
       stack.sms.faults.authError = false;
     }
-    expect(run.status).toBe('running'); // WeChat is not stopped by an SMS misconfiguration
+    // WeChat is not stopped by an SMS misconfiguration: the run ends, with the SMS failures counted.
+    expect(run.status).toBe('completed-with-failures');
     expect((run.halts as Record<string, string>).sms).toMatch(/^SMS tencent UnauthorizedOperation/);
     // All 30 numbers failed, but only the first few sends reached the gateway before the halt.
     expect(run.counts.failed).toBe(30);

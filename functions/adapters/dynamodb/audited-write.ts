@@ -3,7 +3,7 @@
  * and ONE append-only audit entry, in ONE transaction. False when a record moved meanwhile.
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
-import { type DynamoDBDocumentClient, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, PutCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import type { AuditEntry } from '../../core/vocabulary.ts';
 import { keys } from './keys.ts';
 
@@ -52,7 +52,7 @@ export async function auditedTransaction(
           {
             Put: {
               TableName: audit.table,
-              Item: { ...keys.audit(entry.at, entry.id, entry.actor), kind: 'audit', ...entry },
+              Item: auditItem(entry),
               ConditionExpression: 'attribute_not_exists(pk)',
             },
           },
@@ -72,4 +72,26 @@ export async function auditedVersionedPut(
   audit: { table: string; entry: AuditEntry },
 ): Promise<boolean> {
   return auditedTransaction(doc, [record], audit);
+}
+
+/** An audit entry as stored: by day, and by actor through gsi1. */
+export const auditItem = (entry: AuditEntry) => ({
+  ...keys.audit(entry.at, entry.id, entry.actor),
+  kind: 'audit',
+  ...entry,
+});
+
+/** An audit entry of its own (an action that changes no record, e.g. forcing a push for a past day). */
+export async function appendAudit(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  entry: AuditEntry,
+): Promise<void> {
+  await doc.send(
+    new PutCommand({
+      TableName: table,
+      Item: auditItem(entry),
+      ConditionExpression: 'attribute_not_exists(pk)',
+    }),
+  );
 }

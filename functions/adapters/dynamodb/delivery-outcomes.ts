@@ -3,7 +3,10 @@
  * the msgid WeChat returned when the push was sent, so the push that sent it can be credited with
  * its real outcome: `success`, `failed:user block`, `failed: system failed`.
  */
-import { type DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { z } from 'zod';
+import { parseReservation } from '../../core/pushes/cap.ts';
+import { addDays, civilDate } from '../../core/time.ts';
 import { keys } from './keys.ts';
 
 export class DynamoDeliveryOutcomes {
@@ -31,5 +34,58 @@ export class DynamoDeliveryOutcomes {
         },
       }),
     );
+  }
+}
+
+const ReceiptValue = z.object({ o: z.string() });
+
+/**
+ * Which push run sent a template message, found from the follower's side: their day ledgers of the
+ * last two days hold a reservation per push (run and bundle), and the bundle's receipt holds the
+ * msgid WeChat returned (`sent:<msgid>`). Read only when WeChat reports an outcome, so pushes pay
+ * nothing for it.
+ */
+export class DynamoTemplateReceipts {
+  private readonly doc: DynamoDBDocumentClient;
+  private readonly ledger: string;
+  constructor(doc: DynamoDBDocumentClient, ledgerTable: string) {
+    this.doc = doc;
+    this.ledger = ledgerTable;
+  }
+
+  async runOf(openid: string, msgId: string, at: Date): Promise<string | null> {
+    const today = civilDate(at);
+    const res = await this.doc.send(
+      new QueryCommand({
+        TableName: this.ledger,
+        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+        ExpressionAttributeValues: {
+          ':pk': keys.ledgerPartition('wechat', openid),
+          ':from': addDays(today, -1),
+          ':to': today,
+        },
+      }),
+    );
+    const reservations = (res.Items ?? []).flatMap((item) =>
+      Object.entries(item)
+        .filter(([k]) => k.startsWith('r:'))
+        .flatMap(([, v]) => {
+          const r = parseReservation(v);
+          return r?.runKey && r.bundle ? [r] : [];
+        }),
+    );
+    for (const r of reservations) {
+      const receipt = await this.doc.send(
+        new GetCommand({
+          TableName: this.ledger,
+          Key: keys.receipt(r.bundle),
+          ProjectionExpression: '#o',
+          ExpressionAttributeNames: { '#o': `o:${openid}` },
+        }),
+      );
+      const recorded = ReceiptValue.safeParse({ o: receipt.Item?.[`o:${openid}`] });
+      if (recorded.success && recorded.data.o === `sent:${msgId}`) return r.runKey;
+    }
+    return null;
   }
 }

@@ -87,11 +87,12 @@ export const keys = {
   pendingAnnouncements: 'NPUSH#pending',
 
   // --- operations table -----------------------------------------------------------------------
-  /** A push run under its idempotent key, listed by month through gsi1; one item per segment cursor. */
+  /** A push run under its idempotent key, listed newest first through gsi1; one item per segment cursor. */
   run: (runKey: string) => ({ pk: `RUN#${runKey}`, sk: 'RUN' }),
-  runsOfMonth: (month: string) => `RUNS#${month}`,
-  runListing: (month: string, startedAt: string, runKey: string) => ({
-    gsi1pk: keys.runsOfMonth(month),
+  runsListed: 'RUNS',
+  /** `startedAt` is an ISO instant in UTC (toISOString), so the sort key sorts by time. */
+  runListing: (startedAt: string, runKey: string) => ({
+    gsi1pk: keys.runsListed,
     gsi1sk: `${startedAt}#${runKey}`,
   }),
   runSegment: (runKey: string, segment: string) => ({ pk: `RUN#${runKey}`, sk: `SEG#${segment}` }),

@@ -1,7 +1,10 @@
 /**
  * Push runs: one item per run under its idempotent key (a schedule that fires twice, or an operator
  * who triggers again, gets the existing run back), counts by outcome added as they happen, and one
- * item per segment whose cursor makes expansion resumable page by page.
+ * item per segment whose cursor makes expansion resumable page by page. The write that settles a
+ * run's last recipient (or expands its last segment) also ends it: `completed` or
+ * `completed-with-failures` with `finishedAt` (functions/core/pushes/runs.ts `runProgress`).
+ * Runs are listed newest first across months through gsi1 (one partition: a few runs a day).
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
@@ -13,9 +16,11 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { OUTCOMES } from '../../../schemas/pushes.ts';
+import { RunStatusSchema } from '../../../schemas/pushes.ts';
 import type { RunCounts, RunLog } from '../../core/delivery/ports.ts';
+import { ValidationError } from '../../core/errors.ts';
 import type { SegmentCursors } from '../../core/pushes/expansion.ts';
+import { runProgress } from '../../core/pushes/runs.ts';
 import { conditionally } from './conditional.ts';
 import { keys } from './keys.ts';
 
@@ -26,7 +31,7 @@ export const PushRunSchema = z.object({
   city: z.string(),
   date: z.string(),
   slot: z.string().nullable(),
-  status: z.enum(['running', 'skipped', 'aborted']),
+  status: RunStatusSchema,
   reason: z.string().nullable(),
   segmentsTotal: z.number(),
   segmentsDone: z.number().default(0),
@@ -40,19 +45,41 @@ export const PushRunSchema = z.object({
   halts: z.record(z.string(), z.string()).default({}),
   startedAt: z.string(),
   lastActivityAt: z.string(),
+  finishedAt: z.string().nullable().default(null),
 });
 /** `unsent`: planned recipients a run stopped before (aborted runs), so outcomes + unsent = planned. */
 export type PushRun = z.infer<typeof PushRunSchema> & { done: boolean; settled: number; unsent: number };
 
 function withProgress(raw: z.infer<typeof PushRunSchema>): PushRun {
-  // A duplicate is an extra delivery, and a deferred push is settled later by its real outcome.
-  const settled = OUTCOMES.filter((o) => o !== 'duplicate' && o !== 'deferred-quiet').reduce(
-    (n, o) => n + (raw.counts[o] ?? 0),
-    0,
-  );
-  const planned = raw.counts.planned ?? 0;
-  const done = raw.status !== 'running' || (raw.segmentsDone >= raw.segmentsTotal && settled >= planned);
+  const { settled, planned, finished } = runProgress(raw);
+  const done = raw.status !== 'running' || finished;
   return { ...raw, settled, done, unsent: raw.status === 'aborted' ? Math.max(0, planned - settled) : 0 };
+}
+
+/** The page cursor of the runs listing: the index key DynamoDB gave, opaque to callers. */
+const ListingCursor = z.strictObject({
+  pk: z.string().startsWith('RUN#').max(400),
+  sk: z.literal('RUN'),
+  gsi1pk: z.literal(keys.runsListed),
+  gsi1sk: z.string().max(600),
+});
+const encodeCursor = (key: Record<string, unknown>) => Buffer.from(JSON.stringify(key)).toString('base64url');
+function decodeCursor(cursor: string) {
+  try {
+    return ListingCursor.parse(JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8')));
+  } catch {
+    throw new ValidationError('The cursor is not one this API gave; start again without it.', [
+      { path: 'query.cursor', message: 'not a cursor of this listing' },
+    ]);
+  }
+}
+
+/** The instants a month of Asia/Shanghai starts and the next one starts, as ISO strings in UTC. */
+function monthBounds(month: string): { from: string; to: string } {
+  const [y, m] = month.split('-').map(Number) as [number, number];
+  const next = m === 12 ? `${y + 1}-01` : `${y}-${String(m + 1).padStart(2, '0')}`;
+  const start = (ym: string) => new Date(`${ym}-01T00:00:00+08:00`).toISOString();
+  return { from: start(month), to: start(next) };
 }
 
 export class DynamoPushRuns implements RunLog, SegmentCursors {
@@ -68,7 +95,7 @@ export class DynamoPushRuns implements RunLog, SegmentCursors {
   async createOrGet(
     run: Omit<
       z.infer<typeof PushRunSchema>,
-      'segmentsDone' | 'counts' | 'consumed' | 'invocations' | 'durationMs' | 'halts'
+      'segmentsDone' | 'counts' | 'consumed' | 'invocations' | 'durationMs' | 'halts' | 'finishedAt'
     >,
   ) {
     const created = await conditionally(() =>
@@ -77,8 +104,10 @@ export class DynamoPushRuns implements RunLog, SegmentCursors {
           TableName: this.table,
           Item: {
             ...this.key(run.key),
-            ...keys.runListing(run.date.slice(0, 7), run.startedAt, run.key),
+            ...keys.runListing(run.startedAt, run.key),
             ...run,
+            // A run with nothing to send ends as it is recorded.
+            finishedAt: run.status === 'skipped' ? run.startedAt : null,
             segmentsDone: 0,
             counts: {},
             consumed: { read: 0, write: 0 },
@@ -100,18 +129,47 @@ export class DynamoPushRuns implements RunLog, SegmentCursors {
     return res.Item ? withProgress(PushRunSchema.parse(res.Item)) : undefined;
   }
 
-  async list(month: string, limit = 50): Promise<PushRun[]> {
+  /** Runs newest first, `limit` a page; `month` (YYYY-MM, Asia/Shanghai) keeps the runs it started. */
+  async list(query: { limit: number; cursor?: string | undefined; month?: string | undefined }) {
+    const bounds = query.month ? monthBounds(query.month) : null;
     const res = await this.doc.send(
       new QueryCommand({
         TableName: this.table,
         IndexName: 'gsi1',
-        KeyConditionExpression: 'gsi1pk = :p',
-        ExpressionAttributeValues: { ':p': keys.runsOfMonth(month) },
+        KeyConditionExpression: `gsi1pk = :p${bounds ? ' AND gsi1sk BETWEEN :from AND :to' : ''}`,
+        ExpressionAttributeValues: {
+          ':p': keys.runsListed,
+          ...(bounds ? { ':from': bounds.from, ':to': bounds.to } : {}),
+        },
         ScanIndexForward: false,
-        Limit: limit,
+        Limit: query.limit,
+        ...(query.cursor ? { ExclusiveStartKey: decodeCursor(query.cursor) } : {}),
       }),
     );
-    return (res.Items ?? []).map((i) => withProgress(PushRunSchema.parse(i)));
+    return {
+      runs: (res.Items ?? []).map((i) => withProgress(PushRunSchema.parse(i))),
+      cursor: res.LastEvaluatedKey ? encodeCursor(res.LastEvaluatedKey) : null,
+    };
+  }
+
+  /** Ends a running run whose every segment is expanded and every recipient settled. */
+  private async finishIfDone(item: Record<string, unknown> | undefined, at: string): Promise<void> {
+    const parsed = PushRunSchema.safeParse(item);
+    if (!parsed.success) return;
+    const { finished, ending } = runProgress(parsed.data);
+    if (!finished) return;
+    await conditionally(() =>
+      this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: this.key(parsed.data.key),
+          UpdateExpression: 'SET #s = :ending, finishedAt = :at',
+          ConditionExpression: '#s = :running',
+          ExpressionAttributeNames: { '#s': 'status' },
+          ExpressionAttributeValues: { ':ending': ending, ':running': 'running', ':at': at },
+        }),
+      ),
+    );
   }
 
   /** Adds a batch's outcomes (one write per batch, not per recipient: the run item is shared). */
@@ -145,15 +203,17 @@ export class DynamoPushRuns implements RunLog, SegmentCursors {
       adds.push('durationMs :dur');
       values[':dur'] = Math.round(usage.durationMs);
     }
-    await this.doc.send(
+    const res = await this.doc.send(
       new UpdateCommand({
         TableName: this.table,
         Key: this.key(runKey),
         UpdateExpression: `SET lastActivityAt = :at${adds.length ? ` ADD ${adds.join(', ')}` : ''}`,
         ...(Object.keys(names).length ? { ExpressionAttributeNames: names } : {}),
         ExpressionAttributeValues: values,
+        ReturnValues: 'ALL_NEW',
       }),
     );
+    if (entries.length) await this.finishIfDone(res.Attributes, at);
   }
 
   async abort(runKey: string, reason: string, at: string) {
@@ -162,7 +222,7 @@ export class DynamoPushRuns implements RunLog, SegmentCursors {
         new UpdateCommand({
           TableName: this.table,
           Key: this.key(runKey),
-          UpdateExpression: 'SET #s = :aborted, reason = :r, lastActivityAt = :at',
+          UpdateExpression: 'SET #s = :aborted, reason = :r, lastActivityAt = :at, finishedAt = :at',
           ConditionExpression: '#s = :running',
           ExpressionAttributeNames: { '#s': 'status' },
           ExpressionAttributeValues: {
@@ -229,8 +289,18 @@ export class DynamoPushRuns implements RunLog, SegmentCursors {
     next: Record<string, unknown> | null,
     planned: number,
     at: string,
+    settled: RunCounts = {},
   ): Promise<boolean> {
     const done = next === null;
+    const names: Record<string, string> = {};
+    const values: Record<string, unknown> = {};
+    const adds = Object.entries(settled)
+      .filter(([, n]) => n)
+      .map(([outcome, n], i) => {
+        names[`#o${i}`] = outcome;
+        values[`:o${i}`] = n;
+        return `, counts.#o${i} :o${i}`;
+      });
     try {
       await this.doc.send(
         new TransactWriteCommand({
@@ -247,17 +317,30 @@ export class DynamoPushRuns implements RunLog, SegmentCursors {
               Update: {
                 TableName: this.table,
                 Key: this.key(runKey),
-                UpdateExpression: `SET lastActivityAt = :at ADD counts.planned :n${done ? ', segmentsDone :one' : ''}`,
-                ExpressionAttributeValues: { ':at': at, ':n': planned, ...(done ? { ':one': 1 } : {}) },
+                UpdateExpression: `SET lastActivityAt = :at ADD counts.planned :n${done ? ', segmentsDone :one' : ''}${adds.join('')}`,
+                ...(adds.length ? { ExpressionAttributeNames: names } : {}),
+                ExpressionAttributeValues: {
+                  ':at': at,
+                  ':n': planned,
+                  ...(done ? { ':one': 1 } : {}),
+                  ...values,
+                },
               },
             },
           ],
         }),
       );
-      return true;
     } catch (error) {
       if (error instanceof TransactionCanceledException) return false;
       throw error;
     }
+    // The last segment's last page, or a page of only exempt recipients, may be what ends the run.
+    if (done || adds.length) {
+      const res = await this.doc.send(
+        new GetCommand({ TableName: this.table, Key: this.key(runKey), ConsistentRead: true }),
+      );
+      await this.finishIfDone(res.Item, at);
+    }
+    return true;
   }
 }

@@ -42,8 +42,16 @@ export interface PushLedger {
   recordReceipt(bundle: string, outcomes: ReadonlyMap<string, string>, nowMs: number): Promise<void>;
 }
 
-/** Outcome counts as a run records them; SMS fallbacks are counted apart (`sms-fallback:<outcome>`). */
-export type RunCounts = Partial<Record<Outcome | 'planned' | `sms-fallback:${Outcome}`, number>>;
+/** WeChat's later report of a template message, counted on its run next to `sent`. */
+export type ReceiptCount = 'delivered' | 'failed:user block' | 'failed:system failed' | 'failed:other';
+
+/**
+ * Outcome counts as a run records them; SMS fallbacks are counted apart (`sms-fallback:<outcome>`),
+ * as are the receipts WeChat reports after a send.
+ */
+export type RunCounts = Partial<
+  Record<Outcome | 'planned' | `sms-fallback:${Outcome}` | ReceiptCount, number>
+>;
 
 export interface RunUsage {
   read?: number;

@@ -5,12 +5,15 @@
  *  1. the segment's cursor: a segment delivered twice, or retried after a crash, resumes where it
  *     stopped (a finished segment does nothing);
  *  2. one page of its audience: a restriction segment pages its partition of the fan-out index (one
- *     recipient per subscriber, their plates with this tail together); a notice segment pages one of
- *     the parallel Scan segments of the subscribers and keeps the notice's audience;
+ *     recipient per subscriber, their plates with this tail together) and keeps, per subscriber, the
+ *     plates the engine says are restricted that day (./reminders.ts) — a subscriber with none is
+ *     counted `exempt` and sent nothing; a notice segment pages one of the parallel Scan segments of
+ *     the subscribers and keeps the notice's audience;
  *  3. the page's recipients in bundles per channel and account, with deterministic ids (run, segment,
  *     page, chunk), so a page expanded twice yields the same bundles;
- *  4. the cursor advanced in the same write that counts the page's recipients as planned; if another
- *     copy of the segment advanced first, it owns the rest (our page was a duplicate).
+ *  4. the cursor advanced in the same write that counts the page's recipients as planned (and the ones
+ *     settled here, exempt or invalid, with their outcome); if another copy of the segment advanced
+ *     first, it owns the rest (our page was a duplicate).
  */
 import type {
   DeliveryMessage,
@@ -19,11 +22,13 @@ import type {
   RestrictionSegment,
   SegmentMessage,
 } from '../../../schemas/pushes.ts';
-import type { DeliveryQueue } from '../delivery/ports.ts';
+import type { DeliveryQueue, RunCounts } from '../delivery/ports.ts';
 import { type CensusEntry, matchesAudience } from '../notices/audience.ts';
+import type { RestrictionBook } from '../restrictions/engine.ts';
 import { FALLBACK_SCENE } from '../subscribers/subscriber.ts';
 import type { Clock } from '../time.ts';
 import type { Channel } from '../vocabulary.ts';
+import { reminderFor } from './reminders.ts';
 
 /** Where a segment's expansion stands: an opaque cursor the audience gave for the next page. */
 export type PageCursor = Record<string, unknown> | null;
@@ -41,6 +46,7 @@ export interface SegmentCursors {
     next: PageCursor,
     planned: number,
     at: string,
+    settled?: RunCounts,
   ): Promise<boolean>;
 }
 
@@ -65,6 +71,8 @@ export interface AudiencePages {
 
 export interface ExpansionDeps {
   runs: SegmentCursors;
+  /** The restriction data reminders are checked against (restriction segments). */
+  restrictions(): Promise<RestrictionBook>;
   audience: AudiencePages;
   deliveries: DeliveryQueue;
   clock: Clock;
@@ -143,17 +151,30 @@ export async function expandSegment(seg: SegmentMessage, deps: ExpansionDeps): P
     if (done) return;
     let recipients: Addressed[];
     let next: PageCursor;
+    const settled: RunCounts = {};
     if (seg.kind === 'notice') {
       const scanned = await deps.audience.scanPage({ segment: seg.scan, of: seg.of }, cursor, pageSize);
       recipients = noticeRecipients(scanned.members, seg);
       next = scanned.next;
     } else {
-      ({ members: recipients, next } = await deps.audience.restrictionPage(seg, cursor, pageSize));
+      const fanout = await deps.audience.restrictionPage(seg, cursor, pageSize);
+      const book = await deps.restrictions();
+      recipients = [];
+      for (const member of fanout.members) {
+        const r = reminderFor(book, seg.city, seg.date, member.plates);
+        if (r.verdict === 'remind') recipients.push({ ...member, plates: r.plates });
+        else {
+          const outcome = r.verdict === 'exempt' ? 'exempt' : 'invalid-recipient';
+          settled[outcome] = (settled[outcome] ?? 0) + 1;
+        }
+      }
+      next = fanout.next;
     }
     const bundles = bundlesOf(recipients, base, values, `${seg.runKey}#${segment}#${page}`, bundleSize);
     await deps.deliveries.publish(bundles);
     const at = deps.clock.now().toISOString();
-    if (!(await deps.runs.advanceSegment(seg.runKey, segment, page, next, recipients.length, at))) return;
+    const planned = recipients.length + (settled.exempt ?? 0) + (settled['invalid-recipient'] ?? 0);
+    if (!(await deps.runs.advanceSegment(seg.runKey, segment, page, next, planned, at, settled))) return;
     if (!next) return;
   }
 }

@@ -27,6 +27,10 @@ export function restrictionSegments(answer: RestrictionAnswer): Array<{ tail: nu
   );
 }
 
+/** The day a reminder is for: given, or from the slot (morning: today; evening: tomorrow, Asia/Shanghai). */
+export const reminderDate = (req: { date?: string | undefined; slot: 'morning' | 'evening' }, clock: Clock) =>
+  req.date ?? (req.slot === 'morning' ? today(clock) : addDays(today(clock), 1));
+
 export interface PlanningDeps {
   book: RestrictionBook;
   clock: Clock;
@@ -40,7 +44,7 @@ export async function planRestrictionPush(
   deps: PlanningDeps,
 ): Promise<PlannedRun> {
   const now = deps.clock.now();
-  const date = req.date ?? (req.slot === 'morning' ? today(deps.clock) : addDays(today(deps.clock), 1));
+  const date = reminderDate(req, deps.clock);
   const answer = restrictionOn(deps.book, req.city, date);
   const key = restrictionRunKey(req.city, date, req.slot);
   const segments = restrictionSegments(answer);

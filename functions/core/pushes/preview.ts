@@ -1,7 +1,8 @@
 /**
- * What a restriction push would do, without sending: the audience of its segments and what the cap
- * would do to each member (`capDecision`, the rule the ledger's conditional write applies at send
- * time): already reminded (duplicate), held back by the cap (capped), or sent.
+ * What a restriction push would do, without sending: the audience of its segments, who of it the
+ * rule exempts that day (./reminders.ts, as expansion decides), and what the cap would do to the
+ * rest (`capDecision`, the rule the ledger's conditional write applies at send time): already
+ * reminded (duplicate), held back by the cap (capped), or sent.
  */
 import type { FrequencyPolicy } from '../../../schemas/pushes.ts';
 import { type RestrictionBook, restrictionOn } from '../restrictions/engine.ts';
@@ -10,14 +11,16 @@ import { civilDate } from '../time.ts';
 import type { Channel } from '../vocabulary.ts';
 import { capDecision, capRequest, type LedgerState } from './cap.ts';
 import { restrictionRunKey, restrictionSegments } from './planning.ts';
+import { reminderFor } from './reminders.ts';
 
 type Member = { channel: Channel; id: string };
+type FanoutMember = Member & { plates: string[] };
 
 export interface PreviewDeps {
   book: RestrictionBook;
   policy: FrequencyPolicy;
   /** Every subscriber of one fan-out segment. */
-  segmentMembers(segment: FanoutSegment): Promise<Member[]>;
+  segmentMembers(segment: FanoutSegment): Promise<FanoutMember[]>;
   /** The day ledgers of these subscribers for the day of sending (and the routine count before it). */
   ledgerCounts(members: readonly Member[], date: string): Promise<ReadonlyMap<string, LedgerState>>;
 }
@@ -30,23 +33,39 @@ export async function previewRestrictionPush(
   const answer = restrictionOn(deps.book, req.city, req.date);
   const key = restrictionRunKey(req.city, req.date, req.slot);
   const segments = restrictionSegments(answer);
-  const seen = new Set<string>();
-  const audience: Member[] = [];
+  // Counted as the run counts them: per segment a subscriber is in (one with restricted plates of two
+  // tails is in two segments: reminded in the first, a duplicate in the second).
+  const appearances: Array<{ member: Member; verdict: ReturnType<typeof reminderFor> }> = [];
+  const audience = new Map<string, Member>();
   for (const s of segments) {
     for (const m of await deps.segmentMembers({ city: req.city, slot: req.slot, ...s })) {
-      const k = `${m.channel}#${m.id}`;
-      if (!seen.has(k)) {
-        seen.add(k);
-        audience.push({ channel: m.channel, id: m.id });
-      }
+      const member = { channel: m.channel, id: m.id };
+      audience.set(`${m.channel}#${m.id}`, member);
+      appearances.push({ member, verdict: reminderFor(deps.book, req.city, req.date, m.plates) });
     }
   }
-  const ledgers = await deps.ledgerCounts(audience, civilDate(req.sendAt, deps.policy.timeZone));
-  const wouldBe = { send: 0, capped: 0, duplicate: 0 };
-  for (const m of audience) {
+  const remindable = appearances.filter((a) => a.verdict.verdict === 'remind').map((a) => a.member);
+  const ledgers = await deps.ledgerCounts(
+    [...new Map(remindable.map((m) => [`${m.channel}#${m.id}`, m])).values()],
+    civilDate(req.sendAt, deps.policy.timeZone),
+  );
+  const wouldBe = { send: 0, capped: 0, duplicate: 0, exempt: 0, 'invalid-recipient': 0 };
+  const decided = new Set<string>();
+  for (const { member: m, verdict } of appearances) {
+    if (verdict.verdict !== 'remind') {
+      wouldBe[verdict.verdict === 'exempt' ? 'exempt' : 'invalid-recipient']++;
+      continue;
+    }
+    const k = `${m.channel}#${m.id}`;
+    if (decided.has(k)) {
+      wouldBe.duplicate++;
+      continue;
+    }
+    decided.add(k);
     const cap = capRequest(deps.policy, m.channel, 'restriction', req.sendAt);
-    wouldBe[capDecision(cap, key, ledgers.get(`${m.channel}#${m.id}`))]++;
+    wouldBe[capDecision(cap, key, ledgers.get(k))]++;
   }
+  const members = [...audience.values()];
   return {
     key,
     date: req.date,
@@ -55,8 +74,8 @@ export async function previewRestrictionPush(
     tails: answer.tails,
     segments: segments.length,
     audience: {
-      wechat: audience.filter((a) => a.channel === 'wechat').length,
-      sms: audience.filter((a) => a.channel === 'sms').length,
+      wechat: members.filter((a) => a.channel === 'wechat').length,
+      sms: members.filter((a) => a.channel === 'sms').length,
     },
     wouldBe,
   };

@@ -1,9 +1,14 @@
-/** Push runs as planners record them: the idempotent run, its planned shape and what the store returns. */
+/**
+ * Push runs: what planners record (the idempotent run and its planned shape) and a run's life — it
+ * is `running` until every segment is expanded and every planned recipient has an outcome, then it
+ * ends `completed`, or `completed-with-failures` when some recipient's outcome is a failure.
+ */
+import { OUTCOMES, type Outcome, type RunStatus } from '../../../schemas/pushes.ts';
 
 export interface PlannedRun {
   key: string;
   created: boolean;
-  status: 'running' | 'skipped' | 'aborted';
+  status: RunStatus;
   reason: string | null;
   segments: number;
 }
@@ -27,6 +32,37 @@ export interface NewRun<Kind extends string, Category extends string, Slot> {
 export interface RunRecorder<Run> {
   createOrGet(run: Run): Promise<{
     created: boolean;
-    run: { status: 'running' | 'skipped' | 'aborted'; reason: string | null; segmentsTotal: number };
+    run: { status: RunStatus; reason: string | null; segmentsTotal: number };
   }>;
+}
+
+/** Outcomes that end a recipient's part in a run; a duplicate is an extra delivery, a deferral ends later. */
+export const SETTLING_OUTCOMES: readonly Outcome[] = OUTCOMES.filter(
+  (o) => o !== 'duplicate' && o !== 'deferred-quiet',
+);
+
+/** Outcomes where someone the push was for did not get it through a fault (not a cap, choice or rule). */
+export const FAILURE_OUTCOMES: readonly Outcome[] = [
+  'failed',
+  'provider-permanent',
+  'unknown-outcome',
+  'budget',
+  'invalid-recipient',
+];
+
+export interface RunState {
+  status: RunStatus;
+  segmentsDone: number;
+  segmentsTotal: number;
+  counts: Readonly<Record<string, number>>;
+}
+
+/** Where a run stands, and the status it ends with once `finished`. */
+export function runProgress(run: RunState) {
+  const settled = SETTLING_OUTCOMES.reduce((n, o) => n + (run.counts[o] ?? 0), 0);
+  const planned = run.counts.planned ?? 0;
+  const finished = run.status === 'running' && run.segmentsDone >= run.segmentsTotal && settled >= planned;
+  const failures = FAILURE_OUTCOMES.reduce((n, o) => n + (run.counts[o] ?? 0), 0);
+  const ending: RunStatus = failures > 0 ? 'completed-with-failures' : 'completed';
+  return { settled, planned, finished, ending };
 }

@@ -7,7 +7,7 @@
 import { shippedKeywordReplies } from '../../../schemas/data/replies.ts';
 import { ReminderSettingsSchema } from '../../../schemas/settings.ts';
 import type { WeChatAccount } from '../../../schemas/wechat.ts';
-import { DynamoDeliveryOutcomes } from '../../adapters/dynamodb/delivery-outcomes.ts';
+import { DynamoDeliveryOutcomes, DynamoTemplateReceipts } from '../../adapters/dynamodb/delivery-outcomes.ts';
 import { DynamoInboundLog } from '../../adapters/dynamodb/inbound-log.ts';
 import { DynamoNoticeFeed } from '../../adapters/dynamodb/notice-feed.ts';
 import type { WebhookDeps } from '../../adapters/wechat/webhook.ts';
@@ -20,7 +20,7 @@ import { clock, protocolNow } from '../clock.ts';
 import { settings, tableName, topicArn } from '../config.ts';
 import { logger } from '../powertools.ts';
 import { telemetry } from '../telemetry.ts';
-import { pushStats } from './pushes.ts';
+import { pushRuns, pushStats } from './pushes.ts';
 import { restrictionData } from './restriction-data.ts';
 import { smsFallbackStarter } from './sms-fallback.ts';
 import { accounts, subscribers } from './wechat.ts';
@@ -48,6 +48,8 @@ export function webhookDeps(settings: { maxSkewSeconds: number }): WebhookDeps {
   const events = {
     attribution: pushStats(),
     outcomes: new DynamoDeliveryOutcomes(documentClient, tableName('operations')),
+    receipts: new DynamoTemplateReceipts(documentClient, tableName('ledger')),
+    runs: pushRuns,
     subscribers,
     clock,
   };

@@ -1,7 +1,10 @@
 /** Wiring: what planning (or previewing) a restriction push needs, for the scheduled planner and the operators' trigger alike. */
+import { randomUUID } from 'node:crypto';
 import { DynamoAudience } from '../../adapters/dynamodb/audience.ts';
+import { appendAudit } from '../../adapters/dynamodb/audited-write.ts';
 import type { PlanningDeps } from '../../core/pushes/planning.ts';
 import type { PreviewDeps } from '../../core/pushes/preview.ts';
+import type { TriggerDeps } from '../../core/pushes/trigger.ts';
 import { bookOf } from '../../core/restrictions/engine.ts';
 import { documentClient, topics } from '../aws-clients.ts';
 import { clock } from '../clock.ts';
@@ -37,5 +40,17 @@ export async function restrictionPreviewDeps(): Promise<PreviewDeps> {
     policy: (await policyStore.get()).policy,
     segmentMembers: (segment) => audience.segmentMembers(segment),
     ledgerCounts: (members, date) => audience.ledgerCounts(members, date),
+  };
+}
+
+/** What an operator's trigger needs (manage-pushes): planning, the dry run, the audit trail. */
+export function restrictionTriggerDeps(): TriggerDeps {
+  const operations = tableName('operations');
+  return {
+    planning: () => restrictionPlanningDeps(() => {}),
+    preview: restrictionPreviewDeps,
+    audit: { append: (entry) => appendAudit(documentClient, operations, entry) },
+    clock,
+    newId: randomUUID,
   };
 }
