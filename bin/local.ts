@@ -6,6 +6,7 @@
 import { DEV_ACCOUNT_DEFAULTS } from '../functions/adapters/wechat/accounts.ts';
 import { blueprint } from '../lib/blueprint.ts';
 import { JavaMissingError } from '../lib/local/dynamodb-local.ts';
+import { DataDirInUseError } from '../lib/local/lock.ts';
 import { defaultDataDir, LocalStack } from '../lib/local/stack.ts';
 
 const port = Number(process.env.PORT ?? 3000);
@@ -47,7 +48,7 @@ try {
   await stack.start();
 } catch (error) {
   stack.killNow();
-  if (error instanceof JavaMissingError) {
+  if (error instanceof JavaMissingError || error instanceof DataDirInUseError) {
     console.error(`[local] ${error.message}`);
     process.exit(2);
   }

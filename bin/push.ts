@@ -1,9 +1,11 @@
 #!/usr/bin/env node
 /**
- * `npm run push -- --city beijing --date 2026-12-28 [--slot morning] [--dry-run]` — runs (or shows,
- * if it exists: runs are idempotent) the restriction push of a city, date and slot, with a live
- * progress bar, then the outcome table and the consumed capacity. `--dry-run` reports the audience
- * and what the cap would do without sending.
+ * `npm run push -- --city beijing [--date YYYY-MM-DD] [--slot morning] [--dry-run] [--force]` — runs (or
+ * shows, if it exists: runs are idempotent) the restriction push of a city, date (default: the
+ * slot's day, today or tomorrow) and slot, with a live progress bar until the run ends, then its
+ * status, the outcome table (with WeChat's receipts) and the consumed capacity. `--dry-run` reports
+ * the audience, the exempt plates and what the cap would do without sending. A day that is over is
+ * refused unless `--force` (recorded in the audit trail).
  *
  *   --api URL      a deployed API (default: the local stack on PORT or 3000)
  *   --token JWT    an operator token for --api (default locally: minted from LOCAL_DATA_DIR's key)
@@ -11,6 +13,7 @@
  *   --redrive Q    local stack: move queue Q's dead letters back (after fixing their cause)
  */
 import { parseArgs } from 'node:util';
+import { fetchOrExplain, localStackUrl } from '../lib/local/cli.ts';
 import { LOCAL_ISSUER, LocalJwtIssuer, localKeyFile } from '../lib/local/jwt.ts';
 import { defaultDataDir } from '../lib/local/stack.ts';
 
@@ -20,20 +23,21 @@ const { values } = parseArgs({
     date: { type: 'string' },
     slot: { type: 'string', default: 'morning' },
     'dry-run': { type: 'boolean', default: false },
+    force: { type: 'boolean', default: false },
     api: { type: 'string' },
     token: { type: 'string' },
     show: { type: 'string' },
     redrive: { type: 'string' },
   },
 });
-const base = values.api ?? `http://127.0.0.1:${process.env.PORT ?? 3000}`;
+const base = values.api ?? localStackUrl();
 const token =
   values.token ??
   process.env.ADMIN_TOKEN ??
   new LocalJwtIssuer(localKeyFile(defaultDataDir()), LOCAL_ISSUER).issue('push-cli', ['operator'], 3600);
 
 async function call(method: string, path: string, body?: unknown) {
-  const res = await fetch(`${base}${path}`, {
+  const res = await fetchOrExplain(`${base}${path}`, {
     method,
     headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
     ...(body ? { body: JSON.stringify(body) } : {}),
@@ -72,13 +76,14 @@ interface Run {
   halts?: Record<string, string>;
   startedAt: string;
   lastActivityAt: string;
+  finishedAt: string | null;
 }
 
 let key = values.show;
 if (!key) {
   if (!values.city) {
     console.error(
-      'usage: npm run push -- --city beijing [--date YYYY-MM-DD] [--slot morning|evening] [--dry-run] [--api URL]',
+      'usage: npm run push -- --city beijing [--date YYYY-MM-DD] [--slot morning|evening] [--dry-run] [--force] [--api URL]',
     );
     process.exit(2);
   }
@@ -87,6 +92,7 @@ if (!key) {
     ...(values.date ? { date: values.date } : {}),
     slot: values.slot,
     dryRun: values['dry-run'],
+    force: values.force,
   };
   const res = await call('POST', '/v1/admin/pushes/restriction', body);
   if (values['dry-run']) {
@@ -113,14 +119,23 @@ for (;;) {
   await new Promise((r) => setTimeout(r, 500));
 }
 if (process.stdout.isTTY) process.stdout.write('\n');
-const label = run.status === 'running' && run.done ? 'done' : run.status;
-console.log(`\n${run.key}: ${label}${run.reason ? ` (${run.reason})` : ''}`);
+console.log(`\n${run.key}: ${run.status}${run.reason ? ` (${run.reason})` : ''}`);
+const RECEIPTS = new Set(['delivered', 'failed:user block', 'failed:system failed', 'failed:other']);
 console.log('| outcome | count |\n| --- | ---: |');
-for (const [k, v] of Object.entries(run.counts).sort()) console.log(`| ${k} | ${v} |`);
+for (const [k, v] of Object.entries(run.counts).sort()) if (!RECEIPTS.has(k)) console.log(`| ${k} | ${v} |`);
+const receipts = Object.entries(run.counts).filter(([k]) => RECEIPTS.has(k));
+if (receipts.length) {
+  console.log(
+    `\nWeChat's receipts so far (of ${run.counts.sent ?? 0} sent; they keep arriving after the run ends):`,
+  );
+  for (const [k, v] of receipts) console.log(`| ${k} | ${v} |`);
+}
 if (run.unsent) console.log(`| unsent (run stopped) | ${run.unsent} |`);
 for (const [channel, reason] of Object.entries(run.halts ?? {}))
   console.log(`\n${channel} halted: ${reason} (its remaining recipients counted as failed, not sent)`);
 console.log(
   `\nconsumed capacity (ledger): ${run.consumed.read} RCU, ${run.consumed.write} WCU · ${run.invocations} deliver invocations, ${(run.durationMs / 1000).toFixed(1)} s total`,
 );
-console.log(`started ${run.startedAt}, last activity ${run.lastActivityAt}`);
+console.log(
+  `started ${run.startedAt}, ${run.finishedAt ? `finished ${run.finishedAt}` : `last activity ${run.lastActivityAt}`}`,
+);

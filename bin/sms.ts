@@ -10,6 +10,7 @@
  *   npm run sms -- --receipt tc-00000001 --to 13800138000 [--failed]
  */
 import { parseArgs } from 'node:util';
+import { fetchOrExplain, localStackUrl } from '../lib/local/cli.ts';
 import { type GatewayName, receiptCallback, replyCallback } from '../lib/local/sms-user.ts';
 
 const { values, positionals } = parseArgs({
@@ -20,7 +21,7 @@ const { values, positionals } = parseArgs({
     to: { type: 'string', default: '13800138000' },
     receipt: { type: 'string' },
     failed: { type: 'boolean', default: false },
-    url: { type: 'string', default: `http://127.0.0.1:${process.env.PORT ?? 3000}` },
+    url: { type: 'string', default: localStackUrl() },
   },
 });
 const provider = values.provider as GatewayName;
@@ -38,7 +39,7 @@ if (!values.receipt && !text) {
 const callback = values.receipt
   ? receiptCallback(provider, values.receipt, values.to, !values.failed)
   : replyCallback(provider, values.from, text);
-const res = await fetch(`${values.url}${callback.path}?${callback.query}`, {
+const res = await fetchOrExplain(`${values.url}${callback.path}?${callback.query}`, {
   method: 'POST',
   headers: { 'content-type': 'application/json' },
   body: callback.body,

@@ -11,6 +11,7 @@
  */
 import { parseArgs } from 'node:util';
 import { accountsFromEnv } from '../functions/adapters/wechat/accounts.ts';
+import { fetchOrExplain, localStackUrl } from '../lib/local/cli.ts';
 import { buildRequest, messageXml, openReply, type SimulatedMessage } from '../lib/local/wechat-user.ts';
 
 const { values, positionals } = parseArgs({
@@ -18,7 +19,7 @@ const { values, positionals } = parseArgs({
   options: {
     account: { type: 'string', default: 'dev' },
     user: { type: 'string', default: 'o-local-citizen-0001' },
-    url: { type: 'string', default: `http://127.0.0.1:${process.env.PORT ?? 3000}` },
+    url: { type: 'string', default: localStackUrl() },
     event: { type: 'string' },
     key: { type: 'string' },
     plain: { type: 'boolean', default: false },
@@ -42,7 +43,7 @@ const message: SimulatedMessage = values.event
 const xml = messageXml(message, values.user, 'gh_local_account', Math.floor(Date.now() / 1000));
 const encrypted = !values.plain && account.mode !== 'plain';
 const request = buildRequest(account, xml, { encrypted });
-const res = await fetch(`${values.url}/webhooks/wechat/${account.id}?${request.query}`, {
+const res = await fetchOrExplain(`${values.url}/webhooks/wechat/${account.id}?${request.query}`, {
   method: 'POST',
   headers: { 'content-type': 'text/xml' },
   body: request.body,

@@ -13,6 +13,7 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { z } from 'zod';
+import { isLocal } from './config.ts';
 import { flushMetrics, logger, tracer } from './powertools.ts';
 import { errorMessage } from './telemetry.ts';
 
@@ -33,10 +34,12 @@ export function queueHandler<T, S = undefined>(h: QueueHandler<T, S>) {
     .handler(async (event, context) => {
       const state = (await h.begin?.()) as S;
       const processor = new BatchProcessor(EventType.SQS);
+      const errors: Record<string, string> = {};
       const recordHandler = async (record: SQSRecord) => {
         try {
           await h.record(h.schema.parse(JSON.parse(record.body)), state, record);
         } catch (error) {
+          errors[record.messageId] = errorMessage(error);
           logger.warn(h.retrying ?? 'record will be retried', {
             messageId: record.messageId,
             receiveCount: Number(record.attributes.ApproximateReceiveCount),
@@ -47,11 +50,14 @@ export function queueHandler<T, S = undefined>(h: QueueHandler<T, S>) {
       };
       try {
         // One record after another: a bundle's sends are paced, and its outcomes counted, in turn.
-        return await processPartialResponse(event, recordHandler, processor, {
+        const response = await processPartialResponse(event, recordHandler, processor, {
           context,
           processInParallel: false,
           throwOnFullBatchFailure: false,
         });
+        // Locally, why each record failed travels with the answer, so the local queue's dead letters
+        // keep it (on AWS it is in the log line above, by messageId; Lambda reads only batchItemFailures).
+        return isLocal() && response.batchItemFailures.length ? { ...response, errors } : response;
       } finally {
         await h.end?.(state);
       }

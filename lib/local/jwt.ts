@@ -92,9 +92,23 @@ export class LocalJwtIssuer {
     authorization: string | undefined,
     now = Math.floor(Date.now() / 1000),
   ): Record<string, string> | undefined {
+    const checked = this.check(authorization, now);
+    return checked.ok ? checked.claims : undefined;
+  }
+
+  /**
+   * Verifies a bearer token and, when it would be refused, says why the way API Gateway's JWT
+   * authorizer does in its `www-authenticate` header (`error_description`); null when there is no token.
+   */
+  check(
+    authorization: string | undefined,
+    now = Math.floor(Date.now() / 1000),
+  ): { ok: true; claims: Record<string, string> } | { ok: false; description: string | null } {
+    const refuse = (description: string | null) => ({ ok: false as const, description });
     const token = authorization?.replace(/^Bearer\s+/i, '').trim();
-    const parts = token?.split('.');
-    if (parts?.length !== 3) return undefined;
+    if (!token) return refuse(null);
+    const parts = token.split('.');
+    if (parts.length !== 3) return refuse('the token is not a JWT');
     const [h, p, s] = parts as [string, string, string];
     let header: { alg?: string; kid?: string };
     let payload: Record<string, unknown>;
@@ -102,15 +116,19 @@ export class LocalJwtIssuer {
       header = JSON.parse(Buffer.from(h, 'base64url').toString('utf8'));
       payload = JSON.parse(Buffer.from(p, 'base64url').toString('utf8'));
     } catch {
-      return undefined;
+      return refuse('the token is not a JWT');
     }
-    if (header.alg !== 'RS256' || header.kid !== KID) return undefined;
+    if (header.alg !== 'RS256' || header.kid !== KID) return refuse('the token is not signed by a known key');
     if (!verify('sha256', Buffer.from(`${h}.${p}`), this.publicKey, Buffer.from(s, 'base64url')))
-      return undefined;
-    if (payload.iss !== this.issuer) return undefined;
-    if (payload.client_id !== LOCAL_AUDIENCE && payload.aud !== LOCAL_AUDIENCE) return undefined;
-    if (typeof payload.exp !== 'number' || payload.exp <= now) return undefined;
-    if (typeof payload.nbf === 'number' && payload.nbf > now) return undefined;
-    return Object.fromEntries(Object.entries(payload).map(([k, v]) => [k, authorizerClaimValue(v)]));
+      return refuse('the token signature is invalid');
+    if (payload.iss !== this.issuer) return refuse('the token does not have a valid issuer');
+    if (payload.client_id !== LOCAL_AUDIENCE && payload.aud !== LOCAL_AUDIENCE)
+      return refuse('the token does not have a valid audience');
+    if (typeof payload.exp !== 'number' || payload.exp <= now) return refuse('the token has expired');
+    if (typeof payload.nbf === 'number' && payload.nbf > now) return refuse('the token is not valid yet');
+    return {
+      ok: true,
+      claims: Object.fromEntries(Object.entries(payload).map(([k, v]) => [k, authorizerClaimValue(v)])),
+    };
   }
 }

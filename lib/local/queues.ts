@@ -159,9 +159,14 @@ export class LocalQueue {
     const event: SQSEvent = { Records: batch.map((m) => this.toRecord(m)) };
     let failed: Set<string>;
     try {
-      const result = (await this.consumer!(event)) as Partial<SQSBatchResponse> | undefined;
+      const result = (await this.consumer!(event)) as
+        | (Partial<SQSBatchResponse> & { errors?: Record<string, string> })
+        | undefined;
       failed = new Set((result?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
-      for (const m of batch) if (failed.has(m.messageId)) m.lastError = 'reported in batchItemFailures';
+      // The local chain says why each record failed (functions/shared/queue.ts), so a dead letter keeps it.
+      for (const m of batch)
+        if (failed.has(m.messageId))
+          m.lastError = result?.errors?.[m.messageId] ?? 'reported in batchItemFailures';
     } catch (error) {
       // A thrown error fails the whole batch: every message comes back after its visibility timeout.
       this.onError(this.name, error);

@@ -30,6 +30,7 @@ import {
 } from './http.ts';
 import { LocalFunction } from './invoke.ts';
 import { LOCAL_ISSUER, LocalJwtIssuer, localKeyFile } from './jwt.ts';
+import { lockDataDir } from './lock.ts';
 import { matchesPattern } from './patterns.ts';
 import { LocalQueue, LocalTopic } from './queues.ts';
 import { LocalOneOffSchedules, LocalScheduler, parseAtExpression } from './scheduler.ts';
@@ -71,6 +72,7 @@ export class LocalStack {
   /** The SMS gateways the functions call locally (SMS_API_ENDPOINT), Tencent- and Aliyun-shaped. */
   readonly sms = new SmsSandbox();
   private dynamo: DynamoDbLocal | undefined;
+  private unlock: (() => void) | undefined;
   private server: Server | undefined;
   private jwt: LocalJwtIssuer | undefined;
   endpoint = '';
@@ -136,6 +138,7 @@ export class LocalStack {
     if (this.options.dynamodbEndpoint) {
       this.dynamodbEndpoint = this.options.dynamodbEndpoint;
     } else {
+      this.unlock = lockDataDir(this.options.dataDir, `port ${this.options.port}`);
       this.dynamo = await startDynamoDbLocal({ dbPath: join(this.options.dataDir, 'dynamodb') });
       this.dynamodbEndpoint = this.dynamo.endpoint;
     }
@@ -294,11 +297,13 @@ export class LocalStack {
       await new Promise<void>((r) => server.close(() => r()));
     }
     await this.dynamo?.stop();
+    this.unlock?.();
   }
 
   /** Synchronous last resort for process 'exit': never leave the Java process behind. */
   killNow(): void {
     this.dynamo?.killNow();
+    this.unlock?.();
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
@@ -325,8 +330,15 @@ export class LocalStack {
     if (body === 'too-large') return sendGatewayError(res, 413, 'Request Entity Too Large');
     let claims: Record<string, string> | undefined;
     if (match.compiled.route.auth === 'admin-jwt') {
-      claims = this.jwt!.verify(req.headers.authorization);
-      if (!claims) return sendGatewayError(res, 401, 'Unauthorized', { 'www-authenticate': 'Bearer' });
+      const checked = this.jwt!.check(req.headers.authorization);
+      if (!checked.ok)
+        return sendGatewayError(res, 401, 'Unauthorized', {
+          // As API Gateway's JWT authorizer says why (a missing token gets the bare challenge).
+          'www-authenticate': checked.description
+            ? `Bearer scope="" error="invalid_token" error_description="${checked.description}"`
+            : 'Bearer',
+        });
+      claims = checked.claims;
     }
     const port = Number(new URL(this.endpoint).port);
     const event = toEvent(req, body, match.compiled, match.pathParameters, claims, port);

@@ -191,4 +191,11 @@ describe('a restriction push tells only the truth', () => {
       }),
     );
   });
+
+  it('a dead letter keeps the error that failed it', async () => {
+    const queue = stack.queues.get('push-deliveries-wechat')!;
+    stack.publish('push-deliveries', JSON.stringify({ bundle: 'not-a-bundle' }), { channel: 'wechat' });
+    await vi.waitFor(() => expect(queue.deadLetters).toHaveLength(1), { timeout: 30_000, interval: 200 });
+    expect(queue.deadLetters[0]!.lastError).toMatch(/runKey|recipients|Invalid/);
+  }, 40_000);
 });

@@ -51,6 +51,54 @@ describe('npm start', () => {
     expect(await noJavaLeft(dataDir)).toEqual([]);
   }, 120_000);
 
+  it('refuses a second stack on a data folder another one holds, with a message, and tools say how to start one', async () => {
+    const port = await freePort();
+    const first = await npmStart(port, dataDir);
+    let refused = '';
+    try {
+      execFileSync(join(REPO_ROOT, 'node_modules/.bin/node'), ['bin/local.ts'], {
+        cwd: REPO_ROOT,
+        env: { ...process.env, PORT: String(await freePort()), LOCAL_DATA_DIR: dataDir },
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      });
+    } catch (e) {
+      const err = e as { status: number; stderr: string };
+      expect(err.status).toBe(2);
+      refused = err.stderr;
+    }
+    expect(refused).toMatch(
+      /is in use by another local stack \(pid \d+, port \d+\): stop it, or start this one with another LOCAL_DATA_DIR/,
+    );
+    expect(javaProcessesFor(dataDir)).toHaveLength(1); // no second DynamoDB Local on the folder
+    expect(['exit 0', 'SIGTERM']).toContain(await npmStop(first.child));
+    expect(await noJavaLeft(dataDir)).toEqual([]);
+
+    // With no stack on PORT, a tool prints one line saying how to start it (no stack trace).
+    for (const tool of ['bin/wechat.ts', 'bin/push.ts']) {
+      let out = '';
+      try {
+        execFileSync(
+          join(REPO_ROOT, 'node_modules/.bin/node'),
+          [tool, ...(tool.includes('push') ? ['--city', 'beijing'] : ['限行'])],
+          {
+            cwd: REPO_ROOT,
+            env: { ...process.env, PORT: String(port), LOCAL_DATA_DIR: dataDir },
+            encoding: 'utf8',
+            stdio: ['ignore', 'pipe', 'pipe'],
+          },
+        );
+      } catch (e) {
+        const err = e as { status: number; stderr: string };
+        expect(err.status, tool).toBe(1);
+        out = err.stderr;
+      }
+      expect(out.trim().split('\n'), tool).toEqual([
+        `Nothing answers on http://127.0.0.1:${port}: start the local stack with \`npm start\` (PORT and LOCAL_DATA_DIR must match its), or pass --api/--url.`,
+      ]);
+    }
+  }, 120_000);
+
   it('explains how to get Java when none is found', () => {
     let out = '';
     try {

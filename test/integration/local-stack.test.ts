@@ -19,6 +19,7 @@ import {
 import { scheduleGroup } from '../../functions/shared/config.ts';
 import { defineBlueprint } from '../../lib/blueprint.ts';
 import { localClient, localTableName } from '../../lib/local/dynamodb-local.ts';
+import { LocalJwtIssuer, localKeyFile } from '../../lib/local/jwt.ts';
 import { LocalStack } from '../../lib/local/stack.ts';
 import { fixtureBlueprintInput } from '../fixtures/blueprint.ts';
 
@@ -50,10 +51,11 @@ const bp = defineBlueprint({
 });
 
 const endpoint = inject('dynamodbEndpoint');
+const dataDir = mkdtempSync(join(tmpdir(), 'local-stack-'));
 const stack = new LocalStack({
   blueprint: bp,
   port: 0,
-  dataDir: mkdtempSync(join(tmpdir(), 'local-stack-')),
+  dataDir,
   dynamodbEndpoint: endpoint,
   timeScale: 0.005, // 120 s visibility → 0.6 s
 });
@@ -161,6 +163,22 @@ describe('local HTTP API (API Gateway v2 semantics)', () => {
     expect(
       (await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${forged}` } })).status,
     ).toBe(401);
+
+    // Each refusal says why in www-authenticate, as API Gateway's JWT authorizer does.
+    const why = async (authorization?: string) =>
+      (
+        await fetch(url, { method: 'POST', ...(authorization ? { headers: { authorization } } : {}) })
+      ).headers.get('www-authenticate');
+    expect(await why()).toBe('Bearer');
+    expect(await why(`Bearer ${expired}`)).toBe(
+      'Bearer scope="" error="invalid_token" error_description="the token has expired"',
+    );
+    expect(await why(`Bearer ${forged}`)).toMatch(/error_description="the token signature is invalid"/);
+    expect(await why('Bearer x.y.z')).toMatch(/error_description="the token is not a JWT"/);
+    const otherIssuer = new LocalJwtIssuer(localKeyFile(dataDir), 'https://elsewhere.example');
+    expect(await why(`Bearer ${otherIssuer.issue('eve', ['admin'])}`)).toMatch(
+      /error_description="the token does not have a valid issuer"/,
+    );
 
     const res = await fetch(url, { method: 'POST', headers: { authorization: `Bearer ${good}` } });
     expect(res.status).toBe(200);
