@@ -155,6 +155,12 @@ describe('the walk-through', () => {
       'notice.approve by rex',
       'notice.publish by rex',
     ]);
+    // Each entry records the version the API returned for that step (1 to 4), not the one before.
+    const versions = (audit.body.entries as Array<{ entity: string; after: { version: number } }>)
+      .filter((e) => e.entity === `notice:${id}`)
+      .map((e) => e.after.version);
+    expect(versions).toEqual([1, 2, 3, published.body.version]);
+    expect(published.body.version).toBe(4);
   });
 
   it('a feed-only notice announces nothing to the push pipeline; a withdrawn one stays visible as withdrawn', async () => {

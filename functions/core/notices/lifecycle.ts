@@ -82,7 +82,8 @@ export function createNotice(fields: NoticeFields, actor: Actor, now: Date, id: 
     id,
     ...fields,
     status: 'draft',
-    version: 0,
+    // Each state carries the version it is stored as, so the audit trail records what the API returns.
+    version: 1,
     createdBy: actor.sub,
     editedBy: [],
     createdAt: at,
@@ -122,6 +123,7 @@ export function editNotice(
     approvedBy: backToReview ? null : n.approvedBy,
     approvedAt: backToReview ? null : n.approvedAt,
     updatedAt: now.toISOString(),
+    version: n.version + 1,
   };
 }
 
@@ -143,7 +145,7 @@ export function transition(
 ): Notice {
   ensureAllowed(n, action);
   const at = now.toISOString();
-  const base = { ...n, updatedAt: at };
+  const base = { ...n, updatedAt: at, version: n.version + 1 };
   switch (action) {
     case 'submit':
       return { ...base, status: 'in-review', submittedAt: at };
