@@ -17,6 +17,7 @@ export const SmsTemplateKindSchema = z.enum([
   'opt-out-confirmation',
   'bind-confirmation',
   'restriction-answer',
+  'fallback-linked',
 ]);
 export type SmsTemplateKind = z.infer<typeof SmsTemplateKindSchema>;
 

@@ -184,6 +184,15 @@ describe('the SMS channel on the local stack', () => {
     ).toBe(200);
     expect((await db.subscribers.get({ channel: 'wechat', id: 'o-fallback' }))?.smsFallback).toBe(smsId);
     expect(await db.contacts.get(smsId)).toBeDefined(); // the number, encrypted under its HMAC
+    // The phone is told by SMS (the stack's SMS is not interactive: this is the number's consent).
+    expect(stack.sms.outbox.filter((m) => m.phone === '13900139000').map((m) => m.templateId)).toEqual([
+      '2210006',
+    ]);
+    // Asking again says it is on and how to turn it off; no second code.
+    const again = await say('短信备用');
+    expect(again).toContain('短信备用提醒已开通');
+    expect(again).toContain('关闭短信备用');
+    expect(again).not.toMatch(/WX \d{6}/);
     // A code works once: another phone texting it links nothing.
     expect((await call(replyCallback('tencent', '13700137000', `WX ${code}`))).status).toBe(200);
     expect(

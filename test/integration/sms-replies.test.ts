@@ -4,6 +4,7 @@
  * per-number cap — against DynamoDB Local and the sandbox gateway.
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
+import { DynamoFallbackLinks } from '../../functions/adapters/dynamodb/fallback-links.ts';
 import { DynamoNoticeFeed } from '../../functions/adapters/dynamodb/notice-feed.ts';
 import { TencentSmsGateway } from '../../functions/adapters/sms/tencent.ts';
 import { bookOf } from '../../functions/core/restrictions/engine.ts';
@@ -62,7 +63,10 @@ describe('interactive SMS replies', () => {
     const id = phoneId(pepper, phone);
     expect(await handleSmsReply({ phone, text: 'BD 京A12345' }, deps)).toBe('bind:reply-sent');
     expect(sandbox.outbox.map((o) => o.templateId)).toEqual(['2210004']);
-    expect(sandbox.outbox[0]!.params).toEqual(['京A12345', '5']);
+    // The conversation's own answer: the slot the number chose, in a city this deployment pushes for.
+    expect((sandbox.outbox[0]!.params as string[])[0]).toMatch(
+      /^已绑定 京A·12345（北京，尾号5）。限行日当天 07:00 为您推送提醒。 /,
+    );
 
     // The day's cap (1) is used; the opt-out confirmation still goes.
     expect(await handleSmsReply({ phone, text: 'TD' }, deps)).toBe('unsubscribe:reply-sent');
@@ -80,6 +84,71 @@ describe('interactive SMS replies', () => {
     expect(await handleSmsReply({ phone, text: 'BD 京A12345' }, deps)).toBe('bind:reply-sent');
     expect(await handleSmsReply({ phone, text: '限行' }, deps)).toBe('restriction:reply-capped');
     expect(sandbox.outbox).toHaveLength(1);
+  });
+
+  it('a bind confirmation promises only what will happen: no reminder for an unserved city, none for an exempt plate', async () => {
+    const xian = '+8613900139004';
+    expect(await handleSmsReply({ phone: xian, text: 'BD 陕A12345 西安' }, deps)).toBe('bind:reply-sent');
+    expect((sandbox.outbox[0]!.params as string[])[0]).toContain('本号暂不推送西安的限行提醒');
+    expect((sandbox.outbox[0]!.params as string[])[0]).not.toMatch(/07:00|20:00/);
+    const nev = '+8613900139005';
+    expect(await handleSmsReply({ phone: nev, text: 'BD 京AD12345' }, deps)).toBe('bind:reply-sent');
+    expect((sandbox.outbox[1]!.params as string[])[0]).toContain('不受尾号限行');
+    expect((sandbox.outbox[1]!.params as string[])[0]).not.toMatch(/07:00|20:00/);
+  });
+
+  it('WX <code> links the number and confirms it to the phone and to the follower, even without interactive SMS', async () => {
+    const links = new DynamoFallbackLinks(db.doc, db.tables.inbound);
+    const told: Array<{ openid: string; key: string; text: string }> = [];
+    const linking = {
+      ...deps,
+      settings: { ...deps.settings, interactive: false },
+      fallbackLinks: links,
+      followers: {
+        tell: async (openid: string, key: string, text: string) => void told.push({ openid, key, text }),
+      },
+    };
+    await db.subscribers.follow({ channel: 'wechat', id: 'o-linker' }, 'dev', '2026-11-16T00:58:00Z', null);
+    const code = await links.start('o-linker', clock.now().getTime());
+    const phone = '+8613900139006';
+    expect(await handleSmsReply({ phone, text: `WX ${code}` }, linking)).toBe(
+      'link-wechat:linked-reply-sent',
+    );
+    expect(sandbox.outbox.map((o) => o.templateId)).toEqual(['2210006']);
+    expect(told).toEqual([
+      {
+        openid: 'o-linker',
+        key: expect.stringMatching(/^sms-fallback#/),
+        text: expect.stringContaining('+86 139****9006'),
+      },
+    ]);
+    expect(told[0]!.text).toContain('短信备用提醒已开通');
+    expect((await db.subscribers.get({ channel: 'wechat', id: 'o-linker' }))?.smsFallback).toBe(
+      phoneId(pepper, phone),
+    );
+    // The code is spent: texting it again links nothing and tells no one.
+    expect(await handleSmsReply({ phone, text: `WX ${code}` }, linking)).toBe('link-wechat:invalid-code');
+    expect(told).toHaveLength(1);
+    expect(sandbox.outbox).toHaveLength(1);
+  });
+
+  it('a number that sent TD is linked but sent nothing; the follower is told why the fallback will not reach it', async () => {
+    const links = new DynamoFallbackLinks(db.doc, db.tables.inbound);
+    const told: string[] = [];
+    const linking = {
+      ...deps,
+      fallbackLinks: links,
+      followers: { tell: async (_o: string, _k: string, text: string) => void told.push(text) },
+    };
+    const phone = '+8613900139007';
+    expect(await handleSmsReply({ phone, text: 'BD 京A12345' }, linking)).toBe('bind:reply-sent');
+    expect(await handleSmsReply({ phone, text: 'TD' }, linking)).toBe('unsubscribe:reply-sent');
+    const code = await links.start('o-refused', clock.now().getTime());
+    expect(await handleSmsReply({ phone, text: `WX ${code}` }, linking)).toBe(
+      'link-wechat:linked-number-opted-out',
+    );
+    expect(sandbox.outbox.map((o) => o.templateId)).toEqual(['2210004', '2210003']);
+    expect(told).toEqual([expect.stringContaining('已退订短信')]);
   });
 
   it('without interactive SMS the intent is applied and nothing is sent', async () => {

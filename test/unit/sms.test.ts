@@ -69,9 +69,9 @@ describe('billing parts', () => {
   });
 
   it('renders a template with the sign, strips 【】 from values, refuses above the part limit', () => {
-    const r = renderSms(catalogue, 'bind-confirmation', { plate: '京A【12345】', tail: '5' }, 1);
-    expect(r.text).toBe('【城市交警】已绑定车牌京A12345（尾号5），限行日当天7:00短信提醒您。回TD退订');
-    expect(r.params).toEqual(['京A12345', '5']);
+    const r = renderSms(catalogue, 'bind-confirmation', { answer: '已绑定 京A【12345】。' }, 1);
+    expect(r.text).toBe('【城市交警】车牌绑定：已绑定 京A12345。回TD退订');
+    expect(r.params).toEqual(['已绑定 京A12345。']);
     expect(r.parts).toBe(1);
     expect(() => renderSms(catalogue, 'notice', { title: 't', summary: '长'.repeat(300) }, 3)).toThrow(
       SmsTooLongError,
@@ -106,7 +106,8 @@ describe('billing parts', () => {
       2,
     ],
     ['opt-out confirmation', 'opt-out-confirmation', {}, 40, 1],
-    ['bind confirmation (NEV plate)', 'bind-confirmation', { plate: '京AD12345', tail: '5' }, 45, 1],
+    ['bind confirmation of 50 characters', 'bind-confirmation', { answer: '答'.repeat(50) }, 66, 1],
+    ['fallback-linked confirmation', 'fallback-linked', {}, 62, 1],
     ['限行 answer of 59 characters', 'restriction-answer', { answer: '答'.repeat(59) }, 70, 1],
   ] as const)('%s: %i characters, %i part(s)', (_label, kind, values, characters, parts) => {
     const r = renderSms(catalogue, kind, values, 3);

@@ -181,9 +181,12 @@ async function apply(
     case 'sms-fallback': {
       if (ref.channel !== 'wechat' || !deps.smsFallback) return '本号暂未开通短信备用提醒。';
       if (!intent.on) {
+        if (!subscriber.smsFallback) return '短信备用提醒未开通，无需关闭。发送“短信备用”可开通。';
         await deps.subscribers.setPreferences(ref, { smsFallback: null });
-        return '已关闭短信备用提醒。';
+        return '已关闭短信备用提醒，微信消息无法送达时将不再发送短信。';
       }
+      if (subscriber.smsFallback)
+        return '短信备用提醒已开通：微信消息无法送达时，限行提醒与重要通知将以短信发送到您关联的手机。发送“关闭短信备用”可关闭；更换手机请先关闭，再发送“短信备用”。';
       const code = await deps.smsFallback.start(ref);
       return `请用接收提醒的手机发送短信“WX ${code}”到交警短信服务号码（10分钟内有效）。开通后，微信消息无法送达时，限行提醒与重要通知将以短信发送；每条短信均可回复TD退订。`;
     }

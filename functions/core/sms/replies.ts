@@ -6,8 +6,12 @@
  *     and only then is its number stored (encrypted);
  *  3. the conversation applies the intent (TD/T/R/N/退订 opt the number out at once);
  *  4. where interactive SMS is on, one reply goes out as a template SMS within the budget: the
- *     opt-out confirmation (once per opt-out, outside the per-number cap), the bind confirmation or
+ *     opt-out confirmation (once per opt-out, outside the per-number cap), the bind confirmation (the
+ *     conversation's own answer: the slot, or that the city is not pushed for, or the exemption) or
  *     the restriction answer (within it). Otherwise the intent is applied and recorded only.
+ * "WX <code>" (短信备用) is not a conversation: it links the number to the WeChat follower the code was
+ * given to, and both are told — the phone by SMS whether or not SMS is interactive (it is the
+ * number's consent to receive SMS), the follower in WeChat.
  * Returns what is recorded on the inbound record: `<intent>:<what happened>`.
  */
 import type { SmsCatalogue, SmsTemplateKind } from '../../../schemas/sms.ts';
@@ -30,6 +34,20 @@ export interface SmsReplyDeps extends SmsSendDeps {
   settings: SmsSendDeps['settings'] & { interactive: boolean; maxParts: number; numberDailyCap: number };
   /** WeChat followers' fallback codes (短信备用), when the deployment links numbers to followers. */
   fallbackLinks?: Pick<FallbackLinks, 'consume'>;
+  /** Tells a WeChat follower something in WeChat (a customer-service message, within their window). */
+  followers?: FollowerNotes;
+}
+
+/** A message to a WeChat follower about their own request, sent once (`key`) within their window. */
+export interface FollowerNotes {
+  tell(openid: string, key: string, text: string): Promise<void>;
+}
+
+/** What the follower who asked for 短信备用 is told once a phone linked itself. */
+export function linkedNote(maskedPhone: string, numberOptedOut: boolean): string {
+  if (numberOptedOut)
+    return `短信备用已关联手机 ${maskedPhone}，但该号码此前已退订短信（TD），暂不会收到短信。请用该手机发送“订阅”恢复后生效。发送“关闭短信备用”可取消关联。`;
+  return `短信备用提醒已开通：微信消息无法送达时，限行提醒与重要通知将以短信发送到 ${maskedPhone}。发送“关闭短信备用”可关闭。`;
 }
 
 /** "WX 123456": the phone proves it is the one a WeChat follower asked to fall back to. */
@@ -38,7 +56,8 @@ const LINK = /^\s*WX\s*(\d{6})\s*$/i;
 /**
  * Links the number to the follower the code was given to: the number stored encrypted, an SMS
  * subscriber created if it had none (marked as a fallback, so SMS notices' audiences skip it), and
- * the follower's `smsFallback` set. A number that refused SMS (TD) stays refused.
+ * the follower's `smsFallback` set. A number that refused SMS (TD) stays refused: it is sent nothing,
+ * and the follower is told why the fallback will not reach it yet.
  */
 async function linkToWeChat(
   code: string,
@@ -55,11 +74,49 @@ async function linkToWeChat(
   const at = now.toISOString();
   await deps.contacts.put(id, deps.vault.encrypt(phone, id), at);
   const ref = { channel: 'sms' as const, id };
-  if (!(await deps.conversation.subscribers.get(ref)))
-    await deps.conversation.subscribers.follow(ref, 'sms', at, FALLBACK_SCENE);
+  const number = await deps.conversation.subscribers.get(ref);
+  if (!number) await deps.conversation.subscribers.follow(ref, 'sms', at, FALLBACK_SCENE);
   await deps.conversation.subscribers.setPreferences({ channel: 'wechat', id: openid }, { smsFallback: id });
   deps.log('info', "SMS number linked as a WeChat follower's fallback", { from: maskPhone(phone) });
-  return 'link-wechat:linked';
+  const optedOut = number?.status === 'opted-out';
+  // The code is consumed once, so each link is told once; the key makes a redelivery harmless.
+  await deps.followers?.tell(openid, `sms-fallback#${id}#${at}`, linkedNote(maskPhone(phone), optedOut));
+  if (optedOut) return 'link-wechat:linked-number-opted-out';
+  const sent = await replyBySms(phone, id, 'fallback-linked', {}, { capped: false }, deps);
+  return `link-wechat:linked-${sent}`;
+}
+
+/**
+ * One template SMS to the number that wrote, within the budget and (`capped`) the per-number daily
+ * cap. Returns what happened: `reply-sent`, `reply-capped`, `reply-too-long`, `reply-<outcome>`.
+ */
+async function replyBySms(
+  phone: string,
+  id: string,
+  kind: SmsTemplateKind,
+  values: Record<string, string>,
+  { capped }: { capped: boolean },
+  deps: SmsReplyDeps,
+): Promise<string> {
+  let message: RenderedSms;
+  try {
+    message = renderSms(deps.catalogue, kind, values, deps.settings.maxParts);
+  } catch (error) {
+    if (!(error instanceof SmsTooLongError)) throw error;
+    deps.log('warn', 'SMS reply too long: not sent', { kind });
+    return 'reply-too-long';
+  }
+  const date = civilDate(deps.clock.now());
+  if (capped && !(await deps.numberCap.take(id, date, deps.settings.numberDailyCap))) return 'reply-capped';
+  const sent = await sendWithinBudget(
+    { phone, subscriberId: id },
+    message,
+    { pushKey: null, runKey: null, reference: `reply:${kind}` },
+    deps,
+  );
+  if (capped && sent.outcome !== 'sent' && sent.outcome !== 'unknown-outcome')
+    await deps.numberCap.giveBack(id, date);
+  return `reply-${sent.outcome}`;
 }
 
 export async function handleSmsReply(
@@ -98,7 +155,6 @@ export async function handleSmsReply(
   if (!deps.settings.interactive) return `${intent.type}:applied`;
 
   let kind: SmsTemplateKind | null = null;
-  let values: Record<string, string> = {};
   if (intent.type === 'unsubscribe') {
     if (!(await deps.contacts.claimOptOutConfirmation(id, at))) return 'unsubscribe:already-confirmed';
     kind = 'opt-out-confirmation';
@@ -110,36 +166,19 @@ export async function handleSmsReply(
       if (error instanceof PlateError) return 'bind:invalid-plate';
       throw error;
     }
-    const binding = (await deps.conversation.subscribers.get(ref))?.bindings.find((b) => b.plate === plate);
-    if (!binding) return 'bind:not-bound';
+    const bound = (await deps.conversation.subscribers.get(ref))?.bindings.some((b) => b.plate === plate);
+    if (!bound || !answer) return 'bind:not-bound';
     kind = 'bind-confirmation';
-    values = { plate: binding.plate, tail: String(binding.tail) };
   } else if (intent.type === 'restriction' && answer) {
     kind = 'restriction-answer';
-    values = { answer: answer.replace(/\n/g, ' ') };
   }
   if (!kind) return `${intent.type}:applied-no-sms-template`;
-
-  let message: RenderedSms;
-  try {
-    message = renderSms(deps.catalogue, kind, values, deps.settings.maxParts);
-  } catch (error) {
-    if (!(error instanceof SmsTooLongError)) throw error;
-    deps.log('warn', 'SMS reply too long: not sent', { kind });
-    return `${intent.type}:reply-too-long`;
-  }
+  // The answer is the conversation's own (what WeChat would say); a template SMS is one line.
+  const values: Record<string, string> =
+    answer && kind !== 'opt-out-confirmation' ? { answer: oneLine(answer) } : {};
   // The opt-out confirmation is the citizen's due: outside the per-number cap (still within budget).
-  const date = civilDate(deps.clock.now());
   const capped = kind !== 'opt-out-confirmation';
-  if (capped && !(await deps.numberCap.take(id, date, deps.settings.numberDailyCap)))
-    return `${intent.type}:reply-capped`;
-  const sent = await sendWithinBudget(
-    { phone, subscriberId: id },
-    message,
-    { pushKey: null, runKey: null, reference: `reply:${kind}` },
-    deps,
-  );
-  if (capped && sent.outcome !== 'sent' && sent.outcome !== 'unknown-outcome')
-    await deps.numberCap.giveBack(id, date);
-  return `${intent.type}:reply-${sent.outcome}`;
+  return `${intent.type}:${await replyBySms(phone, id, kind, values, { capped }, deps)}`;
 }
+
+const oneLine = (text: string) => text.replace(/\s*\n\s*/g, ' ');
