@@ -485,7 +485,7 @@ export const ROUTES = {
     auth: 'admin-jwt',
     roles: OPERATORS,
     summary:
-      'The audit trail (who, when, what, before, after) of a time range (≤ 31 days), optionally of one actor',
+      'The audit trail (who, when, what, before, after) of a time range (≤ 31 days; a bare date is that day in Asia/Shanghai), optionally of one actor',
     tag: 'admin: operations',
     request: { query: operations.AuditQuerySchema },
     response: { status: 200, schema: operations.AuditPageSchema, description: 'Entries, oldest first' },

@@ -14,6 +14,25 @@ export const fixedClock = (at: Date | string): Clock => {
   return { now: () => new Date(d.getTime()) };
 };
 
+/**
+ * Instants compared as instants: `2026-11-16T14:00:00+08:00` is before `2026-11-16T06:30:00Z`, which
+ * text comparison gets wrong. Every comparison of stored timestamps goes through Date.parse, this or
+ * `civilDayBounds`; only sort keys the system writes itself (toISOString: UTC, milliseconds) are
+ * compared as text, by DynamoDB.
+ */
+export const byInstant = (a: string, b: string): number => Date.parse(a) - Date.parse(b);
+
+/**
+ * The first and last millisecond of a civil date in Asia/Shanghai, as UTC instants: what a person in
+ * China means by "on 2026-11-16". China has kept UTC+8 all year since 1991.
+ */
+export function civilDayBounds(date: string): { start: string; end: string } {
+  return {
+    start: new Date(`${date}T00:00:00.000+08:00`).toISOString(),
+    end: new Date(`${date}T23:59:59.999+08:00`).toISOString(),
+  };
+}
+
 /** ISO weekday of a civil date: 1 = Monday … 7 = Sunday. */
 export function isoWeekday(date: string): number {
   const d = new Date(`${date}T00:00:00Z`).getUTCDay();

@@ -155,7 +155,7 @@ describe('SMS receipts', () => {
     expect(after).toMatchObject({
       status: 'delivered',
       reportCode: 'DELIVRD',
-      reportedAt: '2026-11-16 09:00:05',
+      reportedAt: '2026-11-16T01:00:05.000Z', // Beijing 09:00:05, as an instant
     });
     expect((await post('/webhooks/sms/tencent/receipts', [receipt])).statusCode).toBe(200);
     expect(await db.messages.get('tencent', 'sid-known-1')).toEqual(after);

@@ -1,6 +1,7 @@
 /** Reading the append-only audit trail (operations: `AUDIT#{day}` partitions, gsi1 `ACTOR#{sub}`). Nothing here writes. */
 import { type DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
+import { byInstant } from '../../core/time.ts';
 import { keys } from './keys.ts';
 
 const Entry = z.object({
@@ -46,5 +47,5 @@ export async function auditEntries(
       start = res.LastEvaluatedKey;
     } while (start);
   }
-  return out.sort((a, b) => a.at.localeCompare(b.at) || a.id.localeCompare(b.id));
+  return out.sort((a, b) => byInstant(a.at, b.at) || a.id.localeCompare(b.id));
 }

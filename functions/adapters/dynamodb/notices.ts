@@ -16,6 +16,7 @@ import {
 } from '../../../schemas/notices.ts';
 import { ConflictError } from '../../core/errors.ts';
 import type { NoticeEffects, NoticeStore } from '../../core/notices/workflow.ts';
+import { byInstant } from '../../core/time.ts';
 import type { AuditEntry } from '../../core/vocabulary.ts';
 import { auditedTransaction, type PlainPut, type VersionedRecord } from './audited-write.ts';
 import { keys } from './keys.ts';
@@ -76,7 +77,7 @@ export class DynamoNoticeStore implements NoticeStore {
       .flatMap((p) => p.Items ?? [])
       .map((i) => NoticeSchema.parse(i))
       .filter((n) => !query.kind || n.kind === query.kind)
-      .sort((a, b) => b.updatedAt.localeCompare(a.updatedAt))
+      .sort((a, b) => byInstant(b.updatedAt, a.updatedAt))
       .slice(0, LIST_LIMIT);
   }
 

@@ -227,7 +227,7 @@ export class DynamoSmsMessages implements SmsMessages {
     messageId: string,
     delivered: boolean,
     code: string,
-    at: string,
+    at: string | null,
   ): Promise<'updated' | 'unknown'> {
     const ok = await conditionally(() =>
       this.doc.send(

@@ -25,6 +25,7 @@ import {
   type SubscriberRepository,
   transition,
 } from '../../core/subscribers/subscriber.ts';
+import { byInstant } from '../../core/time.ts';
 import { keys } from './keys.ts';
 
 const ProfileItem = z.object({
@@ -99,7 +100,7 @@ export class DynamoSubscriberRepository implements SubscriberRepository {
     const bindings = items
       .filter((i) => keys.subscriberItemKind(i) === 'binding')
       .map((i) => BindingItem.parse(i))
-      .sort((a, b) => a.boundAt.localeCompare(b.boundAt));
+      .sort((a, b) => byInstant(a.boundAt, b.boundAt));
     const { version, ...rest } = p;
     return { subscriber: { ...rest, bindings }, version };
   }

@@ -45,8 +45,20 @@ export interface SmsReceipt {
   messageId: string;
   delivered: boolean;
   code: string;
-  reportedAt: string;
+  /** When the handset received it, as a UTC instant; null when the gateway's time is not readable. */
+  reportedAt: string | null;
   key: string;
+}
+
+/**
+ * The gateways report times as Beijing wall-clock text without a zone ("2026-11-16 09:00:05",
+ * Tencent's user_receive_time, Aliyun's report_time): stored as the UTC instant they mean, so they
+ * compare with every other instant the system keeps.
+ */
+export function gatewayInstant(text: string): string | null {
+  const m = /^(\d{4}-\d{2}-\d{2})[ T](\d{2}:\d{2}:\d{2})$/.exec(text.trim());
+  const ms = m ? Date.parse(`${m[1]}T${m[2]}+08:00`) : Number.NaN;
+  return Number.isNaN(ms) ? null : new Date(ms).toISOString();
 }
 
 export interface SmsCallbackRequest {
@@ -187,7 +199,7 @@ function items(
         messageId: x.sid,
         delivered: x.report_status === 'SUCCESS',
         code: x.errmsg,
-        reportedAt: x.user_receive_time,
+        reportedAt: gatewayInstant(x.user_receive_time),
         key: `sms:tencent:receipt:${x.sid}:${x.report_status}`,
       })),
     };
@@ -201,7 +213,7 @@ function items(
       messageId: x.biz_id,
       delivered: x.success,
       code: x.err_code,
-      reportedAt: x.report_time,
+      reportedAt: gatewayInstant(x.report_time),
       key: `sms:aliyun:receipt:${x.biz_id}:${numberKey(x.phone_number)}:${x.success}`,
     })),
   };

@@ -6,6 +6,7 @@ import { ValidationError } from '../errors.ts';
 import type { CensusEntry } from '../notices/audience.ts';
 import { maskId, maskPlate } from '../privacy.ts';
 import type { Subscriber } from '../subscribers/subscriber.ts';
+import { civilDayBounds } from '../time.ts';
 
 export function followerCounts(census: readonly CensusEntry[]) {
   const byChannel: Record<string, { followers: number; active: number }> = {};
@@ -48,12 +49,14 @@ export function supportView(s: Subscriber, unmasked: boolean) {
 
 export const MAX_AUDIT_DAYS = 31;
 
-/** from/to (a date = that whole UTC day, or an instant) → an instant range of at most 31 days; default the last 24 h. */
+/**
+ * from/to (a date = that whole day in Asia/Shanghai, as a duty officer means it; or an instant with
+ * its offset) → a UTC instant range of at most 31 days, and the UTC days its entries are kept under;
+ * default the last 24 h.
+ */
 export function auditRange(q: { from?: string | undefined; to?: string | undefined }, now: Date) {
   const instant = (v: string, end: boolean) =>
-    /^\d{4}-\d{2}-\d{2}$/.test(v)
-      ? `${v}T${end ? '23:59:59.999' : '00:00:00.000'}Z`
-      : new Date(v).toISOString();
+    /^\d{4}-\d{2}-\d{2}$/.test(v) ? civilDayBounds(v)[end ? 'end' : 'start'] : new Date(v).toISOString();
   const to = q.to ? instant(q.to, true) : now.toISOString();
   const from = q.from ? instant(q.from, false) : new Date(Date.parse(to) - 86_400_000).toISOString();
   if (from > to)

@@ -1,4 +1,5 @@
 /** Unfollow attribution: which push is held responsible when a follower leaves or blocks the account. */
+import { byInstant } from '../time.ts';
 
 /**
  * Unfollow attribution: of the pushes sent to a person, the most recent within 24 h before they
@@ -10,5 +11,5 @@ export function attributableSend<T extends { at: string }>(sends: T[], unfollowe
     const t = Date.parse(s.at);
     return t <= unfollowedAt.getTime() && unfollowedAt.getTime() - t <= window;
   });
-  return candidates.sort((a, b) => b.at.localeCompare(a.at))[0] ?? null;
+  return candidates.sort((a, b) => byInstant(b.at, a.at))[0] ?? null;
 }
