@@ -8,6 +8,9 @@
  *   npm run wechat -- "绑定 京A12345"
  *   npm run wechat -- 限行
  *   npm run wechat -- --event CLICK --key XIANXING
+ *   npm run wechat -- --receipt 1000001 [--status "failed:user block"]   # WeChat's TEMPLATESENDJOBFINISH
+ *
+ * A receipt's msgid is the one the template send returned (GET /_local/outbox shows it).
  */
 import { parseArgs } from 'node:util';
 import { accountsFromEnv } from '../functions/adapters/wechat/accounts.ts';
@@ -22,6 +25,8 @@ const { values, positionals } = parseArgs({
     url: { type: 'string', default: localStackUrl() },
     event: { type: 'string' },
     key: { type: 'string' },
+    receipt: { type: 'string' },
+    status: { type: 'string', default: 'success' },
     plain: { type: 'boolean', default: false },
   },
 });
@@ -31,15 +36,21 @@ if (!account) {
   process.exit(2);
 }
 const text = positionals.join(' ');
-if (!values.event && !text) {
+if (!values.event && !values.receipt && !text) {
   console.error(
-    'usage: npm run wechat -- [--account dev] [--user OPENID] "限行"   |   --event subscribe|unsubscribe|CLICK [--key KEY]',
+    'usage: npm run wechat -- [--account dev] [--user OPENID] "限行"   |   --event subscribe|unsubscribe|CLICK [--key KEY]   |   --receipt MSGID [--status success|"failed:user block"|"failed:system failed"]',
   );
   process.exit(2);
 }
-const message: SimulatedMessage = values.event
-  ? { kind: 'event', event: values.event, ...(values.key ? { eventKey: values.key } : {}) }
-  : { kind: 'text', text };
+const message: SimulatedMessage = values.receipt
+  ? {
+      kind: 'event',
+      event: 'TEMPLATESENDJOBFINISH',
+      extra: { MsgID: values.receipt, Status: values.status },
+    }
+  : values.event
+    ? { kind: 'event', event: values.event, ...(values.key ? { eventKey: values.key } : {}) }
+    : { kind: 'text', text };
 const xml = messageXml(message, values.user, 'gh_local_account', Math.floor(Date.now() / 1000));
 const encrypted = !values.plain && account.mode !== 'plain';
 const request = buildRequest(account, xml, { encrypted });
