@@ -42,6 +42,11 @@ export class ForbiddenError extends DomainError {
 export class NotFoundError extends DomainError {
   readonly kind = 'not-found';
 }
+/** A value that must exist for the request to mean anything, or a 404 saying what is missing. */
+export function found<T>(value: T | null | undefined, missing: string): T {
+  if (value === null || value === undefined) throw new NotFoundError(missing);
+  return value;
+}
 export class ConflictError extends DomainError {
   readonly kind = 'conflict';
 }

@@ -5,7 +5,7 @@
  */
 
 import { DynamoNoticeFeed } from '../adapters/dynamodb/notice-feed.ts';
-import { NotFoundError } from '../core/errors.ts';
+import { found } from '../core/errors.ts';
 import { documentClient } from '../shared/aws-clients.ts';
 import { tableName } from '../shared/config.ts';
 import { httpRouter } from '../shared/http.ts';
@@ -21,9 +21,8 @@ export const handler = httpRouter('get-notices', {
       ...(query.cursor ? { cursor: query.cursor } : {}),
     }),
   }),
-  'GET /v1/notices/{id}': async ({ path }) => {
-    const notice = await feed.get(path.id);
-    if (!notice) throw new NotFoundError(`No published notice '${path.id}'.`);
-    return { status: 200, body: notice };
-  },
+  'GET /v1/notices/{id}': async ({ path }) => ({
+    status: 200,
+    body: found(await feed.get(path.id), `No published notice '${path.id}'.`),
+  }),
 });

@@ -1,5 +1,4 @@
-/**
- * Operators (roles: schemas/routes.ts, checked by the router):
+/** Operators' push routes (declared with their roles in schemas/routes.ts):
  *   GET  /v1/admin/pushes?limit=&cursor=&month=  runs, newest first across months
  *   GET  /v1/admin/pushes/{id}                   one run: status, counts by outcome and receipt, capacity
  *   POST /v1/admin/pushes/restriction            { city, date?, slot, dryRun?, force? } — idempotent
@@ -9,7 +8,7 @@
  */
 import { randomUUID } from 'node:crypto';
 import { PUSH_CATEGORIES } from '../../schemas/vocabulary.ts';
-import { NotFoundError } from '../core/errors.ts';
+import { found } from '../core/errors.ts';
 import { replaceFrequencyPolicy } from '../core/pushes/policy.ts';
 import { triggerRestrictionPush } from '../core/pushes/trigger.ts';
 import { clock } from '../shared/clock.ts';
@@ -21,11 +20,10 @@ const trigger = restrictionTriggerDeps();
 
 export const handler = httpRouter('manage-pushes', {
   'GET /v1/admin/pushes': async ({ query }) => ({ status: 200, body: await pushRuns.list(query) }),
-  'GET /v1/admin/pushes/{id}': async ({ path }) => {
-    const run = await pushRuns.get(path.id);
-    if (!run) throw new NotFoundError(`No push run '${path.id}'.`);
-    return { status: 200, body: run };
-  },
+  'GET /v1/admin/pushes/{id}': async ({ path }) => ({
+    status: 200,
+    body: found(await pushRuns.get(path.id), `No push run '${path.id}'.`),
+  }),
   'POST /v1/admin/pushes/restriction': async ({ body, actor }) => {
     const { created, result } = await triggerRestrictionPush(body, actor, trigger);
     return { status: created ? 201 : 200, body: result };

@@ -6,7 +6,7 @@
  *   GET /v1/admin/audit?from=&to=&actor=              the audit trail (read only; no route edits it)
  */
 import { PUSH_CATEGORIES } from '../../schemas/vocabulary.ts';
-import { NotFoundError } from '../core/errors.ts';
+import { found } from '../core/errors.ts';
 import { auditRange, followerCounts, supportView } from '../core/operations/reports.ts';
 import { budgetMonth, budgetReport } from '../core/sms/budget.ts';
 import { clock } from '../shared/clock.ts';
@@ -26,8 +26,7 @@ export const handler = httpRouter('report-operations', {
     },
   }),
   'GET /v1/admin/subscribers/{channel}/{id}': async ({ path, actor }) => {
-    const s = await deps.subscribers.get(path);
-    if (!s) throw new NotFoundError(`No ${path.channel} subscriber with that id.`);
+    const s = found(await deps.subscribers.get(path), `No ${path.channel} subscriber with that id.`);
     return { status: 200, body: supportView(s, actor.roles.includes('admin')) };
   },
   'GET /v1/admin/audit': async ({ query }) => {
