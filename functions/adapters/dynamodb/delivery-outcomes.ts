@@ -3,11 +3,10 @@
  * the msgid WeChat returned when the push was sent, so the push that sent it can be credited with
  * its real outcome: `success`, `failed:user block`, `failed: system failed`.
  */
-import { type DynamoDBDocumentClient, GetCommand, PutCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
-import { parseReservation } from '../../core/pushes/cap.ts';
-import { addDays, civilDate } from '../../core/time.ts';
 import { keys } from './keys.ts';
+import { recentReservations } from './push-ledger.ts';
 
 export class DynamoDeliveryOutcomes {
   private readonly doc: DynamoDBDocumentClient;
@@ -54,25 +53,8 @@ export class DynamoTemplateReceipts {
   }
 
   async runOf(openid: string, msgId: string, at: Date): Promise<string | null> {
-    const today = civilDate(at);
-    const res = await this.doc.send(
-      new QueryCommand({
-        TableName: this.ledger,
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: {
-          ':pk': keys.ledgerPartition('wechat', openid),
-          ':from': addDays(today, -1),
-          ':to': today,
-        },
-      }),
-    );
-    const reservations = (res.Items ?? []).flatMap((item) =>
-      Object.entries(item)
-        .filter(([k]) => k.startsWith('r:'))
-        .flatMap(([, v]) => {
-          const r = parseReservation(v);
-          return r?.runKey && r.bundle ? [r] : [];
-        }),
+    const reservations = (await recentReservations(this.doc, this.ledger, 'wechat', openid, at)).filter(
+      (r) => r.runKey && r.bundle,
     );
     for (const r of reservations) {
       const receipt = await this.doc.send(

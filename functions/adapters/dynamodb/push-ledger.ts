@@ -22,7 +22,7 @@ import {
   type ReservationMeta,
   reservationValue,
 } from '../../core/pushes/cap.ts';
-import { addDays } from '../../core/time.ts';
+import { addDays, civilDate } from '../../core/time.ts';
 import type { Channel } from '../../core/vocabulary.ts';
 import { keys } from './keys.ts';
 import { ttlFloor } from './ttl.ts';
@@ -41,6 +41,46 @@ const RECEIPT_DAYS = 3;
 
 /** Ledger items live a little longer than the 7-day window they feed. */
 const LEDGER_DAYS = 9;
+
+/** A push reserved on a person's ledger, and how it was settled (absent: sent, or not yet known). */
+export interface LedgerReservation extends ReservationMeta {
+  reservedAt: number;
+  settled: string | undefined;
+}
+
+/**
+ * The pushes reserved for a person on their day ledgers of `at`'s day and the day before (Asia/
+ * Shanghai): what unfollow attribution and receipt matching look back over.
+ */
+export async function recentReservations(
+  doc: DynamoDBDocumentClient,
+  ledgerTable: string,
+  channel: Channel,
+  id: string,
+  at: Date,
+): Promise<LedgerReservation[]> {
+  const today = civilDate(at);
+  const res = await doc.send(
+    new QueryCommand({
+      TableName: ledgerTable,
+      KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
+      ExpressionAttributeValues: {
+        ':pk': keys.ledgerPartition(channel, id),
+        ':from': addDays(today, -1),
+        ':to': today,
+      },
+    }),
+  );
+  return (res.Items ?? []).flatMap((item) =>
+    Object.entries(item)
+      .filter(([k]) => k.startsWith('r:'))
+      .flatMap(([k, v]) => {
+        const r = parseReservation(v);
+        const settled = item[`s:${k.slice(2)}`];
+        return r ? [{ ...r, settled: typeof settled === 'string' ? settled : undefined }] : [];
+      }),
+  );
+}
 
 export class DynamoPushLedger implements PushLedger {
   private readonly doc: DynamoDBDocumentClient;

@@ -4,18 +4,13 @@
  * recent one sent within 24 h before. Unfollows per 1,000 pushes by category is the number that
  * tells a department whether its cap is right.
  */
-import {
-  BatchGetCommand,
-  type DynamoDBDocumentClient,
-  QueryCommand,
-  UpdateCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { BatchGetCommand, type DynamoDBDocumentClient, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { PushTally } from '../../core/delivery/ports.ts';
 import { attributableSend } from '../../core/pushes/attribution.ts';
-import { parseReservation } from '../../core/pushes/cap.ts';
 import { addDays, civilDate, isoWeek } from '../../core/time.ts';
 import type { Channel } from '../../core/vocabulary.ts';
 import { keys } from './keys.ts';
+import { recentReservations } from './push-ledger.ts';
 
 export class DynamoPushStats implements PushTally {
   private readonly doc: DynamoDBDocumentClient;
@@ -44,32 +39,14 @@ export class DynamoPushStats implements PushTally {
 
   /** Attributes an unfollow/block to the last push within 24 h, if any; returns what it was charged to. */
   async attributeUnfollow(channel: Channel, id: string, at: Date, kind: 'unfollow' | 'block') {
-    const today = civilDate(at);
-    const res = await this.doc.send(
-      new QueryCommand({
-        TableName: this.ledger,
-        KeyConditionExpression: 'pk = :pk AND sk BETWEEN :from AND :to',
-        ExpressionAttributeValues: {
-          ':pk': keys.ledgerPartition(channel, id),
-          ':from': addDays(today, -1),
-          ':to': today,
-        },
-      }),
-    );
     // Pushes reserved for this person that did not end in a recorded failure or skip (a success writes
     // nothing more than its reservation; a crash's unknown outcome may have been sent, so it counts).
-    const sends = (res.Items ?? []).flatMap((item) =>
-      Object.entries(item)
-        .filter(([k]) => k.startsWith('r:'))
-        .flatMap(([k, v]) => {
-          const settled = item[`s:${k.slice(2)}`];
-          if (typeof settled === 'string' && !settled.startsWith('sent') && settled !== 'unknown-outcome')
-            return [];
-          const r = parseReservation(v);
-          return r?.category && r.runKey
-            ? [{ category: r.category, runKey: r.runKey, at: new Date(r.reservedAt).toISOString() }]
-            : [];
-        }),
+    const sends = (await recentReservations(this.doc, this.ledger, channel, id, at)).flatMap((r) =>
+      (r.settled === undefined || r.settled.startsWith('sent') || r.settled === 'unknown-outcome') &&
+      r.category &&
+      r.runKey
+        ? [{ category: r.category, runKey: r.runKey, at: new Date(r.reservedAt).toISOString() }]
+        : [],
     );
     const charged = attributableSend(sends, at);
     if (!charged) return null;
