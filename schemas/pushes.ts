@@ -79,6 +79,10 @@ export const OUTCOMES = [
   'budget',
   'provider-permanent',
   'unknown-outcome',
+  /** Their account sends this category as subscription notices only, and they have not accepted it. */
+  'not-subscribed',
+  /** Their account cannot send template messages: the notice reached them as the account's mass send. */
+  'mass-send',
 ] as const;
 export const OutcomeSchema = z.enum(OUTCOMES);
 export type Outcome = z.infer<typeof OutcomeSchema>;
@@ -178,7 +182,7 @@ export const NoticeSegmentSchema = z.strictObject({
   channels: z.array(z.enum(['wechat', 'sms'])).min(1),
   /** Accounts whose followers are officers (audience `internal`); excluded from public audiences. */
   internalAccounts: z.array(z.string()),
-  /** WeChat template values. */
+  /** The notice's placeholder values (delivery fills each account's template keys from them). */
   values: z.record(z.string(), z.string()),
   /** SMS template parameters (title, summary). */
   smsValues: z.record(z.string(), z.string()).optional(),
@@ -217,10 +221,16 @@ export const DeliveryMessageSchema = z.strictObject({
   city: CityCodeSchema,
   date: CivilDateSchema,
   recipients: z.array(RecipientSchema).min(1).max(MAX_BUNDLE),
-  /** Template values rendered by the planner (notices); restriction reminders are rendered at delivery. */
+  /**
+   * The notice's placeholder values (title, window, …; functions/core/wechat/placeholders.ts), which
+   * delivery fills each account's template keys from; a value under a template key itself
+   * (`keyword1`) is sent as given, fitted to its type. Restriction reminders are rendered at delivery.
+   */
   values: z.record(z.string(), z.string()).optional(),
   /** Released after quiet hours: not deferred again. */
   deferred: z.boolean().optional(),
+  /** A follower deferred after WeChat's 43117 (messaged too often): which attempt this is. */
+  frequencyAttempt: z.number().int().min(1).max(5).optional(),
   /** WeChat bundles of notices: the SMS parameters, should a recipient fall back to SMS. */
   fallbackValues: z.record(z.string(), z.string()).optional(),
   /** An SMS bundle sent because the WeChat push failed permanently (counted apart on the run). */

@@ -9,6 +9,7 @@ import type {
   PushLedger,
   Reservation,
   RunCounts,
+  SubscriptionMessage,
   WeChatSendResult,
 } from '../../../functions/core/delivery/ports.ts';
 import { type WeChatDeliveryDeps, weChatDelivery } from '../../../functions/core/delivery/wechat.ts';
@@ -18,10 +19,12 @@ import { fixedClock } from '../../../functions/core/time.ts';
 import { shippedRestrictionData } from '../../../schemas/data/index.ts';
 import { DEFAULT_POLICY, type DeliveryMessage } from '../../../schemas/pushes.ts';
 import type { WeChatAccount } from '../../../schemas/wechat.ts';
+import { ACCOUNT_DEFAULTS } from '../../fixtures/wechat.ts';
 
 const clock = fixedClock('2026-11-16T02:00:00Z'); // Monday 10:00 in Shanghai: Beijing restricts 0 and 5
 const night = fixedClock('2026-11-16T15:00:00Z'); // 23:00 in Shanghai: quiet hours
 const account: WeChatAccount = {
+  ...ACCOUNT_DEFAULTS,
   id: 'dev',
   appId: 'wxd0e1f2a3b4c5d6e7',
   appSecret: 's',
@@ -78,7 +81,12 @@ class FakeLedger implements PushLedger {
 }
 
 function world(
-  o: { at?: typeof clock; statuses?: Record<string, Subscriber['status']>; quota?: number } = {},
+  o: {
+    at?: typeof clock;
+    statuses?: Record<string, Subscriber['status']>;
+    quota?: number;
+    account?: WeChatAccount;
+  } = {},
 ) {
   const ledger = new FakeLedger();
   const counts = new Map<string, RunCounts>();
@@ -95,8 +103,12 @@ function world(
   const timer = { elapsed: () => 0, sleep: async () => {} };
   const at = o.at ?? clock;
   const statusChanges: Array<[string, string]> = [];
+  const subscriptionMessages: SubscriptionMessage[] = [];
+  const consents = new Map<string, string[]>();
+  const frequencyDeferred: Array<{ message: DeliveryMessage; releaseAt: Date }> = [];
+  const accounts = new Map<string, WeChatAccount>([['dev', o.account ?? account]]);
   const wechat: WeChatDeliveryDeps = {
-    account: async (id) => (id === 'dev' ? account : undefined),
+    account: async (id) => accounts.get(id),
     subscribers: {
       statuses: async (_c, ids) => new Map(ids.map((id) => [id, o.statuses?.[id] ?? 'active'])),
       get: async (ref) =>
@@ -110,6 +122,31 @@ function world(
         const answer = answers.get(m.touser) ?? { status: 'sent', msgid: `m-${m.touser}` };
         if (answer.status === 'sent') sent.push(m.touser);
         return answer;
+      },
+      sendSubscription: async (_a, m) => {
+        subscriptionMessages.push(m);
+        const answer = answers.get(m.touser) ?? { status: 'sent', msgid: null };
+        if (answer.status === 'sent') sent.push(m.touser);
+        return answer;
+      },
+    },
+    consents: {
+      accepted: async (ids, templateId) =>
+        new Set(ids.filter((id) => consents.get(id)?.includes(templateId))),
+      record: async (id, changes) => {
+        for (const c of changes)
+          consents.set(
+            id,
+            c.accepted
+              ? [...(consents.get(id) ?? []), c.templateId]
+              : (consents.get(id) ?? []).filter((t) => t !== c.templateId),
+          );
+      },
+    },
+    deferred: {
+      defer: async (m, releaseAt) => {
+        frequencyDeferred.push({ message: m, releaseAt });
+        return true;
       },
     },
     quota: {
@@ -125,7 +162,7 @@ function world(
     clock: at,
     timer,
     telemetry,
-    settings: { ratePerSecond: 1000, concurrency: 4, dailyTemplateQuota: 100_000 },
+    settings: { ratePerSecond: 1000, concurrency: 4 },
   };
   const loop = () =>
     bundleDelivery(
@@ -173,6 +210,10 @@ function world(
     statusChanges,
     loop,
     runs,
+    subscriptionMessages,
+    consents,
+    frequencyDeferred,
+    accounts,
   };
 }
 
