@@ -8,6 +8,8 @@
  *   npm run wechat -- "绑定 京A12345"
  *   npm run wechat -- 限行
  *   npm run wechat -- --event CLICK --key XIANXING
+ *   npm run wechat -- --type image --field PicUrl=https://example.com/p.jpg --field MediaId=m1
+ *   npm run wechat -- --type voice --field Recognition=明天限行 --field MediaId=m2
  */
 import { parseArgs } from 'node:util';
 import { accountsFromEnv } from '../functions/adapters/wechat/accounts.ts';
@@ -21,6 +23,8 @@ const { values, positionals } = parseArgs({
     url: { type: 'string', default: `http://127.0.0.1:${process.env.PORT ?? 3000}` },
     event: { type: 'string' },
     key: { type: 'string' },
+    type: { type: 'string' },
+    field: { type: 'string', multiple: true, default: [] },
     plain: { type: 'boolean', default: false },
   },
 });
@@ -30,15 +34,20 @@ if (!account) {
   process.exit(2);
 }
 const text = positionals.join(' ');
-if (!values.event && !text) {
+if (!values.event && !values.type && !text) {
   console.error(
-    'usage: npm run wechat -- [--account dev] [--user OPENID] "限行"   |   --event subscribe|unsubscribe|CLICK [--key KEY]',
+    'usage: npm run wechat -- [--account dev] [--user OPENID] "限行"   |   --event subscribe|unsubscribe|CLICK|SCAN|LOCATION [--key KEY] [--field K=V]   |   --type image|voice|video|location|link --field K=V …',
   );
   process.exit(2);
 }
+const fields = Object.fromEntries(
+  values.field.map((f) => [f.slice(0, f.indexOf('=')), f.slice(f.indexOf('=') + 1)] as const),
+);
 const message: SimulatedMessage = values.event
-  ? { kind: 'event', event: values.event, ...(values.key ? { eventKey: values.key } : {}) }
-  : { kind: 'text', text };
+  ? { kind: 'event', event: values.event, ...(values.key ? { eventKey: values.key } : {}), extra: fields }
+  : values.type
+    ? { kind: 'message', msgType: values.type, fields }
+    : { kind: 'text', text };
 const xml = messageXml(message, values.user, 'gh_local_account', Math.floor(Date.now() / 1000));
 const encrypted = !values.plain && account.mode !== 'plain';
 const request = buildRequest(account, xml, { encrypted });
@@ -53,4 +62,6 @@ if (res.status !== 200) {
   process.exit(1);
 }
 const reply = openReply(account, body);
-console.log(reply.content ?? '(no passive reply: "success")');
+if (reply.article)
+  console.log(`[article] ${reply.article.title}\n${reply.article.description}\n${reply.article.url}`);
+else console.log(reply.content ?? '(no passive reply: "success")');

@@ -83,6 +83,8 @@ export const OUTCOMES = [
   'not-subscribed',
   /** Their account cannot send template messages: the notice reached them as the account's mass send. */
   'mass-send',
+  /** Their account cannot send this category at all (a subscription account and a restriction reminder). */
+  'unsendable',
 ] as const;
 export const OutcomeSchema = z.enum(OUTCOMES);
 export type Outcome = z.infer<typeof OutcomeSchema>;

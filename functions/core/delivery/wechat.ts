@@ -331,8 +331,27 @@ export function weChatDelivery(deps: WeChatDeliveryDeps): DeliverRecipients {
   return async (d, todo, ctx, finish) => {
     const account = await deps.account(d.account);
     if (account?.kind === 'subscription') {
-      // It cannot send template messages: its followers were reached by its mass send (./mass-send.ts).
-      for (const r of todo) finish(r, { outcome: 'mass-send', receipt: 'mass-send' });
+      // It cannot send template messages: a notice reached its followers by its mass send
+      // (./mass-send.ts); anything else (a restriction reminder) it cannot send them at all.
+      const notice = d.category === 'notice' || d.category === 'emergency';
+      for (const r of todo) {
+        if (notice) finish(r, { outcome: 'mass-send', receipt: 'mass-send' });
+        else {
+          const skipped = await ctx.ledger.skip(
+            'wechat',
+            r.id,
+            civilDate(clock.now()),
+            d.pushKey,
+            'unsendable',
+          );
+          finish(
+            r,
+            skipped === 'duplicate'
+              ? { outcome: 'duplicate', receipt: null }
+              : { outcome: 'unsendable', receipt: 'skipped:unsendable' },
+          );
+        }
+      }
       return;
     }
     const found = pathsOf(account, d);

@@ -11,7 +11,7 @@ import { DynamoCustomerServiceWindow } from '../../adapters/dynamodb/wechat-foll
 import { WeChatMessageSender } from '../../adapters/wechat/messages.ts';
 import type { CustomerServiceDeps } from '../../core/delivery/customer-service.ts';
 import { documentClient } from '../aws-clients.ts';
-import { clock } from '../clock.ts';
+import { protocolClock } from '../clock.ts';
 import { tableName } from '../config.ts';
 import { accounts, wechatApi } from './wechat-api.ts';
 
@@ -28,6 +28,7 @@ export function customerService(messages = wechatMessages()): CustomerServiceDep
   return {
     window: new DynamoCustomerServiceWindow(documentClient, tableName('subscribers')),
     wechat: messages,
-    clock,
+    // WeChat counts the window in its own time (the message's CreateTime), never the shifted local clock.
+    clock: protocolClock,
   };
 }
