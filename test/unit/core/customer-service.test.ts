@@ -55,7 +55,10 @@ function sender(answer: () => WeChatSendResult = () => ({ status: 'sent', msgid:
     clock: { now: () => new Date(now) },
   };
   const send = () => sendCustomerService(v1Account(), 'o-a', { type: 'text', content: 'hi' }, deps);
-  return { window, deps, sent, send, at: (ms: number) => void (now = T0 + ms) };
+  const at = (ms: number) => {
+    now = T0 + ms;
+  };
+  return { window, deps, sent, send, at };
 }
 
 describe('the customer-service window', () => {
