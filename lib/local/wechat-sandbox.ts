@@ -142,7 +142,7 @@ function menuProblem(body: Record<string, unknown>): { errcode: number; errmsg: 
     return { errcode: 40016, errmsg: 'invalid button size (sandbox)' };
   const check = (b: Record<string, unknown>, sub: boolean): { errcode: number; errmsg: string } | null => {
     if (bytes(b.name) === 0 || bytes(b.name) > (sub ? 60 : 16))
-      return { errcode: sub ? 40018 : 40018, errmsg: 'invalid button name size (sandbox)' };
+      return { errcode: 40018, errmsg: 'invalid button name size (sandbox)' };
     const children = b.sub_button;
     if (!sub && Array.isArray(children) && children.length > 0) {
       if (children.length > 5) return { errcode: 40017, errmsg: 'invalid sub button size (sandbox)' };

@@ -16,7 +16,7 @@
 import type { TemplateMapping as TemplateMappingConfig, WeChatAccount } from '../../../schemas/wechat.ts';
 import { civilDate, isoWeekday, zonedFormatter } from '../time.ts';
 import { PUSH_CATEGORIES, type PushCategory, WEEKDAY_NAMES } from '../vocabulary.ts';
-import { cleanText, type FieldType, fieldTypeOf, fitValue, lengthOf } from './field-types.ts';
+import { cleanText, type FieldType, fieldTypeOf, fitValue } from './field-types.ts';
 import { NOTICE_ID, PLACEHOLDERS, type Placeholder } from './placeholders.ts';
 
 export interface TemplateMapping {
@@ -50,10 +50,18 @@ export function normalizeMapping(
   return { id: config.id, fields: config.fields, url: config.url ?? null, consts: config.consts ?? {} };
 }
 
-/** The template message an account sends for a category, if it has one. */
+/**
+ * The template message an account sends for a category, if it has one. A pre-2023 template of a
+ * notice links to the notice's page too, where the account serves pages.
+ */
 export function templateOf(account: WeChatAccount, category: PushCategory): TemplateMapping | null {
   const config = account.templates[category];
-  return config === undefined ? null : normalizeMapping(config, category);
+  if (config === undefined) return null;
+  const mapping = normalizeMapping(config, category);
+  const notice = category === 'notice' || category === 'emergency';
+  return typeof config === 'string' && notice && account.pageBaseUrl
+    ? { ...mapping, url: 'notice-page' }
+    : mapping;
 }
 
 /** The long-term subscription template (订阅通知) an account sends for a category, if it has one. */
@@ -345,9 +353,9 @@ export function renderTemplate(
   }
   let url: string | null = mapping.url;
   if (url === 'notice-page') {
+    // A message rendered before it carried its notice's id (one in flight, a pre-rendered one) links nowhere.
     const id = values[NOTICE_ID];
     url = id && account.pageBaseUrl ? noticePageUrl(account.pageBaseUrl, id) : null;
-    if (!url) problems.push('url: no notice page for this push');
   }
   return problems.length ? { ok: false, problems } : { ok: true, data, url };
 }
@@ -355,7 +363,3 @@ export function renderTemplate(
 /** The public page of a published notice (GET /n/{id}). */
 export const noticePageUrl = (base: string, id: string) =>
   `${base.replace(/\/+$/, '')}/n/${encodeURIComponent(id)}`;
-
-/** Characters of each rendered value, for previews and tests. */
-export const valueLengths = (data: Record<string, { value: string }>) =>
-  Object.fromEntries(Object.entries(data).map(([k, v]) => [k, lengthOf(v.value)]));
