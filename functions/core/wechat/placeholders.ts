@@ -97,12 +97,16 @@ export function restrictionPlaceholders(
   };
 }
 
-/** A notice's values (the same for every follower), as planning puts them on its segments. */
+/**
+ * A notice's values (the same for every follower), as planning puts them on its segments. An
+ * officers-only notice has no public page, so it carries no id to link to.
+ */
 export function noticePlaceholders(
   n: Pick<
     Notice,
     'id' | 'kind' | 'title' | 'shortBody' | 'areas' | 'effectiveFrom' | 'effectiveTo' | 'publishedAt'
-  >,
+  > &
+    Partial<Pick<Notice, 'audience'>>,
   cityName: string,
 ): Record<string, string> {
   const areas = n.areas.join('、');
@@ -118,6 +122,6 @@ export function noticePlaceholders(
     window: `${n.effectiveFrom}/${n.effectiveTo ?? ''}`,
     published: n.publishedAt ?? n.effectiveFrom,
     ref: `N${n.id.replace(/-/g, '').slice(0, 8).toUpperCase()}`,
-    [NOTICE_ID]: n.id,
+    ...(n.audience?.type === 'internal' ? {} : { [NOTICE_ID]: n.id }),
   };
 }
