@@ -183,3 +183,20 @@ describe('approval and preview check the notice against each account’s typed t
     });
   });
 });
+
+describe('an officers-only notice', () => {
+  it('links nowhere: it has no public page', () => {
+    const internal = fields({ audience: { type: 'internal' }, channels: ['wechat'] });
+    const n = {
+      ...internal,
+      id: '00000000-0000-4000-8000-000000000009',
+      publishedAt: null,
+    } as unknown as Notice;
+    const officers = typed({ id: 'officers', audience: 'internal' });
+    expect(weChatSending(n, [officers]).sendings).toEqual([
+      expect.objectContaining({ account: 'officers', via: 'template', url: null }),
+    ]);
+    const pub = { ...n, audience: { type: 'bound-in-city' as const } };
+    expect(weChatSending(pub, [typed()]).sendings[0]!.url).toBe(`https://wx.example.gov.cn/n/${n.id}`);
+  });
+});
