@@ -74,6 +74,7 @@ console.log(`
     npm run wechat -- --event subscribe         # play a follower (signs and encrypts like WeChat)
     npm run wechat -- "绑定 京A12345"
     npm run wechat -- 限行
+    npm run menu                                # the custom menu's difference from WeChat's (--publish)
     curl -s ${url}/v1/cities/beijing/restrictions
     curl -s ${url}/_local/outbox                # what the WeChat sandbox would have delivered
     curl -s ${url}/health

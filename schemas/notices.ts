@@ -243,7 +243,20 @@ export const NoticePreviewSchema = z
       }),
     ),
     note: z.string().nullable(),
-    wechat: z.object({ values: z.record(z.string(), z.string()) }).nullable(),
+    wechat: z
+      .object({
+        values: z.record(z.string(), z.string()),
+        accounts: z.array(
+          z.object({
+            account: z.string(),
+            via: z.enum(['template', 'subscription', 'mass-send']),
+            templateId: z.string().nullable(),
+            values: z.record(z.string(), z.string()).nullable(),
+            url: z.string().nullable(),
+          }),
+        ),
+      })
+      .nullable(),
     sms: z.object({ text: z.string(), characters: z.number(), parts: z.number() }).nullable(),
     sent: z.literal(0),
   })

@@ -6,7 +6,8 @@
  * JSON routes answer errors as RFC 9457 problem+json. Their error statuses are the use case's
  * (declared) plus the router's own: 400 when the route parses input, 401 and 403 on admin routes,
  * 413 when the body has a size limit. Webhooks are documented as what they are: provider-signed XML
- * or JSON the handler authenticates and parses itself, with the answers each provider expects.
+ * or JSON the handler authenticates and parses itself, with the answers each provider expects; pages
+ * as the HTML they answer.
  */
 import { z } from 'zod';
 import { ProblemSchema } from './api.ts';
@@ -14,6 +15,7 @@ import {
   declaredRoutes,
   isJsonRoute,
   type JsonRoute,
+  type PageRoute,
   type RouteDeclaration,
   splitRouteKey,
   type WebhookContent,
@@ -102,10 +104,11 @@ const content = (c: WebhookContent, io: 'input' | 'output') =>
     c.contentTypes.map((t) => [t, { schema: c.schema ? json(c.schema, io) : { type: 'string' } }]),
   );
 
-function webhookOperation(route: WebhookRoute) {
+/** Webhooks and pages: what they carry, as declared (not problem+json). */
+function webhookOperation(route: WebhookRoute | PageRoute) {
   return {
     parameters: route.parameters.map((p) => ({ ...p, schema: { type: 'string' } })),
-    ...(route.body
+    ...('body' in route && route.body
       ? {
           requestBody: {
             required: true,

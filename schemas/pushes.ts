@@ -83,6 +83,12 @@ export const OUTCOMES = [
   'exempt',
   /** A recipient who cannot be delivered to (a stored plate or id the system can no longer read). */
   'invalid-recipient',
+  /** Their account sends this category as subscription notices only, and they have not accepted it. */
+  'not-subscribed',
+  /** Their account cannot send template messages: the notice reached them as the account's mass send. */
+  'mass-send',
+  /** Their account cannot send this category at all (a subscription account and a restriction reminder). */
+  'unsendable',
 ] as const;
 export const OutcomeSchema = z.enum(OUTCOMES);
 export type Outcome = z.infer<typeof OutcomeSchema>;
@@ -212,7 +218,7 @@ export const NoticeSegmentSchema = z.strictObject({
   channels: z.array(z.enum(['wechat', 'sms'])).min(1),
   /** Accounts whose followers are officers (audience `internal`); excluded from public audiences. */
   internalAccounts: z.array(z.string()),
-  /** WeChat template values. */
+  /** The notice's placeholder values (delivery fills each account's template keys from them). */
   values: z.record(z.string(), z.string()),
   /** SMS template parameters (title, summary). */
   smsValues: z.record(z.string(), z.string()).optional(),
@@ -251,10 +257,16 @@ export const DeliveryMessageSchema = z.strictObject({
   city: CityCodeSchema,
   date: CivilDateSchema,
   recipients: z.array(RecipientSchema).min(1).max(MAX_BUNDLE),
-  /** Template values rendered by the planner (notices); restriction reminders are rendered at delivery. */
+  /**
+   * The notice's placeholder values (title, window, …; functions/core/wechat/placeholders.ts), which
+   * delivery fills each account's template keys from; a value under a template key itself
+   * (`keyword1`) is sent as given, fitted to its type. Restriction reminders are rendered at delivery.
+   */
   values: z.record(z.string(), z.string()).optional(),
   /** Released after quiet hours: not deferred again. */
   deferred: z.boolean().optional(),
+  /** A follower deferred after WeChat's 43117 (messaged too often): which attempt this is. */
+  frequencyAttempt: z.number().int().min(1).max(5).optional(),
   /** WeChat bundles of notices: the SMS parameters, should a recipient fall back to SMS. */
   fallbackValues: z.record(z.string(), z.string()).optional(),
   /** An SMS bundle sent because the WeChat push failed permanently (counted apart on the run). */

@@ -9,7 +9,8 @@
  *  - each function's dispatch (functions/shared/http.ts `httpRouter`, typed against these keys).
  * JSON routes are parsed by the router with exactly these schemas. Webhooks (`wechat-signature`,
  * `sms-signature`) parse and authenticate their own XML or JSON bodies; they are declared for the
- * blueprint and the document, with their content types, parameters and answers.
+ * blueprint and the document, with their content types, parameters and answers. Pages (`kind:
+ * 'page'`) are public HTML a person opens in a browser (WeChat's), declared the same way.
  */
 import { z } from 'zod';
 import * as api from './api.ts';
@@ -18,6 +19,7 @@ import * as operations from './operations.ts';
 import * as pushes from './pushes.ts';
 import type { Role } from './roles.ts';
 import * as sms from './sms.ts';
+import * as wechat from './wechat.ts';
 
 export const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 export type Method = (typeof METHODS)[number];
@@ -79,11 +81,20 @@ export interface WebhookRoute extends Documented {
   responses: Readonly<Record<number, WebhookContent>>;
 }
 
-export type RouteDeclaration = JsonRoute | WebhookRoute;
+/** A public HTML page (functions/shared/page.ts): parameters and answers, like a webhook's. */
+export interface PageRoute extends Documented {
+  auth: 'public';
+  kind: 'page';
+  parameters: readonly WebhookParameter[];
+  responses: Readonly<Record<number, WebhookContent>>;
+}
+
+export type RouteDeclaration = JsonRoute | WebhookRoute | PageRoute;
 export type RouteDeclarations = Readonly<Record<RouteKeyPattern, RouteDeclaration>>;
 
+export const isPageRoute = (r: RouteDeclaration): r is PageRoute => 'kind' in r && r.kind === 'page';
 export const isJsonRoute = (r: RouteDeclaration): r is JsonRoute =>
-  r.auth === 'public' || r.auth === 'admin-jwt';
+  (r.auth === 'public' || r.auth === 'admin-jwt') && !isPageRoute(r);
 
 const EDITORS = ['editor'] as const;
 const REVIEWERS = ['reviewer'] as const;
@@ -196,6 +207,29 @@ export const ROUTES = {
     request: { path: api.PlatePathSchema, query: api.PlateQuerySchema },
     response: { status: 200, schema: api.PlateRestrictionAnswerSchema, description: 'The plate’s answer' },
     errors: [404],
+  },
+
+  // Pages ----------------------------------------------------------------------------------------
+  'GET /n/{id}': {
+    function: 'get-notice-page',
+    auth: 'public',
+    kind: 'page',
+    summary:
+      'The page of a published notice, as WeChat’s browser opens it from a template message, a subscription notice or an article reply',
+    tag: 'notices',
+    parameters: [{ name: 'id', in: 'path', required: true, description: 'The notice id' }],
+    responses: {
+      200: {
+        contentTypes: ['text/html'],
+        description:
+          'Kind, title, full body, areas, effective window, publication time, and a banner once withdrawn; no script, strict CSP, cacheable for a minute',
+      },
+      304: { contentTypes: ['text/html'], description: 'Not modified (If-None-Match matched the ETag)' },
+      404: {
+        contentTypes: ['text/html'],
+        description: 'No published notice with this id (drafts, notices in review and officers-only ones)',
+      },
+    },
   },
 
   // Webhooks -------------------------------------------------------------------------------------
@@ -350,6 +384,30 @@ export const ROUTES = {
     request: { body: pushes.PolicyUpdateSchema },
     response: { status: 200, schema: pushes.VersionedPolicySchema, description: 'Saved' },
     errors: [409],
+  },
+
+  // The WeChat account (operators) ------------------------------------------------------------------
+  'GET /v1/admin/wechat/{account}/menu': {
+    function: 'manage-wechat',
+    auth: 'admin-jwt',
+    roles: OPERATORS,
+    summary:
+      'The repository’s custom menu for an account, the one WeChat shows now, the difference and what stands in the way of publishing',
+    tag: 'admin: wechat',
+    request: { path: wechat.MenuPathSchema },
+    response: { status: 200, schema: wechat.MenuReportSchema, description: 'The menu and its difference' },
+    errors: [404],
+  },
+  'POST /v1/admin/wechat/{account}/menu': {
+    function: 'manage-wechat',
+    auth: 'admin-jwt',
+    roles: OPERATORS,
+    summary:
+      'Publish the repository’s menu (menu/create), only over WeChat’s menu as the difference showed it (basedOn); audited',
+    tag: 'admin: wechat',
+    request: { path: wechat.MenuPathSchema, body: wechat.MenuPublishSchema },
+    response: { status: 200, schema: wechat.MenuReportSchema, description: 'Published' },
+    errors: [404, 409],
   },
 
   // Notices, public --------------------------------------------------------------------------------

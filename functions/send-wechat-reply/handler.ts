@@ -1,6 +1,7 @@
 /**
  * The `wechat-replies` queue: replies the webhook could not give within WeChat's 5 s, sent through
- * the customer-service API at most once (functions/core/delivery/async-reply.ts).
+ * the customer-service API at most once and only within the follower's window
+ * (functions/core/delivery/async-reply.ts → customer-service.ts).
  */
 import { AsyncReplyJobSchema } from '../../schemas/wechat.ts';
 import { DynamoInboundLog } from '../adapters/dynamodb/inbound-log.ts';
@@ -12,14 +13,14 @@ import { clock } from '../shared/clock.ts';
 import { tableName } from '../shared/config.ts';
 import { queueHandler } from '../shared/queue.ts';
 import { telemetry } from '../shared/telemetry.ts';
-import { accounts, subscribers, wechatApi } from '../shared/wiring/wechat.ts';
+import { accounts, customerService, subscribers, wechatApi } from '../shared/wiring/wechat.ts';
 
 const { api, tokens } = wechatApi();
 const deps = {
   account: (id: string) => accounts.get(id),
   replies: new InboundPendingReplies(new DynamoInboundLog(documentClient, tableName('inbound'))),
   subscribers,
-  wechat: new WeChatMessageSender(api),
+  customerService: customerService(new WeChatMessageSender(api)),
   ensureToken: async (account: Parameters<typeof tokens.get>[0]) => void (await tokens.get(account)),
   clock,
   telemetry,

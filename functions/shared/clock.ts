@@ -19,3 +19,6 @@ export const clock: Clock = {
  * DynamoDB expires items by. Domain decisions ("today", quiet hours) use `clock`.
  */
 export const protocolNow = () => Date.now();
+
+/** Protocol time as a Clock: what a follower's customer-service window is counted in (WeChat's time). */
+export const protocolClock: Clock = { now: () => new Date(protocolNow()) };

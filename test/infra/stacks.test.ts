@@ -183,6 +183,8 @@ describe('stateless stack', () => {
       .map(([id]) => id);
     expect(inVpc.map((id) => id.replace(/Function.*/, '')).sort()).toEqual([
       'DeliverWechat',
+      'ManageWechat', // the menu (issue 15)
+      'SendWechatMass', // article mass sends (issue 15)
       'SendWechatReply',
     ]);
   });
@@ -197,11 +199,13 @@ describe('stateless stack', () => {
       'DeliverSms',
       'DeliverWechat',
       'ManageNotices',
+      'ManageWechat', // the menu (issue 15)
       'PlanNoticePush',
       'PreviewNotice',
       'PublishDueNotices',
       'ReceiveSms',
       'ReceiveWechat',
+      'SendWechatMass', // article mass sends (issue 15)
       'SendWechatReply',
     ]);
     real.stateful.hasResource('AWS::SecretsManager::Secret', { DeletionPolicy: 'Retain' });

@@ -29,11 +29,15 @@ import type {
   Timer,
 } from './ports.ts';
 
-/** What one recipient came to, and what the bundle's receipt records for it (null: nothing). */
+/**
+ * What one recipient came to, and what the bundle's receipt records for it (null: nothing).
+ * `deferred-frequency`: deferred alone after WeChat's 43117, counted when that push is delivered.
+ */
 export interface RecipientResult {
-  outcome: Outcome;
+  outcome: Outcome | 'deferred-frequency';
   receipt: string | null;
 }
+type Counted = RecipientResult['outcome'];
 
 /** What a channel's delivery may ask of the bundle loop while it works through a bundle. */
 export interface BundleContext {
@@ -128,12 +132,12 @@ export function bundleDelivery(deps: BundleDeps, deliverRecipients: DeliverRecip
   };
 
   /** Right after the bundle's receipt, so a timeout later in the invocation loses no counts. */
-  async function count(d: DeliveryMessage, outcomes: readonly Outcome[]) {
+  async function count(d: DeliveryMessage, outcomes: readonly Counted[]) {
     if (outcomes.length === 0) return;
     const c: RunCounts = {};
     // SMS fallbacks are extra deliveries of people already counted on WeChat: counted apart.
     for (const o of outcomes) {
-      const k = d.fallback ? (`sms-fallback:${o}` as const) : o;
+      const k = d.fallback && o !== 'deferred-frequency' ? (`sms-fallback:${o}` as const) : o;
       c[k] = (c[k] ?? 0) + 1;
     }
     await runs.add(d.runKey, c, {}, at());
@@ -142,7 +146,7 @@ export function bundleDelivery(deps: BundleDeps, deliverRecipients: DeliverRecip
     if (sent) sentByCategory.set(d.category, (sentByCategory.get(d.category) ?? 0) + sent);
   }
 
-  async function deliverBundle(d: DeliveryMessage, outcomes: Outcome[]): Promise<void> {
+  async function deliverBundle(d: DeliveryMessage, outcomes: Counted[]): Promise<void> {
     if (d.channel !== channel) throw new Error(`a ${d.channel} bundle on the ${channel} queue`);
     // The run's status once per invocation (an abort elsewhere is seen by the next one).
     if (!known.has(d.runKey)) known.set(d.runKey, await runs.get(d.runKey));
@@ -179,7 +183,7 @@ export function bundleDelivery(deps: BundleDeps, deliverRecipients: DeliverRecip
     ctx,
     /** Delivers one bundle; throws when it must be redelivered. */
     async deliver(d: DeliveryMessage): Promise<void> {
-      const outcomes: Outcome[] = [];
+      const outcomes: Counted[] = [];
       try {
         await deliverBundle(d, outcomes);
       } finally {

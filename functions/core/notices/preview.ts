@@ -1,8 +1,8 @@
 /**
  * What publishing a notice would do, without sending anything: who it would reach on each channel,
  * how many of them the frequency cap would hold back today or quiet hours would defer, the WeChat
- * template values as a follower would see them (each cut to WeChat's 20 characters), and the SMS
- * text with its billing parts. An audience of zero is allowed and said so.
+ * values as a follower would see them, per account (its typed template keys filled from this notice,
+ * or its mass send), and the SMS text with its billing parts. An audience of zero is allowed and said so.
  */
 import type { Notice } from '../../../schemas/notices.ts';
 import type { FrequencyPolicy } from '../../../schemas/pushes.ts';
@@ -17,6 +17,7 @@ import { audienceOf, type CensusEntry, internalAccountIds } from './audience.ts'
 import { pushCategory } from './lifecycle.ts';
 import { noticePushKey } from './planning.ts';
 import { noticeSms, noticeTemplateValues } from './rendering.ts';
+import { weChatSending } from './wechat-sending.ts';
 import { ensureTemplates } from './workflow.ts';
 
 export interface NoticePreviewInput {
@@ -96,10 +97,19 @@ export function previewNotice(
         : total === 0
           ? 'No follower matches this audience now: publishing would push to nobody (the feed still shows it if chosen).'
           : null,
-    wechat: n.channels.includes('wechat') ? { values: noticeTemplateValues(n) } : null,
+    wechat: n.channels.includes('wechat') ? weChatPreview(n, input.accounts) : null,
     sms: n.channels.includes('sms') ? noticeSms(n, input.sms.catalogue, input.sms.maxParts) : null,
     sent: 0,
   };
+}
+
+/**
+ * What each account would send: the keys of its template as a follower sees them (`values`: the
+ * first account's), the subscription notice's, or the article mass send.
+ */
+function weChatPreview(n: Notice, accounts: readonly WeChatAccount[]) {
+  const { sendings } = weChatSending(n, accounts);
+  return { values: sendings.find((s) => s.values)?.values ?? noticeTemplateValues(n), accounts: sendings };
 }
 
 export interface NoticePreviewDeps {

@@ -24,6 +24,7 @@ import { NewNoticeSchema, type Notice, type NoticeFields } from '../../../schema
 import { DEFAULT_POLICY } from '../../../schemas/pushes.ts';
 import { SmsCatalogueSchema } from '../../../schemas/sms.ts';
 import type { WeChatAccount } from '../../../schemas/wechat.ts';
+import { ACCOUNT_DEFAULTS } from '../../fixtures/wechat.ts';
 
 const catalogue = SmsCatalogueSchema.parse(smsTemplates);
 
@@ -216,6 +217,7 @@ describe('restriction changes', () => {
 
 describe('preview', () => {
   const account = (over: Partial<WeChatAccount>): WeChatAccount => ({
+    ...ACCOUNT_DEFAULTS,
     id: 'dev',
     appId: 'wxd0e1f2a3b4c5d6e7',
     appSecret: 's',
