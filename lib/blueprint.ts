@@ -371,6 +371,8 @@ export const blueprintInput = {
         content: 'read',
       },
       secrets: ['sms-gateway'],
+      // A phone that links itself as a follower's 短信备用 is confirmed to the follower in WeChat.
+      publishes: ['wechat-replies'],
       environment: { ...SMS_ENVIRONMENT, ...RESTRICTION_DATA_ENVIRONMENT, ...REMINDER_ENVIRONMENT },
     },
     'manage-sms': {

@@ -123,6 +123,23 @@ export const AsyncReplyJobSchema = z.strictObject({
 });
 
 /**
+ * A note to a follower about a request of their own made on another channel (the phone that linked
+ * itself as their 短信备用 fallback), sent once (`key`) as a customer-service message within their
+ * window.
+ */
+export const FollowerNoteJobSchema = z.strictObject({
+  kind: z.literal('note'),
+  accountId: z.string().min(1).max(32),
+  openid: z.string().min(1).max(64),
+  key: z.string().min(1).max(256),
+  text: z.string().min(1).max(600),
+});
+export type FollowerNoteJob = z.infer<typeof FollowerNoteJobSchema>;
+
+/** What the `wechat-replies` queue carries: async replies (no `kind`) and follower notes. */
+export const WeChatReplyJobSchema = z.union([FollowerNoteJobSchema, AsyncReplyJobSchema]);
+
+/**
  * A notice to send as an article mass send (`wechat-mass-sends` → send-wechat-mass): the run it is
  * part of, the notice version that was reviewed and published, and the account that sends it.
  */

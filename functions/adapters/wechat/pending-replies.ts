@@ -4,6 +4,7 @@
  * article), read back here as the customer-service message that says the same.
  */
 import type { PendingReplies } from '../../core/delivery/async-reply.ts';
+import type { NoteClaims } from '../../core/delivery/follower-notes.ts';
 import type { CustomerServiceMessage } from '../../core/delivery/ports.ts';
 import type { InboundLog } from '../dynamodb/inbound-log.ts';
 import { cdata, field, parseWeChatXml, type XmlNode } from './xml.ts';
@@ -52,5 +53,23 @@ export class InboundPendingReplies implements PendingReplies {
 
   releaseSend(key: string) {
     return this.log.releaseAsyncSend(key);
+  }
+}
+
+/** Follower notes are claimed once on the inbound log (`note#<key>`), kept a day: past any redelivery. */
+export class InboundNoteClaims implements NoteClaims {
+  private readonly log: InboundLog;
+  private readonly now: () => number;
+  constructor(log: InboundLog, now: () => number) {
+    this.log = log;
+    this.now = now;
+  }
+
+  async claim(key: string) {
+    return (await this.log.claim(`note#${key}`, this.now(), 24 * 3600)) === 'claimed';
+  }
+
+  release(key: string) {
+    return this.log.release(`note#${key}`);
   }
 }

@@ -14,10 +14,13 @@
  */
 import type { WeChatAccount } from '../../../schemas/wechat.ts';
 import { maskId } from '../privacy.ts';
-import type { SubscriberRepository } from '../subscribers/subscriber.ts';
-import type { Clock } from '../time.ts';
-import { type CustomerServiceDeps, sendCustomerService } from './customer-service.ts';
-import type { CustomerServiceMessage, Telemetry } from './ports.ts';
+import {
+  type CustomerServiceDeps,
+  type RefusalDeps,
+  recordRefusal,
+  sendCustomerService,
+} from './customer-service.ts';
+import type { CustomerServiceMessage } from './ports.ts';
 
 /** The inbound record of the message being answered, as this use case needs it. */
 export interface PendingReplies {
@@ -31,16 +34,13 @@ export interface PendingReplies {
   releaseSend(key: string): Promise<void>;
 }
 
-export interface AsyncReplyDeps {
+export interface AsyncReplyDeps extends RefusalDeps {
   account(id: string): Promise<WeChatAccount | undefined>;
   replies: PendingReplies;
-  subscribers: Pick<SubscriberRepository, 'unfollow' | 'setStatus'>;
   /** The one way a customer-service message goes out: within the follower's window. */
   customerService: CustomerServiceDeps;
   /** Fails when the account's access token cannot be had, before anything is claimed. */
   ensureToken(account: WeChatAccount): Promise<void>;
-  clock: Clock;
-  telemetry: Telemetry;
 }
 
 export interface AsyncReplyJob {
@@ -72,7 +72,6 @@ export async function sendAsyncReply(
     state = await deps.replies.state(job.dedupeKey);
   }
   if (!state?.reply) return 'nothing-to-send';
-  const ref = { channel: 'wechat' as const, id: job.openid };
   await deps.ensureToken(account); // a token problem fails here, before the send is claimed
   if (!(await deps.replies.claimSend(job.dedupeKey))) return 'already-sent';
   const result = await sendCustomerService(account, job.openid, state.reply, deps.customerService);
@@ -96,15 +95,6 @@ export async function sendAsyncReply(
     await deps.replies.releaseSend(job.dedupeKey); // not sent: a later receive may try again
     throw new RetryLater(refusal.message);
   }
-  deps.telemetry.log('warn', 'async reply not delivered', {
-    openid: maskId(job.openid),
-    errcode: refusal.errcode,
-    action: refusal.action,
-  });
-  // 40164 (IP whitelist), 45009 (daily quota), 40037 (template), …: alarmed.
-  if (refusal.action === 'abort') deps.telemetry.metric('WeChatConfigErrors');
-  const now = deps.clock.now().toISOString();
-  if (refusal.subscriberStatus === 'unfollowed') await deps.subscribers.unfollow(ref, now);
-  else if (refusal.subscriberStatus) await deps.subscribers.setStatus(ref, refusal.subscriberStatus, now);
+  await recordRefusal(refusal, job.openid, 'async reply not delivered', deps);
   return 'refused';
 }

@@ -12,8 +12,16 @@
  * (./async-reply.ts) and any other job on the `wechat-replies` queue call it.
  */
 import type { WeChatAccount } from '../../../schemas/wechat.ts';
+import { maskId } from '../privacy.ts';
+import type { SubscriberRepository } from '../subscribers/subscriber.ts';
 import type { Clock } from '../time.ts';
-import type { CustomerServiceMessage, WeChatMessages, WeChatSendResult } from './ports.ts';
+import type {
+  CustomerServiceMessage,
+  Telemetry,
+  WeChatMessages,
+  WeChatRefusal,
+  WeChatSendResult,
+} from './ports.ts';
 
 export type WindowTrigger = 'message' | 'event';
 
@@ -117,4 +125,33 @@ export async function sendCustomerService(
   if (action === 'retry' || action === 'token') await deps.window.giveBack(openid, take.taken);
   if (action === 'window') await deps.window.close(openid);
   return result;
+}
+
+export interface RefusalDeps {
+  subscribers: Pick<SubscriberRepository, 'unfollow' | 'setStatus'>;
+  clock: Clock;
+  telemetry: Telemetry;
+}
+
+/**
+ * A final refusal of a customer-service message: logged, alarmed when it is the account's
+ * configuration (40164 IP whitelist, 45009 daily quota, …), and the follower's status updated when
+ * WeChat says they left or blocked the account.
+ */
+export async function recordRefusal(
+  refusal: WeChatRefusal,
+  openid: string,
+  what: string,
+  deps: RefusalDeps,
+): Promise<void> {
+  deps.telemetry.log('warn', what, {
+    openid: maskId(openid),
+    errcode: refusal.errcode,
+    action: refusal.action,
+  });
+  if (refusal.action === 'abort') deps.telemetry.metric('WeChatConfigErrors');
+  const ref = { channel: 'wechat' as const, id: openid };
+  const now = deps.clock.now().toISOString();
+  if (refusal.subscriberStatus === 'unfollowed') await deps.subscribers.unfollow(ref, now);
+  else if (refusal.subscriberStatus) await deps.subscribers.setStatus(ref, refusal.subscriberStatus, now);
 }

@@ -5,7 +5,11 @@
  * called, so 45015/45047 is never met — and the async reply choosing not to send.
  */
 import { describe, expect, it } from 'vitest';
-import { type AsyncReplyDeps, sendAsyncReply } from '../../../functions/core/delivery/async-reply.ts';
+import {
+  type AsyncReplyDeps,
+  RetryLater,
+  sendAsyncReply,
+} from '../../../functions/core/delivery/async-reply.ts';
 import {
   type CustomerServiceWindow,
   giveBack,
@@ -14,6 +18,7 @@ import {
   takeFromWindow,
   type WindowGrant,
 } from '../../../functions/core/delivery/customer-service.ts';
+import { type FollowerNoteDeps, sendFollowerNote } from '../../../functions/core/delivery/follower-notes.ts';
 import type { CustomerServiceMessage, WeChatSendResult } from '../../../functions/core/delivery/ports.ts';
 import { v1Account } from '../../fixtures/wechat.ts';
 
@@ -161,5 +166,67 @@ describe('an async reply outside the window', () => {
     );
     expect(s.sent).toEqual([]);
     expect(logs[0]?.reason).toMatch(/has not written to the account/);
+  });
+});
+
+describe('a follower note (短信备用 linked, told in WeChat)', () => {
+  function noteDeps(answer?: () => WeChatSendResult) {
+    const s = sender(answer);
+    const claimed = new Set<string>();
+    const statuses: string[] = [];
+    const deps: FollowerNoteDeps = {
+      account: async () => v1Account(),
+      notes: {
+        claim: async (key) => !claimed.has(key) && Boolean(claimed.add(key)),
+        release: async (key) => void claimed.delete(key),
+      },
+      subscribers: {
+        unfollow: async () => void statuses.push('unfollowed'),
+        setStatus: async (_r, status) => void statuses.push(status),
+      },
+      customerService: s.deps,
+      ensureToken: async () => {},
+      clock: s.deps.clock,
+      telemetry: { log: () => {}, metric: () => {} },
+    };
+    return { s, deps, claimed, statuses };
+  }
+  const job = {
+    kind: 'note' as const,
+    accountId: 'v1',
+    openid: 'o-a',
+    key: 'sms-fallback#n#t',
+    text: '已开通',
+  };
+
+  it('goes once within the window: a redelivered job sends nothing more', async () => {
+    const { s, deps } = noteDeps();
+    await s.window.open('o-a', 'message', new Date(T0));
+    expect(await sendFollowerNote(job, deps)).toBe('sent');
+    expect(await sendFollowerNote(job, deps)).toBe('already-sent');
+    expect(s.sent).toEqual([{ type: 'text', content: '已开通' }]);
+  });
+
+  it('is not sent outside the window', async () => {
+    const { s, deps } = noteDeps();
+    expect(await sendFollowerNote(job, deps)).toBe('outside-window');
+    expect(s.sent).toEqual([]);
+  });
+
+  it('a transient refusal gives the claim back and is retried; a block updates the follower', async () => {
+    let answer: WeChatSendResult = {
+      status: 'refused',
+      refusal: { errcode: -1, action: 'retry', subscriberStatus: undefined, message: 'busy' },
+    };
+    const { s, deps, claimed, statuses } = noteDeps(() => answer);
+    await s.window.open('o-a', 'message', new Date(T0));
+    await expect(sendFollowerNote(job, deps)).rejects.toBeInstanceOf(RetryLater);
+    expect(claimed.size).toBe(0);
+    answer = {
+      status: 'refused',
+      refusal: { errcode: 43019, action: 'recipient', subscriberStatus: 'blocked', message: 'in blacklist' },
+    };
+    expect(await sendFollowerNote(job, deps)).toBe('refused');
+    expect(statuses).toEqual(['blocked']);
   });
 });
