@@ -95,6 +95,8 @@ export const KeywordRepliesSchema = z.array(
     keys: z.array(z.string().min(1)).min(1),
     title: z.string().min(1),
     reply: z.string().min(1).max(600),
+    /** Answered from the follower's own records where the deployment has driver notices (`reply` otherwise). */
+    intent: z.enum(['violations', 'points', 'inspection']).optional(),
   }),
 );
 export type KeywordReplies = z.infer<typeof KeywordRepliesSchema>;

@@ -3,6 +3,7 @@
  * table lists these one to one; no other module spells a prefix. Ids that come from outside (openids,
  * plates, notice ids) are validated by their schemas before they reach a key.
  */
+import type { Subject } from '../../core/drivers/subjects.ts';
 import type { FanoutSegment } from '../../core/subscribers/fanout.ts';
 import type { SubscriberRef } from '../../core/subscribers/subscriber.ts';
 import type { Channel } from '../../core/vocabulary.ts';
@@ -70,6 +71,50 @@ export const keys = {
   }),
   /** Messages sent to one SMS number on one civil day (the per-number daily cap). */
   smsNumberDay: (id: string, date: string) => ({ pk: `SMSNUM#${id}`, sk: date }),
+
+  // --- drivers table -------------------------------------------------------------------------
+  /** One partition per vehicle (plate) or licence, named by its keyed hash: registry, owners, records. */
+  driverSubject: (s: Subject) => `${s.type === 'vehicle' ? 'VEH' : 'LIC'}#${s.key}`,
+  /** The registry: a vehicle's per plate type (VIN hash, phone), a licence's one (file-number hash, phone). */
+  driverRegistry: (s: Subject, plateType?: string) => ({
+    pk: keys.driverSubject(s),
+    sk: plateType ? `REG#${plateType}` : 'REG',
+  }),
+  /** A follower who proved ownership; `begins_with(sk, REG)` reads the registry and owners together. */
+  driverOwner: (s: Subject, channel: Channel, id: string) => ({
+    pk: keys.driverSubject(s),
+    sk: `REGOWNER#${channel}#${id}`,
+  }),
+  driverHoldersPrefix: 'REG',
+  driverVehicleRegistryPrefix: 'REG#',
+  driverViolation: (s: Subject, violationId: string) => ({
+    pk: keys.driverSubject(s),
+    sk: `VIOL#${violationId}`,
+  }),
+  driverViolationsPrefix: 'VIOL#',
+  driverPoints: (s: Subject) => ({ pk: keys.driverSubject(s), sk: 'POINTS' }),
+  driverDue: (s: Subject, kind: string) => ({ pk: keys.driverSubject(s), sk: `DUE#${kind}` }),
+  driverDuePrefix: 'DUE#',
+  /** The sparse due-date index (`gsi1`): due records by date and shard, sorted by kind. */
+  driverDueIndex: (dueDate: string, shard: number) => `DUE#${dueDate}#${shard}`,
+  driverDueIndexSort: (kind: string, s: Subject) => `${kind}#${s.type}#${s.key}`,
+  /** What a follower verified, and their wrong proofs of a day. */
+  driverFollower: (channel: Channel, id: string) => `DFOLLOW#${channel}#${id}`,
+  driverVerified: (channel: Channel, id: string, s: Subject) => ({
+    pk: keys.driverFollower(channel, id),
+    sk: `OWNS#${s.type}#${s.key}`,
+  }),
+  driverVerifiedPrefix: 'OWNS#',
+  driverFollowerTries: (channel: Channel, id: string, s: Subject, day: string) => ({
+    pk: keys.driverFollower(channel, id),
+    sk: `TRY#${s.key}#${day}`,
+  }),
+  /** Wrong proofs of one vehicle or licence on a day, whoever sent them. */
+  driverSubjectTries: (s: Subject, day: string) => ({ pk: keys.driverSubject(s), sk: `TRIES#${day}` }),
+  /** A registered phone, sealed, by its SMS identity (deliver-sms reads it for SMS to registered phones). */
+  registeredPhone: (phoneId: string) => ({ pk: `PHONE#${phoneId}`, sk: 'CONTACT' }),
+  /** Verification counts of an ISO week; `total` holds the verified ownerships now. */
+  driverStats: (week: string) => ({ pk: `DSTATS#${week}`, sk: 'STATS' }),
 
   // --- inbound table --------------------------------------------------------------------------
   /** One de-duplication record per WeChat message / event / SMS callback. */

@@ -16,6 +16,7 @@
  *     reply about one notice carries it as an article (WeChat shows it linking to the notice's page).
  */
 import type { KeywordReplies } from '../../../schemas/wechat.ts';
+import { type DriverDesk, HOW_TO_VERIFY_LICENCE, HOW_TO_VERIFY_PLATE } from '../drivers/desk.ts';
 import { type RestrictionBook, restrictionOn, ruleOn } from '../restrictions/engine.ts';
 import { type Plate, PlateError, parsePlate, tailDigit } from '../restrictions/plates.ts';
 import {
@@ -116,6 +117,8 @@ export interface ConversationDeps {
   smsFallback?: { start(ref: SubscriberRef): Promise<string> };
   /** Where non-text messages are attached to a citizen's open case (none yet). */
   inbox?: CitizenInbox;
+  /** Driver notices (verification, 违法 / 记分 / 年检), where the deployment has them. */
+  drivers?: DriverDesk;
 }
 
 /** The menu keys (CLICK) the conversation understands, and what each means; a keyword's key works too. */
@@ -139,7 +142,16 @@ const shanghaiTime = (iso: string) => civilMinute(new Date(iso));
 /** Intents whose reading or answer depends on the restriction data (city names, rules). */
 function needsBook(intent: Intent): boolean {
   if (intent.type === 'preference') return intent.reminders !== false;
-  return !['unsubscribe', 'unbind', 'sms-fallback', 'location-reports'].includes(intent.type);
+  return ![
+    'unsubscribe',
+    'unbind',
+    'sms-fallback',
+    'location-reports',
+    'verify-plate',
+    'verify-licence',
+    'unbind-licence',
+    'driver-query',
+  ].includes(intent.type);
 }
 
 /** Applies one inbound message or event; returns the reply text, or null when nothing is to be said. */
@@ -197,8 +209,37 @@ async function apply(
   switch (intent.type) {
     case 'help':
       return helpText(deps.keywords, reach());
-    case 'keyword':
+    case 'keyword': {
+      const asks = deps.keywords[intent.index]!.intent;
+      if (asks && deps.drivers) return clip(await deps.drivers.query(ref, asks));
       return keywordReply(deps.keywords, intent.index, reach());
+    }
+    case 'driver-query':
+      if (!deps.drivers) return '本号暂未开通车驾管信息查询，请使用“交管12123”App。';
+      return clip(await deps.drivers.query(ref, intent.what));
+    case 'verify-plate': {
+      if (!deps.drivers) return '本号暂未开通车主验证。';
+      let plate: string;
+      try {
+        plate = parsePlate(intent.plate).canonical;
+      } catch (e) {
+        if (e instanceof PlateError) return `${e.zh}，请发送“验证 京A12345 车架号后6位”。`;
+        throw e;
+      }
+      if (!intent.proof) return HOW_TO_VERIFY_PLATE;
+      const bound = subscriber.bindings.map((b) => b.plate);
+      return deps.drivers.verifyPlate(ref, deps.account.id, { plate, vinLast6: intent.proof, bound });
+    }
+    case 'verify-licence':
+      if (!deps.drivers) return '本号暂未开通驾驶证验证。';
+      if (!intent.licence || !intent.file) return HOW_TO_VERIFY_LICENCE;
+      return deps.drivers.verifyLicence(ref, deps.account.id, {
+        licenceNumber: intent.licence,
+        fileNumber: intent.file,
+      });
+    case 'unbind-licence':
+      if (!deps.drivers) return '本号暂未开通驾驶证验证。';
+      return deps.drivers.licencesUnbound(ref);
     case 'unsubscribe':
       await deps.subscribers.setStatus(ref, 'opted-out', now);
       return '您已退订，将不再收到限行提醒与通知推送。发送“订阅”可恢复。';
@@ -266,6 +307,8 @@ async function apply(
       }
       const removed = await deps.subscribers.unbind(ref, plate);
       if (removed.length === 0) return plate ? '没有找到这个已绑定的车牌。' : '您还没有绑定车牌。';
+      // A verified ownership goes with its binding.
+      await deps.drivers?.unbound(ref, removed);
       return `已解除绑定：${removed.join('、')}。`;
     }
     case 'restriction':

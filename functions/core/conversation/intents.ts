@@ -54,6 +54,13 @@ export type Intent =
   | { type: 'sms-fallback'; on: boolean }
   /** Keep the follower's reported location (WeChat LOCATION events), or stop. */
   | { type: 'location-reports'; on: boolean }
+  /** 验证 <plate> <VIN last 6>: prove ownership of a bound plate (no proof: how to). */
+  | { type: 'verify-plate'; plate: string; proof: string | null }
+  /** 验证驾驶证 <licence number> <file number>. */
+  | { type: 'verify-licence'; licence: string | null; file: string | null }
+  | { type: 'unbind-licence' }
+  /** 违法 / 记分 / 年检: the follower's own vehicles' or licence's records. */
+  | { type: 'driver-query'; what: 'violations' | 'points' | 'inspection' }
   | { type: 'help' };
 
 const NO_CITIES: CityNames = new Map();
@@ -301,6 +308,42 @@ function parseBind(arg: string, cities: CityNames): Intent {
   return { type: 'bind', plate, city: city ?? (other === '' ? null : other) };
 }
 
+const DRIVER_QUERIES: Record<string, 'violations' | 'points' | 'inspection'> = {
+  违法: 'violations',
+  违章: 'violations',
+  查违法: 'violations',
+  查违章: 'violations',
+  违章查询: 'violations',
+  记分: 'points',
+  查记分: 'points',
+  扣分: 'points',
+  查扣分: 'points',
+  驾驶证记分: 'points',
+  年检: 'inspection',
+  查年检: 'inspection',
+  年审: 'inspection',
+  机动车检验: 'inspection',
+};
+
+/** 违法 / 记分 / 年检, 验证 …, 验证驾驶证 …, 解绑驾驶证 (matched whole, like the other commands). */
+function driverCommand(text: string): Intent | null {
+  const query = DRIVER_QUERIES[text];
+  if (query) return { type: 'driver-query', what: query };
+  if (text === '解绑驾驶证' || text === '取消驾驶证验证') return { type: 'unbind-licence' };
+  const licence = /^验证驾驶证\s*(?:([0-9A-Za-z]{6,20})\s*(?:(\d{12}))?)?$/.exec(text);
+  if (licence)
+    return { type: 'verify-licence', licence: licence[1]?.toUpperCase() ?? null, file: licence[2] ?? null };
+  const plate = /^(?:验证|YZ)\s*(.+)$/i.exec(text);
+  if (!plate) return null;
+  const arg = plate[1]!.trim();
+  const proof = /\s+([0-9A-Za-z]{6})$/.exec(arg);
+  return {
+    type: 'verify-plate',
+    plate: (proof ? arg.slice(0, proof.index) : arg).replace(/\s+/g, ''),
+    proof: proof ? proof[1]!.toUpperCase() : null,
+  };
+}
+
 const UNSUBSCRIBE = ['TD', 'T', 'R', 'N', '退订', '取消订阅'];
 
 /** Longer messages are not questions we can answer precisely; they get the menu. */
@@ -319,6 +362,8 @@ export function parseIntent(raw: string, keywords: KeywordReplies, cities: CityN
   if (text === '短信备用' || text === '开通短信备用') return { type: 'sms-fallback', on: true };
   if (text === '开启位置' || text === '开启位置上报') return { type: 'location-reports', on: true };
   if (text === '关闭位置' || text === '关闭位置上报') return { type: 'location-reports', on: false };
+  const driver = driverCommand(text);
+  if (driver) return driver;
   const index = keywords.findIndex((k) => k.keys.includes(text));
   if (index >= 0) return { type: 'keyword', index };
   const bind = /^(?:绑定|BD)\s*(.+)$/i.exec(text);

@@ -1,0 +1,262 @@
+/**
+ * What a citizen says to us about their own vehicle or licence (the conversation's driver intents,
+ * core/conversation): proving ownership, and asking 违法 / 记分 / 年检. Only a follower who proved
+ * ownership gets anything personal; everyone else is told how to prove it. Replies never repeat a
+ * VIN, a file number or a licence number (licences are shown masked).
+ *
+ * Primary course of verification:
+ *  1. a plate must be bound by this follower first (licences are not bound);
+ *  2. a follower who sent too many wrong proofs for it today, or a plate or licence that received too
+ *     many wrong proofs today from anyone, is locked until tomorrow (Asia/Shanghai);
+ *  3. the proof is compared in constant time with the salted keyed hash the registry keeps (any plate
+ *     type of the plate); a plate or licence the platform has not registered counts as a wrong proof
+ *     (so the answer does not tell whether a record exists);
+ *  4. verified: the follower is an owner (notices follow), counted in the week's measures.
+ */
+import { type Clock, civilDate, daysBetween, isoWeek, today } from '../time.ts';
+import type { Channel } from '../vocabulary.ts';
+import type { DriverRecords, Ownerships, VerificationTally, Verified } from './ports.ts';
+import { licenceKey, maskLicence, proofMatches, type Subject, vehicleKey } from './subjects.ts';
+
+export interface DeskDeps {
+  records: Pick<DriverRecords, 'vehicle' | 'licence' | 'violations' | 'points' | 'due'>;
+  ownerships: Ownerships;
+  tally: VerificationTally;
+  clock: Clock;
+  pepper: Buffer;
+  settings: { followerAttempts: number; subjectAttempts: number; retentionDays: number };
+}
+
+export type VerifyResult =
+  | { outcome: 'verified' | 'already'; display: string }
+  | { outcome: 'not-bound' }
+  | { outcome: 'wrong'; left: number }
+  | { outcome: 'locked' };
+
+type Ref = { channel: Channel; id: string };
+
+async function verify(
+  ref: Ref,
+  account: string,
+  subject: Subject,
+  display: string,
+  matches: () => Promise<boolean>,
+  method: 'vin' | 'file-number',
+  deps: DeskDeps,
+): Promise<VerifyResult> {
+  const now = deps.clock.now();
+  const day = civilDate(now);
+  const week = isoWeek(day);
+  if ((await deps.ownerships.verified(ref)).some((v) => v.subject.key === subject.key))
+    return { outcome: 'already', display };
+  const { followerAttempts, subjectAttempts } = deps.settings;
+  const before = await deps.ownerships.failures(ref, subject, day);
+  if (before.follower >= followerAttempts || before.subject >= subjectAttempts) {
+    await deps.tally.count(week, 'locked');
+    return { outcome: 'locked' };
+  }
+  await deps.tally.count(week, 'attempts');
+  if (await matches()) {
+    const expiresAt = Math.floor(now.getTime() / 1000) + deps.settings.retentionDays * 86_400;
+    await deps.ownerships.verify(
+      { ...ref, account, verifiedAt: now.toISOString(), method },
+      subject,
+      display,
+      expiresAt,
+    );
+    await deps.tally.count(week, 'verified', 1);
+    return { outcome: 'verified', display };
+  }
+  const after = await deps.ownerships.recordFailure(ref, subject, day);
+  await deps.tally.count(week, 'wrong');
+  const left = Math.max(0, followerAttempts - after.follower);
+  return left === 0 || after.subject >= subjectAttempts ? { outcome: 'locked' } : { outcome: 'wrong', left };
+}
+
+/** 验证 <plate> <VIN last 6>: `bound` are the follower's bound plates (canonical). */
+export async function verifyPlate(
+  ref: Ref,
+  account: string,
+  req: { plate: string; vinLast6: string; bound: readonly string[] },
+  deps: DeskDeps,
+): Promise<VerifyResult> {
+  if (!req.bound.includes(req.plate)) return { outcome: 'not-bound' };
+  const subject = vehicleKey(deps.pepper, req.plate);
+  return verify(
+    ref,
+    account,
+    subject,
+    req.plate,
+    async () =>
+      (await deps.records.vehicle(subject)).some((r) => proofMatches(deps.pepper, r.vin, req.vinLast6)),
+    'vin',
+    deps,
+  );
+}
+
+/** 验证驾驶证 <licence number> <file number>. */
+export async function verifyLicence(
+  ref: Ref,
+  account: string,
+  req: { licenceNumber: string; fileNumber: string },
+  deps: DeskDeps,
+): Promise<VerifyResult> {
+  const subject = licenceKey(deps.pepper, req.licenceNumber);
+  return verify(
+    ref,
+    account,
+    subject,
+    maskLicence(req.licenceNumber),
+    async () => {
+      const r = await deps.records.licence(subject);
+      return r !== undefined && proofMatches(deps.pepper, r.file, req.fileNumber);
+    },
+    'file-number',
+    deps,
+  );
+}
+
+/** A plate unbound: its ownership goes with it (a new binding must verify again). */
+export async function plateUnbound(ref: Ref, plates: readonly string[], deps: DeskDeps): Promise<void> {
+  const mine = await deps.ownerships.verified(ref);
+  for (const plate of plates) {
+    const subject = vehicleKey(deps.pepper, plate);
+    if (mine.some((v) => v.subject.key === subject.key)) {
+      await deps.ownerships.unverify(ref, subject);
+      await deps.tally.count(isoWeek(today(deps.clock)), 'verified', -1).catch(() => undefined);
+    }
+  }
+}
+
+/** 解绑驾驶证: every verified licence of the follower. */
+export async function licencesUnbound(ref: Ref, deps: DeskDeps): Promise<number> {
+  const licences = (await deps.ownerships.verified(ref)).filter((v) => v.subject.type === 'licence');
+  for (const l of licences) await deps.ownerships.unverify(ref, l.subject);
+  return licences.length;
+}
+
+// Replies ------------------------------------------------------------------------------------------
+
+export const HOW_TO_VERIFY_PLATE =
+  '为保护个人信息，违法、年检等车辆信息只发送给验证过的车主：请发送“验证 京A12345 车架号后6位”（车牌需先绑定，车架号见行驶证）。';
+export const HOW_TO_VERIFY_LICENCE =
+  '驾驶证记分只告知验证过的驾驶人本人：请发送“验证驾驶证 驾驶证号 档案编号”（档案编号为驾驶证副页上的12位数字）。';
+const HANDOFF = '缴纳罚款、处理违法请使用“交管12123”App。';
+
+export function verifyReply(r: VerifyResult, what: 'plate' | 'licence', limit: number): string {
+  switch (r.outcome) {
+    case 'verified':
+      return `验证成功：${what === 'plate' ? '车辆' : '驾驶证'} ${r.display} 的违法、记分、年检等提醒将发送给您（夜间的提醒在 07:00 后送达）。发送“违法”“记分”“年检”可随时查询。`;
+    case 'already':
+      return `${what === 'plate' ? '车辆' : '驾驶证'} ${r.display} 已验证。发送“违法”“记分”“年检”可查询。`;
+    case 'not-bound':
+      return '请先发送“绑定 京A12345”绑定车牌，再发送“验证 京A12345 车架号后6位”。';
+    case 'wrong':
+      return `验证未通过：${what === 'plate' ? '车架号后6位' : '驾驶证号或档案编号'}与登记信息不符（今天还可尝试 ${r.left} 次）。如刚办理登记，请稍后再试。`;
+    case 'locked':
+      return `今天的验证次数已用完（每天 ${limit} 次），请明天再试；如有疑问请拨打 12123。`;
+  }
+}
+
+const fmtDate = (date: string) => {
+  const [y, m, d] = date.split('-').map(Number);
+  return `${y}年${m}月${d}日`;
+};
+
+/** 违法 (and menu 1): the verified plates' unprocessed violations, with the 12123 hand-off. */
+export async function violationsReply(ref: Ref, deps: DeskDeps): Promise<string> {
+  const vehicles = (await deps.ownerships.verified(ref)).filter((v) => v.subject.type === 'vehicle');
+  if (vehicles.length === 0) return `${HOW_TO_VERIFY_PLATE}${HANDOFF}`;
+  const lines: string[] = [];
+  for (const v of vehicles) {
+    const open = (await deps.records.violations(v.subject)).filter((x) => x.state === 'unprocessed');
+    if (open.length === 0) lines.push(`${v.display}：暂无未处理的交通违法。`);
+    else {
+      const fine = open.reduce((n, x) => n + x.fineYuan, 0);
+      const points = open.reduce((n, x) => n + x.points, 0);
+      lines.push(`${v.display}：未处理违法 ${open.length} 条，罚款共 ${fine} 元，记分共 ${points} 分。`);
+    }
+  }
+  return `${lines.join('\n')}\n${HANDOFF}`;
+}
+
+/** 记分: the verified licences' points in the cycle. */
+export async function pointsReply(ref: Ref, deps: DeskDeps): Promise<string> {
+  const licences = (await deps.ownerships.verified(ref)).filter((v) => v.subject.type === 'licence');
+  if (licences.length === 0) return HOW_TO_VERIFY_LICENCE;
+  const lines: string[] = [];
+  for (const l of licences) {
+    const p = await deps.records.points(l.subject);
+    lines.push(
+      p
+        ? `驾驶证 ${l.display}：本记分周期已记 ${p.points} 分（满分 12 分）${p.cycleEnd ? `，周期至${fmtDate(p.cycleEnd)}` : ''}。`
+        : `驾驶证 ${l.display}：暂无记分信息。`,
+    );
+  }
+  return `${lines.join('\n')}\n详情请见“交管12123”App。`;
+}
+
+/** 年检: the verified plates' inspection (and compulsory insurance) dates. */
+export async function inspectionReply(ref: Ref, deps: DeskDeps): Promise<string> {
+  const vehicles = (await deps.ownerships.verified(ref)).filter((v) => v.subject.type === 'vehicle');
+  if (vehicles.length === 0) return HOW_TO_VERIFY_PLATE;
+  const day = today(deps.clock);
+  const lines: string[] = [];
+  for (const v of vehicles) {
+    const due = await deps.records.due(v.subject);
+    const at = (kind: string) => due.find((d) => d.kind === kind);
+    const inspection = at('inspection-due');
+    const insurance = at('insurance-expiry');
+    const when = (date: string) => {
+      const days = daysBetween(day, date);
+      return days >= 0 ? `（还有 ${days} 天）` : `（已逾期 ${-days} 天，请尽快检验）`;
+    };
+    lines.push(
+      inspection
+        ? `${v.display}：检验有效期至${fmtDate(inspection.dueDate)}${when(inspection.dueDate)}。`
+        : `${v.display}：暂无检验信息。`,
+    );
+    if (insurance) lines.push(`${v.display}：交强险至${fmtDate(insurance.dueDate)}。`);
+  }
+  return `${lines.join('\n')}\n可在到期前3个月内申请检验，预约请使用“交管12123”App。`;
+}
+
+export type { Verified };
+
+/** The desk as the conversation uses it (ConversationDeps.drivers). */
+export interface DriverDesk {
+  verifyPlate(
+    ref: Ref,
+    account: string,
+    req: { plate: string; vinLast6: string; bound: readonly string[] },
+  ): Promise<string>;
+  verifyLicence(
+    ref: Ref,
+    account: string,
+    req: { licenceNumber: string; fileNumber: string },
+  ): Promise<string>;
+  query(ref: Ref, what: 'violations' | 'points' | 'inspection'): Promise<string>;
+  unbound(ref: Ref, plates: readonly string[]): Promise<void>;
+  licencesUnbound(ref: Ref): Promise<string>;
+}
+
+export function driverDesk(deps: DeskDeps): DriverDesk {
+  const limit = deps.settings.followerAttempts;
+  return {
+    verifyPlate: async (ref, account, req) =>
+      verifyReply(await verifyPlate(ref, account, req, deps), 'plate', limit),
+    verifyLicence: async (ref, account, req) =>
+      verifyReply(await verifyLicence(ref, account, req, deps), 'licence', limit),
+    query: (ref, what) =>
+      what === 'violations'
+        ? violationsReply(ref, deps)
+        : what === 'points'
+          ? pointsReply(ref, deps)
+          : inspectionReply(ref, deps),
+    unbound: (ref, plates) => plateUnbound(ref, plates, deps),
+    licencesUnbound: async (ref) => {
+      const n = await licencesUnbound(ref, deps);
+      return n ? '已取消驾驶证验证，将不再收到记分与换证提醒。' : '您还没有验证驾驶证。';
+    },
+  };
+}
