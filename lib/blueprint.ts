@@ -91,6 +91,23 @@ const RESTRICTION_DATA_ENVIRONMENT = { RESTRICTION_DATA_CACHE_SECONDS: '30' };
 /** The cities with reminder schedules, for the replies that promise (or do not promise) a reminder. */
 const REMINDER_ENVIRONMENT = { SERVED_CITIES: SERVED_CITIES.join(',') };
 
+/**
+ * Driver notices (functions/core/drivers, schemas/drivers.ts DriverSettingsSchema documents each):
+ * the department's city, how long registry hashes and events are kept, how long a personal page's
+ * link opens, the reminder offsets, SMS to registered phones (off until the department enables it),
+ * the points threshold and the verification attempts.
+ */
+const DRIVER_ENVIRONMENT = {
+  DRIVER_CITY: 'beijing',
+  DRIVER_RETENTION_DAYS: '400',
+  DRIVER_PAGE_DAYS: '30',
+  DRIVER_REMINDER_OFFSETS: '30,7,0,-1',
+  DRIVER_SMS_TO_REGISTERED: 'false',
+  DRIVER_POINTS_NOTICE_AT: '9',
+  DRIVER_VERIFY_ATTEMPTS: '5',
+  DRIVER_SUBJECT_ATTEMPTS: '20',
+};
+
 /** Where functions that call the WeChat API find it (the local stack points it at its sandbox). */
 const WECHAT_API_ENVIRONMENT = { WECHAT_API_BASE: 'https://api.weixin.qq.com' };
 
@@ -125,6 +142,14 @@ export const blueprintInput = {
       partitionKey: 'pk',
       sortKey: 'sk',
       indexes: [{ name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk', projection: 'all' }],
+    },
+    drivers: {
+      description:
+        'Driver notices: per vehicle or licence (by keyed hash) the registry hashes and sealed phone, the followers who proved ownership, violations, points and due dates; per follower what they verified; gsi1 is the sparse due-date index; everything expires by TTL after the retention.',
+      partitionKey: 'pk',
+      sortKey: 'sk',
+      indexes: [{ name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk', projection: 'all' }],
+      ttlAttribute: 'expiresAt',
     },
     operations: {
       description:
@@ -185,10 +210,17 @@ export const blueprintInput = {
         content: 'read',
         operations: 'read-write',
         ledger: 'read',
+        // Owners prove a plate or licence (验证), and ask 违法 / 记分 / 年检.
+        drivers: 'read-write',
       },
       publishes: ['wechat-replies'],
-      secrets: ['wechat-accounts'],
-      environment: { ...RESTRICTION_DATA_ENVIRONMENT, ...REMINDER_ENVIRONMENT, WECHAT_MAX_SKEW_S: '300' },
+      secrets: ['wechat-accounts', 'driver-integrations'],
+      environment: {
+        ...RESTRICTION_DATA_ENVIRONMENT,
+        ...REMINDER_ENVIRONMENT,
+        ...DRIVER_ENVIRONMENT,
+        WECHAT_MAX_SKEW_S: '300',
+      },
     },
     'send-wechat-reply': {
       description:
@@ -246,7 +278,14 @@ export const blueprintInput = {
         'The only way a push reaches an SMS subscriber: status, per-number cap, cap + dedupe in one write, budget, gateway.',
       entry: 'functions/deliver-sms/handler.ts',
       timeoutSeconds: 60,
-      tables: { subscribers: 'read', ledger: 'read-write', operations: 'read-write', content: 'read' },
+      // drivers: owners' registered phones (driver notices to owners with no verified WeChat binding).
+      tables: {
+        subscribers: 'read',
+        ledger: 'read-write',
+        operations: 'read-write',
+        content: 'read',
+        drivers: 'read',
+      },
       secrets: ['sms-gateway'],
       environment: {
         ...SMS_ENVIRONMENT,
@@ -381,6 +420,47 @@ export const blueprintInput = {
       tables: { operations: 'read' },
       environment: SMS_ENVIRONMENT,
     },
+    'ingest-driver-events': {
+      description:
+        'The traffic-management platform’s signed event batches (POST /v1/integrations/driver-events): verified, recorded idempotently, notices to verified owners through the push pipeline.',
+      entry: 'functions/ingest-driver-events/handler.ts',
+      memoryMb: 512,
+      timeoutSeconds: 29,
+      // inbound: the request nonces (replays refused); operations: the day's driver runs.
+      tables: { drivers: 'read-write', inbound: 'read-write', operations: 'read-write' },
+      publishes: ['push-deliveries'],
+      // sms-gateway: registered phones are sealed and keyed like SMS numbers.
+      secrets: ['driver-integrations', 'sms-gateway'],
+      environment: { ...DRIVER_ENVIRONMENT, DRIVER_MAX_SKEW_S: '300' },
+    },
+    'plan-driver-reminders': {
+      description:
+        'Each morning: due-date reminders (inspection, insurance, licence renewal) at the configured offsets from the sparse due-date index, to verified owners through the push pipeline; closes yesterday’s ingest runs.',
+      entry: 'functions/plan-driver-reminders/handler.ts',
+      memoryMb: 512,
+      timeoutSeconds: 300,
+      // content: the holiday calendar (a reminder due on a holiday goes before it).
+      tables: { drivers: 'read', operations: 'read-write', content: 'read' },
+      publishes: ['push-deliveries'],
+      secrets: ['driver-integrations'],
+      environment: { ...DRIVER_ENVIRONMENT, ...RESTRICTION_DATA_ENVIRONMENT },
+    },
+    'get-driver-page': {
+      description:
+        'Public: a driver notice’s personal page (GET /d/{token}), the link signed and expiring; the violation with its photo links; never cached.',
+      entry: 'functions/get-driver-page/handler.ts',
+      tables: { drivers: 'read' },
+      secrets: ['driver-integrations'],
+      environment: DRIVER_ENVIRONMENT,
+    },
+    'manage-drivers': {
+      description:
+        'Operators: driver notices by kind and outcome per week, the verification rate, a vehicle’s and a follower’s records (masked unless admin).',
+      entry: 'functions/manage-drivers/handler.ts',
+      tables: { drivers: 'read', operations: 'read' },
+      secrets: ['driver-integrations'],
+      environment: DRIVER_ENVIRONMENT,
+    },
     'check-restriction-coverage': {
       description: 'Daily: warn when a served city has no rule or no calendar for a day in the next 30.',
       entry: 'functions/check-restriction-coverage/handler.ts',
@@ -418,6 +498,10 @@ export const blueprintInput = {
     'sms-gateway': {
       description:
         'JSON: pepper and dataKey (base64, 32 bytes each), tencent {secretId, secretKey, sdkAppId, region} and/or aliyun {accessKeyId, accessKeySecret}, callbackSecrets {tencent, aliyun}.',
+    },
+    'driver-integrations': {
+      description:
+        'JSON: integrations [{id, secret (≥ 32 characters), allowedIps}] of the traffic-management platform, pepper and pageKey (base64, ≥ 32 bytes each).',
     },
     'wechat-accounts': {
       description:
@@ -512,6 +596,12 @@ export const blueprintInput = {
       cron: 'cron(0/5 * * * ? *)',
       timeZone: 'Asia/Shanghai',
       function: 'publish-due-notices',
+    },
+    'driver-reminders': {
+      description: 'Every morning, the due-date reminders of the day (and yesterday’s ingest runs closed)',
+      cron: 'cron(0 9 * * ? *)',
+      timeZone: 'Asia/Shanghai',
+      function: 'plan-driver-reminders',
     },
     'restriction-coverage-check': {
       description: 'Every morning, look 30 days ahead for days a served city cannot answer.',

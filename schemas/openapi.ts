@@ -45,6 +45,7 @@ const SECURITY: Record<RouteDeclaration['auth'], Array<Record<string, []>>> = {
   'admin-jwt': [{ adminJwt: [] }],
   'wechat-signature': [{ wechatSignature: [] }],
   'sms-signature': [{ smsCallbackToken: [] }, { smsCallbackSignature: [] }],
+  hmac: [{ integrationSignature: [] }],
 };
 
 function parameters(where: 'path' | 'query', schema: z.ZodType | undefined) {
@@ -165,6 +166,13 @@ export function openApiDocument(version: string) {
           name: 'token',
           description:
             'The per-provider callback secret in the callback URL (the gateways sign nothing); compared in constant time before the body is parsed.',
+        },
+        integrationSignature: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'X-Signature',
+          description:
+            'A machine-to-machine integration (the traffic-management platform) signs each request with its own secret: X-Signature = hex(HMAC-SHA256(secret, X-Timestamp + "\\n" + X-Nonce + "\\n" + METHOD + "\\n" + path + "\\n" + hex(SHA-256(body)))), with X-Integration-Id naming the integration, X-Timestamp (Unix seconds) within 5 minutes and X-Nonce (16–64 characters) used once. Verified in constant time before the body is parsed; an optional IP allow-list per integration.',
         },
         smsCallbackSignature: {
           type: 'apiKey',

@@ -8,8 +8,11 @@ import { PushCategorySchema } from './vocabulary.ts';
 
 const HhMm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM');
 
-/** Categories are capped in classes: `restriction` (its own), `routine` (notices, transactional), `emergency`. */
-export const CapClassSchema = z.enum(['restriction', 'routine', 'emergency']);
+/**
+ * Categories are capped in classes: `restriction` (its own), `routine` (notices), `transactional`
+ * (a person's own notices: violations, points, due dates — its own cap, no weekly limit), `emergency`.
+ */
+export const CapClassSchema = z.enum(['restriction', 'routine', 'transactional', 'emergency']);
 export type CapClass = z.infer<typeof CapClassSchema>;
 
 export const ChannelPolicySchema = z.strictObject({
@@ -23,6 +26,8 @@ export const ChannelPolicySchema = z.strictObject({
   perDay: z.strictObject({
     restriction: z.number().int().min(0),
     routine: z.number().int().min(0),
+    /** A policy saved before the class existed gets the default. */
+    transactional: z.number().int().min(0).default(3),
     emergency: z.number().int().min(0),
   }),
   /** Routine pushes over the 7 civil days ending today. */
@@ -45,10 +50,10 @@ export const DEFAULT_POLICY: FrequencyPolicy = {
       classOf: {
         restriction: 'restriction',
         notice: 'routine',
-        transactional: 'routine',
+        transactional: 'transactional',
         emergency: 'emergency',
       },
-      perDay: { restriction: 1, routine: 1, emergency: 3 },
+      perDay: { restriction: 1, routine: 1, transactional: 3, emergency: 3 },
       routinePer7Days: 4,
       quietHours: { from: '21:30', to: '07:00' },
     },
@@ -57,10 +62,10 @@ export const DEFAULT_POLICY: FrequencyPolicy = {
       classOf: {
         restriction: 'routine',
         notice: 'routine',
-        transactional: 'routine',
+        transactional: 'transactional',
         emergency: 'emergency',
       },
-      perDay: { restriction: 0, routine: 1, emergency: 2 },
+      perDay: { restriction: 0, routine: 1, transactional: 2, emergency: 2 },
       routinePer7Days: 4,
       quietHours: { from: '21:30', to: '07:00' },
     },
@@ -271,5 +276,10 @@ export const DeliveryMessageSchema = z.strictObject({
   fallbackValues: z.record(z.string(), z.string()).optional(),
   /** An SMS bundle sent because the WeChat push failed permanently (counted apart on the run). */
   fallback: z.literal(true).optional(),
+  /**
+   * SMS to owners' registered phones (driver notices): not SMS subscribers, so no profile means not
+   * opted out, and the number is the registry's (an opt-out by TD still stops them).
+   */
+  registeredPhone: z.literal(true).optional(),
 });
 export type DeliveryMessage = z.infer<typeof DeliveryMessageSchema>;

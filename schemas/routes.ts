@@ -14,6 +14,7 @@
  */
 import { z } from 'zod';
 import * as api from './api.ts';
+import * as drivers from './drivers.ts';
 import * as notices from './notices.ts';
 import * as operations from './operations.ts';
 import * as pushes from './pushes.ts';
@@ -74,8 +75,11 @@ export interface WebhookContent {
   schema?: z.ZodType;
 }
 export interface WebhookRoute extends Documented {
-  /** The handler verifies the provider's signature or secret itself (the gateway does not). */
-  auth: 'wechat-signature' | 'sms-signature';
+  /**
+   * The handler verifies the provider's signature or secret itself (the gateway does not); `hmac`:
+   * a machine-to-machine integration signs each request with its own secret.
+   */
+  auth: 'wechat-signature' | 'sms-signature' | 'hmac';
   parameters: readonly WebhookParameter[];
   body?: WebhookContent;
   responses: Readonly<Record<number, WebhookContent>>;
@@ -229,6 +233,85 @@ export const ROUTES = {
         contentTypes: ['text/html'],
         description: 'No published notice with this id (drafts, notices in review and officers-only ones)',
       },
+    },
+  },
+
+  'GET /d/{token}': {
+    function: 'get-driver-page',
+    auth: 'public',
+    kind: 'page',
+    summary:
+      'A driver notice’s personal page (the link in the template message): the violation with its photo links, the points, the due date — signed, expiring',
+    tag: 'drivers',
+    parameters: [
+      {
+        name: 'token',
+        in: 'path',
+        required: true,
+        description: 'The signed link token (HMAC, with its expiry)',
+      },
+    ],
+    responses: {
+      200: {
+        contentTypes: ['text/html'],
+        description: 'The notice’s details; no script, strict CSP, never cached (private, no-store)',
+      },
+      404: {
+        contentTypes: ['text/html'],
+        description: 'The link does not verify, or its record is gone (retention)',
+      },
+      410: { contentTypes: ['text/html'], description: 'The link has expired' },
+    },
+  },
+
+  // Integrations: the traffic-management platform --------------------------------------------------
+  'POST /v1/integrations/driver-events': {
+    function: 'ingest-driver-events',
+    auth: 'hmac',
+    summary:
+      'The traffic-management platform’s events (registry, violations, points, due dates): a signed batch of at most 500, answered event by event; idempotent by event id',
+    tag: 'integrations',
+    parameters: [
+      {
+        name: 'X-Integration-Id',
+        in: 'header',
+        required: true,
+        description: 'The integration (its secret signs)',
+      },
+      { name: 'X-Timestamp', in: 'header', required: true, description: 'Unix seconds, within 5 minutes' },
+      { name: 'X-Nonce', in: 'header', required: true, description: '16–64 characters, used once' },
+      {
+        name: 'X-Signature',
+        in: 'header',
+        required: true,
+        description: 'hex HMAC-SHA256 (see the security scheme)',
+      },
+    ],
+    body: {
+      contentTypes: ['application/json'],
+      description: '{ "events": [ … ] }: each event of its kind’s schema (an invalid one is refused alone)',
+      schema: drivers.DriverEventBatchSchema,
+    },
+    responses: {
+      200: {
+        contentTypes: ['application/json'],
+        description: 'Per event: accepted, duplicate, stale or invalid with the reason',
+        schema: drivers.IngestAnswerSchema,
+      },
+      400: {
+        contentTypes: ['application/json'],
+        description: 'The body is not JSON or not { events: [1..500] }',
+      },
+      401: {
+        contentTypes: ['application/json'],
+        description:
+          'Unknown integration, a signature that does not verify, a stale timestamp or a nonce used before',
+      },
+      403: {
+        contentTypes: ['application/json'],
+        description: 'The caller’s IP is not on the integration’s allow-list',
+      },
+      413: { contentTypes: ['application/json'], description: 'The body is larger than 1 MB' },
     },
   },
 
@@ -514,6 +597,39 @@ export const ROUTES = {
     request: { path: notices.NoticeIdPathSchema },
     response: { status: 200, schema: notices.NoticePreviewSchema, description: 'The preview' },
     errors: [404],
+  },
+
+  // Driver notices (operators; personal data masked unless role admin) -----------------------------
+  'GET /v1/admin/drivers/stats': {
+    function: 'manage-drivers',
+    auth: 'admin-jwt',
+    roles: OPERATORS,
+    summary: 'Driver notices by kind and outcome per ISO week, the verification rate, verified owners now',
+    tag: 'admin: drivers',
+    request: { query: drivers.DriverStatsQuerySchema },
+    response: { status: 200, schema: drivers.DriverStatsSchema, description: 'The measures' },
+    errors: [],
+  },
+  'GET /v1/admin/drivers/vehicles/{plate}': {
+    function: 'manage-drivers',
+    auth: 'admin-jwt',
+    roles: OPERATORS,
+    summary:
+      'One vehicle: registered or not, its verified owners, violations, due dates (masked unless role admin; never a hash or the VIN)',
+    tag: 'admin: drivers',
+    request: { path: drivers.VehiclePathSchema },
+    response: { status: 200, schema: drivers.VehicleViewSchema, description: 'The vehicle' },
+    errors: [],
+  },
+  'GET /v1/admin/drivers/followers/{channel}/{id}': {
+    function: 'manage-drivers',
+    auth: 'admin-jwt',
+    roles: OPERATORS,
+    summary: 'What one follower proved they own (masked unless role admin)',
+    tag: 'admin: drivers',
+    request: { path: drivers.DriverFollowerPathSchema },
+    response: { status: 200, schema: drivers.DriverFollowerViewSchema, description: 'The follower' },
+    errors: [],
   },
 
   // Operations: stats, subscriber support, the audit trail (operators) ------------------------------

@@ -18,6 +18,9 @@ export const SmsTemplateKindSchema = z.enum([
   'bind-confirmation',
   'restriction-answer',
   'fallback-linked',
+  'driver-violation',
+  'driver-points',
+  'driver-due',
 ]);
 export type SmsTemplateKind = z.infer<typeof SmsTemplateKindSchema>;
 

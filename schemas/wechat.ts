@@ -2,6 +2,7 @@
  * WeChat Official Account configuration and the subscriber-facing data of the conversation.
  */
 import { z } from 'zod';
+import { DriverNoticeKindSchema } from './drivers.ts';
 import { CityCodeSchema } from './restrictions.ts';
 import { PushCategorySchema } from './vocabulary.ts';
 
@@ -54,6 +55,12 @@ export const WeChatAccountSchema = z.strictObject({
   templates: z
     .partialRecord(PushCategorySchema, z.union([z.string().min(1), TemplateMappingSchema]))
     .default({}),
+  /**
+   * A person's own notices with a template of their kind (违法提醒, 年检提醒 …): its placeholders are
+   * the kind's (car_number {plate}, amount {fine}, number {points}, time {time} for violations);
+   * kinds without one use templates.transactional.
+   */
+  driverTemplates: z.partialRecord(DriverNoticeKindSchema, TemplateMappingSchema).optional(),
   /** Long-term subscription templates (长期订阅通知) per category, sent to followers who accepted them. */
   subscriptions: z.partialRecord(PushCategorySchema, TemplateMappingSchema).default({}),
   /** Where this deployment's pages are served (the notice page /n/{id}), as WeChat's browser opens them. */

@@ -12,7 +12,7 @@ import { flushMetrics, logger, tracer } from './powertools.ts';
 import { errorMessage } from './telemetry.ts';
 
 export interface Page {
-  status: 200 | 404;
+  status: 200 | 404 | 410;
   html: string;
   etag: string;
 }
@@ -23,9 +23,18 @@ export interface PageRequest {
 }
 
 /** Cacheable for a minute (a withdrawal shows within it), a found page a little longer at the edge. */
-const CACHE = { 200: 'public, max-age=60, stale-while-revalidate=300', 404: 'public, max-age=30' } as const;
+const CACHE = {
+  200: 'public, max-age=60, stale-while-revalidate=300',
+  404: 'public, max-age=30',
+  410: 'public, max-age=300',
+} as const;
 
-export function pageHandler(csp: string, fn: (req: PageRequest) => Promise<Page>) {
+/** `personal`: a page for one person (a driver notice's): never cached anywhere, no 304. */
+export function pageHandler(
+  csp: string,
+  fn: (req: PageRequest) => Promise<Page>,
+  options: { personal?: boolean } = {},
+) {
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
     .use(captureLambdaHandler(tracer, { captureResponse: false }))
     .use(injectLambdaContext(logger, { resetKeys: true }))
@@ -43,6 +52,12 @@ export function pageHandler(csp: string, fn: (req: PageRequest) => Promise<Page>
           pathParameters: event.pathParameters ?? {},
           ifNoneMatch: event.headers?.['if-none-match'],
         });
+        if (options.personal)
+          return {
+            statusCode: page.status,
+            headers: { ...headers, 'cache-control': 'private, no-store' },
+            body: page.html,
+          };
         const cached = { ...headers, 'cache-control': CACHE[page.status], etag: page.etag };
         if (page.status === 200 && event.headers?.['if-none-match'] === page.etag)
           return { statusCode: 304, headers: cached };

@@ -32,6 +32,7 @@ beforeAll(async () => {
 const limits = fc.record({
   restriction: fc.integer({ min: 0, max: 3 }),
   routine: fc.integer({ min: 0, max: 3 }),
+  transactional: fc.integer({ min: 0, max: 3 }),
   emergency: fc.integer({ min: 0, max: 3 }),
 });
 const policyArb = fc.record({ wechat: limits, week: fc.integer({ min: 0, max: 6 }) }).map(
@@ -47,6 +48,7 @@ const stateArb = fc.record({
   day: fc.record({
     restriction: fc.integer({ min: 0, max: 4 }),
     routine: fc.integer({ min: 0, max: 4 }),
+    transactional: fc.integer({ min: 0, max: 4 }),
     emergency: fc.integer({ min: 0, max: 4 }),
   }),
   /** Routine pushes on each of the 6 days before. */
@@ -75,6 +77,7 @@ describe('capDecision equals the ledger’s conditional write', () => {
                 keys: new Set(existing),
                 c_restriction: state.day.restriction,
                 c_routine: state.day.routine,
+                c_transactional: state.day.transactional,
                 c_emergency: state.day.emergency,
                 // A settled reason, so an existing key reads as a finished push (not one in flight).
                 ...(state.alreadyThere ? { [`s:${pushKey}`]: 'sent' } : {}),

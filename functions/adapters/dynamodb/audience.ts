@@ -68,6 +68,7 @@ const LedgerItem = z.object({
   keys: z.set(z.string()).optional(),
   c_restriction: z.number().optional(),
   c_routine: z.number().optional(),
+  c_transactional: z.number().optional(),
   c_emergency: z.number().optional(),
 });
 
@@ -267,7 +268,7 @@ export class DynamoAudience {
           const owner = keys.ledgerOwner(item.data.pk);
           const k = `${owner.channel}#${owner.id}`;
           const counts = out.get(k) ?? {
-            day: { restriction: 0, routine: 0, emergency: 0 },
+            day: { restriction: 0, routine: 0, transactional: 0, emergency: 0 },
             routineBefore: 0,
             keys: [],
           };
@@ -275,6 +276,7 @@ export class DynamoAudience {
             counts.day = {
               restriction: item.data.c_restriction ?? 0,
               routine: item.data.c_routine ?? 0,
+              transactional: item.data.c_transactional ?? 0,
               emergency: item.data.c_emergency ?? 0,
             };
             counts.keys = [...(item.data.keys ?? [])];

@@ -8,6 +8,8 @@
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
+  BatchGetCommand,
+  type BatchGetCommandOutput,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -26,7 +28,7 @@ import { keys } from './keys.ts';
 
 export const PushRunSchema = z.object({
   key: z.string(),
-  kind: z.enum(['restriction', 'notice']),
+  kind: z.enum(['restriction', 'notice', 'driver']),
   category: z.string(),
   city: z.string(),
   date: z.string(),
@@ -127,6 +129,33 @@ export class DynamoPushRuns implements RunLog, SegmentCursors {
       new GetCommand({ TableName: this.table, Key: this.key(runKey), ConsistentRead: true }),
     );
     return res.Item ? withProgress(PushRunSchema.parse(res.Item)) : undefined;
+  }
+
+  /** The outcome counts of many runs by key, 100 a BatchGetItem (absent: no such run). */
+  async countsOf(runKeys: readonly string[]): Promise<Map<string, Record<string, number>>> {
+    const out = new Map<string, Record<string, number>>();
+    for (let i = 0; i < runKeys.length; i += 100) {
+      let pending: Record<string, unknown>[] | undefined = runKeys.slice(i, i + 100).map((k) => this.key(k));
+      for (let attempt = 0; pending?.length; attempt++) {
+        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
+        const res: BatchGetCommandOutput = await this.doc.send(
+          new BatchGetCommand({
+            RequestItems: {
+              [this.table]: {
+                Keys: pending,
+                ProjectionExpression: '#k, #c',
+                ExpressionAttributeNames: { '#k': 'key', '#c': 'counts' },
+              },
+            },
+          }),
+        );
+        for (const item of res.Responses?.[this.table] ?? [])
+          out.set(String(item.key), PushRunSchema.shape.counts.parse(item.counts));
+        pending = res.UnprocessedKeys?.[this.table]?.Keys;
+        if (attempt > 8 && pending?.length) throw new Error('BatchGetItem left keys unprocessed');
+      }
+    }
+    return out;
   }
 
   /** Runs newest first, `limit` a page; `month` (YYYY-MM, Asia/Shanghai) keeps the runs it started. */

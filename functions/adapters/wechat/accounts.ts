@@ -25,6 +25,7 @@ export const DEV_ACCOUNT_DEFAULTS = {
   WECHAT_TEMPLATE_RESTRICTION: 'dev-restriction-template',
   WECHAT_TEMPLATE_NOTICE: 'dev-notice-template',
   WECHAT_TEMPLATE_EMERGENCY: 'dev-emergency-template',
+  WECHAT_TEMPLATE_TRANSACTIONAL: 'dev-transactional-template',
 } as const;
 
 export interface AccountDirectory {
@@ -74,7 +75,11 @@ export function accountsFromEnv(env: Record<string, string | undefined>): WeChat
       restriction: v('WECHAT_TEMPLATE_RESTRICTION'),
       notice: v('WECHAT_TEMPLATE_NOTICE'),
       emergency: v('WECHAT_TEMPLATE_EMERGENCY'),
+      transactional: v('WECHAT_TEMPLATE_TRANSACTIONAL'),
     },
+    ...(json(env, 'WECHAT_DRIVER_TEMPLATES')
+      ? { driverTemplates: json(env, 'WECHAT_DRIVER_TEMPLATES') }
+      : {}),
     subscriptions: json(env, 'WECHAT_SUBSCRIPTIONS') ?? {},
     // The local stack serves the notice page itself (LOCAL_STACK_URL is set for its functions).
     pageBaseUrl: env.WECHAT_PAGE_BASE_URL ?? env.LOCAL_STACK_URL ?? null,

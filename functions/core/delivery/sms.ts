@@ -44,11 +44,15 @@ export interface SmsRecipient {
   bundle: string;
   /** The template's parameters by name (core/sms/messages.ts restrictionReminderValues for reminders). */
   values: Record<string, string>;
+  /** An owner's registered phone (driver notices): reachable without a profile, unless opted out. */
+  registeredPhone?: boolean;
 }
 
 export interface SmsDeliverDeps extends SmsSendDeps {
   subscribers: Pick<SubscriberRepository, 'get'>;
   contacts: Pick<SmsContacts, 'get'>;
+  /** Owners' registered phones by their SMS identity (driver notices), where the function reads them. */
+  registeredPhones?: Pick<SmsContacts, 'get'>;
   vault: Pick<PhoneSeal, 'decrypt'>;
   numberCap: SmsNumberCap;
   ledger: PushLedger;
@@ -65,7 +69,8 @@ export async function deliverSms(recipient: SmsRecipient, deps: SmsDeliverDeps):
 
   // 1. Status.
   const subscriber = await deps.subscribers.get(ref);
-  const status = subscriber?.status ?? 'unfollowed';
+  // A registered phone has no profile unless its owner texted us (a TD there still stops it).
+  const status = subscriber?.status ?? (recipient.registeredPhone ? 'active' : 'unfollowed');
   if (status !== 'active') {
     return (await deps.ledger.skip('sms', id, req.date, pushKey, status)) === 'duplicate'
       ? 'duplicate'
@@ -73,7 +78,7 @@ export async function deliverSms(recipient: SmsRecipient, deps: SmsDeliverDeps):
   }
 
   // 2. Render (pure) and find the number.
-  const kind: SmsTemplateKind = templateForCategory(recipient.category);
+  const kind: SmsTemplateKind = templateForCategory(recipient.category, recipient.values);
   let message: RenderedSms;
   try {
     message = renderSms(deps.catalogue, kind, recipient.values, deps.settings.maxParts);
@@ -84,7 +89,9 @@ export async function deliverSms(recipient: SmsRecipient, deps: SmsDeliverDeps):
       ? 'duplicate'
       : 'failed';
   }
-  const contact = await deps.contacts.get(id);
+  const contact =
+    (await deps.contacts.get(id)) ??
+    (recipient.registeredPhone ? await deps.registeredPhones?.get(id) : undefined);
   if (!contact) {
     deps.log('warn', 'SMS subscriber without a stored number', { pushKey });
     return (await deps.ledger.skip('sms', id, req.date, pushKey, 'no-number')) === 'duplicate'
@@ -198,6 +205,7 @@ export function smsDelivery(deps: SmsDeliveryDeps): DeliverRecipients {
             runKey: d.runKey,
             bundle: d.bundle,
             values: await valuesFor(d, r, deps),
+            ...(d.registeredPhone ? { registeredPhone: true } : {}),
           },
           perBundle,
         );

@@ -305,7 +305,7 @@ async function fallBackToSms(d: DeliveryMessage, recipients: Recipient[], deps: 
 /** How the account sends the category, or why it cannot (the run is aborted). */
 function pathsOf(account: WeChatAccount | undefined, d: DeliveryMessage) {
   if (!account) return { problem: `account '${d.account}' is not configured` };
-  const template = templateOf(account, d.category);
+  const template = templateOf(account, d.category, d.values);
   const subscription = subscriptionOf(account, d.category);
   if (!template && !subscription)
     return { problem: `account '${d.account}' has no template for category '${d.category}'` };

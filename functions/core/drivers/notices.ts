@@ -15,13 +15,12 @@ import type { DriverNoticeKind } from '../../../schemas/drivers.ts';
 import type { DeliveryMessage } from '../../../schemas/pushes.ts';
 import { daysBetween } from '../time.ts';
 import type { Channel } from '../vocabulary.ts';
+import { DRIVER_KIND_LABELS } from '../wechat/placeholders.ts';
+import { DRIVER_KIND, PAGE_TOKEN } from '../wechat/templates.ts';
 import { signPageToken } from './page-token.ts';
 import type { DueRecord, Holders, PointsRecord, ViolationRecord } from './ports.ts';
 import { opaque, type Subject } from './subjects.ts';
 
-/** Carried with a driver notice's values (not placeholders): the page link and which kind it is. */
-export const PAGE_TOKEN = 'pageToken';
-export const DRIVER_KIND = 'driverKind';
 /** Carried with its SMS values: the SMS template. */
 export const SMS_TEMPLATE = 'template';
 
@@ -47,14 +46,6 @@ export const TITLES: Record<DriverNoticeKind, string> = {
   'inspection-due': '机动车检验提醒',
   'insurance-expiry': '交强险到期提醒',
   'licence-renewal': '驾驶证换证提醒',
-};
-/** The `{kind}` label: a phrase (≤ 5 Chinese characters). */
-export const KIND_LABELS: Record<DriverNoticeKind, string> = {
-  violation: '违法',
-  points: '记分',
-  'inspection-due': '年检',
-  'insurance-expiry': '保险',
-  'licence-renewal': '换证',
 };
 const DUE_WHAT: Record<DueRecord['kind'], string> = {
   'inspection-due': '机动车检验有效期至',
@@ -91,7 +82,7 @@ export function violationNotice(v: ViolationRecord, page: PageSigning): DriverNo
     plate: v.plate,
     values: {
       title: TITLES.violation,
-      kind: KIND_LABELS.violation,
+      kind: DRIVER_KIND_LABELS.violation,
       subject: v.plate,
       plate: v.plate,
       date: localDate(v.time),
@@ -123,7 +114,7 @@ export function pointsNotice(p: PointsRecord, page: PageSigning): DriverNotice {
     plate: null,
     values: {
       title: TITLES.points,
-      kind: KIND_LABELS.points,
+      kind: DRIVER_KIND_LABELS.points,
       subject: `驾驶证${p.masked}`,
       date: localDate(p.asOf),
       detail,
@@ -150,7 +141,7 @@ export function dueNotice(d: DueRecord, offset: number, today: string, page: Pag
     plate: d.subject.type === 'vehicle' ? d.display : null,
     values: {
       title: TITLES[d.kind],
-      kind: KIND_LABELS[d.kind],
+      kind: DRIVER_KIND_LABELS[d.kind],
       subject,
       ...(d.subject.type === 'vehicle' ? { plate: d.display } : {}),
       date: d.dueDate,

@@ -19,7 +19,8 @@ export function escapeHtml(text: string): string {
   );
 }
 
-const STYLE =
+/** The pages' one stylesheet (inline, allowed by its hash; the driver pages use it too). */
+export const STYLE =
   'body{margin:0;font:17px/1.7 -apple-system,"PingFang SC","Microsoft YaHei",sans-serif;color:#1a1a1a;background:#f6f6f6}' +
   'main{max-width:680px;margin:0 auto;padding:20px 16px 40px;background:#fff;min-height:100vh;box-sizing:border-box}' +
   'h1{font-size:22px;line-height:1.4;margin:6px 0 8px}.kind{margin:0;color:#1e5bb8;font-size:15px}' +
@@ -137,7 +138,8 @@ export interface NoticePageDeps {
 
 export type NoticePage = { status: 200 | 404; html: string; etag: string };
 
-const etagOf = (html: string) => `"${createHash('sha256').update(html).digest('base64url').slice(0, 27)}"`;
+export const etagOf = (html: string) =>
+  `"${createHash('sha256').update(html).digest('base64url').slice(0, 27)}"`;
 
 /** The page of notice `id`, or the not-found page. */
 export async function noticePage(id: string, deps: NoticePageDeps): Promise<NoticePage> {

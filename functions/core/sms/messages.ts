@@ -8,7 +8,7 @@
  * character outside it (an emoji, a rare CJK Extension-B character) is two — the gateways' "each
  * character counts 1" holds for the BMP, and counting units never under-estimates a bill.
  */
-import type { SmsCatalogue, SmsTemplateKind } from '../../../schemas/sms.ts';
+import { type SmsCatalogue, type SmsTemplateKind, SmsTemplateKindSchema } from '../../../schemas/sms.ts';
 import { ValidationError } from '../errors.ts';
 import { isoWeekday } from '../time.ts';
 import { WEEKDAY_NAMES } from '../vocabulary.ts';
@@ -79,8 +79,12 @@ export function renderSms(
   };
 }
 
-/** The push category's template. */
-export function templateForCategory(category: string): SmsTemplateKind {
+/** The push's template: by its category, or for a person's own notices the one its values name. */
+export function templateForCategory(category: string, values: Record<string, string> = {}): SmsTemplateKind {
+  if (category === 'transactional') {
+    const named = SmsTemplateKindSchema.safeParse(values.template);
+    if (named.success) return named.data;
+  }
   return category === 'restriction' ? 'restriction-reminder' : 'notice';
 }
 

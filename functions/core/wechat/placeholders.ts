@@ -6,15 +6,35 @@
  * Values travel as strings (a delivery message's `values`): text as is, a date as YYYY-MM-DD, an
  * instant as ISO 8601 with its zone, a window as `from/to` (to empty when open-ended).
  */
+
+import type { DriverNoticeKind } from '../../../schemas/drivers.ts';
 import type { Notice, NoticeKind } from '../../../schemas/notices.ts';
 import type { RestrictionAnswer } from '../../../schemas/restrictions.ts';
 import type { PushCategory } from '../vocabulary.ts';
+
+/** The `{kind}` of a driver notice (phrases of ≤ 5 Chinese characters). */
+export const DRIVER_KIND_LABELS: Record<DriverNoticeKind, string> = {
+  violation: '违法',
+  points: '记分',
+  'inspection-due': '年检',
+  'insurance-expiry': '保险',
+  'licence-renewal': '换证',
+};
 
 /**
  * text: any text (Chinese included); ascii: digits, letters and symbols only; plate: a canonical
  * plate; label: one of `labels`; date / instant / window: formatted per field type.
  */
-export type PlaceholderKind = 'text' | 'ascii' | 'plate' | 'label' | 'date' | 'instant' | 'window';
+export type PlaceholderKind =
+  | 'text'
+  | 'ascii'
+  | 'plate'
+  | 'label'
+  | 'date'
+  | 'instant'
+  | 'window'
+  | 'amount'
+  | 'number';
 
 export interface Placeholder {
   kind: PlaceholderKind;
@@ -64,11 +84,59 @@ const NOTICE: Record<string, Placeholder> = {
   ref: { kind: 'ascii', description: 'a short reference, N1A2B3C4D (character_string)' },
 };
 
+/**
+ * A person's own notices (driver notices): what each kind always has. `transactional` offers their
+ * union, optional where a kind lacks it (a licence has no plate); a per-kind template
+ * (`driverTemplates`) may use a placeholder its kind always has in a typed key (car_number, amount,
+ * number, time).
+ */
+const DRIVER_COMMON: Record<string, Placeholder> = {
+  title: {
+    kind: 'text',
+    description: 'what it is: 交通违法提醒, 驾驶证记分提醒, 机动车检验提醒, 交强险到期提醒, 驾驶证换证提醒',
+  },
+  kind: {
+    kind: 'label',
+    labels: Object.values(DRIVER_KIND_LABELS),
+    description: `the kind: ${Object.values(DRIVER_KIND_LABELS).join(', ')} (phrase, const)`,
+  },
+  subject: { kind: 'text', description: 'the plate, or the licence masked: 驾驶证1101**********1234' },
+  date: {
+    kind: 'date',
+    description: 'the day it is about: the violation’s day, the due date, the points’ day',
+  },
+  detail: {
+    kind: 'text',
+    description: 'the act (闯红灯), 本记分周期已记9分, 机动车检验有效期至12月1日，还有7天',
+  },
+};
+const VIOLATION: Record<string, Placeholder> = {
+  ...DRIVER_COMMON,
+  plate: { kind: 'plate', description: 'the plate (car_number)' },
+  time: { kind: 'instant', description: 'when the camera captured it (time)' },
+  place: { kind: 'text', description: 'where' },
+  fine: { kind: 'amount', description: 'the fine, 200元 (amount)' },
+  points: { kind: 'number', description: 'the points, 6 (number)' },
+};
+const optional = (p: Record<string, Placeholder>) =>
+  Object.fromEntries(Object.entries(p).map(([k, v]) => [k, { ...v, optional: true }]));
+export const DRIVER_PLACEHOLDERS: Record<DriverNoticeKind, Record<string, Placeholder>> = {
+  violation: VIOLATION,
+  points: { ...DRIVER_COMMON, points: VIOLATION.points! },
+  'inspection-due': { ...DRIVER_COMMON, plate: VIOLATION.plate! },
+  'insurance-expiry': { ...DRIVER_COMMON, plate: VIOLATION.plate! },
+  'licence-renewal': DRIVER_COMMON,
+};
+const TRANSACTIONAL: Record<string, Placeholder> = {
+  ...optional(VIOLATION),
+  ...DRIVER_COMMON,
+};
+
 export const PLACEHOLDERS: Record<PushCategory, Record<string, Placeholder>> = {
   restriction: RESTRICTION,
   notice: NOTICE,
   emergency: NOTICE,
-  transactional: {},
+  transactional: TRANSACTIONAL,
 };
 
 /** Carried with a notice's values for its page's url; not a placeholder. */

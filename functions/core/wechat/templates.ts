@@ -13,11 +13,17 @@
  * each value made valid by its type or refused — approval and preview render the notice itself, so
  * a refusal is seen there, never as WeChat's 47003 at send time. Pure.
  */
+
+import { DRIVER_NOTICE_KINDS, DriverNoticeKindSchema } from '../../../schemas/drivers.ts';
 import type { TemplateMapping as TemplateMappingConfig, WeChatAccount } from '../../../schemas/wechat.ts';
 import { civilDate, isoWeekday, zonedFormatter } from '../time.ts';
 import { PUSH_CATEGORIES, type PushCategory, WEEKDAY_NAMES } from '../vocabulary.ts';
 import { cleanText, type FieldType, fieldTypeOf, fitValue } from './field-types.ts';
-import { NOTICE_ID, PLACEHOLDERS, type Placeholder } from './placeholders.ts';
+import { DRIVER_PLACEHOLDERS, NOTICE_ID, PLACEHOLDERS, type Placeholder } from './placeholders.ts';
+
+/** Carried with a driver notice's values (not placeholders): its page link's token and its kind. */
+export const PAGE_TOKEN = 'pageToken';
+export const DRIVER_KIND = 'driverKind';
 
 export interface TemplateMapping {
   id: string;
@@ -38,7 +44,7 @@ export const LEGACY_FIELDS: Record<PushCategory, Record<string, string>> = {
   },
   notice: { keyword1: '{title}', keyword2: '{window}', keyword3: '{place}', keyword4: '{summary}' },
   emergency: { keyword1: '{title}', keyword2: '{window}', keyword3: '{place}', keyword4: '{summary}' },
-  transactional: {},
+  transactional: { keyword1: '{title}', keyword2: '{subject}', keyword3: '{date}', keyword4: '{detail}' },
 };
 
 export function normalizeMapping(
@@ -54,14 +60,21 @@ export function normalizeMapping(
  * The template message an account sends for a category, if it has one. A pre-2023 template of a
  * notice links to the notice's page too, where the account serves pages.
  */
-export function templateOf(account: WeChatAccount, category: PushCategory): TemplateMapping | null {
+export function templateOf(
+  account: WeChatAccount,
+  category: PushCategory,
+  values: Readonly<Record<string, string>> = {},
+): TemplateMapping | null {
+  // A person's own notice of a kind with a template of its own (driverTemplates), else the category's.
+  const kind = category === 'transactional' ? DriverNoticeKindSchema.safeParse(values[DRIVER_KIND]) : null;
+  const own = kind?.success ? account.driverTemplates?.[kind.data] : undefined;
+  if (own) return normalizeMapping(own, category);
   const config = account.templates[category];
   if (config === undefined) return null;
   const mapping = normalizeMapping(config, category);
-  const notice = category === 'notice' || category === 'emergency';
-  return typeof config === 'string' && notice && account.pageBaseUrl
-    ? { ...mapping, url: 'notice-page' }
-    : mapping;
+  if (typeof config !== 'string' || !account.pageBaseUrl) return mapping;
+  if (category === 'notice' || category === 'emergency') return { ...mapping, url: 'notice-page' };
+  return category === 'transactional' ? { ...mapping, url: 'personal-page' } : mapping;
 }
 
 /** The long-term subscription template (订阅通知) an account sends for a category, if it has one. */
@@ -95,14 +108,14 @@ export function parsePattern(pattern: string): Segment[] | { problem: string } {
 const TEMPORAL = new Set(['date', 'instant', 'window']);
 /** The placeholder kinds a key type takes. */
 const TAKES: Record<FieldType, ReadonlySet<string>> = {
-  thing: new Set(['text', 'ascii', 'plate', 'label', 'date', 'instant', 'window']),
-  keyword: new Set(['text', 'ascii', 'plate', 'label', 'date', 'instant', 'window']),
+  thing: new Set(['text', 'ascii', 'plate', 'label', 'date', 'instant', 'window', 'amount', 'number']),
+  keyword: new Set(['text', 'ascii', 'plate', 'label', 'date', 'instant', 'window', 'amount', 'number']),
   character_string: new Set(['ascii']),
   car_number: new Set(['plate']),
   phrase: new Set(['label']),
   const: new Set(['label']),
-  number: new Set(),
-  amount: new Set(),
+  number: new Set(['number']),
+  amount: new Set(['amount']),
   phone_number: new Set(),
   name: new Set(),
   letter: new Set(),
@@ -111,13 +124,14 @@ const TAKES: Record<FieldType, ReadonlySet<string>> = {
   date: new Set(['date', 'instant', 'window']),
 };
 /** Types whose value is exactly one placeholder (nothing around it), or a literal alone. */
-const WHOLE = new Set<FieldType>(['car_number', 'phrase', 'const', 'time', 'date']);
+const WHOLE = new Set<FieldType>(['car_number', 'phrase', 'const', 'time', 'date', 'amount', 'number']);
 
 function fieldProblems(
   key: string,
   pattern: string,
   category: PushCategory,
   consts: readonly string[] | undefined,
+  offered: Readonly<Record<string, Placeholder>>,
 ): string[] {
   const type = fieldTypeOf(key);
   const where = `${key} "${pattern}"`;
@@ -129,7 +143,6 @@ function fieldProblems(
     ];
   const parsed = parsePattern(pattern);
   if ('problem' in parsed) return [`${key}: ${parsed.problem}`];
-  const offered = PLACEHOLDERS[category];
   const used = parsed.filter((s): s is Extract<Segment, { name: string }> => 'name' in s);
   const literal = parsed.flatMap((s) => ('literal' in s ? [s.literal] : [])).join('');
   const unknown = used.filter((s) => !offered[s.name]);
@@ -160,6 +173,10 @@ function fieldProblems(
     if ((type === 'time' || type === 'date') && s.spec.optional)
       problems.push(
         `${where}: {${s.name}} may be absent; a ${type} key needs a value every time (use {window})`,
+      );
+    else if (WHOLE.has(type) && s.spec.optional)
+      problems.push(
+        `${where}: {${s.name}} may be absent for some pushes of ${category}; a ${type} key needs a value every time${category === 'transactional' ? ' (give the kind its own template in driverTemplates)' : ''}`,
       );
     if (s.fallback !== null && (type === 'time' || type === 'date' || WHOLE.has(type)))
       problems.push(`${where}: a fallback only fills text keys`);
@@ -204,18 +221,22 @@ export function mappingProblems(
   mapping: TemplateMapping,
   category: PushCategory,
   account: Pick<WeChatAccount, 'pageBaseUrl'>,
+  offered: Readonly<Record<string, Placeholder>> = PLACEHOLDERS[category],
 ): string[] {
   const problems: string[] = [];
   const keys = Object.keys(mapping.fields);
   if (keys.length === 0) problems.push('no fields: map each key of the template');
   for (const key of keys)
-    problems.push(...fieldProblems(key, mapping.fields[key]!, category, mapping.consts[key]));
+    problems.push(...fieldProblems(key, mapping.fields[key]!, category, mapping.consts[key], offered));
   for (const key of Object.keys(mapping.consts))
     if (fieldTypeOf(key) !== 'const') problems.push(`consts.${key}: only const keys declare values`);
   if (mapping.url === 'notice-page') {
     if (category !== 'notice' && category !== 'emergency')
       problems.push(`url: a ${category} push has no notice page`);
     if (!account.pageBaseUrl) problems.push('url: notice-page needs the account’s pageBaseUrl');
+  } else if (mapping.url === 'personal-page') {
+    if (category !== 'transactional') problems.push(`url: a ${category} push has no personal page`);
+    if (!account.pageBaseUrl) problems.push('url: personal-page needs the account’s pageBaseUrl');
   } else if (mapping.url !== null && !/^https:\/\//.test(mapping.url)) {
     problems.push(`url: "${mapping.url}" is not an https URL (or notice-page)`);
   }
@@ -234,6 +255,13 @@ export function accountTemplateProblems(account: WeChatAccount): string[] {
       if (!mapping) continue;
       for (const p of mappingProblems(mapping, category, account)) problems.push(`${what}.${category}: ${p}`);
     }
+  }
+  for (const kind of DRIVER_NOTICE_KINDS) {
+    const config = account.driverTemplates?.[kind];
+    if (!config) continue;
+    const mapping = normalizeMapping(config, 'transactional');
+    for (const p of mappingProblems(mapping, 'transactional', account, DRIVER_PLACEHOLDERS[kind]))
+      problems.push(`driverTemplates.${kind}: ${p}`);
   }
   if (account.kind === 'subscription' && Object.keys(account.templates).length)
     problems.push(
@@ -356,9 +384,15 @@ export function renderTemplate(
     // A message rendered before it carried its notice's id (one in flight, a pre-rendered one) links nowhere.
     const id = values[NOTICE_ID];
     url = id && account.pageBaseUrl ? noticePageUrl(account.pageBaseUrl, id) : null;
+  } else if (url === 'personal-page') {
+    const token = values[PAGE_TOKEN];
+    url = token && account.pageBaseUrl ? personalPageUrl(account.pageBaseUrl, token) : null;
   }
   return problems.length ? { ok: false, problems } : { ok: true, data, url };
 }
+
+/** A person's own page behind a driver notice (GET /d/{token}: signed, expiring). */
+export const personalPageUrl = (base: string, token: string) => `${base.replace(/\/+$/, '')}/d/${token}`;
 
 /** The public page of a published notice (GET /n/{id}). */
 export const noticePageUrl = (base: string, id: string) =>

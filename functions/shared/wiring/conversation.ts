@@ -26,6 +26,7 @@ import { clock, protocolNow } from '../clock.ts';
 import { settings, tableName, topicArn } from '../config.ts';
 import { logger } from '../powertools.ts';
 import { telemetry } from '../telemetry.ts';
+import { driverDeskFor } from './drivers.ts';
 import { pushRuns, pushStats } from './pushes.ts';
 import { restrictionData } from './restriction-data.ts';
 import { smsFallbackStarter } from './sms-fallback.ts';
@@ -35,6 +36,7 @@ export const inboundLog = new DynamoInboundLog(documentClient, tableName('inboun
 const notices = new DynamoNoticeFeed(documentClient, tableName('content'));
 const keywords = shippedKeywordReplies;
 const { reminderCities } = settings(ReminderSettingsSchema);
+const drivers = driverDeskFor();
 
 export function converseFor(account: WeChatAccount, ref: SubscriberRef, inbound: Inbound) {
   return respond(ref, inbound, {
@@ -46,6 +48,7 @@ export function converseFor(account: WeChatAccount, ref: SubscriberRef, inbound:
     account: { id: account.id, defaultCity: account.defaultCity },
     reminderCities,
     smsFallback: smsFallbackStarter,
+    drivers,
   });
 }
 

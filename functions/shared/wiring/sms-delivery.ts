@@ -1,5 +1,6 @@
 /** Wiring: SMS push delivery (functions/core/delivery/sms.ts) for deliver-sms. */
 
+import { DynamoRegisteredPhones } from '../../adapters/dynamodb/drivers.ts';
 import {
   DynamoSmsBudget,
   DynamoSmsContacts,
@@ -21,6 +22,7 @@ export function smsDeliveryDeps(pacing: SmsDeliveryDeps['pacing']) {
   const stores = {
     subscribers: new DynamoSubscriberRepository(documentClient, tableName('subscribers')),
     contacts: new DynamoSmsContacts(documentClient, tableName('subscribers')),
+    registeredPhones: new DynamoRegisteredPhones(documentClient, tableName('drivers')),
     numberCap: new DynamoSmsNumberCap(documentClient, tableName('ledger')),
     budget: new DynamoSmsBudget(documentClient, tableName('operations')),
     messages: new DynamoSmsMessages(documentClient, tableName('operations')),
