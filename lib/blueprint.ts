@@ -433,6 +433,18 @@ export const blueprintInput = {
       secrets: ['driver-integrations', 'sms-gateway'],
       environment: { ...DRIVER_ENVIRONMENT, DRIVER_MAX_SKEW_S: '300' },
     },
+    'ingest-driver-drop': {
+      description:
+        'A nightly JSON Lines drop of the platform (S3 → queue): read, ingested 500 events at a time through the same use case as the signed route, per-event results written next to it.',
+      entry: 'functions/ingest-driver-drop/handler.ts',
+      memoryMb: 1024,
+      timeoutSeconds: 840,
+      tables: { drivers: 'read-write', operations: 'read-write' },
+      buckets: { 'driver-drops': 'read-write' },
+      publishes: ['push-deliveries'],
+      secrets: ['driver-integrations', 'sms-gateway'],
+      environment: DRIVER_ENVIRONMENT,
+    },
     'plan-driver-reminders': {
       description:
         'Each morning: due-date reminders (inspection, insurance, licence renewal) at the configured offsets from the sparse due-date index, to verified owners through the push pipeline; closes yesterday’s ingest runs.',
@@ -491,6 +503,16 @@ export const blueprintInput = {
     'wechat-mass-sends': {
       description:
         'One job { runKey, noticeId, version, accountId } per notice and account that sends it as an article mass send.',
+    },
+  },
+
+  buckets: {
+    'driver-drops': {
+      description:
+        'The traffic-management platform’s nightly JSON Lines drops (drops/<name>.jsonl): each object is read by ingest-driver-drop through the same ingest as the signed route; results are written to results/<name>.json.',
+      notifies: 'driver-drops',
+      suffix: '.jsonl',
+      expireDays: 7,
     },
   },
 
@@ -561,6 +583,16 @@ export const blueprintInput = {
       maxConcurrency: 2,
       visibilityTimeoutSeconds: 60,
       maxReceives: 5,
+      retentionDays: 4,
+    },
+    'driver-drops': {
+      description:
+        'Objects created in the driver-drops bucket (S3 notifications), one message an object; a 100,000-event file takes minutes.',
+      function: 'ingest-driver-drop',
+      batchSize: 1,
+      maxConcurrency: 2,
+      visibilityTimeoutSeconds: 900,
+      maxReceives: 3,
       retentionDays: 4,
     },
     'wechat-replies': {

@@ -60,6 +60,8 @@ export const FunctionSchema = z.strictObject({
    * whitelist (WeChat's API refuses unknown IPs with 40164). Default: Lambda's own egress.
    */
   egress: z.enum(['default', 'fixed-ip']).default('default'),
+  /** Buckets the function reads objects of (`read`) or also writes results next to them (`read-write`). */
+  buckets: z.record(Id, z.enum(['read', 'read-write'])).default({}),
   /** Whether the function puts events on the event bus. */
   putsEvents: z.boolean().default(false),
   /**
@@ -86,6 +88,19 @@ export const RouteSchema = z.strictObject({
 });
 
 export const TopicSchema = z.strictObject({ description: z.string().min(1) });
+
+/**
+ * An S3 bucket others drop objects into (encrypted with the data key, TLS only, no public access,
+ * objects expire after `expireDays`): each object created (with `suffix`) is a message on the queue
+ * `notifies`, whose function reads it. On AWS the bucket and that queue live in the stateful stack;
+ * locally the bucket is a folder and `PUT /_local/buckets/<id>/<key>` drops an object.
+ */
+export const BucketSchema = z.strictObject({
+  description: z.string().min(1),
+  notifies: Id,
+  suffix: z.string().max(32).optional(),
+  expireDays: z.number().int().min(1).max(3650),
+});
 
 /** SNS filter policy on message attributes (the subset both builders implement). */
 const FilterCondition = z.union([
@@ -167,6 +182,7 @@ export const BlueprintSchema = z
     functions: z.record(Id, FunctionSchema),
     routes: z.array(RouteSchema),
     topics: z.record(Id, TopicSchema).default({}),
+    buckets: z.record(Id, BucketSchema).default({}),
     /** JSON secrets created empty by the stateful stack; operators fill them (README, "Deploying"). */
     secrets: z.record(Id, z.strictObject({ description: z.string().min(1) })).default({}),
     queues: z.record(Id, QueueSchema).default({}),
@@ -234,6 +250,14 @@ export const BlueprintSchema = z
             message: `unknown schedule group '${g}'; ${known('schedule groups', Object.keys(bp.scheduleGroups))}`,
           });
       });
+      Object.keys(fn.buckets).forEach((b) => {
+        if (!bp.buckets[b])
+          ctx.addIssue({
+            code: 'custom',
+            path: ['functions', id, 'buckets', b],
+            message: `unknown bucket '${b}'; ${known('buckets', Object.keys(bp.buckets))}`,
+          });
+      });
       fn.publishes.forEach((t, i) => {
         if (!bp.topics[t])
           ctx.addIssue({
@@ -262,6 +286,22 @@ export const BlueprintSchema = z
             message: `unknown topic '${s.topic}'; ${known('topics', topicIds)}`,
           });
       });
+    }
+
+    for (const [id, b] of Object.entries(bp.buckets)) {
+      const q = bp.queues[b.notifies];
+      if (!q)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['buckets', id, 'notifies'],
+          message: `unknown queue '${b.notifies}'; ${known('queues', Object.keys(bp.queues))}`,
+        });
+      else if (q.subscribesTo.length)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['buckets', id, 'notifies'],
+          message: `queue '${b.notifies}' is fed by the bucket; it subscribes to no topic`,
+        });
     }
 
     for (const [id, s] of Object.entries(bp.schedules)) {
@@ -307,6 +347,7 @@ export const BlueprintSchema = z
 export type BlueprintInput = z.input<typeof BlueprintSchema>;
 export type Blueprint = z.output<typeof BlueprintSchema>;
 export type TableDef = z.output<typeof TableSchema>;
+export type BucketDef = z.output<typeof BucketSchema>;
 export type FunctionDef = z.output<typeof FunctionSchema>;
 export type RouteDef = z.output<typeof RouteSchema>;
 export type QueueDef = z.output<typeof QueueSchema>;

@@ -11,6 +11,7 @@ export const envNames = {
   table: (tableId: string) => `TABLE_${snake(tableId)}`,
   topic: (topicId: string) => `TOPIC_${snake(topicId)}_ARN`,
   secret: (secretId: string) => `${snake(secretId)}_SECRET_ARN`,
+  bucket: (bucketId: string) => `BUCKET_${snake(bucketId)}`,
   /** A one-off schedule group: its name, the function its schedules invoke, the role and DLQ they use. */
   scheduleGroup: (groupId: string) => ({
     name: `SCHEDULE_GROUP_${snake(groupId)}`,
@@ -55,6 +56,13 @@ export function physicalName(service: string, stage: string, id: string, maxLeng
   if (name.length > maxLength) throw new Error(`'${name}' is longer than ${maxLength} characters`);
   return name;
 }
+
+/**
+ * A blueprint bucket's name on AWS: S3 names are global, so the account and region are in it (and
+ * the stage: stages never share one). Both stacks compute it, so no reference crosses them.
+ */
+export const awsBucketName = (bucketId: string, stage: string, account: string, region: string) =>
+  `${bucketId}-${stage}-${account}-${region}`;
 
 /** The EventBridge Scheduler group of a blueprint one-off schedule group (both builders name it so). */
 export const scheduleGroupName = (service: string, stage: string, groupId: string) =>

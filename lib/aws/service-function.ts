@@ -19,7 +19,7 @@ import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import type { FunctionDef, TableAccess } from '../../schemas/blueprint.ts';
-import { envNames } from '../../schemas/resource-env.ts';
+import { awsBucketName, envNames } from '../../schemas/resource-env.ts';
 import { REPO_ROOT } from '../blueprint.ts';
 import type { FixedIpEgress } from './egress.ts';
 
@@ -171,6 +171,36 @@ export class ServiceFunction extends Construct {
         new PolicyStatement({ actions: keyActions, resources: [table.encryptionKey.keyArn] }),
       );
     }
+  }
+
+  /**
+   * Env var + grant for a bucket (named by awsBucketName, so nothing crosses the stacks): read its
+   * objects under drops/, and with `read-write` write results under results/; the data key.
+   */
+  bindBucket(bucketId: string, stage: string, keyArn: string, access: 'read' | 'read-write'): void {
+    const stack = Stack.of(this);
+    const bucketName = awsBucketName(bucketId, stage, stack.account, stack.region);
+    this.fn.addEnvironment(envNames.bucket(bucketId), bucketName);
+    const arn = (prefix: string) => `arn:${stack.partition}:s3:::${bucketName}/${prefix}/*`;
+    const prefixes = access === 'read-write' ? ['drops', 'results'] : ['drops'];
+    this.role.addToPolicy(new PolicyStatement({ actions: ['s3:GetObject'], resources: [arn('drops')] }));
+    if (access === 'read-write')
+      this.role.addToPolicy(new PolicyStatement({ actions: ['s3:PutObject'], resources: [arn('results')] }));
+    const keyActions = ['kms:Decrypt', 'kms:DescribeKey'];
+    if (access === 'read-write') keyActions.push('kms:Encrypt', 'kms:GenerateDataKey');
+    this.role.addToPolicy(new PolicyStatement({ actions: keyActions, resources: [keyArn] }));
+    const shown = (value: string, placeholder: string) => (Token.isUnresolved(value) ? placeholder : value);
+    const named = awsBucketName(
+      bucketId,
+      stage,
+      shown(stack.account, '<AWS::AccountId>'),
+      shown(stack.region, '<AWS::Region>'),
+    );
+    for (const prefix of prefixes)
+      Validations.of(this.role).acknowledge({
+        id: `AwsSolutions-IAM5[Resource::arn:${shown(stack.partition, '<AWS::Partition>')}:s3:::${named}/${prefix}/*]`,
+        reason: `Objects of ${bucketId} are named by whoever drops them (one a night); the grant is limited to the ${prefix}/ prefix.`,
+      });
   }
 
   bindTopic(topicId: string, topic: ITopic): void {

@@ -5,7 +5,16 @@
  * the external OIDC issuer's settings. Built from the blueprint and the deployment; the stateless
  * stack receives these as props.
  */
-import { CfnOutput, Duration, RemovalPolicy, Stack, type StackProps, Tags, Validations } from 'aws-cdk-lib';
+import {
+  type CfnElement,
+  CfnOutput,
+  Duration,
+  RemovalPolicy,
+  Stack,
+  type StackProps,
+  Tags,
+  Validations,
+} from 'aws-cdk-lib';
 import {
   AccountRecovery,
   FeaturePlan,
@@ -23,13 +32,17 @@ import {
   TableEncryption,
 } from 'aws-cdk-lib/aws-dynamodb';
 import { EventBus } from 'aws-cdk-lib/aws-events';
-import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
+import { ManagedPolicy, PolicyStatement, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
+import { BlockPublicAccess, Bucket, BucketEncryption, EventType, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
+import { SqsDestination } from 'aws-cdk-lib/aws-s3-notifications';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Subscription, SubscriptionProtocol, Topic } from 'aws-cdk-lib/aws-sns';
+import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
-import type { Blueprint, TableDef } from '../../schemas/blueprint.ts';
+import type { Blueprint, BucketDef, TableDef } from '../../schemas/blueprint.ts';
 import type { StaffSignIn } from '../../schemas/identity.ts';
+import { awsBucketName } from '../../schemas/resource-env.ts';
 import type { Deployment } from './deployment.ts';
 import { pascal } from './names.ts';
 
@@ -40,11 +53,19 @@ export interface StatefulStackProps extends StackProps {
 
 export class StatefulStack extends Stack {
   readonly key: Key;
+  readonly stage: string;
   readonly tables: Record<string, Table> = {};
   readonly topics: Record<string, Topic> = {};
   readonly alarmTopic: Topic;
   readonly secrets: Record<string, Secret> = {};
   readonly eventBus: EventBus;
+  readonly buckets: Record<string, Bucket> = {};
+  /**
+   * The queues buckets notify (with their dead-letter queues), made here with their bucket: S3's
+   * notification configuration names its queue, so a queue in the stateless stack would make the
+   * two stacks depend on each other. The stateless stack adds the consumer and the alarms.
+   */
+  readonly bucketQueues: Record<string, { queue: Queue; dlq: Queue }> = {};
   /** Only where the deployment's identity provider is Cognito. */
   readonly userPool?: UserPool;
   readonly adminClient?: UserPoolClient;
@@ -54,6 +75,7 @@ export class StatefulStack extends Stack {
   constructor(scope: Construct, id: string, props: StatefulStackProps) {
     const { blueprint, deployment, ...stackProps } = props;
     super(scope, id, { ...stackProps, terminationProtection: stackProps.terminationProtection ?? true });
+    this.stage = deployment.stage;
 
     this.key = new Key(this, 'DataKey', {
       description: `${blueprint.service}: tables and topics`,
@@ -118,6 +140,57 @@ export class StatefulStack extends Stack {
 
     this.eventBus = new EventBus(this, 'EventBus', { description: `${blueprint.service} domain events` });
 
+    const dropBuckets = Object.entries(blueprint.buckets);
+    const accessLogs = dropBuckets.length
+      ? new Bucket(this, 'AccessLogs', {
+          encryption: BucketEncryption.S3_MANAGED,
+          blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+          enforceSSL: true,
+          objectOwnership: ObjectOwnership.BUCKET_OWNER_PREFERRED,
+          lifecycleRules: [{ expiration: Duration.days(90) }],
+          removalPolicy: RemovalPolicy.RETAIN,
+        })
+      : undefined;
+    if (accessLogs)
+      Validations.of(accessLogs).acknowledge({
+        id: 'AwsSolutions-S1',
+        reason: 'This is the server access log bucket of the drop buckets; logging it to itself would loop.',
+      });
+    for (const [bucketId, def] of dropBuckets) {
+      const queueDef = blueprint.queues[def.notifies]!;
+      this.buckets[bucketId] = this.dropBucket(bucketId, def, accessLogs!);
+      const dlq = new Queue(this, `${pascal(def.notifies)}QueueDlq`, {
+        retentionPeriod: Duration.days(14),
+        encryption: QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+      });
+      const queue = new Queue(this, `${pascal(def.notifies)}Queue`, {
+        visibilityTimeout: Duration.seconds(queueDef.visibilityTimeoutSeconds),
+        retentionPeriod: Duration.days(queueDef.retentionDays),
+        // SQS-managed keys: S3 can send to the queue without a grant on the data key.
+        encryption: QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+        deadLetterQueue: { queue: dlq, maxReceiveCount: queueDef.maxReceives },
+      });
+      Tags.of(queue).add('blueprint-queue', def.notifies);
+      this.buckets[bucketId].addEventNotification(
+        EventType.OBJECT_CREATED,
+        new SqsDestination(queue),
+        ...(def.suffix ? [{ prefix: 'drops/', suffix: def.suffix }] : [{ prefix: 'drops/' }]),
+      );
+      this.bucketQueues[def.notifies] = { queue, dlq };
+    }
+    // CDK's singleton that applies bucket notifications (a custom resource's function).
+    const notifications = this.node.tryFindChild(
+      'BucketNotificationsHandler050a0587b7544547bf325f094a3db834',
+    );
+    if (notifications)
+      Validations.of(notifications).acknowledge({
+        id: 'AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole]',
+        reason:
+          'CDK’s bucket-notification custom resource writes its own logs with the basic execution role; it runs once per deploy.',
+      });
+
     const { identity } = deployment;
     if (identity.provider === 'cognito') {
       const userPool = new UserPool(this, 'AdminUsers', {
@@ -174,6 +247,52 @@ export class StatefulStack extends Stack {
       value: this.toJsonString(this.staffSignIn),
       description: 'Staff sign-in (OIDC issuer, client id, audience, groups claim) for the staff console',
     });
+  }
+
+  /**
+   * A bucket others drop objects into: the data key, TLS only, no public access or ACLs, access logs,
+   * objects expiring after `expireDays`; a managed policy the dropping principal is given (PutObject
+   * under drops/ only), output with the bucket's name.
+   */
+  private dropBucket(bucketId: string, def: BucketDef, accessLogs: Bucket): Bucket {
+    const bucket = new Bucket(this, `${pascal(bucketId)}Bucket`, {
+      bucketName: awsBucketName(bucketId, this.stage, this.account, this.region),
+      encryption: BucketEncryption.KMS,
+      encryptionKey: this.key,
+      bucketKeyEnabled: true,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      enforceSSL: true,
+      serverAccessLogsBucket: accessLogs,
+      serverAccessLogsPrefix: `${bucketId}/`,
+      lifecycleRules: [{ expiration: Duration.days(def.expireDays) }],
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Tags.of(bucket).add('blueprint-bucket', bucketId);
+    const writer = new ManagedPolicy(this, `${pascal(bucketId)}WriterPolicy`, {
+      description: `Drop objects into ${bucketId} (drops/ only): attach to the principal that delivers them`,
+      statements: [
+        new PolicyStatement({ actions: ['s3:PutObject'], resources: [bucket.arnForObjects('drops/*')] }),
+        new PolicyStatement({
+          actions: ['kms:GenerateDataKey', 'kms:Encrypt'],
+          resources: [this.key.keyArn],
+        }),
+      ],
+    });
+    Validations.of(writer).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${this.getLogicalId(bucket.node.defaultChild as CfnElement)}.Arn>/drops/*]`,
+      reason:
+        'The dropping principal names its objects (one per night); the grant is limited to the drops/ prefix.',
+    });
+    new CfnOutput(this, `${pascal(bucketId)}BucketName`, {
+      value: bucket.bucketName,
+      description: `${def.description}`.slice(0, 1000),
+    });
+    new CfnOutput(this, `${pascal(bucketId)}WriterPolicyArn`, {
+      value: writer.managedPolicyArn,
+      description: `Attach to the principal that drops objects into ${bucketId} (PutObject under drops/)`,
+    });
+    return bucket;
   }
 
   private table(tableId: string, def: TableDef): Table {

@@ -115,6 +115,8 @@ export class StatelessStack extends Stack {
         );
       for (const topicId of def.publishes) sf.bindTopic(topicId, stateful.topics[topicId]!);
       for (const secretId of def.secrets) sf.bindSecret(secretId, stateful.secrets[secretId]!);
+      for (const [bucketId, access] of Object.entries(def.buckets))
+        sf.bindBucket(bucketId, deployment.stage, stateful.key.keyArn, access);
       if (def.putsEvents) sf.bindEventBus(stateful.eventBus);
       this.functions[fnId] = sf;
     }
@@ -294,12 +296,19 @@ export class StatelessStack extends Stack {
     });
   }
 
-  private deadLetterQueue(constructId: string, what: string, alarmAction: SnsAction): Queue {
-    const dlq = new Queue(this, `${constructId}Dlq`, {
-      retentionPeriod: Duration.days(14),
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-    });
+  private deadLetterQueue(
+    constructId: string,
+    what: string,
+    alarmAction: SnsAction,
+    existing?: Queue,
+  ): Queue {
+    const dlq =
+      existing ??
+      new Queue(this, `${constructId}Dlq`, {
+        retentionPeriod: Duration.days(14),
+        encryption: QueueEncryption.SQS_MANAGED,
+        enforceSSL: true,
+      });
     const alarm = new Alarm(this, `${constructId}DlqAlarm`, {
       alarmDescription: `Messages in the dead-letter queue of ${what}: inspect, fix, then redrive.`,
       metric: dlq.metricApproximateNumberOfMessagesVisible({
@@ -324,6 +333,13 @@ export class StatelessStack extends Stack {
     alarmAction: SnsAction,
   ): { queue: Queue; dlq: Queue } {
     const name = `${pascal(queueId)}Queue`;
+    // A bucket's queue is made with its bucket (stateful stack); its consumer and alarm are here.
+    const fromBucket = stateful.bucketQueues[queueId];
+    if (fromBucket) {
+      this.deadLetterQueue(name, `queue ${queueId}`, alarmAction, fromBucket.dlq);
+      this.consume(fromBucket.queue, def);
+      return fromBucket;
+    }
     const dlq = this.deadLetterQueue(name, `queue ${queueId}`, alarmAction);
     const queue = new Queue(this, name, {
       visibilityTimeout: Duration.seconds(def.visibilityTimeoutSeconds),
@@ -343,6 +359,11 @@ export class StatelessStack extends Stack {
         }),
       );
     }
+    this.consume(queue, def);
+    return { queue, dlq };
+  }
+
+  private consume(queue: Queue, def: QueueDef): void {
     this.functions[def.function]!.fn.addEventSource(
       new SqsEventSource(queue, {
         batchSize: def.batchSize,
@@ -352,7 +373,6 @@ export class StatelessStack extends Stack {
         reportBatchItemFailures: true,
       }),
     );
-    return { queue, dlq };
   }
 }
 

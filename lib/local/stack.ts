@@ -11,6 +11,7 @@ import type { Blueprint } from '../../schemas/blueprint.ts';
 import { envNames, scheduleGroupName } from '../../schemas/resource-env.ts';
 import { REPO_ROOT } from '../blueprint.ts';
 import { handleScheduler, handleSns, type LocalScheduleGroup } from './aws-emulation.ts';
+import { LocalBuckets, localBucketName } from './buckets.ts';
 import {
   type DynamoDbLocal,
   ensureTables,
@@ -71,6 +72,8 @@ export class LocalStack {
   readonly wechat = new WeChatSandbox();
   /** The SMS gateways the functions call locally (SMS_API_ENDPOINT), Tencent- and Aliyun-shaped. */
   readonly sms = new SmsSandbox();
+  /** The blueprint's buckets: folders, the S3 object API, drops that notify their queue. */
+  readonly buckets: LocalBuckets;
   private dynamo: DynamoDbLocal | undefined;
   private unlock: (() => void) | undefined;
   private server: Server | undefined;
@@ -96,6 +99,7 @@ export class LocalStack {
       this.queues.set(id, queue);
       for (const sub of def.subscribesTo) this.topics.get(sub.topic)!.subscribe(queue, sub.filterPolicy);
     }
+    this.buckets = new LocalBuckets(blueprint.service, blueprint.buckets, options.dataDir, this.queues);
     this.scheduler = new LocalScheduler(blueprint.schedules, async (id, def) => {
       this.log(`schedule ${id} fired`);
       return await this.functions.get(def.function)!.invoke(def.input);
@@ -125,6 +129,7 @@ export class LocalStack {
         .sort(),
       scheduleGroups: this.scheduleGroups.map((g) => g.name).sort(),
       topics: [...this.topics.keys()].sort(),
+      buckets: this.buckets.names(),
       busRules: Object.keys(this.blueprint.busRules).sort(),
     };
   }
@@ -190,6 +195,7 @@ export class LocalStack {
       AWS_ENDPOINT_URL_DYNAMODB: this.dynamodbEndpoint,
       AWS_ENDPOINT_URL_SNS: `${this.endpoint}/_aws/sns`,
       AWS_ENDPOINT_URL_SCHEDULER: `${this.endpoint}/_aws/scheduler`,
+      AWS_ENDPOINT_URL_S3: `${this.endpoint}/_aws/s3`,
       [envNames.service]: blueprint.service,
       POWERTOOLS_METRICS_NAMESPACE: blueprint.service,
       POWERTOOLS_TRACE_ENABLED: 'false',
@@ -233,6 +239,8 @@ export class LocalStack {
     for (const id of def.publishes)
       env[envNames.topic(id)] = `arn:aws:sns:local:${LOCAL_ACCOUNT}:${blueprint.service}-${id}`;
     if (def.putsEvents) env[envNames.eventBus] = `${blueprint.service}-bus`;
+    for (const id of Object.keys(def.buckets))
+      env[envNames.bucket(id)] = localBucketName(blueprint.service, id);
     // Secrets: none locally; functions fall back to their local configuration (STAGE=local).
     for (const [i, groupId] of Object.keys(blueprint.scheduleGroups).entries()) {
       const access = def.scheduleGroups[groupId];
@@ -310,6 +318,8 @@ export class LocalStack {
     const url = new URL(req.url ?? '/', this.endpoint);
     if (url.pathname.startsWith('/_aws/sns')) return this.handleSns(req, res);
     if (url.pathname.startsWith('/_aws/scheduler/')) return this.handleScheduler(req, res, url);
+    if (url.pathname.startsWith('/_aws/s3/')) return this.handleS3(req, res, url);
+    if (url.pathname.startsWith('/_local/buckets/')) return this.handleBuckets(req, res, url);
     if (url.pathname.startsWith('/_local/wechat/')) return this.handleWeChatSandbox(req, res, url);
     if (url.pathname === '/' && (req.headers['x-tc-action'] || req.headers['x-acs-action'])) {
       const raw = await readBody(req, 1024 * 1024);
@@ -391,6 +401,55 @@ export class LocalStack {
     );
     res.writeHead(status, headers);
     res.end(answer);
+  }
+
+  /** The S3 object API as the SDK calls it, path style: GET and PUT /_aws/s3/<bucket>/<key>. */
+  private async handleS3(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const body = await readBody(req, 64 * 1024 * 1024);
+    const [bucket = '', ...rest] = url.pathname.slice('/_aws/s3/'.length).split('/');
+    const key = rest.map(decodeURIComponent).join('/');
+    const method = (req.method ?? 'GET').toUpperCase();
+    if (method === 'PUT' && body !== 'too-large' && this.buckets.put(bucket, key, body)) {
+      res.writeHead(200, { etag: '"local"' });
+      return void res.end();
+    }
+    const object = method === 'GET' ? this.buckets.get(bucket, key) : null;
+    if (object) {
+      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': object.length });
+      return void res.end(object);
+    }
+    res.writeHead(404, { 'content-type': 'application/xml' });
+    res.end(
+      '<?xml version="1.0" encoding="UTF-8"?><Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>',
+    );
+  }
+
+  /** PUT /_local/buckets/<id>/<name> drops an object (and notifies); GET lists, GET …/<key> reads. */
+  private async handleBuckets(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
+    const json = (status: number, body: unknown) => {
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body, null, 2));
+    };
+    const raw = await readBody(req, 64 * 1024 * 1024);
+    if (raw === 'too-large') return json(413, { message: 'larger than 64 MB' });
+    const [id = '', ...rest] = url.pathname.slice('/_local/buckets/'.length).split('/');
+    const name = rest.map(decodeURIComponent).join('/');
+    const method = (req.method ?? 'GET').toUpperCase();
+    if (method === 'GET' && !name) return json(200, this.buckets.list(id));
+    if (method === 'GET') {
+      const object = this.buckets.get(localBucketName(this.blueprint.service, id), name);
+      if (!object) return json(404, { message: `no object ${name}` });
+      // Results are JSON; a dropped JSON Lines file is answered as it is.
+      res.writeHead(200, {
+        'content-type': name.endsWith('.json') ? 'application/json' : 'application/octet-stream',
+      });
+      return void res.end(object);
+    }
+    if (method === 'PUT' && name) {
+      const key = this.buckets.drop(id, name, raw);
+      return key ? json(200, { dropped: key }) : json(404, { message: `unknown bucket '${id}'` });
+    }
+    return json(404, { message: `no local operation ${method} ${url.pathname}` });
   }
 
   private async handleWeChatSandbox(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {

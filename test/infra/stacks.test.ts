@@ -198,8 +198,14 @@ describe('stateless stack', () => {
     expect(readers.sort()).toEqual([
       'DeliverSms',
       'DeliverWechat',
+      // Driver notices (issue 18): the integrations, the pepper and the page key; ingest seals phones.
+      'GetDriverPage',
+      'IngestDriverDrop',
+      'IngestDriverEvents',
+      'ManageDrivers',
       'ManageNotices',
       'ManageWechat', // the menu (issue 15)
+      'PlanDriverReminders',
       'PlanNoticePush',
       'PreviewNotice',
       'PublishDueNotices',
@@ -378,5 +384,159 @@ describe('SMS through Amazon SNS', () => {
       if (fn.environment?.SMS_PROVIDER) fn.environment.SMS_PROVIDER = 'sns';
     const sns = synth(defineBlueprint(input));
     expect(publishesToNumbers(sns.stateless).sort()).toEqual(['DeliverSms', 'ReceiveSms']);
+  });
+});
+
+describe('the nightly driver drop (S3 → queue → ingest-driver-drop)', () => {
+  const resources = (t: typeof real.stateful, type: string) => Object.entries(t.findResources(type));
+  const [bucketId, bucket] = resources(real.stateful, 'AWS::S3::Bucket').find(([, b]) =>
+    (b.Properties.Tags ?? []).some((t: { Key: string; Value: string }) => t.Value === 'driver-drops'),
+  )!;
+  const [queueId] = resources(real.stateful, 'AWS::SQS::Queue').find(([, q]) =>
+    (q.Properties.Tags ?? []).some((t: { Key: string; Value: string }) => t.Value === 'driver-drops'),
+  )!;
+
+  it('keeps the drops in a private bucket under the data key, TLS only, expiring after the blueprint’s days, RETAINed and logged', () => {
+    const p = bucket.Properties;
+    expect(p.BucketEncryption.ServerSideEncryptionConfiguration[0]).toMatchObject({
+      BucketKeyEnabled: true,
+      ServerSideEncryptionByDefault: {
+        SSEAlgorithm: 'aws:kms',
+        KMSMasterKeyID: { 'Fn::GetAtt': [expect.stringMatching(/^DataKey/), 'Arn'] },
+      },
+    });
+    expect(p.PublicAccessBlockConfiguration).toEqual({
+      BlockPublicAcls: true,
+      BlockPublicPolicy: true,
+      IgnorePublicAcls: true,
+      RestrictPublicBuckets: true,
+    });
+    expect(p.LifecycleConfiguration.Rules).toEqual([
+      { ExpirationInDays: blueprint.buckets['driver-drops']!.expireDays, Status: 'Enabled' },
+    ]);
+    expect(p.OwnershipControls.Rules).toEqual([{ ObjectOwnership: 'BucketOwnerEnforced' }]);
+    expect(p.LoggingConfiguration.LogFilePrefix).toBe('driver-drops/');
+    // Named with the stage, the account and the region (S3 names are global).
+    expect(JSON.stringify(p.BucketName)).toContain('driver-drops-prod-');
+    expect(real.stateful.toJSON().Resources[bucketId].DeletionPolicy).toBe('Retain');
+    real.stateful.hasResourceProperties('AWS::S3::BucketPolicy', {
+      Bucket: { Ref: bucketId },
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({ Effect: 'Deny', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+        ]),
+      },
+    });
+  });
+
+  it('notifies its queue of each .jsonl object created under drops/, and only S3 from this bucket may send to it', () => {
+    real.stateful.hasResourceProperties('Custom::S3BucketNotifications', {
+      BucketName: { Ref: bucketId },
+      NotificationConfiguration: {
+        QueueConfigurations: [
+          {
+            Events: ['s3:ObjectCreated:*'],
+            Filter: {
+              Key: {
+                FilterRules: Match.arrayWith([
+                  { Name: 'suffix', Value: '.jsonl' },
+                  { Name: 'prefix', Value: 'drops/' },
+                ]),
+              },
+            },
+            QueueArn: { 'Fn::GetAtt': [queueId, 'Arn'] },
+          },
+        ],
+      },
+    });
+    const def = blueprint.queues['driver-drops']!;
+    real.stateful.hasResourceProperties('AWS::SQS::Queue', {
+      Tags: [{ Key: 'blueprint-queue', Value: 'driver-drops' }],
+      VisibilityTimeout: def.visibilityTimeoutSeconds,
+      RedrivePolicy: { maxReceiveCount: def.maxReceives, deadLetterTargetArn: Match.anyValue() },
+      // SQS-managed keys: S3 cannot use the data key to send.
+      SqsManagedSseEnabled: true,
+    });
+    real.stateful.hasResourceProperties('AWS::SQS::QueuePolicy', {
+      Queues: [{ Ref: queueId }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          Match.objectLike({
+            Effect: 'Allow',
+            Principal: { Service: 's3.amazonaws.com' },
+            Action: Match.arrayWith(['sqs:SendMessage']),
+            Condition: { ArnLike: { 'aws:SourceArn': { 'Fn::GetAtt': [bucketId, 'Arn'] } } },
+          }),
+        ]),
+      },
+    });
+    // The queue lives with the bucket; the stateless stack has no copy of it.
+    expect(
+      resources(real.stateless, 'AWS::SQS::Queue').filter(([, q]) =>
+        JSON.stringify(q.Properties.Tags ?? []).includes('driver-drops'),
+      ),
+    ).toEqual([]);
+  });
+
+  it('has ingest-driver-drop consume the queue one object at a time, its dead letters alarmed', () => {
+    const def = blueprint.queues['driver-drops']!;
+    const fn = blueprint.functions['ingest-driver-drop']!;
+    const [fnId, fnRes] = resources(real.stateless, 'AWS::Lambda::Function').find(([id]) =>
+      id.startsWith('IngestDriverDropFunction'),
+    )!;
+    expect(fnRes.Properties.Timeout).toBe(fn.timeoutSeconds);
+    expect(fn.timeoutSeconds).toBeLessThan(def.visibilityTimeoutSeconds);
+    expect(fnRes.Properties.Environment.Variables.BUCKET_DRIVER_DROPS).toBeDefined();
+    real.stateless.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: fnId },
+      BatchSize: def.batchSize,
+      ScalingConfig: { MaximumConcurrency: def.maxConcurrency },
+      FunctionResponseTypes: ['ReportBatchItemFailures'],
+      EventSourceArn: { 'Fn::ImportValue': Match.stringLikeRegexp('DriverDropsQueue') },
+    });
+    real.stateless.hasResourceProperties('AWS::CloudWatch::Alarm', {
+      AlarmDescription: Match.stringLikeRegexp('queue driver-drops'),
+      MetricName: 'ApproximateNumberOfMessagesVisible',
+      Dimensions: [
+        { Name: 'QueueName', Value: { 'Fn::ImportValue': Match.stringLikeRegexp('DriverDropsQueueDlq') } },
+      ],
+    });
+  });
+
+  it('lets the function read drops/ and write results/ only; the platform’s writer policy puts under drops/ only', () => {
+    const statements = resources(real.stateless, 'AWS::IAM::Policy')
+      .filter(([id]) => id.startsWith('IngestDriverDropRole'))
+      .flatMap(
+        ([, p]) => p.Properties.PolicyDocument.Statement as Array<{ Action: unknown; Resource: unknown }>,
+      );
+    const s3 = statements.filter((st) => [st.Action].flat().some((a) => String(a).startsWith('s3:')));
+    expect(
+      s3.map((st) => [[st.Action].flat(), JSON.stringify(st.Resource).match(/\/(\w+)\/\*/)?.[1]]),
+    ).toEqual([
+      [['s3:GetObject'], 'drops'],
+      [['s3:PutObject'], 'results'],
+    ]);
+    // No other function touches the bucket.
+    const others = resources(real.stateless, 'AWS::IAM::Policy').filter(
+      ([id, p]) => !id.startsWith('IngestDriverDropRole') && JSON.stringify(p.Properties).includes('"s3:'),
+    );
+    expect(others.map(([id]) => id)).toEqual([]);
+    real.stateful.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: {
+        Statement: [
+          {
+            Action: 's3:PutObject',
+            Effect: 'Allow',
+            Resource: { 'Fn::Join': ['', [{ 'Fn::GetAtt': [bucketId, 'Arn'] }, '/drops/*']] },
+          },
+          Match.objectLike({ Action: ['kms:Encrypt', 'kms:GenerateDataKey'] }),
+        ],
+      },
+    });
+    expect(
+      Object.keys(real.stateful.findOutputs('*'))
+        .filter((o) => o.startsWith('DriverDrops'))
+        .sort(),
+    ).toEqual(['DriverDropsBucketName', 'DriverDropsWriterPolicyArn']);
   });
 });

@@ -25,7 +25,12 @@ function awsSurface(bp: Blueprint) {
     routes: props(stateless, 'AWS::ApiGatewayV2::Route')
       .map((r) => r.RouteKey as string)
       .sort(),
-    queues: tagged(stateless, 'AWS::SQS::Queue', 'blueprint-queue'),
+    // A bucket's queue is made with its bucket, in the stateful stack.
+    queues: [
+      ...tagged(stateless, 'AWS::SQS::Queue', 'blueprint-queue'),
+      ...tagged(stateful, 'AWS::SQS::Queue', 'blueprint-queue'),
+    ].sort(),
+    buckets: tagged(stateful, 'AWS::S3::Bucket', 'blueprint-bucket'),
     schedules: props(stateless, 'AWS::Scheduler::Schedule')
       .map((s) => `${blueprintId(s.Description)} ${s.ScheduleExpression} ${s.ScheduleExpressionTimezone}`)
       .sort(),
@@ -47,6 +52,7 @@ function localSurface(bp: Blueprint) {
     schedules: s.schedules,
     scheduleGroups: s.scheduleGroups,
     topics: s.topics,
+    buckets: s.buckets,
     busRules: s.busRules,
   };
 }

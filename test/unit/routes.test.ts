@@ -134,7 +134,9 @@ describe('the OpenAPI document', () => {
       expect(op.security, key).toEqual(
         route.auth === 'wechat-signature'
           ? [{ wechatSignature: [] }]
-          : [{ smsCallbackToken: [] }, { smsCallbackSignature: [] }],
+          : route.auth === 'hmac'
+            ? [{ integrationSignature: [] }]
+            : [{ smsCallbackToken: [] }, { smsCallbackSignature: [] }],
       );
       expect(Object.keys(op.responses).sort(), key).toEqual(Object.keys(route.responses).sort());
       for (const r of Object.values(op.responses))
@@ -152,6 +154,7 @@ describe('the OpenAPI document', () => {
     expect(page.parameters.map((p) => `${p.in}:${p.name}`)).toEqual(['path:id']);
     expect(Object.keys(doc.components.securitySchemes).sort()).toEqual([
       'adminJwt',
+      'integrationSignature',
       'smsCallbackSignature',
       'smsCallbackToken',
       'wechatSignature',

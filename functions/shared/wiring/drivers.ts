@@ -11,19 +11,20 @@ import {
   DynamoVerificationTally,
 } from '../../adapters/dynamodb/drivers.ts';
 import { DynamoInboundLog } from '../../adapters/dynamodb/inbound-log.ts';
+import { DynamoPushRuns } from '../../adapters/dynamodb/push-runs.ts';
 import type { DriverEventsDeps } from '../../adapters/integrations/driver-events.ts';
 import { driverSecretSource } from '../../adapters/integrations/secret.ts';
+import { S3Drops } from '../../adapters/s3/drops.ts';
 import { smsSecretSource } from '../../adapters/sms/settings.ts';
 import { PhoneVault } from '../../adapters/sms/vault.ts';
 import { type DeskDeps, driverDesk } from '../../core/drivers/desk.ts';
 import { type IngestDeps, ingestEvents } from '../../core/drivers/ingest.ts';
 import type { DriverPageDeps } from '../../core/drivers/page.ts';
 import { phoneId } from '../../core/sms/numbers.ts';
-import { documentClient, topics } from '../aws-clients.ts';
+import { documentClient, s3Client, topics } from '../aws-clients.ts';
 import { clock, protocolNow } from '../clock.ts';
 import { env, settings, tableName, topicArn } from '../config.ts';
 import { logger } from '../powertools.ts';
-import { pushRuns } from './pushes.ts';
 
 export const driverSettings = settings(DriverSettingsSchema);
 export const driverSecret = driverSecretSource(env());
@@ -34,13 +35,14 @@ export const verificationTally = () => new DynamoVerificationTally(documentClien
 export function ingestDeps(records = driverRecords()): () => Promise<IngestDeps> {
   const sms = smsSecretSource(env());
   const deliveries = topics.deliveryQueue(topicArn('push-deliveries'));
+  const runs = new DynamoPushRuns(documentClient, tableName('operations'));
   return async () => {
     const [secret, smsSecret] = await Promise.all([driverSecret(), sms()]);
     const vault = new PhoneVault(smsSecret.dataKey);
     return {
       records,
       deliveries,
-      runs: pushRuns,
+      runs,
       clock,
       keys: { pepper: secret.pepper, pageKey: secret.pageKey },
       phones: { id: (e164) => phoneId(smsSecret.pepper, e164), seal: (e164, id) => vault.encrypt(e164, id) },
@@ -103,11 +105,17 @@ export function driverPageDeps(): DriverPageDeps {
 /** The operators' measures and masked views (manage-drivers). */
 export function manageDriverDeps() {
   const records = driverRecords();
+  const runs = new DynamoPushRuns(documentClient, tableName('operations'));
   const ownerships = new DynamoOwnerships(documentClient, tableName('drivers'));
   return {
-    runCounts: (keys: readonly string[]) => pushRuns.countsOf(keys),
+    runCounts: (keys: readonly string[]) => runs.countsOf(keys),
     tally: verificationTally(),
     clock,
     views: async () => ({ records, ownerships, pepper: (await driverSecret()).pepper }),
   };
+}
+
+/** The nightly drop (ingest-driver-drop): the bucket's objects, then the same ingest. */
+export function dropDeps() {
+  return { drops: new S3Drops(s3Client), ingest: ingestDeps() };
 }
