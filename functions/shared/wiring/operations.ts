@@ -5,8 +5,10 @@ import { auditEntries } from '../../adapters/dynamodb/audit-log.ts';
 import { DynamoNoticeStore } from '../../adapters/dynamodb/notices.ts';
 import { DynamoSmsBudget } from '../../adapters/dynamodb/sms.ts';
 import { DynamoSubscriberRepository } from '../../adapters/dynamodb/subscribers.ts';
+import { ledgerPushes } from '../../adapters/dynamodb/support.ts';
 import { accountDirectory } from '../../adapters/wechat/accounts.ts';
 import type { NoticePreviewDeps } from '../../core/notices/preview.ts';
+import type { SubscriberRef } from '../../core/operations/support.ts';
 import { documentClient } from '../aws-clients.ts';
 import { clock } from '../clock.ts';
 import { env, tableName } from '../config.ts';
@@ -26,6 +28,7 @@ export const reportDeps = () => ({
   audit: (range: Parameters<typeof auditEntries>[2], actor?: string) =>
     auditEntries(documentClient, tableName('operations'), range, actor),
   sms: smsBudgetDeps(),
+  ledger: (ref: SubscriberRef) => ledgerPushes(documentClient, tableName('ledger'), ref),
 });
 
 /** What a notice preview reads (core/notices/preview.ts previewNoticeById). */
