@@ -1,0 +1,65 @@
+/**
+ * The staff console's entry: read config.json, finish or start the OIDC sign-in, then the shell.
+ * Everything else (each page, the charts, the preview) loads on demand.
+ */
+import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
+import { App as AntApp, ConfigProvider } from 'antd';
+import zhCN from 'antd/locale/zh_CN';
+import { StrictMode } from 'react';
+import { createRoot } from 'react-dom/client';
+import { createApi } from './api/client.ts';
+import { Ctx } from './app/context.tsx';
+import { Shell } from './app/Shell.tsx';
+import { completeSignIn, currentSession, signIn, signOut } from './auth.ts';
+import { retryPolicy } from './components/Loaded.tsx';
+import { loadConfig } from './config.ts';
+import 'dayjs/locale/zh-cn';
+
+const root = createRoot(document.getElementById('root')!);
+
+function Failure({ message }: { message: string }) {
+  return (
+    <main style={{ padding: 48, fontFamily: 'sans-serif' }}>
+      <h1>工作台无法启动</h1>
+      <p role="alert">{message}</p>
+      <p>
+        <button type="button" onClick={() => window.location.reload()}>
+          重新加载
+        </button>
+      </p>
+    </main>
+  );
+}
+
+async function start() {
+  const config = await loadConfig();
+  const session = (await completeSignIn(config)) ?? currentSession();
+  if (!session) return signIn(config);
+  const queries = new QueryClient({
+    defaultOptions: { queries: { ...retryPolicy, staleTime: 5_000, refetchOnWindowFocus: true } },
+  });
+  const api = createApi(
+    config.apiUrl,
+    () => session.accessToken,
+    () => void signIn(config),
+  );
+  root.render(
+    <StrictMode>
+      <ConfigProvider locale={zhCN} theme={{ token: { colorPrimary: '#1f4e9c' } }}>
+        <AntApp>
+          <QueryClientProvider client={queries}>
+            <Ctx.Provider value={{ config, session, api, signOut: () => void signOut(config) }}>
+              <Shell />
+            </Ctx.Provider>
+          </QueryClientProvider>
+        </AntApp>
+      </ConfigProvider>
+    </StrictMode>,
+  );
+}
+
+start().catch((e: unknown) => {
+  root.render(<Failure message={e instanceof Error ? e.message : String(e)} />);
+  // config.json or the issuer unreachable: try again in a while rather than stay on an error.
+  setTimeout(() => window.location.reload(), 15_000);
+});
