@@ -95,18 +95,17 @@ export const SubscriberSearchResultSchema = z.object({
 export const StatsReportSchema = z.object({
   byChannel: z.record(z.string(), z.object({ followers: z.number(), active: z.number() })),
   boundPlatesByCity: z.record(z.string(), z.number()),
-  pushes: z.object({
-    weeks: z.array(
-      z.object({
-        category: z.string(),
-        week: z.string(),
-        pushes: z.number(),
-        unfollows: z.number(),
-        blocks: z.number(),
-        unfollowsPer1000: z.number().nullable(),
-      }),
-    ),
-  }),
+  /** Per category and ISO week (the same rows as GET /v1/admin/stats/pushes `weeks`). */
+  pushes: z.array(
+    z.object({
+      category: z.string(),
+      week: z.string(),
+      pushes: z.number(),
+      unfollows: z.number(),
+      blocks: z.number(),
+      unfollowsPer1000: z.number().nullable(),
+    }),
+  ),
   sms: SmsBudgetReportSchema,
 });
 

@@ -2,6 +2,7 @@
 import { Button, Layout, Menu, Space, Spin, Tag, Typography } from 'antd';
 import { lazy, type ReactNode, Suspense } from 'react';
 import type { AdminRouteKey } from '../api/roles.gen.ts';
+import { PageBoundary } from '../components/PageBoundary.tsx';
 import { ROLE } from '../lib/labels.ts';
 import { useCan, useConsole } from './context.tsx';
 import { href, useLocation } from './router.ts';
@@ -107,9 +108,9 @@ export function Shell() {
           </Space>
         </Layout.Header>
         <Layout.Content style={{ padding: 24 }}>
-          <main>
+          <PageBoundary page={path.join('/')}>
             <Suspense fallback={<Spin aria-label="加载中" />}>{content}</Suspense>
-          </main>
+          </PageBoundary>
         </Layout.Content>
       </Layout>
     </Layout>

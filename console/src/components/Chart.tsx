@@ -1,19 +1,14 @@
-/** ECharts, only the parts the console draws (bar and line charts), on a canvas with a text description. */
+/**
+ * ECharts, only the parts the console draws (bar and line charts), on a canvas. The figure is one
+ * image to assistive technology, named by `label`, which states the numbers the chart shows.
+ */
 import { BarChart, LineChart } from 'echarts/charts';
-import { AriaComponent, GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
+import { GridComponent, LegendComponent, TooltipComponent } from 'echarts/components';
 import * as echarts from 'echarts/core';
 import { CanvasRenderer } from 'echarts/renderers';
 import { useEffect, useRef } from 'react';
 
-echarts.use([
-  BarChart,
-  LineChart,
-  GridComponent,
-  TooltipComponent,
-  LegendComponent,
-  AriaComponent,
-  CanvasRenderer,
-]);
+echarts.use([BarChart, LineChart, GridComponent, TooltipComponent, LegendComponent, CanvasRenderer]);
 
 export type ChartOption = echarts.EChartsCoreOption;
 
@@ -30,7 +25,7 @@ export function Chart({
   useEffect(() => {
     if (!el.current) return;
     const chart = echarts.init(el.current, undefined, { renderer: 'canvas' });
-    chart.setOption({ aria: { enabled: true }, animation: false, ...option });
+    chart.setOption({ animation: false, ...option });
     const resize = () => chart.resize();
     window.addEventListener('resize', resize);
     return () => {
@@ -38,5 +33,9 @@ export function Chart({
       chart.dispose();
     };
   }, [option]);
-  return <div ref={el} role="img" aria-label={label} style={{ width: '100%', height }} />;
+  return (
+    <div role="img" aria-label={label}>
+      <div ref={el} aria-hidden="true" style={{ width: '100%', height }} />
+    </div>
+  );
 }

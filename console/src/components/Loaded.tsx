@@ -45,14 +45,17 @@ export function Loaded<T>({
   children: (data: T) => ReactNode;
   rows?: number;
 }) {
+  // While the query retries, its last failure says why (the API is down): shown at once, not after the retries.
+  const failure = query.isError ? query.error : query.failureCount > 0 ? query.failureReason : null;
+  const alert = failure ? <ProblemAlert error={failure} onRetry={() => query.refetch()} /> : null;
   if (query.data !== undefined)
     return (
       <>
-        {query.isError ? <ProblemAlert error={query.error} onRetry={() => query.refetch()} /> : null}
+        {alert}
         {children(query.data)}
       </>
     );
-  if (query.isError) return <ProblemAlert error={query.error} onRetry={() => query.refetch()} />;
+  if (alert) return alert;
   return <Skeleton active paragraph={{ rows }} />;
 }
 

@@ -95,7 +95,7 @@ export function YearCalendar({
                   (date) => {
                     const k = dayKind(date, calendar);
                     const gap = gaps.has(date);
-                    const label = `${date} ${COLORS[k.kind].label}${k.name ? `（${k.name}）` : ''}${gap ? '，数据缺口' : ''}`;
+                    const label = `${Number(date.slice(8))} 日，${date} ${COLORS[k.kind].label}${k.name ? `（${k.name}）` : ''}${gap ? '，数据缺口' : ''}`;
                     return (
                       <Tooltip key={date} title={label}>
                         <button

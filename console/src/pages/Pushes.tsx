@@ -279,7 +279,9 @@ function RunList() {
   });
   return (
     <Card title="推送记录（最新在前）">
-      {q.isError && !q.data ? <ProblemAlert error={q.error} onRetry={() => q.refetch()} /> : null}
+      {q.isError || q.failureCount > 0 ? (
+        <ProblemAlert error={q.error ?? q.failureReason} onRetry={() => q.refetch()} />
+      ) : null}
       <Table<Run>
         rowKey="key"
         loading={q.isPending}

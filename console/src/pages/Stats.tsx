@@ -45,15 +45,13 @@ type Report = paths['/v1/admin/stats']['get']['responses'][200]['content']['appl
 
 function StatsView({ s }: { s: Report }) {
   const charts = useMemo(() => {
-    const weeksList = [...new Set(s.pushes.weeks.map((w) => w.week))].sort();
-    const categories = [...new Set(s.pushes.weeks.map((w) => w.category))];
+    const weeksList = [...new Set(s.pushes.map((w) => w.week))].sort();
+    const categories = [...new Set(s.pushes.map((w) => w.category))];
     const series = (field: 'pushes' | 'unfollowsPer1000') =>
       categories.map((c) => ({
         name: CATEGORY[c] ?? c,
         type: field === 'pushes' ? 'bar' : 'line',
-        data: weeksList.map(
-          (w) => s.pushes.weeks.find((x) => x.week === w && x.category === c)?.[field] ?? 0,
-        ),
+        data: weeksList.map((w) => s.pushes.find((x) => x.week === w && x.category === c)?.[field] ?? 0),
       }));
     const axes = { tooltip: { trigger: 'axis' }, legend: {}, xAxis: { type: 'category', data: weeksList } };
     return {
