@@ -83,7 +83,9 @@ beforeAll(async () => {
 // A failed step leaves a picture of every open page, to see what the person would have seen.
 afterEach(async (ctx) => {
   if (ctx.task.result?.state !== 'fail') return;
-  await Promise.all(pages.map((p, i) => shot(p, `failed-${ctx.task.name.slice(0, 30)}-${i}`).catch(() => {})));
+  await Promise.all(
+    pages.map((p, i) => shot(p, `failed-${ctx.task.name.slice(0, 30)}-${i}`).catch(() => {})),
+  );
 });
 
 afterAll(async () => {

@@ -559,7 +559,7 @@ function ActionDialog({
           type="error"
           showIcon
           role="alert"
-          message={problem.problem.detail}
+          message={problem.status === 403 ? `没有权限：${problem.problem.detail}` : problem.problem.detail}
           style={{ marginBottom: 12 }}
         />
       ) : null}
