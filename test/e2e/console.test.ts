@@ -228,12 +228,11 @@ describe.runIf(chromiumAvailable())('the staff console in Chromium', { timeout: 
       await admin.waitForLoadState('networkidle');
       await shot(admin, route);
       await admin.evaluate(AXE); // evaluated by the driver: the console's CSP allows no inline script
-      const violations = (await admin.evaluate(async () => {
-        const axe = (
-          window as unknown as { axe: { run: (c: Document) => Promise<{ violations: unknown[] }> } }
-        ).axe;
-        return (await axe.run(document)).violations;
-      })) as Array<{ id: string; impact: string; nodes: Array<{ target: string[] }> }>;
+      const violations = (await admin.evaluate('axe.run(document).then((r) => r.violations)')) as Array<{
+        id: string;
+        impact: string;
+        nodes: Array<{ target: string[] }>;
+      }>;
       for (const v of violations.filter((x) => x.impact === 'serious' || x.impact === 'critical'))
         found.push(`${route}: ${v.id} (${v.impact}) at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
     }
