@@ -5,7 +5,7 @@
  */
 import { DEV_ACCOUNT_DEFAULTS } from '../functions/adapters/wechat/accounts.ts';
 import { blueprint, REPO_ROOT } from '../lib/blueprint.ts';
-import { ensureConsoleBuilt } from '../lib/local/console.ts';
+import { ensureConsoleBuilt } from '../lib/console.ts';
 import { JavaMissingError } from '../lib/local/dynamodb-local.ts';
 import { defaultDataDir, LocalStack } from '../lib/local/stack.ts';
 

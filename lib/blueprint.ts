@@ -361,8 +361,7 @@ export const blueprintInput = {
       entry: 'functions/find-subscribers/handler.ts',
       timeoutSeconds: 29,
       tables: { subscribers: 'read-scan', ledger: 'read' },
-      secrets: ['sms-gateway'], // the pepper: a number is looked up by its HMAC
-      environment: SMS_ENVIRONMENT,
+      secrets: ['sms-gateway'], // the pepper: a number is looked up by its HMAC (it sends nothing)
     },
     'report-wechat-quota': {
       description: 'Operators: template messages counted today against each WeChat account’s daily quota.',

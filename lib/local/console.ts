@@ -5,13 +5,13 @@
  * its "sign-in page" lets a developer pick a name and roles, and the token endpoint answers with a
  * token from the local JWT issuer (lib/local/jwt.ts) that the local API verifies.
  */
-import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { DEFAULT_IDENTITY_CLAIMS } from '../../schemas/identity.ts';
 import { ROLES } from '../../schemas/roles.ts';
+import { securityHeaders } from '../console.ts';
 import { LOCAL_AUDIENCE, LOCAL_ISSUER, type LocalJwtIssuer } from './jwt.ts';
 
 const TYPES: Record<string, string> = {
@@ -24,51 +24,6 @@ const TYPES: Record<string, string> = {
   '.ico': 'image/x-icon',
   '.woff2': 'font/woff2',
 };
-
-/** The headers CloudFront's response-headers policy adds on AWS (lib/aws/console-hosting.ts), the same locally. */
-export function securityHeaders(connectSrc: readonly string[]): Record<string, string> {
-  return {
-    'content-security-policy': [
-      "default-src 'self'",
-      "script-src 'self'",
-      // Ant Design writes its styles at run time (CSS-in-JS).
-      "style-src 'self' 'unsafe-inline'",
-      "img-src 'self' data:",
-      `connect-src ${["'self'", ...connectSrc].join(' ')}`,
-      "frame-ancestors 'none'",
-      "base-uri 'self'",
-      "form-action 'self'",
-      "object-src 'none'",
-    ].join('; '),
-    'x-content-type-options': 'nosniff',
-    'x-frame-options': 'DENY',
-    'referrer-policy': 'strict-origin-when-cross-origin',
-  };
-}
-
-function newestMtime(path: string): number {
-  if (!existsSync(path)) return 0;
-  const s = statSync(path);
-  if (!s.isDirectory()) return s.mtimeMs;
-  return Math.max(0, ...readdirSync(path).map((f) => newestMtime(join(path, f))));
-}
-
-/** Builds console/dist when it is missing or older than what it is built from. */
-export function ensureConsoleBuilt(root: string, log: (line: string) => void): void {
-  const dir = join(root, 'console');
-  if (!existsSync(join(dir, 'src'))) return;
-  const built = newestMtime(join(dir, 'dist', 'index.html'));
-  const sources = Math.max(
-    newestMtime(join(dir, 'src')),
-    newestMtime(join(dir, 'index.html')),
-    newestMtime(join(dir, 'vite.config.ts')),
-    newestMtime(join(root, 'schemas')),
-  );
-  if (built >= sources) return;
-  log('building the staff console (console/dist)…');
-  const r = spawnSync(process.execPath, [join(dir, 'scripts', 'build.ts')], { cwd: root, stdio: 'inherit' });
-  if (r.status !== 0) log('the staff console did not build; /console answers 503 until it does');
-}
 
 interface PendingCode {
   sub: string;

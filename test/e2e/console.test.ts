@@ -14,7 +14,7 @@ import { join } from 'node:path';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
 import { blueprintInput, defineBlueprint, REPO_ROOT } from '../../lib/blueprint.ts';
-import { ensureConsoleBuilt } from '../../lib/local/console.ts';
+import { ensureConsoleBuilt } from '../../lib/console.ts';
 import { localClient, localTableName } from '../../lib/local/dynamodb-local.ts';
 import { LocalStack } from '../../lib/local/stack.ts';
 import { type Chromium, chromiumAvailable, launchChromium, type Page, signIn } from '../fixtures/browser.ts';
