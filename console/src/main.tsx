@@ -9,6 +9,7 @@ import { StrictMode } from 'react';
 import { createRoot } from 'react-dom/client';
 import { createApi } from './api/client.ts';
 import { Ctx } from './app/context.tsx';
+import { prefetchToday } from './app/queries.ts';
 import { Shell } from './app/Shell.tsx';
 import { completeSignIn, currentSession, signIn, signOut } from './auth.ts';
 import { retryPolicy } from './components/Loaded.tsx';
@@ -57,6 +58,9 @@ async function start() {
     () => session.accessToken,
     () => void signIn(config),
   );
+  // The 今日 page is the first thing most visits see: its data is on its way before its code is.
+  const route = window.location.hash.replace(/^#\/?/, '').split(/[/?]/)[0] || 'today';
+  if (route === 'today') prefetchToday(queries, api, session.roles, config.servedCities);
   root.render(
     <StrictMode>
       <ConfigProvider locale={zhCN} button={{ autoInsertSpace: false }} theme={THEME}>

@@ -93,6 +93,11 @@ afterAll(async () => {
   await stack.stop();
 });
 
+// CI installs Debian's chromium (.ci/run); there, a missing browser is a failure, not a skip.
+it.runIf(!chromiumAvailable() && !!process.env.CI)('finds Debian’s chromium at /usr/bin/chromium', () => {
+  expect(chromiumAvailable(), 'apt-get install -y chromium').toBe(true);
+});
+
 describe.runIf(chromiumAvailable())('the staff console in Chromium', { timeout: 90_000 }, () => {
   let noticeId = '';
   let editor: Page;

@@ -4,37 +4,28 @@
  */
 import { useQuery } from '@tanstack/react-query';
 import { Alert, Card, Col, List, Progress, Row, Space, Statistic, Table, Tag, Typography } from 'antd';
-import { call } from '../api/client.ts';
 import { useCan, useConsole } from '../app/context.tsx';
+import {
+  answersQuery,
+  citiesQuery,
+  firstRunsQuery,
+  inReviewQuery,
+  nextDay,
+  quotaQuery,
+  restrictionDataQuery,
+  smsBudgetQuery,
+} from '../app/queries.ts';
 import { href } from '../app/router.ts';
 import { Loaded } from '../components/Loaded.tsx';
 import { city, fen, NOTICE_KIND, OUTCOME, REASON, RUN_STATUS, time } from '../lib/labels.ts';
-import { cursorOf, runStatus, runsPage } from '../lib/runs.ts';
+import { cursorOf, runStatus } from '../lib/runs.ts';
 
 function Answers() {
   const { api, config } = useConsole();
-  const cities = useQuery({
-    queryKey: ['cities'],
-    queryFn: () => call(api.GET('/v1/cities')),
-  });
+  const cities = useQuery(citiesQuery(api));
   const today = cities.data?.date;
-  const tomorrow = today
-    ? new Date(Date.parse(`${today}T00:00:00Z`) + 86_400_000).toISOString().slice(0, 10)
-    : undefined;
-  const ranges = useQuery({
-    queryKey: ['answers', today],
-    enabled: !!today,
-    queryFn: () =>
-      Promise.all(
-        config.servedCities.map((c) =>
-          call(
-            api.GET('/v1/cities/{city}/restrictions', {
-              params: { path: { city: c }, query: { from: today!, to: tomorrow! } },
-            }),
-          ),
-        ),
-      ),
-  });
+  const tomorrow = today ? nextDay(today) : undefined;
+  const ranges = useQuery(answersQuery(api, config.servedCities, today));
   return (
     <Card title="限行答复（今天 / 明天）">
       <Loaded query={ranges}>
@@ -78,12 +69,8 @@ function Answers() {
 
 function TodayRuns() {
   const { api } = useConsole();
-  const cities = useQuery({ queryKey: ['cities'], queryFn: () => call(api.GET('/v1/cities')) });
-  const runs = useQuery({
-    queryKey: ['runs', 'first'],
-    queryFn: () => call(api.GET('/v1/admin/pushes', { params: { query: runsPage(null, 50) } })),
-    refetchInterval: 5_000,
-  });
+  const cities = useQuery(citiesQuery(api));
+  const runs = useQuery({ ...firstRunsQuery(api), refetchInterval: 5_000 });
   const today = cities.data?.date;
   return (
     <Card title="今天的推送" extra={<a href={href('pushes')}>全部推送</a>}>
@@ -153,21 +140,9 @@ function TodayRuns() {
 function Alarms() {
   const { api } = useConsole();
   const can = useCan();
-  const data = useQuery({
-    queryKey: ['restriction-data'],
-    enabled: can('GET /v1/admin/restriction-data'),
-    queryFn: () => call(api.GET('/v1/admin/restriction-data', {})),
-  });
-  const budget = useQuery({
-    queryKey: ['sms-budget'],
-    enabled: can('GET /v1/admin/sms/budget'),
-    queryFn: () => call(api.GET('/v1/admin/sms/budget', {})),
-  });
-  const quota = useQuery({
-    queryKey: ['wechat-quota'],
-    enabled: can('GET /v1/admin/wechat/quota'),
-    queryFn: () => call(api.GET('/v1/admin/wechat/quota')),
-  });
+  const data = useQuery({ ...restrictionDataQuery(api), enabled: can('GET /v1/admin/restriction-data') });
+  const budget = useQuery({ ...smsBudgetQuery(api), enabled: can('GET /v1/admin/sms/budget') });
+  const quota = useQuery({ ...quotaQuery(api), enabled: can('GET /v1/admin/wechat/quota') });
   if (!can('GET /v1/admin/restriction-data')) return null;
   return (
     <Card title="需要人处理">
@@ -237,11 +212,7 @@ function Alarms() {
 function WaitingForReview() {
   const { api } = useConsole();
   const can = useCan();
-  const q = useQuery({
-    queryKey: ['notices', 'in-review'],
-    enabled: can('GET /v1/admin/notices'),
-    queryFn: () => call(api.GET('/v1/admin/notices', { params: { query: { status: 'in-review' } } })),
-  });
+  const q = useQuery({ ...inReviewQuery(api), enabled: can('GET /v1/admin/notices') });
   if (!can('GET /v1/admin/notices')) return null;
   return (
     <Card title="待审核的公告">
