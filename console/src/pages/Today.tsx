@@ -67,6 +67,12 @@ function Answers() {
   );
 }
 
+/**
+ * Counts that are not a recipient's final outcome: the plan, extra deliveries, deferrals settled later,
+ * and receipts (delivered is a later state of sent); `a:b` keys break an outcome down.
+ */
+const NOT_SETTLED = new Set(['planned', 'duplicate', 'deferred-quiet', 'delivered']);
+
 function TodayRuns() {
   const { api } = useConsole();
   const cities = useQuery(citiesQuery(api));
@@ -88,10 +94,7 @@ function TodayRuns() {
               renderItem={(r) => {
                 const planned = r.counts.planned ?? 0;
                 const settled = Object.entries(r.counts)
-                  .filter(
-                    ([k]) =>
-                      k !== 'planned' && k !== 'duplicate' && k !== 'deferred-quiet' && !k.includes(':'),
-                  )
+                  .filter(([k]) => !NOT_SETTLED.has(k) && !k.includes(':'))
                   .reduce((n, [, v]) => n + v, 0);
                 const status = runStatus(r);
                 const halts = Object.entries((r as { halts?: Record<string, string> }).halts ?? {});
