@@ -12,7 +12,7 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
 import { blueprintInput, defineBlueprint, REPO_ROOT } from '../../lib/blueprint.ts';
 import { ensureConsoleBuilt } from '../../lib/console.ts';
 import { localClient, localTableName } from '../../lib/local/dynamodb-local.ts';
@@ -50,6 +50,8 @@ const pages: Page[] = [];
 
 async function as(name: string, roles: string[]): Promise<Page> {
   const page = await chromium.browser.newPage();
+  // The console honours reduced motion (no dialog animations), so a click never lands mid-animation.
+  await page.emulateMedia({ reducedMotion: 'reduce' });
   pages.push(page);
   page.setDefaultTimeout(15_000);
   await signIn(page, stack.endpoint, name, roles);
@@ -81,11 +83,12 @@ beforeAll(async () => {
 }, 180_000);
 
 // A failed step leaves a picture of every open page, to see what the person would have seen.
-afterEach(async (ctx) => {
-  if (ctx.task.result?.state !== 'fail') return;
-  await Promise.all(
-    pages.map((p, i) => shot(p, `failed-${ctx.task.name.slice(0, 30)}-${i}`).catch(() => {})),
-  );
+beforeEach((ctx) => {
+  ctx.onTestFailed(async () => {
+    await Promise.all(
+      pages.map((p, i) => shot(p, `failed-${ctx.task.name.slice(0, 24)}-${i}`).catch(() => {})),
+    );
+  });
 });
 
 afterAll(async () => {
@@ -222,6 +225,23 @@ describe.runIf(chromiumAvailable())('the staff console in Chromium', { timeout: 
     await expect.poll(() => answers.innerText()).toContain('节假日不限行（元旦）');
     expect(await answers.innerText()).toContain('北京');
     await shot(admin, 'restrictions-2027');
+  });
+
+  it('the audit trail: by actor and action, each entry’s before/after as a diff', async () => {
+    const admin = await as('ada', ['admin']);
+    await go(admin, 'audit');
+    await admin.getByLabel('操作人').fill('rex');
+    await admin.getByLabel('操作', { exact: true }).fill('notice.');
+    await admin.getByRole('button', { name: '查询' }).click();
+    const approve = admin.getByRole('row').filter({ hasText: 'notice.approve' });
+    await approve.waitFor();
+    expect(await admin.getByRole('row').filter({ hasText: 'notice.publish' }).count()).toBe(1);
+    expect(await admin.getByRole('row').filter({ hasText: 'notice.create' }).count()).toBe(0); // edna's
+    await approve.getByRole('button', { name: '展开行' }).click();
+    const diff = admin.locator('.ant-table-expanded-row').first();
+    await diff.waitFor();
+    expect(await diff.innerText()).toMatch(/status\s+in-review → approved/);
+    await shot(admin, 'audit-diff');
   });
 
   it('every page: a screenshot, and axe-core finds no serious or critical violation', async () => {

@@ -28,6 +28,19 @@ export function TextDiff({ before, after }: { before: string; after: string }) {
   );
 }
 
+/** Long texts as a character diff; short values (a status, a date, a list) whole: before → after. */
+function ValueChange({ before, after }: { before: unknown; after: unknown }) {
+  const b = before === undefined ? '' : showValue(before);
+  const a = after === undefined ? '' : showValue(after);
+  if (b.length > 40 || a.length > 40) return <TextDiff before={b} after={a} />;
+  return (
+    <span>
+      {b ? <del style={{ background: '#ffccc7' }}>{b}</del> : <em>（无）</em>} →{' '}
+      {a ? <ins style={{ background: '#d9f7be', textDecoration: 'none' }}>{a}</ins> : <em>（无）</em>}
+    </span>
+  );
+}
+
 export function RecordDiff({
   before,
   after,
@@ -53,7 +66,7 @@ export function RecordDiff({
           title: '变化',
           key: 'change',
           render: (_: unknown, c) => (
-            <TextDiff before={before ? showValue(c.before) : ''} after={after ? showValue(c.after) : ''} />
+            <ValueChange before={before ? c.before : undefined} after={after ? c.after : undefined} />
           ),
         },
       ]}

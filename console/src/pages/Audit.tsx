@@ -2,9 +2,10 @@
 import { useQuery } from '@tanstack/react-query';
 import { Button, DatePicker, Form, Input, Space, Table, Typography } from 'antd';
 import dayjs, { type Dayjs } from 'dayjs';
-import { useState } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { ApiError, call } from '../api/client.ts';
 import { useConsole } from '../app/context.tsx';
+import { citiesQuery } from '../app/queries.ts';
 import { RecordDiff } from '../components/Diff.tsx';
 import { Loaded, ProblemAlert } from '../components/Loaded.tsx';
 import { time } from '../lib/labels.ts';
@@ -25,7 +26,17 @@ const asRecord = (v: unknown) =>
 export default function Audit() {
   const { api } = useConsole();
   const [form] = Form.useForm<Filter>();
-  const [filter, setFilter] = useState<Filter>({ range: [dayjs().subtract(6, 'day'), dayjs()] });
+  // The last 7 days by the API's clock (the local stack's may be shifted), until someone picks a range.
+  const today = useQuery(citiesQuery(api)).data?.date;
+  const [picked, setFilter] = useState<Filter | null>(null);
+  const lastWeek = useMemo((): Filter => {
+    const end = today ? dayjs(today) : dayjs();
+    return { range: [end.subtract(6, 'day'), end] };
+  }, [today]);
+  const filter = picked ?? lastWeek;
+  useEffect(() => {
+    if (!picked) form.setFieldsValue({ range: lastWeek.range });
+  }, [picked, form, lastWeek]);
   const q = useQuery({
     queryKey: [
       'audit',
@@ -34,6 +45,7 @@ export default function Audit() {
       filter.actor,
       filter.action,
     ],
+    enabled: !!today || picked !== null,
     queryFn: () =>
       call(
         api.GET('/v1/admin/audit', {
