@@ -166,6 +166,44 @@ describe.runIf(chromiumAvailable())('the staff console in Chromium', { timeout: 
     await shot(reviewer, 'notices-published');
   });
 
+  it('a reviewer sees what changed since the version they approved', async () => {
+    const api = async (method: string, path: string, sub: string, roles: string[], body?: unknown) => {
+      const res = await fetch(`${stack.endpoint}${path}`, {
+        method,
+        headers: {
+          authorization: `Bearer ${stack.issueToken(sub, roles)}`,
+          'content-type': 'application/json',
+        },
+        ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+      });
+      expect(res.status, path).toBeLessThan(300);
+      return (await res.json()) as { id: string; version: number };
+    };
+    const draft = await api('POST', '/v1/admin/notices', 'edna', ['editor'], {
+      kind: 'road-condition',
+      title: '三环路施工',
+      body: '三环路西段夜间施工，请绕行。',
+      shortBody: '三环路西段夜间施工',
+      city: 'beijing',
+      effectiveFrom: '2026-11-18T01:00:00.000Z',
+      channels: ['feed'],
+      audience: { type: 'bound-in-city' },
+    });
+    await api('POST', `/v1/admin/notices/${draft.id}/submit`, 'edna', ['editor'], {});
+    const approved = await api('POST', `/v1/admin/notices/${draft.id}/approve`, 'rex', ['reviewer'], {});
+    await go(editor, `notices/${draft.id}`);
+    await editor.getByLabel('正文').fill('三环路西段、北段夜间施工，请绕行。');
+    await editor.getByRole('button', { name: '保存修改' }).click();
+    await editor.getByText(`版本 ${approved.version + 1}`).waitFor();
+    const reviewer = await as('rex', ['reviewer']);
+    await go(reviewer, `notices/${draft.id}`);
+    const diff = reviewer.locator('.ant-card').filter({ hasText: '自上次批准（rex' });
+    await diff.waitFor();
+    expect(await diff.locator('ins').allInnerTexts(), await diff.innerText()).toEqual(['、北段']);
+    expect(await diff.innerText()).toContain('正文');
+    await shot(reviewer, 'notices-review-diff');
+  });
+
   it('the feed and the notice appear', async () => {
     const feed = (await (await fetch(`${stack.endpoint}/v1/notices?city=beijing`)).json()) as {
       notices: Array<{ id: string; title: string }>;
@@ -233,7 +271,7 @@ describe.runIf(chromiumAvailable())('the staff console in Chromium', { timeout: 
     await admin.getByLabel('操作人').fill('rex');
     await admin.getByLabel('操作', { exact: true }).fill('notice.');
     await admin.getByRole('button', { name: '查询' }).click();
-    const approve = admin.getByRole('row').filter({ hasText: 'notice.approve' });
+    const approve = admin.getByRole('row').filter({ hasText: 'notice.approve' }).first();
     await approve.waitFor();
     expect(await admin.getByRole('row').filter({ hasText: 'notice.publish' }).count()).toBe(1);
     expect(await admin.getByRole('row').filter({ hasText: 'notice.create' }).count()).toBe(0); // edna's

@@ -29,10 +29,10 @@ export function TextDiff({ before, after }: { before: string; after: string }) {
 }
 
 /** Long texts as a character diff; short values (a status, a date, a list) whole: before → after. */
-function ValueChange({ before, after }: { before: unknown; after: unknown }) {
+function ValueChange({ before, after, text }: { before: unknown; after: unknown; text: boolean }) {
   const b = before === undefined ? '' : showValue(before);
   const a = after === undefined ? '' : showValue(after);
-  if (b.length > 40 || a.length > 40) return <TextDiff before={b} after={a} />;
+  if (text || b.length > 40 || a.length > 40) return <TextDiff before={b} after={a} />;
   return (
     <span>
       {b ? <del style={{ background: '#ffccc7' }}>{b}</del> : <em>（无）</em>} →{' '}
@@ -46,11 +46,14 @@ export function RecordDiff({
   after,
   ignore = [],
   labels = {},
+  textFields = [],
 }: {
   before: Record<string, unknown> | null | undefined;
   after: Record<string, unknown> | null | undefined;
   ignore?: readonly string[];
   labels?: Record<string, string>;
+  /** Fields diffed character by character whatever their length (a notice's title and body). */
+  textFields?: readonly string[];
 }) {
   const changes = changedFields(before, after, ignore);
   if (!changes.length) return <Typography.Text type="secondary">没有变化。</Typography.Text>;
@@ -66,7 +69,11 @@ export function RecordDiff({
           title: '变化',
           key: 'change',
           render: (_: unknown, c) => (
-            <ValueChange before={before ? c.before : undefined} after={after ? c.after : undefined} />
+            <ValueChange
+              before={before ? c.before : undefined}
+              after={after ? c.after : undefined}
+              text={textFields.includes(c.field)}
+            />
           ),
         },
       ]}

@@ -46,6 +46,14 @@ export interface FieldChange {
 
 const show = (v: unknown) => (typeof v === 'string' ? v : JSON.stringify(v ?? null));
 
+const INSTANT = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
+/** The same value: equal JSON, or two spellings of one instant (…Z and …+08:00). */
+export function sameValue(a: unknown, b: unknown): boolean {
+  if (typeof a === 'string' && typeof b === 'string' && INSTANT.test(a) && INSTANT.test(b))
+    return Date.parse(a) === Date.parse(b);
+  return show(a) === show(b);
+}
+
 /** Top-level fields whose values differ (bookkeeping fields left out by the caller). */
 export function changedFields(
   before: Record<string, unknown> | null | undefined,
@@ -56,7 +64,7 @@ export function changedFields(
     (k) => !ignore.includes(k),
   );
   return keys
-    .filter((k) => show(before?.[k]) !== show(after?.[k]))
+    .filter((k) => !sameValue(before?.[k], after?.[k]))
     .map((k) => ({ field: k, before: before?.[k], after: after?.[k] }));
 }
 

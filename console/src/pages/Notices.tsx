@@ -33,6 +33,7 @@ import { href, navigate, useLocation } from '../app/router.ts';
 import { RecordDiff } from '../components/Diff.tsx';
 import { Loaded, ProblemAlert } from '../components/Loaded.tsx';
 import { NoticePreview, type PreviewFields } from '../components/NoticePreview.tsx';
+import { sameValue } from '../lib/diff.ts';
 import { ACTION, AUDIENCE, CHANNEL, CITY, city, NOTICE_KIND, NOTICE_STATUS, time } from '../lib/labels.ts';
 
 type NewNotice = paths['/v1/admin/notices']['post']['requestBody']['content']['application/json'];
@@ -191,10 +192,14 @@ function NoticeForm({ notice, readOnly }: { notice?: AdminNotice; readOnly?: boo
     mutationFn: async (v: FormValues) => {
       const body = toBody(v);
       if (!notice) return call(api.POST('/v1/admin/notices', { body }));
+      // Only what the editor changed (an instant respelled by the date picker is no change).
+      const changed = Object.fromEntries(
+        Object.entries(body).filter(([k, v]) => !sameValue(v, (notice as Record<string, unknown>)[k])),
+      );
       return call(
         api.PATCH('/v1/admin/notices/{id}', {
           params: { path: { id: notice.id } },
-          body: { version: notice.version, ...body },
+          body: { version: notice.version, ...changed },
         }),
       );
     },
@@ -652,6 +657,7 @@ function NoticeDetail({ id, requested }: { id: string; requested: Move | null })
                   before={last as Record<string, unknown>}
                   after={n as unknown as Record<string, unknown>}
                   ignore={BOOKKEEPING}
+                  textFields={['title', 'body', 'shortBody']}
                   labels={FIELD_LABELS}
                 />
               </Card>
