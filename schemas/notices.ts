@@ -261,3 +261,12 @@ export const NoticePreviewSchema = z
     sent: z.literal(0),
   })
   .loose();
+
+/** GET /v1/admin/notices/{id}/approved: the notice as a reviewer last approved it, from the audit trail. */
+export const ApprovedVersionSchema = z.object({
+  notice: NoticeSchema.nullable(),
+  approvedBy: z.string().nullable(),
+  approvedAt: z.string().nullable(),
+  /** The audit trail was searched from this day (the notice's creation) to today. */
+  searchedFrom: z.string(),
+});

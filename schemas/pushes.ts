@@ -152,6 +152,8 @@ export const PushRunReportSchema = z
     /** Outcomes, `planned`, and the receipts WeChat reported later (`delivered`, `failed:…`). */
     counts: z.record(z.string(), z.number()),
     done: z.boolean(),
+    /** Recipients with an outcome so far (of `counts.planned`): the run's progress. */
+    settled: z.number(),
     unsent: z.number(),
     startedAt: z.string(),
     finishedAt: z.string().nullable(),

@@ -58,3 +58,8 @@ export const RestrictionDataSettingsSchema = z
 export const WeChatWebhookSettingsSchema = z
   .object({ WECHAT_MAX_SKEW_S: count(0, 86_400) })
   .transform((e) => ({ maxSkewSeconds: e.WECHAT_MAX_SKEW_S }));
+
+/** report-wechat-quota: the daily template quota deliver-wechat counts against (the same value). */
+export const WeChatQuotaSettingsSchema = z
+  .object({ WECHAT_DAILY_TEMPLATE_QUOTA: count(1, 100_000_000) })
+  .transform((e) => ({ dailyTemplateQuota: e.WECHAT_DAILY_TEMPLATE_QUOTA }));
