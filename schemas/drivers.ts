@@ -7,7 +7,7 @@
  * event, each refused one with the reason. Nothing personal is echoed back or logged: results name
  * the event by its id and index only.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { CityCodeSchema, CivilDateSchema } from './restrictions.ts';
 
 /** At most this many events per request (and per chunk of a JSON Lines drop). */

@@ -13,6 +13,7 @@ describe('blueprint', () => {
   it('the real blueprint validates and declares the tables the design names and GET /health', () => {
     expect(Object.keys(blueprint.tables).sort()).toEqual([
       'content',
+      'drivers',
       'inbound',
       'ledger',
       'operations',

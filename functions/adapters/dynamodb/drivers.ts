@@ -21,7 +21,7 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DUE_KINDS, type DueKind } from '../../../schemas/drivers.ts';
 import type {
   DriverRecord,

@@ -5,7 +5,7 @@
  * (the local stack points it at its bucket emulation).
  */
 import { GetObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** S3's notification: the records of created objects; S3's test event on configuration has none. */
 export const S3NotificationSchema = z.union([

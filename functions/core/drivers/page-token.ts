@@ -6,7 +6,7 @@
  * Token: base64url(JSON payload) "." base64url(first 18 bytes of the HMAC of the payload).
  */
 import { createHmac, timingSafeEqual } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { DriverNoticeKindSchema } from '../../../schemas/drivers.ts';
 
 const PayloadSchema = z.strictObject({
