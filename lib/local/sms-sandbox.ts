@@ -8,6 +8,7 @@
  */
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
+import { listenLoopback } from './ports.ts';
 
 export interface SmsOutboxEntry {
   seq: number;
@@ -230,9 +231,7 @@ export class SmsSandbox {
         });
       });
     });
-    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-    const address = server.address();
-    const port = typeof address === 'object' && address ? address.port : 0;
+    const port = await listenLoopback(server, 0);
     return {
       url: `http://127.0.0.1:${port}`,
       stop: () =>

@@ -34,6 +34,7 @@ import { LocalFunction } from './invoke.ts';
 import { LOCAL_ISSUER, LocalJwtIssuer, localKeyFile } from './jwt.ts';
 import { lockDataDir } from './lock.ts';
 import { matchesPattern } from './patterns.ts';
+import { listenLoopback } from './ports.ts';
 import { LocalQueue, LocalTopic } from './queues.ts';
 import { LocalOneOffSchedules, LocalScheduler, parseAtExpression } from './scheduler.ts';
 import { type SmsFaults, SmsSandbox } from './sms-sandbox.ts';
@@ -169,12 +170,7 @@ export class LocalStack {
       });
     });
     const server = this.server;
-    await new Promise<void>((ok, fail) => {
-      server.once('error', fail);
-      server.listen(this.options.port, '127.0.0.1', () => ok());
-    });
-    const address = server.address();
-    const port = typeof address === 'object' && address ? address.port : this.options.port;
+    const port = await listenLoopback(server, this.options.port);
     this.endpoint = `http://127.0.0.1:${port}`;
     this.jwt = new LocalJwtIssuer(localKeyFile(this.options.dataDir), LOCAL_ISSUER);
 
