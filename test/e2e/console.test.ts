@@ -33,6 +33,7 @@ const PAGES = [
   'restrictions',
   'stats',
   'subscribers',
+  'drivers',
   'audit',
   'settings',
 ];

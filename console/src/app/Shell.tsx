@@ -46,6 +46,12 @@ const pages: Array<{
     page: lazy(() => import('../pages/Subscribers.tsx')),
   },
   {
+    key: 'drivers',
+    label: '车主',
+    needs: 'GET /v1/admin/drivers/vehicles/{plate}',
+    page: lazy(() => import('../pages/Drivers.tsx')),
+  },
+  {
     key: 'audit',
     label: '审计',
     needs: 'GET /v1/admin/audit',

@@ -1,11 +1,15 @@
-/** 统计: followers, active and bound plates per city; pushes and unfollows per 1,000 by category and week; SMS spend. */
+/**
+ * 统计: followers, active and bound plates per city; pushes and unfollows per 1,000 by category and
+ * week; SMS spend; driver notices by kind and outcome and the verification rate, for those who may read them.
+ */
 import { useQuery } from '@tanstack/react-query';
 import { Card, Col, Progress, Row, Select, Space, Statistic, Table, Typography } from 'antd';
 import { useMemo, useState } from 'react';
 import { call } from '../api/client.ts';
 import type { paths } from '../api/schema';
-import { useConsole } from '../app/context.tsx';
+import { useCan, useConsole } from '../app/context.tsx';
 import { Chart } from '../components/Chart.tsx';
+import { DriverStats } from '../components/DriverStats.tsx';
 import { Loaded } from '../components/Loaded.tsx';
 import { CHANNEL, city, fen } from '../lib/labels.ts';
 
@@ -18,6 +22,7 @@ const CATEGORY: Record<string, string> = {
 
 export default function Stats() {
   const { api } = useConsole();
+  const can = useCan();
   const [weeks, setWeeks] = useState(8);
   const q = useQuery({
     queryKey: ['stats', weeks],
@@ -37,6 +42,7 @@ export default function Stats() {
         />
       </Space>
       <Loaded query={q}>{(s) => <StatsView s={s} />}</Loaded>
+      {can('GET /v1/admin/drivers/stats') && <DriverStats weeks={weeks} />}
     </Space>
   );
 }
