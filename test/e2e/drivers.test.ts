@@ -118,7 +118,7 @@ describe('the platform’s signed route', () => {
 
 describe('a follower proves a plate over WeChat, and the notice reaches only them', () => {
   it('binds and verifies with the VIN’s last 6 characters; a bystander only binds', async () => {
-    await say(owner, '绑定 京A12345');
+    expect(await say(owner, '绑定 京A12345')).toContain('发送“验证 京A12345 车架号后6位”');
     expect(await say(owner, '违法')).toContain('验证 京A12345 车架号后6位');
     expect(await say(owner, '验证 京A12345 000000')).toContain('验证未通过');
     expect(await say(owner, '验证 京A12345 184952')).toContain('验证成功');

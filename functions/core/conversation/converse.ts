@@ -412,13 +412,17 @@ async function bind(
     outcome === 'already-bound'
       ? `${plate.display} 已绑定。`
       : `已绑定 ${plate.display}（${cityName(book, city)}，尾号${binding.tail}）。`;
+  // Binding a plate proves nothing: personal notices wait for the owner's proof (core/drivers/desk.ts).
+  const verify = deps.drivers
+    ? `\n违法、年检等车辆提醒只发给验证过的车主：发送“验证 ${plate.canonical} 车架号后6位”。`
+    : '';
   const exempt = exemptionLine(book, plate, city, date);
-  if (exempt) return clip(`${head}${exempt}`);
+  if (exempt) return clip(`${head}${exempt}${verify}`);
   let status = reminderStatus(subscriber, [city], { book, served: deps.reminderCities });
   const pushed = subscriber.status === 'active' && subscriber.reminders && deps.reminderCities.has(city);
   if (pushed && restrictionOn(book, city, date).reason === 'no-rule')
     status += `（${cityName(book, city)}的现行限行规定尚未收录，收录前不会推送。）`;
-  return clip(`${head}${status}\n${plateLine(book, plate, city, date)}`);
+  return clip(`${head}${status}\n${plateLine(book, plate, city, date)}${verify}`);
 }
 
 /** "绑定 京A12345", or for another city than the account's "绑定 津A12345 天津". */
