@@ -208,14 +208,9 @@ async function seedOwners(doc: DynamoDBDocumentClient, table: string, plates: nu
         eventId: `seed-${i}`,
       },
     });
-    items.push({
-      ...keys.driverOwner(subject, 'wechat', `o-owner-${i}`),
-      channel: 'wechat',
-      id: `o-owner-${i}`,
-      account: 'dev',
-      verifiedAt: at,
-      method: 'vin',
-    });
+    const owner = { channel: 'wechat', id: `o-owner-${i}`, account: 'dev', verifiedAt: at, method: 'vin' };
+    items.push({ ...keys.driverOwner(subject, 'wechat', owner.id), ...owner });
+    items.push({ ...keys.driverHolders(subject), [`owner:wechat:${owner.id}`]: owner });
   }
   for (let i = 0; i < items.length; i += 25)
     await doc.send(
@@ -223,7 +218,7 @@ async function seedOwners(doc: DynamoDBDocumentClient, table: string, plates: nu
         RequestItems: { [table]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) },
       }),
     );
-  return items.length / 2;
+  return items.length / 3;
 }
 
 interface RunResult {

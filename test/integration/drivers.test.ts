@@ -219,6 +219,28 @@ describe('who a notice reaches', () => {
     ]);
   });
 
+  it('unbinding the plate ends the ownership: the next violation reaches nobody', async () => {
+    const plate2 = '京A20009';
+    const out = new CapturedDeliveries();
+    const deps = ingestDepsOf(db, out, morning);
+    await ingestEvents([event.vehicle('u-veh', plate2, 'J21849')], deps);
+    await verifyPlate(bob, 'dev', { plate: plate2, vinLast6: 'J21849', bound: [plate2] }, deskDeps());
+    expect(
+      (await db.records.holders([vehicleKey(pepper, plate2)])).get(vehicleKey(pepper, plate2).key),
+    ).toMatchObject({
+      owners: [{ channel: 'wechat', id: 'o-bob', method: 'vin' }],
+    });
+    await driverDesk(deskDeps()).unbound(bob, [plate2]);
+    expect(
+      (await db.records.holders([vehicleKey(pepper, plate2)])).get(vehicleKey(pepper, plate2).key),
+    ).toEqual({
+      owners: [],
+      phoneId: null,
+    });
+    await ingestEvents([event.violation('u-vio', plate2)], deps);
+    expect(out.messages).toEqual([]);
+  });
+
   it('points reaching the threshold notify the verified licence holder; below it, nobody', async () => {
     const licence = '110101199202021234';
     const out = new CapturedDeliveries();

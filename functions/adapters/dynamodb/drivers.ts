@@ -2,7 +2,8 @@
  * Driver records in DynamoDB (the `drivers` table): one partition per vehicle or licence, named by
  * its keyed hash — the registry (`REG#<plate type>` / `REG`), the followers who proved ownership
  * (`REGOWNER#…`, read with the registry in one Query), violations, points, due dates (on the sparse
- * `gsi1` by date and shard) and the day's wrong proofs; one partition per follower with what they
+ * `gsi1` by date and shard), who its notices go to (one HOLDERS item: read 100 subjects a
+ * BatchGetItem) and the day's wrong proofs; one partition per follower with what they
  * verified; sealed registered phones by their SMS identity; weekly verification counts. Every record
  * write is conditional on the platform's time of the change, so an event applied twice is a
  * duplicate and an older one is stale. Items are validated with zod when read back; every item
@@ -98,6 +99,10 @@ const OwnerItem = z.object({
 });
 const VerifiedItem = z.object({ subject: SubjectSchema, display: z.string(), verifiedAt: z.string() });
 
+/** A verified owner's attribute on the subject's HOLDERS item. */
+const OWNER_ATTRIBUTE = 'owner:';
+const ownerAttribute = (channel: Channel, id: string) => `${OWNER_ATTRIBUTE}${channel}:${id}`;
+
 /** The shard of the due-date index a subject's due records are on. */
 export const dueShard = (s: Subject) =>
   createHash('sha256').update(s.key).digest().readUInt32BE(0) % DUE_SHARDS;
@@ -116,18 +121,6 @@ function keyOf(r: DriverRecord) {
     case 'due':
       return keys.driverDue(r.subject, r.kind);
   }
-}
-
-/** Bounded parallelism for the per-subject Queries. */
-async function each<T, R>(items: readonly T[], n: number, work: (t: T) => Promise<R>): Promise<R[]> {
-  const out: R[] = new Array(items.length);
-  let next = 0;
-  await Promise.all(
-    Array.from({ length: Math.min(n, items.length) }, async () => {
-      for (let i = next++; i < items.length; i = next++) out[i] = await work(items[i]!);
-    }),
-  );
-  return out;
 }
 
 export class DynamoDriverRecords implements DriverRecords, DueIndex {
@@ -234,7 +227,8 @@ export class DynamoDriverRecords implements DriverRecords, DueIndex {
       const old = error.Item as { eventId?: { S?: string } } | undefined;
       return old?.eventId?.S === record.eventId ? 'duplicate' : 'stale';
     }
-    // The registered phone by its SMS identity, for SMS to registered phones (deliver-sms).
+    // The registered phone by its SMS identity, for SMS to registered phones (deliver-sms), and as
+    // the subject's holder.
     if ((record.type === 'vehicle' || record.type === 'licence') && record.phone) {
       const res = await this.doc.send(
         new PutCommand({
@@ -248,26 +242,51 @@ export class DynamoDriverRecords implements DriverRecords, DueIndex {
         }),
       );
       this.cost(res.ConsumedCapacity, 'write');
+      const holders = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: keys.driverHolders(record.subject),
+          UpdateExpression: 'SET phoneId = :p, expiresAt = :t',
+          ExpressionAttributeValues: { ':p': record.phone.id, ':t': ttlFloor(expiresAt) },
+          ReturnConsumedCapacity: 'TOTAL',
+        }),
+      );
+      this.cost(holders.ConsumedCapacity, 'write');
     }
     return 'applied';
   }
 
+  /** One BatchGetItem per 100 subjects (their HOLDERS items); a subject without one has nobody. */
   async holders(subjects: readonly Subject[]): Promise<Map<string, Holders>> {
     const unique = [...new Map(subjects.map((s) => [s.key, s])).values()];
-    const found = await each(unique, 16, async (s) => {
-      const items = await this.query(keys.driverSubject(s), keys.driverHoldersPrefix);
-      const owners: Owner[] = [];
-      let phoneId: string | null = null;
-      for (const item of items) {
-        if (String(item.sk).startsWith('REGOWNER#')) owners.push(OwnerItem.parse(item));
-        else {
-          const r = RecordSchema.parse(item.data);
-          if ((r.type === 'vehicle' || r.type === 'licence') && r.phone) phoneId ??= r.phone.id;
+    const out = new Map<string, Holders>(unique.map((s) => [s.key, { owners: [], phoneId: null }]));
+    const byPk = new Map(unique.map((s) => [keys.driverSubject(s), s.key]));
+    for (let i = 0; i < unique.length; i += 100) {
+      let pending: Record<string, unknown>[] | undefined = unique
+        .slice(i, i + 100)
+        .map((s) => keys.driverHolders(s));
+      for (let attempt = 0; pending?.length; attempt++) {
+        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
+        const res: BatchGetCommandOutput = await this.doc.send(
+          new BatchGetCommand({
+            RequestItems: { [this.table]: { Keys: pending, ConsistentRead: true } },
+            ReturnConsumedCapacity: 'TOTAL',
+          }),
+        );
+        this.cost(res.ConsumedCapacity, 'read');
+        for (const item of res.Responses?.[this.table] ?? []) {
+          const key = byPk.get(String(item.pk));
+          if (!key) continue;
+          const owners = Object.entries(item)
+            .filter(([k]) => k.startsWith(OWNER_ATTRIBUTE))
+            .map(([, v]) => OwnerItem.parse(v));
+          out.set(key, { owners, phoneId: typeof item.phoneId === 'string' ? item.phoneId : null });
         }
+        pending = res.UnprocessedKeys?.[this.table]?.Keys;
+        if (attempt > 8 && pending?.length) throw new Error('BatchGetItem left keys unprocessed');
       }
-      return [s.key, { owners, phoneId }] as const;
-    });
-    return new Map(found);
+    }
+    return out;
   }
 
   private records<T extends DriverRecord>(items: Record<string, unknown>[]): T[] {
@@ -353,6 +372,15 @@ export class DynamoOwnerships implements Ownerships {
               },
             },
           },
+          {
+            Update: {
+              TableName: this.table,
+              Key: keys.driverHolders(subject),
+              UpdateExpression: 'SET #o = :o, expiresAt = :t',
+              ExpressionAttributeNames: { '#o': ownerAttribute(owner.channel, owner.id) },
+              ExpressionAttributeValues: { ':o': owner, ':t': ttl },
+            },
+          },
         ],
       }),
     );
@@ -364,6 +392,14 @@ export class DynamoOwnerships implements Ownerships {
         TransactItems: [
           { Delete: { TableName: this.table, Key: keys.driverOwner(subject, ref.channel, ref.id) } },
           { Delete: { TableName: this.table, Key: keys.driverVerified(ref.channel, ref.id, subject) } },
+          {
+            Update: {
+              TableName: this.table,
+              Key: keys.driverHolders(subject),
+              UpdateExpression: 'REMOVE #o',
+              ExpressionAttributeNames: { '#o': ownerAttribute(ref.channel, ref.id) },
+            },
+          },
         ],
       }),
     );

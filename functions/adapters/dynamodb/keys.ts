@@ -80,12 +80,16 @@ export const keys = {
     pk: keys.driverSubject(s),
     sk: plateType ? `REG#${plateType}` : 'REG',
   }),
-  /** A follower who proved ownership; `begins_with(sk, REG)` reads the registry and owners together. */
+  /** A follower who proved ownership (the operators' view lists them; notices read HOLDERS). */
   driverOwner: (s: Subject, channel: Channel, id: string) => ({
     pk: keys.driverSubject(s),
     sk: `REGOWNER#${channel}#${id}`,
   }),
-  driverHoldersPrefix: 'REG',
+  /**
+   * Who a subject's notices go to, in one item read by BatchGetItem (100 subjects a call): the
+   * registered phone's id and one `owner:{channel}:{id}` attribute per verified owner.
+   */
+  driverHolders: (s: Subject) => ({ pk: keys.driverSubject(s), sk: 'HOLDERS' }),
   driverVehicleRegistryPrefix: 'REG#',
   driverViolation: (s: Subject, violationId: string) => ({
     pk: keys.driverSubject(s),
