@@ -114,7 +114,7 @@ const text = (status: number, body: string): WebhookResponse => ({
 const SUCCESS = text(200, 'success');
 
 /** Repeated or undecodable query parameter names: WeChat sends neither. */
-function queryProblem(rawQueryString: string): string | null {
+export function queryProblem(rawQueryString: string): string | null {
   const names: string[] = [];
   for (const part of rawQueryString.split('&').filter(Boolean)) {
     try {
@@ -150,7 +150,7 @@ export async function verifyUrl(req: WebhookRequest, deps: WebhookDeps): Promise
   }
 }
 
-interface Opened {
+export interface Opened {
   account: WeChatAccount;
   /** The message, or why an authenticated body could not be read as one. */
   message: XmlNode | { unreadable: string };
@@ -183,7 +183,15 @@ function missingFields(m: XmlNode): string[] {
   return missing;
 }
 
-function open(account: WeChatAccount, req: WebhookRequest, deps: WebhookDeps): Opened {
+/**
+ * Steps 1–4 (the protocol path in): checks the request, verifies its signatures, decrypts and reads
+ * it; throws a Rejection (answered with its status) for anything that is not an authentic request.
+ */
+export function openRequest(
+  account: WeChatAccount,
+  req: WebhookRequest,
+  deps: Pick<WebhookDeps, 'now' | 'maxSkewSeconds' | 'log'>,
+): Opened {
   if (Buffer.byteLength(req.body, 'utf8') > MAX_BODY_BYTES) throw new Rejection(413, 'body too large');
   if (hasForbiddenDeclarations(req.body))
     throw new Rejection(400, 'DOCTYPE/ENTITY declarations are not accepted');
@@ -340,7 +348,12 @@ export function dedupeKey(accountId: string, m: XmlNode): string {
   return `${accountId}#${from}#${field(m, 'CreateTime')}#${field(m, 'Event')}#${field(m, 'EventKey')}#${msgId}`;
 }
 
-function seal(opened: Opened, replyXml: string | null, deps: WebhookDeps): WebhookResponse {
+/** The protocol path out: the reply as WeChat expects it (encrypted and signed when the request was). */
+export function sealReply(
+  opened: Opened,
+  replyXml: string | null,
+  deps: Pick<WebhookDeps, 'now'>,
+): WebhookResponse {
   if (replyXml === null) return SUCCESS;
   if (!opened.key) return { status: 200, contentType: 'application/xml; charset=utf-8', body: replyXml };
   const timestamp = String(Math.floor(deps.now() / 1000));
@@ -361,7 +374,7 @@ export async function receive(req: WebhookRequest, deps: WebhookDeps): Promise<W
   if (!account) return text(404, 'unknown account');
   let opened: Opened;
   try {
-    opened = open(account, req, deps);
+    opened = openRequest(account, req, deps);
   } catch (e) {
     if (e instanceof Rejection) {
       deps.log('wechat request rejected', { account: account.id, status: e.status, reason: e.message });
@@ -411,7 +424,7 @@ export async function receive(req: WebhookRequest, deps: WebhookDeps): Promise<W
 
   const claim = await deps.inbound.claim(key, deps.now());
   if (claim !== 'claimed')
-    return seal(opened, await replayOrHandOff(claim, key, openid, translated, deps), deps);
+    return sealReply(opened, await replayOrHandOff(claim, key, openid, translated, deps), deps);
 
   if (!isConversation(translated)) {
     try {
@@ -451,7 +464,7 @@ export async function receive(req: WebhookRequest, deps: WebhookDeps): Promise<W
     sleep(Math.max(0, remaining)).then(() => ({ done: false as const })),
   ]).catch((error: unknown) => ({ done: false as const, error }));
 
-  if (outcome.done) return seal(opened, outcome.reply, deps);
+  if (outcome.done) return sealReply(opened, outcome.reply, deps);
   // Too slow or failed transiently: answer now, deliver the reply through the customer-service API.
   if ('error' in outcome)
     deps.log('conversation failed; answering asynchronously', {
@@ -470,7 +483,7 @@ const isConversation = (t: Translated): t is Inbound =>
   !['template-finished', 'location-report', 'subscription-consent', 'mass-send-finished'].includes(t.kind);
 
 /** A reply as WeChat shows it: an article linking to the notice's page, when the account serves pages. */
-function passive(account: WeChatAccount, reply: string | Reply) {
+export function passive(account: WeChatAccount, reply: string | Reply) {
   if (typeof reply === 'string') return { type: 'text' as const, content: reply };
   if (!reply.article || !account.pageBaseUrl) return { type: 'text' as const, content: reply.text };
   const { title, description, noticeId } = reply.article;
