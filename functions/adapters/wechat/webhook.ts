@@ -19,7 +19,6 @@
  * de-duplicated: a repeat overwrites the same last location). Nothing is stored before step 5 (or
  * the location), so a rejected request changes no state.
  */
-import { randomBytes } from 'node:crypto';
 import type { WeChatAccount } from '../../../schemas/wechat.ts';
 import type { Attachment, Inbound, Reply } from '../../core/conversation/converse.ts';
 import type { WindowTrigger } from '../../core/delivery/customer-service.ts';
@@ -28,7 +27,15 @@ import type { PlatformEvent } from '../../core/subscribers/wechat-events.ts';
 import { noticePageUrl } from '../../core/wechat/templates.ts';
 import type { InboundLog, InboundRecord } from '../dynamodb/inbound-log.ts';
 import type { AccountDirectory } from './accounts.ts';
-import { aesKeyOf, decrypt, encrypt, signature, signaturesEqual, WeChatCryptoError } from './crypto.ts';
+import {
+  aesKeyOf,
+  decrypt,
+  encrypt,
+  randomNonce,
+  signature,
+  signatureMatches,
+  WeChatCryptoError,
+} from './crypto.ts';
 import {
   extractEncrypt,
   field,
@@ -128,7 +135,7 @@ export function queryProblem(rawQueryString: string): string | null {
 
 function checkSignature(account: WeChatAccount, q: WebhookRequest['query']): void {
   const { timestamp, nonce } = q;
-  if (!timestamp || !nonce || !signaturesEqual(signature(account.token, timestamp, nonce), q.signature)) {
+  if (!timestamp || !nonce || !signatureMatches(q.signature, account.token, timestamp, nonce)) {
     throw new Rejection(401, 'signature does not verify');
   }
 }
@@ -216,7 +223,7 @@ export function openRequest(
   }
   const encryptText = extractEncrypt(req.body);
   if (!encryptText) throw new Rejection(400, 'no single <Encrypt> element');
-  if (!signaturesEqual(signature(account.token, q.timestamp!, q.nonce!, encryptText), q.msg_signature)) {
+  if (!signatureMatches(q.msg_signature, account.token, q.timestamp!, q.nonce!, encryptText)) {
     throw new Rejection(401, 'msg_signature does not verify');
   }
   const keys = [account.encodingAesKey, account.previousEncodingAesKey].filter((k): k is string =>
@@ -357,7 +364,7 @@ export function sealReply(
   if (replyXml === null) return SUCCESS;
   if (!opened.key) return { status: 200, contentType: 'application/xml; charset=utf-8', body: replyXml };
   const timestamp = String(Math.floor(deps.now() / 1000));
-  const nonce = randomBytes(8).toString('hex');
+  const nonce = randomNonce(8);
   const encrypted = encrypt(replyXml, opened.key, opened.account.appId);
   const msgSignature = signature(opened.account.token, timestamp, nonce, encrypted);
   return {
