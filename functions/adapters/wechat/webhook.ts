@@ -120,17 +120,34 @@ const text = (status: number, body: string): WebhookResponse => ({
 });
 const SUCCESS = text(200, 'success');
 
-/** Repeated or undecodable query parameter names: WeChat sends neither. */
+/**
+ * Repeated or undecodable query parameter names: WeChat sends neither. (A name is everything before
+ * the first `=` of an `&`-separated part; empty parts are skipped; only a name with `%` needs
+ * decoding.)
+ */
 export function queryProblem(rawQueryString: string): string | null {
   const names: string[] = [];
-  for (const part of rawQueryString.split('&').filter(Boolean)) {
-    try {
-      names.push(decodeURIComponent(part.split('=')[0] ?? ''));
-    } catch {
-      return 'malformed query parameter';
+  let repeated = false;
+  const raw = rawQueryString;
+  for (let start = 0; start < raw.length; ) {
+    let end = raw.indexOf('&', start);
+    if (end === -1) end = raw.length;
+    if (end > start) {
+      const eq = raw.indexOf('=', start);
+      let name = raw.slice(start, eq === -1 || eq > end ? end : eq);
+      if (name.includes('%')) {
+        try {
+          name = decodeURIComponent(name);
+        } catch {
+          return 'malformed query parameter';
+        }
+      }
+      if (names.includes(name)) repeated = true;
+      else names.push(name);
     }
+    start = end + 1;
   }
-  return new Set(names).size !== names.length ? 'repeated query parameter' : null;
+  return repeated ? 'repeated query parameter' : null;
 }
 
 function checkSignature(account: WeChatAccount, q: WebhookRequest['query']): void {
