@@ -160,7 +160,9 @@ function fieldProblems(
     problems.push(`${key}: a const key takes only values declared for it: add "consts": {"${key}": ["…"]}`);
   for (const s of specs)
     if (!TAKES[type].has(s.spec.kind))
-      problems.push(`${where}: {${s.name}} (${s.spec.kind}) cannot fill a ${type} key${hint(type, s.spec)}`);
+      problems.push(
+        `${where}: {${s.name}} (${s.spec.kind}) cannot fill a ${type} key${hint(type, s.spec, offered)}`,
+      );
   if (problems.length) return problems;
 
   if (WHOLE.has(type) && used.length + (literal ? 1 : 0) > 1)
@@ -208,11 +210,13 @@ function fieldProblems(
   return problems;
 }
 
-function hint(type: FieldType, spec: Placeholder): string {
+function hint(type: FieldType, spec: Placeholder, offered: Readonly<Record<string, Placeholder>>): string {
   if (type === 'character_string' && spec.kind !== 'ascii') return ' (it may contain Chinese; try {ref})';
   if (type === 'time') return ' (a time key is filled from {window} or an instant)';
   if (type === 'car_number') return ' (only {plate})';
-  if (TAKES[type].size === 0) return ` (no placeholder is a ${type}: write the value itself)`;
+  // amount and number take a driver notice's {fine} and {points}; other categories have none.
+  if (!Object.values(offered).some((p) => TAKES[type].has(p.kind)))
+    return ` (no placeholder is a ${type}: write the value itself)`;
   return '';
 }
 
