@@ -39,7 +39,9 @@ let calls: Call[] = [];
 const { documentClient } = await import('../../functions/shared/aws-clients.ts');
 documentClient.middlewareStack.add(
   (next, context) => async (args) => {
-    const call = { command: String(context.commandName), start: performance.now(), end: 0 };
+    const input = args.input as { TableName?: string; TransactItems?: unknown[] };
+    const table = input.TableName?.split('-').at(-1) ?? (input.TransactItems ? 'tx' : '?');
+    const call = { command: `${String(context.commandName)}(${table})`, start: performance.now(), end: 0 };
     try {
       return await next(args);
     } finally {
@@ -123,7 +125,7 @@ try {
         total: calls.length,
         seq: sequential(calls),
         tx: calls.filter((x) => x.command.startsWith('Transact')).length,
-        list: calls.map((x) => x.command.replace(/Command$/, '')).join(' '),
+        list: calls.map((x) => x.command.replace('Command(', '(')).join(' '),
       };
       results.set(c.name, [...(results.get(c.name) ?? []), got]);
     }
@@ -134,7 +136,7 @@ try {
       total: calls.length,
       seq: sequential(calls),
       tx: calls.filter((x) => x.command.startsWith('Transact')).length,
-      list: calls.map((x) => x.command.replace(/Command$/, '')).join(' '),
+      list: calls.map((x) => x.command.replace('Command(', '(')).join(' '),
     });
   }
   results.set('a retry of the same message (replay)', replays);
