@@ -23,19 +23,32 @@ describe('loopback ports', () => {
       expect(() => portRange({ LOCAL_PORTS: bad }), bad).toThrow(/LOCAL_PORTS/);
   });
 
+  // Other test files take ports of the same range meanwhile: each case holds the ports it relies on.
+  const RANGE = process.env.LOCAL_PORTS?.trim() || '5300-5399';
+
   it('takes a free port of the range, passing over one in use, and says when none is left', async () => {
-    process.env.LOCAL_PORTS = '5396-5397';
-    const first = await listenLoopback(server(), 0);
-    expect([5396, 5397]).toContain(first);
-    const second = await listenLoopback(server(), 0);
-    expect(second).toBe(first === 5396 ? 5397 : 5396);
-    await expect(listenLoopback(server(), 0)).rejects.toThrow('no free port in LOCAL_PORTS 5396-5397');
+    process.env.LOCAL_PORTS = RANGE;
+    const [from, to] = portRange()!;
+    const held = await listenLoopback(server(), 0);
+    expect(held).toBeGreaterThanOrEqual(from);
+    expect(held).toBeLessThanOrEqual(to);
+    // A range of the one port held: none left.
+    process.env.LOCAL_PORTS = `${held}-${held}`;
+    await expect(listenLoopback(server(), 0)).rejects.toThrow(`no free port in LOCAL_PORTS ${held}-${held}`);
+    // A range around the port held (within LOCAL_PORTS): another one of it.
+    const [lo, hi] = held + 20 <= to ? [held, held + 20] : [Math.max(from, held - 20), held];
+    process.env.LOCAL_PORTS = `${lo}-${hi}`;
+    const next = await listenLoopback(server(), 0);
+    expect(next).not.toBe(held);
+    expect(next).toBeGreaterThanOrEqual(lo);
+    expect(next).toBeLessThanOrEqual(hi);
   });
 
   it('uses a fixed port as given, whatever the range', async () => {
-    process.env.LOCAL_PORTS = '5396-5396';
+    process.env.LOCAL_PORTS = RANGE;
     const port = await freePort();
-    expect(port).toBe(5396);
+    // A range without it: a given port is not a choice.
+    process.env.LOCAL_PORTS = `${port - 1}-${port - 1}`;
     expect(await listenLoopback(server(), port)).toBe(port);
   });
 });
