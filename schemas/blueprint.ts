@@ -37,6 +37,19 @@ export const TableSchema = z.strictObject({
 });
 
 /**
+ * An object store (S3 on AWS: encrypted, private, TLS only, versioning off; the local stack keeps
+ * its objects as files under its data folder). Objects expire `expireDays` after they were written
+ * (a lifecycle rule), so what the bucket holds is never kept longer than the retention it serves.
+ */
+export const BucketSchema = z.strictObject({
+  description: z.string().min(1),
+  expireDays: z.number().int().min(1).max(3650),
+});
+/** `read`: GetObject; `write`: PutObject; `read-write`: both (never Delete, List or ACLs). */
+export const BucketAccessSchema = z.enum(['read', 'write', 'read-write']);
+export type BucketAccess = z.infer<typeof BucketAccessSchema>;
+
+/**
  * `append`: may only add items (PutItem), e.g. the append-only audit trail. `read-scan`: `read` plus
  * Scan, for the few functions that must walk a whole table (audience sizes, follower counts).
  */
@@ -53,6 +66,8 @@ export const FunctionSchema = z.strictObject({
   tables: z.record(Id, TableAccessSchema).default({}),
   /** Topics the function publishes to. */
   publishes: z.array(Id).default([]),
+  /** Buckets the function uses and how; each becomes an env var and exactly that IAM grant. */
+  buckets: z.record(Id, BucketAccessSchema).default({}),
   /** Secrets (Secrets Manager on AWS) the function reads. */
   secrets: z.array(Id).default([]),
   /**
@@ -164,6 +179,7 @@ export const BlueprintSchema = z
   .strictObject({
     service: Id,
     tables: z.record(Id, TableSchema),
+    buckets: z.record(Id, BucketSchema).default({}),
     functions: z.record(Id, FunctionSchema),
     routes: z.array(RouteSchema),
     topics: z.record(Id, TopicSchema).default({}),
@@ -216,6 +232,14 @@ export const BlueprintSchema = z
             code: 'custom',
             path: ['functions', id, 'tables', t],
             message: `unknown table '${t}'; ${known('tables', tableIds)}`,
+          });
+      }
+      for (const b of Object.keys(fn.buckets)) {
+        if (!bp.buckets[b])
+          ctx.addIssue({
+            code: 'custom',
+            path: ['functions', id, 'buckets', b],
+            message: `unknown bucket '${b}'; ${known('buckets', Object.keys(bp.buckets))}`,
           });
       }
       fn.secrets.forEach((t, i) => {
@@ -307,6 +331,7 @@ export const BlueprintSchema = z
 export type BlueprintInput = z.input<typeof BlueprintSchema>;
 export type Blueprint = z.output<typeof BlueprintSchema>;
 export type TableDef = z.output<typeof TableSchema>;
+export type BucketDef = z.output<typeof BucketSchema>;
 export type FunctionDef = z.output<typeof FunctionSchema>;
 export type RouteDef = z.output<typeof RouteSchema>;
 export type QueueDef = z.output<typeof QueueSchema>;

@@ -276,6 +276,8 @@ export const AttachmentContentSchema = z.object({
   base64: z.string(),
 });
 export const CannedAnswersSchema = z.object({ canned: z.array(z.object({}).loose()) });
+export const CannedQuerySchema = z.object({ category: CaseCategorySchema.optional() });
+export const UnitsSchema = z.object({ units: z.array(z.object({}).loose()), defaultUnit: z.string() });
 
 export const MeasuresQuerySchema = z.object({ weeks: z.coerce.number().int().min(1).max(26).default(4) });
 export const MeasuresSchema = z.object({

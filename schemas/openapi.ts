@@ -45,6 +45,7 @@ const SECURITY: Record<RouteDeclaration['auth'], Array<Record<string, []>>> = {
   'admin-jwt': [{ adminJwt: [] }],
   'wechat-signature': [{ wechatSignature: [] }],
   'sms-signature': [{ smsCallbackToken: [] }, { smsCallbackSignature: [] }],
+  hmac: [{ platformSignature: [] }],
 };
 
 function parameters(where: 'path' | 'query', schema: z.ZodType | undefined) {
@@ -172,6 +173,13 @@ export function openApiDocument(version: string) {
           name: 'X-Sms-Signature',
           description:
             'Behind a signing proxy (SMS callback auth `hmac`): hex(HMAC-SHA256(secret, X-Sms-Timestamp + "." + body)), with X-Sms-Timestamp within 5 minutes.',
+        },
+        platformSignature: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'X-Platform-Signature',
+          description:
+            'The 12345 platform signs each call: hex(HMAC-SHA256(secret, X-Platform-Timestamp + "." + X-Platform-Nonce + "." + body)); the timestamp within 5 minutes and the nonce never seen before. Compared in constant time; our answers back to it are signed the same way.',
         },
       },
     },

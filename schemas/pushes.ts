@@ -8,8 +8,11 @@ import { PushCategorySchema } from './vocabulary.ts';
 
 const HhMm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM');
 
-/** Categories are capped in classes: `restriction` (its own), `routine` (notices, transactional), `emergency`. */
-export const CapClassSchema = z.enum(['restriction', 'routine', 'emergency']);
+/**
+ * Categories are capped in classes: `restriction` (its own), `routine` (notices, transactional),
+ * `emergency`, `desk` (answers to a citizen's own case: counted apart, never deferred by quiet hours).
+ */
+export const CapClassSchema = z.enum(['restriction', 'routine', 'emergency', 'desk']);
 export type CapClass = z.infer<typeof CapClassSchema>;
 
 export const ChannelPolicySchema = z.strictObject({
@@ -18,12 +21,15 @@ export const ChannelPolicySchema = z.strictObject({
     notice: CapClassSchema,
     transactional: CapClassSchema,
     emergency: CapClassSchema,
+    /** Policies saved before the desk existed read as the desk's own class. */
+    desk: CapClassSchema.default('desk'),
   }),
   /** Per civil day (Asia/Shanghai) per subscriber. */
   perDay: z.strictObject({
     restriction: z.number().int().min(0),
     routine: z.number().int().min(0),
     emergency: z.number().int().min(0),
+    desk: z.number().int().min(0).default(5),
   }),
   /** Routine pushes over the 7 civil days ending today. */
   routinePer7Days: z.number().int().min(0),
@@ -47,8 +53,9 @@ export const DEFAULT_POLICY: FrequencyPolicy = {
         notice: 'routine',
         transactional: 'routine',
         emergency: 'emergency',
+        desk: 'desk',
       },
-      perDay: { restriction: 1, routine: 1, emergency: 3 },
+      perDay: { restriction: 1, routine: 1, emergency: 3, desk: 5 },
       routinePer7Days: 4,
       quietHours: { from: '21:30', to: '07:00' },
     },
@@ -59,8 +66,9 @@ export const DEFAULT_POLICY: FrequencyPolicy = {
         notice: 'routine',
         transactional: 'routine',
         emergency: 'emergency',
+        desk: 'desk',
       },
-      perDay: { restriction: 0, routine: 1, emergency: 2 },
+      perDay: { restriction: 0, routine: 1, emergency: 2, desk: 3 },
       routinePer7Days: 4,
       quietHours: { from: '21:30', to: '07:00' },
     },

@@ -10,6 +10,7 @@ const snake = (id: string) => id.toUpperCase().replace(/-/g, '_');
 export const envNames = {
   table: (tableId: string) => `TABLE_${snake(tableId)}`,
   topic: (topicId: string) => `TOPIC_${snake(topicId)}_ARN`,
+  bucket: (bucketId: string) => `BUCKET_${snake(bucketId)}`,
   secret: (secretId: string) => `${snake(secretId)}_SECRET_ARN`,
   /** A one-off schedule group: its name, the function its schedules invoke, the role and DLQ they use. */
   scheduleGroup: (groupId: string) => ({

@@ -58,3 +58,26 @@ export const RestrictionDataSettingsSchema = z
 export const WeChatWebhookSettingsSchema = z
   .object({ WECHAT_MAX_SKEW_S: count(0, 86_400) })
   .transform((e) => ({ maxSkewSeconds: e.WECHAT_MAX_SKEW_S }));
+
+/** The service desk: how long cases are kept (days) and how long managed content is reused (seconds). */
+export const DeskSettingsSchema = z
+  .object({ DESK_RETENTION_DAYS: count(1, 3650), CONTENT_CACHE_SECONDS: count(0, 3600) })
+  .transform((e) => ({
+    retentionDays: e.DESK_RETENTION_DAYS,
+    contentCacheMs: e.CONTENT_CACHE_SECONDS * 1000,
+  }));
+
+/** send-desk-answer: how long a case page link stays valid (days). */
+export const CaseLinkSettingsSchema = z
+  .object({ CASE_LINK_DAYS: count(1, 365) })
+  .transform((e) => ({ linkDays: e.CASE_LINK_DAYS }));
+
+/** fetch-desk-media: the largest photo and voice message kept (bytes). */
+export const DeskMediaSettingsSchema = z
+  .object({ DESK_MAX_IMAGE_BYTES: count(1, 20_000_000), DESK_MAX_VOICE_BYTES: count(1, 20_000_000) })
+  .transform((e) => ({ maxImageBytes: e.DESK_MAX_IMAGE_BYTES, maxVoiceBytes: e.DESK_MAX_VOICE_BYTES }));
+
+/** receive-12345: the freshness window of the platform's timestamps. */
+export const PlatformSettingsSchema = z
+  .object({ PLATFORM_MAX_SKEW_S: count(1, 3600) })
+  .transform((e) => ({ maxSkewSeconds: e.PLATFORM_MAX_SKEW_S }));

@@ -18,6 +18,10 @@ export const SmsTemplateKindSchema = z.enum([
   'bind-confirmation',
   'restriction-answer',
   'fallback-linked',
+  'desk-acknowledgement',
+  'desk-answer',
+  'desk-answer-link',
+  'desk-satisfaction',
 ]);
 export type SmsTemplateKind = z.infer<typeof SmsTemplateKindSchema>;
 

@@ -12,20 +12,33 @@ import { flushMetrics, logger, tracer } from './powertools.ts';
 import { errorMessage } from './telemetry.ts';
 
 export interface Page {
-  status: 200 | 404;
+  status: 200 | 403 | 404;
   html: string;
-  etag: string;
+  /** Public pages only: what If-None-Match is compared with. */
+  etag?: string;
 }
 
 export interface PageRequest {
   pathParameters: Record<string, string | undefined>;
+  query: Record<string, string | undefined>;
   ifNoneMatch: string | undefined;
 }
 
 /** Cacheable for a minute (a withdrawal shows within it), a found page a little longer at the edge. */
-const CACHE = { 200: 'public, max-age=60, stale-while-revalidate=300', 404: 'public, max-age=30' } as const;
+const CACHE = {
+  200: 'public, max-age=60, stale-while-revalidate=300',
+  403: 'public, max-age=30',
+  404: 'public, max-age=30',
+} as const;
 
-export function pageHandler(csp: string, fn: (req: PageRequest) => Promise<Page>) {
+/**
+ * `personal`: a page for one person (a citizen's case): never stored by a browser or a cache, no ETag.
+ */
+export function pageHandler(
+  csp: string,
+  fn: (req: PageRequest) => Promise<Page>,
+  options: { personal?: boolean } = {},
+) {
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
     .use(captureLambdaHandler(tracer, { captureResponse: false }))
     .use(injectLambdaContext(logger, { resetKeys: true }))
@@ -41,8 +54,15 @@ export function pageHandler(csp: string, fn: (req: PageRequest) => Promise<Page>
       try {
         const page = await fn({
           pathParameters: event.pathParameters ?? {},
+          query: event.queryStringParameters ?? {},
           ifNoneMatch: event.headers?.['if-none-match'],
         });
+        if (options.personal || !page.etag)
+          return {
+            statusCode: page.status,
+            headers: { ...headers, 'cache-control': 'private, no-store' },
+            body: page.html,
+          };
         const cached = { ...headers, 'cache-control': CACHE[page.status], etag: page.etag };
         if (page.status === 200 && event.headers?.['if-none-match'] === page.etag)
           return { statusCode: 304, headers: cached };

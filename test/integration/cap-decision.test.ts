@@ -33,6 +33,7 @@ const limits = fc.record({
   restriction: fc.integer({ min: 0, max: 3 }),
   routine: fc.integer({ min: 0, max: 3 }),
   emergency: fc.integer({ min: 0, max: 3 }),
+  desk: fc.integer({ min: 0, max: 3 }),
 });
 const policyArb = fc.record({ wechat: limits, week: fc.integer({ min: 0, max: 6 }) }).map(
   ({ wechat, week }): FrequencyPolicy => ({
@@ -48,6 +49,7 @@ const stateArb = fc.record({
     restriction: fc.integer({ min: 0, max: 4 }),
     routine: fc.integer({ min: 0, max: 4 }),
     emergency: fc.integer({ min: 0, max: 4 }),
+    desk: fc.integer({ min: 0, max: 4 }),
   }),
   /** Routine pushes on each of the 6 days before. */
   before: fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 6, maxLength: 6 }),
@@ -76,6 +78,7 @@ describe('capDecision equals the ledger’s conditional write', () => {
                 c_restriction: state.day.restriction,
                 c_routine: state.day.routine,
                 c_emergency: state.day.emergency,
+                c_desk: state.day.desk,
                 // A settled reason, so an existing key reads as a finished push (not one in flight).
                 ...(state.alreadyThere ? { [`s:${pushKey}`]: 'sent' } : {}),
               },

@@ -69,6 +69,7 @@ const LedgerItem = z.object({
   c_restriction: z.number().optional(),
   c_routine: z.number().optional(),
   c_emergency: z.number().optional(),
+  c_desk: z.number().optional(),
 });
 
 /** A subscriber's census entry, with the scene it followed from (fallback numbers are marked). */
@@ -267,7 +268,7 @@ export class DynamoAudience {
           const owner = keys.ledgerOwner(item.data.pk);
           const k = `${owner.channel}#${owner.id}`;
           const counts = out.get(k) ?? {
-            day: { restriction: 0, routine: 0, emergency: 0 },
+            day: { restriction: 0, routine: 0, emergency: 0, desk: 0 },
             routineBefore: 0,
             keys: [],
           };
@@ -276,6 +277,7 @@ export class DynamoAudience {
               restriction: item.data.c_restriction ?? 0,
               routine: item.data.c_routine ?? 0,
               emergency: item.data.c_emergency ?? 0,
+              desk: item.data.c_desk ?? 0,
             };
             counts.keys = [...(item.data.keys ?? [])];
           } else counts.routineBefore += item.data.c_routine ?? 0;

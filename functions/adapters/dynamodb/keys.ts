@@ -99,7 +99,59 @@ export const keys = {
     gsi1sk: `${publishedAt}#${id}`,
   }),
   noticeAnnouncement: (id: string, version: number) => ({ pk: `NOTICE#${id}`, sk: `PUSH#${version}` }),
+  /** Managed content (keyword replies, service information, the desk's configuration): in force and every version. */
+  contentPartition: (name: string) => `CONTENT#${name}`,
+  contentCurrent: (name: string) => ({ pk: keys.contentPartition(name), sk: 'CURRENT' }),
+  contentVersion: (name: string, version: number) => ({
+    pk: keys.contentPartition(name),
+    sk: `V#${String(version).padStart(6, '0')}`,
+  }),
   pendingAnnouncements: 'NPUSH#pending',
+
+  // --- desk table -----------------------------------------------------------------------------
+  /** A case (诉求): its head item, one item per message and per history line, in one partition. */
+  casePartition: (number: string) => `CASE#${number}`,
+  case: (number: string) => ({ pk: keys.casePartition(number), sk: 'CASE' }),
+  caseMessage: (number: string, at: string, id: string) => ({
+    pk: keys.casePartition(number),
+    sk: `MSG#${at}#${id}`,
+  }),
+  caseMessages: 'MSG#',
+  caseHistory: (number: string, at: string, id: string) => ({
+    pk: keys.casePartition(number),
+    sk: `HIST#${at}#${id}`,
+  }),
+  caseHistories: 'HIST#',
+  /** A unit's cases in one status, newest first (`by-unit`). */
+  casesOfUnit: (unit: string, status: string) => `UNIT#${unit}#${status}`,
+  caseByUnit: (unit: string, status: string, createdAt: string, number: string) => ({
+    gsi1pk: keys.casesOfUnit(unit, status),
+    gsi1sk: `${createdAt}#${number}`,
+  }),
+  /** An officer's open cases (`by-assignee`; absent once closed or unassigned). */
+  casesOfAssignee: (sub: string) => `ASSIGNEE#${sub}`,
+  caseByAssignee: (sub: string, createdAt: string, number: string) => ({
+    gsi2pk: keys.casesOfAssignee(sub),
+    gsi2sk: `${createdAt}#${number}`,
+  }),
+  /** A unit's open cases by their next deadline (`by-due`; absent once closed). */
+  casesDue: (unit: string) => `DUE#${unit}`,
+  caseByDue: (unit: string, due: string, number: string) => ({
+    gsi3pk: keys.casesDue(unit),
+    gsi3sk: `${due}#${number}`,
+  }),
+  /** A citizen's cases, newest first (`by-citizen`). */
+  casesOfCitizen: (channel: string, id: string) => `CITIZEN#${channel}#${id}`,
+  caseByCitizen: (channel: string, id: string, createdAt: string, number: string) => ({
+    gsi4pk: keys.casesOfCitizen(channel, id),
+    gsi4sk: `${createdAt}#${number}`,
+  }),
+  /** The day's case-number counter (Asia/Shanghai day). */
+  caseSequence: (day: string) => ({ pk: `CASESEQ#${day}`, sk: 'SEQ' }),
+  /** The case of an external system's ticket (12345), so a ticket posted twice is one case. */
+  caseExternal: (system: string, id: string) => ({ pk: `CASEEXT#${system}#${id}`, sk: 'EXT' }),
+  /** The next message of a citizen opens a case of this category (a menu key, a bare case word); minutes. */
+  caseIntake: (channel: string, id: string) => ({ pk: `INTAKE#${channel}#${id}`, sk: 'INTAKE' }),
 
   // --- operations table -----------------------------------------------------------------------
   /** A push run under its idempotent key, listed newest first through gsi1; one item per segment cursor. */

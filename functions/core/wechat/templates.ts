@@ -17,12 +17,12 @@ import type { TemplateMapping as TemplateMappingConfig, WeChatAccount } from '..
 import { civilDate, isoWeekday, zonedFormatter } from '../time.ts';
 import { PUSH_CATEGORIES, type PushCategory, WEEKDAY_NAMES } from '../vocabulary.ts';
 import { cleanText, type FieldType, fieldTypeOf, fitValue } from './field-types.ts';
-import { NOTICE_ID, PLACEHOLDERS, type Placeholder } from './placeholders.ts';
+import { CASE_PAGE, NOTICE_ID, PLACEHOLDERS, type Placeholder } from './placeholders.ts';
 
 export interface TemplateMapping {
   id: string;
   fields: Readonly<Record<string, string>>;
-  /** `notice-page`: the notice's page (/n/{id}); a fixed https URL; or none. */
+  /** `notice-page`: the notice's page (/n/{id}); `case-page`: a case's (/c/{number}, signed); a fixed https URL; or none. */
   url: string | null;
   /** The declared values of each `const` key. */
   consts: Readonly<Record<string, readonly string[]>>;
@@ -39,6 +39,7 @@ export const LEGACY_FIELDS: Record<PushCategory, Record<string, string>> = {
   notice: { keyword1: '{title}', keyword2: '{window}', keyword3: '{place}', keyword4: '{summary}' },
   emergency: { keyword1: '{title}', keyword2: '{window}', keyword3: '{place}', keyword4: '{summary}' },
   transactional: {},
+  desk: { keyword1: '{number}', keyword2: '{subject}', keyword3: '{summary}', keyword4: '{answered}' },
 };
 
 export function normalizeMapping(
@@ -59,9 +60,12 @@ export function templateOf(account: WeChatAccount, category: PushCategory): Temp
   if (config === undefined) return null;
   const mapping = normalizeMapping(config, category);
   const notice = category === 'notice' || category === 'emergency';
-  return typeof config === 'string' && notice && account.pageBaseUrl
+  if (typeof config !== 'string' || !account.pageBaseUrl) return mapping;
+  return notice
     ? { ...mapping, url: 'notice-page' }
-    : mapping;
+    : category === 'desk'
+      ? { ...mapping, url: 'case-page' }
+      : mapping;
 }
 
 /** The long-term subscription template (订阅通知) an account sends for a category, if it has one. */
@@ -216,8 +220,11 @@ export function mappingProblems(
     if (category !== 'notice' && category !== 'emergency')
       problems.push(`url: a ${category} push has no notice page`);
     if (!account.pageBaseUrl) problems.push('url: notice-page needs the account’s pageBaseUrl');
+  } else if (mapping.url === 'case-page') {
+    if (category !== 'desk') problems.push(`url: a ${category} push has no case page`);
+    if (!account.pageBaseUrl) problems.push('url: case-page needs the account’s pageBaseUrl');
   } else if (mapping.url !== null && !/^https:\/\//.test(mapping.url)) {
-    problems.push(`url: "${mapping.url}" is not an https URL (or notice-page)`);
+    problems.push(`url: "${mapping.url}" is not an https URL (or notice-page, case-page)`);
   }
   return problems;
 }
@@ -356,6 +363,9 @@ export function renderTemplate(
     // A message rendered before it carried its notice's id (one in flight, a pre-rendered one) links nowhere.
     const id = values[NOTICE_ID];
     url = id && account.pageBaseUrl ? noticePageUrl(account.pageBaseUrl, id) : null;
+  } else if (url === 'case-page') {
+    const path = values[CASE_PAGE];
+    url = path && account.pageBaseUrl ? `${account.pageBaseUrl.replace(/\/+$/, '')}${path}` : null;
   }
   return problems.length ? { ok: false, problems } : { ok: true, data, url };
 }

@@ -1,0 +1,55 @@
+/**
+ * Wiring: the service desk's dependencies, composed once per container — the cases (desk table,
+ * audit entries in operations), its configuration (managed content `desk`), the holiday calendar of
+ * the restriction data, the queues its answers and media fetches go through, and, where the
+ * function holds the SMS secret, the phone vault that seals citizens' numbers.
+ */
+import { randomUUID } from 'node:crypto';
+import { MetricUnit } from '@aws-lambda-powertools/metrics';
+import { DeskSettingsSchema } from '../../../schemas/settings.ts';
+import { DynamoCaseStore } from '../../adapters/dynamodb/cases.ts';
+import type { DeskDeps } from '../../core/desk/ports.ts';
+import { bookOf } from '../../core/restrictions/engine.ts';
+import { normalisePhone, phoneId } from '../../core/sms/numbers.ts';
+import { documentClient, topics } from '../aws-clients.ts';
+import { clock } from '../clock.ts';
+import { env, settings, tableName, topicArn } from '../config.ts';
+import { logger, metrics } from '../powertools.ts';
+import { content } from './content.ts';
+import { restrictionData } from './restriction-data.ts';
+
+/** The desk as a function sees it; `sealPhone` only where the function holds the SMS secret. */
+export function deskDeps(): DeskDeps {
+  const { retentionDays } = settings(DeskSettingsSchema);
+  const e = env();
+  const hasSmsSecret = Boolean(e.SMS_GATEWAY_SECRET_ARN) || (e.STAGE === 'local' && Boolean(e.SMS_PROVIDER));
+  return {
+    store: new DynamoCaseStore(documentClient, {
+      desk: tableName('desk'),
+      operations: tableName('operations'),
+    }),
+    config: () => content('desk'),
+    calendar: async () => bookOf(await restrictionData.load()).calendar,
+    // Topics are looked up when used: a function publishes only what its blueprint entry grants.
+    queues: {
+      answer: (job) => topics.publish(topicArn('desk-answers'), job),
+      media: (job) => topics.publish(topicArn('desk-media'), job),
+    },
+    clock,
+    newId: randomUUID,
+    retentionDays,
+    ...(hasSmsSecret
+      ? {
+          sealPhone: async (raw: string) => {
+            const { smsRuntime } = await import('./sms.ts');
+            const runtime = await smsRuntime();
+            const phone = normalisePhone(raw);
+            const id = phoneId(runtime.secret.pepper, phone);
+            return { id, sealed: runtime.vault.encrypt(phone, id) };
+          },
+        }
+      : {}),
+    log: (level, message, details) => logger[level](message, details ?? {}),
+    metric: (name, n = 1) => metrics.addMetric(name, MetricUnit.Count, n),
+  };
+}
