@@ -5,7 +5,7 @@
  * log group. Every further permission comes from `bind*`, which sets the environment variable and
  * makes the grant in one call, so the two cannot drift apart.
  */
-import { Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
+import { type CfnElement, Duration, RemovalPolicy, Stack, Token, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { SubnetType } from 'aws-cdk-lib/aws-ec2';
 import type { IEventBus } from 'aws-cdk-lib/aws-events';
@@ -13,12 +13,13 @@ import { type IRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { FunctionDef, TableAccess } from '../../schemas/blueprint.ts';
+import type { BucketAccess, FunctionDef, TableAccess } from '../../schemas/blueprint.ts';
 import { envNames } from '../../schemas/resource-env.ts';
 import { REPO_ROOT } from '../blueprint.ts';
 import type { FixedIpEgress } from './egress.ts';
@@ -171,6 +172,27 @@ export class ServiceFunction extends Construct {
         new PolicyStatement({ actions: keyActions, resources: [table.encryptionKey.keyArn] }),
       );
     }
+  }
+
+  /** Env var + grant for one bucket: its objects only, GetObject and/or PutObject (never List or Delete). */
+  bindBucket(bucketId: string, bucket: IBucket, access: BucketAccess): void {
+    this.fn.addEnvironment(envNames.bucket(bucketId), bucket.bucketName);
+    const actions = {
+      read: ['s3:GetObject'],
+      write: ['s3:PutObject'],
+      'read-write': ['s3:GetObject', 's3:PutObject'],
+    }[access];
+    this.role.addToPolicy(new PolicyStatement({ actions, resources: [bucket.arnForObjects('*')] }));
+    if (bucket.encryptionKey) {
+      const keyActions = access === 'read' ? ['kms:Decrypt'] : ['kms:Decrypt', 'kms:GenerateDataKey'];
+      this.role.addToPolicy(
+        new PolicyStatement({ actions: keyActions, resources: [bucket.encryptionKey.keyArn] }),
+      );
+    }
+    Validations.of(this.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::<${Stack.of(bucket).getLogicalId(bucket.node.defaultChild as CfnElement)}.Arn>/*]`,
+      reason: `Objects are named at run time (one per attachment); the grant is ${actions.join(' and ')} on this bucket's objects only.`,
+    });
   }
 
   bindTopic(topicId: string, topic: ITopic): void {

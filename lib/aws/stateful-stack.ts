@@ -25,10 +25,11 @@ import {
 import { EventBus } from 'aws-cdk-lib/aws-events';
 import { ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Key } from 'aws-cdk-lib/aws-kms';
+import { BlockPublicAccess, Bucket, BucketEncryption, ObjectOwnership } from 'aws-cdk-lib/aws-s3';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Subscription, SubscriptionProtocol, Topic } from 'aws-cdk-lib/aws-sns';
 import type { Construct } from 'constructs';
-import type { Blueprint, TableDef } from '../../schemas/blueprint.ts';
+import type { Blueprint, BucketDef, TableDef } from '../../schemas/blueprint.ts';
 import type { StaffSignIn } from '../../schemas/identity.ts';
 import type { Deployment } from './deployment.ts';
 import { pascal } from './names.ts';
@@ -41,6 +42,7 @@ export interface StatefulStackProps extends StackProps {
 export class StatefulStack extends Stack {
   readonly key: Key;
   readonly tables: Record<string, Table> = {};
+  readonly buckets: Record<string, Bucket> = {};
   readonly topics: Record<string, Topic> = {};
   readonly alarmTopic: Topic;
   readonly secrets: Record<string, Secret> = {};
@@ -65,6 +67,26 @@ export class StatefulStack extends Stack {
 
     for (const [tableId, def] of Object.entries(blueprint.tables)) {
       this.tables[tableId] = this.table(tableId, def);
+    }
+    const bucketIds = Object.keys(blueprint.buckets);
+    // Where S3 writes the buckets' access logs (cdk-nag S1): one bucket for all, logs kept 90 days.
+    const accessLogs = bucketIds.length
+      ? new Bucket(this, 'BucketAccessLogs', {
+          encryption: BucketEncryption.S3_MANAGED,
+          enforceSSL: true,
+          blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+          objectOwnership: ObjectOwnership.BUCKET_OWNER_PREFERRED,
+          lifecycleRules: [{ expiration: Duration.days(90) }],
+          removalPolicy: RemovalPolicy.RETAIN,
+        })
+      : undefined;
+    if (accessLogs)
+      Validations.of(accessLogs).acknowledge({
+        id: 'AwsSolutions-S1',
+        reason: 'This bucket holds the other buckets’ server access logs; logging it into itself would loop.',
+      });
+    for (const [bucketId, def] of Object.entries(blueprint.buckets)) {
+      this.buckets[bucketId] = this.bucket(bucketId, def, accessLogs!);
     }
     for (const [topicId, def] of Object.entries(blueprint.topics)) {
       this.topics[topicId] = new Topic(this, `${pascal(topicId)}Topic`, {
@@ -174,6 +196,34 @@ export class StatefulStack extends Stack {
       value: this.toJsonString(this.staffSignIn),
       description: 'Staff sign-in (OIDC issuer, client id, audience, groups claim) for the staff console',
     });
+  }
+
+  /**
+   * A private bucket under the data key, TLS only, whose objects expire after `expireDays` (the
+   * retention of what it holds) and whose unfinished uploads are cleaned after a day; RETAINed.
+   */
+  private bucket(bucketId: string, def: BucketDef, accessLogs: Bucket): Bucket {
+    const bucket = new Bucket(this, `${pascal(bucketId)}Bucket`, {
+      encryption: BucketEncryption.KMS,
+      encryptionKey: this.key,
+      bucketKeyEnabled: true,
+      enforceSSL: true,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      versioned: false,
+      lifecycleRules: [
+        {
+          id: 'retention',
+          expiration: Duration.days(def.expireDays),
+          abortIncompleteMultipartUploadAfter: Duration.days(1),
+        },
+      ],
+      serverAccessLogsBucket: accessLogs,
+      serverAccessLogsPrefix: `${bucketId}/`,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Tags.of(bucket).add('blueprint-bucket', bucketId);
+    return bucket;
   }
 
   private table(tableId: string, def: TableDef): Table {

@@ -114,6 +114,8 @@ export class StatelessStack extends Stack {
           blueprint.tables[tableId]!.indexes.map((ix) => ix.name),
         );
       for (const topicId of def.publishes) sf.bindTopic(topicId, stateful.topics[topicId]!);
+      for (const [bucketId, access] of Object.entries(def.buckets))
+        sf.bindBucket(bucketId, stateful.buckets[bucketId]!, access);
       for (const secretId of def.secrets) sf.bindSecret(secretId, stateful.secrets[secretId]!);
       if (def.putsEvents) sf.bindEventBus(stateful.eventBus);
       this.functions[fnId] = sf;

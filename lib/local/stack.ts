@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join, resolve } from 'node:path';
 import type { EventBridgeEvent, SQSEvent } from 'aws-lambda';
+import { DEV_DESK_DEFAULTS } from '../../functions/adapters/platform/secret.ts';
 import type { Blueprint } from '../../schemas/blueprint.ts';
 import { envNames, scheduleGroupName } from '../../schemas/resource-env.ts';
 import { REPO_ROOT } from '../blueprint.ts';
@@ -32,7 +33,9 @@ import { LocalFunction } from './invoke.ts';
 import { LOCAL_ISSUER, LocalJwtIssuer, localKeyFile } from './jwt.ts';
 import { lockDataDir } from './lock.ts';
 import { matchesPattern } from './patterns.ts';
+import { PlatformSandbox } from './platform-sandbox.ts';
 import { LocalQueue, LocalTopic } from './queues.ts';
+import { LocalS3 } from './s3-emulation.ts';
 import { LocalOneOffSchedules, LocalScheduler, parseAtExpression } from './scheduler.ts';
 import { type SmsFaults, SmsSandbox } from './sms-sandbox.ts';
 import { type Faults, WeChatSandbox } from './wechat-sandbox.ts';
@@ -71,6 +74,12 @@ export class LocalStack {
   readonly wechat = new WeChatSandbox();
   /** The SMS gateways the functions call locally (SMS_API_ENDPOINT), Tencent- and Aliyun-shaped. */
   readonly sms = new SmsSandbox();
+  /** The 12345 platform's answer endpoint (the desk's answers to its tickets), with its outbox. */
+  readonly platform12345 = new PlatformSandbox(
+    process.env.DESK_12345_SECRET ?? DEV_DESK_DEFAULTS.DESK_12345_SECRET,
+  );
+  /** S3, as files under the data folder (the blueprint's buckets). */
+  readonly s3: LocalS3;
   private dynamo: DynamoDbLocal | undefined;
   private unlock: (() => void) | undefined;
   private server: Server | undefined;
@@ -87,6 +96,13 @@ export class LocalStack {
       this.functions.set(id, new LocalFunction(id, def, root));
     this.routeTable = blueprint.routes.map(compileRoute);
     for (const id of Object.keys(blueprint.topics)) this.topics.set(id, new LocalTopic(id));
+    this.s3 = new LocalS3(
+      options.dataDir,
+      Object.entries(blueprint.buckets).map(([id, b]) => ({
+        name: localBucketName(blueprint.service, id),
+        expireDays: b.expireDays,
+      })),
+    );
     for (const [id, def] of Object.entries(blueprint.queues)) {
       const queue = new LocalQueue(id, def, {
         ...(options.timeScale ? { timeScale: options.timeScale } : {}),
@@ -146,6 +162,8 @@ export class LocalStack {
     const created = await ensureTables(client, blueprint);
     client.destroy();
     if (created.length) this.log(`created tables: ${created.join(', ')}`);
+    const expired = this.s3.sweep();
+    if (expired) this.log(`expired ${expired} objects past their bucket's lifecycle`);
 
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((e) => {
@@ -190,6 +208,7 @@ export class LocalStack {
       AWS_ENDPOINT_URL_DYNAMODB: this.dynamodbEndpoint,
       AWS_ENDPOINT_URL_SNS: `${this.endpoint}/_aws/sns`,
       AWS_ENDPOINT_URL_SCHEDULER: `${this.endpoint}/_aws/scheduler`,
+      AWS_ENDPOINT_URL_S3: `${this.endpoint}/_aws/s3`,
       [envNames.service]: blueprint.service,
       POWERTOOLS_METRICS_NAMESPACE: blueprint.service,
       POWERTOOLS_TRACE_ENABLED: 'false',
@@ -232,6 +251,8 @@ export class LocalStack {
     for (const id of Object.keys(def.tables)) env[envNames.table(id)] = localTableName(blueprint.service, id);
     for (const id of def.publishes)
       env[envNames.topic(id)] = `arn:aws:sns:local:${LOCAL_ACCOUNT}:${blueprint.service}-${id}`;
+    for (const id of Object.keys(def.buckets))
+      env[envNames.bucket(id)] = localBucketName(blueprint.service, id);
     if (def.putsEvents) env[envNames.eventBus] = `${blueprint.service}-bus`;
     // Secrets: none locally; functions fall back to their local configuration (STAGE=local).
     for (const [i, groupId] of Object.keys(blueprint.scheduleGroups).entries()) {
@@ -310,6 +331,28 @@ export class LocalStack {
     const url = new URL(req.url ?? '/', this.endpoint);
     if (url.pathname.startsWith('/_aws/sns')) return this.handleSns(req, res);
     if (url.pathname.startsWith('/_aws/scheduler/')) return this.handleScheduler(req, res, url);
+    if (url.pathname.startsWith('/_aws/s3/')) {
+      const raw = await readBody(req, 32 * 1024 * 1024);
+      const [status, headers, body] = this.s3.handle(
+        (req.method ?? 'GET').toUpperCase(),
+        url.pathname.slice('/_aws/s3'.length),
+        raw === 'too-large' ? Buffer.alloc(0) : raw,
+        req.headers,
+      );
+      res.writeHead(status, headers);
+      res.end(body);
+      return;
+    }
+    if (url.pathname === '/_local/12345/answers' && req.method === 'POST') {
+      const raw = await readBody(req, 1024 * 1024);
+      const [status, body] = this.platform12345.receive(
+        req.headers,
+        raw === 'too-large' ? '' : raw.toString('utf8'),
+      );
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+      return;
+    }
     if (url.pathname.startsWith('/_local/wechat/')) return this.handleWeChatSandbox(req, res, url);
     if (url.pathname === '/' && (req.headers['x-tc-action'] || req.headers['x-acs-action'])) {
       const raw = await readBody(req, 1024 * 1024);
@@ -394,19 +437,41 @@ export class LocalStack {
   }
 
   private async handleWeChatSandbox(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    const raw = await readBody(req, 1024 * 1024);
+    const raw = await readBody(req, 16 * 1024 * 1024);
+    const path = url.pathname.slice('/_local/wechat'.length);
+    // Temporary media: an operator or a test puts a file under a MediaId; media/get serves it.
+    if (path.startsWith('/media/') && req.method === 'PUT') {
+      const mediaId = decodeURIComponent(path.slice('/media/'.length));
+      this.wechat.putMedia(
+        mediaId,
+        raw === 'too-large' ? Buffer.alloc(0) : raw,
+        String(req.headers['content-type'] ?? 'image/jpeg'),
+      );
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ mediaId }));
+      return;
+    }
+    if (path === '/cgi-bin/media/get') {
+      const media = this.wechat.getMedia(url.searchParams);
+      if ('bytes' in media) {
+        res.writeHead(200, {
+          'content-type': media.contentType,
+          'content-length': String(media.bytes.length),
+        });
+        res.end(media.bytes);
+      } else {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(media));
+      }
+      return;
+    }
     let body: Record<string, unknown> = {};
     try {
       body = raw !== 'too-large' && raw.length ? JSON.parse(raw.toString('utf8')) : {};
     } catch {
       body = {};
     }
-    const answer = this.wechat.handle(
-      req.method ?? 'GET',
-      url.pathname.slice('/_local/wechat'.length),
-      url.searchParams,
-      body,
-    );
+    const answer = this.wechat.handle(req.method ?? 'GET', path, url.searchParams, body);
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify(answer));
   }
@@ -488,6 +553,10 @@ export class LocalStack {
         return json(200, { matchedRules: matched });
       }
       if (area === 'auth' && method === 'GET' && id === 'jwks.json') return json(200, this.jwt!.jwks());
+      if (area === '12345' && id === 'outbox') {
+        if (method === 'GET') return json(200, this.platform12345.outbox);
+        if (method === 'DELETE') return json(200, { cleared: this.platform12345.outbox.splice(0).length });
+      }
       if (area === 'outbox') {
         if (method === 'GET') return json(200, this.wechat.outbox);
         if (method === 'DELETE') return json(200, { cleared: this.wechat.outbox.splice(0).length });
@@ -521,10 +590,14 @@ function isResourceVariable(name: string): boolean {
   return (
     /^TABLE_[A-Z0-9_]+$/.test(name) ||
     /^TOPIC_[A-Z0-9_]+_ARN$/.test(name) ||
+    /^BUCKET_[A-Z0-9_]+$/.test(name) ||
     /_SECRET_ARN$/.test(name) ||
     name.startsWith('SCHEDULE_GROUP_') ||
     name === envNames.eventBus
   );
 }
+
+/** Local name of a blueprint bucket. */
+export const localBucketName = (service: string, bucketId: string) => `${service}-${bucketId}`;
 
 export const defaultDataDir = () => resolve(process.env.LOCAL_DATA_DIR ?? join(REPO_ROOT, '.local'));

@@ -198,6 +198,8 @@ export class WeChatSandbox {
   private readonly drafts = new Map<string, Record<string, unknown>>();
   private readonly massClientMsgIds = new Set<string>();
   private tokens = new Map<string, { token: string; expiresAt: number }>();
+  /** Temporary media by MediaId (what a follower's photo or voice message carries), as WeChat keeps it for 3 days. */
+  private readonly media = new Map<string, { bytes: Buffer; contentType: string; at: number }>();
   private seq = 0;
 
   private tokenFor(appId: string, now: number) {
@@ -224,6 +226,25 @@ export class WeChatSandbox {
     const msgid = 1_000_000 + ++this.seq;
     this.outbox.push({ seq: this.seq, at: new Date(now).toISOString(), kind, appId, touser, body, msgid });
     return msgid;
+  }
+
+  putMedia(mediaId: string, bytes: Buffer, contentType: string, now = Date.now()): void {
+    this.media.set(mediaId, { bytes, contentType, at: now });
+  }
+
+  /** `GET /cgi-bin/media/get`: the file, or WeChat's JSON error (40001 token, 40007 unknown or expired). */
+  getMedia(
+    query: URLSearchParams,
+    now = Date.now(),
+  ): { bytes: Buffer; contentType: string } | { errcode: number; errmsg: string } {
+    if (!this.appIdOf(query.get('access_token')))
+      return {
+        errcode: 40001,
+        errmsg: 'invalid credential, access_token is invalid or not latest (sandbox)',
+      };
+    const m = this.media.get(query.get('media_id') ?? '');
+    if (!m || now - m.at > 3 * 86_400_000) return { errcode: 40007, errmsg: 'invalid media_id (sandbox)' };
+    return { bytes: m.bytes, contentType: m.contentType };
   }
 
   /** Handles `/cgi-bin/...`; returns the JSON answer WeChat would give. */

@@ -43,10 +43,16 @@ const INDEX = { unit: 'by-unit', assignee: 'by-assignee', due: 'by-due', citizen
 
 export class DynamoCaseStore implements CaseStore {
   private readonly doc: DynamoDBDocumentClient;
-  private readonly tables: { desk: string; operations: string };
-  constructor(doc: DynamoDBDocumentClient, tables: { desk: string; operations: string }) {
+  /** `operations`: where changes' audit entries go (readers, the case page, need none). */
+  private readonly tables: { desk: string; operations?: string };
+  constructor(doc: DynamoDBDocumentClient, tables: { desk: string; operations?: string }) {
     this.doc = doc;
     this.tables = tables;
+  }
+
+  private get auditTable(): string {
+    if (!this.tables.operations) throw new Error('a case reader cannot change cases (no audit table)');
+    return this.tables.operations;
   }
 
   private head(c: Case): Record<string, unknown> {
@@ -99,7 +105,8 @@ export class DynamoCaseStore implements CaseStore {
   }
 
   async create(c: Case, change: CaseChange): Promise<'created' | 'exists'> {
-    const { desk, operations } = this.tables;
+    const { desk } = this.tables;
+    const operations = this.auditTable;
     const records = [{ table: desk, item: this.head(c), expectedVersion: 0 }];
     if (c.externalId)
       records.push({
@@ -151,7 +158,7 @@ export class DynamoCaseStore implements CaseStore {
     return auditedTransaction(
       this.doc,
       [{ table: this.tables.desk, item: this.head(next), expectedVersion }],
-      { table: this.tables.operations, entry: change.audit },
+      { table: this.auditTable, entry: change.audit },
       this.plain(next, change),
     );
   }

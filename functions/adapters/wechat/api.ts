@@ -80,6 +80,47 @@ export class WeChatApi {
   }
 
   /**
+   * A temporary media (素材, kept 3 days by WeChat) as bytes: `GET /cgi-bin/media/get`. WeChat answers
+   * the file, or JSON with an errcode (40007: no such media, or expired). At most `maxBytes` are read;
+   * a larger file is `too-large` without reading the rest. Token errors refresh and retry once.
+   */
+  async media(
+    account: WeChatAccount,
+    mediaId: string,
+    maxBytes: number,
+  ): Promise<{ bytes: Uint8Array; contentType: string } | 'too-large'> {
+    for (let attempt = 0; ; attempt++) {
+      const token = await this.options.tokens.get(account);
+      const url = `${this.options.baseUrl}/cgi-bin/media/get?media_id=${encodeURIComponent(mediaId)}&access_token=${encodeURIComponent(token)}`;
+      let res: Response;
+      try {
+        res = await this.options.fetch(url, { signal: AbortSignal.timeout(this.options.timeoutMs * 2) });
+      } catch (error) {
+        throw new WeChatApiError(-1, `network: ${errorName(error)}`);
+      }
+      if (res.status >= 500) throw new WeChatApiError(-1, `HTTP ${res.status}`);
+      const type = res.headers.get('content-type') ?? '';
+      if (type.includes('json') || type.startsWith('text/')) {
+        const result = (await res.json()) as Json;
+        const error = new WeChatApiError(Number(result.errcode ?? -1), String(result.errmsg ?? ''));
+        if (error.action === 'token' && attempt === 0) {
+          await this.options.tokens.invalidate(account, token);
+          continue;
+        }
+        throw error;
+      }
+      const declared = Number(res.headers.get('content-length') ?? 0);
+      if (declared > maxBytes) {
+        await res.body?.cancel();
+        return 'too-large';
+      }
+      const bytes = new Uint8Array(await res.arrayBuffer());
+      if (bytes.length > maxBytes) return 'too-large';
+      return { bytes, contentType: type };
+    }
+  }
+
+  /**
    * A customer-service text message, raw (the client's own tests use it). Replies go through
    * core/delivery/customer-service.ts, which keeps each follower's window.
    */

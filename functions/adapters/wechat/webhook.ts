@@ -281,7 +281,7 @@ export function toInbound(m: XmlNode): Translated | undefined {
   if (type === 'text') return { kind: 'text', text: field(m, 'Content') };
   // Voice WeChat recognised (语音识别 on) is what the citizen said.
   if (type === 'voice' && field(m, 'Recognition').trim())
-    return { kind: 'text', text: field(m, 'Recognition').trim() };
+    return { kind: 'text', text: field(m, 'Recognition').trim(), voice: { mediaId: field(m, 'MediaId') } };
   if (type !== 'event') return { kind: 'attachment', attachment: attachmentOf(m, type) };
   const event = field(m, 'Event');
   const eventKey = field(m, 'EventKey');

@@ -15,7 +15,7 @@
  *     concise Chinese, at most 600 characters, promising a reminder only where one will be sent; a
  *     reply about one notice carries it as an article (WeChat shows it linking to the notice's page).
  */
-import type { CaseCategory } from '../../../schemas/desk.ts';
+import type { CaseCategory, ServiceInfo } from '../../../schemas/desk.ts';
 import type { KeywordReplies } from '../../../schemas/wechat.ts';
 import { type RestrictionBook, restrictionOn, ruleOn } from '../restrictions/engine.ts';
 import { type Plate, PlateError, parsePlate, tailDigit } from '../restrictions/plates.ts';
@@ -145,6 +145,8 @@ export interface ConversationDeps {
   smsFallback?: { start(ref: SubscriberRef): Promise<string> };
   /** The service desk: cases opened, followed up, listed and rated (none: the channel has no desk). */
   inbox?: CitizenInbox;
+  /** Service windows and hours, rescue numbers, one-way streets … (managed content `service-info`). */
+  serviceInfo?: ServiceInfo;
 }
 
 /** The menu keys (CLICK) the conversation understands, and what each means; a keyword's key works too. */
@@ -216,6 +218,9 @@ export async function respond(
     if (rated) return { text: `感谢您的评价！留言 ${rated.caseNumber} 的评价已记录。` };
   }
   const voice = inbound.kind === 'text' ? inbound.voice : undefined;
+  // The service information the department publishes (managed content), asked for by its words.
+  const info = deps.serviceInfo?.find((i) => i.keys.includes(text.trim()));
+  if (info) return { text: clip(info.text) };
   // Commands (TD, 订阅, preferences …) are read without the restriction data, so they work even
   // when it cannot be loaded; questions are read again with the data's city names.
   let intent = parseIntent(text, deps.keywords);

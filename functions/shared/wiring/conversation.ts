@@ -4,7 +4,6 @@
  * template outcomes, customer-service windows, subscription consents and location reports.
  */
 
-import { shippedKeywordReplies } from '../../../schemas/data/replies.ts';
 import { ReminderSettingsSchema } from '../../../schemas/settings.ts';
 import type { WeChatAccount } from '../../../schemas/wechat.ts';
 import { DynamoDeliveryOutcomes, DynamoTemplateReceipts } from '../../adapters/dynamodb/delivery-outcomes.ts';
@@ -17,6 +16,7 @@ import {
 } from '../../adapters/dynamodb/wechat-followers.ts';
 import type { WebhookDeps } from '../../adapters/wechat/webhook.ts';
 import { type Inbound, respond } from '../../core/conversation/converse.ts';
+import { citizenInbox } from '../../core/desk/intake.ts';
 import { bookOf } from '../../core/restrictions/engine.ts';
 import { followerLeft, templateMessageFinished } from '../../core/subscribers/events.ts';
 import type { SubscriberRef } from '../../core/subscribers/subscriber.ts';
@@ -26,6 +26,8 @@ import { clock, protocolNow } from '../clock.ts';
 import { settings, tableName, topicArn } from '../config.ts';
 import { logger } from '../powertools.ts';
 import { telemetry } from '../telemetry.ts';
+import { content } from './content.ts';
+import { deskDeps } from './desk.ts';
 import { pushRuns, pushStats } from './pushes.ts';
 import { restrictionData } from './restriction-data.ts';
 import { smsFallbackStarter } from './sms-fallback.ts';
@@ -33,19 +35,26 @@ import { accounts, subscribers } from './wechat.ts';
 
 export const inboundLog = new DynamoInboundLog(documentClient, tableName('inbound'));
 const notices = new DynamoNoticeFeed(documentClient, tableName('content'));
-const keywords = shippedKeywordReplies;
 const { reminderCities } = settings(ReminderSettingsSchema);
+const desk = deskDeps();
 
-export function converseFor(account: WeChatAccount, ref: SubscriberRef, inbound: Inbound) {
+export async function converseFor(account: WeChatAccount, ref: SubscriberRef, inbound: Inbound) {
   return respond(ref, inbound, {
     subscribers,
     restrictions: async () => bookOf(await restrictionData.load()),
     notices,
     clock,
-    keywords,
+    keywords: await content('keywords'),
+    serviceInfo: await content('service-info'),
     account: { id: account.id, defaultCity: account.defaultCity },
     reminderCities,
     smsFallback: smsFallbackStarter,
+    inbox: citizenInbox(desk, async (r) => ({
+      channel: 'wechat',
+      id: r.id,
+      account: account.id,
+      sealedPhone: null,
+    })),
   });
 }
 
