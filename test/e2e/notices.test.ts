@@ -533,6 +533,9 @@ describe('the role matrix, walked on the local stack', () => {
     city: 'beijing',
     ruleId: 'no-such-rule',
     suspensionId: 'no-such-suspension',
+    number: '2601010001',
+    attachmentId: 'no-such-attachment',
+    name: 'keywords',
   };
   const url = (path: string) => path.replace(/\{(\w+)\}/g, (_, p: string) => params[p]!);
 

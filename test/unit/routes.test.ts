@@ -25,7 +25,7 @@ describe('the route declarations', () => {
     const declared = declaredRoutes.map(({ key, route }) => `${key} → ${route.function} (${route.auth})`);
     const built = blueprint.routes.map((r) => `${keyOf(r)} → ${r.function} (${r.auth})`);
     expect(built.sort()).toEqual(declared.sort());
-    expect(blueprint.routes).toHaveLength(40);
+    expect(blueprint.routes).toHaveLength(58);
   });
 
   it('name blueprint functions, and each function serves either JSON routes or webhooks', () => {
@@ -67,14 +67,14 @@ describe('the route declarations', () => {
       route.auth === 'admin-jwt' ? [[key, route.roles] as const] : [],
     );
     expect(Object.entries(ROLE_MATRIX).sort()).toEqual(declared.map(([k, r]) => [k, [...r]]).sort());
-    expect(declared).toHaveLength(27);
+    expect(declared).toHaveLength(43);
   });
 
   it('are served by their functions’ routers: each JSON function’s entry routes with its own id', () => {
     const jsonFunctions = new Set(
       declaredRoutes.filter(({ route }) => isJsonRoute(route)).map((r) => r.route.function),
     );
-    expect(jsonFunctions.size).toBe(13);
+    expect(jsonFunctions.size).toBe(15);
     for (const fn of jsonFunctions) {
       const source = readFileSync(join(REPO_ROOT, blueprint.functions[fn]!.entry), 'utf8');
       expect(source, fn).toContain(`export const handler = httpRouter('${fn}', {`);
@@ -134,7 +134,9 @@ describe('the OpenAPI document', () => {
       expect(op.security, key).toEqual(
         route.auth === 'wechat-signature'
           ? [{ wechatSignature: [] }]
-          : [{ smsCallbackToken: [] }, { smsCallbackSignature: [] }],
+          : route.auth === 'hmac'
+            ? [{ platformSignature: [] }]
+            : [{ smsCallbackToken: [] }, { smsCallbackSignature: [] }],
       );
       expect(Object.keys(op.responses).sort(), key).toEqual(Object.keys(route.responses).sort());
       for (const r of Object.values(op.responses))
@@ -152,9 +154,19 @@ describe('the OpenAPI document', () => {
     expect(page.parameters.map((p) => `${p.in}:${p.name}`)).toEqual(['path:id']);
     expect(Object.keys(doc.components.securitySchemes).sort()).toEqual([
       'adminJwt',
+      'platformSignature',
       'smsCallbackSignature',
       'smsCallbackToken',
       'wechatSignature',
     ]);
+    const casePage = operation('GET /c/{number}');
+    expect(casePage.security).toBeUndefined();
+    expect(casePage.parameters.map((p) => `${p.in}:${p.name}`)).toEqual([
+      'path:number',
+      'query:e',
+      'query:t',
+    ]);
+    const platform = operation('POST /integrations/12345/cases');
+    expect(Object.keys(platform.requestBody!.content)).toEqual(['application/json']);
   });
 });
