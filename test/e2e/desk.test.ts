@@ -243,7 +243,7 @@ describe('an SMS case', () => {
       phone: '13800138123',
       params: [expect.any(String), '11月23日 14:00'],
     });
-    const number = ack!.params[0]!;
+    const number = (ack!.params as string[])[0]!;
     const c = (await sam('GET', `/v1/admin/desk/cases/${number}`)).body.case;
     expect(c).toMatchObject({ channel: 'sms', unit: 'vehicle-admin', category: 'consultation' });
     expect(JSON.stringify(c)).not.toContain('13800138123'); // stored sealed
