@@ -324,7 +324,8 @@ export const blueprintInput = {
       timeoutSeconds: 29,
       tables: { content: 'read', subscribers: 'read-scan', ledger: 'read', operations: 'read' },
       secrets: ['wechat-accounts'],
-      environment: SMS_ENVIRONMENT,
+      // the SMS part limit, and the city names the preview shows (restriction data)
+      environment: { ...SMS_ENVIRONMENT, ...RESTRICTION_DATA_ENVIRONMENT },
     },
     'publish-due-notices': {
       description:
@@ -490,6 +491,29 @@ export const blueprintInput = {
       entry: 'functions/get-case-page/handler.ts',
       tables: { desk: 'read' },
       secrets: ['desk'],
+    },
+    'report-restriction-data': {
+      description:
+        'Operators (the staff console): the restriction data with its sources and coverage gaps, and what a calendar upload would change.',
+      entry: 'functions/report-restriction-data/handler.ts',
+      memoryMb: 512,
+      timeoutSeconds: 15,
+      tables: { content: 'read' },
+      environment: { ...REMINDER_ENVIRONMENT, COVERAGE_DAYS: '30' },
+    },
+    'find-subscribers': {
+      description: 'Operators: find subscribers by plate or phone number (masked unless admin).',
+      entry: 'functions/find-subscribers/handler.ts',
+      timeoutSeconds: 29,
+      tables: { subscribers: 'read-scan', ledger: 'read' },
+      secrets: ['sms-gateway'], // the pepper: a number is looked up by its HMAC (it sends nothing)
+    },
+    'report-wechat-quota': {
+      description: 'Operators: template messages counted today against each WeChat account’s daily quota.',
+      entry: 'functions/report-wechat-quota/handler.ts',
+      tables: { operations: 'read' },
+      secrets: ['wechat-accounts'],
+      environment: { WECHAT_DAILY_TEMPLATE_QUOTA: '100000' }, // deliver-wechat's quota (a test holds them equal)
     },
     'check-restriction-coverage': {
       description: 'Daily: warn when a served city has no rule or no calendar for a day in the next 30.',

@@ -5,7 +5,7 @@
  * admin API's bodies and answers, the 12345 platform's contract and the queue jobs. The rules are in
  * functions/core/desk/.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const CASE_CATEGORIES = [
   'consultation',

@@ -4,7 +4,7 @@
  * functions/core/notices.ts; the cross-field rules that need no clock are here, used both by the
  * request schemas and after a PATCH is merged into the stored notice.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { CityCodeSchema, CivilDateSchema } from './restrictions.ts';
 
 export const NOTICE_KINDS = [
@@ -261,3 +261,12 @@ export const NoticePreviewSchema = z
     sent: z.literal(0),
   })
   .loose();
+
+/** GET /v1/admin/notices/{id}/approved: the notice as a reviewer last approved it, from the audit trail. */
+export const ApprovedVersionSchema = z.object({
+  notice: NoticeSchema.nullable(),
+  approvedBy: z.string().nullable(),
+  approvedAt: z.string().nullable(),
+  /** The audit trail was searched from this day (the notice's creation) to today. */
+  searchedFrom: z.string(),
+});

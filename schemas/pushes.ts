@@ -2,7 +2,7 @@
  * The one frequency cap every push passes, as data (stored in DynamoDB, editable by operators),
  * and the messages of the push pipeline (segments, deliveries).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { CityCodeSchema, CivilDateSchema } from './restrictions.ts';
 import { PushCategorySchema } from './vocabulary.ts';
 
@@ -160,6 +160,8 @@ export const PushRunReportSchema = z
     /** Outcomes, `planned`, and the receipts WeChat reported later (`delivered`, `failed:…`). */
     counts: z.record(z.string(), z.number()),
     done: z.boolean(),
+    /** Recipients with an outcome so far (of `counts.planned`): the run's progress. */
+    settled: z.number(),
     unsent: z.number(),
     startedAt: z.string(),
     finishedAt: z.string().nullable(),

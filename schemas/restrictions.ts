@@ -3,7 +3,7 @@
  * gives. The shipped files under schemas/data/ are validated against these at load and in tests;
  * admin uploads are validated against the same schemas.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const CivilDateSchema = z
   .string()

@@ -12,12 +12,13 @@
  * blueprint and the document, with their content types, parameters and answers. Pages (`kind:
  * 'page'`) are public HTML a person opens in a browser (WeChat's), declared the same way.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import * as api from './api.ts';
 import * as desk from './desk.ts';
 import * as notices from './notices.ts';
 import * as operations from './operations.ts';
 import * as pushes from './pushes.ts';
+import * as restrictionAdmin from './restriction-admin.ts';
 import type { Role } from './roles.ts';
 import * as sms from './sms.ts';
 import * as wechat from './wechat.ts';
@@ -633,7 +634,7 @@ export const ROUTES = {
       'Followers, active, bound plates by city, pushes and unfollows per 1,000 by category and week, SMS spend',
     tag: 'admin: operations',
     request: { query: operations.WeeksQuerySchema },
-    response: { status: 200, schema: AnObject, description: 'The report' },
+    response: { status: 200, schema: operations.StatsReportSchema, description: 'The report' },
     errors: [],
   },
   'GET /v1/admin/subscribers/{channel}/{id}': {
@@ -643,7 +644,11 @@ export const ROUTES = {
     summary: 'Support view of one subscriber (personal data masked unless role admin)',
     tag: 'admin: operations',
     request: { path: operations.SubscriberPathSchema },
-    response: { status: 200, schema: AnObject, description: 'The subscriber' },
+    response: {
+      status: 200,
+      schema: operations.SupportViewSchema,
+      description: 'The subscriber, with the pushes on their day ledgers (9 days)',
+    },
     errors: [404],
   },
   'GET /v1/admin/audit': {
@@ -651,7 +656,7 @@ export const ROUTES = {
     auth: 'admin-jwt',
     roles: OPERATORS,
     summary:
-      'The audit trail (who, when, what, before, after) of a time range (≤ 31 days; a bare date is that day in Asia/Shanghai), optionally of one actor',
+      'The audit trail (who, when, what, before, after) of a time range (≤ 31 days; a bare date is that day in Asia/Shanghai), optionally of one actor and of actions starting with `action`',
     tag: 'admin: operations',
     request: { query: operations.AuditQuerySchema },
     response: { status: 200, schema: operations.AuditPageSchema, description: 'Entries, oldest first' },
@@ -851,6 +856,72 @@ export const ROUTES = {
     request: { path: api.SuspensionPathSchema, body: api.LiftSuspensionBodySchema },
     response: { status: 200, schema: api.NewSuspensionBodySchema, description: 'Lifted' },
     errors: [404, 409],
+  },
+  // Console reads (the staff console; each is a question the API could not answer before) ---------
+  'GET /v1/admin/subscribers': {
+    function: 'find-subscribers',
+    auth: 'admin-jwt',
+    roles: OPERATORS,
+    summary:
+      'Find subscribers by plate or phone number (the number is looked up by its HMAC; masked unless role admin)',
+    tag: 'admin: operations',
+    request: { query: operations.SubscriberSearchQuerySchema },
+    response: {
+      status: 200,
+      schema: operations.SubscriberSearchResultSchema,
+      description: 'Matching subscribers (at most 20)',
+    },
+    errors: [],
+  },
+  'GET /v1/admin/wechat/quota': {
+    function: 'report-wechat-quota',
+    auth: 'admin-jwt',
+    roles: OPERATORS,
+    summary: 'Template messages counted against each WeChat account’s daily quota today (Asia/Shanghai)',
+    tag: 'admin: pushes',
+    response: { status: 200, schema: operations.WeChatQuotaReportSchema, description: 'Per account' },
+    errors: [],
+  },
+  'GET /v1/admin/restriction-data': {
+    function: 'report-restriction-data',
+    auth: 'admin-jwt',
+    roles: OPERATORS,
+    summary:
+      'Every calendar, rule and suspension the engine answers from (shipped or stored), and the served cities’ coverage gaps',
+    tag: 'admin: restriction data',
+    request: { query: restrictionAdmin.RestrictionDataQuerySchema },
+    response: {
+      status: 200,
+      schema: restrictionAdmin.RestrictionDataReportSchema,
+      description: 'The restriction data',
+    },
+    errors: [],
+  },
+  'POST /v1/admin/calendars/{year}/changes': {
+    function: 'report-restriction-data',
+    auth: 'admin-jwt',
+    roles: OPERATORS,
+    summary:
+      'Validate a holiday calendar and list which dates’ answers uploading it would change, per city (saves nothing)',
+    tag: 'admin: restriction data',
+    request: { path: api.YearPathSchema, body: api.HolidayCalendarSchema },
+    response: {
+      status: 200,
+      schema: restrictionAdmin.CalendarChangesSchema,
+      description: 'The changes',
+    },
+    errors: [],
+  },
+  'GET /v1/admin/notices/{id}/approved': {
+    function: 'manage-notices',
+    auth: 'admin-jwt',
+    roles: NOTICE_READERS,
+    summary:
+      'The version of a notice last approved (from the audit trail), to review what changed since; null if never approved',
+    tag: 'admin: notices',
+    request: { path: notices.NoticeIdPathSchema },
+    response: { status: 200, schema: notices.ApprovedVersionSchema, description: 'The approved version' },
+    errors: [404],
   },
 } as const satisfies RouteDeclarations;
 

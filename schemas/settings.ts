@@ -3,7 +3,7 @@
  * in the function's blueprint entry (lib/blueprint.ts `environment`); these schemas only validate,
  * so a value missing from the blueprint fails the function's init with the variable's name.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { CityCodeSchema } from './restrictions.ts';
 import { ChannelSchema } from './vocabulary.ts';
 
@@ -81,3 +81,8 @@ export const DeskMediaSettingsSchema = z
 export const PlatformSettingsSchema = z
   .object({ PLATFORM_MAX_SKEW_S: count(1, 3600) })
   .transform((e) => ({ maxSkewSeconds: e.PLATFORM_MAX_SKEW_S }));
+
+/** report-wechat-quota: the daily template quota deliver-wechat counts against (the same value). */
+export const WeChatQuotaSettingsSchema = z
+  .object({ WECHAT_DAILY_TEMPLATE_QUOTA: count(1, 100_000_000) })
+  .transform((e) => ({ dailyTemplateQuota: e.WECHAT_DAILY_TEMPLATE_QUOTA }));

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { blueprint, REPO_ROOT } from '../../lib/blueprint.ts';
 import { errorStatuses, openApiDocument } from '../../schemas/openapi.ts';
 import { ROLE_MATRIX, ROLES } from '../../schemas/roles.ts';
@@ -25,7 +25,7 @@ describe('the route declarations', () => {
     const declared = declaredRoutes.map(({ key, route }) => `${key} → ${route.function} (${route.auth})`);
     const built = blueprint.routes.map((r) => `${keyOf(r)} → ${r.function} (${r.auth})`);
     expect(built.sort()).toEqual(declared.sort());
-    expect(blueprint.routes).toHaveLength(58);
+    expect(blueprint.routes).toHaveLength(63); // 40 + 18 desk + 5 console
   });
 
   it('name blueprint functions, and each function serves either JSON routes or webhooks', () => {
@@ -67,14 +67,14 @@ describe('the route declarations', () => {
       route.auth === 'admin-jwt' ? [[key, route.roles] as const] : [],
     );
     expect(Object.entries(ROLE_MATRIX).sort()).toEqual(declared.map(([k, r]) => [k, [...r]]).sort());
-    expect(declared).toHaveLength(43);
+    expect(declared).toHaveLength(48); // 27 + 16 desk + 5 console
   });
 
   it('are served by their functions’ routers: each JSON function’s entry routes with its own id', () => {
     const jsonFunctions = new Set(
       declaredRoutes.filter(({ route }) => isJsonRoute(route)).map((r) => r.route.function),
     );
-    expect(jsonFunctions.size).toBe(15);
+    expect(jsonFunctions.size).toBe(18); // 13 + 2 desk + 3 console
     for (const fn of jsonFunctions) {
       const source = readFileSync(join(REPO_ROOT, blueprint.functions[fn]!.entry), 'utf8');
       expect(source, fn).toContain(`export const handler = httpRouter('${fn}', {`);

@@ -1,6 +1,6 @@
 /** Reading the append-only audit trail (operations: `AUDIT#{day}` partitions, gsi1 `ACTOR#{sub}`). Nothing here writes. */
 import { type DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { byInstant } from '../../core/time.ts';
 import { keys } from './keys.ts';
 
@@ -48,4 +48,31 @@ export async function auditEntries(
     } while (start);
   }
   return out.sort((a, b) => byInstant(a.at, b.at) || a.id.localeCompare(b.id));
+}
+
+/** The audit entries of one entity (`notice:{id}`) on these UTC days, oldest first (a filtered Query per day). */
+export async function entityAuditEntries(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  entity: string,
+  days: readonly string[],
+): Promise<StoredAuditEntry[]> {
+  const out: StoredAuditEntry[] = [];
+  for (const day of days) {
+    let start: Record<string, unknown> | undefined;
+    do {
+      const res = await doc.send(
+        new QueryCommand({
+          TableName: table,
+          KeyConditionExpression: 'pk = :p',
+          FilterExpression: 'entity = :e',
+          ExpressionAttributeValues: { ':p': keys.auditDay(day), ':e': entity },
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      for (const item of res.Items ?? []) out.push(Entry.parse(item));
+      start = res.LastEvaluatedKey;
+    } while (start);
+  }
+  return out.sort((a, b) => a.at.localeCompare(b.at) || a.id.localeCompare(b.id));
 }

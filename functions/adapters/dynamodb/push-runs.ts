@@ -15,7 +15,7 @@ import {
   TransactWriteCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { RunStatusSchema } from '../../../schemas/pushes.ts';
 import type { RunCounts, RunLog } from '../../core/delivery/ports.ts';
 import { ValidationError } from '../../core/errors.ts';

@@ -13,7 +13,7 @@ import {
   QueryCommand,
   TransactWriteCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { fanoutSegment } from '../../core/subscribers/fanout.ts';
 import {
   type Binding,

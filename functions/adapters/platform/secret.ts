@@ -4,7 +4,7 @@
  * DESK_* variables with the dev defaults below, which never apply outside the local stack.
  */
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import { z } from 'zod';
+import * as z from 'zod';
 
 type Environment = Record<string, string | undefined>;
 

@@ -6,7 +6,7 @@
  * (a concurrent change is a 409), every version kept and audited; the shipped data files are version
  * 0, in force until the first save. Readers (the conversation, the desk) cache what they read.
  */
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { type ContentName, DeskConfigSchema, ServiceInfoSchema } from '../../../schemas/desk.ts';
 import { KeywordRepliesSchema } from '../../../schemas/wechat.ts';
 import { ConflictError, ValidationError } from '../errors.ts';

@@ -28,6 +28,8 @@ export interface NoticePreviewInput {
   /** When it would be sent: its publishAt if later, else now. */
   sendAt: Date;
   sms: { catalogue: SmsCatalogue; maxParts: number };
+  /** The notice's city as followers read it (北京), as the send path fills the templates. */
+  cityName: string;
 }
 
 /**
@@ -97,7 +99,7 @@ export function previewNotice(
         : total === 0
           ? 'No follower matches this audience now: publishing would push to nobody (the feed still shows it if chosen).'
           : null,
-    wechat: n.channels.includes('wechat') ? weChatPreview(n, input.accounts) : null,
+    wechat: n.channels.includes('wechat') ? weChatPreview(n, input.accounts, input.cityName) : null,
     sms: n.channels.includes('sms') ? noticeSms(n, input.sms.catalogue, input.sms.maxParts) : null,
     sent: 0,
   };
@@ -107,9 +109,12 @@ export function previewNotice(
  * What each account would send: the keys of its template as a follower sees them (`values`: the
  * first account's), the subscription notice's, or the article mass send.
  */
-function weChatPreview(n: Notice, accounts: readonly WeChatAccount[]) {
-  const { sendings } = weChatSending(n, accounts);
-  return { values: sendings.find((s) => s.values)?.values ?? noticeTemplateValues(n), accounts: sendings };
+function weChatPreview(n: Notice, accounts: readonly WeChatAccount[], cityName: string) {
+  const { sendings } = weChatSending(n, accounts, cityName);
+  return {
+    values: sendings.find((s) => s.values)?.values ?? noticeTemplateValues(n, cityName),
+    accounts: sendings,
+  };
 }
 
 export interface NoticePreviewDeps {
@@ -123,6 +128,8 @@ export interface NoticePreviewDeps {
     date: string,
   ): Promise<ReadonlyMap<string, LedgerState>>;
   policy(): Promise<FrequencyPolicy>;
+  /** A city's name (北京) from the restriction data. */
+  cityName(city: string): Promise<string>;
   clock: Clock;
   sms: { catalogue: SmsCatalogue; maxParts: number };
 }
@@ -144,7 +151,15 @@ export async function previewNoticeById(id: string, deps: NoticePreviewDeps) {
   const sendAt =
     notice.publishAt && Date.parse(notice.publishAt) > now.getTime() ? new Date(notice.publishAt) : now;
   const policy = await deps.policy();
-  const input = { notice, census: await deps.census(), accounts, policy, sendAt, sms: deps.sms };
+  const input = {
+    notice,
+    census: await deps.census(),
+    accounts,
+    policy,
+    sendAt,
+    sms: deps.sms,
+    cityName: await deps.cityName(notice.city),
+  };
   const internal = internalAccountIds(accounts);
   const members = CHANNELS.flatMap((c) =>
     notice.channels.includes(c) ? capSample(audienceOf(input, c, internal)) : [],

@@ -22,7 +22,8 @@ import { clock, protocolNow } from '../clock.ts';
 import { env, settings, tableName } from '../config.ts';
 import { telemetry } from '../telemetry.ts';
 import { policyStore, pushStats } from './pushes.ts';
-import { smsLog, smsMetric, smsRuntime, settings as smsSettings } from './sms.ts';
+import { smsLog, smsMetric, settings as smsSettings } from './sms.ts';
+import { smsRuntime } from './sms-runtime.ts';
 import { accounts, customerService, subscribers, wechatApi, wechatMessages } from './wechat.ts';
 
 const deskSecret = deskSecretSource(env());

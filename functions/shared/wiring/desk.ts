@@ -8,6 +8,8 @@ import { randomUUID } from 'node:crypto';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DeskSettingsSchema } from '../../../schemas/settings.ts';
 import { DynamoCaseStore } from '../../adapters/dynamodb/cases.ts';
+import { type SmsSecret, smsSecretSource } from '../../adapters/sms/settings.ts';
+import { PhoneVault } from '../../adapters/sms/vault.ts';
 import type { DeskDeps } from '../../core/desk/ports.ts';
 import { bookOf } from '../../core/restrictions/engine.ts';
 import { normalisePhone, phoneId } from '../../core/sms/numbers.ts';
@@ -17,6 +19,8 @@ import { env, settings, tableName, topicArn } from '../config.ts';
 import { logger, metrics } from '../powertools.ts';
 import { content } from './content.ts';
 import { restrictionData } from './restriction-data.ts';
+
+let readSmsSecret: (() => Promise<SmsSecret>) | undefined;
 
 /** The desk as a function sees it; `sealPhone` only where the function holds the SMS secret. */
 export function deskDeps(): DeskDeps {
@@ -41,11 +45,12 @@ export function deskDeps(): DeskDeps {
     ...(hasSmsSecret
       ? {
           sealPhone: async (raw: string) => {
-            const { smsRuntime } = await import('./sms.ts');
-            const runtime = await smsRuntime();
+            // Only the pepper and the data key of the SMS secret: sealing sends nothing.
+            readSmsSecret ??= smsSecretSource(e);
+            const secret = await readSmsSecret();
             const phone = normalisePhone(raw);
-            const id = phoneId(runtime.secret.pepper, phone);
-            return { id, sealed: runtime.vault.encrypt(phone, id) };
+            const id = phoneId(secret.pepper, phone);
+            return { id, sealed: new PhoneVault(secret.dataKey).encrypt(phone, id) };
           },
         }
       : {}),

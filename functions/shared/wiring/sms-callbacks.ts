@@ -26,8 +26,9 @@ import { logger } from '../powertools.ts';
 import { content } from './content.ts';
 import { deskDeps } from './desk.ts';
 import { restrictionData } from './restriction-data.ts';
-import { catalogue, settings, smsLog, smsMetric, smsRuntime } from './sms.ts';
+import { catalogue, settings, smsLog, smsMetric } from './sms.ts';
 import { fallbackLinks } from './sms-fallback.ts';
+import { smsRuntime } from './sms-runtime.ts';
 
 const stores = {
   inbound: new DynamoInboundLog(documentClient, tableName('inbound')),

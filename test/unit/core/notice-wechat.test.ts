@@ -140,6 +140,7 @@ describe('approval and preview check the notice against each account’s typed t
       census: async () => [],
       ledgerCounts: async () => new Map(),
       policy: async () => DEFAULT_POLICY,
+      cityName: async () => '北京',
       clock,
       sms: { catalogue, maxParts: 3 },
     };

@@ -237,6 +237,7 @@ describe('preview', () => {
     policy: DEFAULT_POLICY,
     sendAt: now,
     sms: { catalogue, maxParts: 3 },
+    cityName: '北京',
   });
 
   it('names a missing template', () => {
@@ -320,6 +321,10 @@ describe('preview', () => {
     expect(nobody.audienceTotal).toBe(0);
     expect(nobody.note).toMatch(/No follower matches/);
     expect(p.channels.wechat?.capEstimate).toBeNull(); // every ledger read: exact
+    // Without areas the place is the city as followers read it, as the send path fills it.
+    const cityWide = previewNotice({ ...input, notice: draft({ areas: [] }) }, new Map());
+    expect(Object.values(cityWide.wechat?.values ?? {})).toContain('北京');
+    expect(JSON.stringify(cityWide.wechat?.values)).not.toContain('beijing');
   });
 
   it('estimates the cap from an even sample of a large audience, reading only the sample', () => {
