@@ -427,8 +427,9 @@ export const blueprintInput = {
       tables: { desk: 'read-write', operations: 'append', content: 'read' },
       buckets: { 'desk-attachments': 'read' },
       publishes: ['desk-answers'],
-      secrets: ['sms-gateway'], // hotline callers' numbers, sealed as in the SMS channel
-      environment: { ...DESK_ENVIRONMENT, ...SMS_ENVIRONMENT },
+      // hotline callers' numbers, sealed as in the SMS channel (pepper and data key; it sends no SMS)
+      secrets: ['sms-gateway'],
+      environment: DESK_ENVIRONMENT,
     },
     'manage-content': {
       description:
@@ -474,8 +475,8 @@ export const blueprintInput = {
       entry: 'functions/receive-12345/handler.ts',
       timeoutSeconds: 10,
       tables: { desk: 'read-write', inbound: 'read-write', operations: 'append', content: 'read' },
-      secrets: ['desk', 'sms-gateway'],
-      environment: { ...DESK_ENVIRONMENT, ...SMS_ENVIRONMENT, PLATFORM_MAX_SKEW_S: '300' },
+      secrets: ['desk', 'sms-gateway'], // sms-gateway: the caller's number, sealed (no SMS sent here)
+      environment: { ...DESK_ENVIRONMENT, PLATFORM_MAX_SKEW_S: '300' },
     },
     'escalate-overdue-cases': {
       description:

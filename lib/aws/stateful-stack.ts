@@ -43,6 +43,8 @@ export class StatefulStack extends Stack {
   readonly key: Key;
   readonly tables: Record<string, Table> = {};
   readonly buckets: Record<string, Bucket> = {};
+  /** Each bucket's name, exported under a name of our own: the functions' grants name it (cdk-nag). */
+  readonly bucketExports: Record<string, string> = {};
   readonly topics: Record<string, Topic> = {};
   readonly alarmTopic: Topic;
   readonly secrets: Record<string, Secret> = {};
@@ -223,6 +225,12 @@ export class StatefulStack extends Stack {
       removalPolicy: RemovalPolicy.RETAIN,
     });
     Tags.of(bucket).add('blueprint-bucket', bucketId);
+    this.bucketExports[bucketId] = `${this.stackName}-${pascal(bucketId)}Bucket`;
+    new CfnOutput(this, `${pascal(bucketId)}BucketName`, {
+      value: bucket.bucketName,
+      exportName: this.bucketExports[bucketId],
+      description: `The ${bucketId} bucket (objects expire after ${def.expireDays} days)`,
+    });
     return bucket;
   }
 

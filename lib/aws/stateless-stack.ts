@@ -9,6 +9,7 @@ import {
   type CfnElement,
   CfnOutput,
   Duration,
+  Fn,
   Stack,
   type StackProps,
   Tags,
@@ -33,6 +34,7 @@ import { LambdaFunction as LambdaRuleTarget } from 'aws-cdk-lib/aws-events-targe
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Bucket, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { Schedule, ScheduleExpression, ScheduleGroup, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { SubscriptionFilter } from 'aws-cdk-lib/aws-sns';
@@ -119,7 +121,7 @@ export class StatelessStack extends Stack {
         );
       for (const topicId of def.publishes) sf.bindTopic(topicId, stateful.topics[topicId]!);
       for (const [bucketId, access] of Object.entries(def.buckets))
-        sf.bindBucket(bucketId, stateful.buckets[bucketId]!, access);
+        sf.bindBucket(bucketId, this.bucketOf(bucketId, stateful), stateful.bucketExports[bucketId]!, access);
       for (const secretId of def.secrets) sf.bindSecret(secretId, stateful.secrets[secretId]!);
       if (def.putsEvents) sf.bindEventBus(stateful.eventBus);
       this.functions[fnId] = sf;
@@ -212,13 +214,26 @@ export class StatelessStack extends Stack {
       ],
       identitySource: ['$request.header.Authorization'],
     });
+    // One integration and one invoke permission per function, shared by its routes: per route, the
+    // three resources each (route, integration, permission) would take the stack past CloudFormation's
+    // 500. The permission names this API (any of its routes: only this function's routes reach it).
+    const integrations = new Map<string, HttpLambdaIntegration>();
+    const integrationOf = (fnId: string): HttpLambdaIntegration => {
+      let integration = integrations.get(fnId);
+      if (!integration) {
+        integration = new HttpLambdaIntegration(`${pascal(fnId)}Integration`, this.functions[fnId]!.fn, {
+          scopePermissionToRoute: false,
+        });
+        integrations.set(fnId, integration);
+      }
+      return integration;
+    };
     blueprint.routes.forEach((route) => {
-      const sf = this.functions[route.function]!;
       const authorizer: IHttpRouteAuthorizer | undefined = route.auth === 'admin-jwt' ? jwt : undefined;
       const [created] = this.api.addRoutes({
         path: route.path,
         methods: [HttpMethod[route.method]],
-        integration: new HttpLambdaIntegration(`${pascal(route.function)}${route.method}Integration`, sf.fn),
+        integration: integrationOf(route.function),
         ...(authorizer ? { authorizer } : {}),
       });
       if (route.auth !== 'admin-jwt' && created) {
@@ -352,6 +367,17 @@ export class StatelessStack extends Stack {
       deadLetterQueues: this.deadLetterQueues,
       alarms: this.alarms,
     });
+  }
+
+  private readonly importedBuckets: Record<string, IBucket> = {};
+
+  /** A stateful bucket through its named export, so grants (and their acknowledgements) name the export. */
+  private bucketOf(bucketId: string, stateful: StatefulStack): IBucket {
+    this.importedBuckets[bucketId] ??= Bucket.fromBucketAttributes(this, `${pascal(bucketId)}Bucket`, {
+      bucketName: Fn.importValue(stateful.bucketExports[bucketId]!),
+      encryptionKey: stateful.buckets[bucketId]!.encryptionKey,
+    });
+    return this.importedBuckets[bucketId];
   }
 
   private deadLetterQueue(constructId: string, what: string, alarmAction: SnsAction): Queue {

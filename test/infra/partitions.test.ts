@@ -272,6 +272,8 @@ const PHYSICAL_NAME: Record<string, string | null> = {
   'AWS::Lambda::Function': 'FunctionName',
   'AWS::Lambda::Permission': null,
   'AWS::Logs::LogGroup': 'LogGroupName',
+  'AWS::S3::Bucket': 'BucketName',
+  'AWS::S3::BucketPolicy': null, // within its bucket
   'AWS::SNS::Subscription': null,
   'AWS::SNS::Topic': 'TopicName',
   'AWS::SNS::TopicPolicy': null,

@@ -47,12 +47,12 @@ describe('stateful stack', () => {
     });
   });
 
-  it('has a Cognito user pool with MFA and the four admin groups', () => {
+  it('has a Cognito user pool with MFA and the six staff groups (the desk adds officer and supervisor)', () => {
     real.stateful.hasResourceProperties('AWS::Cognito::UserPool', { MfaConfiguration: 'ON' });
     const groups = Object.values(real.stateful.findResources('AWS::Cognito::UserPoolGroup')).map(
       (g) => g.Properties.GroupName,
     );
-    expect(groups.sort()).toEqual(['admin', 'editor', 'operator', 'reviewer']);
+    expect(groups.sort()).toEqual(['admin', 'editor', 'officer', 'operator', 'reviewer', 'supervisor']);
   });
 
   it('encrypts topics with the CMK and an event bus exists', () => {
@@ -114,6 +114,23 @@ describe('stateless stack', () => {
       StageName: '$default',
       AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }),
     });
+  });
+
+  it('shares one integration and one API-scoped invoke permission per function, so the stack stays under 500', () => {
+    const routed = new Set(blueprint.routes.map((r) => r.function));
+    expect(Object.keys(real.stateless.findResources('AWS::ApiGatewayV2::Route'))).toHaveLength(
+      blueprint.routes.length,
+    );
+    expect(Object.keys(real.stateless.findResources('AWS::ApiGatewayV2::Integration'))).toHaveLength(
+      routed.size,
+    );
+    const invokes = Object.values(real.stateless.findResources('AWS::Lambda::Permission')).filter(
+      (p) => p.Properties.Principal === 'apigateway.amazonaws.com',
+    );
+    expect(invokes).toHaveLength(routed.size);
+    for (const p of invokes) expect(JSON.stringify(p.Properties.SourceArn)).toContain('/*/*/*');
+    const count = Object.keys(real.stateless.toJSON().Resources).length;
+    expect(count).toBeLessThan(450); // CloudFormation refuses 500; room for the next issues' routes
   });
 
   it('gives every queue a DLQ with maxReceives and an alarm on DLQ depth', () => {
@@ -183,7 +200,9 @@ describe('stateless stack', () => {
       .map(([id]) => id);
     expect(inVpc.map((id) => id.replace(/Function.*/, '')).sort()).toEqual([
       'DeliverWechat',
+      'FetchDeskMedia', // temporary media from the WeChat API (issue 17)
       'ManageWechat', // the menu (issue 15)
+      'SendDeskAnswer', // customer-service messages and notices (issue 17)
       'SendWechatMass', // article mass sends (issue 15)
       'SendWechatReply',
     ]);
@@ -198,15 +217,20 @@ describe('stateless stack', () => {
     expect(readers.sort()).toEqual([
       'DeliverSms',
       'DeliverWechat',
+      'FetchDeskMedia', // wechat-accounts: the token that fetches temporary media
       'FindSubscribers', // the sms-gateway pepper: a phone number is looked up by its HMAC
+      'GetCasePage', // desk: the key that signs case-page links
+      'ManageDesk', // sms-gateway: a hotline caller's number, sealed (pepper and data key)
       'ManageNotices',
       'ManageWechat', // the menu (issue 15)
       'PlanNoticePush',
       'PreviewNotice',
       'PublishDueNotices',
+      'Receive12345', // desk: the platform's HMAC key; sms-gateway: the caller's number, sealed
       'ReceiveSms',
       'ReceiveWechat',
       'ReportWechatQuota', // the accounts' appIds, whose daily quota it reports
+      'SendDeskAnswer', // the WeChat token, the SMS gateway, the case-link key
       'SendWechatMass', // article mass sends (issue 15)
       'SendWechatReply',
     ]);
@@ -385,6 +409,7 @@ describe('SMS through Amazon SNS', () => {
     for (const fn of Object.values(input.functions) as Array<{ environment?: Record<string, string> }>)
       if (fn.environment?.SMS_PROVIDER) fn.environment.SMS_PROVIDER = 'sns';
     const sns = synth(defineBlueprint(input));
-    expect(publishesToNumbers(sns.stateless).sort()).toEqual(['DeliverSms', 'ReceiveSms']);
+    // SendDeskAnswer answers SMS and hotline citizens; ManageDesk and Receive12345 only seal numbers.
+    expect(publishesToNumbers(sns.stateless).sort()).toEqual(['DeliverSms', 'ReceiveSms', 'SendDeskAnswer']);
   });
 });

@@ -5,6 +5,6 @@ import { bucketName } from '../config.ts';
 import { deskDeps } from './desk.ts';
 
 export const deskAdminDeps = {
-  ...deskDeps(),
+  ...deskDeps({ sealsPhones: true }),
   storage: new S3AttachmentStorage(s3Client(), bucketName('desk-attachments')),
 };

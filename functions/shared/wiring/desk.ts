@@ -22,11 +22,14 @@ import { restrictionData } from './restriction-data.ts';
 
 let readSmsSecret: (() => Promise<SmsSecret>) | undefined;
 
-/** The desk as a function sees it; `sealPhone` only where the function holds the SMS secret. */
-export function deskDeps(): DeskDeps {
+/**
+ * The desk as a function sees it. `sealsPhones`: the function takes citizens' numbers by hand or from
+ * the 12345 platform (manage-desk, receive-12345) and holds the SMS secret for its pepper and data key
+ * (blueprint `secrets`); it sends no SMS, so it has no SMS settings.
+ */
+export function deskDeps(options: { sealsPhones?: boolean } = {}): DeskDeps {
   const { retentionDays } = settings(DeskSettingsSchema);
   const e = env();
-  const hasSmsSecret = Boolean(e.SMS_GATEWAY_SECRET_ARN) || (e.STAGE === 'local' && Boolean(e.SMS_PROVIDER));
   return {
     store: new DynamoCaseStore(documentClient, {
       desk: tableName('desk'),
@@ -42,7 +45,7 @@ export function deskDeps(): DeskDeps {
     clock,
     newId: randomUUID,
     retentionDays,
-    ...(hasSmsSecret
+    ...(options.sealsPhones
       ? {
           sealPhone: async (raw: string) => {
             // Only the pepper and the data key of the SMS secret: sealing sends nothing.

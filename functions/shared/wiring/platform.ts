@@ -13,7 +13,7 @@ import { deskDeps } from './desk.ts';
 const secret = deskSecretSource(env());
 const { maxSkewSeconds } = settings(PlatformSettingsSchema);
 const inbound = new DynamoInboundLog(documentClient, tableName('inbound'));
-const desk = deskDeps();
+const desk = deskDeps({ sealsPhones: true });
 
 export async function platformDeps() {
   const platform = (await secret()).platform12345;
