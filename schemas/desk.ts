@@ -261,23 +261,36 @@ export const CloseSchema = z.strictObject({
   reason: z.string().trim().min(1).max(300).optional(),
 });
 
-export const CaseViewSchema = z.object({}).loose();
-export const CaseListSchema = z.object({ cases: z.array(z.object({}).loose()) });
-export const CaseDetailSchema = z.object({
-  case: z.object({}).loose(),
-  messages: z.array(z.object({}).loose()),
-  history: z.array(z.object({}).loose()),
-  allowedActions: z.array(z.string()),
+/** A case as staff see it: the stored case without the citizen's sealed number, and whether it is overdue now. */
+export const StaffCaseSchema = CaseSchema.extend({
+  citizen: CitizenSchema.omit({ sealedPhone: true }).nullable(),
+  overdue: z.enum(['first-answer', 'resolution']).nullable(),
 });
-export const AttachmentContentSchema = z.object({
+export type StaffCase = z.infer<typeof StaffCaseSchema>;
+/** The moves a case's status allows (answer is `reply`); the role matrix decides who may make them. */
+export const CASE_ACTIONS = ['reply', 'note', 'assign', 'transfer', 'close'] as const;
+export const CaseListSchema = z.strictObject({ cases: z.array(StaffCaseSchema) });
+export const CaseDetailSchema = z.strictObject({
+  case: StaffCaseSchema,
+  /** The thread: what the citizen wrote, answers (with how each was delivered), notes, attachments. */
+  messages: z.array(MessageSchema),
+  history: z.array(HistoryEntrySchema),
+  allowedActions: z.array(z.enum(CASE_ACTIONS)),
+});
+/** After a transfer: the case as it now stands (the officer may no longer see its thread). */
+export const CaseMovedSchema = CaseDetailSchema.pick({ case: true, allowedActions: true });
+export const AttachmentContentSchema = z.strictObject({
   id: z.string(),
   contentType: z.string(),
   bytes: z.number(),
   base64: z.string(),
 });
-export const CannedAnswersSchema = z.object({ canned: z.array(z.object({}).loose()) });
+export const CannedAnswersSchema = z.strictObject({ canned: DeskConfigSchema.shape.canned.unwrap() });
 export const CannedQuerySchema = z.object({ category: CaseCategorySchema.optional() });
-export const UnitsSchema = z.object({ units: z.array(z.object({}).loose()), defaultUnit: z.string() });
+export const UnitsSchema = z.strictObject({
+  units: DeskConfigSchema.shape.units,
+  defaultUnit: z.string(),
+});
 
 export const MeasuresQuerySchema = z.object({ weeks: z.coerce.number().int().min(1).max(26).default(4) });
 export const MeasuresSchema = z.object({

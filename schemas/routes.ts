@@ -108,7 +108,7 @@ const SUPERVISORS = ['supervisor'] as const;
 /** Managed content (keyword replies, service information, the desk's units and rules). */
 const CONTENT_EDITORS = ['operator', 'supervisor'] as const;
 
-const deskMove = <B extends z.ZodType>(summary: string, body: B) =>
+const deskMove = <B extends z.ZodType>(summary: string, body: B, schema: z.ZodType = desk.CaseDetailSchema) =>
   ({
     function: 'manage-desk',
     auth: 'admin-jwt',
@@ -116,7 +116,7 @@ const deskMove = <B extends z.ZodType>(summary: string, body: B) =>
     summary,
     tag: 'admin: desk',
     request: { path: desk.CasePathSchema, body },
-    response: { status: 200, schema: desk.CaseDetailSchema, description: 'The case after the move' },
+    response: { status: 200, schema, description: 'The case after the move' },
     errors: [404, 409],
   }) as const;
 
@@ -710,8 +710,9 @@ export const ROUTES = {
     desk.AssignSchema,
   ),
   'POST /v1/admin/desk/cases/{number}/transfer': deskMove(
-    'Transfer the case to another unit, with a reason (its assignee is cleared)',
+    'Transfer the case to another unit, with a reason (its assignee is cleared); answers the case without its thread, which the officer may no longer see',
     desk.TransferSchema,
+    desk.CaseMovedSchema,
   ),
   'POST /v1/admin/desk/cases/{number}/close': deskMove(
     'Close the case (a reason is needed when nobody answered it); its citizen is asked for their satisfaction',

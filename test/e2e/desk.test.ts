@@ -23,6 +23,7 @@ import { localClient, localTableName } from '../../lib/local/dynamodb-local.ts';
 import { replyCallback } from '../../lib/local/sms-user.ts';
 import { LocalStack } from '../../lib/local/stack.ts';
 import { buildRequest, messageXml, openReply, type SimulatedMessage } from '../../lib/local/wechat-user.ts';
+import { declaredRoutes, isJsonRoute } from '../../schemas/routes.ts';
 
 process.env.STAGE = 'local';
 // Monday 2026-11-23 10:00 in Shanghai: a working day, so the deadlines are a few hours away.
@@ -54,13 +55,28 @@ const AMR = Buffer.concat([Buffer.from('#!AMR\n'), randomBytes(64)]);
 
 // biome-ignore lint/suspicious/noExplicitAny: response bodies are read loosely in assertions
 type Json = Record<string, any>;
+/** The declared success schema of the JSON route a call reaches (the console's types come from it). */
+function declaredSchema(method: string, path: string) {
+  const bare = path.split('?')[0]!;
+  const found = declaredRoutes.find(({ key }) => {
+    const [m, p] = key.split(' ');
+    return m === method && new RegExp(`^${p!.replace(/\{\w+\}/g, '[^/]+')}$`).test(bare);
+  });
+  return found && isJsonRoute(found.route) ? found.route.response.schema : undefined;
+}
 async function call(method: string, path: string, sub: string, roles: string[], body?: unknown) {
   const res = await fetch(`${stack.endpoint}${path}`, {
     method,
     headers: { authorization: `Bearer ${stack.issueToken(sub, roles)}`, 'content-type': 'application/json' },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
-  return { status: res.status, body: (await res.json()) as Json };
+  const json = (await res.json()) as Json;
+  // Every answer the desk gives is what its route declares (strict: no field undeclared, none missing).
+  if (res.ok) {
+    const checked = declaredSchema(method, path)?.safeParse(json);
+    expect(checked?.success, `${method} ${path}: ${checked?.error?.message}`).toBe(true);
+  }
+  return { status: res.status, body: json };
 }
 const tom = (method: string, path: string, body?: unknown) => call(method, path, 'tom', ['officer'], body);
 const sam = (method: string, path: string, body?: unknown) => call(method, path, 'sam', ['supervisor'], body);

@@ -6,7 +6,7 @@
  * Cases taken on the hotline or from the web are opened here too. Who may call what is the role
  * matrix; which cases an officer may see is `mayWork` (their units, their own, supervisors all).
  */
-import type { Case, CaseMessage, DeskConfig, HistoryEntry } from '../../../schemas/desk.ts';
+import type { Case, DeskConfig, HistoryEntry, StaffCase } from '../../../schemas/desk.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import type { Actor } from '../vocabulary.ts';
 import {
@@ -27,8 +27,12 @@ import { unitsOfStaff } from './routing.ts';
 
 export type DeskView = 'new' | 'mine' | 'open' | 'overdue' | 'closed';
 
-/** A case as the desk lists it: overdue or not, now. */
-export const listed = (c: Case, now: Date) => ({ ...c, overdue: overdueDeadline(c, now) });
+/** A case as the desk shows it (StaffCaseSchema): overdue or not, now; the sealed number stays stored. */
+export const listed = (c: Case, now: Date): StaffCase => ({
+  ...c,
+  citizen: c.citizen && { channel: c.citizen.channel, id: c.citizen.id, account: c.citizen.account },
+  overdue: overdueDeadline(c, now),
+});
 
 /** The units a staff member's lists cover: one asked for, else theirs (supervisors, admin: all). */
 function unitsFor(actor: Actor, config: DeskConfig, unit: string | undefined): string[] {
@@ -71,16 +75,14 @@ export async function listCases(
   return { cases: sorted.slice(0, query.limit).map((c) => listed(c, now)) };
 }
 
-/** What staff see of a message: the attachment's metadata (its content through `attachment`). */
-const shown = (m: CaseMessage) => m;
-
 export async function getCase(number: string, actor: Actor, deps: DeskDeps) {
   const c = await loadCase(deps.store, number);
   ensureMayWork(c, actor, await deps.config());
   const { messages, history } = await deps.store.thread(number);
   return {
     case: listed(c, deps.clock.now()),
-    messages: messages.map(shown),
+    // Attachments as metadata: their content through attachmentContent, for staff who may see the case.
+    messages,
     history,
     allowedActions: allowedCaseActions(c),
   };
