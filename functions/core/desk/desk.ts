@@ -116,6 +116,12 @@ export async function answerCase(
     deps.newId,
   );
   await commit(c, next, { action: 'answer', actor, messages: [answer] }, deps);
+  if (!c.firstAnsweredAt)
+    // Its p50 is the measures' median time to the first answer.
+    deps.metric('DeskFirstAnswerSeconds', Math.round((now.getTime() - Date.parse(c.createdAt)) / 1000), {
+      unit: 'Seconds',
+      by: { category: c.category, unit: c.unit },
+    });
   await deps.queues.answer({ caseNumber: number, messageId: answer.id, kind: 'answer' });
   return getCase(number, actor, deps);
 }

@@ -107,7 +107,7 @@ export async function openAndAcknowledge(
       throw new ConflictError(`A case for ${input.channel} ticket ${c.externalId} is being created; retry.`);
     return { case: existing, acknowledgement: acknowledgementText(existing), duplicate: true };
   }
-  deps.metric('DeskCasesOpened');
+  deps.metric('DeskCasesOpened', 1, { by: { category: c.category, channel: c.channel, unit: c.unit } });
   deps.log('info', 'case opened', { number, channel: c.channel, category: c.category, unit: c.unit });
   if (ack && queued)
     await deps.queues.answer({ caseNumber: number, messageId: ack.id, kind: 'acknowledgement' });
@@ -262,6 +262,8 @@ export function citizenInbox(
         deps,
       );
       deps.metric('DeskSatisfactionAnswers');
+      // Its Average is the measures' satisfaction (1 best, 3 worst).
+      deps.metric('DeskSatisfactionScore', score, { unit: 'None', by: { unit: c.unit } });
       return { caseNumber: c.number };
     },
   };

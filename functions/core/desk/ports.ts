@@ -70,6 +70,15 @@ export interface DeskQueues {
   media(job: DeskMediaJob): Promise<void>;
 }
 
+/**
+ * A metric's unit (Count unless said) and its breakdowns: each `by` entry is a dimension of its own,
+ * beside the total (so a week's cases by category, by channel and by unit, as the measures count them).
+ */
+export interface MetricOptions {
+  unit?: 'Count' | 'Seconds' | 'None';
+  by?: Record<string, string>;
+}
+
 export interface DeskDeps {
   store: CaseStore;
   config(): Promise<DeskConfig>;
@@ -82,5 +91,5 @@ export interface DeskDeps {
   sealPhone?: (phone: string) => Promise<{ id: string; sealed: string }>;
   /** Structured, masked log lines and metrics. */
   log(level: 'info' | 'warn', message: string, details?: Record<string, unknown>): void;
-  metric(name: string, n?: number): void;
+  metric(name: string, n?: number, options?: MetricOptions): void;
 }

@@ -58,6 +58,16 @@ export function deskDeps(options: { sealsPhones?: boolean } = {}): DeskDeps {
         }
       : {}),
     log: (level, message, details) => logger[level](message, details ?? {}),
-    metric: (name, n = 1) => metrics.addMetric(name, MetricUnit.Count, n),
+    metric: (name, n = 1, options = {}) => {
+      const unit = { Count: MetricUnit.Count, Seconds: MetricUnit.Seconds, None: MetricUnit.NoUnit }[
+        options.unit ?? 'Count'
+      ];
+      metrics.addMetric(name, unit, n); // the total (dimension service), what alarms and the dashboard read
+      if (!options.by) return;
+      // The breakdowns: one record, flushed now, with one dimension set per breakdown (service + it).
+      const single = metrics.singleMetric();
+      for (const [k, v] of Object.entries(options.by)) single.addDimensions({ [k]: v });
+      single.addMetric(name, unit, n);
+    },
   };
 }
