@@ -261,7 +261,10 @@ export const CloseSchema = z.strictObject({
   reason: z.string().trim().min(1).max(300).optional(),
 });
 
-/** A case as staff see it: the stored case without the citizen's sealed number, and whether it is overdue now. */
+/**
+ * A case as staff see it: the stored case without the citizen's sealed number (the citizen's id
+ * masked unless the caller is admin), and whether it is overdue now.
+ */
 export const StaffCaseSchema = CaseSchema.extend({
   citizen: CitizenSchema.omit({ sealedPhone: true }).nullable(),
   overdue: z.enum(['first-answer', 'resolution']).nullable(),

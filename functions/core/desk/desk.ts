@@ -8,6 +8,7 @@
  */
 import type { Case, DeskConfig, HistoryEntry, StaffCase } from '../../../schemas/desk.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
+import { maskId } from '../privacy.ts';
 import type { Actor } from '../vocabulary.ts';
 import {
   allowedCaseActions,
@@ -27,10 +28,17 @@ import { unitsOfStaff } from './routing.ts';
 
 export type DeskView = 'new' | 'mine' | 'open' | 'overdue' | 'closed';
 
-/** A case as the desk shows it (StaffCaseSchema): overdue or not, now; the sealed number stays stored. */
-export const listed = (c: Case, now: Date): StaffCase => ({
+/**
+ * A case as the desk shows it (StaffCaseSchema): overdue or not, now. The sealed number stays
+ * stored; the citizen's openid or number HMAC is masked unless the caller is admin (as in support).
+ */
+export const listed = (c: Case, now: Date, actor: Actor): StaffCase => ({
   ...c,
-  citizen: c.citizen && { channel: c.citizen.channel, id: c.citizen.id, account: c.citizen.account },
+  citizen: c.citizen && {
+    channel: c.citizen.channel,
+    id: actor.roles.includes('admin') ? c.citizen.id : maskId(c.citizen.id),
+    account: c.citizen.account,
+  },
   overdue: overdueDeadline(c, now),
 });
 
@@ -72,15 +80,19 @@ export async function listCases(
           .filter((c) => overdueDeadline(c, now))
           .sort((a, b) => a.firstAnswerDue.localeCompare(b.firstAnswerDue))
       : visible.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
-  return { cases: sorted.slice(0, query.limit).map((c) => listed(c, now)) };
+  return { cases: sorted.slice(0, query.limit).map((c) => listed(c, now, actor)) };
 }
 
 export async function getCase(number: string, actor: Actor, deps: DeskDeps) {
   const c = await loadCase(deps.store, number);
   ensureMayWork(c, actor, await deps.config());
-  const { messages, history } = await deps.store.thread(number);
+  return detailOf(c, actor, deps);
+}
+
+async function detailOf(c: Case, actor: Actor, deps: DeskDeps) {
+  const { messages, history } = await deps.store.thread(c.number);
   return {
-    case: listed(c, deps.clock.now()),
+    case: listed(c, deps.clock.now(), actor),
     // Attachments as metadata: their content through attachmentContent, for staff who may see the case.
     messages,
     history,
@@ -169,7 +181,7 @@ export async function transferCase(
     deps,
   );
   // The officer may no longer see it (another unit): answer with the case as it now stands.
-  return { case: listed(next, deps.clock.now()), allowedActions: allowedCaseActions(next) };
+  return { case: listed(next, deps.clock.now(), actor), allowedActions: allowedCaseActions(next) };
 }
 
 export async function closeDeskCase(
@@ -242,7 +254,9 @@ export async function createStaffCase(
     actor.sub,
     deps,
   );
-  return getCase(opened.case.number, actor, deps);
+  // The officer who took the call sees what they registered, wherever the rules routed it (another
+  // unit's case is theirs to read again only if they work that unit).
+  return detailOf(opened.case, actor, deps);
 }
 
 /** An attachment's content, for staff who may see its case. */
