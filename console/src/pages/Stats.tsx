@@ -1,11 +1,16 @@
-/** 统计: followers, active and bound plates per city; pushes and unfollows per 1,000 by category and week; SMS spend. */
+/**
+ * 统计: followers, active and bound plates per city; pushes and unfollows per 1,000 by category and
+ * week; SMS spend (operators) — and the service desk's measures (supervisors). Each part shows for
+ * the roles that may read it.
+ */
 import { useQuery } from '@tanstack/react-query';
 import { Card, Col, Progress, Row, Select, Space, Statistic, Table, Typography } from 'antd';
 import { useMemo, useState } from 'react';
 import { call } from '../api/client.ts';
 import type { paths } from '../api/schema';
-import { useConsole } from '../app/context.tsx';
+import { useCan, useConsole } from '../app/context.tsx';
 import { Chart } from '../components/Chart.tsx';
+import { DeskMeasures } from '../components/DeskMeasures.tsx';
 import { Loaded } from '../components/Loaded.tsx';
 import { CHANNEL, city, fen } from '../lib/labels.ts';
 
@@ -18,9 +23,13 @@ const CATEGORY: Record<string, string> = {
 
 export default function Stats() {
   const { api } = useConsole();
+  const can = useCan();
   const [weeks, setWeeks] = useState(8);
+  const followers = can('GET /v1/admin/stats');
+  const desk = can('GET /v1/admin/desk/measures');
   const q = useQuery({
     queryKey: ['stats', weeks],
+    enabled: followers,
     queryFn: () => call(api.GET('/v1/admin/stats', { params: { query: { weeks } } })),
   });
   return (
@@ -36,7 +45,15 @@ export default function Stats() {
           options={[4, 8, 12, 26].map((w) => ({ value: w, label: `最近 ${w} 周` }))}
         />
       </Space>
-      <Loaded query={q}>{(s) => <StatsView s={s} />}</Loaded>
+      {followers ? <Loaded query={q}>{(s) => <StatsView s={s} />}</Loaded> : null}
+      {desk ? (
+        <>
+          <Typography.Title level={2} style={{ fontSize: 18, margin: 0 }}>
+            诉求
+          </Typography.Title>
+          <DeskMeasures weeks={weeks} />
+        </>
+      ) : null}
     </Space>
   );
 }
