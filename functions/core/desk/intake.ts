@@ -76,14 +76,16 @@ export async function openAndAcknowledge(
   const acknowledgement = acknowledgementText(c);
   const inline = input.channel === 'wechat' || input.channel === '12345';
   const queued = !inline && c.citizen !== null;
+  // A millisecond after what it acknowledges, so the thread (ordered by time) reads in that order.
+  const ackAt = new Date(now.getTime() + 1).toISOString();
   const ack =
     inline || queued
       ? message(
           {
             from: 'system',
-            at,
+            at: ackAt,
             text: acknowledgement,
-            delivery: inline ? { via: 'reply', status: 'sent', detail: null, at } : pending,
+            delivery: inline ? { via: 'reply', status: 'sent', detail: null, at: ackAt } : pending,
           },
           deps.newId,
         )
