@@ -7,7 +7,7 @@
  * values valid), the keys of a template it knows, consent to a subscription template (43101), the
  * menu's limits (40016–40027 family), a mass send's clientmsgid (45065). Faults an operator or a test
  * can switch on: 43004 for unfollowed openids, 45009 after N sends, -1 at a given rate, 40001 once,
- * 43117 for chosen openids.
+ * 43117 for chosen openids, 45015 (the customer-service window closed, as WeChat counts it) for others.
  */
 import { randomBytes } from 'node:crypto';
 
@@ -29,6 +29,11 @@ export interface Faults {
   busyRate: number;
   /** The next call with a token answers 40001 once. */
   invalidTokenOnce: boolean;
+  /**
+   * Openids whose customer-service window WeChat says is closed (45015), whatever we counted: what a
+   * follower 48 hours after their last message gets, without waiting 48 hours (protocol time).
+   */
+  windowClosed?: string[];
   /** Openids answered 43117 (messaged too often) for this many more template sends. */
   tooFrequent?: Record<string, number>;
   /**
@@ -330,6 +335,8 @@ export class WeChatSandbox {
       return { errcode: 45009, errmsg: 'reach max api daily quota limit (sandbox)' };
     }
     if (Math.random() < this.faults.busyRate) return { errcode: -1, errmsg: 'system error (sandbox)' };
+    if (kind === 'custom' && this.faults.windowClosed?.includes(touser))
+      return { errcode: 45015, errmsg: 'response out of time limit or subscription is canceled (sandbox)' };
     if (kind === 'template' || kind === 'subscribe') {
       const templateId = String(body.template_id ?? '');
       const problem = dataProblem(body.data, this.faults.templates?.[templateId]);

@@ -237,6 +237,25 @@ describe('a citizen’s case over WeChat', () => {
     expect(forged.status).toBe(403);
   });
 
+  it('when WeChat says the window is closed (45015) though we counted it open, the answer becomes the notice', async () => {
+    const other = 'o-desk-citizen-4';
+    const ack = await say({ kind: 'text', text: '咨询 二环路夜间施工到什么时候' }, other);
+    const theirs = /编号 (\d{10})/.exec(ack)![1]!;
+    stack.wechat.faults = { ...stack.wechat.faults, windowClosed: [other] };
+    const { version } = (await sam('GET', `/v1/admin/desk/cases/${theirs}`)).body.case;
+    await sam('POST', `/v1/admin/desk/cases/${theirs}/answer`, { version, text: '施工至本月底。' });
+    await drained();
+    expect(outbox('custom', other)).toEqual([]);
+    const [notice] = outbox('template', other);
+    expect((notice!.body.data as Json).character_string1.value).toBe(theirs);
+    expect(String(notice!.body.url)).toMatch(new RegExp(`/c/${theirs}\\?e=\\d+&t=`));
+    const answer = (await sam('GET', `/v1/admin/desk/cases/${theirs}`)).body.messages.find(
+      (m: Json) => m.from === 'officer',
+    );
+    expect(answer.delivery).toMatchObject({ via: 'template', status: 'sent' });
+    stack.wechat.faults = { ...stack.wechat.faults, windowClosed: [] };
+  });
+
   it('“查询留言” lists the case; closing asks for satisfaction, and 1–3 records it', async () => {
     expect(await say({ kind: 'text', text: '查询留言' })).toContain(`${number} 投诉 已答复`);
     const { version } = (await tom('GET', `/v1/admin/desk/cases/${number}`)).body.case;
@@ -361,7 +380,7 @@ describe('supervision', () => {
     });
     await vi.waitFor(() => expect(body.history.at(-1).detail.supervisors).toEqual(['sam']));
     const measures = await sam('GET', '/v1/admin/desk/measures?weeks=1');
-    expect(measures.body.weeks[0]).toMatchObject({ byChannel: { wechat: 2, sms: 1, '12345': 1 } });
+    expect(measures.body.weeks[0]).toMatchObject({ byChannel: { wechat: 3, sms: 1, '12345': 1 } });
     expect(measures.body.weeks[0].overdue).toBeGreaterThanOrEqual(1);
   });
 });

@@ -25,6 +25,8 @@ export const DEV_ACCOUNT_DEFAULTS = {
   WECHAT_TEMPLATE_RESTRICTION: 'dev-restriction-template',
   WECHAT_TEMPLATE_NOTICE: 'dev-notice-template',
   WECHAT_TEMPLATE_EMERGENCY: 'dev-emergency-template',
+  /** The desk's "您的留言有回复" notice outside the customer-service window (links to the case page). */
+  WECHAT_TEMPLATE_DESK: 'dev-desk-template',
 } as const;
 
 export interface AccountDirectory {
@@ -74,6 +76,7 @@ export function accountsFromEnv(env: Record<string, string | undefined>): WeChat
       restriction: v('WECHAT_TEMPLATE_RESTRICTION'),
       notice: v('WECHAT_TEMPLATE_NOTICE'),
       emergency: v('WECHAT_TEMPLATE_EMERGENCY'),
+      desk: v('WECHAT_TEMPLATE_DESK'),
     },
     subscriptions: json(env, 'WECHAT_SUBSCRIPTIONS') ?? {},
     // The local stack serves the notice page itself (LOCAL_STACK_URL is set for its functions).
