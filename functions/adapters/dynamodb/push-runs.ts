@@ -16,9 +16,10 @@ import {
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
-import { RunStatusSchema } from '../../../schemas/pushes.ts';
+import { type PacePlan, PacePlanSchema, RunStatusSchema } from '../../../schemas/pushes.ts';
 import type { RunCounts, RunLog } from '../../core/delivery/ports.ts';
 import { ValidationError } from '../../core/errors.ts';
+import { metDeadline } from '../../core/pushes/deadline.ts';
 import type { SegmentCursors } from '../../core/pushes/expansion.ts';
 import { runProgress } from '../../core/pushes/runs.ts';
 import { conditionally } from './conditional.ts';
@@ -46,14 +47,27 @@ export const PushRunSchema = z.object({
   startedAt: z.string(),
   lastActivityAt: z.string(),
   finishedAt: z.string().nullable().default(null),
+  /** Restriction runs: the pace planned for the deadline (runs recorded before it have none). */
+  pace: PacePlanSchema.nullable().default(null),
 });
 /** `unsent`: planned recipients a run stopped before (aborted runs), so outcomes + unsent = planned. */
-export type PushRun = z.infer<typeof PushRunSchema> & { done: boolean; settled: number; unsent: number };
+export type PushRun = z.infer<typeof PushRunSchema> & {
+  done: boolean;
+  settled: number;
+  unsent: number;
+  metDeadline: boolean | null;
+};
 
 function withProgress(raw: z.infer<typeof PushRunSchema>): PushRun {
   const { settled, planned, finished } = runProgress(raw);
   const done = raw.status !== 'running' || finished;
-  return { ...raw, settled, done, unsent: raw.status === 'aborted' ? Math.max(0, planned - settled) : 0 };
+  return {
+    ...raw,
+    settled,
+    done,
+    unsent: raw.status === 'aborted' ? Math.max(0, planned - settled) : 0,
+    metDeadline: metDeadline(raw.pace, raw.finishedAt),
+  };
 }
 
 /** The page cursor of the runs listing: the index key DynamoDB gave, opaque to callers. */
@@ -95,8 +109,8 @@ export class DynamoPushRuns implements RunLog, SegmentCursors {
   async createOrGet(
     run: Omit<
       z.infer<typeof PushRunSchema>,
-      'segmentsDone' | 'counts' | 'consumed' | 'invocations' | 'durationMs' | 'halts' | 'finishedAt'
-    >,
+      'segmentsDone' | 'counts' | 'consumed' | 'invocations' | 'durationMs' | 'halts' | 'finishedAt' | 'pace'
+    > & { pace?: PacePlan | null | undefined },
   ) {
     const created = await conditionally(() =>
       this.doc.send(
@@ -106,6 +120,7 @@ export class DynamoPushRuns implements RunLog, SegmentCursors {
             ...this.key(run.key),
             ...keys.runListing(run.startedAt, run.key),
             ...run,
+            pace: run.pace ?? null,
             // A run with nothing to send ends as it is recorded.
             finishedAt: run.status === 'skipped' ? run.startedAt : null,
             segmentsDone: 0,

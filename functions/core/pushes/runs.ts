@@ -3,7 +3,7 @@
  * is `running` until every segment is expanded and every planned recipient has an outcome, then it
  * ends `completed`, or `completed-with-failures` when some recipient's outcome is a failure.
  */
-import { OUTCOMES, type Outcome, type RunStatus } from '../../../schemas/pushes.ts';
+import { OUTCOMES, type Outcome, type PacePlan, type RunStatus } from '../../../schemas/pushes.ts';
 
 export interface PlannedRun {
   key: string;
@@ -11,6 +11,8 @@ export interface PlannedRun {
   status: RunStatus;
   reason: string | null;
   segments: number;
+  /** Restriction runs: how the run is paced for its deadline. */
+  pace?: PacePlan | null;
 }
 
 /** A run as a planner records it; the store adds progress, counts and consumption. */
@@ -26,13 +28,15 @@ export interface NewRun<Kind extends string, Category extends string, Slot> {
   segmentsTotal: number;
   startedAt: string;
   lastActivityAt: string;
+  /** Restriction runs: the pace planned for the deadline. */
+  pace?: PacePlan | null;
 }
 
 /** The push-run store as planners use it: a second create under a key returns the existing run. */
 export interface RunRecorder<Run> {
   createOrGet(run: Run): Promise<{
     created: boolean;
-    run: { status: RunStatus; reason: string | null; segmentsTotal: number };
+    run: { status: RunStatus; reason: string | null; segmentsTotal: number; pace?: PacePlan | null };
   }>;
 }
 

@@ -172,7 +172,7 @@ function world(
     clock: at,
     timer,
     telemetry,
-    settings: { ratePerSecond: 1000, concurrency: 4 },
+    settings: { ratePerSecond: 1000, maxRatePerSecond: 1000, concurrency: 4 },
   };
   const loop = () =>
     bundleDelivery(
