@@ -1,7 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
-import { blueprint, blueprintInput, defineBlueprint } from '../../lib/blueprint.ts';
+import { blueprint, blueprintInput, DESK_RETENTION_DAYS, defineBlueprint } from '../../lib/blueprint.ts';
 import { scheduleGroupName } from '../../schemas/resource-env.ts';
 import { fixtureBlueprintInput } from '../fixtures/blueprint.ts';
 import { DEPARTMENT_OIDC, synth } from './helpers.ts';
@@ -38,6 +38,45 @@ describe('stateful stack', () => {
     real.stateful.hasResourceProperties('AWS::DynamoDB::Table', {
       TimeToLiveSpecification: { AttributeName: 'expiresAt', Enabled: true },
     });
+  });
+
+  it('keeps the desk’s attachments private, under the data key, expired after the retention (issue 17)', () => {
+    real.stateful.hasResource('AWS::S3::Bucket', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [
+            Match.objectLike({
+              ServerSideEncryptionByDefault: Match.objectLike({ SSEAlgorithm: 'aws:kms' }),
+              BucketKeyEnabled: true,
+            }),
+          ],
+        },
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
+        LifecycleConfiguration: {
+          Rules: [
+            Match.objectLike({
+              ExpirationInDays: DESK_RETENTION_DAYS,
+              AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+              Status: 'Enabled',
+            }),
+          ],
+        },
+      }),
+    });
+    // Only the desk reads attachments (for staff who may see the case) and only the media fetch writes.
+    const grants = Object.entries(real.stateless.findResources('AWS::IAM::Policy'))
+      .map(([id, p]) => [id.replace(/Role.*/, ''), JSON.stringify(p.Properties.PolicyDocument)] as const)
+      .filter(([, doc]) => doc.includes('DeskAttachmentsBucket'))
+      .map(
+        ([id, doc]) => `${id}:${['s3:GetObject', 's3:PutObject'].filter((a) => doc.includes(a)).join('+')}`,
+      );
+    expect(grants.sort()).toEqual(['FetchDeskMedia:s3:PutObject', 'ManageDesk:s3:GetObject']);
   });
 
   it('rotates the customer-managed key and keeps it', () => {
