@@ -214,8 +214,9 @@ describe.runIf(chromiumAvailable())('the service desk in the console', { timeout
     const history = sam.getByTestId('history');
     await expect.poll(() => history.innerText()).toMatch(/办结 · sam/);
     expect(await history.innerText()).toMatch(/分派 · tom[\s\S]*给 tom[\s\S]*答复 · tom/);
-    // Closed: no reply box; the citizen is asked for their satisfaction.
-    expect(await sam.getByTestId('reply-box').count()).toBe(0);
+    // Closed: notes only, no answer; the citizen is asked for their satisfaction.
+    await sam.getByLabel('备注内容').waitFor();
+    expect(await sam.getByRole('button', { name: '发送答复' }).count()).toBe(0);
     await drained();
     expect(await say({ kind: 'text', text: '1' }, citizen)).toContain('评价已记录');
     await sam.reload();

@@ -456,7 +456,16 @@ function historyDetail(h: HistoryEntry, units: Units | undefined): string {
   }
 }
 
-function ReplyBox({ c, onDone }: { c: DeskCase; onDone: (d: Detail) => void }) {
+function ReplyBox({
+  c,
+  answerable,
+  onDone,
+}: {
+  c: DeskCase;
+  /** Closed cases take internal notes only. */
+  answerable: boolean;
+  onDone: (d: Detail) => void;
+}) {
   const { api } = useConsole();
   const can = useCan();
   const [text, setText] = useState('');
@@ -482,9 +491,9 @@ function ReplyBox({ c, onDone }: { c: DeskCase; onDone: (d: Detail) => void }) {
     },
     onError: (e) => setProblem(e instanceof ApiError ? e : null),
   });
-  const mayAnswer = can('POST /v1/admin/desk/cases/{number}/answer');
+  const mayAnswer = answerable && can('POST /v1/admin/desk/cases/{number}/answer');
   return (
-    <Card title="答复群众" data-testid="reply-box">
+    <Card title={answerable ? '答复群众' : '内部备注（已办结：不再答复）'} data-testid="reply-box">
       <MoveProblem
         error={problem}
         onReload={() => {
@@ -493,19 +502,21 @@ function ReplyBox({ c, onDone }: { c: DeskCase; onDone: (d: Detail) => void }) {
         }}
       />
       <Space direction="vertical" style={{ width: '100%' }}>
-        <Select
-          aria-label="常用答复"
-          placeholder="选择常用答复（可再修改）"
-          style={{ width: 320 }}
-          value={null}
-          onChange={(id: string) => {
-            const a = canned.data?.canned.find((x) => x.id === id);
-            if (a) setText(a.text);
-          }}
-          options={canned.data?.canned.map((a) => ({ value: a.id, label: a.title })) ?? []}
-        />
+        {answerable ? (
+          <Select
+            aria-label="常用答复"
+            placeholder="选择常用答复（可再修改）"
+            style={{ width: 320 }}
+            value={null}
+            onChange={(id: string) => {
+              const a = canned.data?.canned.find((x) => x.id === id);
+              if (a) setText(a.text);
+            }}
+            options={canned.data?.canned.map((a) => ({ value: a.id, label: a.title })) ?? []}
+          />
+        ) : null}
         <Input.TextArea
-          aria-label="答复内容"
+          aria-label={answerable ? '答复内容' : '备注内容'}
           rows={4}
           maxLength={2000}
           showCount
@@ -513,13 +524,15 @@ function ReplyBox({ c, onDone }: { c: DeskCase; onDone: (d: Detail) => void }) {
           onChange={(e) => setText(e.target.value)}
         />
         <Typography.Text type="secondary">
-          {c.channel === 'wechat'
-            ? '微信：48 小时内互动过的群众收到客服消息，否则收到“您的留言有回复”通知，点开查看诉求页。'
-            : c.channel === '12345'
-              ? '答复回传 12345 平台。'
-              : c.citizen
-                ? '以短信发送（计入短信预算）。'
-                : '该诉求没有可联系的渠道：答复只记录在案，请电话答复群众。'}
+          {!answerable
+            ? '备注只在工作台可见；群众在重开期限内再次留言会重新打开该诉求。'
+            : c.channel === 'wechat'
+              ? '微信：48 小时内互动过的群众收到客服消息，否则收到“您的留言有回复”通知，点开查看诉求页。'
+              : c.channel === '12345'
+                ? '答复回传 12345 平台。'
+                : c.citizen
+                  ? '以短信发送（计入短信预算）。'
+                  : '该诉求没有可联系的渠道：答复只记录在案，请电话答复群众。'}
         </Typography.Text>
         <Space>
           {mayAnswer ? (
@@ -798,7 +811,9 @@ function CaseDetail({ number }: { number: string }) {
               <Col xs={24} xl={15}>
                 <Space direction="vertical" size="large" style={{ width: '100%' }}>
                   <Thread c={c} messages={d.messages} />
-                  {allows('reply') ? <ReplyBox c={c} onDone={moved} /> : null}
+                  {allows('reply') || allows('note') ? (
+                    <ReplyBox c={c} answerable={allows('reply')} onDone={moved} />
+                  ) : null}
                 </Space>
               </Col>
               <Col xs={24} xl={9}>
