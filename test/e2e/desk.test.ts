@@ -361,6 +361,17 @@ describe('the 12345 platform', () => {
       verified: true,
       body: { ticketId: 'GD20261123-0042', caseNumber: number, text: '已通知信号灯维护单位，今日修复。' },
     });
+    // Two people closing it at once: one closes it, the other is told who did.
+    const { version: v } = (await sam('GET', `/v1/admin/desk/cases/${number}`)).body.case;
+    const [a, b] = await Promise.all([
+      sam('POST', `/v1/admin/desk/cases/${number}/close`, { version: v }),
+      call('POST', `/v1/admin/desk/cases/${number}/close`, 'ada', ['admin'], { version: v }),
+    ]);
+    expect([a.status, b.status].sort()).toEqual([200, 409]);
+    const lost = a.status === 409 ? a : b;
+    const winner = a.status === 409 ? 'ada' : 'sam';
+    expect(lost.body.detail).toMatch(new RegExp(`changed after you read it .*: ${winner} close`));
+    expect(lost.body).toMatchObject({ currentStatus: 'closed', lastChange: { action: 'close' } });
   });
 });
 
