@@ -94,6 +94,9 @@ export const SMS_ENVIRONMENT = {
 /** How long a container reuses the restriction data it read (admin changes reach it within this). */
 const RESTRICTION_DATA_ENVIRONMENT = { RESTRICTION_DATA_CACHE_SECONDS: '30' };
 
+/** How long the conversation reuses a city's road-condition candidates (a notice published appears within it). */
+const NOTICE_FEED_ENVIRONMENT = { NOTICE_FEED_CACHE_SECONDS: '15' };
+
 /** The cities with reminder schedules, for the replies that promise (or do not promise) a reminder. */
 const REMINDER_ENVIRONMENT = { SERVED_CITIES: SERVED_CITIES.join(',') };
 
@@ -247,7 +250,12 @@ export const blueprintInput = {
       },
       publishes: ['wechat-replies', 'desk-media'],
       secrets: ['wechat-accounts'],
-      environment: { ...DESK_ENVIRONMENT, ...REMINDER_ENVIRONMENT, WECHAT_MAX_SKEW_S: '300' },
+      environment: {
+        ...DESK_ENVIRONMENT, // with the restriction data's cache
+        ...REMINDER_ENVIRONMENT,
+        ...NOTICE_FEED_ENVIRONMENT,
+        WECHAT_MAX_SKEW_S: '300',
+      },
     },
     'send-wechat-reply': {
       description:
@@ -436,7 +444,12 @@ export const blueprintInput = {
       // A phone that links itself as a follower's 短信备用 is confirmed to the follower in WeChat;
       // a case opened by SMS is acknowledged by SMS through desk-answers.
       publishes: ['wechat-replies', 'desk-answers'],
-      environment: { ...SMS_ENVIRONMENT, ...DESK_ENVIRONMENT, ...REMINDER_ENVIRONMENT },
+      environment: {
+        ...SMS_ENVIRONMENT,
+        ...DESK_ENVIRONMENT, // with the restriction data's cache
+        ...REMINDER_ENVIRONMENT,
+        ...NOTICE_FEED_ENVIRONMENT,
+      },
     },
     'manage-sms': {
       description: 'Operators: the month’s SMS spend against the budget ceiling.',

@@ -3,7 +3,7 @@
  * the receipts store, and citizens' replies through the conversation (functions/core/sms/replies.ts).
  */
 
-import { ReminderSettingsSchema } from '../../../schemas/settings.ts';
+import { NoticeFeedSettingsSchema, ReminderSettingsSchema } from '../../../schemas/settings.ts';
 import type { FollowerNoteJob } from '../../../schemas/wechat.ts';
 import { DynamoInboundLog } from '../../adapters/dynamodb/inbound-log.ts';
 import { DynamoNoticeFeed } from '../../adapters/dynamodb/notice-feed.ts';
@@ -37,7 +37,12 @@ const stores = {
   numberCap: new DynamoSmsNumberCap(documentClient, tableName('ledger')),
   budget: new DynamoSmsBudget(documentClient, tableName('operations')),
   messages: new DynamoSmsMessages(documentClient, tableName('operations')),
-  notices: new DynamoNoticeFeed(documentClient, tableName('content')),
+  notices: new DynamoNoticeFeed(
+    documentClient,
+    tableName('content'),
+    undefined,
+    configured(NoticeFeedSettingsSchema),
+  ),
 };
 const { reminderCities } = configured(ReminderSettingsSchema);
 const desk = deskDeps();
