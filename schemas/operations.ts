@@ -3,10 +3,11 @@
  * follower and push statistics, the support view of one subscriber and the audit trail.
  */
 import { z } from 'zod';
+import { queryInt } from './text.ts';
 import { ChannelSchema } from './vocabulary.ts';
 
 /** `?weeks=` of the weekly push statistics (GET /v1/admin/stats, GET /v1/admin/stats/pushes). */
-export const WeeksQuerySchema = z.object({ weeks: z.coerce.number().int().min(1).max(52).default(8) });
+export const WeeksQuerySchema = z.object({ weeks: queryInt(1, 52).default(8) });
 
 /** GET /v1/admin/subscribers/{channel}/{id} */
 export const SubscriberPathSchema = z.object({ channel: ChannelSchema, id: z.string().min(1).max(128) });

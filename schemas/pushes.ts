@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { CityCodeSchema, CivilDateSchema } from './restrictions.ts';
+import { MonthSchema, queryInt } from './text.ts';
 import { PushCategorySchema } from './vocabulary.ts';
 
 const HhMm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM');
@@ -93,14 +94,11 @@ export const SlotSchema = z.enum(['morning', 'evening']);
 
 /** GET /v1/admin/pushes?limit=&cursor=&month=YYYY-MM — newest first across months; `month` filters. */
 export const PushRunsQuerySchema = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
+  limit: queryInt(1, 100).default(20),
   /** The `cursor` of the previous page. */
   cursor: z.string().min(1).max(1000).optional(),
   /** Only runs started in this month (Asia/Shanghai). */
-  month: z
-    .string()
-    .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'expected YYYY-MM')
-    .optional(),
+  month: MonthSchema.optional(),
 });
 /** GET /v1/admin/pushes/{id}: the URL-encoded run key. */
 export const PushRunPathSchema = z.object({ id: z.string().min(1).max(200) });
