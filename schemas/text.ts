@@ -15,8 +15,9 @@
  */
 import { z } from 'zod';
 
-const CONTROL = /[\u0000-\u0008\u000B-\u001F\u007F-\u009F]/;
-const CONTROL_OR_TAB_NEWLINE = /[\u0000-\u001F\u007F-\u009F]/;
+/** C0, DEL and C1 (Unicode's control characters), but newline and tab. */
+const CONTROL = /[\p{Cc}--[\n\t]]/v;
+const CONTROL_OR_TAB_NEWLINE = /\p{Cc}/u;
 const BIDI_CONTROL = /[\u202A-\u202E\u2066-\u2069]/;
 const INVISIBLE = /[\s\p{Cf}\p{Default_Ignorable_Code_Point}\u2800]/gu;
 
