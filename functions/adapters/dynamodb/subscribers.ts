@@ -5,7 +5,6 @@
  * version) and every binding whose item changed in ONE transaction. Binding items carry the
  * fan-out key (`gsi1pk`) exactly while the subscriber may be pushed, and a TTL once unfollowed.
  */
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   type BatchGetCommandOutput,
@@ -26,6 +25,7 @@ import {
   transition,
 } from '../../core/subscribers/subscriber.ts';
 import { byInstant } from '../../core/time.ts';
+import { retryOnConflict } from './conditional.ts';
 import { keys } from './keys.ts';
 
 const ProfileItem = z.object({
@@ -50,8 +50,6 @@ const BindingItem = z.object({
   nev: z.boolean(),
   boundAt: z.string(),
 });
-
-const MAX_ATTEMPTS = 5;
 
 /** A binding item: carries the fan-out key exactly while the subscriber may be pushed, and a TTL once unfollowed. */
 export function bindingItem(s: Subscriber, b: Binding) {
@@ -138,22 +136,21 @@ export class DynamoSubscriberRepository implements SubscriberRepository {
     return out;
   }
 
-  /** Applies `change` until it commits against the version it read (or nothing changes). */
+  /**
+   * Applies `change` until it commits against the version it read (or nothing changes). A follower's
+   * messages arriving together each re-read and retry (bounded, jittered), so every one of them is
+   * applied and answered in its own reply.
+   */
   private async mutate<R>(
     ref: SubscriberRef,
     change: (s: Subscriber | undefined) => { next: Subscriber | undefined; result: R },
   ): Promise<{ next: Subscriber | undefined; result: R }> {
-    for (let attempt = 1; ; attempt++) {
+    return retryOnConflict(async () => {
       const { subscriber, version } = await this.read(ref);
       const out = change(subscriber);
-      if (!out.next || out.next === subscriber) return out;
-      try {
-        await this.write(out.next, subscriber, version);
-        return out;
-      } catch (error) {
-        if (!(error instanceof TransactionCanceledException) || attempt >= MAX_ATTEMPTS) throw error;
-      }
-    }
+      if (out.next && out.next !== subscriber) await this.write(out.next, subscriber, version);
+      return out;
+    });
   }
 
   private async write(next: Subscriber, previous: Subscriber | undefined, version: number): Promise<void> {
