@@ -54,12 +54,21 @@ export type KeywordReplies = z.infer<typeof KeywordRepliesSchema>;
  */
 export const AsyncReplyJobSchema = z.strictObject({
   accountId: z.string().min(1).max(32),
-  openid: z.string().min(1).max(64),
+  openid: z.string().min(1).max(64), // OpenIdSchema at intake
   dedupeKey: z.string().min(1).max(512),
   inbound: z.union([
-    z.object({ kind: z.literal('text'), text: z.string() }),
-    z.object({ kind: z.literal('click'), key: z.string() }),
-    z.object({ kind: z.literal('follow'), scene: z.string().nullable() }),
+    z.object({ kind: z.literal('text'), text: z.string().max(8192) }),
+    z.object({ kind: z.literal('click'), key: z.string().max(1024) }),
+    z.object({ kind: z.literal('follow'), scene: z.string().max(1024).nullable() }),
     z.object({ kind: z.literal('unfollow') }),
   ]),
 });
+
+/**
+ * A WeChat openid as the platform issues them: 28 characters today (`o` + 27 of base64url); up to 64
+ * of that alphabet are accepted. What is not one is never stored: it would become a subscriber no
+ * push can reach, and a key DynamoDB may refuse.
+ */
+export const OpenIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,64}$/, 'an openid is 1–64 letters, digits, - and _');

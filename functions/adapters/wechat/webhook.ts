@@ -8,13 +8,14 @@
  *     worked) → 400; parse the (decrypted only) XML with entities off, values as strings. A message
  *     that passed the signature checks (and decrypted) but is not XML or lacks a required field is
  *     answered `success` and counted (metric WeChatMessageUnreadable): any other answer makes WeChat
- *     retry twice and then tell the follower "该公众号暂时无法提供服务";
+ *     retry twice and then tell the follower "该公众号暂时无法提供服务"; so is a sender that is not an
+ *     openid (metric WeChatSenderRefused): nothing about it is stored;
  *  5. de-duplicate (FromUserName + MsgId, or + CreateTime + Event + EventKey) with reply replay;
  *  6. converse within a ~3.5 s budget; past it, answer `success` and deliver asynchronously.
  * Nothing is stored before step 5, so a rejected request changes no state.
  */
 import { randomBytes } from 'node:crypto';
-import type { WeChatAccount } from '../../../schemas/wechat.ts';
+import { OpenIdSchema, type WeChatAccount } from '../../../schemas/wechat.ts';
 import type { Inbound } from '../../core/conversation/converse.ts';
 import type { SubscriberRef } from '../../core/subscribers/subscriber.ts';
 import type { InboundLog, InboundRecord } from '../dynamodb/inbound-log.ts';
@@ -288,9 +289,17 @@ export async function receive(req: WebhookRequest, deps: WebhookDeps): Promise<W
     return SUCCESS;
   }
   const m = opened.message;
+  const openid = field(m, 'FromUserName');
+  if (!OpenIdSchema.safeParse(openid).success) {
+    deps.log('wechat message from a sender that is not an openid; answered success', {
+      account: account.id,
+      length: openid.length,
+    });
+    deps.metric('WeChatSenderRefused', 1);
+    return SUCCESS;
+  }
   const translated = toInbound(m);
   if (!translated) return SUCCESS;
-  const openid = field(m, 'FromUserName');
   const ref: SubscriberRef = { channel: 'wechat', id: openid };
   const key = dedupeKey(account.id, m);
   if (
