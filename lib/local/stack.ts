@@ -32,6 +32,7 @@ import { LocalFunction } from './invoke.ts';
 import { LOCAL_ISSUER, LocalJwtIssuer, localKeyFile } from './jwt.ts';
 import { lockDataDir } from './lock.ts';
 import { matchesPattern } from './patterns.ts';
+import { QueueJournal } from './queue-journal.ts';
 import { LocalQueue, LocalTopic } from './queues.ts';
 import { LocalOneOffSchedules, LocalScheduler, parseAtExpression } from './scheduler.ts';
 import { type SmsFaults, SmsSandbox } from './sms-sandbox.ts';
@@ -135,10 +136,13 @@ export class LocalStack {
 
   async start(): Promise<void> {
     const { blueprint } = this;
+    // The data folder holds the queues' journals and DynamoDB Local's files: one stack at a time.
+    this.unlock = lockDataDir(this.options.dataDir, `port ${this.options.port}`);
+    for (const queue of this.queues.values())
+      queue.attach(new QueueJournal(join(this.options.dataDir, 'queues'), queue.name));
     if (this.options.dynamodbEndpoint) {
       this.dynamodbEndpoint = this.options.dynamodbEndpoint;
     } else {
-      this.unlock = lockDataDir(this.options.dataDir, `port ${this.options.port}`);
       this.dynamo = await startDynamoDbLocal({ dbPath: join(this.options.dataDir, 'dynamodb') });
       this.dynamodbEndpoint = this.dynamo.endpoint;
     }
