@@ -91,6 +91,13 @@ const RESTRICTION_DATA_ENVIRONMENT = { RESTRICTION_DATA_CACHE_SECONDS: '30' };
 /** The cities with reminder schedules, for the replies that promise (or do not promise) a reminder. */
 const REMINDER_ENVIRONMENT = { SERVED_CITIES: SERVED_CITIES.join(',') };
 
+/**
+ * When a running run is stalled (no activity for this long while some of its audience has no
+ * outcome: longer than any queue's visibility timeout, so a redelivery would have moved it), and how
+ * often the sweep resumes one before leaving it to an operator.
+ */
+const RUN_RECOVERY_ENVIRONMENT = { PUSH_STALL_AFTER_SECONDS: '600', PUSH_MAX_AUTO_RESUMES: '3' };
+
 /** Where functions that call the WeChat API find it (the local stack points it at its sandbox). */
 const WECHAT_API_ENVIRONMENT = { WECHAT_API_BASE: 'https://api.weixin.qq.com' };
 
@@ -264,12 +271,23 @@ export const blueprintInput = {
       publishes: ['push-deliveries'],
     },
     'manage-pushes': {
-      description: 'Operators: list and inspect push runs, trigger a restriction push (idempotent).',
+      description:
+        'Operators: list and inspect push runs (stalled ones said so), trigger a restriction push (idempotent), resume a run.',
       entry: 'functions/manage-pushes/handler.ts',
       timeoutSeconds: 29,
+      // ledger: a resume reads the bundles' receipts.
       tables: { content: 'read', operations: 'read-write', subscribers: 'read', ledger: 'read' },
-      publishes: ['push-segments'],
-      environment: RESTRICTION_DATA_ENVIRONMENT,
+      publishes: ['push-segments', 'push-deliveries'],
+      environment: { ...RESTRICTION_DATA_ENVIRONMENT, ...RUN_RECOVERY_ENVIRONMENT },
+    },
+    'resume-push-runs': {
+      description:
+        'Every five minutes: finds push runs that stalled (some of the audience without an outcome, no activity), reports them and emits again what they have not finished.',
+      entry: 'functions/resume-push-runs/handler.ts',
+      timeoutSeconds: 120,
+      tables: { operations: 'read-write', ledger: 'read' },
+      publishes: ['push-segments', 'push-deliveries'],
+      environment: RUN_RECOVERY_ENVIRONMENT,
     },
     'manage-notices': {
       description:
@@ -466,6 +484,12 @@ export const blueprintInput = {
       timeZone: 'Asia/Shanghai',
       function: 'publish-due-notices',
     },
+    'resume-push-runs': {
+      description: 'Resume push runs that stalled (the sweep; operators resume one with POST …/resume)',
+      cron: 'cron(0/5 * * * ? *)',
+      timeZone: 'Asia/Shanghai',
+      function: 'resume-push-runs',
+    },
     'restriction-coverage-check': {
       description: 'Every morning, look 30 days ahead for days a served city cannot answer.',
       cron: 'cron(0 9 * * ? *)',
@@ -482,6 +506,14 @@ export const blueprintInput = {
       statistic: 'Sum',
       threshold: 0,
       periodMinutes: 60,
+    },
+    'push-run-stalled': {
+      description:
+        'A push run stalled: some of its audience has no outcome and nothing happened for PUSH_STALL_AFTER_SECONDS. The sweep resumes it (up to PUSH_MAX_AUTO_RESUMES times); see the resume-push-runs logs, or npm run push -- --resume KEY.',
+      metric: 'StalledPushRuns',
+      statistic: 'Sum',
+      threshold: 0,
+      periodMinutes: 5,
     },
     'wechat-quota-exhausted': {
       description: 'A push run stopped at the daily WeChat template quota.',

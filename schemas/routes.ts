@@ -312,6 +312,17 @@ export const ROUTES = {
     response: { status: 200, schema: pushes.PushRunReportSchema, description: 'The run' },
     errors: [404],
   },
+  'POST /v1/admin/pushes/{id}/resume': {
+    function: 'manage-pushes',
+    auth: 'admin-jwt',
+    roles: OPERATORS,
+    summary:
+      'Resume a running push run: emit again its segments not expanded and the recipients of its bundles without an outcome (audited; delivery keeps it at-most-once)',
+    tag: 'admin: pushes',
+    request: { path: pushes.PushRunPathSchema, body: notices.EmptyBodySchema },
+    response: { status: 200, schema: pushes.ResumeReportSchema, description: 'What was emitted again' },
+    errors: [404, 409],
+  },
   'POST /v1/admin/pushes/restriction': {
     function: 'manage-pushes',
     auth: 'admin-jwt',

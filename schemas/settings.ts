@@ -63,3 +63,11 @@ export const RestrictionDataSettingsSchema = z
 export const WeChatWebhookSettingsSchema = z
   .object({ WECHAT_MAX_SKEW_S: count(0, 86_400) })
   .transform((e) => ({ maxSkewSeconds: e.WECHAT_MAX_SKEW_S }));
+
+/** Stalled runs (manage-pushes reports them, resume-push-runs resumes them). */
+export const RunRecoverySettingsSchema = z
+  .object({ PUSH_STALL_AFTER_SECONDS: count(60, 86_400), PUSH_MAX_AUTO_RESUMES: count(0, 100) })
+  .transform((e) => ({
+    stallAfterMs: e.PUSH_STALL_AFTER_SECONDS * 1000,
+    maxAutoResumes: e.PUSH_MAX_AUTO_RESUMES,
+  }));

@@ -28,7 +28,7 @@ const deps = {
 export const handler = queueHandler({
   schema: AsyncReplyJobSchema,
   retrying: 'async reply will be retried',
-  record: async (job, _, record) => {
-    await sendAsyncReply(job, Number(record.attributes.ApproximateReceiveCount), deps);
+  record: async (job, _, attempt) => {
+    await sendAsyncReply(job, attempt.receiveCount, deps);
   },
 });

@@ -237,6 +237,8 @@ export class LocalStack {
     for (const id of def.publishes)
       env[envNames.topic(id)] = `arn:aws:sns:local:${LOCAL_ACCOUNT}:${blueprint.service}-${id}`;
     if (def.putsEvents) env[envNames.eventBus] = `${blueprint.service}-bus`;
+    for (const queue of Object.values(blueprint.queues))
+      if (queue.function === fnId) env[envNames.queueMaxReceives] = String(queue.maxReceives);
     // Secrets: none locally; functions fall back to their local configuration (STAGE=local).
     for (const [i, groupId] of Object.keys(blueprint.scheduleGroups).entries()) {
       const access = def.scheduleGroups[groupId];
@@ -525,6 +527,7 @@ function isResourceVariable(name: string): boolean {
   return (
     /^TABLE_[A-Z0-9_]+$/.test(name) ||
     /^TOPIC_[A-Z0-9_]+_ARN$/.test(name) ||
+    name === envNames.queueMaxReceives ||
     /_SECRET_ARN$/.test(name) ||
     name.startsWith('SCHEDULE_GROUP_') ||
     name === envNames.eventBus

@@ -96,6 +96,13 @@ export const keys = {
     gsi1sk: `${startedAt}#${runKey}`,
   }),
   runSegment: (runKey: string, segment: string) => ({ pk: `RUN#${runKey}`, sk: `SEG#${segment}` }),
+  runSegmentPrefix: 'SEG#',
+  /** One expanded page of a segment: the bundles it became, what was settled at expansion. */
+  runPage: (runKey: string, segment: string, page: number) => ({
+    pk: `RUN#${runKey}`,
+    sk: `PAGE#${segment}#${String(page).padStart(6, '0')}`,
+  }),
+  runPagePrefix: 'PAGE#',
   /** Pushes sent and unfollows attributed per category and ISO week. */
   pushStats: (category: string, week: string) => ({ pk: `STATS#${category}#${week}`, sk: 'STATS' }),
   /** A provider's daily quota (WeChat template messages per account). */

@@ -2,11 +2,16 @@
  * The only way a push reaches a WeChat follower. Per bundle (around it, ./bundles.ts):
  *  1. the account and its template for the category (none: the run is aborted, nothing is sent);
  *  2. the followers' statuses in one batch read (opted-out / unfollowed / blocked end here, marked on
- *     the ledger so another bundle of this push sees a duplicate), and the daily template quota taken
- *     for the bundle's active followers at once, so the account never reaches 45009;
+ *     the ledger so another bundle of this push sees a duplicate; a follower with no profile is an
+ *     invalid recipient, settled alone), and the daily template quota taken for the bundle's active
+ *     followers at once, so the account never reaches 45009;
  *  3. per follower, paced (a per-invocation rate, a few sends in flight): the cap and the dedupe in
  *     ONE conditional write on the follower's day ledger, immediately before the template send
- *     (values within 20 characters, a deterministic client_msg_id);
+ *     (values within 20 characters, a deterministic client_msg_id); a push the ledger already holds
+ *     ends as what holds it (an earlier attempt's outcome, another entry of the push). A transient
+ *     refusal (busy, the token, the minute quota: after the API client's own retries) gives the
+ *     reservation back and leaves the follower for the bundle's next attempt, as does an exception;
+ *     only WeChat's permanent answers are permanent outcomes;
  *  4. followers WeChat can no longer reach who linked a number (短信备用) get the push by SMS: one
  *     SMS bundle through the deliveries queue, so SMS delivery applies its own cap, dedupe and budget.
  * At-most-once: once reserved, a push is never sent again, whatever happens after. A success costs one
@@ -15,13 +20,19 @@
 import { createHash } from 'node:crypto';
 import type { DeliveryMessage, Outcome, Recipient } from '../../../schemas/pushes.ts';
 import type { WeChatAccount } from '../../../schemas/wechat.ts';
+import { errorName } from '../errors.ts';
 import { maskId } from '../privacy.ts';
 import { type CapRequest, capRequest } from '../pushes/cap.ts';
 import { restrictionReminder, templateValue } from '../pushes/messages.ts';
 import { type RestrictionBook, restrictionOn } from '../restrictions/engine.ts';
 import type { SubscriberRepository } from '../subscribers/subscriber.ts';
 import { type Clock, civilDate } from '../time.ts';
-import type { BundleContext, DeliverRecipients, RecipientResult } from './bundles.ts';
+import {
+  type BundleAttempt,
+  type DeliverRecipients,
+  earlierResult,
+  type RecipientResult,
+} from './bundles.ts';
 import { pacer, pool } from './pacing.ts';
 import type {
   DailyQuota,
@@ -59,7 +70,13 @@ export interface WeChatDeliveryDeps {
 export const clientMsgId = (pushKey: string, openid: string) =>
   createHash('sha256').update(`${pushKey}#${openid}`).digest('hex').slice(0, 32);
 
-const SKIPPED_STATUS = { unfollowed: 'unfollowed', blocked: 'blocked', 'opted-out': 'opted-out' } as const;
+const SKIPPED_STATUS = {
+  unfollowed: 'unfollowed',
+  blocked: 'blocked',
+  'opted-out': 'opted-out',
+  /** No profile: nobody the push can be for. */
+  'invalid-recipient': 'invalid-recipient',
+} as const;
 
 /**
  * WeChat outcomes after which the follower cannot be reached there: an SMS fallback may go instead.
@@ -85,12 +102,12 @@ interface Send {
   account: WeChatAccount;
   templateId: string;
   req: CapRequest;
-  ctx: BundleContext;
+  ctx: BundleAttempt;
   pace: () => Promise<void>;
   takeQuota: (account: WeChatAccount) => Promise<boolean>;
 }
 
-/** One follower of a bundle: null when not attempted (the run stopped meanwhile). */
+/** One follower of a bundle: null when not attempted (the run stopped meanwhile) or left for the next attempt. */
 async function deliverToFollower(
   r: Recipient,
   status: string,
@@ -99,13 +116,12 @@ async function deliverToFollower(
 ): Promise<RecipientResult | null> {
   const { d, ctx } = s;
   const { ledger } = ctx;
+  const earlier = () => ledger.earlier('wechat', r.id, s.req.date, d.pushKey, d.bundle).then(earlierResult);
   if (status !== 'active') {
     // Not attempted; marked on the ledger so another bundle with this push sees a duplicate.
     const skipped = await ledger.skip('wechat', r.id, s.req.date, d.pushKey, status);
     const outcome = SKIPPED_STATUS[status as keyof typeof SKIPPED_STATUS] ?? 'unfollowed';
-    return skipped === 'duplicate'
-      ? { outcome: 'duplicate', receipt: null }
-      : { outcome, receipt: `skipped:${status}` };
+    return skipped === 'duplicate' ? earlier() : { outcome, receipt: `skipped:${status}` };
   }
   await s.pace();
   if (ctx.aborted(d.runKey)) return null;
@@ -124,7 +140,7 @@ async function deliverToFollower(
     deps.clock.now().getTime(),
   );
   if (reservation === 'capped') return { outcome: 'capped', receipt: 'capped' };
-  if (reservation === 'duplicate') return { outcome: 'duplicate', receipt: null };
+  if (reservation === 'duplicate') return earlier();
   if (reservation === 'unknown-outcome') {
     // Settled as such, so any later redelivery of this push is a duplicate rather than counted again.
     await ledger.settle('wechat', r.id, s.req.date, d.pushKey, 'unknown-outcome');
@@ -154,6 +170,13 @@ async function deliverToFollower(
     return { outcome: 'unknown-outcome', receipt: 'unknown-outcome' };
   }
   const { refusal } = result;
+  if (refusal.action === 'retry' || refusal.action === 'token') {
+    // WeChat did not take it (busy, the token, the minute quota), after the API client's own
+    // retries: the reservation is given back and the follower waits for the bundle's next attempt.
+    await ledger.release('wechat', r.id, s.req.date, d.pushKey, s.req.klass);
+    ctx.retryLater(r, `WeChat ${refusal.errcode}`);
+    return null;
+  }
   await ledger.settle('wechat', r.id, s.req.date, d.pushKey, `failed:${refusal.errcode}`);
   const ref = { channel: 'wechat' as const, id: r.id };
   const now = deps.clock.now().toISOString();
@@ -255,7 +278,14 @@ export function weChatDelivery(deps: WeChatDeliveryDeps): DeliverRecipients {
       todo,
       settings.concurrency,
       async (r) => {
-        const result = await deliverToFollower(r, statuses.get(r.id) ?? 'unfollowed', send, deps);
+        let result: RecipientResult | null;
+        try {
+          result = await deliverToFollower(r, statuses.get(r.id) ?? 'invalid-recipient', send, deps);
+        } catch (error) {
+          // This follower alone: the others of the bundle go on; it is tried again next attempt.
+          ctx.retryLater(r, errorName(error));
+          return;
+        }
         if (!result) return;
         if (result.receipt?.startsWith('failed:') && FALLBACK_AFTER.has(result.outcome)) unreachable.push(r);
         finish(r, result);

@@ -7,7 +7,7 @@
  * Primary course of planNoticePush:
  *  1. the notice as stored now; not published (withdrawn meanwhile, or never) → a `skipped` run;
  *  2. only the channels this deployment delivers (a channel without a deliver queue is reported);
- *  3. the run, created or found (an announcement delivered twice plans once);
+ *  3. the run with its segments, created or found (an announcement delivered twice plans once);
  *  4. its segments, emitted again for an existing running run (expansion resumes, counts once).
  */
 import type { Notice } from '../../../schemas/notices.ts';
@@ -54,41 +54,47 @@ export async function planNoticePush(
           : 'feed only: nothing to push'
         : null;
   const category = notice ? pushCategory(notice) : 'notice';
-  const { created, run } = await deps.runs.createOrGet({
-    key,
-    kind: 'notice',
-    category,
-    city: notice?.city ?? 'unknown',
-    date: civilDate(now),
-    slot: null,
-    status: reason ? 'skipped' : 'running',
-    reason: reason ?? (missing.length ? `not delivered on ${missing.join(', ')}: no deliver queue` : null),
-    segmentsTotal: reason ? 0 : deps.scanSegments,
-    startedAt: now.toISOString(),
-    lastActivityAt: now.toISOString(),
-  });
-  if (run.status === 'running' && notice) {
-    const internalAccounts = (await deps.accounts())
-      .filter((a) => a.audience === 'internal')
-      .map((a) => a.id);
-    const audience = notice.audience;
-    await deps.publishSegments(
-      Array.from({ length: run.segmentsTotal }, (_, scan) => ({
-        kind: 'notice' as const,
-        runKey: key,
-        pushKey: noticePushKey(notice.id),
-        category,
-        city: notice.city,
-        date: civilDate(now),
-        audience: audience.type === 'tails' ? { type: 'tails', tails: [...audience.tails] } : audience,
-        channels,
-        internalAccounts,
-        values: noticeTemplateValues(notice),
-        smsValues: { title: notice.title, summary: notice.shortBody },
-        scan,
-        of: run.segmentsTotal,
-      })),
-    );
-  }
+  const internalAccounts = reason
+    ? []
+    : (await deps.accounts()).filter((a) => a.audience === 'internal').map((a) => a.id);
+  const segmentsOf = (of: number): NoticeSegment[] =>
+    !notice || reason
+      ? []
+      : Array.from({ length: of }, (_, scan) => ({
+          kind: 'notice' as const,
+          runKey: key,
+          pushKey: noticePushKey(notice.id),
+          category,
+          city: notice.city,
+          date: civilDate(now),
+          audience:
+            notice.audience.type === 'tails'
+              ? { type: 'tails', tails: [...notice.audience.tails] }
+              : notice.audience,
+          channels,
+          internalAccounts,
+          values: noticeTemplateValues(notice),
+          smsValues: { title: notice.title, summary: notice.shortBody },
+          scan,
+          of,
+        }));
+  const { created, run } = await deps.runs.createOrGet(
+    {
+      key,
+      kind: 'notice',
+      category,
+      city: notice?.city ?? 'unknown',
+      date: civilDate(now),
+      slot: null,
+      status: reason ? 'skipped' : 'running',
+      reason: reason ?? (missing.length ? `not delivered on ${missing.join(', ')}: no deliver queue` : null),
+      segmentsTotal: reason ? 0 : deps.scanSegments,
+      startedAt: now.toISOString(),
+      lastActivityAt: now.toISOString(),
+    },
+    segmentsOf(deps.scanSegments),
+  );
+  // An existing run is planned again with the segments it was created with.
+  if (run.status === 'running' && notice) await deps.publishSegments(segmentsOf(run.segmentsTotal));
   return { key, created, status: run.status, reason: run.reason, segments: run.segmentsTotal };
 }

@@ -5,7 +5,8 @@
  *  1. the date: given, or from the slot (morning → today, evening → tomorrow, Asia/Shanghai);
  *  2. ask the engine; a day that is not restricted (or unknown) gets a run recorded as `skipped`
  *     with the reason — `unknown` also raises an alarm — and nothing is sent;
- *  3. create the run under its idempotent key (a second trigger gets the existing run back);
+ *  3. create the run under its idempotent key, with its segments (a second trigger gets the existing
+ *     run back);
  *  4. emit one segment per restricted tail × fan-out shard. Expansion is idempotent, so emitting
  *     again for an existing run (e.g. after a crash mid-emit) is safe.
  */
@@ -50,31 +51,31 @@ export async function planRestrictionPush(
   const segments = restrictionSegments(answer);
   if (answer.status === 'unknown') deps.unknownDay(req.city, date, answer.reason);
   const restricted = answer.status === 'restricted';
-  const { created, run } = await deps.runs.createOrGet({
-    key,
-    kind: 'restriction',
+  const messages: SegmentMessage[] = segments.map((s) => ({
+    runKey: key,
     category: 'restriction',
     city: req.city,
     date,
     slot: req.slot,
-    status: restricted ? 'running' : 'skipped',
-    reason: restricted ? null : answer.reason,
-    segmentsTotal: segments.length,
-    startedAt: now.toISOString(),
-    lastActivityAt: now.toISOString(),
-  });
-  if (run.status === 'running') {
-    await deps.publishSegments(
-      segments.map((s) => ({
-        runKey: key,
-        category: 'restriction',
-        city: req.city,
-        date,
-        slot: req.slot,
-        tail: s.tail,
-        shard: s.shard,
-      })),
-    );
-  }
+    tail: s.tail,
+    shard: s.shard,
+  }));
+  const { created, run } = await deps.runs.createOrGet(
+    {
+      key,
+      kind: 'restriction',
+      category: 'restriction',
+      city: req.city,
+      date,
+      slot: req.slot,
+      status: restricted ? 'running' : 'skipped',
+      reason: restricted ? null : answer.reason,
+      segmentsTotal: segments.length,
+      startedAt: now.toISOString(),
+      lastActivityAt: now.toISOString(),
+    },
+    messages,
+  );
+  if (run.status === 'running') await deps.publishSegments(messages);
   return { key, created, status: run.status, reason: run.reason, segments: run.segmentsTotal };
 }

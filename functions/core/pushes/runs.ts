@@ -3,7 +3,7 @@
  * is `running` until every segment is expanded and every planned recipient has an outcome, then it
  * ends `completed`, or `completed-with-failures` when some recipient's outcome is a failure.
  */
-import { OUTCOMES, type Outcome, type RunStatus } from '../../../schemas/pushes.ts';
+import { OUTCOMES, type Outcome, type RunStatus, type SegmentMessage } from '../../../schemas/pushes.ts';
 
 export interface PlannedRun {
   key: string;
@@ -28,9 +28,15 @@ export interface NewRun<Kind extends string, Category extends string, Slot> {
   lastActivityAt: string;
 }
 
-/** The push-run store as planners use it: a second create under a key returns the existing run. */
+/**
+ * The push-run store as planners use it: a second create under a key returns the existing run. The
+ * run is recorded with its segments' messages, so a resume can emit a segment that was lost.
+ */
 export interface RunRecorder<Run> {
-  createOrGet(run: Run): Promise<{
+  createOrGet(
+    run: Run,
+    segments: readonly SegmentMessage[],
+  ): Promise<{
     created: boolean;
     run: { status: RunStatus; reason: string | null; segmentsTotal: number };
   }>;
@@ -66,3 +72,28 @@ export function runProgress(run: RunState) {
   const ending: RunStatus = failures > 0 ? 'completed-with-failures' : 'completed';
   return { settled, planned, finished, ending };
 }
+
+/** What the stall rule reads of a run. */
+export interface RunActivity extends RunState {
+  lastActivityAt: string;
+  /** Its routine bundles wait out quiet hours until then. */
+  waitingUntil: string | null;
+}
+
+/**
+ * A run has stalled when it is running, some of its audience has no outcome (or a segment is not
+ * expanded), and nothing happened for `stallAfterMs` — counted from the end of quiet hours when its
+ * bundles wait for them. Returns since when (the instant it would have been expected to move), or null.
+ */
+export function stalledSince(run: RunActivity, now: Date, stallAfterMs: number): string | null {
+  if (run.status !== 'running' || runProgress(run).finished) return null;
+  const quiet = run.waitingUntil ? Date.parse(run.waitingUntil) : 0;
+  const since = Math.max(Date.parse(run.lastActivityAt), quiet);
+  return now.getTime() - since >= stallAfterMs ? new Date(since).toISOString() : null;
+}
+
+/** A run as operators read it: with since when it stalled (null: it has not). */
+export const withStall = <R extends RunActivity>(run: R, now: Date, stallAfterMs: number) => ({
+  ...run,
+  stalledSince: stalledSince(run, now, stallAfterMs),
+});

@@ -6,6 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import { bundleDelivery } from '../../../functions/core/delivery/bundles.ts';
 import type {
+  Earlier,
   PushLedger,
   Reservation,
   RunCounts,
@@ -75,6 +76,10 @@ class FakeLedger implements PushLedger {
   async recordReceipt(b: string, outcomes: ReadonlyMap<string, string>) {
     this.receipts.set(b, new Map([...(this.receipts.get(b) ?? []), ...outcomes]));
   }
+  earlierAnswers = new Map<string, Earlier>();
+  async earlier(_c: string, id: string): Promise<Earlier> {
+    return this.earlierAnswers.get(id) ?? { kind: 'in-flight' };
+  }
 }
 
 function world(
@@ -127,6 +132,13 @@ function world(
     telemetry,
     settings: { ratePerSecond: 1000, concurrency: 4, dailyTemplateQuota: 100_000 },
   };
+  const add = (k: string, c: RunCounts) => {
+    const total = counts.get(k) ?? {};
+    for (const [o2, n] of Object.entries(c))
+      total[o2 as keyof RunCounts] = (total[o2 as keyof RunCounts] ?? 0) + (n ?? 0);
+    counts.set(k, total);
+  };
+  const waiting: string[] = [];
   const loop = () =>
     bundleDelivery(
       {
@@ -134,12 +146,18 @@ function world(
         ledger,
         runs: {
           get: async (k) => runs.get(k),
-          add: async (k, c) => {
-            const total = counts.get(k) ?? {};
-            for (const [o2, n] of Object.entries(c))
-              total[o2 as keyof RunCounts] = (total[o2 as keyof RunCounts] ?? 0) + (n ?? 0);
-            counts.set(k, total);
+          add: async (k, c) => add(k, c),
+          // As the DynamoDB run log does: the receipt and the counts together, once per recipient.
+          record: async (k, b, entries) => {
+            const done = await ledger.receipt(b);
+            const fresh = entries.filter((e) => !done.has(e.id));
+            await ledger.recordReceipt(b, new Map(fresh.map((e) => [e.id, e.receipt])));
+            const c: RunCounts = {};
+            for (const e of fresh) if (e.count) c[e.count] = (c[e.count] ?? 0) + 1;
+            add(k, c);
+            return c;
           },
+          waitUntil: async (_k, until) => void waiting.push(until),
           abort: async (k, reason) => {
             aborts.push(reason);
             runs.set(k, { status: 'aborted', halts: {} });
@@ -173,6 +191,7 @@ function world(
     statusChanges,
     loop,
     runs,
+    waiting,
   };
 }
 
