@@ -42,6 +42,11 @@ export class LocalQueue {
   private readonly messages: QueueMessage[] = [];
   readonly deadLetters: QueueMessage[] = [];
   private journal: QueueJournal | undefined;
+  /**
+   * Faults an operator or the chaos suite switches on: the share of batches whose worker dies after
+   * doing its work (the batch fails as a whole and comes back after its visibility timeout).
+   */
+  faults = { failAfterWorkRate: 0 };
   private consumer: QueueConsumer | undefined;
   private running = 0;
   private stopped = false;
@@ -211,6 +216,8 @@ export class LocalQueue {
       const result = (await this.consumer!(event)) as
         | (Partial<SQSBatchResponse> & { errors?: Record<string, string> })
         | undefined;
+      if (Math.random() < this.faults.failAfterWorkRate)
+        throw new Error('chaos: the worker died after doing its work');
       failed = new Set((result?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
       // The local chain says why each record failed (functions/shared/queue.ts), so a dead letter keeps it.
       for (const m of batch)

@@ -447,6 +447,11 @@ export class LocalStack {
         const queue = id ? this.queues.get(id) : undefined;
         if (!queue) return json(404, { message: `unknown queue '${id}'`, known: [...this.queues.keys()] });
         if (method === 'GET' && action === 'dead-letters') return json(200, queue.deadLetters);
+        if (action === 'faults' && method === 'GET') return json(200, queue.faults);
+        if (action === 'faults' && method === 'PUT') {
+          queue.faults = { ...queue.faults, ...(input as Partial<typeof queue.faults>) };
+          return json(200, queue.faults);
+        }
         if (method === 'POST' && action === 'redrive') return json(200, { redriven: queue.redrive() });
       }
       if (area === 'schedules') {

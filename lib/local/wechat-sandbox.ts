@@ -2,7 +2,8 @@
  * A WeChat API sandbox for the local stack (WECHAT_API_BASE points here): stable_token, template
  * send, customer-service send and user info, with what would have been sent recorded in an outbox,
  * and faults an operator or a test can switch on: 43004 for unfollowed openids, 45009 after N
- * sends, -1 at a given rate, 40001 once.
+ * sends, -1 at a given rate, 40001 once or at a given rate (the token is invalidated each time, as
+ * when another caller refreshed it with force_refresh).
  */
 import { randomBytes } from 'node:crypto';
 
@@ -24,6 +25,8 @@ export interface Faults {
   busyRate: number;
   /** The next call with a token answers 40001 once. */
   invalidTokenOnce: boolean;
+  /** Probability that a call answers 40001 and invalidates the token (default 0). */
+  invalidTokenRate?: number;
 }
 
 export class WeChatSandbox {
@@ -69,7 +72,7 @@ export class WeChatSandbox {
         errcode: 40001,
         errmsg: 'invalid credential, access_token is invalid or not latest (sandbox)',
       };
-    if (this.faults.invalidTokenOnce) {
+    if (this.faults.invalidTokenOnce || Math.random() < (this.faults.invalidTokenRate ?? 0)) {
       this.faults.invalidTokenOnce = false;
       this.tokens.delete(appId);
       return { errcode: 40001, errmsg: 'invalid credential (sandbox fault)' };

@@ -259,9 +259,11 @@ export function bundleDelivery(deps: BundleDeps, deliverRecipients: DeliverRecip
             entries.push({ id: r.id, receipt: 'unsent:run stopped', count: null });
     } finally {
       // Whatever happened, what finished is recorded, so a redelivery does not touch it again.
-      if (lastAttempt)
+      if (lastAttempt) {
         for (const [id, reason] of later)
           finish({ id, plates: [] }, { outcome: 'failed', receipt: `failed:retries exhausted:${reason}` });
+        later.clear();
+      }
       await record(d, entries);
       await count(d, uncounted);
     }
