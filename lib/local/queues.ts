@@ -44,9 +44,11 @@ export class LocalQueue {
   private journal: QueueJournal | undefined;
   /**
    * Faults an operator or the chaos suite switches on: the share of batches whose worker dies after
-   * doing its work (the batch fails as a whole and comes back after its visibility timeout).
+   * doing its work (the batch fails as a whole and comes back after its visibility timeout), and the
+   * share of messages lost before any worker sees them (deleted unread: what a publish that never
+   * happened leaves behind).
    */
-  faults = { failAfterWorkRate: 0 };
+  faults = { failAfterWorkRate: 0, dropRate: 0 };
   private consumer: QueueConsumer | undefined;
   private running = 0;
   private stopped = false;
@@ -189,6 +191,10 @@ export class LocalQueue {
         this.record({ op: 'dead-letter', id: m.messageId });
         this.messages.splice(i, 1);
         this.deadLetters.push(m);
+        continue;
+      }
+      if (Math.random() < this.faults.dropRate) {
+        this.delete(m.messageId); // chaos: lost
         continue;
       }
       const visibleAt = now + this.def.visibilityTimeoutSeconds * 1000 * this.timeScale;
