@@ -140,6 +140,7 @@ export class LocalStack {
     this.unlock = lockDataDir(this.options.dataDir, `port ${this.options.port}`);
     for (const queue of this.queues.values())
       queue.attach(new QueueJournal(join(this.options.dataDir, 'queues'), queue.name));
+    this.wechat.keepOutboxIn(join(this.options.dataDir, 'wechat-outbox.jsonl'));
     if (this.options.dynamodbEndpoint) {
       this.dynamodbEndpoint = this.options.dynamodbEndpoint;
     } else {
@@ -501,7 +502,7 @@ export class LocalStack {
       if (area === 'auth' && method === 'GET' && id === 'jwks.json') return json(200, this.jwt!.jwks());
       if (area === 'outbox') {
         if (method === 'GET') return json(200, this.wechat.outbox);
-        if (method === 'DELETE') return json(200, { cleared: this.wechat.outbox.splice(0).length });
+        if (method === 'DELETE') return json(200, { cleared: this.wechat.clearOutbox() });
       }
       if (area === 'sms') {
         if (id === 'outbox' && method === 'GET') return json(200, this.sms.outbox);

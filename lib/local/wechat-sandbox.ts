@@ -3,9 +3,12 @@
  * send, customer-service send and user info, with what would have been sent recorded in an outbox,
  * and faults an operator or a test can switch on: 43004 for unfollowed openids, 45009 after N
  * sends, -1 at a given rate, 40001 once or at a given rate (the token is invalidated each time, as
- * when another caller refreshed it with force_refresh).
+ * when another caller refreshed it with force_refresh). With `keepOutboxIn` (the local stack gives
+ * it the data folder), the outbox outlives a crash of the stack, as WeChat's record of what it
+ * received would: after a restart, what went out before is still there.
  */
 import { randomBytes } from 'node:crypto';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 
 export interface OutboxEntry {
   seq: number;
@@ -35,6 +38,21 @@ export class WeChatSandbox {
   stableTokenCalls = 0;
   private tokens = new Map<string, { token: string; expiresAt: number }>();
   private seq = 0;
+  private outboxFile: string | undefined;
+
+  /** Keeps the outbox in `file` (one JSON line per message), after taking back what it holds. */
+  keepOutboxIn(file: string): void {
+    if (existsSync(file))
+      for (const line of readFileSync(file, 'utf8').split('\n')) {
+        try {
+          if (line) this.outbox.push(JSON.parse(line) as OutboxEntry);
+        } catch {
+          // the last line of a process killed while writing it
+        }
+      }
+    this.seq = Math.max(this.seq, ...this.outbox.map((o) => o.seq));
+    this.outboxFile = file;
+  }
 
   private tokenFor(appId: string, now: number) {
     let t = this.tokens.get(appId);
@@ -48,6 +66,12 @@ export class WeChatSandbox {
   private appIdOf(token: string | null): string | undefined {
     for (const [appId, t] of this.tokens) if (t.token === token) return appId;
     return undefined;
+  }
+
+  /** Empties the outbox (and its file); returns how many messages it held. */
+  clearOutbox(): number {
+    if (this.outboxFile) writeFileSync(this.outboxFile, '');
+    return this.outbox.splice(0).length;
   }
 
   /** Handles `/cgi-bin/...`; returns the JSON answer WeChat would give. */
@@ -98,7 +122,17 @@ export class WeChatSandbox {
     if (Math.random() < this.faults.busyRate) return { errcode: -1, errmsg: 'system error (sandbox)' };
     if (this.faults.quotaRemaining !== null) this.faults.quotaRemaining--;
     const msgid = 1_000_000 + ++this.seq;
-    this.outbox.push({ seq: this.seq, at: new Date(now).toISOString(), kind, appId, touser, body, msgid });
+    const entry: OutboxEntry = {
+      seq: this.seq,
+      at: new Date(now).toISOString(),
+      kind,
+      appId,
+      touser,
+      body,
+      msgid,
+    };
+    if (this.outboxFile) appendFileSync(this.outboxFile, `${JSON.stringify(entry)}\n`);
+    this.outbox.push(entry);
     return { errcode: 0, errmsg: 'ok', ...(kind === 'template' ? { msgid } : {}) };
   }
 }
