@@ -32,7 +32,7 @@ describe('fuzzing every route of the OpenAPI document', () => {
     const admin = stack.issueToken('fuzz', ['admin']);
     const requests = malformedRequests(document, VALID_BODIES);
     const failures: string[] = [];
-    const serverErrors = 0;
+    let serverErrors = 0;
     const operations = new Set<string>();
     for (const r of requests) {
       operations.add(r.operation);
@@ -42,6 +42,7 @@ describe('fuzzing every route of the OpenAPI document', () => {
         ...(r.body === undefined ? {} : { body: r.body }),
       });
       const text = await res.text();
+      if (res.status >= 500) serverErrors++;
       if (res.status >= 500)
         failures.push(`${res.status} ${r.method} ${r.path.slice(0, 120)} (${r.what}): ${text.slice(0, 200)}`);
       else if (r.json && res.status >= 400 && !res.headers.get('content-type')?.includes('problem+json'))
@@ -50,7 +51,7 @@ describe('fuzzing every route of the OpenAPI document', () => {
         );
     }
     console.log(
-      `fuzz: ${requests.length} malformed requests over ${operations.size} operations, ${failures.length} answered 5xx`,
+      `fuzz: ${requests.length} malformed requests over ${operations.size} operations, ${serverErrors} answered 5xx`,
     );
     expect(operations.size).toBe(
       Object.values(document.paths).reduce((n, p) => n + Object.keys(p).length, 0),
