@@ -14,8 +14,6 @@
  */
 import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
-  BatchGetCommand,
-  type BatchGetCommandOutput,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -38,6 +36,7 @@ import type { RunRecovery } from '../../core/pushes/resume.ts';
 import { runProgress } from '../../core/pushes/runs.ts';
 import { conditionally, retryOnConflict } from './conditional.ts';
 import { keys } from './keys.ts';
+import { batchGetAll, queryAll } from './paging.ts';
 import { receiptUpdate } from './push-ledger.ts';
 import { ttlFloor } from './ttl.ts';
 
@@ -509,24 +508,14 @@ export class DynamoPushRuns implements RunLog, SegmentCursors, RunRecovery {
     );
   }
 
-  /** Every item of a run's partition under a sort-key prefix, page by page. */
-  private async partition(runKey: string, prefix: string): Promise<Record<string, unknown>[]> {
-    const items: Record<string, unknown>[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const res = await this.doc.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': this.key(runKey).pk, ':prefix': prefix },
-          ConsistentRead: true,
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
-      items.push(...(res.Items ?? []));
-      start = res.LastEvaluatedKey;
-    } while (start);
-    return items;
+  /** Every item of a run's partition under a sort-key prefix. */
+  private partition(runKey: string, prefix: string): Promise<Record<string, unknown>[]> {
+    return queryAll(this.doc, {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': this.key(runKey).pk, ':prefix': prefix },
+      ConsistentRead: true,
+    });
   }
 
   /**
@@ -551,24 +540,12 @@ export class DynamoPushRuns implements RunLog, SegmentCursors, RunRecovery {
     return { segments, bundles: open };
   }
 
-  /** Receipts by bundle, 100 to a BatchGetItem; unprocessed keys are asked again. */
+  /** Receipts by bundle. */
   private async receiptsOf(bundles: readonly string[]): Promise<Map<string, Record<string, unknown>>> {
-    const table = this.receiptsTable();
-    const out = new Map<string, Record<string, unknown>>();
-    for (let i = 0; i < bundles.length; i += 100) {
-      let pending: Record<string, unknown>[] | undefined = bundles.slice(i, i + 100).map(keys.receipt);
-      for (let attempt = 0; pending?.length; attempt++) {
-        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
-        const res: BatchGetCommandOutput = await this.doc.send(
-          new BatchGetCommand({ RequestItems: { [table]: { Keys: pending, ConsistentRead: true } } }),
-        );
-        for (const item of res.Responses?.[table] ?? [])
-          out.set(String(item.pk).slice('RECEIPT#'.length), item);
-        pending = res.UnprocessedKeys?.[table]?.Keys;
-        if (attempt > 8 && pending?.length) throw new Error('BatchGetItem left receipts unprocessed');
-      }
-    }
-    return out;
+    const items = await batchGetAll(this.doc, this.receiptsTable(), bundles.map(keys.receipt), {
+      ConsistentRead: true,
+    });
+    return new Map(items.map((item) => [String(item.pk).slice('RECEIPT#'.length), item]));
   }
 
   /** Ends the run if all it planned is settled (what the last settling write does, done again). */
@@ -593,23 +570,14 @@ export class DynamoPushRuns implements RunLog, SegmentCursors, RunRecovery {
 
   /** Runs still running that started at or after `since` (the sweep looks at the last days). */
   async running(since: string): Promise<PushRun[]> {
-    const runs: PushRun[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const res = await this.doc.send(
-        new QueryCommand({
-          TableName: this.table,
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :p AND gsi1sk >= :since',
-          FilterExpression: '#s = :running',
-          ExpressionAttributeNames: { '#s': 'status' },
-          ExpressionAttributeValues: { ':p': keys.runsListed, ':since': since, ':running': 'running' },
-          ...(start ? { ExclusiveStartKey: start } : {}),
-        }),
-      );
-      runs.push(...(res.Items ?? []).map((i) => withProgress(PushRunSchema.parse(i))));
-      start = res.LastEvaluatedKey;
-    } while (start);
-    return runs;
+    const items = await queryAll(this.doc, {
+      TableName: this.table,
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :p AND gsi1sk >= :since',
+      FilterExpression: '#s = :running',
+      ExpressionAttributeNames: { '#s': 'status' },
+      ExpressionAttributeValues: { ':p': keys.runsListed, ':since': since, ':running': 'running' },
+    });
+    return items.map((i) => withProgress(PushRunSchema.parse(i)));
   }
 }

@@ -5,13 +5,7 @@
  * version) and every binding whose item changed in ONE transaction. Binding items carry the
  * fan-out key (`gsi1pk`) exactly while the subscriber may be pushed, and a TTL once unfollowed.
  */
-import {
-  BatchGetCommand,
-  type BatchGetCommandOutput,
-  type DynamoDBDocumentClient,
-  QueryCommand,
-  TransactWriteCommand,
-} from '@aws-sdk/lib-dynamodb';
+import { type DynamoDBDocumentClient, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
 import { z } from 'zod';
 import { fanoutSegment } from '../../core/subscribers/fanout.ts';
 import {
@@ -27,6 +21,7 @@ import {
 import { byInstant } from '../../core/time.ts';
 import { retryOnConflict } from './conditional.ts';
 import { keys } from './keys.ts';
+import { batchGetAll } from './paging.ts';
 
 const ProfileItem = z.object({
   channel: z.enum(['wechat', 'sms']),
@@ -107,33 +102,15 @@ export class DynamoSubscriberRepository implements SubscriberRepository {
     return (await this.read(ref)).subscriber;
   }
 
-  /** One BatchGetItem of the profiles (eventually consistent, status only); unprocessed keys retried. */
+  /** The profiles' statuses, 100 to a BatchGetItem (eventually consistent, status only). */
   async statuses(channel: SubscriberRef['channel'], ids: readonly string[]) {
-    const out = new Map<string, Subscriber['status']>();
-    for (let i = 0; i < ids.length; i += 100) {
-      let pending: Record<string, unknown>[] | undefined = [...new Set(ids.slice(i, i + 100))].map((id) =>
-        keys.subscriber({ channel, id }),
-      );
-      for (let attempt = 0; pending?.length; attempt++) {
-        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
-        const res: BatchGetCommandOutput = await this.doc.send(
-          new BatchGetCommand({
-            RequestItems: {
-              [this.table]: {
-                Keys: pending,
-                ProjectionExpression: 'id, #s',
-                ExpressionAttributeNames: { '#s': 'status' },
-              },
-            },
-          }),
-        );
-        for (const item of res.Responses?.[this.table] ?? [])
-          out.set(String(item.id), ProfileItem.shape.status.parse(item.status));
-        pending = res.UnprocessedKeys?.[this.table]?.Keys;
-        if (attempt > 8 && pending?.length) throw new Error('BatchGetItem left keys unprocessed');
-      }
-    }
-    return out;
+    const items = await batchGetAll(
+      this.doc,
+      this.table,
+      [...new Set(ids)].map((id) => keys.subscriber({ channel, id })),
+      { ProjectionExpression: 'id, #s', ExpressionAttributeNames: { '#s': 'status' } },
+    );
+    return new Map(items.map((item) => [String(item.id), ProfileItem.shape.status.parse(item.status)]));
   }
 
   /**
