@@ -9,8 +9,11 @@ import { App, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { buildAwsApp } from '../lib/aws/app.ts';
 import { DeploymentError, deploymentFromContext } from '../lib/aws/deployment.ts';
-import { blueprint } from '../lib/blueprint.ts';
+import { blueprint, REPO_ROOT } from '../lib/blueprint.ts';
+import { ensureConsoleBuilt } from '../lib/console.ts';
 
+// The staff console's build is part of the app (S3 + CloudFront): built here when its sources changed.
+ensureConsoleBuilt(REPO_ROOT, (line) => console.error(line));
 const app = new App();
 try {
   buildAwsApp(

@@ -4,7 +4,8 @@
  * data under LOCAL_DATA_DIR (default .local/); Ctrl-C stops everything, the Java process included.
  */
 import { DEV_ACCOUNT_DEFAULTS } from '../functions/adapters/wechat/accounts.ts';
-import { blueprint } from '../lib/blueprint.ts';
+import { blueprint, REPO_ROOT } from '../lib/blueprint.ts';
+import { ensureConsoleBuilt } from '../lib/console.ts';
 import { JavaMissingError } from '../lib/local/dynamodb-local.ts';
 import { DataDirInUseError } from '../lib/local/lock.ts';
 import { defaultDataDir, LocalStack } from '../lib/local/stack.ts';
@@ -49,6 +50,7 @@ setInterval(() => {
 }, 250).unref();
 
 try {
+  ensureConsoleBuilt(REPO_ROOT, log);
   await stack.start();
 } catch (error) {
   stack.killNow();
@@ -78,8 +80,10 @@ console.log(`
     npm run wechat -- --event subscribe         # play a follower (signs and encrypts like WeChat)
     npm run wechat -- "绑定 京A12345"
     npm run wechat -- 限行
+    npm run menu                                # the custom menu's difference from WeChat's (--publish)
     curl -s ${url}/v1/cities/beijing/restrictions
     curl -s ${url}/_local/outbox                # what the WeChat sandbox would have delivered
+    open ${url}/console/                         # the staff console (local sign-in: pick a name and roles)
     curl -s ${url}/health
     curl -s ${url}/_local                       # routes, queues, schedules, topics of the blueprint
     curl -s ${url}/_local/queues                # depth, in flight, dead letters per queue

@@ -8,6 +8,8 @@
  *   npm run wechat -- "绑定 京A12345"
  *   npm run wechat -- 限行
  *   npm run wechat -- --event CLICK --key XIANXING
+ *   npm run wechat -- --type image --field PicUrl=https://example.com/p.jpg --field MediaId=m1
+ *   npm run wechat -- --type voice --field Recognition=明天限行 --field MediaId=m2
  *   npm run wechat -- --receipt 1000001 [--status "failed:user block"]   # WeChat's TEMPLATESENDJOBFINISH
  *
  * A receipt's msgid is the one the template send returned (GET /_local/outbox shows it).
@@ -25,6 +27,8 @@ const { values, positionals } = parseArgs({
     url: { type: 'string', default: localStackUrl() },
     event: { type: 'string' },
     key: { type: 'string' },
+    type: { type: 'string' },
+    field: { type: 'string', multiple: true, default: [] },
     receipt: { type: 'string' },
     status: { type: 'string', default: 'success' },
     plain: { type: 'boolean', default: false },
@@ -36,12 +40,15 @@ if (!account) {
   process.exit(2);
 }
 const text = positionals.join(' ');
-if (!values.event && !values.receipt && !text) {
+if (!values.event && !values.type && !values.receipt && !text) {
   console.error(
-    'usage: npm run wechat -- [--account dev] [--user OPENID] "限行"   |   --event subscribe|unsubscribe|CLICK [--key KEY]   |   --receipt MSGID [--status success|"failed:user block"|"failed:system failed"]',
+    'usage: npm run wechat -- [--account dev] [--user OPENID] "限行"   |   --event subscribe|unsubscribe|CLICK|SCAN|LOCATION [--key KEY] [--field K=V]   |   --type image|voice|video|location|link --field K=V …   |   --receipt MSGID [--status success|"failed:user block"|"failed:system failed"]',
   );
   process.exit(2);
 }
+const fields = Object.fromEntries(
+  values.field.map((f) => [f.slice(0, f.indexOf('=')), f.slice(f.indexOf('=') + 1)] as const),
+);
 const message: SimulatedMessage = values.receipt
   ? {
       kind: 'event',
@@ -49,8 +56,10 @@ const message: SimulatedMessage = values.receipt
       extra: { MsgID: values.receipt, Status: values.status },
     }
   : values.event
-    ? { kind: 'event', event: values.event, ...(values.key ? { eventKey: values.key } : {}) }
-    : { kind: 'text', text };
+    ? { kind: 'event', event: values.event, ...(values.key ? { eventKey: values.key } : {}), extra: fields }
+    : values.type
+      ? { kind: 'message', msgType: values.type, fields }
+      : { kind: 'text', text };
 const xml = messageXml(message, values.user, 'gh_local_account', Math.floor(Date.now() / 1000));
 const encrypted = !values.plain && account.mode !== 'plain';
 const request = buildRequest(account, xml, { encrypted });
@@ -65,4 +74,6 @@ if (res.status !== 200) {
   process.exit(1);
 }
 const reply = openReply(account, body);
-console.log(reply.content ?? '(no passive reply: "success")');
+if (reply.article)
+  console.log(`[article] ${reply.article.title}\n${reply.article.description}\n${reply.article.url}`);
+else console.log(reply.content ?? '(no passive reply: "success")');

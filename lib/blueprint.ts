@@ -236,6 +236,7 @@ export const blueprintInput = {
       // Measured alone, bundled, heap limited as at this size: peak RSS 252–266 MB (test/bench/deliver-memory.ts).
       memoryMb: 384,
       timeoutSeconds: 60,
+      // subscribers: statuses and consents to subscription templates; ledger: also a follower deferred after 43117.
       tables: { subscribers: 'read-write', ledger: 'read-write', operations: 'read-write', content: 'read' },
       publishes: ['push-deliveries'], // SMS fallbacks
       secrets: ['wechat-accounts'],
@@ -245,7 +246,6 @@ export const blueprintInput = {
         ...WECHAT_API_ENVIRONMENT,
         PUSH_RATE_PER_SECOND: '40',
         PUSH_CONCURRENCY: '8',
-        WECHAT_DAILY_TEMPLATE_QUOTA: '100000',
       },
     },
     'deliver-sms': {
@@ -323,13 +323,44 @@ export const blueprintInput = {
     },
     'plan-notice-push': {
       description:
-        'Plans the push of a published notice: a run per notice version, one segment per parallel Scan segment.',
+        'Plans the push of a published notice: a run per notice version, one segment per parallel Scan segment, one mass send per account that cannot send template messages.',
       entry: 'functions/plan-notice-push/handler.ts',
       timeoutSeconds: 30,
       tables: { content: 'read', operations: 'read-write' },
-      publishes: ['push-segments'],
+      publishes: ['push-segments', 'wechat-mass-sends'],
       secrets: ['wechat-accounts'],
-      environment: { PUSH_CHANNELS: 'wechat,sms', NOTICE_SCAN_SEGMENTS: '8' },
+      environment: {
+        ...RESTRICTION_DATA_ENVIRONMENT,
+        PUSH_CHANNELS: 'wechat,sms',
+        NOTICE_SCAN_SEGMENTS: '8',
+      },
+    },
+    'send-wechat-mass': {
+      description:
+        'A published notice as an article mass send (draft, then send) for an account that cannot send template messages, within its daily allowance; recorded on the run.',
+      entry: 'functions/send-wechat-mass/handler.ts',
+      timeoutSeconds: 30,
+      tables: { content: 'read', operations: 'read-write' },
+      secrets: ['wechat-accounts'],
+      egress: 'fixed-ip',
+      environment: { ...RESTRICTION_DATA_ENVIRONMENT, ...WECHAT_API_ENVIRONMENT },
+    },
+    'get-notice-page': {
+      description:
+        'Public: the page of a published notice (GET /n/{id}), server-rendered HTML for WeChat’s browser; drafts are 404.',
+      entry: 'functions/get-notice-page/handler.ts',
+      tables: { content: 'read' },
+      environment: RESTRICTION_DATA_ENVIRONMENT,
+    },
+    'manage-wechat': {
+      description:
+        'Operators: the WeChat account’s custom menu — the difference from what WeChat shows, then publishing it (audited).',
+      entry: 'functions/manage-wechat/handler.ts',
+      timeoutSeconds: 15,
+      tables: { operations: 'read-write' }, // tokens; the published menu with its audit entry
+      secrets: ['wechat-accounts'],
+      egress: 'fixed-ip',
+      environment: WECHAT_API_ENVIRONMENT,
     },
     'get-notices': {
       description: 'Public: a city’s published notices (feed) and one published notice.',
@@ -358,6 +389,8 @@ export const blueprintInput = {
         content: 'read',
       },
       secrets: ['sms-gateway'],
+      // A phone that links itself as a follower's 短信备用 is confirmed to the follower in WeChat.
+      publishes: ['wechat-replies'],
       environment: { ...SMS_ENVIRONMENT, ...RESTRICTION_DATA_ENVIRONMENT, ...REMINDER_ENVIRONMENT },
     },
     'manage-sms': {
@@ -365,6 +398,29 @@ export const blueprintInput = {
       entry: 'functions/manage-sms/handler.ts',
       tables: { operations: 'read' },
       environment: SMS_ENVIRONMENT,
+    },
+    'report-restriction-data': {
+      description:
+        'Operators (the staff console): the restriction data with its sources and coverage gaps, and what a calendar upload would change.',
+      entry: 'functions/report-restriction-data/handler.ts',
+      memoryMb: 512,
+      timeoutSeconds: 15,
+      tables: { content: 'read' },
+      environment: { ...REMINDER_ENVIRONMENT, COVERAGE_DAYS: '30' },
+    },
+    'find-subscribers': {
+      description: 'Operators: find subscribers by plate or phone number (masked unless admin).',
+      entry: 'functions/find-subscribers/handler.ts',
+      timeoutSeconds: 29,
+      tables: { subscribers: 'read-scan', ledger: 'read' },
+      secrets: ['sms-gateway'], // the pepper: a number is looked up by its HMAC (it sends nothing)
+    },
+    'report-wechat-quota': {
+      description: 'Operators: template messages counted today against each WeChat account’s daily quota.',
+      entry: 'functions/report-wechat-quota/handler.ts',
+      tables: { operations: 'read' },
+      secrets: ['wechat-accounts'],
+      environment: { WECHAT_DAILY_TEMPLATE_QUOTA: '100000' }, // deliver-wechat's quota (a test holds them equal)
     },
     'check-restriction-coverage': {
       description: 'Daily: warn when a served city has no rule or no calendar for a day in the next 30.',
@@ -393,6 +449,10 @@ export const blueprintInput = {
       description:
         'One message { noticeId, version, publishedAt } per published notice with a wechat or sms channel (plan-notice-push plans it).',
     },
+    'wechat-mass-sends': {
+      description:
+        'One job { runKey, noticeId, version, accountId } per notice and account that sends it as an article mass send.',
+    },
   },
 
   secrets: {
@@ -402,7 +462,7 @@ export const blueprintInput = {
     },
     'wechat-accounts': {
       description:
-        'JSON array of WeChat Official Accounts: id, appId, appSecret, token, encodingAesKey, previousEncodingAesKey, mode, templates, defaultCity.',
+        'JSON array of WeChat Official Accounts: id, appId, appSecret, token, encodingAesKey, previousEncodingAesKey, mode, kind, templates, subscriptions, pageBaseUrl, dailyTemplateQuota, massSend, menu, defaultCity, audience.',
     },
   },
 
@@ -449,6 +509,16 @@ export const blueprintInput = {
       visibilityTimeoutSeconds: 120,
       maxReceives: 3,
       retentionDays: 1,
+    },
+    'wechat-mass-sends': {
+      description: 'Article mass sends of published notices, one per run and account.',
+      function: 'send-wechat-mass',
+      subscribesTo: [{ topic: 'wechat-mass-sends' }],
+      batchSize: 1,
+      maxConcurrency: 2,
+      visibilityTimeoutSeconds: 60,
+      maxReceives: 5,
+      retentionDays: 4,
     },
     'wechat-replies': {
       description: 'Asynchronous WeChat replies (customer-service API).',
@@ -529,6 +599,22 @@ export const blueprintInput = {
       statistic: 'Sum',
       threshold: 0,
       periodMinutes: 5,
+    },
+    'wechat-template-values-refused': {
+      description:
+        'A push was not sent because its template values could not be made valid (the mapping or the notice changed after approval): see the deliver-wechat logs.',
+      metric: 'WeChatTemplateValuesRefused',
+      statistic: 'Sum',
+      threshold: 0,
+      periodMinutes: 5,
+    },
+    'wechat-mass-sends-held': {
+      description:
+        'A notice for a subscription account was not mass-sent: the day’s allowance was used (the run names the notices that used it).',
+      metric: 'WeChatMassSendsHeld',
+      statistic: 'Sum',
+      threshold: 0,
+      periodMinutes: 60,
     },
     'sms-budget-exhausted': {
       description:

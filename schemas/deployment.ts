@@ -21,6 +21,43 @@ export const OnCallSchema = z.discriminatedUnion('protocol', [
 ]);
 export type OnCall = z.infer<typeof OnCallSchema>;
 
+/**
+ * Where the staff console is served (S3 behind CloudFront). Unset: at the distribution's own domain
+ * where CloudFront serves one (aws); in aws-cn CloudFront serves only an ICP-filed alternate domain
+ * with a certificate uploaded to IAM (no ACM there), so those must be given or the console is not hosted.
+ */
+export const ConsoleHostingSchema = z
+  .strictObject({
+    /** false: do not host the console (the API stays usable by other clients). */
+    enabled: z.boolean().default(true),
+    /** An alternate domain name (CNAME) for the distribution, e.g. console.jtgl.example.gov.cn. */
+    domainName: z
+      .string()
+      .regex(/^(?=.{1,253}$)([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$/, 'a lowercase DNS name')
+      .optional(),
+    /** aws: an ACM certificate for domainName, in us-east-1 (CloudFront's certificates live there). */
+    certificateArn: z
+      .string()
+      .regex(/^arn:aws:acm:us-east-1:\d{12}:certificate\/[\w-]+$/, 'an ACM certificate ARN in us-east-1')
+      .optional(),
+    /** aws-cn: the id of the server certificate uploaded to IAM (e.g. ASCA…) for domainName. */
+    iamCertificateId: z
+      .string()
+      .regex(/^[A-Z0-9]{16,32}$/, 'an IAM server certificate id such as ASCAEXAMPLE1234567890')
+      .optional(),
+  })
+  .superRefine((c, ctx) => {
+    if ((c.certificateArn || c.iamCertificateId) && !c.domainName)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['domainName'],
+        message: 'a certificate needs the domain it is for',
+      });
+    if (c.certificateArn && c.iamCertificateId)
+      ctx.addIssue({ code: 'custom', path: ['iamCertificateId'], message: 'give one certificate, not two' });
+  });
+export type ConsoleHostingInput = z.input<typeof ConsoleHostingSchema>;
+
 export const DeploymentSchema = z.strictObject({
   /** In every physical name and stack name; several stages can share an account and region. */
   stage: z
@@ -43,6 +80,8 @@ export const DeploymentSchema = z.strictObject({
   /** Overrides the blueprint's SMS_PROVIDER for every function that has it. */
   smsProvider: SmsProviderSchema.optional(),
   onCall: OnCallSchema.optional(),
+  /** The staff console's hosting (S3 + CloudFront). */
+  console: ConsoleHostingSchema.optional(),
 });
 export type DeploymentInput = z.input<typeof DeploymentSchema>;
 export type DeploymentSettings = z.output<typeof DeploymentSchema>;

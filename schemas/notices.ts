@@ -244,8 +244,30 @@ export const NoticePreviewSchema = z
       }),
     ),
     note: z.string().nullable(),
-    wechat: z.object({ values: z.record(z.string(), z.string()) }).nullable(),
+    wechat: z
+      .object({
+        values: z.record(z.string(), z.string()),
+        accounts: z.array(
+          z.object({
+            account: z.string(),
+            via: z.enum(['template', 'subscription', 'mass-send']),
+            templateId: z.string().nullable(),
+            values: z.record(z.string(), z.string()).nullable(),
+            url: z.string().nullable(),
+          }),
+        ),
+      })
+      .nullable(),
     sms: z.object({ text: z.string(), characters: z.number(), parts: z.number() }).nullable(),
     sent: z.literal(0),
   })
   .loose();
+
+/** GET /v1/admin/notices/{id}/approved: the notice as a reviewer last approved it, from the audit trail. */
+export const ApprovedVersionSchema = z.object({
+  notice: NoticeSchema.nullable(),
+  approvedBy: z.string().nullable(),
+  approvedAt: z.string().nullable(),
+  /** The audit trail was searched from this day (the notice's creation) to today. */
+  searchedFrom: z.string(),
+});

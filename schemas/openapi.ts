@@ -6,27 +6,70 @@
  * JSON routes answer errors as RFC 9457 problem+json. Their error statuses are the use case's
  * (declared) plus the router's own: 400 (invalid input, a repeated query parameter), 401 and 403 on
  * admin routes, 413 over the route's body limit. Webhooks are documented as what they are: provider-signed XML
- * or JSON the handler authenticates and parses itself, with the answers each provider expects.
+ * or JSON the handler authenticates and parses itself, with the answers each provider expects; pages
+ * as the HTML they answer.
  */
+import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { ProblemSchema } from './api.ts';
 import {
   declaredRoutes,
   isJsonRoute,
   type JsonRoute,
+  type PageRoute,
   type RouteDeclaration,
   splitRouteKey,
   type WebhookContent,
   type WebhookRoute,
 } from './routes.ts';
+import { queryInts } from './text.ts';
+
+/**
+ * Definitions a recursive schema needs (the menu's buttons hold buttons), moved from each schema's
+ * local `$defs` (whose refs would not resolve once the schema sits deep in the document) to
+ * components.schemas under a name derived from their content.
+ */
+const hoisted = new Map<string, unknown>();
+
+function rewriteRefs(value: unknown, names: Record<string, string>): unknown {
+  if (Array.isArray(value)) return value.map((v) => rewriteRefs(v, names));
+  if (!value || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([k, v]) =>
+      k === '$ref' && typeof v === 'string' && v.startsWith('#/$defs/')
+        ? [k, `#/components/schemas/${names[v.slice('#/$defs/'.length)]}`]
+        : [k, rewriteRefs(v, names)],
+    ),
+  );
+}
 
 /** JSON Schema (draft 2020-12, which OpenAPI 3.1 uses) without the per-schema `$schema` marker. */
 function json(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown> {
-  const { $schema: _, ...rest } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<
-    string,
-    unknown
-  >;
-  return rest;
+  const {
+    $schema: _,
+    $defs,
+    ...rest
+  } = z.toJSONSchema(schema, {
+    io,
+    unrepresentable: 'any',
+    override: ({ zodSchema, jsonSchema }) => {
+      const bounds = queryInts.get(zodSchema as unknown as z.ZodType);
+      if (!bounds) return;
+      for (const k of Object.keys(jsonSchema)) delete jsonSchema[k];
+      Object.assign(jsonSchema, { type: 'integer', minimum: bounds.min, maximum: bounds.max });
+    },
+  }) as Record<string, unknown> & {
+    $defs?: Record<string, unknown>;
+  };
+  if (!$defs) return rest;
+  const names = Object.fromEntries(
+    Object.entries($defs).map(([id, def]) => [
+      id,
+      `Schema${createHash('sha256').update(JSON.stringify(def)).digest('hex').slice(0, 10)}`,
+    ]),
+  );
+  for (const [id, def] of Object.entries($defs)) hoisted.set(names[id]!, rewriteRefs(def, names));
+  return rewriteRefs(rest, names) as Record<string, unknown>;
 }
 const ERROR_TEXT: Record<number, string> = {
   400: 'Invalid input (the problem names each field)',
@@ -101,10 +144,11 @@ const content = (c: WebhookContent, io: 'input' | 'output') =>
     c.contentTypes.map((t) => [t, { schema: c.schema ? json(c.schema, io) : { type: 'string' } }]),
   );
 
-function webhookOperation(route: WebhookRoute) {
+/** Webhooks and pages: what they carry, as declared (not problem+json). */
+function webhookOperation(route: WebhookRoute | PageRoute) {
   return {
     parameters: route.parameters.map((p) => ({ ...p, schema: { type: 'string' } })),
-    ...(route.body
+    ...('body' in route && route.body
       ? {
           requestBody: {
             required: true,
@@ -145,7 +189,7 @@ export function openApiDocument(version: string) {
     },
     paths,
     components: {
-      schemas: { Problem: json(ProblemSchema, 'output') },
+      schemas: { Problem: json(ProblemSchema, 'output'), ...Object.fromEntries(hoisted) },
       securitySchemes: {
         adminJwt: { type: 'http', scheme: 'bearer', bearerFormat: 'JWT (Cognito access token)' },
         wechatSignature: {

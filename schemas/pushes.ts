@@ -89,6 +89,12 @@ export const OUTCOMES = [
    * plate in another tail's segment, an earlier version of the notice): not sent again.
    */
   'already-reached',
+  /** Their account sends this category as subscription notices only, and they have not accepted it. */
+  'not-subscribed',
+  /** Their account cannot send template messages: the notice reached them as the account's mass send. */
+  'mass-send',
+  /** Their account cannot send this category at all (a subscription account and a restriction reminder). */
+  'unsendable',
 ] as const;
 export const OutcomeSchema = z.enum(OUTCOMES);
 export type Outcome = z.infer<typeof OutcomeSchema>;
@@ -157,6 +163,8 @@ export const PushRunReportSchema = z
     /** Outcomes, `planned`, and the receipts WeChat reported later (`delivered`, `failed:…`). */
     counts: z.record(z.string(), z.number()),
     done: z.boolean(),
+    /** Recipients with an outcome so far (of `counts.planned`): the run's progress. */
+    settled: z.number(),
     unsent: z.number(),
     startedAt: z.string(),
     finishedAt: z.string().nullable(),
@@ -235,7 +243,7 @@ export const NoticeSegmentSchema = z.strictObject({
     .max(2),
   /** Accounts whose followers are officers (audience `internal`); excluded from public audiences. */
   internalAccounts: z.array(z.string().max(32)).max(50),
-  /** WeChat template values. */
+  /** The notice's placeholder values (delivery fills each account's template keys from them). */
   values: TemplateValuesSchema,
   /** SMS template parameters (title, summary). */
   smsValues: TemplateValuesSchema.optional(),
@@ -288,10 +296,16 @@ export const DeliveryMessageSchema = z.strictObject({
   city: CityCodeSchema,
   date: CivilDateSchema,
   recipients: RecipientsSchema,
-  /** Template values rendered by the planner (notices); restriction reminders are rendered at delivery. */
+  /**
+   * The notice's placeholder values (title, window, …; functions/core/wechat/placeholders.ts), which
+   * delivery fills each account's template keys from; a value under a template key itself
+   * (`keyword1`) is sent as given, fitted to its type. Restriction reminders are rendered at delivery.
+   */
   values: TemplateValuesSchema.optional(),
   /** Released after quiet hours: not deferred again. */
   deferred: z.boolean().optional(),
+  /** A follower deferred after WeChat's 43117 (messaged too often): which attempt this is. */
+  frequencyAttempt: z.number().int().min(1).max(5).optional(),
   /** WeChat bundles of notices: the SMS parameters, should a recipient fall back to SMS. */
   fallbackValues: TemplateValuesSchema.optional(),
   /** An SMS bundle sent because the WeChat push failed permanently (counted apart on the run). */

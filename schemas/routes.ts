@@ -9,15 +9,18 @@
  *  - each function's dispatch (functions/shared/http.ts `httpRouter`, typed against these keys).
  * JSON routes are parsed by the router with exactly these schemas. Webhooks (`wechat-signature`,
  * `sms-signature`) parse and authenticate their own XML or JSON bodies; they are declared for the
- * blueprint and the document, with their content types, parameters and answers.
+ * blueprint and the document, with their content types, parameters and answers. Pages (`kind:
+ * 'page'`) are public HTML a person opens in a browser (WeChat's), declared the same way.
  */
 import { z } from 'zod';
 import * as api from './api.ts';
 import * as notices from './notices.ts';
 import * as operations from './operations.ts';
 import * as pushes from './pushes.ts';
+import * as restrictionAdmin from './restriction-admin.ts';
 import type { Role } from './roles.ts';
 import * as sms from './sms.ts';
+import * as wechat from './wechat.ts';
 
 export const METHODS = ['GET', 'POST', 'PUT', 'PATCH', 'DELETE'] as const;
 export type Method = (typeof METHODS)[number];
@@ -84,11 +87,20 @@ export interface WebhookRoute extends Documented {
   responses: Readonly<Record<number, WebhookContent>>;
 }
 
-export type RouteDeclaration = JsonRoute | WebhookRoute;
+/** A public HTML page (functions/shared/page.ts): parameters and answers, like a webhook's. */
+export interface PageRoute extends Documented {
+  auth: 'public';
+  kind: 'page';
+  parameters: readonly WebhookParameter[];
+  responses: Readonly<Record<number, WebhookContent>>;
+}
+
+export type RouteDeclaration = JsonRoute | WebhookRoute | PageRoute;
 export type RouteDeclarations = Readonly<Record<RouteKeyPattern, RouteDeclaration>>;
 
+export const isPageRoute = (r: RouteDeclaration): r is PageRoute => 'kind' in r && r.kind === 'page';
 export const isJsonRoute = (r: RouteDeclaration): r is JsonRoute =>
-  r.auth === 'public' || r.auth === 'admin-jwt';
+  (r.auth === 'public' || r.auth === 'admin-jwt') && !isPageRoute(r);
 
 const EDITORS = ['editor'] as const;
 const REVIEWERS = ['reviewer'] as const;
@@ -201,6 +213,29 @@ export const ROUTES = {
     request: { path: api.PlatePathSchema, query: api.PlateQuerySchema },
     response: { status: 200, schema: api.PlateRestrictionAnswerSchema, description: 'The plate’s answer' },
     errors: [404],
+  },
+
+  // Pages ----------------------------------------------------------------------------------------
+  'GET /n/{id}': {
+    function: 'get-notice-page',
+    auth: 'public',
+    kind: 'page',
+    summary:
+      'The page of a published notice, as WeChat’s browser opens it from a template message, a subscription notice or an article reply',
+    tag: 'notices',
+    parameters: [{ name: 'id', in: 'path', required: true, description: 'The notice id' }],
+    responses: {
+      200: {
+        contentTypes: ['text/html'],
+        description:
+          'Kind, title, full body, areas, effective window, publication time, and a banner once withdrawn; no script, strict CSP, cacheable for a minute',
+      },
+      304: { contentTypes: ['text/html'], description: 'Not modified (If-None-Match matched the ETag)' },
+      404: {
+        contentTypes: ['text/html'],
+        description: 'No published notice with this id (drafts, notices in review and officers-only ones)',
+      },
+    },
   },
 
   // Webhooks -------------------------------------------------------------------------------------
@@ -368,6 +403,30 @@ export const ROUTES = {
     errors: [409],
   },
 
+  // The WeChat account (operators) ------------------------------------------------------------------
+  'GET /v1/admin/wechat/{account}/menu': {
+    function: 'manage-wechat',
+    auth: 'admin-jwt',
+    roles: OPERATORS,
+    summary:
+      'The repository’s custom menu for an account, the one WeChat shows now, the difference and what stands in the way of publishing',
+    tag: 'admin: wechat',
+    request: { path: wechat.MenuPathSchema },
+    response: { status: 200, schema: wechat.MenuReportSchema, description: 'The menu and its difference' },
+    errors: [404],
+  },
+  'POST /v1/admin/wechat/{account}/menu': {
+    function: 'manage-wechat',
+    auth: 'admin-jwt',
+    roles: OPERATORS,
+    summary:
+      'Publish the repository’s menu (menu/create), only over WeChat’s menu as the difference showed it (basedOn); audited',
+    tag: 'admin: wechat',
+    request: { path: wechat.MenuPathSchema, body: wechat.MenuPublishSchema },
+    response: { status: 200, schema: wechat.MenuReportSchema, description: 'Published' },
+    errors: [404, 409],
+  },
+
   // Notices, public --------------------------------------------------------------------------------
   'GET /v1/notices': {
     function: 'get-notices',
@@ -483,7 +542,7 @@ export const ROUTES = {
       'Followers, active, bound plates by city, pushes and unfollows per 1,000 by category and week, SMS spend',
     tag: 'admin: operations',
     request: { query: operations.WeeksQuerySchema },
-    response: { status: 200, schema: AnObject, description: 'The report' },
+    response: { status: 200, schema: operations.StatsReportSchema, description: 'The report' },
     errors: [],
   },
   'GET /v1/admin/subscribers/{channel}/{id}': {
@@ -493,7 +552,11 @@ export const ROUTES = {
     summary: 'Support view of one subscriber (personal data masked unless role admin)',
     tag: 'admin: operations',
     request: { path: operations.SubscriberPathSchema },
-    response: { status: 200, schema: AnObject, description: 'The subscriber' },
+    response: {
+      status: 200,
+      schema: operations.SupportViewSchema,
+      description: 'The subscriber, with the pushes on their day ledgers (9 days)',
+    },
     errors: [404],
   },
   'GET /v1/admin/audit': {
@@ -501,7 +564,7 @@ export const ROUTES = {
     auth: 'admin-jwt',
     roles: OPERATORS,
     summary:
-      'The audit trail (who, when, what, before, after) of a time range (≤ 31 days; a bare date is that day in Asia/Shanghai), optionally of one actor',
+      'The audit trail (who, when, what, before, after) of a time range (≤ 31 days; a bare date is that day in Asia/Shanghai), optionally of one actor and of actions starting with `action`',
     tag: 'admin: operations',
     request: { query: operations.AuditQuerySchema },
     response: { status: 200, schema: operations.AuditPageSchema, description: 'Entries, oldest first' },
@@ -559,6 +622,72 @@ export const ROUTES = {
     request: { path: api.SuspensionPathSchema, body: api.LiftSuspensionBodySchema },
     response: { status: 200, schema: api.NewSuspensionBodySchema, description: 'Lifted' },
     errors: [404, 409],
+  },
+  // Console reads (the staff console; each is a question the API could not answer before) ---------
+  'GET /v1/admin/subscribers': {
+    function: 'find-subscribers',
+    auth: 'admin-jwt',
+    roles: OPERATORS,
+    summary:
+      'Find subscribers by plate or phone number (the number is looked up by its HMAC; masked unless role admin)',
+    tag: 'admin: operations',
+    request: { query: operations.SubscriberSearchQuerySchema },
+    response: {
+      status: 200,
+      schema: operations.SubscriberSearchResultSchema,
+      description: 'Matching subscribers (at most 20)',
+    },
+    errors: [],
+  },
+  'GET /v1/admin/wechat/quota': {
+    function: 'report-wechat-quota',
+    auth: 'admin-jwt',
+    roles: OPERATORS,
+    summary: 'Template messages counted against each WeChat account’s daily quota today (Asia/Shanghai)',
+    tag: 'admin: pushes',
+    response: { status: 200, schema: operations.WeChatQuotaReportSchema, description: 'Per account' },
+    errors: [],
+  },
+  'GET /v1/admin/restriction-data': {
+    function: 'report-restriction-data',
+    auth: 'admin-jwt',
+    roles: OPERATORS,
+    summary:
+      'Every calendar, rule and suspension the engine answers from (shipped or stored), and the served cities’ coverage gaps',
+    tag: 'admin: restriction data',
+    request: { query: restrictionAdmin.RestrictionDataQuerySchema },
+    response: {
+      status: 200,
+      schema: restrictionAdmin.RestrictionDataReportSchema,
+      description: 'The restriction data',
+    },
+    errors: [],
+  },
+  'POST /v1/admin/calendars/{year}/changes': {
+    function: 'report-restriction-data',
+    auth: 'admin-jwt',
+    roles: OPERATORS,
+    summary:
+      'Validate a holiday calendar and list which dates’ answers uploading it would change, per city (saves nothing)',
+    tag: 'admin: restriction data',
+    request: { path: api.YearPathSchema, body: api.HolidayCalendarSchema },
+    response: {
+      status: 200,
+      schema: restrictionAdmin.CalendarChangesSchema,
+      description: 'The changes',
+    },
+    errors: [],
+  },
+  'GET /v1/admin/notices/{id}/approved': {
+    function: 'manage-notices',
+    auth: 'admin-jwt',
+    roles: NOTICE_READERS,
+    summary:
+      'The version of a notice last approved (from the audit trail), to review what changed since; null if never approved',
+    tag: 'admin: notices',
+    request: { path: notices.NoticeIdPathSchema },
+    response: { status: 200, schema: notices.ApprovedVersionSchema, description: 'The approved version' },
+    errors: [404],
   },
 } as const satisfies RouteDeclarations;
 

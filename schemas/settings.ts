@@ -12,20 +12,15 @@ const count = (min: number, max: number) => z.coerce.number().int().min(min).max
 const csv = <T extends z.ZodType>(item: T) =>
   z.preprocess((v) => (typeof v === 'string' ? v.split(',').map((p) => p.trim()) : v), z.array(item).min(1));
 
-/** deliver-wechat: pacing under WeChat's limits and the account's daily template quota. */
+/** deliver-wechat: pacing under WeChat's limits (each account's daily template quota is its configuration). */
 export const DeliverWeChatSettingsSchema = z
   .object({
     /** Template sends per second per invocation; × the queue's maximum concurrency = the run's rate. */
     PUSH_RATE_PER_SECOND: positive,
     /** Template sends in flight at once per invocation (WeChat answers in ~100–300 ms). */
     PUSH_CONCURRENCY: count(1, 50),
-    WECHAT_DAILY_TEMPLATE_QUOTA: count(1, 100_000_000),
   })
-  .transform((e) => ({
-    ratePerSecond: e.PUSH_RATE_PER_SECOND,
-    concurrency: e.PUSH_CONCURRENCY,
-    dailyTemplateQuota: e.WECHAT_DAILY_TEMPLATE_QUOTA,
-  }));
+  .transform((e) => ({ ratePerSecond: e.PUSH_RATE_PER_SECOND, concurrency: e.PUSH_CONCURRENCY }));
 
 /** deliver-sms: pacing under the gateway's limits. */
 export const DeliverSmsSettingsSchema = z
@@ -71,3 +66,8 @@ export const RunRecoverySettingsSchema = z
     stallAfterMs: e.PUSH_STALL_AFTER_SECONDS * 1000,
     maxAutoResumes: e.PUSH_MAX_AUTO_RESUMES,
   }));
+
+/** report-wechat-quota: the daily template quota deliver-wechat counts against (the same value). */
+export const WeChatQuotaSettingsSchema = z
+  .object({ WECHAT_DAILY_TEMPLATE_QUOTA: count(1, 100_000_000) })
+  .transform((e) => ({ dailyTemplateQuota: e.WECHAT_DAILY_TEMPLATE_QUOTA }));

@@ -16,7 +16,7 @@
 import { z } from 'zod';
 
 /** C0, DEL and C1 (Unicode's control characters), but newline and tab. */
-const CONTROL = /[\p{Cc}--[\n\t]]/v;
+const CONTROL = /(?![\n\t])\p{Cc}/u;
 const CONTROL_OR_TAB_NEWLINE = /\p{Cc}/u;
 const BIDI_CONTROL = /[\u202A-\u202E\u2066-\u2069]/;
 const INVISIBLE = /[\s\p{Cf}\p{Default_Ignorable_Code_Point}\u2800]/gu;
@@ -69,13 +69,23 @@ export const identifier = (pattern: RegExp, max: number, what: string) =>
 
 // Query strings: what API Gateway hands over is text; only decimal digits are numbers. -------------
 
+/**
+ * Query and path integers by their bounds: the OpenAPI document (schemas/openapi.ts) shows each as
+ * what it is on the wire, an integer in [min, max] written in decimal digits, rather than as the
+ * string pattern that parses it — so typed clients pass numbers.
+ */
+export const queryInts = new WeakMap<z.ZodType, { min: number; max: number }>();
+
 /** A query or path integer: decimal digits only (no sign, spaces, hex or exponent), within [min, max]. */
-export const queryInt = (min: number, max: number) =>
-  z
+export const queryInt = (min: number, max: number) => {
+  const schema = z
     .string()
     .regex(/^\d{1,9}$/, 'expected a whole number in decimal digits')
     .transform(Number)
     .pipe(z.number().int().min(min).max(max));
+  queryInts.set(schema, { min, max });
+  return schema;
+};
 
 /** YYYY-MM, a real month. */
 export const MonthSchema = z.string().regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'expected a month as YYYY-MM');

@@ -7,10 +7,12 @@
 import { DynamoNoticeFeed } from '../adapters/dynamodb/notice-feed.ts';
 import { found } from '../core/errors.ts';
 import { documentClient } from '../shared/aws-clients.ts';
+import { clock } from '../shared/clock.ts';
 import { tableName } from '../shared/config.ts';
 import { httpRouter } from '../shared/http.ts';
 
-const feed = new DynamoNoticeFeed(documentClient, tableName('content'));
+// The functions' clock (shifted by LOCAL_TIME_OFFSET_MS on the local stack, like the publishing side's).
+const feed = new DynamoNoticeFeed(documentClient, tableName('content'), () => clock.now());
 
 export const handler = httpRouter('get-notices', {
   'GET /v1/notices': async ({ query }) => ({

@@ -5,14 +5,16 @@
  *   GET   /v1/admin/notices/{id}                 one notice with the moves it allows now
  *   PATCH /v1/admin/notices/{id}                 { version, …fields } — an approved notice goes back to review
  *   POST  /v1/admin/notices/{id}/{submit|approve|reject|publish|withdraw}   reject/withdraw: { reason }
+ *   GET   /v1/admin/notices/{id}/approved        the version last approved (a reviewer's comparison)
  * Each write is one transaction with its audit entry (functions/core/notices/workflow.ts).
  */
 import type { Notice } from '../../schemas/notices.ts';
+import { approvedVersion } from '../core/notices/history.ts';
 import { allowedActions, type TransitionAction } from '../core/notices/lifecycle.ts';
 import * as workflow from '../core/notices/workflow.ts';
 import type { Actor } from '../core/vocabulary.ts';
 import { httpRouter } from '../shared/http.ts';
-import { noticeDeps as deps } from '../shared/wiring/notices.ts';
+import { noticeDeps as deps, noticeHistoryDeps } from '../shared/wiring/notices.ts';
 
 const view = (n: Notice) => ({ ...n, allowedActions: allowedActions(n) });
 const ok = async (notice: Promise<Notice>, status = 200) => ({ status, body: view(await notice) });
@@ -36,4 +38,8 @@ export const handler = httpRouter('manage-notices', {
   'POST /v1/admin/notices/{id}/reject': move('reject'),
   'POST /v1/admin/notices/{id}/publish': move('publish'),
   'POST /v1/admin/notices/{id}/withdraw': move('withdraw'),
+  'GET /v1/admin/notices/{id}/approved': async (r) => ({
+    status: 200,
+    body: await approvedVersion(r.path.id, noticeHistoryDeps),
+  }),
 });

@@ -2,12 +2,13 @@
  * Operators (roles: schemas/routes.ts, checked by the router):
  *   GET /v1/admin/stats?weeks=8                       followers, active, bound plates by city, pushes and
  *                                                     unfollows per 1,000 by category and week, SMS spend
- *   GET /v1/admin/subscribers/{channel}/{id}          support view (masked unless role admin)
- *   GET /v1/admin/audit?from=&to=&actor=              the audit trail (read only; no route edits it)
+ *   GET /v1/admin/subscribers/{channel}/{id}          support view (masked unless role admin), recent pushes
+ *   GET /v1/admin/audit?from=&to=&actor=&action=      the audit trail (read only; no route edits it)
  */
 import { PUSH_CATEGORIES } from '../../schemas/vocabulary.ts';
 import { found } from '../core/errors.ts';
-import { auditRange, followerCounts, supportView } from '../core/operations/reports.ts';
+import { auditRange, followerCounts, matchesAction } from '../core/operations/reports.ts';
+import { supportViewWithPushes } from '../core/operations/support.ts';
 import { budgetMonth, budgetReport } from '../core/sms/budget.ts';
 import { clock } from '../shared/clock.ts';
 import { httpRouter } from '../shared/http.ts';
@@ -27,13 +28,13 @@ export const handler = httpRouter('report-operations', {
   }),
   'GET /v1/admin/subscribers/{channel}/{id}': async ({ path, actor }) => {
     const s = found(await deps.subscribers.get(path), `No ${path.channel} subscriber with that id.`);
-    return { status: 200, body: supportView(s, actor.roles.includes('admin')) };
+    return { status: 200, body: await supportViewWithPushes(s, actor.roles.includes('admin'), deps) };
   },
   'GET /v1/admin/audit': async ({ query }) => {
     const range = auditRange(query, clock.now());
-    return {
-      status: 200,
-      body: { from: range.from, to: range.to, entries: await deps.audit(range, query.actor) },
-    };
+    const entries = (await deps.audit(range, query.actor)).filter((e) =>
+      matchesAction(e.action, query.action),
+    );
+    return { status: 200, body: { from: range.from, to: range.to, entries } };
   },
 });

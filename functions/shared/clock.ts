@@ -30,3 +30,5 @@ export const localTimeScale = (): number => {
   const scale = isLocal() ? Number(process.env.LOCAL_TIME_SCALE ?? 1) : 1;
   return Number.isFinite(scale) && scale > 0 && scale <= 1 ? scale : 1;
 };
+/** Protocol time as a Clock: what a follower's customer-service window is counted in (WeChat's time). */
+export const protocolClock: Clock = { now: () => new Date(protocolNow()) };

@@ -7,6 +7,9 @@
 import type { App } from 'aws-cdk-lib';
 import type { Blueprint } from '../../schemas/blueprint.ts';
 import type { DeploymentInput } from '../../schemas/deployment.ts';
+import { REPO_ROOT } from '../blueprint.ts';
+import { consoleDist } from '../console.ts';
+import { ConsoleStack } from './console-stack.ts';
 import { type Deployment, resolveDeployment } from './deployment.ts';
 import { pascal } from './names.ts';
 import { StatefulStack } from './stateful-stack.ts';
@@ -16,6 +19,8 @@ export interface BuiltApp {
   deployment: Deployment;
   stateful: StatefulStack;
   stateless: StatelessStack;
+  /** The console's content (build + config.json), where the deployment hosts the console. */
+  console?: ConsoleStack;
 }
 
 export function buildAwsApp(app: App, blueprint: Blueprint, settings: DeploymentInput = {}): BuiltApp {
@@ -41,5 +46,31 @@ export function buildAwsApp(app: App, blueprint: Blueprint, settings: Deployment
     description: `${blueprint.service} (${deployment.stage}): API, functions, queues, schedules, dashboard`,
     env: deployment.env,
   });
-  return { deployment, stateful, stateless };
+  const site = stateless.consoleSite;
+  if (!site) return { deployment, stateful, stateless };
+  const { identity } = deployment;
+  const servedCities = Object.values(blueprint.functions)
+    .map((f) => f.environment.SERVED_CITIES)
+    .find((c) => c !== undefined);
+  const consoleStack = new ConsoleStack(app, `${prefix}Console`, {
+    site,
+    dist: consoleDist(REPO_ROOT),
+    // console/src/config.ts: what the build reads at run time.
+    config: {
+      apiUrl: stateless.api.apiEndpoint,
+      signIn: {
+        ...stateful.staffSignIn,
+        ...(site.cognitoClient
+          ? { clientId: site.cognitoClient.userPoolClientId, audience: [site.cognitoClient.userPoolClientId] }
+          : {}),
+        scopes: identity.provider === 'cognito' ? ['openid', 'profile', 'email'] : ['openid', 'profile'],
+      },
+      groups: identity.groups,
+      stage: deployment.stage,
+      servedCities: servedCities ? servedCities.split(',') : [],
+    },
+    description: `${blueprint.service} (${deployment.stage}): the staff console's build and config.json`,
+    env: deployment.env,
+  });
+  return { deployment, stateful, stateless, console: consoleStack };
 }

@@ -12,6 +12,12 @@
  *   - AWS X-Ray integration with Lambda functions is not available in the China regions.
  *   - The SQS dead-letter-queue redrive (move messages) feature is not supported there
  *     (docs/runbooks/dead-letters.md says what to do instead).
+ *   - Amazon CloudFront there cannot serve content on its default *.cloudfront.cn domain: only on an
+ *     alternate domain name with an ICP recordal, over HTTPS with a certificate imported into IAM
+ *     (CloudFront in the China regions does not support ACM). The staff console is hosted there only
+ *     when both are configured (-c console=…); otherwise it is left out and the StaffConsoleUrl
+ *     output says why. CloudFormation there has no AWS::CloudFront::OriginAccessControl (the CDK's
+ *     template validation says so), so the bucket is read through an origin access identity.
  * Every other resource type the app synthesizes exists in cn-north-1 and cn-northwest-1; the CDK's
  * own template validation (feature flag @aws-cdk/core:validateAgainstDefaultRules, cdk.json) fails
  * the synth for any resource type a region lacks, and test/infra/partitions.test.ts checks it.
@@ -40,12 +46,43 @@ export interface PartitionFeatures {
   snsSms: boolean;
   lambdaXRay: boolean;
   sqsDeadLetterRedrive: boolean;
+  /** CloudFront serves content on the distribution's own domain (not in China: an ICP-filed CNAME only). */
+  cloudFrontDefaultDomain: boolean;
+  /** CloudFront takes ACM certificates (us-east-1); in China, certificates imported into IAM only. */
+  cloudFrontAcm: boolean;
+  /** CloudFront origin access control (AWS::CloudFront::OriginAccessControl); China: origin access identities. */
+  cloudFrontOriginAccessControl: boolean;
 }
 
 export const PARTITION_FEATURES: Readonly<Record<Partition, PartitionFeatures>> = {
-  aws: { cognitoUserPools: true, snsSms: true, lambdaXRay: true, sqsDeadLetterRedrive: true },
-  'aws-cn': { cognitoUserPools: false, snsSms: false, lambdaXRay: false, sqsDeadLetterRedrive: false },
+  aws: {
+    cognitoUserPools: true,
+    snsSms: true,
+    lambdaXRay: true,
+    sqsDeadLetterRedrive: true,
+    cloudFrontDefaultDomain: true,
+    cloudFrontAcm: true,
+    cloudFrontOriginAccessControl: true,
+  },
+  'aws-cn': {
+    cognitoUserPools: false,
+    snsSms: false,
+    lambdaXRay: false,
+    sqsDeadLetterRedrive: false,
+    cloudFrontDefaultDomain: false,
+    cloudFrontAcm: false,
+    cloudFrontOriginAccessControl: false,
+  },
 };
+
+/** Where the staff console is served, or why it is not. */
+export type ConsoleHosting =
+  | {
+      hosted: true;
+      domainName?: string;
+      certificate?: { kind: 'acm'; arn: string } | { kind: 'iam'; id: string };
+    }
+  | { hosted: false; reason: string };
 
 export interface Deployment {
   readonly stage: string;
@@ -59,6 +96,7 @@ export interface Deployment {
   readonly smsProvider?: SmsProvider;
   readonly onCall?: OnCall;
   readonly availabilityZones?: string[];
+  readonly console: ConsoleHosting;
 }
 
 const where = (region: string | undefined, partition: Partition) =>
@@ -154,6 +192,8 @@ export function resolveDeployment(input: DeploymentInput, blueprint: Blueprint):
       );
   }
 
+  const consoleHosting = resolveConsole(settings, features, region, partition, problems);
+
   if (problems.length || !identity)
     throw new DeploymentError(`cannot deploy as configured:\n  - ${problems.join('\n  - ')}`);
 
@@ -169,11 +209,56 @@ export function resolveDeployment(input: DeploymentInput, blueprint: Blueprint):
     ...(settings.smsProvider ? { smsProvider: settings.smsProvider } : {}),
     ...(settings.onCall ? { onCall: settings.onCall } : {}),
     ...(settings.availabilityZones ? { availabilityZones: settings.availabilityZones } : {}),
+    console: consoleHosting,
+  };
+}
+
+const CONSOLE_CN_EXAMPLE = `-c console='{"domainName":"console.<your ICP-filed domain>","iamCertificateId":"<IAM server certificate id>"}'`;
+
+/** The console's hosting, adapted to what CloudFront offers in the partition; problems are refusals. */
+function resolveConsole(
+  settings: DeploymentSettings,
+  features: PartitionFeatures,
+  region: string | undefined,
+  partition: Partition,
+  problems: string[],
+): ConsoleHosting {
+  const c = settings.console;
+  if (c && !c.enabled) return { hosted: false, reason: 'not hosted: -c console={"enabled":false}' };
+  if (!features.cloudFrontAcm && c?.certificateArn)
+    problems.push(
+      `Staff console: CloudFront in ${where(region, partition)} does not take ACM certificates. Import the ` +
+        `certificate for ${c.domainName} into IAM and give its id: ${CONSOLE_CN_EXAMPLE}`,
+    );
+  if (features.cloudFrontAcm && c?.iamCertificateId)
+    problems.push(
+      `Staff console: give an ACM certificate in us-east-1 (certificateArn) for ${c.domainName} in ${where(region, partition)}.`,
+    );
+  if (c?.domainName && !c.certificateArn && !c.iamCertificateId)
+    problems.push(
+      `Staff console: ${c.domainName} needs its certificate (${features.cloudFrontAcm ? 'certificateArn, ACM in us-east-1' : 'iamCertificateId, imported into IAM'}) to be served over HTTPS.`,
+    );
+  if (!features.cloudFrontDefaultDomain && !c?.domainName)
+    return {
+      hosted: false,
+      reason:
+        `not hosted: CloudFront in ${where(region, partition)} serves no content on its default *.cloudfront.cn ` +
+        `domain; it needs an ICP-filed alternate domain and a certificate imported into IAM: ${CONSOLE_CN_EXAMPLE}`,
+    };
+  if (!c?.domainName) return { hosted: true };
+  return {
+    hosted: true,
+    domainName: c.domainName,
+    ...(c.certificateArn
+      ? { certificate: { kind: 'acm' as const, arn: c.certificateArn } }
+      : c.iamCertificateId
+        ? { certificate: { kind: 'iam' as const, id: c.iamCertificateId } }
+        : {}),
   };
 }
 
 /** Context keys whose values are objects or lists: JSON text on the command line, values in cdk.json. */
-const STRUCTURED_KEYS = ['identity', 'onCall', 'availabilityZones'] as const;
+const STRUCTURED_KEYS = ['identity', 'onCall', 'availabilityZones', 'console'] as const;
 const SCALAR_KEYS = ['stage', 'account', 'region', 'smsProvider'] as const;
 
 /**

@@ -21,6 +21,7 @@ import { Construct } from 'constructs';
 import type { FunctionDef, TableAccess } from '../../schemas/blueprint.ts';
 import { envNames } from '../../schemas/resource-env.ts';
 import { REPO_ROOT } from '../blueprint.ts';
+import { BUNDLE } from './bundling.ts';
 import type { FixedIpEgress } from './egress.ts';
 
 export interface ServiceFunctionProps {
@@ -88,16 +89,15 @@ export class ServiceFunction extends Construct {
       },
       bundling: {
         format: OutputFormat.ESM,
-        target: 'node24',
-        minify: true,
-        sourceMap: true,
-        keepNames: true,
-        mainFields: ['module', 'main'],
-        externalModules: [],
+        target: BUNDLE.target,
+        minify: BUNDLE.minify,
+        sourceMap: BUNDLE.sourcemap,
+        keepNames: BUNDLE.keepNames,
+        mainFields: [...BUNDLE.mainFields],
+        externalModules: [...BUNDLE.external],
         // esbuild's per-bundle size table is not a problem; its warnings and errors still print.
         logLevel: LogLevel.WARNING,
-        // The X-Ray SDK inside Powertools Tracer is CommonJS and calls require().
-        banner: "import { createRequire } from 'module';const require = createRequire(import.meta.url);",
+        banner: BUNDLE.banner,
       },
     });
     if (props.egress) {

@@ -17,6 +17,7 @@ import {
 } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
 import {
+  CorsHttpMethod,
   HttpApi,
   HttpMethod,
   HttpStage,
@@ -41,6 +42,7 @@ import type { Construct } from 'constructs';
 import type { AuthKind, Blueprint, FilterPolicy, QueueDef } from '../../schemas/blueprint.ts';
 import { claimsOf, identityEnvironment } from '../../schemas/identity.ts';
 import { envNames, physicalName, scheduleGroupName } from '../../schemas/resource-env.ts';
+import { ConsoleSite } from './console-site.ts';
 import { OperationsDashboard } from './dashboard.ts';
 import { type Deployment, deployedEnvironment } from './deployment.ts';
 import { FixedIpEgress } from './egress.ts';
@@ -73,6 +75,8 @@ export class StatelessStack extends Stack {
   /** Every dead-letter queue (blueprint queues and schedule targets), for the dashboard. */
   readonly deadLetterQueues: Array<{ what: string; queue: Queue }> = [];
   readonly dashboard: OperationsDashboard;
+  /** The staff console's hosting, where the deployment has it (deployment.console). */
+  readonly consoleSite?: ConsoleSite;
 
   constructor(scope: Construct, id: string, props: StatelessStackProps) {
     const { blueprint, deployment, stateful, ...stackProps } = props;
@@ -119,11 +123,55 @@ export class StatelessStack extends Stack {
       this.functions[fnId] = sf;
     }
 
+    // The staff console (S3 + CloudFront), where the deployment hosts it: its origin is the API's CORS.
+    const { identity } = deployment;
+    const site = deployment.console.hosted
+      ? new ConsoleSite(this, 'Console', {
+          hosting: deployment.console,
+          originAccessControl: deployment.features.cloudFrontOriginAccessControl,
+          connectSrc: [
+            `https://*.execute-api.${this.region}.${this.urlSuffix}`,
+            ...(identity.provider === 'cognito'
+              ? [
+                  `https://cognito-idp.${this.region}.${this.urlSuffix}`,
+                  `https://${consoleSignInPrefix(blueprint.service, deployment.stage, this.account)}.auth.${this.region}.amazoncognito.com`,
+                ]
+              : [new URL(identity.issuer).origin]),
+          ],
+          ...(stateful.userPool
+            ? {
+                cognito: {
+                  userPool: stateful.userPool,
+                  domainPrefix: consoleSignInPrefix(blueprint.service, deployment.stage, this.account),
+                },
+              }
+            : {}),
+        })
+      : undefined;
+    this.consoleSite = site;
+
     // HTTP API ---------------------------------------------------------------------------------
     this.api = new HttpApi(this, 'HttpApi', {
       apiName: physicalName(blueprint.service, deployment.stage, 'api', 128),
       description: `${blueprint.service} (${deployment.stage}) public, webhook and admin API`,
       createDefaultStage: false,
+      // Browsers may call the API from the staff console's origin only (no CORS where it is not hosted).
+      ...(site
+        ? {
+            corsPreflight: {
+              allowOrigins: [site.origin],
+              allowHeaders: ['authorization', 'content-type'],
+              allowMethods: [
+                CorsHttpMethod.GET,
+                CorsHttpMethod.POST,
+                CorsHttpMethod.PUT,
+                CorsHttpMethod.PATCH,
+                CorsHttpMethod.DELETE,
+              ],
+              maxAge: Duration.hours(1),
+            },
+          }
+        : {}),
     });
     const accessLogs = new LogGroup(this, 'ApiAccessLogs', { retention: RetentionDays.THREE_MONTHS });
     new HttpStage(this, 'DefaultStage', {
@@ -155,7 +203,11 @@ export class StatelessStack extends Stack {
     });
     // The deployment's identity provider: the Cognito pool the stateful stack made, or the OIDC issuer.
     const jwt = new HttpJwtAuthorizer('AdminJwt', stateful.staffSignIn.issuer, {
-      jwtAudience: stateful.staffSignIn.audience,
+      // The console's own Cognito app client is an audience too (its tokens carry its client_id).
+      jwtAudience: [
+        ...stateful.staffSignIn.audience,
+        ...(site?.cognitoClient ? [site.cognitoClient.userPoolClientId] : []),
+      ],
       identitySource: ['$request.header.Authorization'],
     });
     blueprint.routes.forEach((route) => {
@@ -283,6 +335,12 @@ export class StatelessStack extends Stack {
       });
     }
 
+    new CfnOutput(this, 'StaffConsoleUrl', {
+      value: site ? `${site.origin}/` : deployment.console.hosted ? '' : deployment.console.reason,
+      description:
+        'The staff console (register it as the OIDC client’s redirect URI), or why this deployment does not host it',
+    });
+
     this.dashboard = new OperationsDashboard(this, 'Operations', {
       name: physicalName(blueprint.service, deployment.stage, 'operations', 255),
       blueprint,
@@ -365,4 +423,9 @@ function toSnsFilter(policy: FilterPolicy): Record<string, SubscriptionFilter> {
       new SubscriptionFilter(conditions as unknown[]),
     ]),
   );
+}
+
+/** The Cognito hosted sign-in domain's prefix (globally unique per region: service, stage, account). */
+function consoleSignInPrefix(service: string, stage: string, account: string): string {
+  return `${service}-${stage}-${account}`;
 }

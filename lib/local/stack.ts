@@ -9,8 +9,9 @@ import { join, resolve } from 'node:path';
 import type { EventBridgeEvent, SQSEvent } from 'aws-lambda';
 import type { Blueprint } from '../../schemas/blueprint.ts';
 import { envNames, scheduleGroupName } from '../../schemas/resource-env.ts';
-import { REPO_ROOT } from '../blueprint.ts';
+import { REPO_ROOT, SERVED_CITIES } from '../blueprint.ts';
 import { handleScheduler, handleSns, type LocalScheduleGroup } from './aws-emulation.ts';
+import { LocalConsole } from './console.ts';
 import {
   type DynamoDbLocal,
   ensureTables,
@@ -76,6 +77,8 @@ export class LocalStack {
   private unlock: (() => void) | undefined;
   private server: Server | undefined;
   private jwt: LocalJwtIssuer | undefined;
+  /** The staff console at /console and its local OIDC issuer at /_local/oidc. */
+  readonly console: LocalConsole;
   endpoint = '';
   dynamodbEndpoint = '';
 
@@ -84,6 +87,12 @@ export class LocalStack {
     const { blueprint } = options;
     this.blueprint = blueprint;
     const root = options.root ?? REPO_ROOT;
+    this.console = new LocalConsole(
+      root,
+      () => this.endpoint,
+      () => this.jwt!,
+      SERVED_CITIES,
+    );
     for (const [id, def] of Object.entries(blueprint.functions))
       this.functions.set(id, new LocalFunction(id, def, root));
     this.routeTable = blueprint.routes.map(compileRoute);
@@ -322,6 +331,14 @@ export class LocalStack {
       const raw = await readBody(req, 1024 * 1024);
       await this.sms.handleHttp(req, res, raw === 'too-large' ? Buffer.alloc(0) : raw);
       return;
+    }
+    if (url.pathname === '/console' || url.pathname.startsWith('/console/')) {
+      await readBody(req);
+      return this.console.serve(req, res, url);
+    }
+    if (url.pathname.startsWith('/_local/oidc/')) {
+      const raw = await readBody(req, 64 * 1024);
+      return this.console.oidc(req, res, url, raw === 'too-large' ? Buffer.alloc(0) : raw);
     }
     if (url.pathname === '/local/outbox')
       return this.handleOps(req, res, new URL('/_local/outbox', this.endpoint));

@@ -5,12 +5,14 @@
  */
 import { randomBytes } from 'node:crypto';
 import { aesKeyOf, decrypt, encrypt, signature } from '../../functions/adapters/wechat/crypto.ts';
-import { cdata, field, parseWeChatXml } from '../../functions/adapters/wechat/xml.ts';
+import { cdata, field, parseWeChatXml, type XmlNode } from '../../functions/adapters/wechat/xml.ts';
 import type { WeChatAccount } from '../../schemas/wechat.ts';
 
 export type SimulatedMessage =
   | { kind: 'text'; text: string; msgId?: string }
-  | { kind: 'event'; event: string; eventKey?: string; extra?: Record<string, string> };
+  | { kind: 'event'; event: string; eventKey?: string; extra?: Record<string, string> }
+  /** Any other message type (image, voice, video, shortvideo, location, link, …) with its fields. */
+  | { kind: 'message'; msgType: string; fields: Record<string, string>; msgId?: string };
 
 export interface SimulatedRequest {
   query: string;
@@ -32,8 +34,14 @@ export function messageXml(
   if (m.kind === 'text') {
     return `<xml>${head}<MsgType>${cdata('text')}</MsgType><Content>${cdata(m.text)}</Content><MsgId>${m.msgId ?? nextMsgId()}</MsgId></xml>`;
   }
+  if (m.kind === 'message') {
+    const fields = Object.entries(m.fields)
+      .map(([k, v]) => `<${k}>${cdata(v)}</${k}>`)
+      .join('');
+    return `<xml>${head}<MsgType>${cdata(m.msgType)}</MsgType>${fields}<MsgId>${m.msgId ?? nextMsgId()}</MsgId></xml>`;
+  }
   const extra = Object.entries(m.extra ?? {})
-    .map(([k, v]) => `<${k}>${cdata(v)}</${k}>`)
+    .map(([k, v]) => (v.startsWith('<') ? `<${k}>${v}</${k}>` : `<${k}>${cdata(v)}</${k}>`))
     .join('');
   return `<xml>${head}<MsgType>${cdata('event')}</MsgType><Event>${cdata(m.event)}</Event><EventKey>${cdata(m.eventKey ?? '')}</EventKey>${extra}</xml>`;
 }
@@ -62,18 +70,36 @@ export function buildRequest(
   };
 }
 
+export interface OpenedReply {
+  xml: string | null;
+  content: string | null;
+  /** A news reply's article (title, description, url), as the client shows it. */
+  article: { title: string; description: string; url: string } | null;
+}
+
+function read(xml: string): OpenedReply {
+  const m = parseWeChatXml(xml);
+  const articles = m.Articles;
+  const item =
+    articles && typeof articles === 'object' && !Array.isArray(articles)
+      ? ((articles as XmlNode).item as XmlNode[] | undefined)?.[0]
+      : undefined;
+  return {
+    xml,
+    content: field(m, 'Content') || null,
+    article: item
+      ? { title: field(item, 'Title'), description: field(item, 'Description'), url: field(item, 'Url') }
+      : null,
+  };
+}
+
 /** Opens a webhook reply as the WeChat client would: verifies and decrypts an encrypted envelope. */
-export function openReply(
-  account: WeChatAccount,
-  body: string,
-  key?: string,
-): { xml: string | null; content: string | null } {
-  if (body === 'success' || body === '') return { xml: null, content: null };
+export function openReply(account: WeChatAccount, body: string, key?: string): OpenedReply {
+  if (body === 'success' || body === '') return { xml: null, content: null, article: null };
   const outer = parseWeChatXml(body);
   const encrypted = field(outer, 'Encrypt');
-  if (!encrypted) return { xml: body, content: field(outer, 'Content') };
+  if (!encrypted) return read(body);
   const expected = signature(account.token, field(outer, 'TimeStamp'), field(outer, 'Nonce'), encrypted);
   if (expected !== field(outer, 'MsgSignature')) throw new Error('reply MsgSignature does not verify');
-  const xml = decrypt(encrypted, aesKeyOf(key ?? account.encodingAesKey), account.appId);
-  return { xml, content: field(parseWeChatXml(xml), 'Content') };
+  return read(decrypt(encrypted, aesKeyOf(key ?? account.encodingAesKey), account.appId));
 }

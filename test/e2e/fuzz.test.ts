@@ -2,7 +2,8 @@
  * No input is a 500 (issue #19): every operation of the OpenAPI document the stack serves is called
  * with malformed path parameters, query strings and bodies — derived from the operation's own
  * parameters and request schema — as an admin (so the input is read, not refused at the role check),
- * on the local stack over HTTP. Each answer is below 500; a JSON route's refusal is a problem document.
+ * on the local stack over HTTP. Each answer is below 500; a JSON route's refusal is a problem document,
+ * a page's or a webhook's is in the content type its operation declares for that status.
  */
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -45,10 +46,19 @@ describe('fuzzing every route of the OpenAPI document', () => {
       if (res.status >= 500) serverErrors++;
       if (res.status >= 500)
         failures.push(`${res.status} ${r.method} ${r.path.slice(0, 120)} (${r.what}): ${text.slice(0, 200)}`);
-      else if (r.json && res.status >= 400 && !res.headers.get('content-type')?.includes('problem+json'))
-        failures.push(
-          `${res.status} without a problem document: ${r.method} ${r.path.slice(0, 120)} (${r.what})`,
-        );
+      else if (res.status >= 400) {
+        // A JSON route refuses with a problem; a page or webhook in what it declares for the status.
+        const expected = r.declared[res.status]?.length
+          ? r.declared[res.status]!
+          : r.json
+            ? ['application/problem+json']
+            : [];
+        const type = res.headers.get('content-type') ?? '';
+        if (expected.length && !expected.some((t) => type.includes(t)))
+          failures.push(
+            `${res.status} as ${type || 'nothing'}, not ${expected.join(' or ')}: ${r.method} ${r.path.slice(0, 120)} (${r.what})`,
+          );
+      }
     }
     console.log(
       `fuzz: ${requests.length} malformed requests over ${operations.size} operations, ${serverErrors} answered 5xx`,

@@ -143,7 +143,10 @@ describe('the walk-through', () => {
       method: 'POST',
       body: request.body,
     });
-    expect(openReply(account, await res.text()).content).toContain('长安街临时交通管制');
+    // 路况 about one notice is an article linking to its page (issue 15; the text reply before it).
+    const reply = openReply(account, await res.text());
+    expect(reply.article?.title).toContain('长安街临时交通管制');
+    expect(reply.article?.url).toBe(`${stack.endpoint}/n/${id}`);
 
     const audit = await call('GET', '/v1/admin/audit', admin());
     const steps = (audit.body.entries as Array<{ entity: string; action: string; actor: string }>)

@@ -188,6 +188,15 @@ describe('the SMS channel on the local stack', () => {
     expect(stack.sms.outbox.filter((m) => m.phone === '13900139000').map((m) => m.templateId)).toEqual([
       '2210006',
     ]);
+    // The follower is told in WeChat, as a customer-service message within their window.
+    await vi.waitFor(
+      () => {
+        const notes = stack.wechat.outbox.filter((o) => o.kind === 'custom' && o.touser === 'o-fallback');
+        expect(JSON.stringify(notes.at(-1)?.body)).toContain('短信备用提醒已开通');
+        expect(JSON.stringify(notes.at(-1)?.body)).toContain('+86 139****9000');
+      },
+      { timeout: 10_000, interval: 100 },
+    );
     // Asking again says it is on and how to turn it off; no second code.
     const again = await say('短信备用');
     expect(again).toContain('短信备用提醒已开通');

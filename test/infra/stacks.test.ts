@@ -183,6 +183,8 @@ describe('stateless stack', () => {
       .map(([id]) => id);
     expect(inVpc.map((id) => id.replace(/Function.*/, '')).sort()).toEqual([
       'DeliverWechat',
+      'ManageWechat', // the menu (issue 15)
+      'SendWechatMass', // article mass sends (issue 15)
       'SendWechatReply',
     ]);
   });
@@ -196,12 +198,16 @@ describe('stateless stack', () => {
     expect(readers.sort()).toEqual([
       'DeliverSms',
       'DeliverWechat',
+      'FindSubscribers', // the sms-gateway pepper: a phone number is looked up by its HMAC
       'ManageNotices',
+      'ManageWechat', // the menu (issue 15)
       'PlanNoticePush',
       'PreviewNotice',
       'PublishDueNotices',
       'ReceiveSms',
       'ReceiveWechat',
+      'ReportWechatQuota', // the accounts' appIds, whose daily quota it reports
+      'SendWechatMass', // article mass sends (issue 15)
       'SendWechatReply',
     ]);
     real.stateful.hasResource('AWS::SecretsManager::Secret', { DeletionPolicy: 'Retain' });
@@ -211,7 +217,13 @@ describe('stateless stack', () => {
     const scanners = Object.entries(real.stateless.findResources('AWS::IAM::Policy'))
       .filter(([, p]) => JSON.stringify(p.Properties.PolicyDocument).includes('dynamodb:Scan'))
       .map(([id]) => id.replace(/Role.*/, ''));
-    expect(scanners.sort()).toEqual(['ExpandSegment', 'PreviewNotice', 'ReportOperations']);
+    // FindSubscribers: subscriber support finds a plate's bindings by a Scan (no index is kept for it).
+    expect(scanners.sort()).toEqual([
+      'ExpandSegment',
+      'FindSubscribers',
+      'PreviewNotice',
+      'ReportOperations',
+    ]);
   });
 
   it('schedules the five-minute backstop publish of due notices', () => {

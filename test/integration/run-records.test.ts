@@ -10,6 +10,7 @@ import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { DynamoPushLedger } from '../../functions/adapters/dynamodb/push-ledger.ts';
 import { DynamoPushRuns } from '../../functions/adapters/dynamodb/push-runs.ts';
+import { frequencyBundle } from '../../functions/core/delivery/frequency.ts';
 import { capRequest } from '../../functions/core/pushes/cap.ts';
 import { blueprintInput, defineBlueprint } from '../../lib/blueprint.ts';
 import { ensureTables, localClient, localTableName } from '../../lib/local/dynamodb-local.ts';
@@ -117,6 +118,44 @@ describe('a run’s own records', () => {
     ).toEqual({});
     expect(await ledger.receipt(b.bundle)).toEqual(new Map([['o-x', 'unsent:run stopped']]));
     expect((await runs.unfinished(key)).bundles).toEqual([]);
+  });
+
+  it('hold a follower deferred alone after 43117 unfinished until the deferred bundle records them', async () => {
+    const key = `restriction#t${randomUUID().slice(0, 8)}#2026-11-16#morning`;
+    await newRun(key, [segment(key, 0, 0)]);
+    const b = bundleOf(key, 0, ['o-busy', 'o-ok']);
+    await runs.advanceSegment(key, '0#0', 0, null, 2, AT, {}, { bundles: [b], settled: [] });
+    await runs.record(
+      key,
+      b.bundle,
+      [
+        { id: 'o-busy', receipt: 'deferred:43117#1', count: 'deferred-frequency' },
+        { id: 'o-ok', receipt: 'sent:1', count: 'sent' },
+      ],
+      AT,
+    );
+    // The deferred push was lost: the resume emits it as its deferral would have gone, one follower.
+    const first = frequencyBundle(b.bundle, 'o-busy', 1);
+    expect((await runs.unfinished(key)).bundles).toEqual([
+      { ...b, bundle: first, recipients: [b.recipients[0]], frequencyAttempt: 1 },
+    ]);
+    // Deferred again by that bundle, then sent by the next: finished, and the run ends.
+    await runs.record(
+      key,
+      first,
+      [{ id: 'o-busy', receipt: 'deferred:43117#2', count: 'deferred-frequency' }],
+      AT,
+    );
+    const second = frequencyBundle(first, 'o-busy', 2);
+    expect(second).toBe(`${b.bundle}#43117#o-busy#2`);
+    expect((await runs.unfinished(key)).bundles.map((m) => m.bundle)).toEqual([second]);
+    expect((await runs.get(key))?.status).toBe('running');
+    await runs.record(key, second, [{ id: 'o-busy', receipt: 'sent:2', count: 'sent' }], AT);
+    expect((await runs.unfinished(key)).bundles).toEqual([]);
+    expect(await runs.get(key)).toMatchObject({
+      status: 'completed',
+      counts: { sent: 2, 'deferred-frequency': 2 },
+    });
   });
 });
 

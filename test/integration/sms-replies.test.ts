@@ -99,13 +99,14 @@ describe('interactive SMS replies', () => {
 
   it('WX <code> links the number and confirms it to the phone and to the follower, even without interactive SMS', async () => {
     const links = new DynamoFallbackLinks(db.doc, db.tables.inbound);
-    const told: Array<{ openid: string; key: string; text: string }> = [];
+    const told: Array<{ follower: { openid: string; accountId: string }; key: string; text: string }> = [];
     const linking = {
       ...deps,
       settings: { ...deps.settings, interactive: false },
       fallbackLinks: links,
       followers: {
-        tell: async (openid: string, key: string, text: string) => void told.push({ openid, key, text }),
+        tell: async (follower: { openid: string; accountId: string }, key: string, text: string) =>
+          void told.push({ follower, key, text }),
       },
     };
     await db.subscribers.follow({ channel: 'wechat', id: 'o-linker' }, 'dev', '2026-11-16T00:58:00Z', null);
@@ -117,7 +118,7 @@ describe('interactive SMS replies', () => {
     expect(sandbox.outbox.map((o) => o.templateId)).toEqual(['2210006']);
     expect(told).toEqual([
       {
-        openid: 'o-linker',
+        follower: { openid: 'o-linker', accountId: 'dev' },
         key: expect.stringMatching(/^sms-fallback#/),
         text: expect.stringContaining('+86 139****9006'),
       },
@@ -138,11 +139,12 @@ describe('interactive SMS replies', () => {
     const linking = {
       ...deps,
       fallbackLinks: links,
-      followers: { tell: async (_o: string, _k: string, text: string) => void told.push(text) },
+      followers: { tell: async (_f: unknown, _k: string, text: string) => void told.push(text) },
     };
     const phone = '+8613900139007';
     expect(await handleSmsReply({ phone, text: 'BD 京A12345' }, linking)).toBe('bind:reply-sent');
     expect(await handleSmsReply({ phone, text: 'TD' }, linking)).toBe('unsubscribe:reply-sent');
+    await db.subscribers.follow({ channel: 'wechat', id: 'o-refused' }, 'dev', '2026-11-16T00:58:00Z', null);
     const code = await links.start('o-refused', clock.now().getTime());
     expect(await handleSmsReply({ phone, text: `WX ${code}` }, linking)).toBe(
       'link-wechat:linked-number-opted-out',

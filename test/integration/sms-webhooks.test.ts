@@ -51,6 +51,9 @@ beforeAll(async () => {
   const service = Object.values(db.tables)[0]!.replace(/-subscribers$/, '');
   for (const id of ['subscribers', 'ledger', 'operations', 'inbound', 'content'])
     process.env[envNames.table(id)] = `${service}-${id}`;
+  // The topics it may publish to (nothing here publishes: no WX <code> link in these tests).
+  for (const topic of blueprint.functions['receive-sms']!.publishes ?? [])
+    process.env[envNames.topic(topic)] = `arn:aws:sns:cn-north-1:000000000000:${topic}`;
   Object.assign(process.env, blueprint.functions['receive-sms']!.environment, {
     STAGE: 'local',
     AWS_ENDPOINT_URL_DYNAMODB: inject('dynamodbEndpoint'),

@@ -11,7 +11,7 @@ import { z } from 'zod';
 import { blueprint, REPO_ROOT } from '../../lib/blueprint.ts';
 import { errorStatuses, openApiDocument } from '../../schemas/openapi.ts';
 import { ROLE_MATRIX, ROLES } from '../../schemas/roles.ts';
-import { declaredRoutes, isJsonRoute, ROUTES, splitRouteKey } from '../../schemas/routes.ts';
+import { declaredRoutes, isJsonRoute, isPageRoute, ROUTES, splitRouteKey } from '../../schemas/routes.ts';
 
 const keyOf = (r: { method: string; path: string }) => `${r.method} ${r.path}`;
 const templateParams = (key: string) => [...key.matchAll(/\{(\w+)\+?\}/g)].map((m) => m[1]!).sort();
@@ -25,7 +25,7 @@ describe('the route declarations', () => {
     const declared = declaredRoutes.map(({ key, route }) => `${key} → ${route.function} (${route.auth})`);
     const built = blueprint.routes.map((r) => `${keyOf(r)} → ${r.function} (${r.auth})`);
     expect(built.sort()).toEqual(declared.sort());
-    expect(blueprint.routes).toHaveLength(38);
+    expect(blueprint.routes).toHaveLength(46);
   });
 
   it('name blueprint functions, and each function serves either JSON routes or webhooks', () => {
@@ -67,14 +67,14 @@ describe('the route declarations', () => {
       route.auth === 'admin-jwt' ? [[key, route.roles] as const] : [],
     );
     expect(Object.entries(ROLE_MATRIX).sort()).toEqual(declared.map(([k, r]) => [k, [...r]]).sort());
-    expect(declared).toHaveLength(26);
+    expect(declared).toHaveLength(33);
   });
 
   it('are served by their functions’ routers: each JSON function’s entry routes with its own id', () => {
     const jsonFunctions = new Set(
       declaredRoutes.filter(({ route }) => isJsonRoute(route)).map((r) => r.route.function),
     );
-    expect(jsonFunctions.size).toBe(12);
+    expect(jsonFunctions.size).toBe(16);
     for (const fn of jsonFunctions) {
       const source = readFileSync(join(REPO_ROOT, blueprint.functions[fn]!.entry), 'utf8');
       expect(source, fn).toContain(`export const handler = httpRouter('${fn}', {`);
@@ -129,7 +129,7 @@ describe('the OpenAPI document', () => {
 
   it('documents the webhooks by what they carry and how they are authenticated, not as problem+json', () => {
     for (const { key, route } of declaredRoutes) {
-      if (isJsonRoute(route)) continue;
+      if (isJsonRoute(route) || isPageRoute(route)) continue;
       const op = operation(key);
       expect(op.security, key).toEqual(
         route.auth === 'wechat-signature'
@@ -144,6 +144,12 @@ describe('the OpenAPI document', () => {
       'text/xml',
       'application/xml',
     ]);
+    // Pages: public HTML, as declared.
+    const page = operation('GET /n/{id}');
+    expect(page.security).toBeUndefined();
+    expect(Object.keys(page.responses).sort()).toEqual(['200', '304', '404']);
+    expect(Object.keys(page.responses['200']!.content ?? {})).toEqual(['text/html']);
+    expect(page.parameters.map((p) => `${p.in}:${p.name}`)).toEqual(['path:id']);
     expect(Object.keys(doc.components.securitySchemes).sort()).toEqual([
       'adminJwt',
       'smsCallbackSignature',

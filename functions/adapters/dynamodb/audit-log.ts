@@ -49,3 +49,30 @@ export async function auditEntries(
   }
   return out.sort((a, b) => byInstant(a.at, b.at) || a.id.localeCompare(b.id));
 }
+
+/** The audit entries of one entity (`notice:{id}`) on these UTC days, oldest first (a filtered Query per day). */
+export async function entityAuditEntries(
+  doc: DynamoDBDocumentClient,
+  table: string,
+  entity: string,
+  days: readonly string[],
+): Promise<StoredAuditEntry[]> {
+  const out: StoredAuditEntry[] = [];
+  for (const day of days) {
+    let start: Record<string, unknown> | undefined;
+    do {
+      const res = await doc.send(
+        new QueryCommand({
+          TableName: table,
+          KeyConditionExpression: 'pk = :p',
+          FilterExpression: 'entity = :e',
+          ExpressionAttributeValues: { ':p': keys.auditDay(day), ':e': entity },
+          ...(start ? { ExclusiveStartKey: start } : {}),
+        }),
+      );
+      for (const item of res.Items ?? []) out.push(Entry.parse(item));
+      start = res.LastEvaluatedKey;
+    } while (start);
+  }
+  return out.sort((a, b) => a.at.localeCompare(b.at) || a.id.localeCompare(b.id));
+}

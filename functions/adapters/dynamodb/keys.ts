@@ -28,6 +28,21 @@ export const keys = {
         : typeof item.sk === 'string' && item.sk.startsWith(BIND)
           ? 'binding'
           : 'other',
+  /** A WeChat follower's customer-service window (the grants their messages and events opened). */
+  customerServiceWindow: (openid: string) => ({
+    pk: keys.subscriberPartition({ channel: 'wechat', id: openid }),
+    sk: 'CSWINDOW',
+  }),
+  /** A WeChat follower's consent to one long-term subscription template (订阅通知). */
+  subscriptionConsent: (openid: string, templateId: string) => ({
+    pk: keys.subscriberPartition({ channel: 'wechat', id: openid }),
+    sk: `CONSENT#${templateId}`,
+  }),
+  /** A WeChat follower's last reported location (LOCATION events), kept only if they opted in; TTL. */
+  lastLocation: (openid: string) => ({
+    pk: keys.subscriberPartition({ channel: 'wechat', id: openid }),
+    sk: 'LOCATION',
+  }),
   /** The sparse fan-out index (`fanout`): bindings listed exactly while their subscriber may be pushed. */
   fanout: (s: FanoutSegment) => `${s.city}#${s.tail}#${s.slot}#${s.shard}`,
   fanoutSort: (r: SubscriberRef, plate: string) => `${r.channel}#${r.id}#${plate}`,
@@ -105,6 +120,10 @@ export const keys = {
   runPagePrefix: 'PAGE#',
   /** Pushes sent and unfollows attributed per category and ISO week. */
   pushStats: (category: string, week: string) => ({ pk: `STATS#${category}#${week}`, sk: 'STATS' }),
+  /** An account's article mass send of one day (its daily allowance), with the runs it went out for. */
+  massSendDay: (appId: string, date: string) => ({ pk: `MASS#${appId}#${date}`, sk: 'MASS' }),
+  /** The custom menu last published to a WeChat account from the repository (with its audit entry). */
+  wechatMenu: (appId: string) => ({ pk: `MENU#${appId}`, sk: 'MENU' }),
   /** A provider's daily quota (WeChat template messages per account). */
   dailyQuota: (appId: string, date: string) => ({ pk: `QUOTA#${appId}#${date}`, sk: 'QUOTA' }),
   /** The WeChat access_token shared by all containers, with the fetch lease. */

@@ -32,6 +32,7 @@ function decodeCursor(cursor: string, city: string) {
 const MAX_SCANNED = 200;
 
 const FeedItem = z.object({
+  id: z.string(),
   kind: z.string(),
   status: z.string(),
   title: z.string(),
@@ -63,7 +64,7 @@ export class DynamoNoticeFeed implements NoticeFeed {
         const n = item.data;
         if (n.status !== 'published' || !['road-condition', 'traffic-control'].includes(n.kind)) continue;
         if (!stillInEffect(n.effectiveTo, now)) continue;
-        return { title: n.title, summary: n.shortBody, publishedAt: n.publishedAt };
+        return { id: n.id, title: n.title, summary: n.shortBody, publishedAt: n.publishedAt };
       }
       start = res.LastEvaluatedKey;
     } while (start && scanned < MAX_SCANNED);

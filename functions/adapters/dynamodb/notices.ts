@@ -42,6 +42,14 @@ export function publicNotice(n: Notice): PublicNotice {
   };
 }
 
+/** A notice as stored (strongly consistent), for readers that write nothing (the notice page). */
+export async function readNotice(doc: DynamoDBDocumentClient, table: string, id: string) {
+  const res = await doc.send(
+    new GetCommand({ TableName: table, Key: keys.notice(id), ConsistentRead: true }),
+  );
+  return res.Item ? NoticeSchema.parse(res.Item) : undefined;
+}
+
 export class DynamoNoticeStore implements NoticeStore {
   private readonly doc: DynamoDBDocumentClient;
   private readonly tables: { content: string; operations: string };
@@ -50,11 +58,8 @@ export class DynamoNoticeStore implements NoticeStore {
     this.tables = tables;
   }
 
-  async get(id: string): Promise<Notice | undefined> {
-    const res = await this.doc.send(
-      new GetCommand({ TableName: this.tables.content, Key: keys.notice(id), ConsistentRead: true }),
-    );
-    return res.Item ? NoticeSchema.parse(res.Item) : undefined;
+  get(id: string): Promise<Notice | undefined> {
+    return readNotice(this.doc, this.tables.content, id);
   }
 
   async list(query: { status?: Notice['status']; kind?: Notice['kind'] }): Promise<Notice[]> {

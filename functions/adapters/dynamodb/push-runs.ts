@@ -25,10 +25,12 @@ import { z } from 'zod';
 import {
   type DeliveryMessage,
   DeliveryMessageSchema,
+  type Recipient,
   RunStatusSchema,
   type SegmentMessage,
   SegmentMessageSchema,
 } from '../../../schemas/pushes.ts';
+import { frequencyBundle, frequencyDeferral } from '../../core/delivery/frequency.ts';
 import type { ReceiptEntry, RunCounts, RunLog } from '../../core/delivery/ports.ts';
 import { ValidationError } from '../../core/errors.ts';
 import { type PageManifest, type SegmentCursors, segmentName } from '../../core/pushes/expansion.ts';
@@ -39,6 +41,13 @@ import { keys } from './keys.ts';
 import { batchGetAll, queryAll } from './paging.ts';
 import { receiptUpdate } from './push-ledger.ts';
 import { ttlFloor } from './ttl.ts';
+
+/** A follower of a page's bundle deferred alone after 43117, to this attempt. */
+interface Deferral {
+  origin: DeliveryMessage;
+  recipient: Recipient;
+  attempt: number;
+}
 
 /** Pages are what a resume reads; a run is resumable for a few days (its receipts live 3). */
 const PAGE_DAYS = 7;
@@ -532,11 +541,37 @@ export class DynamoPushRuns implements RunLog, SegmentCursors, RunRecovery {
       return p.success ? p.data.bundles : [];
     });
     const recorded = await this.receiptsOf(bundles.map((b) => b.bundle));
-    const open = bundles.flatMap((b) => {
+    const open: DeliveryMessage[] = [];
+    let deferred: Deferral[] = [];
+    for (const b of bundles) {
       const done = recorded.get(b.bundle);
       const recipients = b.recipients.filter((r) => done?.[`o:${r.id}`] === undefined);
-      return recipients.length ? [{ ...b, recipients }] : [];
-    });
+      if (recipients.length) open.push({ ...b, recipients });
+      for (const r of b.recipients) {
+        const attempt = frequencyDeferral(done?.[`o:${r.id}`]);
+        if (attempt) deferred.push({ origin: b, recipient: r, attempt });
+      }
+    }
+    // A follower deferred alone after WeChat's 43117 is unfinished until the receipt of the bundle
+    // it was deferred in holds them (which may defer them again).
+    while (deferred.length) {
+      const alone = deferred.map((w) => ({
+        ...w,
+        bundle: frequencyBundle(w.origin.bundle, w.recipient.id, w.attempt),
+      }));
+      const got = await this.receiptsOf(alone.map((a) => a.bundle));
+      deferred = [];
+      for (const a of alone) {
+        const value = got.get(a.bundle)?.[`o:${a.recipient.id}`];
+        const again = frequencyDeferral(value);
+        if (again) deferred.push({ origin: a.origin, recipient: a.recipient, attempt: again });
+        else if (value === undefined) {
+          // Emitted as its deferral would have been, through quiet hours like any routine bundle.
+          const { deferred: _released, ...origin } = a.origin;
+          open.push({ ...origin, bundle: a.bundle, recipients: [a.recipient], frequencyAttempt: a.attempt });
+        }
+      }
+    }
     return { segments, bundles: open };
   }
 

@@ -36,6 +36,7 @@ const ProfileItem = z.object({
   scene: z.string().nullable(),
   optedOutAt: z.string().nullable().default(null),
   smsFallback: z.string().nullable().default(null),
+  locationReports: z.boolean().default(false),
   version: z.number().int().positive(),
 });
 const BindingItem = z.object({

@@ -2,12 +2,18 @@
  * Which Official Accounts this deployment serves. On AWS the accounts (with their secrets) are one
  * JSON array in Secrets Manager (WECHAT_ACCOUNTS_SECRET_ARN), read with Powertools Parameters and
  * cached for 5 minutes. Locally (STAGE=local) the account `dev` comes from WECHAT_APP_ID,
- * WECHAT_TOKEN, WECHAT_AES_KEY, WECHAT_MODE, … with the defaults below, plus WECHAT_ACCOUNTS (JSON).
+ * WECHAT_TOKEN, WECHAT_AES_KEY, WECHAT_MODE, … with the defaults below (WECHAT_TEMPLATES and
+ * WECHAT_SUBSCRIPTIONS: its templates as JSON), plus WECHAT_ACCOUNTS (JSON).
  * Dev defaults never apply outside the local stack.
+ *
+ * The configuration is refused when it loads — the shape, and every template mapping that cannot
+ * produce valid values for its category (functions/core/wechat/templates.ts) — naming each problem,
+ * so a wrong mapping stops the functions at start rather than meeting WeChat's 47003 at send time.
  */
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
 import { functionEnvironment } from '../../../schemas/resource-env.ts';
 import { type WeChatAccount, WeChatAccountsSchema } from '../../../schemas/wechat.ts';
+import { accountTemplateProblems } from '../../core/wechat/templates.ts';
 
 export const DEV_ACCOUNT_DEFAULTS = {
   WECHAT_APP_ID: 'wxd0e1f2a3b4c5d6e7',
@@ -26,6 +32,34 @@ export interface AccountDirectory {
   all(): Promise<WeChatAccount[]>;
 }
 
+export class AccountConfigurationError extends Error {
+  override name = 'AccountConfigurationError';
+}
+
+/** Parses the accounts configuration: its shape, then every template mapping; throws naming each problem. */
+export function parseAccounts(raw: unknown): WeChatAccount[] {
+  const parsed = WeChatAccountsSchema.safeParse(raw);
+  if (!parsed.success) {
+    throw new AccountConfigurationError(
+      `WeChat account configuration is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
+    );
+  }
+  const problems = parsed.data.flatMap((a) => accountTemplateProblems(a).map((p) => `${a.id}.${p}`));
+  if (problems.length)
+    throw new AccountConfigurationError(`WeChat account configuration is invalid: ${problems.join('; ')}`);
+  return parsed.data;
+}
+
+const json = (env: Record<string, string | undefined>, name: string): unknown => {
+  const raw = env[name];
+  if (!raw) return undefined;
+  try {
+    return JSON.parse(raw);
+  } catch {
+    throw new AccountConfigurationError(`${name} is not JSON`);
+  }
+};
+
 export function accountsFromEnv(env: Record<string, string | undefined>): WeChatAccount[] {
   const v = (name: keyof typeof DEV_ACCOUNT_DEFAULTS) => env[name] ?? DEV_ACCOUNT_DEFAULTS[name];
   const dev = {
@@ -36,21 +70,18 @@ export function accountsFromEnv(env: Record<string, string | undefined>): WeChat
     encodingAesKey: v('WECHAT_AES_KEY'),
     previousEncodingAesKey: env.WECHAT_PREVIOUS_AES_KEY ?? null,
     mode: v('WECHAT_MODE'),
-    templates: {
+    templates: json(env, 'WECHAT_TEMPLATES') ?? {
       restriction: v('WECHAT_TEMPLATE_RESTRICTION'),
       notice: v('WECHAT_TEMPLATE_NOTICE'),
       emergency: v('WECHAT_TEMPLATE_EMERGENCY'),
     },
+    subscriptions: json(env, 'WECHAT_SUBSCRIPTIONS') ?? {},
+    // The local stack serves the notice page itself (LOCAL_STACK_URL is set for its functions).
+    pageBaseUrl: env.WECHAT_PAGE_BASE_URL ?? env.LOCAL_STACK_URL ?? null,
     defaultCity: v('WECHAT_DEFAULT_CITY'),
   };
-  const more = env.WECHAT_ACCOUNTS ? (JSON.parse(env.WECHAT_ACCOUNTS) as unknown[]) : [];
-  const parsed = WeChatAccountsSchema.safeParse([dev, ...more]);
-  if (!parsed.success) {
-    throw new Error(
-      `WeChat account configuration is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
-    );
-  }
-  return parsed.data;
+  const more = json(env, 'WECHAT_ACCOUNTS') ?? [];
+  return parseAccounts([dev, ...(Array.isArray(more) ? more : [more])]);
 }
 
 class StaticDirectory implements AccountDirectory {
@@ -68,12 +99,18 @@ class StaticDirectory implements AccountDirectory {
 
 class SecretDirectory implements AccountDirectory {
   private readonly arn: string;
+  private raw: unknown;
+  private parsed: WeChatAccount[] = [];
   constructor(arn: string) {
     this.arn = arn;
   }
   async all() {
     const raw = await getSecret(this.arn, { maxAge: 300, transform: 'json' });
-    return WeChatAccountsSchema.parse(raw);
+    if (raw !== this.raw) {
+      this.parsed = parseAccounts(raw);
+      this.raw = raw;
+    }
+    return this.parsed;
   }
   async get(id: string) {
     return (await this.all()).find((a) => a.id === id);

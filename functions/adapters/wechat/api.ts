@@ -102,7 +102,10 @@ export class WeChatApi {
     return new Promise((r) => setTimeout(r, ms));
   }
 
-  /** Customer-service text message (the asynchronous reply path). */
+  /**
+   * A customer-service text message, raw (the client's own tests use it). Replies go through
+   * core/delivery/customer-service.ts, which keeps each follower's window.
+   */
   async sendText(account: WeChatAccount, openid: string, content: string): Promise<void> {
     await this.call(account, '/cgi-bin/message/custom/send', {
       touser: openid,

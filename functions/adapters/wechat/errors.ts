@@ -33,6 +33,9 @@ export const WECHAT_ERRORS: Record<
   },
   48002: { meaning: 'recipient turned off messages', action: 'recipient', subscriberStatus: 'opted-out' },
   43101: { meaning: 'recipient refused the subscription message', action: 'recipient' },
+  // Delivery defers the follower alone (core/delivery/wechat.ts); never retried in a loop here.
+  43117: { meaning: 'messages to this recipient too frequent', action: 'recipient' },
+  45065: { meaning: 'a mass send with this clientmsgid was already made', action: 'bug' },
   45015: { meaning: 'customer-service window expired or unsubscribed', action: 'window' },
   45047: { meaning: 'customer-service quota used up', action: 'window' },
   45009: { meaning: 'daily API quota reached', action: 'abort' },

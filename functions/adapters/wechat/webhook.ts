@@ -11,13 +11,22 @@
  *     retry twice and then tell the follower "该公众号暂时无法提供服务"; so is a sender that is not an
  *     openid (metric WeChatSenderRefused): nothing about it is stored;
  *  5. de-duplicate (FromUserName + MsgId, or + CreateTime + Event + EventKey) with reply replay;
- *  6. converse within a ~3.5 s budget; past it, answer `success` and deliver asynchronously.
- * Nothing is stored before step 5, so a rejected request changes no state.
+ *  6. open the follower's customer-service window (a message: 48 h / 5; a click, follow or scan:
+ *     1 min / 3) and converse within a ~3.5 s budget; past it, answer `success` and deliver
+ *     asynchronously. Every message type gets an answer: voice WeChat recognised is text, images,
+ *     videos, locations and links are answered with what the account can do with them.
+ * Platform events are recorded, not conversed: template and mass-send reports, consents to
+ * subscription templates; LOCATION reports are kept only for followers who opted in (not
+ * de-duplicated: a repeat overwrites the same last location). Nothing is stored before step 5 (or
+ * the location), so a rejected request changes no state.
  */
 import { randomBytes } from 'node:crypto';
 import { OpenIdSchema, type WeChatAccount } from '../../../schemas/wechat.ts';
-import type { Inbound } from '../../core/conversation/converse.ts';
+import type { Attachment, Inbound, Reply } from '../../core/conversation/converse.ts';
+import type { WindowTrigger } from '../../core/delivery/customer-service.ts';
 import type { SubscriberRef } from '../../core/subscribers/subscriber.ts';
+import type { PlatformEvent } from '../../core/subscribers/wechat-events.ts';
+import { noticePageUrl } from '../../core/wechat/templates.ts';
 import type { InboundLog, InboundRecord } from '../dynamodb/inbound-log.ts';
 import type { AccountDirectory } from './accounts.ts';
 import { aesKeyOf, decrypt, encrypt, signature, signaturesEqual, WeChatCryptoError } from './crypto.ts';
@@ -61,7 +70,17 @@ export interface AsyncReplyJob {
 export interface WebhookDeps {
   accounts: AccountDirectory;
   inbound: InboundLog;
-  converse: (account: WeChatAccount, ref: SubscriberRef, inbound: Inbound) => Promise<string | null>;
+  /** The reply: text, or text with the notice it is about (shown as an article linking to its page). */
+  converse: (account: WeChatAccount, ref: SubscriberRef, inbound: Inbound) => Promise<string | Reply | null>;
+  /** Opens the follower's customer-service window (core/delivery/customer-service.ts) at `atMs`. */
+  windowOpened: (
+    account: WeChatAccount,
+    openid: string,
+    trigger: WindowTrigger,
+    atMs: number,
+  ) => Promise<void>;
+  /** Records what WeChat reports outside a conversation (core/subscribers/wechat-events.ts). */
+  event: (account: WeChatAccount, ref: SubscriberRef, event: PlatformEvent) => Promise<unknown>;
   templateJobFinished: (
     account: WeChatAccount,
     ref: SubscriberRef,
@@ -217,13 +236,54 @@ function open(account: WeChatAccount, req: WebhookRequest, deps: WebhookDeps): O
   throw new Rejection(400, 'cannot decrypt');
 }
 
+type Translated = Inbound | { kind: 'template-finished'; msgId: string; status: string } | PlatformEvent;
+
+const num = (v: string) => (Number.isFinite(Number(v)) && v.trim() !== '' ? Number(v) : 0);
+
+/** What a citizen sent that is not text, from its message fields. */
+function attachmentOf(m: XmlNode, type: string): Attachment {
+  switch (type) {
+    case 'image':
+      return { type: 'image', mediaId: field(m, 'MediaId'), url: field(m, 'PicUrl') };
+    case 'voice':
+      return { type: 'voice', mediaId: field(m, 'MediaId') };
+    case 'video':
+    case 'shortvideo':
+      return { type: 'video', mediaId: field(m, 'MediaId') };
+    case 'location':
+      return {
+        type: 'location',
+        latitude: num(field(m, 'Location_X')),
+        longitude: num(field(m, 'Location_Y')),
+        label: field(m, 'Label'),
+      };
+    case 'link':
+      return { type: 'link', title: field(m, 'Title'), url: field(m, 'Url') };
+    default:
+      return { type: 'other', what: type.slice(0, 32) };
+  }
+}
+
+/** The `List` entries of a subscription-consent event (accept / reject per template). */
+function consentChanges(m: XmlNode, wrapper: string) {
+  const node = m[wrapper];
+  const list = node && typeof node === 'object' && !Array.isArray(node) ? (node as XmlNode).List : undefined;
+  return (Array.isArray(list) ? (list as XmlNode[]) : [])
+    .map((item) => ({
+      templateId: field(item, 'TemplateId'),
+      accepted: field(item, 'SubscribeStatusString') === 'accept',
+    }))
+    .filter((c) => c.templateId !== '');
+}
+
 /** Translates a parsed message into what the conversation understands; undefined = nothing to do. */
-export function toInbound(
-  m: XmlNode,
-): Inbound | { kind: 'template-finished'; msgId: string; status: string } | undefined {
+export function toInbound(m: XmlNode): Translated | undefined {
   const type = field(m, 'MsgType');
   if (type === 'text') return { kind: 'text', text: field(m, 'Content') };
-  if (type !== 'event') return undefined;
+  // Voice WeChat recognised (语音识别 on) is what the citizen said.
+  if (type === 'voice' && field(m, 'Recognition').trim())
+    return { kind: 'text', text: field(m, 'Recognition').trim() };
+  if (type !== 'event') return { kind: 'attachment', attachment: attachmentOf(m, type) };
   const event = field(m, 'Event');
   const eventKey = field(m, 'EventKey');
   switch (event.toLowerCase()) {
@@ -232,15 +292,46 @@ export function toInbound(
         kind: 'follow',
         scene: eventKey.startsWith('qrscene_') ? eventKey.slice('qrscene_'.length) : null,
       };
+    case 'scan':
+      return { kind: 'scan', scene: eventKey || null };
     case 'unsubscribe':
       return { kind: 'unfollow' };
     case 'click':
+    case 'scancode_push':
+    case 'scancode_waitmsg':
       return { kind: 'click', key: eventKey };
     case 'templatesendjobfinish':
       return { kind: 'template-finished', msgId: field(m, 'MsgID'), status: field(m, 'Status') };
+    case 'location':
+      return {
+        kind: 'location-report',
+        latitude: num(field(m, 'Latitude')),
+        longitude: num(field(m, 'Longitude')),
+        precision: num(field(m, 'Precision')),
+        at: num(field(m, 'CreateTime')) * 1000,
+      };
+    case 'subscribe_msg_popup_event':
+      return { kind: 'subscription-consent', changes: consentChanges(m, 'SubscribeMsgPopupEvent') };
+    case 'subscribe_msg_change_event':
+      return { kind: 'subscription-consent', changes: consentChanges(m, 'SubscribeMsgChangeEvent') };
+    case 'masssendjobfinish':
+      return {
+        kind: 'mass-send-finished',
+        msgId: field(m, 'MsgID'),
+        status: field(m, 'Status'),
+        sent: num(field(m, 'SentCount')),
+        errors: num(field(m, 'ErrorCount')),
+      };
     default:
-      return undefined; // LOCATION, VIEW, SCAN, …: not handled, not stored
+      return undefined; // VIEW (a link opened), pic_* and location_select (their message follows), …
   }
+}
+
+/** Which customer-service window an inbound opens (WeChat's table; a VIEW or an unfollow opens none). */
+function windowTrigger(i: Inbound): WindowTrigger | null {
+  if (i.kind === 'text' || i.kind === 'attachment') return 'message';
+  if (i.kind === 'click' || i.kind === 'follow' || i.kind === 'scan') return 'event';
+  return null;
 }
 
 export function dedupeKey(accountId: string, m: XmlNode): string {
@@ -301,6 +392,15 @@ export async function receive(req: WebhookRequest, deps: WebhookDeps): Promise<W
   const translated = toInbound(m);
   if (!translated) return SUCCESS;
   const ref: SubscriberRef = { channel: 'wechat', id: openid };
+  if (translated.kind === 'location-report') {
+    // Every few seconds while the follower is in the account: kept (if they opted in), never answered.
+    await deps
+      .event(account, ref, translated)
+      .catch((error: unknown) =>
+        deps.log('location report not recorded', { account: account.id, error: String(error) }),
+      );
+    return SUCCESS;
+  }
   const key = dedupeKey(account.id, m);
   if (
     !opened.key &&
@@ -322,9 +422,11 @@ export async function receive(req: WebhookRequest, deps: WebhookDeps): Promise<W
   if (claim !== 'claimed')
     return seal(opened, await replayOrHandOff(claim, key, openid, translated, deps), deps);
 
-  if (translated.kind === 'template-finished') {
+  if (!isConversation(translated)) {
     try {
-      await deps.templateJobFinished(account, ref, translated.msgId, translated.status);
+      if (translated.kind === 'template-finished')
+        await deps.templateJobFinished(account, ref, translated.msgId, translated.status);
+      else await deps.event(account, ref, translated);
     } catch (error) {
       await deps.inbound.release(key); // let WeChat's retry record it
       throw error;
@@ -333,11 +435,21 @@ export async function receive(req: WebhookRequest, deps: WebhookDeps): Promise<W
     return SUCCESS;
   }
 
-  const render = (content: string | null) =>
-    content === null
+  const render = (reply: string | Reply | null) =>
+    reply === null
       ? null
-      : renderReply({ type: 'text', content }, openid, field(m, 'ToUserName'), Math.floor(deps.now() / 1000));
-  const work = deps.converse(account, ref, translated).then(async (content) => {
+      : renderReply(passive(account, reply), openid, field(m, 'ToUserName'), Math.floor(deps.now() / 1000));
+  const trigger = windowTrigger(translated);
+  // The window opens when the follower acted (CreateTime), never later than we saw it.
+  const sentAt = Math.min(Number(field(m, 'CreateTime')) * 1000, deps.now());
+  const opening = trigger
+    ? deps
+        .windowOpened(account, openid, trigger, sentAt)
+        .catch((error: unknown) =>
+          deps.log('customer-service window not recorded', { account: account.id, error: String(error) }),
+        )
+    : Promise.resolve();
+  const work = Promise.all([deps.converse(account, ref, translated), opening]).then(async ([content]) => {
     const reply = render(content);
     await deps.inbound.complete(key, reply);
     return reply;
@@ -363,12 +475,26 @@ export async function receive(req: WebhookRequest, deps: WebhookDeps): Promise<W
   return SUCCESS;
 }
 
+const isConversation = (t: Translated): t is Inbound =>
+  !['template-finished', 'location-report', 'subscription-consent', 'mass-send-finished'].includes(t.kind);
+
+/** A reply as WeChat shows it: an article linking to the notice's page, when the account serves pages. */
+function passive(account: WeChatAccount, reply: string | Reply) {
+  if (typeof reply === 'string') return { type: 'text' as const, content: reply };
+  if (!reply.article || !account.pageBaseUrl) return { type: 'text' as const, content: reply.text };
+  const { title, description, noticeId } = reply.article;
+  return {
+    type: 'news' as const,
+    articles: [{ title, description, url: noticePageUrl(account.pageBaseUrl, noticeId) }],
+  };
+}
+
 /** A repeated delivery: replay the stored reply, or wait briefly, then hand off to async delivery once. */
 async function replayOrHandOff(
   record: InboundRecord,
   key: string,
   openid: string,
-  inbound: Inbound | { kind: 'template-finished' },
+  inbound: Translated,
   deps: WebhookDeps,
 ): Promise<string | null> {
   let current: InboundRecord | undefined = record;
@@ -378,7 +504,7 @@ async function replayOrHandOff(
     current = await deps.inbound.get(key);
   }
   if (current?.state === 'done') return current.async ? null : current.reply;
-  if (inbound.kind !== 'template-finished' && !current?.async) {
+  if (isConversation(inbound) && !current?.async) {
     await deps.enqueueAsyncReply({ accountId: key.split('#')[0]!, openid, dedupeKey: key, inbound });
     await deps.inbound.markAsync(key);
   }

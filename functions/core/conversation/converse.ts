@@ -3,13 +3,17 @@
  * their protocol into an `Inbound` and send the returned text; everything in between is here
  * (intents in ./intents.ts, dates in ./dates.ts, the sentences in ./replies.ts).
  *
- * Primary course of `converse`:
- *  1. events: follow (welcome + menu, status active), unfollow (stop pushes), menu click (an intent);
+ * Primary course of `respond` (`converse` is its text, for SMS):
+ *  1. events: follow and a scan of a QR code (welcome + menu, status active, the scene recorded),
+ *     unfollow (stop pushes), menu click (an intent); what the citizen sends that is not text (an
+ *     image, unrecognised voice, a video, a location, a link) is offered to the citizen inbox — the
+ *     seam where it will be attached to their open case — and answered with what the account can do;
  *  2. text → intent (./intents.ts), with the city names of the restriction data: bind / unbind /
  *     restriction for a city, a day, a tail or a plate / road conditions / menu number /
  *     unsubscribe / resubscribe / reminder preferences / help;
  *  3. apply the intent (each one idempotent: a retried message cannot bind twice) and reply in
- *     concise Chinese, at most 600 characters, promising a reminder only where one will be sent.
+ *     concise Chinese, at most 600 characters, promising a reminder only where one will be sent; a
+ *     reply about one notice carries it as an article (WeChat shows it linking to the notice's page).
  */
 import type { KeywordReplies } from '../../../schemas/wechat.ts';
 import { type RestrictionBook, restrictionOn, ruleOn } from '../restrictions/engine.ts';
@@ -46,13 +50,43 @@ export type { CityNames, Intent } from './intents.ts';
 export { parseIntent } from './intents.ts';
 export { describeDay, helpText, MAX_REPLY } from './replies.ts';
 
+/** What a citizen sends that is not text (voice WeChat recognised arrives as text). */
+export type Attachment =
+  | { type: 'image'; mediaId: string; url: string }
+  | { type: 'voice'; mediaId: string }
+  | { type: 'video'; mediaId: string }
+  | { type: 'location'; latitude: number; longitude: number; label: string }
+  | { type: 'link'; title: string; url: string }
+  | { type: 'other'; what: string };
+
 export type Inbound =
   | { kind: 'text'; text: string }
   | { kind: 'click'; key: string }
   | { kind: 'follow'; scene: string | null }
-  | { kind: 'unfollow' };
+  /** A follower scanned a QR code with a scene (SCAN): handled like a follow from that scene. */
+  | { kind: 'scan'; scene: string | null }
+  | { kind: 'unfollow' }
+  | { kind: 'attachment'; attachment: Attachment };
+
+/** A reply: its text (what SMS sends), and the notice it is about, shown as an article on WeChat. */
+export interface Reply {
+  text: string;
+  article?: { noticeId: string; title: string; description: string };
+}
+
+/**
+ * The seam where the citizen inbox (not built yet) will attach what a citizen sends — a photo of an
+ * obstruction, a location, a video — to their open case. Until then nothing is attached.
+ */
+export interface CitizenInbox {
+  /** Attaches it to the sender's open case and returns the case's number; null when they have none. */
+  attach(ref: SubscriberRef, attachment: Attachment, at: string): Promise<{ caseNumber: string } | null>;
+}
+export const NO_CITIZEN_INBOX: CitizenInbox = { attach: async () => null };
 
 export interface LatestNotice {
+  /** Its id, for the article linking to its page (a feed that has none gets a text reply). */
+  id?: string;
   title: string;
   summary: string;
   publishedAt: string;
@@ -80,9 +114,12 @@ export interface ConversationDeps {
    * to receive the fallback texts back ("WX <code>"), which links it (see receive-sms).
    */
   smsFallback?: { start(ref: SubscriberRef): Promise<string> };
+  /** Where non-text messages are attached to a citizen's open case (none yet). */
+  inbox?: CitizenInbox;
 }
 
-const CLICK_KEYS: Record<string, string> = {
+/** The menu keys (CLICK) the conversation understands, and what each means; a keyword's key works too. */
+export const CLICK_KEYS: Record<string, string> = {
   XIANXING: '限行',
   XIANXING_TOMORROW: '明天限行',
   LUKUANG: '路况',
@@ -102,7 +139,7 @@ const shanghaiTime = (iso: string) => civilMinute(new Date(iso));
 /** Intents whose reading or answer depends on the restriction data (city names, rules). */
 function needsBook(intent: Intent): boolean {
   if (intent.type === 'preference') return intent.reminders !== false;
-  return !['unsubscribe', 'unbind', 'sms-fallback'].includes(intent.type);
+  return !['unsubscribe', 'unbind', 'sms-fallback', 'location-reports'].includes(intent.type);
 }
 
 /** Applies one inbound message or event; returns the reply text, or null when nothing is to be said. */
@@ -111,26 +148,42 @@ export async function converse(
   inbound: Inbound,
   deps: ConversationDeps,
 ): Promise<string | null> {
+  return (await respond(ref, inbound, deps))?.text ?? null;
+}
+
+/** Applies one inbound message or event; returns the reply, or null when nothing is to be said. */
+export async function respond(
+  ref: SubscriberRef,
+  inbound: Inbound,
+  deps: ConversationDeps,
+): Promise<Reply | null> {
   const now = deps.clock.now().toISOString();
   if (inbound.kind === 'unfollow') {
     await deps.subscribers.unfollow(ref, now);
     return null;
   }
-  if (inbound.kind === 'follow') {
+  if (inbound.kind === 'follow' || inbound.kind === 'scan') {
     await deps.subscribers.follow(ref, deps.account.id, now, inbound.scene);
     const reach = { book: await deps.restrictions(), served: deps.reminderCities };
-    return clip(`感谢关注！${helpText(deps.keywords, reach)}`);
+    const hello = inbound.kind === 'follow' ? '感谢关注！' : '欢迎回来！';
+    return { text: clip(`${hello}${helpText(deps.keywords, reach)}`) };
   }
   const subscriber = await deps.subscribers.touch(ref, deps.account.id, now);
+  if (inbound.kind === 'attachment') {
+    const attached = await (deps.inbox ?? NO_CITIZEN_INBOX).attach(ref, inbound.attachment, now);
+    return { text: attachmentReply(inbound.attachment, attached) };
+  }
   const text = inbound.kind === 'click' ? (CLICK_KEYS[inbound.key] ?? inbound.key) : inbound.text;
   // Commands (TD, 订阅, preferences …) are read without the restriction data, so they work even
   // when it cannot be loaded; questions are read again with the data's city names.
   let intent = parseIntent(text, deps.keywords);
-  if (!needsBook(intent)) return apply(ref, intent, subscriber, deps, null);
+  if (!needsBook(intent)) return asReply(await apply(ref, intent, subscriber, deps, null));
   const book = await deps.restrictions();
   intent = parseIntent(text, deps.keywords, cityNamesOf(book));
-  return apply(ref, intent, subscriber, deps, book);
+  return asReply(await apply(ref, intent, subscriber, deps, book));
 }
+
+const asReply = (r: string | Reply | null): Reply | null => (typeof r === 'string' ? { text: r } : r);
 
 async function apply(
   ref: SubscriberRef,
@@ -138,7 +191,7 @@ async function apply(
   subscriber: Subscriber,
   deps: ConversationDeps,
   book: RestrictionBook | null,
-): Promise<string | null> {
+): Promise<string | Reply | null> {
   const now = deps.clock.now().toISOString();
   const reach = (): ReminderReach => ({ book: book!, served: deps.reminderCities });
   switch (intent.type) {
@@ -190,6 +243,13 @@ async function apply(
       const code = await deps.smsFallback.start(ref);
       return `请用接收提醒的手机发送短信“WX ${code}”到交警短信服务号码（10分钟内有效）。开通后，微信消息无法送达时，限行提醒与重要通知将以短信发送；每条短信均可回复TD退订。`;
     }
+    case 'location-reports': {
+      if (ref.channel !== 'wechat') return '短信渠道不支持位置上报。';
+      await deps.subscribers.setPreferences(ref, { locationReports: intent.on });
+      return intent.on
+        ? '已开启：本号将只保存您最近一次上报的位置（2小时后删除）。发送“关闭位置”可随时停止。'
+        : '已关闭：本号不再保存您上报的位置。';
+    }
     case 'road':
       return road(intent, subscriber, deps, book!);
     case 'bind':
@@ -218,16 +278,18 @@ async function road(
   subscriber: Subscriber,
   deps: ConversationDeps,
   book: RestrictionBook,
-): Promise<string> {
+): Promise<string | Reply> {
   if (intent.unknownCity && !intent.city)
     return `暂时没有${intent.unknownCity}的路况与交通管制信息。发送“路况”可查看${cityName(book, deps.account.defaultCity)}的最新路况。`;
   const bound = [...new Set(subscriber.bindings.map((b) => b.city))];
   const cities = intent.city ? [intent.city] : bound.length ? bound : [deps.account.defaultCity];
   const named = cities.length > 1 || cities[0] !== deps.account.defaultCity;
   const lines: string[] = [];
+  const found: LatestNotice[] = [];
   for (const city of cities) {
     const notice = await deps.notices.latestRoadCondition(city);
     const where = named ? `${cityName(book, city)}：` : '';
+    if (notice) found.push(notice);
     lines.push(
       notice
         ? `${where}【${notice.title}】${notice.summary}（发布于 ${shanghaiTime(notice.publishedAt)}）`
@@ -236,7 +298,42 @@ async function road(
   }
   if (lines.every((l) => l.endsWith('目前没有正在发布的路况或交通管制信息。')))
     lines.push('出行前也可关注导航软件的实时路况。');
-  return clip(lines.join(named ? '\n' : ''));
+  const text = clip(lines.join(named ? '\n' : ''));
+  // One notice: an article, so the citizen opens the notice in full (WeChat allows one in a reply).
+  const n = found[0];
+  if (cities.length !== 1 || !n?.id) return text;
+  const where = named ? `${cityName(book, cities[0]!)} · ` : '';
+  return {
+    text,
+    article: {
+      noticeId: n.id,
+      title: n.title,
+      description: `${where}${n.summary}（发布于 ${shanghaiTime(n.publishedAt)}）`,
+    },
+  };
+}
+
+/** What the account can do with what a citizen sent, or where it was attached. */
+function attachmentReply(a: Attachment, attached: { caseNumber: string } | null): string {
+  const what = { image: '图片', voice: '语音', video: '视频', location: '位置', link: '链接', other: '消息' }[
+    a.type
+  ];
+  if (attached) return `已收到您的${what}，已附加到您的事项（编号 ${attached.caseNumber}）。`;
+  const help = '发送“帮助”查看本号可以办理的事项。';
+  switch (a.type) {
+    case 'voice':
+      return '收到您的语音，但未能识别内容。请发送文字，例如“限行”“路况”“绑定 京A12345”。';
+    case 'location':
+      return clip(
+        `收到您的位置${a.label ? `（${a.label}）` : ''}。本号暂不能按位置查询：发送“路况”查看最新路况与交通管制，发送“限行”查询今日限行。紧急情况请拨打 122 或 110。`,
+      );
+    case 'link':
+      return `收到您分享的链接。本号不能受理链接中的内容；反映交通问题请拨打 122。${help}`;
+    case 'other':
+      return `暂不支持这类消息。${help}`;
+    default:
+      return `收到您的${what}。本号暂不能通过${what}受理举报或事故：交通违法举报请使用“交管12123”App，交通事故请拨打 122，紧急情况请拨打 110。${help}`;
+  }
 }
 
 async function bind(

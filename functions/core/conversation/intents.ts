@@ -52,6 +52,8 @@ export type Intent =
   | { type: 'resubscribe' }
   | { type: 'preference'; reminders?: boolean; slot?: 'morning' | 'evening' }
   | { type: 'sms-fallback'; on: boolean }
+  /** Keep the follower's reported location (WeChat LOCATION events), or stop. */
+  | { type: 'location-reports'; on: boolean }
   | { type: 'help' };
 
 const NO_CITIES: CityNames = new Map();
@@ -315,6 +317,8 @@ export function parseIntent(raw: string, keywords: KeywordReplies, cities: CityN
   if (text === '开启提醒') return { type: 'preference', reminders: true };
   if (text === '关闭短信备用') return { type: 'sms-fallback', on: false };
   if (text === '短信备用' || text === '开通短信备用') return { type: 'sms-fallback', on: true };
+  if (text === '开启位置' || text === '开启位置上报') return { type: 'location-reports', on: true };
+  if (text === '关闭位置' || text === '关闭位置上报') return { type: 'location-reports', on: false };
   const index = keywords.findIndex((k) => k.keys.includes(text));
   if (index >= 0) return { type: 'keyword', index };
   const bind = /^(?:绑定|BD)\s*(.+)$/i.exec(text);

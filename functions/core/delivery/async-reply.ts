@@ -6,21 +6,26 @@
  *  1. the stored reply of the first attempt, once it finished; if it never finished (after it had its
  *     chance: a few receives), a note asking the citizen to send it again — re-running the request
  *     here could apply it out of order with their later messages;
- *  2. the customer-service window: 48 h after the citizen's last message; outside it, nothing is sent;
- *  3. the send is claimed (at most once), then sent; a transient refusal releases the claim and is
- *     retried, any other refusal is final: logged, alarmed for configuration errors, and the follower's
- *     status updated when WeChat says they left or blocked the account.
+ *  2. the send is claimed (at most once), then sent through the customer-service window
+ *     (./customer-service.ts: 5 messages in 48 h after the citizen's message, 3 in a minute after a
+ *     click, follow or scan); outside it nothing is sent and the reason is logged; a transient refusal
+ *     releases the claim and is retried, any other refusal is final: logged, alarmed for configuration
+ *     errors, and the follower's status updated when WeChat says they left or blocked the account.
  */
 import type { WeChatAccount } from '../../../schemas/wechat.ts';
 import { maskId } from '../privacy.ts';
-import type { SubscriberRepository } from '../subscribers/subscriber.ts';
-import type { Clock } from '../time.ts';
-import type { Telemetry, WeChatMessages } from './ports.ts';
+import {
+  type CustomerServiceDeps,
+  type RefusalDeps,
+  recordRefusal,
+  sendCustomerService,
+} from './customer-service.ts';
+import type { CustomerServiceMessage } from './ports.ts';
 
 /** The inbound record of the message being answered, as this use case needs it. */
 export interface PendingReplies {
-  /** Whether the first attempt finished, and the text it answered (null: nothing to say). */
-  state(key: string): Promise<{ done: boolean; text: string | null } | undefined>;
+  /** Whether the first attempt finished, and the reply it gave (null: nothing to say). */
+  state(key: string): Promise<{ done: boolean; reply: CustomerServiceMessage | null } | undefined>;
   /** Finishes the record with this text in place of the answer the first attempt never gave. */
   finishWith(key: string, text: string): Promise<void>;
   /** True for the one sender allowed to send the reply. */
@@ -29,15 +34,13 @@ export interface PendingReplies {
   releaseSend(key: string): Promise<void>;
 }
 
-export interface AsyncReplyDeps {
+export interface AsyncReplyDeps extends RefusalDeps {
   account(id: string): Promise<WeChatAccount | undefined>;
   replies: PendingReplies;
-  subscribers: Pick<SubscriberRepository, 'get' | 'unfollow' | 'setStatus'>;
-  wechat: Pick<WeChatMessages, 'sendText'>;
+  /** The one way a customer-service message goes out: within the follower's window. */
+  customerService: CustomerServiceDeps;
   /** Fails when the account's access token cannot be had, before anything is claimed. */
   ensureToken(account: WeChatAccount): Promise<void>;
-  clock: Clock;
-  telemetry: Telemetry;
 }
 
 export interface AsyncReplyJob {
@@ -53,8 +56,6 @@ export class RetryLater extends Error {
 
 /** Receives the first attempt gets to finish on its own before we answer in its place. */
 export const PATIENCE_RECEIVES = 3;
-/** The customer-service window: 48 h after the citizen's last message (2023 rules). */
-export const CS_WINDOW_MS = 48 * 3600 * 1000;
 export const NOT_COMPLETED = '抱歉，系统繁忙，您刚才的消息可能没有处理完成，请稍后重新发送。';
 
 export async function sendAsyncReply(
@@ -70,18 +71,19 @@ export async function sendAsyncReply(
     await deps.replies.finishWith(job.dedupeKey, NOT_COMPLETED);
     state = await deps.replies.state(job.dedupeKey);
   }
-  if (!state?.text) return 'nothing-to-send';
-  const ref = { channel: 'wechat' as const, id: job.openid };
-  const lastInbound = Date.parse((await deps.subscribers.get(ref))?.lastInboundAt ?? '') || 0;
-  if (deps.clock.now().getTime() - lastInbound > CS_WINDOW_MS) {
-    deps.telemetry.log('info', 'async reply dropped: customer-service window closed', {
-      openid: maskId(job.openid),
-    });
-    return 'window-closed';
-  }
+  if (!state?.reply) return 'nothing-to-send';
   await deps.ensureToken(account); // a token problem fails here, before the send is claimed
   if (!(await deps.replies.claimSend(job.dedupeKey))) return 'already-sent';
-  const result = await deps.wechat.sendText(account, job.openid, state.text);
+  const result = await sendCustomerService(account, job.openid, state.reply, deps.customerService);
+  if (result.status === 'outside-window') {
+    // Claimed and never sent: a reply this late would answer a conversation the citizen has left.
+    deps.telemetry.log('info', 'async reply not sent: outside the customer-service window', {
+      openid: maskId(job.openid),
+      reason: result.reason,
+    });
+    deps.telemetry.metric('WeChatRepliesOutsideWindow');
+    return 'window-closed';
+  }
   if (result.status === 'sent') {
     deps.telemetry.metric('WeChatAsyncRepliesSent');
     return 'sent';
@@ -93,15 +95,6 @@ export async function sendAsyncReply(
     await deps.replies.releaseSend(job.dedupeKey); // not sent: a later receive may try again
     throw new RetryLater(refusal.message);
   }
-  deps.telemetry.log('warn', 'async reply not delivered', {
-    openid: maskId(job.openid),
-    errcode: refusal.errcode,
-    action: refusal.action,
-  });
-  // 40164 (IP whitelist), 45009 (daily quota), 40037 (template), …: alarmed.
-  if (refusal.action === 'abort') deps.telemetry.metric('WeChatConfigErrors');
-  const now = deps.clock.now().toISOString();
-  if (refusal.subscriberStatus === 'unfollowed') await deps.subscribers.unfollow(ref, now);
-  else if (refusal.subscriberStatus) await deps.subscribers.setStatus(ref, refusal.subscriberStatus, now);
+  await recordRefusal(refusal, job.openid, 'async reply not delivered', deps);
   return 'refused';
 }

@@ -42,11 +42,15 @@ import type {
   Timer,
 } from './ports.ts';
 
-/** What one recipient came to, and what the bundle's receipt records for it (null: nothing). */
+/**
+ * What one recipient came to, and what the bundle's receipt records for it (null: nothing).
+ * `deferred-frequency`: deferred alone after WeChat's 43117, counted when that push is delivered.
+ */
 export interface RecipientResult {
-  outcome: Outcome;
+  outcome: Outcome | 'deferred-frequency';
   receipt: string | null;
 }
+type Counted = RecipientResult['outcome'];
 
 /** What a channel's delivery may ask of the bundle loop while it works through a bundle. */
 export interface BundleContext {
@@ -58,6 +62,8 @@ export interface BundleContext {
   halted(runKey: string): boolean;
   /** Halts this channel of the run: its remaining recipients are settled as failed, not sent. */
   haltChannel(runKey: string, reason: string): Promise<void>;
+  /** Some of the run waits until `until` (a follower deferred alone): it is not stalled before. */
+  waitUntil(runKey: string, until: Date): Promise<void>;
 }
 
 /** What this attempt at one bundle may ask besides: is it the queue's last, and leaving a recipient for the next. */
@@ -85,8 +91,15 @@ export const INVALID: RecipientResult = { outcome: 'invalid-recipient', receipt:
 export function settledOutcome(value: string): Outcome {
   const [head = '', rest = ''] = value.split(':', 2);
   if (head === 'skipped') {
-    if (rest === 'opted-out' || rest === 'unfollowed' || rest === 'blocked' || rest === 'invalid-recipient')
-      return rest;
+    const skippedAs = [
+      'opted-out',
+      'unfollowed',
+      'blocked',
+      'invalid-recipient',
+      'not-subscribed',
+      'unsendable',
+    ] as const satisfies readonly Outcome[];
+    if ((skippedAs as readonly string[]).includes(rest)) return rest as Outcome;
     return rest === 'number-cap' ? 'capped' : 'failed';
   }
   return (OUTCOMES as readonly string[]).includes(head) ? (head as Outcome) : 'failed';
@@ -152,7 +165,8 @@ export async function deferIfQuiet(
 }
 
 /** SMS fallbacks are extra deliveries of people already counted on WeChat: counted apart. */
-const countKey = (d: DeliveryMessage, o: Outcome) => (d.fallback ? (`sms-fallback:${o}` as const) : o);
+const countKey = (d: DeliveryMessage, o: Counted) =>
+  d.fallback && o !== 'deferred-frequency' ? (`sms-fallback:${o}` as const) : o;
 
 /** The bundle loop of one invocation: `deliver` each bundle in turn, then `finish` once. */
 export function bundleDelivery(deps: BundleDeps, deliverRecipients: DeliverRecipients) {
@@ -174,6 +188,7 @@ export function bundleDelivery(deps: BundleDeps, deliverRecipients: DeliverRecip
       await runs.abort(runKey, reason, at());
     },
     halted: (runKey) => halted.has(runKey),
+    waitUntil: (runKey, until) => runs.waitUntil(runKey, until.toISOString()),
     haltChannel: async (runKey, reason) => {
       if (halted.has(runKey)) return;
       halted.add(runKey);
@@ -190,7 +205,7 @@ export function bundleDelivery(deps: BundleDeps, deliverRecipients: DeliverRecip
   };
 
   /** Counts what the receipt does not hold (duplicates, deferrals); they settle nobody. */
-  async function count(d: DeliveryMessage, outcomes: readonly Outcome[]) {
+  async function count(d: DeliveryMessage, outcomes: readonly Counted[]) {
     if (outcomes.length === 0) return;
     const c: RunCounts = {};
     for (const o of outcomes) {
@@ -217,7 +232,7 @@ export function bundleDelivery(deps: BundleDeps, deliverRecipients: DeliverRecip
     const run = known.get(d.runKey);
     if (!run || run.status === 'aborted') aborted.add(d.runKey);
     if (run?.halts[channel]) halted.add(d.runKey);
-    const uncounted: Outcome[] = [];
+    const uncounted: Counted[] = [];
     const entries: ReceiptEntry[] = [];
     const finished = new Set<string>();
     const later = new Map<string, string>();

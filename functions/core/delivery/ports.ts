@@ -65,10 +65,20 @@ export type ReceiptCount = 'delivered' | 'failed:user block' | 'failed:system fa
 
 /**
  * Outcome counts as a run records them; SMS fallbacks are counted apart (`sms-fallback:<outcome>`),
- * as are the receipts WeChat reports after a send.
+ * as are the receipts WeChat reports after a send. `deferred-frequency`: a follower WeChat found
+ * messaged too often (43117), deferred alone — not an outcome (the deferred push is counted when it
+ * is delivered). `mass-send:<result>`: an account's article mass send (one per account, not per
+ * follower).
  */
-export type RunCountKey = Outcome | 'planned' | `sms-fallback:${Outcome}` | ReceiptCount;
+export type RunCountKey =
+  | Outcome
+  | 'planned'
+  | 'deferred-frequency'
+  | `sms-fallback:${Outcome}`
+  | `mass-send:${MassSendResult}`
+  | ReceiptCount;
 export type RunCounts = Partial<Record<RunCountKey, number>>;
+export type MassSendResult = 'sent' | 'held' | 'failed' | 'skipped';
 
 export interface RunUsage {
   read?: number;
@@ -146,12 +156,50 @@ export interface TemplateMessage {
   /** Deterministic per (push, follower): WeChat drops a repeat within its window. */
   clientMsgId: string;
   data: Record<string, { value: string }>;
+  /** Where the message opens (the notice's page), or nothing. */
+  url: string | null;
 }
 
-/** The WeChat messages delivery sends: template messages (pushes) and customer-service text (replies). */
+/** A long-term subscription notice (订阅通知, `/cgi-bin/message/subscribe/bizsend`). */
+export interface SubscriptionMessage {
+  touser: string;
+  templateId: string;
+  data: Record<string, { value: string }>;
+  /** The web page it opens, or nothing. */
+  page: string | null;
+}
+
+/** A customer-service message: text, or one article linking to a page (news). */
+export type CustomerServiceMessage =
+  | { type: 'text'; content: string }
+  | { type: 'news'; article: { title: string; description: string; url: string } };
+
+/**
+ * The WeChat messages delivery sends: template messages and subscription notices (pushes), and
+ * customer-service messages (replies: only through ./customer-service.ts, which keeps the window).
+ */
 export interface WeChatMessages {
   sendTemplate(account: WeChatAccount, message: TemplateMessage): Promise<WeChatSendResult>;
-  sendText(account: WeChatAccount, openid: string, content: string): Promise<WeChatSendResult>;
+  sendSubscription(account: WeChatAccount, message: SubscriptionMessage): Promise<WeChatSendResult>;
+  sendCustomerService(
+    account: WeChatAccount,
+    openid: string,
+    message: CustomerServiceMessage,
+  ): Promise<WeChatSendResult>;
+}
+
+/**
+ * Who accepted which long-term subscription template (subscribe_msg_popup_event accept; a reject or
+ * subscribe_msg_change_event takes it back).
+ */
+export interface SubscriptionConsents {
+  /** Of these followers, those who accepted this template and have not taken it back. */
+  accepted(openids: readonly string[], templateId: string): Promise<Set<string>>;
+  record(
+    openid: string,
+    changes: ReadonlyArray<{ templateId: string; accepted: boolean }>,
+    at: string,
+  ): Promise<void>;
 }
 
 /** Structured, masked log lines and metrics (Powertools in the functions, spies in tests). */

@@ -8,17 +8,21 @@
  *  1. the notice as stored now; not published (withdrawn meanwhile, or never) → a `skipped` run;
  *  2. only the channels this deployment delivers (a channel without a deliver queue is reported);
  *  3. the run with its segments, created or found (an announcement delivered twice plans once);
- *  4. its segments, emitted again for an existing running run (expansion resumes, counts once).
+ *  4. its segments, emitted again for an existing running run (expansion resumes, counts once), with
+ *     the notice's placeholder values each account's template is filled from at delivery; none when
+ *     only accounts that cannot send template messages would send it on WeChat;
+ *  5. one article mass send per such account (subscription accounts: ./mass-send in core/delivery),
+ *     after the same review, recorded on the run (idempotent per run and account).
  */
 import type { Notice } from '../../../schemas/notices.ts';
 import type { NoticeSegment } from '../../../schemas/pushes.ts';
-import type { WeChatAccount } from '../../../schemas/wechat.ts';
+import type { MassSendJob, WeChatAccount } from '../../../schemas/wechat.ts';
 import type { NewRun, PlannedRun, RunRecorder } from '../pushes/runs.ts';
 import type { Clock } from '../time.ts';
 import { civilDate } from '../time.ts';
 import type { Channel } from '../vocabulary.ts';
+import { noticePlaceholders } from '../wechat/placeholders.ts';
 import { pushCategory } from './lifecycle.ts';
-import { noticeTemplateValues } from './rendering.ts';
 
 export const noticeRunKey = (id: string, version: number) => `notice#${id}#v${version}`;
 export const noticePushKey = (id: string) => `notice#${id}`;
@@ -32,6 +36,21 @@ export interface NoticePlanningDeps {
   scanSegments: number;
   runs: RunRecorder<NewRun<'notice', 'notice' | 'emergency', null>>;
   publishSegments(segments: NoticeSegment[]): Promise<void>;
+  /** One job per account that sends the notice as an article mass send (`wechat-mass-sends`). */
+  publishMassSends(jobs: MassSendJob[]): Promise<void>;
+  /** The city's name as citizens read it (restriction data), for the template values. */
+  cityName(city: string): Promise<string>;
+}
+
+/** The accounts that send a notice on WeChat: its audience's, one by one or by mass send. */
+export function weChatSenders(n: Pick<Notice, 'audience' | 'channels'>, accounts: readonly WeChatAccount[]) {
+  if (!n.channels.includes('wechat')) return { oneByOne: [], massSend: [] };
+  const audience = n.audience.type === 'internal' ? 'internal' : 'public';
+  const senders = accounts.filter((a) => a.audience === audience);
+  return {
+    oneByOne: senders.filter((a) => a.kind === 'service'),
+    massSend: senders.filter((a) => a.kind === 'subscription'),
+  };
 }
 
 export async function planNoticePush(
@@ -54,9 +73,12 @@ export async function planNoticePush(
           : 'feed only: nothing to push'
         : null;
   const category = notice ? pushCategory(notice) : 'notice';
-  const internalAccounts = reason
-    ? []
-    : (await deps.accounts()).filter((a) => a.audience === 'internal').map((a) => a.id);
+  const accounts = await deps.accounts();
+  const senders = notice ? weChatSenders(notice, accounts) : { oneByOne: [], massSend: [] };
+  // Followers are expanded one by one for SMS and for accounts that send template messages.
+  const oneByOne = channels.includes('sms') || (channels.includes('wechat') && senders.oneByOne.length > 0);
+  const internalAccounts = accounts.filter((a) => a.audience === 'internal').map((a) => a.id);
+  const values = notice && !reason ? noticePlaceholders(notice, await deps.cityName(notice.city)) : {};
   const segmentsOf = (of: number): NoticeSegment[] =>
     !notice || reason
       ? []
@@ -73,11 +95,12 @@ export async function planNoticePush(
               : notice.audience,
           channels,
           internalAccounts,
-          values: noticeTemplateValues(notice),
+          values,
           smsValues: { title: notice.title, summary: notice.shortBody },
           scan,
           of,
         }));
+  const segmentsTotal = reason || !oneByOne ? 0 : deps.scanSegments;
   const { created, run } = await deps.runs.createOrGet(
     {
       key,
@@ -88,13 +111,24 @@ export async function planNoticePush(
       slot: null,
       status: reason ? 'skipped' : 'running',
       reason: reason ?? (missing.length ? `not delivered on ${missing.join(', ')}: no deliver queue` : null),
-      segmentsTotal: reason ? 0 : deps.scanSegments,
+      segmentsTotal,
       startedAt: now.toISOString(),
       lastActivityAt: now.toISOString(),
     },
-    segmentsOf(deps.scanSegments),
+    segmentsOf(segmentsTotal),
   );
-  // An existing run is planned again with the segments it was created with.
-  if (run.status === 'running' && notice) await deps.publishSegments(segmentsOf(run.segmentsTotal));
+  if (run.status === 'running' && notice) {
+    // An existing run is planned again with the segments it was created with.
+    await deps.publishSegments(segmentsOf(run.segmentsTotal));
+    if (channels.includes('wechat') && senders.massSend.length)
+      await deps.publishMassSends(
+        senders.massSend.map((a) => ({
+          runKey: key,
+          noticeId: notice.id,
+          version: msg.version,
+          accountId: a.id,
+        })),
+      );
+  }
   return { key, created, status: run.status, reason: run.reason, segments: run.segmentsTotal };
 }

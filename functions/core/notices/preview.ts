@@ -1,8 +1,8 @@
 /**
  * What publishing a notice would do, without sending anything: who it would reach on each channel,
  * how many of them the frequency cap would hold back today or quiet hours would defer, the WeChat
- * template values as a follower would see them (each cut to WeChat's 20 characters), and the SMS
- * text with its billing parts. An audience of zero is allowed and said so.
+ * values as a follower would see them, per account (its typed template keys filled from this notice,
+ * or its mass send), and the SMS text with its billing parts. An audience of zero is allowed and said so.
  */
 import type { Notice } from '../../../schemas/notices.ts';
 import type { FrequencyPolicy } from '../../../schemas/pushes.ts';
@@ -17,6 +17,7 @@ import { audienceOf, type CensusEntry, internalAccountIds } from './audience.ts'
 import { pushCategory } from './lifecycle.ts';
 import { noticePushKey } from './planning.ts';
 import { noticeSms, noticeTemplateValues } from './rendering.ts';
+import { weChatSending } from './wechat-sending.ts';
 import { ensureTemplates } from './workflow.ts';
 
 export interface NoticePreviewInput {
@@ -27,6 +28,8 @@ export interface NoticePreviewInput {
   /** When it would be sent: its publishAt if later, else now. */
   sendAt: Date;
   sms: { catalogue: SmsCatalogue; maxParts: number };
+  /** The notice's city as followers read it (北京), as the send path fills the templates. */
+  cityName: string;
 }
 
 /**
@@ -96,9 +99,21 @@ export function previewNotice(
         : total === 0
           ? 'No follower matches this audience now: publishing would push to nobody (the feed still shows it if chosen).'
           : null,
-    wechat: n.channels.includes('wechat') ? { values: noticeTemplateValues(n) } : null,
+    wechat: n.channels.includes('wechat') ? weChatPreview(n, input.accounts, input.cityName) : null,
     sms: n.channels.includes('sms') ? noticeSms(n, input.sms.catalogue, input.sms.maxParts) : null,
     sent: 0,
+  };
+}
+
+/**
+ * What each account would send: the keys of its template as a follower sees them (`values`: the
+ * first account's), the subscription notice's, or the article mass send.
+ */
+function weChatPreview(n: Notice, accounts: readonly WeChatAccount[], cityName: string) {
+  const { sendings } = weChatSending(n, accounts, cityName);
+  return {
+    values: sendings.find((s) => s.values)?.values ?? noticeTemplateValues(n, cityName),
+    accounts: sendings,
   };
 }
 
@@ -113,6 +128,8 @@ export interface NoticePreviewDeps {
     date: string,
   ): Promise<ReadonlyMap<string, LedgerState>>;
   policy(): Promise<FrequencyPolicy>;
+  /** A city's name (北京) from the restriction data. */
+  cityName(city: string): Promise<string>;
   clock: Clock;
   sms: { catalogue: SmsCatalogue; maxParts: number };
 }
@@ -134,7 +151,15 @@ export async function previewNoticeById(id: string, deps: NoticePreviewDeps) {
   const sendAt =
     notice.publishAt && Date.parse(notice.publishAt) > now.getTime() ? new Date(notice.publishAt) : now;
   const policy = await deps.policy();
-  const input = { notice, census: await deps.census(), accounts, policy, sendAt, sms: deps.sms };
+  const input = {
+    notice,
+    census: await deps.census(),
+    accounts,
+    policy,
+    sendAt,
+    sms: deps.sms,
+    cityName: await deps.cityName(notice.city),
+  };
   const internal = internalAccountIds(accounts);
   const members = CHANNELS.flatMap((c) =>
     notice.channels.includes(c) ? capSample(audienceOf(input, c, internal)) : [],

@@ -5,36 +5,31 @@
  */
 import type { Notice } from '../../../schemas/notices.ts';
 import type { SmsCatalogue } from '../../../schemas/sms.ts';
-import { templateValue } from '../pushes/messages.ts';
 import { renderSms, smsLength } from '../sms/messages.ts';
-import { civilMinute } from '../time.ts';
+import { noticePlaceholders } from '../wechat/placeholders.ts';
+import { LEGACY_FIELDS, renderTemplate } from '../wechat/templates.ts';
 
-const shanghai = (iso: string) => civilMinute(new Date(iso)).replace(/\//, '月').replace(/ /, '日');
-
-/** The notice template's values (title, time, place, summary), each within WeChat's display limit. */
+/**
+ * The notice's values in a pre-2023 template (title, window, place, summary), each within WeChat's
+ * display limit: the mapping every account's template goes through (core/wechat/templates.ts).
+ */
 export function noticeTemplateValues(
-  n: Pick<Notice, 'title' | 'effectiveFrom' | 'effectiveTo' | 'areas' | 'city' | 'shortBody'>,
+  n: Pick<Notice, 'title' | 'effectiveFrom' | 'effectiveTo' | 'areas' | 'city' | 'shortBody'> &
+    Partial<Pick<Notice, 'id' | 'kind' | 'publishedAt'>>,
+  cityName: string = n.city,
 ) {
-  // Within WeChat's 20 characters: the end names only what differs from the start
-  // (11月23日09:50至14:00, 11月23日09:50至25日14:00).
-  const from = shanghai(n.effectiveFrom);
-  const to = n.effectiveTo ? shanghai(n.effectiveTo) : null;
-  const upTo = (s: string, mark: string) => s.slice(0, s.indexOf(mark) + 1);
-  const end =
-    to === null
-      ? null
-      : upTo(to, '日') === upTo(from, '日')
-        ? to.slice(to.indexOf('日') + 1)
-        : upTo(to, '月') === upTo(from, '月')
-          ? to.slice(to.indexOf('月') + 1)
-          : to;
-  const window = end === null ? `${from}起` : `${from}至${end}`;
-  return {
-    keyword1: templateValue(n.title),
-    keyword2: templateValue(window),
-    keyword3: templateValue(n.areas.length ? n.areas.join('、') : n.city),
-    keyword4: templateValue(n.shortBody),
-  };
+  const values = noticePlaceholders({ id: '', kind: 'general', publishedAt: null, ...n }, cityName);
+  const rendered = renderTemplate(
+    { id: 'legacy', fields: LEGACY_FIELDS.notice, url: null, consts: {} },
+    'notice',
+    values,
+    { pageBaseUrl: null },
+  );
+  if (!rendered.ok) throw new Error(rendered.problems.join('; ')); // keyword keys take any text
+  return Object.fromEntries(Object.entries(rendered.data).map(([k, v]) => [k, v.value])) as Record<
+    'keyword1' | 'keyword2' | 'keyword3' | 'keyword4',
+    string
+  >;
 }
 
 /**

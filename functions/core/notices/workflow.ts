@@ -24,13 +24,13 @@ import {
   createNotice,
   editNotice,
   isDue,
-  pushCategory,
   pushesToPeople,
   restrictionChangeOf,
   type TransitionAction,
   transition,
 } from './lifecycle.ts';
 import { noticeSms } from './rendering.ts';
+import { weChatSending } from './wechat-sending.ts';
 
 export interface NoticeEffects {
   suspension?: { id: string; value: Suspension; expectedVersion: number };
@@ -72,21 +72,15 @@ export interface NoticeWorkflowDeps {
 }
 
 /**
- * Which WeChat template a notice would need and does not have: one message per account that would
- * send it. Feed- and SMS-only notices need none.
+ * What stands in the way of sending a notice on WeChat (./wechat-sending.ts): a template an account
+ * of its audience lacks, values this notice cannot fill validly, a mass send not configured. One
+ * message per problem; feed- and SMS-only notices have none.
  */
 export function missingTemplates(
-  n: Pick<Notice, 'channels' | 'audience' | 'priority'>,
+  n: Parameters<typeof weChatSending>[0],
   accounts: readonly WeChatAccount[],
 ): string[] {
-  if (!n.channels.includes('wechat')) return [];
-  const audience = n.audience.type === 'internal' ? 'internal' : 'public';
-  const senders = accounts.filter((a) => a.audience === audience);
-  const category = pushCategory(n);
-  if (senders.length === 0) return [`no ${audience} WeChat account is configured to send it`];
-  return senders
-    .filter((a) => !a.templates[category])
-    .map((a) => `WeChat account '${a.id}' has no '${category}' template (templates.${category})`);
+  return weChatSending(n, accounts).problems;
 }
 
 export async function ensureTemplates(n: Notice, deps: Pick<NoticeWorkflowDeps, 'accounts'>) {

@@ -72,3 +72,9 @@ export function auditRange(q: { from?: string | undefined; to?: string | undefin
   );
   return { from, to, days: dayList };
 }
+
+/** The audit filter on actions: an exact action (`notice.approve`), or a prefix ending in a dot (`notice.`). */
+export function matchesAction(action: string, filter: string | undefined): boolean {
+  if (filter === undefined) return true;
+  return filter.endsWith('.') ? action.startsWith(filter) : action === filter;
+}

@@ -40,7 +40,7 @@ export interface SmsReplyDeps extends SmsSendDeps {
 
 /** A message to a WeChat follower about their own request, sent once (`key`) within their window. */
 export interface FollowerNotes {
-  tell(openid: string, key: string, text: string): Promise<void>;
+  tell(follower: { openid: string; accountId: string }, key: string, text: string): Promise<void>;
 }
 
 /** What the follower who asked for 短信备用 is told once a phone linked itself. */
@@ -71,6 +71,11 @@ async function linkToWeChat(
     deps.log('info', 'SMS fallback code not accepted', { from: maskPhone(phone) });
     return 'link-wechat:invalid-code';
   }
+  const follower = await deps.conversation.subscribers.get({ channel: 'wechat', id: openid });
+  if (!follower) {
+    deps.log('info', 'SMS fallback code of a follower no longer known', { from: maskPhone(phone) });
+    return 'link-wechat:follower-unknown';
+  }
   const at = now.toISOString();
   await deps.contacts.put(id, deps.vault.encrypt(phone, id), at);
   const ref = { channel: 'sms' as const, id };
@@ -80,7 +85,11 @@ async function linkToWeChat(
   deps.log('info', "SMS number linked as a WeChat follower's fallback", { from: maskPhone(phone) });
   const optedOut = number?.status === 'opted-out';
   // The code is consumed once, so each link is told once; the key makes a redelivery harmless.
-  await deps.followers?.tell(openid, `sms-fallback#${id}#${at}`, linkedNote(maskPhone(phone), optedOut));
+  await deps.followers?.tell(
+    { openid, accountId: follower.account },
+    `sms-fallback#${id}#${at}`,
+    linkedNote(maskPhone(phone), optedOut),
+  );
   if (optedOut) return 'link-wechat:linked-number-opted-out';
   const sent = await replyBySms(phone, id, 'fallback-linked', {}, { capped: false }, deps);
   return `link-wechat:linked-${sent}`;

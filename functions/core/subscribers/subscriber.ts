@@ -35,6 +35,8 @@ export interface Subscriber extends SubscriberRef {
   optedOutAt: string | null;
   /** WeChat followers: the SMS subscriber (number HMAC) to reach when a WeChat push fails permanently. */
   smsFallback: string | null;
+  /** WeChat followers: keep their reported location (LOCATION events); off unless they turn it on. */
+  locationReports: boolean;
 }
 
 export const MAX_BINDINGS = 3;
@@ -51,6 +53,7 @@ export interface Preferences {
   reminders?: boolean;
   slot?: ReminderSlot;
   smsFallback?: string | null;
+  locationReports?: boolean;
 }
 
 export interface SubscriberRepository {
@@ -86,6 +89,7 @@ export function newSubscriber(ref: SubscriberRef, account: string, at: string): 
     scene: null,
     optedOutAt: null,
     smsFallback: null,
+    locationReports: false,
   };
 }
 

@@ -1,7 +1,7 @@
 /**
  * Wiring: the conversation and the WeChat webhook around it, per container — the inbound log, the
- * restriction data, the notice feed, the keyword replies, SMS fallback codes, unfollow attribution
- * and template outcomes.
+ * restriction data, the notice feed, the keyword replies, SMS fallback codes, unfollow attribution,
+ * template outcomes, customer-service windows, subscription consents and location reports.
  */
 
 import { shippedKeywordReplies } from '../../../schemas/data/replies.ts';
@@ -10,11 +10,17 @@ import type { WeChatAccount } from '../../../schemas/wechat.ts';
 import { DynamoDeliveryOutcomes, DynamoTemplateReceipts } from '../../adapters/dynamodb/delivery-outcomes.ts';
 import { DynamoInboundLog } from '../../adapters/dynamodb/inbound-log.ts';
 import { DynamoNoticeFeed } from '../../adapters/dynamodb/notice-feed.ts';
+import {
+  DynamoCustomerServiceWindow,
+  DynamoLocationReports,
+  DynamoSubscriptionConsents,
+} from '../../adapters/dynamodb/wechat-followers.ts';
 import type { WebhookDeps } from '../../adapters/wechat/webhook.ts';
-import { converse, type Inbound } from '../../core/conversation/converse.ts';
+import { type Inbound, respond } from '../../core/conversation/converse.ts';
 import { bookOf } from '../../core/restrictions/engine.ts';
 import { followerLeft, templateMessageFinished } from '../../core/subscribers/events.ts';
 import type { SubscriberRef } from '../../core/subscribers/subscriber.ts';
+import { weChatEventReported } from '../../core/subscribers/wechat-events.ts';
 import { documentClient, topics } from '../aws-clients.ts';
 import { clock, protocolNow } from '../clock.ts';
 import { settings, tableName, topicArn } from '../config.ts';
@@ -31,7 +37,7 @@ const keywords = shippedKeywordReplies;
 const { reminderCities } = settings(ReminderSettingsSchema);
 
 export function converseFor(account: WeChatAccount, ref: SubscriberRef, inbound: Inbound) {
-  return converse(ref, inbound, {
+  return respond(ref, inbound, {
     subscribers,
     restrictions: async () => bookOf(await restrictionData.load()),
     notices,
@@ -54,6 +60,14 @@ export function webhookDeps(settings: { maxSkewSeconds: number }): WebhookDeps {
     clock,
   };
   const repliesTopic = topicArn('wechat-replies');
+  const windows = new DynamoCustomerServiceWindow(documentClient, tableName('subscribers'));
+  const followerEvents = {
+    subscribers,
+    locations: new DynamoLocationReports(documentClient, tableName('subscribers')),
+    consents: new DynamoSubscriptionConsents(documentClient, tableName('subscribers')),
+    outcomes: events.outcomes,
+    clock,
+  };
   return {
     accounts,
     inbound: inboundLog,
@@ -64,6 +78,8 @@ export function webhookDeps(settings: { maxSkewSeconds: number }): WebhookDeps {
     },
     templateJobFinished: (account, ref, msgId, status) =>
       templateMessageFinished(account.appId, ref, msgId, status, events),
+    windowOpened: (_account, openid, trigger, atMs) => windows.open(openid, trigger, new Date(atMs)),
+    event: (account, ref, event) => weChatEventReported(account.appId, ref, event, followerEvents),
     enqueueAsyncReply: (job) => topics.publish(repliesTopic, job),
     now: protocolNow,
     maxSkewSeconds: settings.maxSkewSeconds,

@@ -5,10 +5,12 @@ import type { NoticePlanningSettingsSchema } from '../../../schemas/settings.ts'
 import { DynamoNoticeStore } from '../../adapters/dynamodb/notices.ts';
 import { accountDirectory } from '../../adapters/wechat/accounts.ts';
 import type { NoticePlanningDeps } from '../../core/notices/planning.ts';
+import { bookOf } from '../../core/restrictions/engine.ts';
 import { documentClient, topics } from '../aws-clients.ts';
 import { clock } from '../clock.ts';
 import { env, tableName, topicArn } from '../config.ts';
 import { pushRuns } from './pushes.ts';
+import { restrictionData } from './restriction-data.ts';
 
 export function noticePlanningDeps(
   settings: z.output<typeof NoticePlanningSettingsSchema>,
@@ -19,6 +21,7 @@ export function noticePlanningDeps(
   });
   const accounts = accountDirectory(env());
   const segmentsTopic = topicArn('push-segments');
+  const massSendsTopic = topicArn('wechat-mass-sends');
   return {
     ...settings,
     clock,
@@ -31,5 +34,12 @@ export function noticePlanningDeps(
         segments.map((body) => ({ body })),
       );
     },
+    publishMassSends: async (jobs) => {
+      await topics.publishAll(
+        massSendsTopic,
+        jobs.map((body) => ({ body })),
+      );
+    },
+    cityName: async (city) => bookOf(await restrictionData.load()).cities.get(city)?.name ?? city,
   };
 }

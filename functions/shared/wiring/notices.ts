@@ -4,11 +4,13 @@ import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { SchedulerClient } from '@aws-sdk/client-scheduler';
 import { shippedRestrictionData } from '../../../schemas/data/index.ts';
 import type { NoticePushMessage } from '../../../schemas/notices.ts';
+import { entityAuditEntries } from '../../adapters/dynamodb/audit-log.ts';
 import { DynamoNoticeStore } from '../../adapters/dynamodb/notices.ts';
 import { DynamoRestrictionDataRepository } from '../../adapters/dynamodb/restriction-data.ts';
 import { bestEffort, SchedulerPublishSchedules } from '../../adapters/scheduler/publish-schedules.ts';
 import { accountDirectory } from '../../adapters/wechat/accounts.ts';
 import { errorMessage } from '../../core/errors.ts';
+import type { NoticeHistoryDeps } from '../../core/notices/history.ts';
 import { noticeRunKey } from '../../core/notices/planning.ts';
 import type { NoticeWorkflowDeps, PublishSchedules } from '../../core/notices/workflow.ts';
 import { documentClient, topics } from '../aws-clients.ts';
@@ -70,4 +72,11 @@ export const noticeDeps: NoticeWorkflowDeps = {
   stopPush: (noticeId, version, reason) =>
     pushRuns.abort(noticeRunKey(noticeId, version), reason, clock.now().toISOString()),
   publishSchedules,
+};
+
+/** What the reviewer's comparison reads: the notice and its audit entries (core/notices/history.ts). */
+export const noticeHistoryDeps: NoticeHistoryDeps = {
+  notice: (id) => noticeStore.get(id),
+  auditOf: (entity, days) => entityAuditEntries(documentClient, tableName('operations'), entity, days),
+  clock,
 };

@@ -5,12 +5,16 @@ import { auditEntries } from '../../adapters/dynamodb/audit-log.ts';
 import { DynamoNoticeStore } from '../../adapters/dynamodb/notices.ts';
 import { DynamoSmsBudget } from '../../adapters/dynamodb/sms.ts';
 import { DynamoSubscriberRepository } from '../../adapters/dynamodb/subscribers.ts';
+import { ledgerPushes } from '../../adapters/dynamodb/support.ts';
 import { accountDirectory } from '../../adapters/wechat/accounts.ts';
 import type { NoticePreviewDeps } from '../../core/notices/preview.ts';
+import type { SubscriberRef } from '../../core/operations/support.ts';
+import { bookOf } from '../../core/restrictions/engine.ts';
 import { documentClient } from '../aws-clients.ts';
 import { clock } from '../clock.ts';
 import { env, tableName } from '../config.ts';
 import { policyStore } from './pushes.ts';
+import { restrictionData } from './restriction-data.ts';
 import { catalogue, settings } from './sms.ts';
 
 /** The month's SMS spend against the ceiling (core/sms/budget.ts budgetReport). */
@@ -26,6 +30,7 @@ export const reportDeps = () => ({
   audit: (range: Parameters<typeof auditEntries>[2], actor?: string) =>
     auditEntries(documentClient, tableName('operations'), range, actor),
   sms: smsBudgetDeps(),
+  ledger: (ref: SubscriberRef) => ledgerPushes(documentClient, tableName('ledger'), ref),
 });
 
 /** What a notice preview reads (core/notices/preview.ts previewNoticeById). */
@@ -45,6 +50,7 @@ export function noticePreviewDeps(): NoticePreviewDeps {
     census: () => audience.census(),
     ledgerCounts: (members, date) => audience.ledgerCounts(members, date),
     policy: async () => (await policyStore.get()).policy,
+    cityName: async (city) => bookOf(await restrictionData.load()).cities.get(city)?.name ?? city,
     clock,
     sms: { catalogue, maxParts: settings.maxParts },
   };

@@ -5,6 +5,7 @@
 
 import { shippedKeywordReplies } from '../../../schemas/data/replies.ts';
 import { ReminderSettingsSchema } from '../../../schemas/settings.ts';
+import type { FollowerNoteJob } from '../../../schemas/wechat.ts';
 import { DynamoInboundLog } from '../../adapters/dynamodb/inbound-log.ts';
 import { DynamoNoticeFeed } from '../../adapters/dynamodb/notice-feed.ts';
 import {
@@ -17,10 +18,10 @@ import { DynamoSubscriberRepository } from '../../adapters/dynamodb/subscribers.
 import { receiveSmsCallback, type SmsCallbackRequest } from '../../adapters/sms/webhook.ts';
 import { bookOf } from '../../core/restrictions/engine.ts';
 import { phoneId } from '../../core/sms/numbers.ts';
-import { handleSmsReply } from '../../core/sms/replies.ts';
-import { documentClient } from '../aws-clients.ts';
+import { type FollowerNotes, handleSmsReply } from '../../core/sms/replies.ts';
+import { documentClient, topics } from '../aws-clients.ts';
 import { clock, protocolNow } from '../clock.ts';
-import { settings as configured, tableName } from '../config.ts';
+import { settings as configured, tableName, topicArn } from '../config.ts';
 import { logger } from '../powertools.ts';
 import { restrictionData } from './restriction-data.ts';
 import { catalogue, settings, smsLog, smsMetric, smsRuntime } from './sms.ts';
@@ -37,6 +38,13 @@ const stores = {
 };
 const keywords = shippedKeywordReplies;
 const { reminderCities } = configured(ReminderSettingsSchema);
+
+/** Notes to WeChat followers (their 短信备用 is linked): the `wechat-replies` queue sends them. */
+const repliesTopic = topicArn('wechat-replies');
+const followerNotes: FollowerNotes = {
+  tell: (follower, key, text) =>
+    topics.publish(repliesTopic, { kind: 'note', ...follower, key, text } satisfies FollowerNoteJob),
+};
 
 /** One gateway callback, authenticated and handled; its duplicates and unknown receipts are counted. */
 export async function handleSmsCallback(request: SmsCallbackRequest) {
@@ -62,6 +70,7 @@ export async function handleSmsCallback(request: SmsCallbackRequest) {
         log: smsLog,
         metric: smsMetric,
         fallbackLinks,
+        followers: followerNotes,
         conversation: {
           subscribers: stores.subscribers,
           restrictions: async () => bookOf(await restrictionData.load()),

@@ -1,6 +1,8 @@
 /** Wiring: WeChat push delivery (functions/core/delivery/wechat.ts) for deliver-wechat. */
 
+import { DynamoDeferredPushes } from '../../adapters/dynamodb/deferred-pushes.ts';
 import { DynamoDailyQuota } from '../../adapters/dynamodb/quota.ts';
+import { DynamoSubscriptionConsents } from '../../adapters/dynamodb/wechat-followers.ts';
 import type { WeChatDeliveryDeps } from '../../core/delivery/wechat.ts';
 import { documentClient, topics } from '../aws-clients.ts';
 import { clock } from '../clock.ts';
@@ -15,6 +17,8 @@ export function weChatDeliveryDeps(settings: WeChatDeliveryDeps['settings']): We
     account: (id) => accounts.get(id),
     subscribers,
     wechat: wechatMessages(),
+    consents: new DynamoSubscriptionConsents(documentClient, tableName('subscribers')),
+    deferred: new DynamoDeferredPushes(documentClient, tableName('ledger')),
     quota: new DynamoDailyQuota(documentClient, tableName('operations')),
     policy: policyStore,
     restrictions,

@@ -24,6 +24,7 @@ import { NewNoticeSchema, type Notice, type NoticeFields } from '../../../schema
 import { DEFAULT_POLICY } from '../../../schemas/pushes.ts';
 import { SmsCatalogueSchema } from '../../../schemas/sms.ts';
 import type { WeChatAccount } from '../../../schemas/wechat.ts';
+import { ACCOUNT_DEFAULTS } from '../../fixtures/wechat.ts';
 
 const catalogue = SmsCatalogueSchema.parse(smsTemplates);
 
@@ -216,6 +217,7 @@ describe('restriction changes', () => {
 
 describe('preview', () => {
   const account = (over: Partial<WeChatAccount>): WeChatAccount => ({
+    ...ACCOUNT_DEFAULTS,
     id: 'dev',
     appId: 'wxd0e1f2a3b4c5d6e7',
     appSecret: 's',
@@ -235,6 +237,7 @@ describe('preview', () => {
     policy: DEFAULT_POLICY,
     sendAt: now,
     sms: { catalogue, maxParts: 3 },
+    cityName: '北京',
   });
 
   it('names a missing template', () => {
@@ -318,6 +321,10 @@ describe('preview', () => {
     expect(nobody.audienceTotal).toBe(0);
     expect(nobody.note).toMatch(/No follower matches/);
     expect(p.channels.wechat?.capEstimate).toBeNull(); // every ledger read: exact
+    // Without areas the place is the city as followers read it, as the send path fills it.
+    const cityWide = previewNotice({ ...input, notice: draft({ areas: [] }) }, new Map());
+    expect(Object.values(cityWide.wechat?.values ?? {})).toContain('北京');
+    expect(JSON.stringify(cityWide.wechat?.values)).not.toContain('beijing');
   });
 
   it('estimates the cap from an even sample of a large audience, reading only the sample', () => {

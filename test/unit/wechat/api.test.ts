@@ -11,7 +11,13 @@ import { WeChatMessageSender } from '../../../functions/adapters/wechat/messages
 import type { TokenManager } from '../../../functions/adapters/wechat/tokens.ts';
 import { v1Account } from '../../fixtures/wechat.ts';
 
-const message = { touser: 'o-a', templateId: 't', clientMsgId: 'c', data: { keyword1: { value: 'x' } } };
+const message = {
+  touser: 'o-a',
+  templateId: 't',
+  clientMsgId: 'c',
+  data: { keyword1: { value: 'x' } },
+  url: null,
+};
 const tokens = (get: TokenManager['get']): TokenManager => ({ get, invalidate: async () => {} });
 const networkError = (code: string) => Object.assign(new TypeError('fetch failed'), { cause: { code } });
 

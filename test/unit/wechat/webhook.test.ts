@@ -37,6 +37,8 @@ function harness(
       return options.reply ? options.reply(i) : `echo: ${i.kind === 'text' ? i.text : i.kind}`;
     },
     templateJobFinished: async () => {},
+    windowOpened: async () => {},
+    event: async () => {},
     enqueueAsyncReply: async (job) => {
       jobs.push(job);
     },
