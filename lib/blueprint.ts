@@ -308,7 +308,8 @@ export const blueprintInput = {
       timeoutSeconds: 29,
       tables: { content: 'read', subscribers: 'read-scan', ledger: 'read', operations: 'read' },
       secrets: ['wechat-accounts'],
-      environment: SMS_ENVIRONMENT,
+      // the SMS part limit, and the city names the preview shows (restriction data)
+      environment: { ...SMS_ENVIRONMENT, ...RESTRICTION_DATA_ENVIRONMENT },
     },
     'publish-due-notices': {
       description:

@@ -2,7 +2,7 @@
  * Requests and responses of the public restriction API and the admin data API. schemas/routes.ts
  * declares each route with them: the router validates with them and schemas/openapi.ts documents them.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   CityCodeSchema,
   CivilDateSchema,

@@ -4,7 +4,7 @@
  * an entry both can build. Cross-references (a route's function, a queue's topic, a function's
  * tables) are checked in `superRefine` with messages that name the path and the known ids.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 const Id = z
   .string()

@@ -4,7 +4,7 @@
  * staff are (schemas/identity.ts), which SMS gateway, and where alarms go. lib/aws/deployment.ts
  * validates it and refuses, at synth time, what the region does not offer.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { IdentitySettingsSchema } from './identity.ts';
 import { STAGE_PATTERN } from './resource-env.ts';
 import { SmsProviderSchema } from './sms.ts';

@@ -13,7 +13,7 @@
  *                       Authing, …): the authorizer checks `issuer` and `audience`; roles come
  *                       from the `groupsClaim` claim through `groups`.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { ROLES, type Role } from './roles.ts';
 
 /**

@@ -4,7 +4,7 @@
  * functions/core/notices.ts; the cross-field rules that need no clock are here, used both by the
  * request schemas and after a PATCH is merged into the stored notice.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { CityCodeSchema, CivilDateSchema } from './restrictions.ts';
 import { queryInt, text } from './text.ts';
 

@@ -10,7 +10,7 @@
  * as the HTML they answer.
  */
 import { createHash } from 'node:crypto';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ProblemSchema } from './api.ts';
 import {
   declaredRoutes,

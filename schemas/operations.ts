@@ -2,7 +2,7 @@
  * The operators' reports (report-operations; the routes are declared in schemas/routes.ts): the
  * follower and push statistics, the support view of one subscriber and the audit trail.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { SmsBudgetReportSchema } from './sms.ts';
 import { queryInt } from './text.ts';
 import { ChannelSchema } from './vocabulary.ts';

@@ -2,7 +2,7 @@
  * The one frequency cap every push passes, as data (stored in DynamoDB, editable by operators),
  * and the messages of the push pipeline (segments, deliveries).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { CityCodeSchema, CivilDateSchema } from './restrictions.ts';
 import { MonthSchema, queryInt } from './text.ts';
 import { PushCategorySchema } from './vocabulary.ts';

@@ -4,7 +4,7 @@
  * (shipped with the code or stored by an administrator), the coverage gaps of the served cities, and
  * what uploading a calendar would change — computed by the same engine, before anything is saved.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   CivilDateSchema,
   HolidayCalendarSchema,

@@ -3,7 +3,7 @@
  * gives. The shipped files under schemas/data/ are validated against these at load and in tests;
  * admin uploads are validated against the same schemas.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { identifier, text, url } from './text.ts';
 
 export const CivilDateSchema = z

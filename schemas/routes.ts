@@ -12,7 +12,7 @@
  * blueprint and the document, with their content types, parameters and answers. Pages (`kind:
  * 'page'`) are public HTML a person opens in a browser (WeChat's), declared the same way.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import * as api from './api.ts';
 import * as notices from './notices.ts';
 import * as operations from './operations.ts';

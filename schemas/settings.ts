@@ -3,7 +3,7 @@
  * in the function's blueprint entry (lib/blueprint.ts `environment`); these schemas only validate,
  * so a value missing from the blueprint fails the function's init with the variable's name.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { CityCodeSchema } from './restrictions.ts';
 import { ChannelSchema } from './vocabulary.ts';
 

@@ -3,7 +3,7 @@
  * sms-templates.json) and the gateways' callbacks (replies and delivery receipts), exactly as each
  * gateway posts them (notify.md §4.1–§4.2). Callbacks arrive one object or a JSON array.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { MonthSchema } from './text.ts';
 
 export const SmsProviderSchema = z.enum(['tencent', 'aliyun', 'sns']);

@@ -13,7 +13,7 @@
  *
  * URLs: absolute, `https:` (or `http:` where the field says so), at most 2,000 characters.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 /** C0, DEL and C1 (Unicode's control characters), but newline and tab. */
 const CONTROL = /(?![\n\t])\p{Cc}/u;

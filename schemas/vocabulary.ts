@@ -2,7 +2,7 @@
  * The words every part of the system shares, defined once: the channels a person is reached on and
  * the categories a push belongs to (each category is capped in a class, see schemas/pushes.ts).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 
 export const CHANNELS = ['wechat', 'sms'] as const;
 export const ChannelSchema = z.enum(CHANNELS);

@@ -1,7 +1,7 @@
 /**
  * WeChat Official Account configuration and the subscriber-facing data of the conversation.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { CityCodeSchema } from './restrictions.ts';
 import { PushCategorySchema } from './vocabulary.ts';
 

@@ -3,7 +3,7 @@
  * (functions/core/restrictions/queries.ts)? Gaps raise the RestrictionCoverageGaps metric (alarmed)
  * and a warning per city with its first missing day and why.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { CoverageSettingsSchema } from '../../schemas/settings.ts';
 import { bookOf } from '../core/restrictions/engine.ts';
 import { coverageGaps, firstGapPerCity } from '../core/restrictions/queries.ts';

@@ -6,7 +6,7 @@
  */
 import { previewNoticeById } from '../core/notices/preview.ts';
 import { httpRouter } from '../shared/http.ts';
-import { noticePreviewDeps } from '../shared/wiring/operations.ts';
+import { noticePreviewDeps } from '../shared/wiring/notice-preview.ts';
 
 const deps = noticePreviewDeps();
 

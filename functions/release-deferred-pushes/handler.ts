@@ -3,7 +3,7 @@
  * their release time (the window's end when they were deferred) has come. Delivery then applies the
  * cap and the dedupe as for any push.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { DynamoDeferredPushes } from '../adapters/dynamodb/deferred-pushes.ts';
 import { documentClient, topics } from '../shared/aws-clients.ts';
 import { clock } from '../shared/clock.ts';

@@ -3,7 +3,7 @@
  * alarmed), logged and resumed — what they have not finished is emitted again
  * (functions/core/pushes/resume.ts `sweepStalledRuns`).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { RunRecoverySettingsSchema } from '../../schemas/settings.ts';
 import { sweepStalledRuns } from '../core/pushes/resume.ts';
 import { settings } from '../shared/config.ts';

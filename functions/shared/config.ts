@@ -5,7 +5,7 @@
  * variable's name, not later with `undefined`. Defaults live in the blueprint (lib/blueprint.ts), not
  * in these schemas.
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import { envNames, functionEnvironment } from '../../schemas/resource-env.ts';
 
 export type Environment = Record<string, string | undefined>;

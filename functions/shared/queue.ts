@@ -14,7 +14,7 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import { envNames } from '../../schemas/resource-env.ts';
 import { env, isLocal } from './config.ts';
 import { flushMetrics, logger, tracer } from './powertools.ts';

@@ -3,7 +3,7 @@
  * the first test (and the first cold start) with the file and field, not a wrong answer later.
  * DynamoDB holds what administrators add on top (see functions/adapters/dynamodb/restriction-data.ts).
  */
-import { z } from 'zod';
+import * as z from 'zod';
 import {
   type HolidayCalendar,
   HolidayCalendarSchema,

@@ -66,7 +66,7 @@ function environmentOf(fnId: string): Record<string, string> {
 function initMs(file: string, env: Record<string, string>): number {
   const script = `const t = performance.now(); await import(${JSON.stringify(pathToFileURL(file).href)}); process.stdout.write(String(performance.now() - t));`;
   const res = spawnSync(process.execPath, ['--input-type=module', '-e', script], { env, encoding: 'utf8' });
-  if (res.status !== 0) throw new Error(`init of ${file} failed: ${res.stderr.slice(0, 2000)}`);
+  if (res.status !== 0) throw new Error(`init of ${file} failed: ${res.stderr.slice(-1500)}`);
   return Number(res.stdout);
 }
 

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { blueprint, REPO_ROOT } from '../../lib/blueprint.ts';
 import { errorStatuses, openApiDocument } from '../../schemas/openapi.ts';
 import { ROLE_MATRIX, ROLES } from '../../schemas/roles.ts';

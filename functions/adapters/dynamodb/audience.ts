@@ -16,7 +16,7 @@ import {
   QueryCommand,
   ScanCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ChannelSchema } from '../../../schemas/vocabulary.ts';
 import type { CensusEntry } from '../../core/notices/audience.ts';
 import type { LedgerCounts } from '../../core/pushes/cap.ts';

@@ -1,6 +1,6 @@
 /** Reading the append-only audit trail (operations: `AUDIT#{day}` partitions, gsi1 `ACTOR#{sub}`). Nothing here writes. */
 import { type DynamoDBDocumentClient, QueryCommand, type QueryCommandInput } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { byInstant } from '../../core/time.ts';
 import { keys } from './keys.ts';
 

@@ -4,7 +4,7 @@
  * its real outcome: `success`, `failed:user block`, `failed: system failed`.
  */
 import { type DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { keys } from './keys.ts';
 import { recentReservations } from './push-ledger.ts';
 

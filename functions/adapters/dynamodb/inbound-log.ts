@@ -11,7 +11,7 @@ import {
   PutCommand,
   UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { conditionally } from './conditional.ts';
 import { keys } from './keys.ts';
 

@@ -4,7 +4,7 @@
  * with one conditional write and a retried job finds where its run stopped.
  */
 import { type DynamoDBDocumentClient, GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { MassSendAllowance } from '../../core/delivery/mass-send.ts';
 import { conditionally } from './conditional.ts';
 import { keys } from './keys.ts';

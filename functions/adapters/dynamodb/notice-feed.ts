@@ -7,7 +7,7 @@
  * GET /v1/notices/{id} still returns an ended notice (a link to it keeps working).
  */
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { type PublicNotice, PublicNoticeSchema } from '../../../schemas/notices.ts';
 import type { LatestNotice, NoticeFeed } from '../../core/conversation/converse.ts';
 import { stillInEffect } from '../../core/conversation/road.ts';

@@ -5,7 +5,7 @@
  * effect everywhere within the cache lifetime. Items are validated with zod when read back.
  */
 import { type DynamoDBDocumentClient, QueryCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { ShippedRestrictionData } from '../../../schemas/data/index.ts';
 import {
   HolidayCalendarSchema,

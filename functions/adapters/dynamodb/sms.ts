@@ -11,7 +11,7 @@
  *  - SmsMessages (operations `SMSMSG#{provider}#{messageId}`): the delivery record a receipt updates.
  */
 import { type DynamoDBDocumentClient, GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { SmsBudget, SmsContacts, SmsMessages, SmsNumberCap } from '../../core/sms/ports.ts';
 import { conditionally } from './conditional.ts';
 import { keys } from './keys.ts';

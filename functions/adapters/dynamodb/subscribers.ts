@@ -6,7 +6,7 @@
  * fan-out key (`gsi1pk`) exactly while the subscriber may be pushed, and a TTL once unfollowed.
  */
 import { type DynamoDBDocumentClient, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { fanoutSegment } from '../../core/subscribers/fanout.ts';
 import {
   type Binding,

@@ -4,7 +4,7 @@
  * looks up one person now and then, so no index is kept for it), and a subscriber's day ledgers.
  */
 import { type DynamoDBDocumentClient, QueryCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ChannelSchema } from '../../../schemas/vocabulary.ts';
 import type { LedgerPush, SubscriberRef } from '../../core/operations/support.ts';
 import { keys } from './keys.ts';

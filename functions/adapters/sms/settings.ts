@@ -6,13 +6,9 @@
  * environment (the blueprint's SMS_ENVIRONMENT), validated once at load.
  */
 import { getSecret } from '@aws-lambda-powertools/parameters/secrets';
-import { z } from 'zod';
-import { type SmsProvider, SmsProviderSchema } from '../../../schemas/sms.ts';
+import * as z from 'zod';
+import { SmsProviderSchema } from '../../../schemas/sms.ts';
 import { GATEWAY_NUMBER_DAILY_CAP } from '../../core/sms/budget.ts';
-import type { SmsGateway } from '../../core/sms/ports.ts';
-import { AliyunSmsGateway } from './aliyun.ts';
-import { SnsSmsGateway } from './sns.ts';
-import { TencentSmsGateway } from './tencent.ts';
 
 type Environment = Record<string, string | undefined>;
 
@@ -139,18 +135,4 @@ export function smsSettings(env: Environment): SmsSettings {
       `SMS configuration is invalid: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`,
     );
   return parsed.data;
-}
-
-/** The deployment's gateway, with credentials from the secret. */
-export function gatewayFor(provider: SmsProvider, secret: SmsSecret, endpoint?: string): SmsGateway {
-  if (provider === 'tencent') {
-    if (!secret.tencent)
-      throw new Error('SMS_PROVIDER=tencent but the SMS secret has no `tencent` credentials');
-    return new TencentSmsGateway({ ...secret.tencent, ...(endpoint ? { endpoint } : {}) });
-  }
-  if (provider === 'aliyun') {
-    if (!secret.aliyun) throw new Error('SMS_PROVIDER=aliyun but the SMS secret has no `aliyun` credentials');
-    return new AliyunSmsGateway({ ...secret.aliyun, ...(endpoint ? { endpoint } : {}) });
-  }
-  return new SnsSmsGateway(endpoint ? { endpoint } : {});
 }

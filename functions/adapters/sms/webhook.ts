@@ -12,7 +12,7 @@
  *     500 (the gateway retries it, and the claim was released).
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
-import type { z } from 'zod';
+import type * as z from 'zod';
 import {
   type AliyunReceipt,
   AliyunReceiptSchema,

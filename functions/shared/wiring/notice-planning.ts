@@ -1,6 +1,6 @@
 /** Wiring: planning a published notice's push run (functions/core/notices/planning.ts) for plan-notice-push. */
 
-import type { z } from 'zod';
+import type * as z from 'zod';
 import type { NoticePlanningSettingsSchema } from '../../../schemas/settings.ts';
 import { DynamoNoticeStore } from '../../adapters/dynamodb/notices.ts';
 import { accountDirectory } from '../../adapters/wechat/accounts.ts';

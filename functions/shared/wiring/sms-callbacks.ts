@@ -24,8 +24,9 @@ import { clock, protocolNow } from '../clock.ts';
 import { settings as configured, tableName, topicArn } from '../config.ts';
 import { logger } from '../powertools.ts';
 import { restrictionData } from './restriction-data.ts';
-import { catalogue, settings, smsLog, smsMetric, smsRuntime } from './sms.ts';
+import { catalogue, settings, smsLog, smsMetric } from './sms.ts';
 import { fallbackLinks } from './sms-fallback.ts';
+import { smsRuntime } from './sms-runtime.ts';
 
 const stores = {
   inbound: new DynamoInboundLog(documentClient, tableName('inbound')),

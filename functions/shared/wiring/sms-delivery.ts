@@ -14,7 +14,8 @@ import { tableName } from '../config.ts';
 import { timer } from '../telemetry.ts';
 import { restrictions } from './delivery.ts';
 import { policyStore } from './pushes.ts';
-import { catalogue, settings, smsLog, smsMetric, smsRuntime } from './sms.ts';
+import { catalogue, settings, smsLog, smsMetric } from './sms.ts';
+import { smsRuntime } from './sms-runtime.ts';
 
 /** SMS delivery's dependencies; the gateway and the vault from the secret, read on first use. */
 export function smsDeliveryDeps(pacing: SmsDeliveryDeps['pacing']) {

@@ -1,6 +1,6 @@
 import type { APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { ConflictError, NotFoundError } from '../../../functions/core/errors.ts';
 import type { Actor } from '../../../functions/core/vocabulary.ts';
 import { handler as health } from '../../../functions/get-health/handler.ts';

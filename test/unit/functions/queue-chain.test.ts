@@ -1,7 +1,7 @@
 /** The SQS and schedule chains with event fixtures: partial batch responses, validation, state per invocation. */
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { describe, expect, it } from 'vitest';
-import { z } from 'zod';
+import * as z from 'zod';
 import { queueHandler } from '../../../functions/shared/queue.ts';
 import { scheduleHandler } from '../../../functions/shared/schedule.ts';
 import { lambdaContext } from '../../fixtures/api-gateway.ts';
