@@ -22,6 +22,7 @@ export const AuditQuerySchema = z.object({
   /** An action (`notice.approve`) or a prefix ending in a dot (`notice.`). */
   action: z
     .string()
+    .max(100)
     .regex(/^[a-z-]+(\.[a-z-]+)*\.?$/, 'an action such as notice.approve, or a prefix such as notice.')
     .optional(),
 });
