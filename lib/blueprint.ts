@@ -277,7 +277,7 @@ export const blueprintInput = {
       timeoutSeconds: 29,
       // ledger: a resume reads the bundles' receipts.
       tables: { content: 'read', operations: 'read-write', subscribers: 'read', ledger: 'read' },
-      publishes: ['push-segments', 'push-deliveries'],
+      publishes: ['push-segments', 'push-deliveries', 'wechat-mass-sends'],
       environment: { ...RESTRICTION_DATA_ENVIRONMENT, ...RUN_RECOVERY_ENVIRONMENT },
     },
     'resume-push-runs': {
@@ -286,7 +286,7 @@ export const blueprintInput = {
       entry: 'functions/resume-push-runs/handler.ts',
       timeoutSeconds: 120,
       tables: { operations: 'read-write', ledger: 'read' },
-      publishes: ['push-segments', 'push-deliveries'],
+      publishes: ['push-segments', 'push-deliveries', 'wechat-mass-sends'],
       environment: RUN_RECOVERY_ENVIRONMENT,
     },
     'manage-notices': {

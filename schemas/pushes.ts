@@ -129,7 +129,13 @@ export const ResumeReportSchema = z.object({
   key: z.string(),
   /** Since when it had stalled; null: it had not (an operator may resume a running run anyway). */
   stalledSince: z.string().nullable(),
-  resumed: z.object({ segments: z.number(), bundles: z.number(), recipients: z.number() }),
+  resumed: z.object({
+    segments: z.number(),
+    bundles: z.number(),
+    recipients: z.number(),
+    /** Article mass sends (subscription accounts) with no result recorded, sent for again. */
+    massSends: z.number(),
+  }),
 });
 
 /** PUT /v1/admin/policies/frequency: the new policy, based on the version read. */

@@ -159,6 +159,44 @@ describe('a run’s own records', () => {
   });
 });
 
+describe('a run’s planned mass sends', () => {
+  it('keep it running until each is recorded, once; a resume lists those never recorded', async () => {
+    const key = `notice#m${randomUUID().slice(0, 8)}#v1`;
+    const jobs = ['officers', 'press'].map((accountId) => ({
+      runKey: key,
+      noticeId: 'n',
+      version: 1,
+      accountId,
+    }));
+    await runs.createOrGet({
+      key,
+      kind: 'notice',
+      category: 'notice',
+      city: 'beijing',
+      date: '2026-11-16',
+      slot: null,
+      status: 'running',
+      reason: null,
+      segmentsTotal: 0,
+      startedAt: AT,
+      lastActivityAt: AT,
+      massSendJobs: jobs,
+    });
+    expect((await runs.unfinished(key)).massSends).toEqual(jobs);
+    expect(await runs.recordMassSend(key, 'officers', 'sent', AT)).toBe(true);
+    expect(await runs.recordMassSend(key, 'officers', 'sent', AT)).toBe(false); // a second copy
+    expect(await runs.get(key)).toMatchObject({ status: 'running', counts: { 'mass-send:sent': 1 } });
+    expect((await runs.unfinished(key)).massSends).toEqual([jobs[1]]);
+    await runs.recordMassSend(key, 'press', 'held', AT);
+    expect(await runs.get(key)).toMatchObject({
+      status: 'completed',
+      counts: { 'mass-send:sent': 1, 'mass-send:held': 1 },
+      massSends: { officers: 'sent', press: 'held' },
+    });
+    expect((await runs.unfinished(key)).massSends).toEqual([]);
+  });
+});
+
 describe('DynamoPushLedger.earlier', () => {
   it('tells an earlier attempt of this bundle, another entry of the push, and a copy still in flight apart', async () => {
     const key = `notice#${randomUUID()}`;

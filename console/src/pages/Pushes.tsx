@@ -122,7 +122,7 @@ function ResumeRun({ run }: { run: Run }) {
           type="success"
           showIcon
           data-testid="run-resumed"
-          message={`已重新发出：${report.resumed.segments} 个分段、${report.resumed.bundles} 个批次，共 ${report.resumed.recipients} 位接收者`}
+          message={`已重新发出：${report.resumed.segments} 个分段、${report.resumed.bundles} 个批次，共 ${report.resumed.recipients} 位接收者${report.resumed.massSends ? `；${report.resumed.massSends} 个群发` : ''}`}
         />
       ) : null}
       <Modal

@@ -30,12 +30,13 @@ import {
   type SegmentMessage,
   SegmentMessageSchema,
 } from '../../../schemas/pushes.ts';
+import { type MassSendJob, MassSendJobSchema } from '../../../schemas/wechat.ts';
 import { frequencyBundle, frequencyDeferral } from '../../core/delivery/frequency.ts';
 import type { ReceiptEntry, RunCounts, RunLog } from '../../core/delivery/ports.ts';
 import { ValidationError } from '../../core/errors.ts';
 import { type PageManifest, type SegmentCursors, segmentName } from '../../core/pushes/expansion.ts';
 import type { RunRecovery } from '../../core/pushes/resume.ts';
-import { runProgress } from '../../core/pushes/runs.ts';
+import { pendingMassSends, runProgress } from '../../core/pushes/runs.ts';
 import { conditionally, retryOnConflict } from './conditional.ts';
 import { keys } from './keys.ts';
 import { batchGetAll, queryAll } from './paging.ts';
@@ -79,6 +80,10 @@ export const PushRunSchema = z.object({
   /** How often what it had not finished was emitted again (an operator, the sweep), and when last. */
   resumes: z.number().default(0),
   lastResumedAt: z.string().nullable().default(null),
+  /** The article mass sends planned with it (a notice for subscription accounts)… */
+  massSendJobs: z.array(MassSendJobSchema).default([]),
+  /** …and each one's result by account, recorded once (`recordMassSend`). */
+  massSends: z.record(z.string(), z.string()).default({}),
 });
 /** `unsent`: planned recipients a run stopped before (aborted runs), so outcomes + unsent = planned. */
 export type PushRun = z.infer<typeof PushRunSchema> & { done: boolean; settled: number; unsent: number };
@@ -171,7 +176,9 @@ export class DynamoPushRuns implements RunLog, SegmentCursors, RunRecovery {
       | 'waitingUntil'
       | 'resumes'
       | 'lastResumedAt'
-    >,
+      | 'massSendJobs'
+      | 'massSends'
+    > & { massSendJobs?: readonly MassSendJob[] },
     segments: readonly SegmentMessage[] = [],
   ) {
     for (let i = 0; i < segments.length; i += 25)
@@ -213,6 +220,8 @@ export class DynamoPushRuns implements RunLog, SegmentCursors, RunRecovery {
             waitingUntil: null,
             resumes: 0,
             lastResumedAt: null,
+            massSendJobs: run.massSendJobs ?? [],
+            massSends: {},
           },
           ConditionExpression: 'attribute_not_exists(pk)',
         }),
@@ -531,7 +540,9 @@ export class DynamoPushRuns implements RunLog, SegmentCursors, RunRecovery {
    * What a run has not finished: the segments not expanded to their end (with their messages) and,
    * of the bundles its pages became, the recipients their receipt does not record.
    */
-  async unfinished(runKey: string): Promise<{ segments: SegmentMessage[]; bundles: DeliveryMessage[] }> {
+  async unfinished(
+    runKey: string,
+  ): Promise<{ segments: SegmentMessage[]; bundles: DeliveryMessage[]; massSends: MassSendJob[] }> {
     const segments = (await this.partition(runKey, keys.runSegmentPrefix)).flatMap((item) => {
       const s = SegmentItem.safeParse(item);
       return s.success && !s.data.done && s.data.message ? [s.data.message] : [];
@@ -572,7 +583,33 @@ export class DynamoPushRuns implements RunLog, SegmentCursors, RunRecovery {
         }
       }
     }
-    return { segments, bundles: open };
+    const run = await this.get(runKey);
+    return { segments, bundles: open, massSends: run ? pendingMassSends(run) : [] };
+  }
+
+  /**
+   * Records a planned mass send's result once (a second copy of the job, or a retry after a crash
+   * between the send and this write, records nothing and counts nothing): `mass-send:<result>` is
+   * counted on the run, and the run ends if that was all it waited for. Returns whether it recorded.
+   */
+  async recordMassSend(runKey: string, accountId: string, result: string, at: string): Promise<boolean> {
+    let after: Record<string, unknown> | undefined;
+    const recorded = await conditionally(async () => {
+      const res = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: this.key(runKey),
+          UpdateExpression: 'SET massSends.#a = :r, lastActivityAt = :at ADD counts.#k :one',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(massSends.#a)',
+          ExpressionAttributeNames: { '#a': accountId, '#k': `mass-send:${result}` },
+          ExpressionAttributeValues: { ':r': result, ':at': at, ':one': 1 },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      after = res.Attributes;
+    });
+    if (recorded) await this.finishIfDone(after, at);
+    return recorded;
   }
 
   /** Receipts by bundle. */

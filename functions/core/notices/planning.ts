@@ -101,6 +101,16 @@ export async function planNoticePush(
           of,
         }));
   const segmentsTotal = reason || !oneByOne ? 0 : deps.scanSegments;
+  // Recorded with the run, which waits for each one's result (a resume sends for a lost one again).
+  const massSendJobs: MassSendJob[] =
+    notice && !reason && channels.includes('wechat')
+      ? senders.massSend.map((a) => ({
+          runKey: key,
+          noticeId: notice.id,
+          version: msg.version,
+          accountId: a.id,
+        }))
+      : [];
   const { created, run } = await deps.runs.createOrGet(
     {
       key,
@@ -114,21 +124,14 @@ export async function planNoticePush(
       segmentsTotal,
       startedAt: now.toISOString(),
       lastActivityAt: now.toISOString(),
+      massSendJobs,
     },
     segmentsOf(segmentsTotal),
   );
   if (run.status === 'running' && notice) {
     // An existing run is planned again with the segments it was created with.
     await deps.publishSegments(segmentsOf(run.segmentsTotal));
-    if (channels.includes('wechat') && senders.massSend.length)
-      await deps.publishMassSends(
-        senders.massSend.map((a) => ({
-          runKey: key,
-          noticeId: notice.id,
-          version: msg.version,
-          accountId: a.id,
-        })),
-      );
+    if (massSendJobs.length) await deps.publishMassSends(massSendJobs);
   }
   return { key, created, status: run.status, reason: run.reason, segments: run.segmentsTotal };
 }

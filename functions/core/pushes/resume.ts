@@ -8,12 +8,14 @@
  * Primary course of resumeRun (an operator, or the sweep):
  *  1. the run; one that is not running has nothing to resume (409);
  *  2. what it has not finished, from its own records (functions/adapters/dynamodb/push-runs.ts
- *     `unfinished`): segments not expanded to their end, and of every expanded page's bundles the
- *     recipients their receipt does not record;
+ *     `unfinished`): segments not expanded to their end, of every expanded page's bundles the
+ *     recipients their receipt does not record (a follower deferred after 43117: until the deferred
+ *     bundle records them), and the planned mass sends with no result recorded;
  *  3. the resume is recorded on the run (so a sweep at the same time leaves it alone) and, for an
  *     operator, in the audit trail;
- *  4. the segments and the bundles (each with only its unfinished recipients, under its own id, so
- *     its receipt is the same) are published; with nothing left to publish, the run is ended (its
+ *  4. the segments, the bundles (each with only its unfinished recipients, under its own id, so
+ *     its receipt is the same) and the mass-send jobs are published (a mass send already made is not
+ *     made again: its claim and clientmsgid say so); with nothing left to publish, the run is ended (its
  *     last writer died between settling the last recipient and ending it). Delivery keeps it at-most-once: a recipient reserved on
  *     the ledger is never sent again — a reservation older than the send timeout whose outcome nobody
  *     recorded is settled `unknown-outcome`.
@@ -23,6 +25,7 @@
  * already without finishing (then it is left to an operator, logged as an error).
  */
 import type { DeliveryMessage, SegmentMessage } from '../../../schemas/pushes.ts';
+import type { MassSendJob } from '../../../schemas/wechat.ts';
 import type { Telemetry } from '../delivery/ports.ts';
 import { ConflictError, NotFoundError } from '../errors.ts';
 import type { Clock } from '../time.ts';
@@ -37,7 +40,9 @@ export interface ResumableRun extends RunActivity {
 /** What a resume reads and records of a run (functions/adapters/dynamodb/push-runs.ts). */
 export interface RunRecovery {
   get(runKey: string): Promise<ResumableRun | undefined>;
-  unfinished(runKey: string): Promise<{ segments: SegmentMessage[]; bundles: DeliveryMessage[] }>;
+  unfinished(
+    runKey: string,
+  ): Promise<{ segments: SegmentMessage[]; bundles: DeliveryMessage[]; massSends: MassSendJob[] }>;
   markResumed(runKey: string, at: string): Promise<void>;
   /** Ends the run if everything it planned is settled. */
   finish(runKey: string, at: string): Promise<void>;
@@ -49,6 +54,7 @@ export interface ResumeDeps {
   runs: RunRecovery;
   publishSegments(segments: SegmentMessage[]): Promise<void>;
   publishBundles(bundles: DeliveryMessage[]): Promise<void>;
+  publishMassSends(jobs: MassSendJob[]): Promise<void>;
   audit: { append(entry: AuditEntry): Promise<void> };
   clock: Clock;
   newId: () => string;
@@ -65,7 +71,7 @@ export interface ResumeReport {
   key: string;
   /** Since when it had stalled (null: it had not — an operator may resume a running run anyway). */
   stalledSince: string | null;
-  resumed: { segments: number; bundles: number; recipients: number };
+  resumed: { segments: number; bundles: number; recipients: number; massSends: number };
 }
 
 /** How far back the sweep looks: longer than a run can take (SQS keeps a message a day). */
@@ -83,15 +89,17 @@ export async function resumeRun(
     throw new ConflictError(`The run is ${run.status}: there is nothing to resume.`, { status: run.status });
   const now = deps.clock.now();
   const since = stalledSince(run, now, deps.settings.stallAfterMs);
-  const { segments, bundles } = await deps.runs.unfinished(runKey);
+  const { segments, bundles, massSends } = await deps.runs.unfinished(runKey);
   const resumed = {
     segments: segments.length,
     bundles: bundles.length,
     recipients: bundles.reduce((n, b) => n + b.recipients.length, 0),
+    massSends: massSends.length,
   };
   await deps.runs.markResumed(runKey, now.toISOString());
   // Nothing left to emit: every recipient is settled, and only the run's end was not written.
-  if (segments.length === 0 && bundles.length === 0) await deps.runs.finish(runKey, now.toISOString());
+  if (segments.length === 0 && bundles.length === 0 && massSends.length === 0)
+    await deps.runs.finish(runKey, now.toISOString());
   if (actor)
     await deps.audit.append({
       id: deps.newId(),
@@ -104,6 +112,7 @@ export async function resumeRun(
     });
   if (segments.length) await deps.publishSegments(segments);
   if (bundles.length) await deps.publishBundles(bundles);
+  if (massSends.length) await deps.publishMassSends(massSends);
   deps.telemetry.log('info', 'push run resumed', {
     runKey,
     by: actor ? 'operator' : 'sweep',

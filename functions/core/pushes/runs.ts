@@ -1,9 +1,11 @@
 /**
  * Push runs: what planners record (the idempotent run and its planned shape) and a run's life — it
- * is `running` until every segment is expanded and every planned recipient has an outcome, then it
- * ends `completed`, or `completed-with-failures` when some recipient's outcome is a failure.
+ * is `running` until every segment is expanded, every planned recipient has an outcome and every
+ * planned mass send (a notice for a subscription account) is recorded, then it ends `completed`, or
+ * `completed-with-failures` when some recipient's outcome is a failure.
  */
 import { OUTCOMES, type Outcome, type RunStatus, type SegmentMessage } from '../../../schemas/pushes.ts';
+import type { MassSendJob } from '../../../schemas/wechat.ts';
 
 export interface PlannedRun {
   key: string;
@@ -26,6 +28,8 @@ export interface NewRun<Kind extends string, Category extends string, Slot> {
   segmentsTotal: number;
   startedAt: string;
   lastActivityAt: string;
+  /** The article mass sends it makes (one per subscription account), each recorded once when done. */
+  massSendJobs?: readonly MassSendJob[];
 }
 
 /**
@@ -61,13 +65,25 @@ export interface RunState {
   segmentsDone: number;
   segmentsTotal: number;
   counts: Readonly<Record<string, number>>;
+  massSendJobs?: readonly Pick<MassSendJob, 'accountId'>[];
+  /** Each planned mass send's result, by account, once recorded. */
+  massSends?: Readonly<Record<string, string>>;
 }
+
+/** The planned mass sends no result is recorded for. */
+export const pendingMassSends = <J extends Pick<MassSendJob, 'accountId'>>(
+  run: Pick<RunState, 'massSends'> & { massSendJobs?: readonly J[] },
+): J[] => (run.massSendJobs ?? []).filter((j) => run.massSends?.[j.accountId] === undefined);
 
 /** Where a run stands, and the status it ends with once `finished`. */
 export function runProgress(run: RunState) {
   const settled = SETTLING_OUTCOMES.reduce((n, o) => n + (run.counts[o] ?? 0), 0);
   const planned = run.counts.planned ?? 0;
-  const finished = run.status === 'running' && run.segmentsDone >= run.segmentsTotal && settled >= planned;
+  const finished =
+    run.status === 'running' &&
+    run.segmentsDone >= run.segmentsTotal &&
+    settled >= planned &&
+    pendingMassSends(run).length === 0;
   const failures = FAILURE_OUTCOMES.reduce((n, o) => n + (run.counts[o] ?? 0), 0);
   const ending: RunStatus = failures > 0 ? 'completed-with-failures' : 'completed';
   return { settled, planned, finished, ending };
@@ -82,7 +98,7 @@ export interface RunActivity extends RunState {
 
 /**
  * A run has stalled when it is running, some of its audience has no outcome (or a segment is not
- * expanded), and nothing happened for `stallAfterMs` — counted from the end of quiet hours when its
+ * expanded, or a mass send is not recorded), and nothing happened for `stallAfterMs` — counted from the end of quiet hours when its
  * bundles wait for them. Returns since when (the instant it would have been expected to move), or null.
  */
 export function stalledSince(run: RunActivity, now: Date, stallAfterMs: number): string | null {

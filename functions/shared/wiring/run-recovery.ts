@@ -1,6 +1,7 @@
 /**
  * Wiring: resuming push runs (functions/core/pushes/resume.ts) for the operators' route and the
- * sweep — the run log with the bundles' receipts, the segments and deliveries topics, the audit trail.
+ * sweep — the run log with the bundles' receipts, the segments, deliveries and mass-sends topics, the
+ * audit trail.
  */
 import { randomUUID } from 'node:crypto';
 import { RunRecoverySettingsSchema } from '../../../schemas/settings.ts';
@@ -19,6 +20,7 @@ export function runRecoveryDeps(settings: ResumeDeps['settings']): ResumeDeps {
   const operations = tableName('operations');
   const segmentsTopic = topicArn('push-segments');
   const deliveries = topics.deliveryQueue(topicArn('push-deliveries'));
+  const massSendsTopic = topicArn('wechat-mass-sends');
   return {
     runs: new DynamoPushRuns(documentClient, operations, { receipts: tableName('ledger') }),
     publishSegments: async (segments) => {
@@ -28,6 +30,12 @@ export function runRecoveryDeps(settings: ResumeDeps['settings']): ResumeDeps {
       );
     },
     publishBundles: (bundles) => deliveries.publish(bundles),
+    publishMassSends: async (jobs) => {
+      await topics.publishAll(
+        massSendsTopic,
+        jobs.map((body) => ({ body })),
+      );
+    },
     audit: { append: (entry) => appendAudit(documentClient, operations, entry) },
     clock,
     newId: randomUUID,

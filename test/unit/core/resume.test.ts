@@ -15,6 +15,7 @@ import {
 import { stalledSince } from '../../../functions/core/pushes/runs.ts';
 import { fixedClock } from '../../../functions/core/time.ts';
 import type { DeliveryMessage, SegmentMessage } from '../../../schemas/pushes.ts';
+import type { MassSendJob } from '../../../schemas/wechat.ts';
 
 const NOW = '2026-11-16T03:00:00.000Z';
 const minutesAgo = (m: number) => new Date(Date.parse(NOW) - m * 60_000).toISOString();
@@ -57,9 +58,14 @@ describe('stalledSince', () => {
 
 function harness(
   runs: ResumableRun[],
-  unfinished: { segments: SegmentMessage[]; bundles: DeliveryMessage[] },
+  left: { segments: SegmentMessage[]; bundles: DeliveryMessage[]; massSends?: MassSendJob[] },
 ) {
-  const published = { segments: [] as SegmentMessage[], bundles: [] as DeliveryMessage[] };
+  const unfinished = { massSends: [], ...left };
+  const published = {
+    segments: [] as SegmentMessage[],
+    bundles: [] as DeliveryMessage[],
+    massSends: [] as MassSendJob[],
+  };
   const audit: unknown[] = [];
   const resumed: string[] = [];
   const finished: string[] = [];
@@ -74,6 +80,7 @@ function harness(
     },
     publishSegments: async (s) => void published.segments.push(...s),
     publishBundles: async (b) => void published.bundles.push(...b),
+    publishMassSends: async (j) => void published.massSends.push(...j),
     audit: { append: async (e) => void audit.push(e) },
     clock: fixedClock(NOW),
     newId: () => 'id-1',
@@ -114,9 +121,9 @@ describe('resumeRun', () => {
     expect(report).toEqual({
       key: lostBundle.runKey,
       stalledSince: minutesAgo(30),
-      resumed: { segments: 1, bundles: 1, recipients: 2 },
+      resumed: { segments: 1, bundles: 1, recipients: 2, massSends: 0 },
     });
-    expect(h.published).toEqual({ segments: [segment], bundles: [lostBundle] });
+    expect(h.published).toEqual({ segments: [segment], bundles: [lostBundle], massSends: [] });
     expect(h.resumed).toEqual([lostBundle.runKey]);
     expect(h.audit).toEqual([
       expect.objectContaining({ actor: 'olga', action: 'push.resume', entity: `run:${lostBundle.runKey}` }),
@@ -135,7 +142,30 @@ describe('resumeRun', () => {
     const h = harness([run({ status: 'completed' })], { segments: [], bundles: [] });
     await expect(resumeRun(lostBundle.runKey, null, h.deps)).rejects.toMatchObject({ kind: 'conflict' });
     await expect(resumeRun('no#such#run', null, h.deps)).rejects.toMatchObject({ kind: 'not-found' });
-    expect(h.published).toEqual({ segments: [], bundles: [] });
+    expect(h.published).toEqual({ segments: [], bundles: [], massSends: [] });
+  });
+
+  it('sends for a planned mass send again when its result was never recorded', async () => {
+    const key = 'notice#n1#v2';
+    const job = { runKey: key, noticeId: 'n1', version: 2, accountId: 'officers' };
+    const waiting = run({
+      key,
+      segmentsDone: 0,
+      segmentsTotal: 0,
+      counts: {},
+      massSendJobs: [job],
+      massSends: {},
+    });
+    // Nothing else planned: without the mass send recorded the run has not finished, so it stalls.
+    expect(stalledSince(waiting, new Date(NOW), TEN_MINUTES)).toBe(minutesAgo(30));
+    expect(
+      stalledSince({ ...waiting, massSends: { officers: 'sent' } }, new Date(NOW), TEN_MINUTES),
+    ).toBeNull();
+    const h = harness([waiting], { segments: [], bundles: [], massSends: [job] });
+    const report = await resumeRun(key, null, h.deps);
+    expect(report.resumed).toEqual({ segments: 0, bundles: 0, recipients: 0, massSends: 1 });
+    expect(h.published.massSends).toEqual([job]);
+    expect(h.finished).toEqual([]);
   });
 });
 
