@@ -89,11 +89,11 @@ let key = values.show ?? values.resume;
 if (values.resume) {
   const res = (await call('POST', `${runPath(values.resume)}/resume`, {})) as {
     stalledSince: string | null;
-    resumed: { segments: number; bundles: number; recipients: number };
+    resumed: { segments: number; bundles: number; recipients: number; massSends: number };
   };
-  const { segments, bundles, recipients } = res.resumed;
+  const { segments, bundles, recipients, massSends } = res.resumed;
   console.log(
-    `resumed ${values.resume}${res.stalledSince ? ` (stalled since ${res.stalledSince})` : ''}: ${segments} segments, ${recipients} recipients in ${bundles} bundles emitted again`,
+    `resumed ${values.resume}${res.stalledSince ? ` (stalled since ${res.stalledSince})` : ''}: ${segments} segments, ${recipients} recipients in ${bundles} bundles${massSends ? `, ${massSends} mass sends` : ''} emitted again`,
   );
 }
 if (!key) {
