@@ -125,7 +125,8 @@ async function sentCount(c: Context) {
   const mine = new Set(c.followers);
   return (await outbox(c)).filter((o) => o.kind === 'template' && mine.has(o.touser)).length;
 }
-async function whenSent(c: Context, n: number, timeoutMs = 60_000) {
+/** Waits for `n` of the scenario's followers to have received it: a minute, or a quarter second each. */
+async function whenSent(c: Context, n: number, timeoutMs = Math.max(60_000, c.followers.length * 250)) {
   const until = Date.now() + timeoutMs;
   while ((await sentCount(c)) < n) {
     if (Date.now() > until) throw new Error(`${c.runKey}: fewer than ${n} sent within ${timeoutMs} ms`);
