@@ -18,6 +18,7 @@ import { parseArgs } from 'node:util';
 import { fetchOrExplain, localStackUrl } from '../lib/local/cli.ts';
 import { LOCAL_ISSUER, LocalJwtIssuer, localKeyFile } from '../lib/local/jwt.ts';
 import { defaultDataDir } from '../lib/local/stack.ts';
+import type { PacePlan } from '../schemas/pushes.ts';
 
 const { values } = parseArgs({
   options: {
@@ -82,6 +83,18 @@ interface Run {
   finishedAt: string | null;
   /** Running with some of its audience without an outcome and no activity for a while. */
   stalledSince?: string | null;
+  pace: PacePlan | null;
+  metDeadline: boolean | null;
+}
+
+/** The pace a restriction run is planned with (core/pushes/deadline.ts), said in one line. */
+function paceLine(p: PacePlan, met?: boolean | null): string {
+  const plan = `paced at ${p.totalRate}/s (${p.concurrency} × ${p.ratePerInvocation}/s) for ${p.audience} from ${p.startAt}, planned to finish ${p.plannedFinish}`;
+  if (!p.deadline) return `${plan}; no deadline`;
+  const verdict = p.meetsDeadline ? `by ${p.finishBy}` : 'LATE: the limits do not allow it in time';
+  const actual =
+    met === undefined || met === null ? '' : met ? '; finished before it' : '; finished AFTER it';
+  return `${plan}; deadline ${p.deadline} (restrictions begin), ${verdict}${actual}`;
 }
 
 const runPath = (runKey: string) => `/v1/admin/pushes/${encodeURIComponent(runKey)}`;
@@ -113,6 +126,7 @@ if (!key) {
   const res = await call('POST', '/v1/admin/pushes/restriction', body);
   if (values['dry-run']) {
     console.log(JSON.stringify(res, null, 2));
+    if (res.pace) console.log(paceLine(res.pace as PacePlan));
     process.exit(0);
   }
   key = String(res.key);
@@ -162,3 +176,4 @@ console.log(
 console.log(
   `started ${run.startedAt}, ${run.finishedAt ? `finished ${run.finishedAt}` : `last activity ${run.lastActivityAt}`}`,
 );
+if (run.pace) console.log(paceLine(run.pace, run.metDeadline));

@@ -46,13 +46,19 @@ export function defineBlueprint(input: BlueprintInput, root = REPO_ROOT): Bluepr
 /** Cities whose restriction reminders this deployment pushes (and whose data the daily check watches). */
 export const SERVED_CITIES = ['beijing', 'tianjin', 'xian'] as const;
 
+/** When each slot's reminder run starts (Asia/Shanghai): the schedules below and the dry run's plan. */
+const SLOT_STARTS = { morning: { hour: 6, minute: 30 }, evening: { hour: 20, minute: 0 } } as const;
+const hhmm = (t: { hour: number; minute: number }) =>
+  `${String(t.hour).padStart(2, '0')}:${String(t.minute).padStart(2, '0')}`;
+
 const restrictionSchedules = Object.fromEntries(
   SERVED_CITIES.flatMap((city) => [
     [
       `restriction-push-${city}-morning`,
       {
-        description: `Daily 07:00 reminder to ${city} subscribers whose plate is restricted today`,
-        cron: 'cron(0 7 * * ? *)',
+        description: `Daily from ${hhmm(SLOT_STARTS.morning)}: reminder to ${city} subscribers whose plate is restricted today, paced to arrive before restrictions begin`,
+        // With the WeChat policy's quietHours.restrictionFrom (06:30): reminders may go inside quiet hours from then.
+        cron: `cron(${SLOT_STARTS.morning.minute} ${SLOT_STARTS.morning.hour} * * ? *)`,
         timeZone: 'Asia/Shanghai',
         function: 'plan-restriction-push',
         input: { city, slot: 'morning' },
@@ -61,8 +67,8 @@ const restrictionSchedules = Object.fromEntries(
     [
       `restriction-push-${city}-evening`,
       {
-        description: `Daily 20:00 reminder to ${city} subscribers (evening preference) restricted tomorrow`,
-        cron: 'cron(0 20 * * ? *)',
+        description: `Daily ${hhmm(SLOT_STARTS.evening)} reminder to ${city} subscribers (evening preference) restricted tomorrow`,
+        cron: `cron(${SLOT_STARTS.evening.minute} ${SLOT_STARTS.evening.hour} * * ? *)`,
         timeZone: 'Asia/Shanghai',
         function: 'plan-restriction-push',
         input: { city, slot: 'evening' },
@@ -97,6 +103,25 @@ const REMINDER_ENVIRONMENT = { SERVED_CITIES: SERVED_CITIES.join(',') };
  * often the sweep resumes one before leaving it to an operator.
  */
 const RUN_RECOVERY_ENVIRONMENT = { PUSH_STALL_AFTER_SECONDS: '600', PUSH_MAX_AUTO_RESUMES: '3' };
+
+/**
+ * WeChat push pacing, one home for the deliverer and the planners: the configured rate per delivery
+ * invocation, the most a deadline may raise it to, the account's ceiling across invocations, and the
+ * delivery queue's maximum concurrency (WECHAT_DELIVERY_CONCURRENCY, the queue below).
+ */
+const WECHAT_DELIVERY_CONCURRENCY = 6;
+const WECHAT_RATE_ENVIRONMENT = { PUSH_RATE_PER_SECOND: '40', PUSH_MAX_RATE_PER_SECOND: '60' };
+const PUSH_PLANNING_ENVIRONMENT = {
+  ...WECHAT_RATE_ENVIRONMENT,
+  PUSH_DELIVERY_CONCURRENCY: String(WECHAT_DELIVERY_CONCURRENCY),
+  // Sends per second across all invocations: the account's limit (WeChat documents none; ~100–400/s is
+  // what large accounts report working — confirm yours and set it here).
+  PUSH_MAX_TOTAL_RATE: '360',
+  // The last reminder is planned to be sent this long before restrictions begin.
+  PUSH_DEADLINE_MARGIN_MINUTES: '5',
+  PUSH_MORNING_START: hhmm(SLOT_STARTS.morning),
+  PUSH_EVENING_START: hhmm(SLOT_STARTS.evening),
+};
 
 /** Where functions that call the WeChat API find it (the local stack points it at its sandbox). */
 const WECHAT_API_ENVIRONMENT = { WECHAT_API_BASE: 'https://api.weixin.qq.com' };
@@ -213,9 +238,10 @@ export const blueprintInput = {
         'Plans a restriction push run: asks the engine, records the run (idempotent key), emits segments.',
       entry: 'functions/plan-restriction-push/handler.ts',
       timeoutSeconds: 30,
-      tables: { content: 'read', operations: 'read-write' },
+      // subscribers: the fan-out index's count, which the run is paced for.
+      tables: { content: 'read', operations: 'read-write', subscribers: 'read' },
       publishes: ['push-segments'],
-      environment: RESTRICTION_DATA_ENVIRONMENT,
+      environment: { ...RESTRICTION_DATA_ENVIRONMENT, ...PUSH_PLANNING_ENVIRONMENT },
     },
     'expand-segment': {
       description:
@@ -244,8 +270,8 @@ export const blueprintInput = {
       environment: {
         ...RESTRICTION_DATA_ENVIRONMENT,
         ...WECHAT_API_ENVIRONMENT,
-        PUSH_RATE_PER_SECOND: '40',
-        PUSH_CONCURRENCY: '8',
+        ...WECHAT_RATE_ENVIRONMENT,
+        PUSH_CONCURRENCY: '12',
       },
     },
     'deliver-sms': {
@@ -278,7 +304,11 @@ export const blueprintInput = {
       // ledger: a resume reads the bundles' receipts.
       tables: { content: 'read', operations: 'read-write', subscribers: 'read', ledger: 'read' },
       publishes: ['push-segments', 'push-deliveries', 'wechat-mass-sends'],
-      environment: { ...RESTRICTION_DATA_ENVIRONMENT, ...RUN_RECOVERY_ENVIRONMENT },
+      environment: {
+        ...RESTRICTION_DATA_ENVIRONMENT,
+        ...PUSH_PLANNING_ENVIRONMENT,
+        ...RUN_RECOVERY_ENVIRONMENT,
+      },
     },
     'resume-push-runs': {
       description:
@@ -485,7 +515,7 @@ export const blueprintInput = {
       subscribesTo: [{ topic: 'push-deliveries', filterPolicy: { channel: ['wechat'] } }],
       // Two bundles (≤ 100 pushes) per invocation: 2.5 s at 40 sends/s, far inside the timeout.
       batchSize: 2,
-      maxConcurrency: 5,
+      maxConcurrency: WECHAT_DELIVERY_CONCURRENCY,
       visibilityTimeoutSeconds: 120,
       maxReceives: 3,
       retentionDays: 1,
@@ -585,6 +615,14 @@ export const blueprintInput = {
       statistic: 'Sum',
       threshold: 0,
       periodMinutes: 5,
+    },
+    'restriction-push-late': {
+      description:
+        'A restriction reminder cannot arrive before restrictions begin within the pacing limits (PUSH_MAX_RATE_PER_SECOND, PUSH_MAX_TOTAL_RATE): raise them with WeChat’s confirmation, or start earlier.',
+      metric: 'RestrictionPushLatePlans',
+      statistic: 'Sum',
+      threshold: 0,
+      periodMinutes: 60,
     },
     'wechat-quota-exhausted': {
       description: 'A push run stopped at the daily WeChat template quota.',

@@ -28,8 +28,18 @@ export const ChannelPolicySchema = z.strictObject({
   }),
   /** Routine pushes over the 7 civil days ending today. */
   routinePer7Days: z.number().int().min(0),
-  /** Routine pushes inside the window are deferred to its end; emergencies are not. null = none. */
-  quietHours: z.strictObject({ from: HhMm, to: HhMm }).nullable(),
+  /**
+   * Routine pushes inside the window are deferred to its end; emergencies are not. null = none.
+   * `restrictionFrom`: restriction reminders may go from this time inside the window (its morning
+   * end), so the morning reminder can arrive before restrictions begin; without it they wait too.
+   */
+  quietHours: z
+    .strictObject({ from: HhMm, to: HhMm, restrictionFrom: HhMm.optional() })
+    .refine((q) => q.restrictionFrom === undefined || q.restrictionFrom < q.to, {
+      message: 'restrictionFrom must be before the window ends (to)',
+      path: ['restrictionFrom'],
+    })
+    .nullable(),
 });
 export type ChannelPolicy = z.infer<typeof ChannelPolicySchema>;
 
@@ -51,7 +61,8 @@ export const DEFAULT_POLICY: FrequencyPolicy = {
       },
       perDay: { restriction: 1, routine: 1, emergency: 3 },
       routinePer7Days: 4,
-      quietHours: { from: '21:30', to: '07:00' },
+      // The morning reminder is planned to arrive before restrictions begin (07:00 in most cities).
+      quietHours: { from: '21:30', to: '07:00', restrictionFrom: '06:30' },
     },
     sms: {
       // SMS: at most one message a day whatever it is (emergencies aside).
@@ -63,7 +74,7 @@ export const DEFAULT_POLICY: FrequencyPolicy = {
       },
       perDay: { restriction: 0, routine: 1, emergency: 2 },
       routinePer7Days: 4,
-      quietHours: { from: '21:30', to: '07:00' },
+      quietHours: { from: '21:30', to: '07:00', restrictionFrom: '06:30' },
     },
   },
 };
@@ -161,6 +172,24 @@ export const RUN_STATUSES = [
 export const RunStatusSchema = z.enum(RUN_STATUSES);
 export type RunStatus = z.infer<typeof RunStatusSchema>;
 
+/** How a run is paced to arrive by its deadline (functions/core/pushes/deadline.ts planPace). */
+export const PacePlanSchema = z.object({
+  /** The fan-out index's count of the run's segments when it was planned. */
+  audience: z.number(),
+  startAt: z.string(),
+  /** When restrictions begin (morning) or quiet hours do (evening); null: none. */
+  deadline: z.string().nullable(),
+  /** The deadline less the margin: when the last send is planned to be done by. */
+  finishBy: z.string().nullable(),
+  ratePerInvocation: z.number(),
+  concurrency: z.number(),
+  totalRate: z.number(),
+  plannedFinish: z.string(),
+  /** Whether the plan finishes by `finishBy` within the limits; null: no deadline. */
+  meetsDeadline: z.boolean().nullable(),
+});
+export type PacePlan = z.infer<typeof PacePlanSchema>;
+
 export const PushRunReportSchema = z
   .object({
     key: z.string(),
@@ -176,6 +205,10 @@ export const PushRunReportSchema = z
     finishedAt: z.string().nullable(),
     /** A running run with some of its audience without an outcome and no activity for a while. */
     stalledSince: z.string().nullable(),
+    /** Restriction runs: the pace planned for the deadline (null for runs planned before it existed). */
+    pace: PacePlanSchema.nullable(),
+    /** Whether the run finished before its deadline (null: no deadline, or not finished yet). */
+    metDeadline: z.boolean().nullable(),
   })
   .loose();
 
@@ -223,6 +256,8 @@ export const RestrictionSegmentSchema = z.strictObject({
   slot: SlotSchema,
   tail: z.number().int().min(0).max(9),
   shard: z.number().int().min(0),
+  /** The planned sends per second per delivery invocation (deadline pacing); absent: the configured rate. */
+  ratePerSecond: z.number().int().min(1).max(1000).optional(),
 });
 export type RestrictionSegment = z.infer<typeof RestrictionSegmentSchema>;
 
@@ -308,6 +343,11 @@ export const DeliveryMessageSchema = z.strictObject({
    * (`keyword1`) is sent as given, fitted to its type. Restriction reminders are rendered at delivery.
    */
   values: TemplateValuesSchema.optional(),
+  /**
+   * The run's planned WeChat sends per second per invocation (deadline pacing, never above the
+   * deliverer's PUSH_MAX_RATE_PER_SECOND); absent: the configured rate. SMS keeps its gateway's rate.
+   */
+  ratePerSecond: z.number().int().min(1).max(1000).optional(),
   /** Released after quiet hours: not deferred again. */
   deferred: z.boolean().optional(),
   /** A follower deferred after WeChat's 43117 (messaged too often): which attempt this is. */

@@ -17,10 +17,37 @@ export const DeliverWeChatSettingsSchema = z
   .object({
     /** Template sends per second per invocation; × the queue's maximum concurrency = the run's rate. */
     PUSH_RATE_PER_SECOND: positive,
+    /** The most a run's planned rate (deadline pacing) may ask of one invocation. */
+    PUSH_MAX_RATE_PER_SECOND: positive,
     /** Template sends in flight at once per invocation (WeChat answers in ~100–300 ms). */
     PUSH_CONCURRENCY: count(1, 50),
   })
-  .transform((e) => ({ ratePerSecond: e.PUSH_RATE_PER_SECOND, concurrency: e.PUSH_CONCURRENCY }));
+  .transform((e) => ({
+    ratePerSecond: e.PUSH_RATE_PER_SECOND,
+    maxRatePerSecond: Math.max(e.PUSH_RATE_PER_SECOND, e.PUSH_MAX_RATE_PER_SECOND),
+    concurrency: e.PUSH_CONCURRENCY,
+  }));
+
+/** plan-restriction-push, manage-pushes: what a run is paced with to arrive by its deadline (core/pushes/deadline.ts). */
+export const PushPlanningSettingsSchema = z
+  .object({
+    PUSH_RATE_PER_SECOND: positive,
+    PUSH_MAX_RATE_PER_SECOND: positive,
+    PUSH_DELIVERY_CONCURRENCY: count(1, 1000),
+    PUSH_MAX_TOTAL_RATE: positive,
+    PUSH_DEADLINE_MARGIN_MINUTES: count(0, 120),
+    /** When the slots' schedules start the runs (lib/blueprint.ts SLOT_STARTS): what a dry run plans from. */
+    PUSH_MORNING_START: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM'),
+    PUSH_EVENING_START: z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM'),
+  })
+  .transform((e) => ({
+    starts: { morning: e.PUSH_MORNING_START, evening: e.PUSH_EVENING_START },
+    ratePerInvocation: e.PUSH_RATE_PER_SECOND,
+    maxRatePerInvocation: Math.max(e.PUSH_RATE_PER_SECOND, e.PUSH_MAX_RATE_PER_SECOND),
+    concurrency: e.PUSH_DELIVERY_CONCURRENCY,
+    maxTotalRate: e.PUSH_MAX_TOTAL_RATE,
+    marginMinutes: e.PUSH_DEADLINE_MARGIN_MINUTES,
+  }));
 
 /** deliver-sms: pacing under the gateway's limits. */
 export const DeliverSmsSettingsSchema = z

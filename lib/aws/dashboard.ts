@@ -35,7 +35,7 @@ export const DASHBOARD_METRICS = {
     'WeChatAsyncRepliesSent',
   ],
   quotaAndBudget: ['WeChatQuotaExhausted', 'WeChatConfigErrors', 'SmsBudgetExhausted', 'SmsConfigErrors'],
-  coverage: ['RestrictionCoverageGaps', 'RestrictionPushUnknownDays'],
+  coverage: ['RestrictionCoverageGaps', 'RestrictionPushUnknownDays', 'RestrictionPushLatePlans'],
   publishing: ['ScheduledNoticeFailures', 'PublishScheduleFailures'],
 } as const;
 
@@ -231,10 +231,11 @@ export class OperationsDashboard extends Construct {
       [section('Restriction data coverage and publishing')],
       [
         graph(
-          'Coverage gaps (next 30 days) and unknown-day skips',
+          'Coverage gaps (next 30 days), unknown-day skips, reminders planned late',
           [
             custom('RestrictionCoverageGaps', 'Maximum', Duration.hours(1)),
             custom('RestrictionPushUnknownDays', 'Sum', Duration.hours(1)),
+            custom('RestrictionPushLatePlans', 'Sum', Duration.hours(1)),
           ],
           { width: 12 },
         ),

@@ -232,6 +232,10 @@ describe.runIf(chromiumAvailable())('the staff console in Chromium', { timeout: 
     await dry.waitFor();
     expect(await dry.innerText()).toMatch(/微信 \d+ 人，短信 \d+ 人/);
     expect(await dry.innerText()).toContain('restriction#beijing#2026-11-18#morning');
+    // The pace from now (10:00) to the deadline: restrictions began at 07:00, so it says so.
+    const pace = operator.getByTestId('pace');
+    expect(await pace.innerText()).toMatch(/条\/秒/);
+    expect(await pace.innerText()).toContain('截止时间已过');
     await shot(operator, 'pushes-dry-run');
   });
 

@@ -65,7 +65,7 @@ describe('interactive SMS replies', () => {
     expect(sandbox.outbox.map((o) => o.templateId)).toEqual(['2210004']);
     // The conversation's own answer: the slot the number chose, in a city this deployment pushes for.
     expect((sandbox.outbox[0]!.params as string[])[0]).toMatch(
-      /^已绑定 京A·12345（北京，尾号5）。限行日当天 07:00 为您推送提醒。 /,
+      /^已绑定 京A·12345（北京，尾号5）。限行日当天限行开始前为您推送提醒。 /,
     );
 
     // The day's cap (1) is used; the opt-out confirmation still goes.

@@ -15,6 +15,9 @@ export type Run = Listing['runs'][number] & {
   date?: string;
   slot?: string | null;
 };
+/** How a restriction run is paced for its deadline (core/pushes/deadline.ts planPace). */
+export type Pace = NonNullable<Run['pace']>;
+
 export type RunsQuery = NonNullable<paths['/v1/admin/pushes']['get']['parameters']['query']>;
 
 /** The query of one page of runs. */

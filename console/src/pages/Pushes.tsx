@@ -32,7 +32,15 @@ import { href, useLocation } from '../app/router.ts';
 import { Chart } from '../components/Chart.tsx';
 import { Loaded, ProblemAlert } from '../components/Loaded.tsx';
 import { city, outcome, REASON, RUN_STATUS, time } from '../lib/labels.ts';
-import { cursorOf, outcomeCounts, type Run, receiptCounts, runStatus, runsPage } from '../lib/runs.ts';
+import {
+  cursorOf,
+  outcomeCounts,
+  type Pace,
+  type Run,
+  receiptCounts,
+  runStatus,
+  runsPage,
+} from '../lib/runs.ts';
 
 type ResumeReport =
   paths['/v1/admin/pushes/{id}/resume']['post']['responses'][200]['content']['application/json'];
@@ -46,6 +54,43 @@ interface Preview {
   tails: number[];
   audience: { wechat: number; sms: number };
   wouldBe: { send: number; capped: number; duplicate: number };
+  pace: Pace | null;
+}
+
+/** The pace planned for the deadline: start, finish, rate, and whether it makes it. */
+function PaceItems({ pace, met }: { pace: Pace; met?: boolean | null | undefined }) {
+  const late = pace.finishBy !== null && Date.parse(pace.finishBy) <= Date.parse(pace.startAt);
+  const verdict =
+    pace.meetsDeadline === null
+      ? '无截止时间'
+      : pace.meetsDeadline
+        ? '按计划在截止前完成'
+        : late
+          ? '截止时间已过'
+          : '以最高速率仍无法在截止前完成';
+  return (
+    <Descriptions bordered size="small" column={3} title="发送计划" data-testid="pace">
+      <Descriptions.Item label="计划开始">{time(pace.startAt)}</Descriptions.Item>
+      <Descriptions.Item label="计划完成">{time(pace.plannedFinish)}</Descriptions.Item>
+      <Descriptions.Item label="截止（限行开始）">{time(pace.deadline)}</Descriptions.Item>
+      <Descriptions.Item label="速率">
+        {pace.totalRate} 条/秒（{pace.concurrency} 路 × {pace.ratePerInvocation} 条/秒）
+      </Descriptions.Item>
+      <Descriptions.Item label="受众（索引条目）">{pace.audience}</Descriptions.Item>
+      <Descriptions.Item label="计划">{verdict}</Descriptions.Item>
+      {met === undefined ? null : (
+        <Descriptions.Item label="实际">
+          {met === null ? (
+            '尚未完成'
+          ) : met ? (
+            <Tag color="green">截止前完成</Tag>
+          ) : (
+            <Tag color="red">超过截止时间</Tag>
+          )}
+        </Descriptions.Item>
+      )}
+    </Descriptions>
+  );
 }
 
 function StatusTag({ run }: { run: Run }) {
@@ -202,6 +247,7 @@ function RunDetail({ runKey }: { runKey: string }) {
               </Descriptions.Item>
               <Descriptions.Item label="调用次数">{run.invocations ?? '—'}</Descriptions.Item>
             </Descriptions>
+            {run.pace ? <PaceItems pace={run.pace} met={run.metDeadline} /> : null}
             <Card title="结果">
               <OutcomeChart run={run} />
             </Card>
@@ -340,6 +386,7 @@ function TriggerForm() {
           </Descriptions.Item>
         </Descriptions>
       ) : null}
+      {preview?.pace ? <PaceItems pace={preview.pace} /> : null}
       <Modal
         open={!!confirming}
         title="确认推送"

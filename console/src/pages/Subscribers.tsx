@@ -28,7 +28,7 @@ function Subscriber({ s }: { s: View }) {
       <Descriptions size="small" bordered column={3}>
         <Descriptions.Item label="状态">{STATUS[s.status] ?? s.status}</Descriptions.Item>
         <Descriptions.Item label="提醒">
-          {s.reminders ? (s.slot === 'evening' ? '前一晚 20:00' : '当天 07:00') : '已关闭'}
+          {s.reminders ? (s.slot === 'evening' ? '前一晚 20:00' : '当天限行开始前') : '已关闭'}
         </Descriptions.Item>
         <Descriptions.Item label="短信备用">{s.smsFallback ? '已绑定' : '无'}</Descriptions.Item>
         <Descriptions.Item label="关注">{time(s.followedAt)}</Descriptions.Item>

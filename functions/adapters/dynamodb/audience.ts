@@ -14,13 +14,14 @@ import {
   BatchGetCommand,
   type DynamoDBDocumentClient,
   QueryCommand,
+  type QueryCommandOutput,
   ScanCommand,
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { ChannelSchema } from '../../../schemas/vocabulary.ts';
 import type { CensusEntry } from '../../core/notices/audience.ts';
 import type { LedgerCounts } from '../../core/pushes/cap.ts';
-import type { FanoutSegment } from '../../core/subscribers/fanout.ts';
+import { FANOUT_SHARDS, type FanoutSegment } from '../../core/subscribers/fanout.ts';
 import { addDays } from '../../core/time.ts';
 import type { Channel } from '../../core/vocabulary.ts';
 import { keys } from './keys.ts';
@@ -226,6 +227,39 @@ export class DynamoAudience {
   }
 
   /** Every subscriber of one fan-out segment (the restriction preview's audience). */
+  /**
+   * How many entries the fan-out index lists for these tails of a city and slot, over every shard:
+   * one COUNT Query per partition (paged past 1 MB), all partitions at once. What a restriction run
+   * is paced for; a subscriber with plates of two of the tails is counted in each.
+   */
+  async fanoutCount(city: string, slot: 'morning' | 'evening', tails: readonly number[]): Promise<number> {
+    const partitions = tails.flatMap((tail) =>
+      Array.from({ length: FANOUT_SHARDS }, (_, shard) => keys.fanout({ city, slot, tail, shard })),
+    );
+    const counts = await Promise.all(
+      partitions.map(async (p) => {
+        let n = 0;
+        let cursor: PageCursor = null;
+        do {
+          const res: QueryCommandOutput = await this.doc.send(
+            new QueryCommand({
+              TableName: this.tables.subscribers,
+              IndexName: 'fanout',
+              KeyConditionExpression: 'gsi1pk = :p',
+              ExpressionAttributeValues: { ':p': p },
+              Select: 'COUNT',
+              ...(cursor ? { ExclusiveStartKey: cursor } : {}),
+            }),
+          );
+          n += res.Count ?? 0;
+          cursor = (res.LastEvaluatedKey as PageCursor | undefined) ?? null;
+        } while (cursor);
+        return n;
+      }),
+    );
+    return counts.reduce((a, b) => a + b, 0);
+  }
+
   async segmentMembers(segment: FanoutSegment): Promise<FanoutRecipient[]> {
     const out: FanoutRecipient[] = [];
     let cursor: PageCursor = null;

@@ -25,6 +25,8 @@ import * as z from 'zod';
 import {
   type DeliveryMessage,
   DeliveryMessageSchema,
+  type PacePlan,
+  PacePlanSchema,
   type Recipient,
   RunStatusSchema,
   type SegmentMessage,
@@ -34,6 +36,7 @@ import { type MassSendJob, MassSendJobSchema } from '../../../schemas/wechat.ts'
 import { frequencyBundle, frequencyDeferral } from '../../core/delivery/frequency.ts';
 import type { ReceiptEntry, RunCounts, RunLog } from '../../core/delivery/ports.ts';
 import { ValidationError } from '../../core/errors.ts';
+import { metDeadline } from '../../core/pushes/deadline.ts';
 import { type PageManifest, type SegmentCursors, segmentName } from '../../core/pushes/expansion.ts';
 import type { RunRecovery } from '../../core/pushes/resume.ts';
 import { pendingMassSends, runProgress } from '../../core/pushes/runs.ts';
@@ -84,9 +87,16 @@ export const PushRunSchema = z.object({
   massSendJobs: z.array(MassSendJobSchema).default([]),
   /** …and each one's result by account, recorded once (`recordMassSend`). */
   massSends: z.record(z.string(), z.string()).default({}),
+  /** Restriction runs: the pace planned for the deadline (runs recorded before it have none). */
+  pace: PacePlanSchema.nullable().default(null),
 });
 /** `unsent`: planned recipients a run stopped before (aborted runs), so outcomes + unsent = planned. */
-export type PushRun = z.infer<typeof PushRunSchema> & { done: boolean; settled: number; unsent: number };
+export type PushRun = z.infer<typeof PushRunSchema> & {
+  done: boolean;
+  settled: number;
+  unsent: number;
+  metDeadline: boolean | null;
+};
 
 /**
  * `done` once the run has ended (the write that settles its last recipient ends it right after; a
@@ -96,7 +106,13 @@ export type PushRun = z.infer<typeof PushRunSchema> & { done: boolean; settled: 
 function withProgress(raw: z.infer<typeof PushRunSchema>): PushRun {
   const { settled, planned } = runProgress(raw);
   const done = raw.status !== 'running';
-  return { ...raw, settled, done, unsent: raw.status === 'aborted' ? Math.max(0, planned - settled) : 0 };
+  return {
+    ...raw,
+    settled,
+    done,
+    unsent: raw.status === 'aborted' ? Math.max(0, planned - settled) : 0,
+    metDeadline: metDeadline(raw.pace, raw.finishedAt),
+  };
 }
 
 /** The page cursor of the runs listing: the index key DynamoDB gave, opaque to callers. */
@@ -178,7 +194,8 @@ export class DynamoPushRuns implements RunLog, SegmentCursors, RunRecovery {
       | 'lastResumedAt'
       | 'massSendJobs'
       | 'massSends'
-    > & { massSendJobs?: readonly MassSendJob[] },
+      | 'pace'
+    > & { massSendJobs?: readonly MassSendJob[]; pace?: PacePlan | null | undefined },
     segments: readonly SegmentMessage[] = [],
   ) {
     for (let i = 0; i < segments.length; i += 25)
@@ -209,6 +226,7 @@ export class DynamoPushRuns implements RunLog, SegmentCursors, RunRecovery {
             ...this.key(run.key),
             ...keys.runListing(run.startedAt, run.key),
             ...run,
+            pace: run.pace ?? null,
             // A run with nothing to send ends as it is recorded.
             finishedAt: run.status === 'skipped' ? run.startedAt : null,
             segmentsDone: 0,

@@ -20,7 +20,6 @@
  * de-duplicated: a repeat overwrites the same last location). Nothing is stored before step 5 (or
  * the location), so a rejected request changes no state.
  */
-import { randomBytes } from 'node:crypto';
 import { OpenIdSchema, type WeChatAccount } from '../../../schemas/wechat.ts';
 import type { Attachment, Inbound, Reply } from '../../core/conversation/converse.ts';
 import type { WindowTrigger } from '../../core/delivery/customer-service.ts';
@@ -29,7 +28,15 @@ import type { PlatformEvent } from '../../core/subscribers/wechat-events.ts';
 import { noticePageUrl } from '../../core/wechat/templates.ts';
 import type { InboundLog, InboundRecord } from '../dynamodb/inbound-log.ts';
 import type { AccountDirectory } from './accounts.ts';
-import { aesKeyOf, decrypt, encrypt, signature, signaturesEqual, WeChatCryptoError } from './crypto.ts';
+import {
+  aesKeyOf,
+  decrypt,
+  encrypt,
+  randomNonce,
+  signature,
+  signatureMatches,
+  WeChatCryptoError,
+} from './crypto.ts';
 import {
   extractEncrypt,
   field,
@@ -114,22 +121,39 @@ const text = (status: number, body: string): WebhookResponse => ({
 });
 const SUCCESS = text(200, 'success');
 
-/** Repeated or undecodable query parameter names: WeChat sends neither. */
-function queryProblem(rawQueryString: string): string | null {
+/**
+ * Repeated or undecodable query parameter names: WeChat sends neither. (A name is everything before
+ * the first `=` of an `&`-separated part; empty parts are skipped; only a name with `%` needs
+ * decoding.)
+ */
+export function queryProblem(rawQueryString: string): string | null {
   const names: string[] = [];
-  for (const part of rawQueryString.split('&').filter(Boolean)) {
-    try {
-      names.push(decodeURIComponent(part.split('=')[0] ?? ''));
-    } catch {
-      return 'malformed query parameter';
+  let repeated = false;
+  const raw = rawQueryString;
+  for (let start = 0; start < raw.length; ) {
+    let end = raw.indexOf('&', start);
+    if (end === -1) end = raw.length;
+    if (end > start) {
+      const eq = raw.indexOf('=', start);
+      let name = raw.slice(start, eq === -1 || eq > end ? end : eq);
+      if (name.includes('%')) {
+        try {
+          name = decodeURIComponent(name);
+        } catch {
+          return 'malformed query parameter';
+        }
+      }
+      if (names.includes(name)) repeated = true;
+      else names.push(name);
     }
+    start = end + 1;
   }
-  return new Set(names).size !== names.length ? 'repeated query parameter' : null;
+  return repeated ? 'repeated query parameter' : null;
 }
 
 function checkSignature(account: WeChatAccount, q: WebhookRequest['query']): void {
   const { timestamp, nonce } = q;
-  if (!timestamp || !nonce || !signaturesEqual(signature(account.token, timestamp, nonce), q.signature)) {
+  if (!timestamp || !nonce || !signatureMatches(q.signature, account.token, timestamp, nonce)) {
     throw new Rejection(401, 'signature does not verify');
   }
 }
@@ -151,7 +175,7 @@ export async function verifyUrl(req: WebhookRequest, deps: WebhookDeps): Promise
   }
 }
 
-interface Opened {
+export interface Opened {
   account: WeChatAccount;
   /** The message, or why an authenticated body could not be read as one. */
   message: XmlNode | { unreadable: string };
@@ -184,7 +208,15 @@ function missingFields(m: XmlNode): string[] {
   return missing;
 }
 
-function open(account: WeChatAccount, req: WebhookRequest, deps: WebhookDeps): Opened {
+/**
+ * Steps 1–4 (the protocol path in): checks the request, verifies its signatures, decrypts and reads
+ * it; throws a Rejection (answered with its status) for anything that is not an authentic request.
+ */
+export function openRequest(
+  account: WeChatAccount,
+  req: WebhookRequest,
+  deps: Pick<WebhookDeps, 'now' | 'maxSkewSeconds' | 'log'>,
+): Opened {
   if (Buffer.byteLength(req.body, 'utf8') > MAX_BODY_BYTES) throw new Rejection(413, 'body too large');
   if (hasForbiddenDeclarations(req.body))
     throw new Rejection(400, 'DOCTYPE/ENTITY declarations are not accepted');
@@ -209,7 +241,7 @@ function open(account: WeChatAccount, req: WebhookRequest, deps: WebhookDeps): O
   }
   const encryptText = extractEncrypt(req.body);
   if (!encryptText) throw new Rejection(400, 'no single <Encrypt> element');
-  if (!signaturesEqual(signature(account.token, q.timestamp!, q.nonce!, encryptText), q.msg_signature)) {
+  if (!signatureMatches(q.msg_signature, account.token, q.timestamp!, q.nonce!, encryptText)) {
     throw new Rejection(401, 'msg_signature does not verify');
   }
   const keys = [account.encodingAesKey, account.previousEncodingAesKey].filter((k): k is string =>
@@ -341,11 +373,16 @@ export function dedupeKey(accountId: string, m: XmlNode): string {
   return `${accountId}#${from}#${field(m, 'CreateTime')}#${field(m, 'Event')}#${field(m, 'EventKey')}#${msgId}`;
 }
 
-function seal(opened: Opened, replyXml: string | null, deps: WebhookDeps): WebhookResponse {
+/** The protocol path out: the reply as WeChat expects it (encrypted and signed when the request was). */
+export function sealReply(
+  opened: Opened,
+  replyXml: string | null,
+  deps: Pick<WebhookDeps, 'now'>,
+): WebhookResponse {
   if (replyXml === null) return SUCCESS;
   if (!opened.key) return { status: 200, contentType: 'application/xml; charset=utf-8', body: replyXml };
   const timestamp = String(Math.floor(deps.now() / 1000));
-  const nonce = randomBytes(8).toString('hex');
+  const nonce = randomNonce(8);
   const encrypted = encrypt(replyXml, opened.key, opened.account.appId);
   const msgSignature = signature(opened.account.token, timestamp, nonce, encrypted);
   return {
@@ -362,7 +399,7 @@ export async function receive(req: WebhookRequest, deps: WebhookDeps): Promise<W
   if (!account) return text(404, 'unknown account');
   let opened: Opened;
   try {
-    opened = open(account, req, deps);
+    opened = openRequest(account, req, deps);
   } catch (e) {
     if (e instanceof Rejection) {
       deps.log('wechat request rejected', { account: account.id, status: e.status, reason: e.message });
@@ -420,7 +457,7 @@ export async function receive(req: WebhookRequest, deps: WebhookDeps): Promise<W
 
   const claim = await deps.inbound.claim(key, deps.now());
   if (claim !== 'claimed')
-    return seal(opened, await replayOrHandOff(claim, key, openid, translated, deps), deps);
+    return sealReply(opened, await replayOrHandOff(claim, key, openid, translated, deps), deps);
 
   if (!isConversation(translated)) {
     try {
@@ -460,7 +497,7 @@ export async function receive(req: WebhookRequest, deps: WebhookDeps): Promise<W
     sleep(Math.max(0, remaining)).then(() => ({ done: false as const })),
   ]).catch((error: unknown) => ({ done: false as const, error }));
 
-  if (outcome.done) return seal(opened, outcome.reply, deps);
+  if (outcome.done) return sealReply(opened, outcome.reply, deps);
   // Too slow or failed transiently: answer now, deliver the reply through the customer-service API.
   if ('error' in outcome)
     deps.log('conversation failed; answering asynchronously', {
@@ -479,7 +516,7 @@ const isConversation = (t: Translated): t is Inbound =>
   !['template-finished', 'location-report', 'subscription-consent', 'mass-send-finished'].includes(t.kind);
 
 /** A reply as WeChat shows it: an article linking to the notice's page, when the account serves pages. */
-function passive(account: WeChatAccount, reply: string | Reply) {
+export function passive(account: WeChatAccount, reply: string | Reply) {
   if (typeof reply === 'string') return { type: 'text' as const, content: reply };
   if (!reply.article || !account.pageBaseUrl) return { type: 'text' as const, content: reply.text };
   const { title, description, noticeId } = reply.article;

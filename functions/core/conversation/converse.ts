@@ -218,7 +218,7 @@ async function apply(
       });
       if (intent.reminders === false) return '已关闭限行提醒。发送“开启提醒”可重新开启。';
       const slot = intent.slot ?? subscriber.slot;
-      const set = `已设置为${slotTime(slot)} 提醒。`;
+      const set = `已设置为${slotTime(slot)}提醒。`;
       if (subscriber.status === 'opted-out') return `${set}您目前已退订推送，发送“订阅”恢复后生效。`;
       const cities = subscriber.bindings.map((b) => b.city);
       if (cities.length === 0) {
@@ -445,9 +445,7 @@ function restriction(
     const known = book.cities.has(only) && restrictionOn(book, only, on).reason !== 'no-rule';
     const pushed = subscriber.status === 'active' && subscriber.reminders && deps.reminderCities.has(only);
     if (bindings.length === 0 && cities.length === 1 && known && pushed)
-      lines.push(
-        `发送“${bindExample(book, only, def)}”绑定车牌，${slotTime(subscriber.slot)} 为您推送提醒。`,
-      );
+      lines.push(`发送“${bindExample(book, only, def)}”绑定车牌，${slotTime(subscriber.slot)}为您推送提醒。`);
   }
   if (issue?.kind === 'unknown-city') lines.push(`暂时没有${issue.name}的限行数据。`);
   return clip(lines.join('\n'));

@@ -82,9 +82,12 @@ export function tailLine(a: RestrictionAnswer, tail: number): string | null {
   return `尾号 ${tail}：${a.status === 'restricted' && a.tails.includes(tail) ? '限行' : '不限行'}。`;
 }
 
-/** "限行日当天 07:00" / "限行日前一天 20:00": when the schedule of a slot sends (lib/blueprint.ts). */
+/**
+ * When a slot's reminder arrives (lib/blueprint.ts schedules): the morning run is paced to be done
+ * before the day's restrictions begin (core/pushes/deadline.ts); the evening one starts at 20:00.
+ */
 export function slotTime(slot: ReminderSlot): string {
-  return slot === 'evening' ? '限行日前一天 20:00' : '限行日当天 07:00';
+  return slot === 'evening' ? '限行日前一天 20:00 起' : '限行日当天限行开始前';
 }
 
 /** Where reminders are pushed: the served cities (schedules exist only for them). */
@@ -100,7 +103,7 @@ export function servedNames(reach: ReminderReach): string {
 /** What binding a plate offers, said in the help and the bind help: only what the schedules do. */
 export function reminderOffer(reach: ReminderReach): string {
   if (reach.served.size === 0) return '本号暂不推送限行提醒，可随时发送“限行”查询';
-  return `${servedNames(reach)}的车牌限行日当天 07:00 收到提醒（发送“晚上提醒”改为前一天 20:00）`;
+  return `${servedNames(reach)}的车牌限行日当天限行开始前收到提醒（发送“晚上提醒”改为前一天 20:00 起）`;
 }
 
 /** For cities the deployment does not push for: queries work, reminders are not offered here. */
@@ -128,7 +131,7 @@ export function reminderStatus(s: Pushable, cities: readonly string[], reach: Re
   const parts: string[] = [];
   if (served.length > 0) {
     const which = others.length > 0 ? `${served.map((c) => cityName(reach.book, c)).join('、')}的车牌` : '';
-    parts.push(`${which}${slotTime(s.slot)} 为您推送提醒。`);
+    parts.push(`${which}${slotTime(s.slot)}为您推送提醒。`);
   }
   if (others.length > 0) parts.push(notServed(reach, others));
   return parts.join('');

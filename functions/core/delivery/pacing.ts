@@ -28,14 +28,17 @@ export async function pool<T>(
   if (failure) throw (failure as { error: unknown }).error;
 }
 
-/** A per-invocation rate limit: each call waits for its own slot, `perSecond` slots a second. */
-export function pacer(perSecond: number, timer: Timer): () => Promise<void> {
-  const interval = 1000 / perSecond;
+/**
+ * A per-invocation rate limit: each call waits for its own slot, `perSecond` slots a second (a
+ * number, or read at each call when the rate can change during the invocation).
+ */
+export function pacer(perSecond: number | (() => number), timer: Timer): () => Promise<void> {
+  const rate = typeof perSecond === 'number' ? () => perSecond : perSecond;
   let nextSlot = 0;
   return async () => {
     const now = timer.elapsed();
     const slot = Math.max(now, nextSlot);
-    nextSlot = slot + interval;
+    nextSlot = slot + 1000 / rate();
     if (slot > now) await timer.sleep(slot - now);
   };
 }

@@ -75,6 +75,8 @@ export interface WeChatDeliveryDeps {
   settings: {
     /** Template sends per second per invocation; the queue's maximum concurrency multiplies it. */
     ratePerSecond: number;
+    /** The most a run's planned rate (`DeliveryMessage.ratePerSecond`) may ask of one invocation. */
+    maxRatePerSecond: number;
     /** Template sends in flight at once per invocation (WeChat answers in ~100–300 ms). */
     concurrency: number;
   };
@@ -338,7 +340,10 @@ function pathsOf(account: WeChatAccount | undefined, d: DeliveryMessage) {
 /** WeChat delivery for one invocation (the daily quota it holds is per invocation). */
 export function weChatDelivery(deps: WeChatDeliveryDeps): DeliverRecipients {
   const { settings, clock } = deps;
-  const pace = pacer(settings.ratePerSecond, deps.timer);
+  // A run paced for its deadline carries its rate; the invocation goes at the fastest of its bundles',
+  // within the configured maximum.
+  let rate = settings.ratePerSecond;
+  const pace = pacer(() => rate, deps.timer);
   // The daily quota, taken for each bundle's template recipients at once (one write per bundle, not
   // per send) before its sends; units of recipients that end capped or duplicate are not given back,
   // so a run stops a little before the real quota.
@@ -352,6 +357,7 @@ export function weChatDelivery(deps: WeChatDeliveryDeps): DeliverRecipients {
     return deps.quota.take(account.appId, civilDate(clock.now()), 1, account.dailyTemplateQuota);
   };
   return async (d, todo, ctx, finish) => {
+    if (d.ratePerSecond) rate = Math.min(Math.max(rate, d.ratePerSecond), settings.maxRatePerSecond);
     const account = await deps.account(d.account);
     if (account?.kind === 'subscription') {
       // It cannot send template messages: a notice reached its followers by its mass send

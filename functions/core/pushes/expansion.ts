@@ -155,6 +155,8 @@ export async function expandSegment(seg: SegmentMessage, deps: ExpansionDeps): P
     category: seg.category,
     city: seg.city,
     date: seg.date,
+    // The deadline's pace (WeChat delivery reads it; SMS keeps its gateway's configured rate).
+    ...(seg.kind !== 'notice' && seg.ratePerSecond ? { ratePerSecond: seg.ratePerSecond } : {}),
   };
   const values = (channel: Channel) =>
     seg.kind !== 'notice' ? undefined : channel === 'sms' ? seg.smsValues : seg.values;

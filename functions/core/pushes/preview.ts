@@ -10,6 +10,7 @@ import type { FanoutSegment } from '../subscribers/fanout.ts';
 import { civilDate } from '../time.ts';
 import type { Channel } from '../vocabulary.ts';
 import { capDecision, capRequest, type LedgerState } from './cap.ts';
+import { type PaceLimits, planPace, reminderDeadline } from './deadline.ts';
 import { restrictionRunKey, restrictionSegments } from './planning.ts';
 import { reminderFor } from './reminders.ts';
 
@@ -19,13 +20,15 @@ type FanoutMember = Member & { plates: string[] };
 export interface PreviewDeps {
   book: RestrictionBook;
   policy: FrequencyPolicy;
+  /** How the run would be paced for its deadline (./deadline.ts). */
+  pacing: PaceLimits;
   /** Every subscriber of one fan-out segment. */
   segmentMembers(segment: FanoutSegment): Promise<FanoutMember[]>;
   /** The day ledgers of these subscribers for the day of sending (and the routine count before it). */
   ledgerCounts(members: readonly Member[], date: string): Promise<ReadonlyMap<string, LedgerState>>;
 }
 
-/** `sendAt`: when the sends would happen (the cap counts per civil day of sending). */
+/** `sendAt`: when the run would start (the cap counts per civil day of sending; the pace plans from it). */
 export async function previewRestrictionPush(
   req: { city: string; date: string; slot: 'morning' | 'evening'; sendAt: Date },
   deps: PreviewDeps,
@@ -66,6 +69,12 @@ export async function previewRestrictionPush(
     wouldBe[capDecision(cap, key, ledgers.get(k))]++;
   }
   const members = [...audience.values()];
+  const deadline = reminderDeadline(
+    answer,
+    req.slot,
+    deps.policy,
+    civilDate(req.sendAt, deps.policy.timeZone),
+  );
   return {
     key,
     date: req.date,
@@ -78,5 +87,8 @@ export async function previewRestrictionPush(
       sms: members.filter((a) => a.channel === 'sms').length,
     },
     wouldBe,
+    // Paced for the audience as the run counts it (one per subscriber and segment).
+    pace:
+      answer.status === 'restricted' ? planPace(appearances.length, req.sendAt, deadline, deps.pacing) : null,
   };
 }

@@ -1,6 +1,7 @@
 /**
  * Quiet hours: routine pushes that would arrive inside the channel's window wait for its end;
- * emergencies are never deferred. Windows may wrap midnight (21:30–07:00).
+ * emergencies are never deferred; restriction reminders may go from `restrictionFrom` (the window's
+ * last stretch before restrictions begin). Windows may wrap midnight (21:30–07:00).
  */
 import type { FrequencyPolicy } from '../../../schemas/pushes.ts';
 import { zonedFormatter } from '../time.ts';
@@ -35,6 +36,9 @@ export function quietUntil(
   const m = localMinutes(now, policy.timeZone);
   const inside = from <= to ? m >= from && m < to : m >= from || m < to;
   if (!inside) return null;
+  // The restriction reminder may start before the window ends, to arrive before restrictions begin.
+  if (category === 'restriction' && q.restrictionFrom && m >= minutesOf(q.restrictionFrom) && m < to)
+    return null;
   const wait = (to - m + 24 * 60) % (24 * 60);
   const end = new Date(now.getTime() + wait * 60_000);
   end.setUTCSeconds(0, 0);

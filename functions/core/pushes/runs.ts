@@ -4,7 +4,13 @@
  * planned mass send (a notice for a subscription account) is recorded, then it ends `completed`, or
  * `completed-with-failures` when some recipient's outcome is a failure.
  */
-import { OUTCOMES, type Outcome, type RunStatus, type SegmentMessage } from '../../../schemas/pushes.ts';
+import {
+  OUTCOMES,
+  type Outcome,
+  type PacePlan,
+  type RunStatus,
+  type SegmentMessage,
+} from '../../../schemas/pushes.ts';
 import type { MassSendJob } from '../../../schemas/wechat.ts';
 
 export interface PlannedRun {
@@ -13,6 +19,8 @@ export interface PlannedRun {
   status: RunStatus;
   reason: string | null;
   segments: number;
+  /** Restriction runs: how the run is paced for its deadline. */
+  pace?: PacePlan | null;
 }
 
 /** A run as a planner records it; the store adds progress, counts and consumption. */
@@ -30,6 +38,8 @@ export interface NewRun<Kind extends string, Category extends string, Slot> {
   lastActivityAt: string;
   /** The article mass sends it makes (one per subscription account), each recorded once when done. */
   massSendJobs?: readonly MassSendJob[];
+  /** Restriction runs: the pace planned for the deadline. */
+  pace?: PacePlan | null;
 }
 
 /**
@@ -42,7 +52,7 @@ export interface RunRecorder<Run> {
     segments: readonly SegmentMessage[],
   ): Promise<{
     created: boolean;
-    run: { status: RunStatus; reason: string | null; segmentsTotal: number };
+    run: { status: RunStatus; reason: string | null; segmentsTotal: number; pace?: PacePlan | null };
   }>;
 }
 

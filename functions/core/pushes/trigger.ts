@@ -3,7 +3,8 @@
  *
  * Primary course of triggerRestrictionPush:
  *  1. the day: given, or from the slot, the same rule the schedules use;
- *  2. a dry run previews it (audience, exemptions, what the cap would do) and sends nothing, for any day;
+ *  2. a dry run previews it (audience, exemptions, what the cap would do, the pace from the slot's
+ *     start to its deadline) and sends nothing, for any day;
  *  3. a day before today (Asia/Shanghai) is refused — a reminder for a day that is over tells people
  *     something untrue — unless the operator forces it, which is written to the audit trail first;
  *  4. otherwise the push is planned like a scheduled one (idempotent: the existing run comes back).
@@ -11,6 +12,7 @@
 import { ConflictError } from '../errors.ts';
 import { type Clock, today } from '../time.ts';
 import type { Actor, AuditEntry } from '../vocabulary.ts';
+import { type PushPacing, plannedStart } from './deadline.ts';
 import { type PlanningDeps, planRestrictionPush, reminderDate, restrictionRunKey } from './planning.ts';
 import { type PreviewDeps, previewRestrictionPush } from './preview.ts';
 
@@ -20,6 +22,8 @@ export interface TriggerDeps {
   audit: { append(entry: AuditEntry): Promise<void> };
   clock: Clock;
   newId: () => string;
+  /** When each slot's schedule starts its run (Asia/Shanghai, HH:MM). */
+  starts: PushPacing['starts'];
 }
 
 export interface TriggerRequest {
@@ -33,7 +37,9 @@ export interface TriggerRequest {
 export async function triggerRestrictionPush(req: TriggerRequest, actor: Actor, deps: TriggerDeps) {
   const date = reminderDate(req, deps.clock);
   if (req.dryRun) {
-    const preview = { city: req.city, date, slot: req.slot, sendAt: deps.clock.now() };
+    // When the run would start: its schedule's time that day, or now if that has passed.
+    const sendAt = plannedStart(date, req.slot, deps.starts, deps.clock.now());
+    const preview = { city: req.city, date, slot: req.slot, sendAt };
     return { created: false, result: await previewRestrictionPush(preview, await deps.preview()) };
   }
   const now = today(deps.clock);

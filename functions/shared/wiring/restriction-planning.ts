@@ -1,5 +1,6 @@
 /** Wiring: what planning (or previewing) a restriction push needs, for the scheduled planner and the operators' trigger alike. */
 import { randomUUID } from 'node:crypto';
+import { PushPlanningSettingsSchema } from '../../../schemas/settings.ts';
 import { DynamoAudience } from '../../adapters/dynamodb/audience.ts';
 import { appendAudit } from '../../adapters/dynamodb/audited-write.ts';
 import type { PlanningDeps } from '../../core/pushes/planning.ts';
@@ -8,16 +9,27 @@ import type { TriggerDeps } from '../../core/pushes/trigger.ts';
 import { bookOf } from '../../core/restrictions/engine.ts';
 import { documentClient, topics } from '../aws-clients.ts';
 import { clock } from '../clock.ts';
-import { tableName, topicArn } from '../config.ts';
+import { settings, tableName, topicArn } from '../config.ts';
 import { policyStore, pushRuns } from './pushes.ts';
 import { restrictionData } from './restriction-data.ts';
 
 const segmentsTopic = topicArn('push-segments');
 
-export async function restrictionPlanningDeps(unknownDay: PlanningDeps['unknownDay']): Promise<PlanningDeps> {
+const pacing = settings(PushPlanningSettingsSchema);
+const audience = () => new DynamoAudience(documentClient, { subscribers: tableName('subscribers') });
+
+export async function restrictionPlanningDeps(
+  unknownDay: PlanningDeps['unknownDay'],
+  lateRun: PlanningDeps['lateRun'] = () => {},
+): Promise<PlanningDeps> {
+  const fanout = audience();
   return {
     book: bookOf(await restrictionData.load()),
     clock,
+    policy: (await policyStore.get()).policy,
+    pacing,
+    audienceOf: (city, slot, tails) => fanout.fanoutCount(city, slot, tails),
+    lateRun,
     runs: pushRuns,
     publishSegments: async (segments) => {
       await topics.publishAll(
@@ -38,6 +50,7 @@ export async function restrictionPreviewDeps(): Promise<PreviewDeps> {
   return {
     book: bookOf(await restrictionData.load()),
     policy: (await policyStore.get()).policy,
+    pacing,
     segmentMembers: (segment) => audience.segmentMembers(segment),
     ledgerCounts: (members, date) => audience.ledgerCounts(members, date),
   };
@@ -52,5 +65,6 @@ export function restrictionTriggerDeps(): TriggerDeps {
     audit: { append: (entry) => appendAudit(documentClient, operations, entry) },
     clock,
     newId: randomUUID,
+    starts: pacing.starts,
   };
 }

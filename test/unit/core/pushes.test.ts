@@ -7,7 +7,7 @@ import { quietUntil } from '../../../functions/core/pushes/quiet-hours.ts';
 import { openBook, restrictionOn } from '../../../functions/core/restrictions/engine.ts';
 import { isoWeek } from '../../../functions/core/time.ts';
 import { shippedRestrictionData } from '../../../schemas/data/index.ts';
-import { DEFAULT_POLICY } from '../../../schemas/pushes.ts';
+import { DEFAULT_POLICY, FrequencyPolicySchema } from '../../../schemas/pushes.ts';
 
 const book = openBook(shippedRestrictionData);
 
@@ -24,9 +24,32 @@ describe('quiet hours (21:30–07:00 Asia/Shanghai)', () => {
     expect(result?.toISOString() ?? null).toBe(until);
   });
 
-  it('the 07:00 and 20:00 restriction slots are outside the window', () => {
-    expect(quietUntil(DEFAULT_POLICY, 'wechat', 'restriction', new Date('2026-11-16T23:00:00Z'))).toBeNull();
+  it('the 20:00 restriction slot is outside the window; the morning reminder may go from 06:30 (restrictionFrom)', () => {
     expect(quietUntil(DEFAULT_POLICY, 'wechat', 'restriction', new Date('2026-11-16T12:00:00Z'))).toBeNull();
+    expect(quietUntil(DEFAULT_POLICY, 'wechat', 'restriction', new Date('2026-11-16T22:30:00Z'))).toBeNull(); // 06:30
+    expect(quietUntil(DEFAULT_POLICY, 'wechat', 'restriction', new Date('2026-11-16T22:59:00Z'))).toBeNull(); // 06:59
+    // Before 06:30 it waits like anything else, and other categories wait until 07:00 as before.
+    expect(
+      quietUntil(DEFAULT_POLICY, 'wechat', 'restriction', new Date('2026-11-16T22:29:00Z'))?.toISOString(),
+    ).toBe('2026-11-16T23:00:00.000Z');
+    expect(
+      quietUntil(DEFAULT_POLICY, 'wechat', 'notice', new Date('2026-11-16T22:45:00Z'))?.toISOString(),
+    ).toBe('2026-11-16T23:00:00.000Z');
+  });
+
+  it('refuses a restrictionFrom outside the window’s morning end', () => {
+    const wechat = DEFAULT_POLICY.channels.wechat;
+    const with_ = (restrictionFrom: string) => ({
+      ...DEFAULT_POLICY,
+      channels: {
+        ...DEFAULT_POLICY.channels,
+        wechat: { ...wechat, quietHours: { from: '21:30', to: '07:00', restrictionFrom } },
+      },
+    });
+    expect(FrequencyPolicySchema.safeParse(with_('06:30')).success).toBe(true);
+    const late = FrequencyPolicySchema.safeParse(with_('07:30'));
+    expect(late.success).toBe(false);
+    expect(late.error?.issues[0]?.path.join('.')).toBe('channels.wechat.quietHours.restrictionFrom');
   });
 });
 

@@ -1,12 +1,15 @@
-import { createCipheriv } from 'node:crypto';
+import { createCipheriv, createDecipheriv, createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import WXBizMsgCrypt from 'wechat-crypto';
 import {
   aesKeyOf,
+  CbcContext,
   decrypt,
   encrypt,
+  randomNonce,
   signature,
+  signatureMatches,
   signaturesEqual,
   WeChatCryptoError,
 } from '../../../functions/adapters/wechat/crypto.ts';
@@ -118,6 +121,161 @@ describe('interop with the independent wechat-crypto package', () => {
         expect(signature('token', '1', '2', 'abc')).toBe(sig);
       }),
       { numRuns: 300 },
+    );
+  });
+});
+
+describe('one AES context per key, reused across messages', () => {
+  // encrypt/decrypt keep a cipher per key and correct each message's first block for the chaining
+  // value the previous message left; a wrong correction breaks every message after the first.
+  const aesKey = 'jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C';
+  const appId = 'wx5823bf96d3bd56c7';
+  const theirs = new WXBizMsgCrypt('token', aesKey, appId);
+  const op = fc.oneof(
+    fc.record({
+      kind: fc.constant('encrypt' as const),
+      message: fc.string({ unit: 'binary', maxLength: 300 }),
+    }),
+    fc.record({
+      kind: fc.constant('decrypt' as const),
+      message: fc.string({ unit: 'binary', maxLength: 300 }),
+    }),
+    fc.record({ kind: fc.constant('tampered' as const), at: fc.nat() }),
+    fc.record({ kind: fc.constant('wrong-appid' as const) }),
+  );
+
+  it('gives what a fresh context gives, for any sequence of messages and failures', () => {
+    fc.assert(
+      fc.property(fc.array(op, { minLength: 1, maxLength: 30 }), (ops) => {
+        const key = aesKeyOf(aesKey); // the same Buffer every time: the context carries over
+        for (const o of ops) {
+          if (o.kind === 'encrypt') {
+            expect(theirs.decrypt(encrypt(o.message, key, appId))).toEqual({ message: o.message, id: appId });
+          } else if (o.kind === 'decrypt') {
+            expect(decrypt(theirs.encrypt(o.message), key, appId)).toBe(o.message);
+          } else if (o.kind === 'tampered') {
+            const b = Buffer.from(theirs.encrypt('<xml>tampered</xml>'), 'base64');
+            b[o.at % b.length]! ^= 0x80;
+            expect(() => decrypt(b.toString('base64'), key, appId)).toThrow(WeChatCryptoError);
+          } else {
+            expect(() => decrypt(theirs.encrypt('x'), key, 'wx0000000000000000')).toThrow(/appId/);
+          }
+        }
+        // and the official vector still reproduces bit for bit after all of that
+        expect(
+          encrypt(V1.decrypted, aesKeyOf(V1.aesKey), V1.appId, Buffer.from(V1.randomPrefixHex, 'utf8')),
+        ).toBe(V1.encrypt);
+        expect(decrypt(V1.encrypt, aesKeyOf(V1.aesKey), V1.appId)).toBe(V1.decrypted);
+      }),
+      { numRuns: 200 },
+    );
+  });
+
+  it('decodes a key once and hands back the same Buffer', () => {
+    expect(aesKeyOf(V1.aesKey)).toBe(aesKeyOf(V1.aesKey));
+    expect(aesKeyOf(V1.aesKey)).toEqual(Buffer.from(`${V1.aesKey}=`, 'base64'));
+  });
+
+  it('follows a key Buffer whose bytes changed instead of using the old cipher', () => {
+    const key = Buffer.from(aesKeyOf(aesKey));
+    const before = encrypt('x', key, appId);
+    expect(theirs.decrypt(before).message).toBe('x');
+    key.set(aesKeyOf(V1.aesKey));
+    expect(decrypt(encrypt('y', key, V1.appId), aesKeyOf(V1.aesKey), V1.appId)).toBe('y');
+    expect(() => decrypt(before, key, appId)).toThrow(WeChatCryptoError);
+  });
+
+  it('refuses a random prefix that is not 16 bytes', () => {
+    expect(() => encrypt('x', key, V1.appId, Buffer.alloc(15))).toThrow(RangeError);
+  });
+});
+
+describe('base64 and signatures, as the previous implementation decided them', () => {
+  const BASE64 = /^[A-Za-z0-9+/]+={0,2}$/;
+  it('refuses as base64 exactly what /^[A-Za-z0-9+/]+={0,2}$/ with a length multiple of 4 refuses', () => {
+    const unit = fc.constantFrom(...'AZaz09+/==', '-', '_', ' ', '\n', 'é', '%');
+    fc.assert(
+      fc.property(fc.string({ unit, maxLength: 24 }), (s) => {
+        const canonical = BASE64.test(s) && s.length % 4 === 0;
+        let failure = 'none';
+        try {
+          decrypt(s, key, V1.appId);
+        } catch (e) {
+          failure = (e as WeChatCryptoError).failure;
+        }
+        expect(failure === 'base64').toBe(!canonical);
+      }),
+      { numRuns: 3000 },
+    );
+  });
+
+  it('signs as sha1 over the parts sorted by Array.prototype.sort, for any strings', () => {
+    fc.assert(
+      fc.property(fc.array(fc.string({ unit: 'binary', maxLength: 12 }), { maxLength: 6 }), (parts) => {
+        const expected = createHash('sha1')
+          .update([...parts].sort().join(''))
+          .digest('hex');
+        expect(signature(...parts)).toBe(expected);
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  it('matches a signature exactly when signaturesEqual(signature(…)) does', () => {
+    const given = fc.oneof(
+      fc.constant('right'),
+      fc.constant('upper'),
+      fc.constant(undefined),
+      fc.string({ unit: fc.constantFrom(...'0123456789abcdefABCDEFg'), maxLength: 42 }),
+    );
+    fc.assert(
+      fc.property(fc.array(fc.string(), { minLength: 1, maxLength: 4 }), given, (parts, g) => {
+        const right = signature(...parts);
+        const candidate = g === 'right' ? right : g === 'upper' ? right.toUpperCase() : g;
+        expect(signatureMatches(candidate, ...parts)).toBe(signaturesEqual(right, candidate));
+      }),
+      { numRuns: 2000 },
+    );
+    expect(signatureMatches(V1.msgSignature, V1.token, V1.timestamp, V1.nonce, V1.encrypt)).toBe(true);
+    expect(
+      signatureMatches(`${V1.msgSignature.slice(0, -1)}0`, V1.token, V1.timestamp, V1.nonce, V1.encrypt),
+    ).toBe(false);
+  });
+
+  it('draws nonces from the CSPRNG, never the same one twice', () => {
+    const nonces = Array.from({ length: 2000 }, () => randomNonce());
+    expect(nonces.every((n) => /^[0-9a-f]{16}$/.test(n))).toBe(true);
+    expect(new Set(nonces).size).toBe(nonces.length);
+  });
+});
+
+describe('CbcContext', () => {
+  it('encrypts and decrypts every block as a fresh AES-256-CBC context with IV = key[0:16] does', () => {
+    const keyBytes = aesKeyOf('jWmYm7qr5nMoAUwZRjGtBxmz3KA1tkAj3ykkR6q2B2C');
+    const ctx = new CbcContext(keyBytes);
+    const fresh = (decipher: boolean, data: Buffer) => {
+      const c = (decipher ? createDecipheriv : createCipheriv)(
+        'aes-256-cbc',
+        keyBytes,
+        keyBytes.subarray(0, 16),
+      );
+      c.setAutoPadding(false);
+      return Buffer.concat([c.update(data), c.final()]);
+    };
+    const blocks = fc
+      .integer({ min: 1, max: 8 })
+      .chain((n) => fc.uint8Array({ minLength: n * 16, maxLength: n * 16 }));
+    fc.assert(
+      fc.property(fc.array(fc.tuple(fc.boolean(), blocks), { minLength: 1, maxLength: 20 }), (ops) => {
+        for (const [decipher, bytes] of ops) {
+          const data = Buffer.from(bytes);
+          const expected = fresh(decipher, data);
+          expect(decipher ? ctx.decrypt(Buffer.from(data)) : ctx.encrypt(Buffer.from(data))).toEqual(
+            expected,
+          );
+        }
+      }),
+      { numRuns: 200 },
     );
   });
 });
