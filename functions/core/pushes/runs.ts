@@ -107,12 +107,14 @@ export interface RunActivity extends RunState {
 }
 
 /**
- * A run has stalled when it is running, some of its audience has no outcome (or a segment is not
- * expanded, or a mass send is not recorded), and nothing happened for `stallAfterMs` — counted from the end of quiet hours when its
- * bundles wait for them. Returns since when (the instant it would have been expected to move), or null.
+ * A run has stalled when it is still running and nothing happened for `stallAfterMs` — counted from
+ * the end of quiet hours when its bundles wait for them: some of its audience has no outcome (or a
+ * segment is not expanded, or a mass send is not recorded), or everything has one but the write that
+ * ends the run never came (its writer died right after the last count; the resume ends it). Returns
+ * since when (the instant it would have been expected to move), or null.
  */
 export function stalledSince(run: RunActivity, now: Date, stallAfterMs: number): string | null {
-  if (run.status !== 'running' || runProgress(run).finished) return null;
+  if (run.status !== 'running') return null;
   const quiet = run.waitingUntil ? Date.parse(run.waitingUntil) : 0;
   const since = Math.max(Date.parse(run.lastActivityAt), quiet);
   return now.getTime() - since >= stallAfterMs ? new Date(since).toISOString() : null;

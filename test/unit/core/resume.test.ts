@@ -12,7 +12,7 @@ import {
   resumeRun,
   sweepStalledRuns,
 } from '../../../functions/core/pushes/resume.ts';
-import { stalledSince } from '../../../functions/core/pushes/runs.ts';
+import { runProgress, stalledSince } from '../../../functions/core/pushes/runs.ts';
 import { fixedClock } from '../../../functions/core/time.ts';
 import type { DeliveryMessage, SegmentMessage } from '../../../schemas/pushes.ts';
 import type { MassSendJob } from '../../../schemas/wechat.ts';
@@ -43,11 +43,15 @@ describe('stalledSince', () => {
       stalledSince(run({ counts: { planned: 600, sent: 600 }, segmentsDone: 31 }), at, TEN_MINUTES),
     ).toBe(minutesAgo(30)); // a segment not expanded
   });
-  it('not while it moves, nor once it has finished or ended', () => {
+  it('not while it moves, nor once it has ended', () => {
     expect(stalledSince(run({ lastActivityAt: minutesAgo(5) }), at, TEN_MINUTES)).toBeNull();
-    expect(stalledSince(run({ counts: { planned: 600, sent: 599, failed: 1 } }), at, TEN_MINUTES)).toBeNull();
     for (const status of ['completed', 'aborted', 'skipped', 'completed-with-failures'] as const)
       expect(stalledSince(run({ status }), at, TEN_MINUTES)).toBeNull();
+  });
+  it('everyone with an outcome but the run never ended (its last writer died): stalled, for the resume to end it', () => {
+    const finished = run({ counts: { planned: 600, sent: 599, failed: 1 } });
+    expect(stalledSince(finished, at, TEN_MINUTES)).toBe(minutesAgo(30));
+    expect(stalledSince({ ...finished, lastActivityAt: minutesAgo(1) }, at, TEN_MINUTES)).toBeNull();
   });
   it('not while its bundles wait out quiet hours, and only the stall time after they end', () => {
     expect(stalledSince(run({ waitingUntil: '2026-11-16T23:00:00.000Z' }), at, TEN_MINUTES)).toBeNull();
@@ -156,11 +160,10 @@ describe('resumeRun', () => {
       massSendJobs: [job],
       massSends: {},
     });
-    // Nothing else planned: without the mass send recorded the run has not finished, so it stalls.
+    // Nothing else planned: the run has not finished until the mass send is recorded, and it stalls.
+    expect(runProgress(waiting).finished).toBe(false);
+    expect(runProgress({ ...waiting, massSends: { officers: 'sent' } }).finished).toBe(true);
     expect(stalledSince(waiting, new Date(NOW), TEN_MINUTES)).toBe(minutesAgo(30));
-    expect(
-      stalledSince({ ...waiting, massSends: { officers: 'sent' } }, new Date(NOW), TEN_MINUTES),
-    ).toBeNull();
     const h = harness([waiting], { segments: [], bundles: [], massSends: [job] });
     const report = await resumeRun(key, null, h.deps);
     expect(report.resumed).toEqual({ segments: 0, bundles: 0, recipients: 0, massSends: 1 });
