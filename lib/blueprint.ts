@@ -101,6 +101,13 @@ const NOTICE_FEED_ENVIRONMENT = { NOTICE_FEED_CACHE_SECONDS: '15' };
 const REMINDER_ENVIRONMENT = { SERVED_CITIES: SERVED_CITIES.join(',') };
 
 /**
+ * When a running run is stalled (no activity for this long while some of its audience has no
+ * outcome: longer than any queue's visibility timeout, so a redelivery would have moved it), and how
+ * often the sweep resumes one before leaving it to an operator.
+ */
+const RUN_RECOVERY_ENVIRONMENT = { PUSH_STALL_AFTER_SECONDS: '600', PUSH_MAX_AUTO_RESUMES: '3' };
+
+/**
  * WeChat push pacing, one home for the deliverer and the planners: the configured rate per delivery
  * invocation, the most a deadline may raise it to, the account's ceiling across invocations, and the
  * delivery queue's maximum concurrency (WECHAT_DELIVERY_CONCURRENCY, the queue below).
@@ -332,12 +339,27 @@ export const blueprintInput = {
       publishes: ['push-deliveries'],
     },
     'manage-pushes': {
-      description: 'Operators: list and inspect push runs, trigger a restriction push (idempotent).',
+      description:
+        'Operators: list and inspect push runs (stalled ones said so), trigger a restriction push (idempotent), resume a run.',
       entry: 'functions/manage-pushes/handler.ts',
       timeoutSeconds: 29,
+      // ledger: a resume reads the bundles' receipts.
       tables: { content: 'read', operations: 'read-write', subscribers: 'read', ledger: 'read' },
-      publishes: ['push-segments'],
-      environment: { ...RESTRICTION_DATA_ENVIRONMENT, ...PUSH_PLANNING_ENVIRONMENT },
+      publishes: ['push-segments', 'push-deliveries', 'wechat-mass-sends'],
+      environment: {
+        ...RESTRICTION_DATA_ENVIRONMENT,
+        ...PUSH_PLANNING_ENVIRONMENT,
+        ...RUN_RECOVERY_ENVIRONMENT,
+      },
+    },
+    'resume-push-runs': {
+      description:
+        'Every five minutes: finds push runs that stalled (some of the audience without an outcome, no activity), reports them and emits again what they have not finished.',
+      entry: 'functions/resume-push-runs/handler.ts',
+      timeoutSeconds: 120,
+      tables: { operations: 'read-write', ledger: 'read' },
+      publishes: ['push-segments', 'push-deliveries', 'wechat-mass-sends'],
+      environment: RUN_RECOVERY_ENVIRONMENT,
     },
     'manage-notices': {
       description:
@@ -727,6 +749,12 @@ export const blueprintInput = {
       timeZone: 'Asia/Shanghai',
       function: 'escalate-overdue-cases',
     },
+    'resume-push-runs': {
+      description: 'Resume push runs that stalled (the sweep; operators resume one with POST …/resume)',
+      cron: 'cron(0/5 * * * ? *)',
+      timeZone: 'Asia/Shanghai',
+      function: 'resume-push-runs',
+    },
     'restriction-coverage-check': {
       description: 'Every morning, look 30 days ahead for days a served city cannot answer.',
       cron: 'cron(0 9 * * ? *)',
@@ -743,6 +771,14 @@ export const blueprintInput = {
       statistic: 'Sum',
       threshold: 0,
       periodMinutes: 60,
+    },
+    'push-run-stalled': {
+      description:
+        'A push run stalled: some of its audience has no outcome and nothing happened for PUSH_STALL_AFTER_SECONDS. The sweep resumes it (up to PUSH_MAX_AUTO_RESUMES times); see the resume-push-runs logs, or npm run push -- --resume KEY.',
+      metric: 'StalledPushRuns',
+      statistic: 'Sum',
+      threshold: 0,
+      periodMinutes: 5,
     },
     'restriction-push-late': {
       description:

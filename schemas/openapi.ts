@@ -4,8 +4,8 @@
  * document cannot drift from what the API accepts. Served at /openapi.json.
  *
  * JSON routes answer errors as RFC 9457 problem+json. Their error statuses are the use case's
- * (declared) plus the router's own: 400 when the route parses input, 401 and 403 on admin routes,
- * 413 when the body has a size limit. Webhooks are documented as what they are: provider-signed XML
+ * (declared) plus the router's own: 400 (invalid input, a repeated query parameter), 401 and 403 on
+ * admin routes, 413 over the route's body limit. Webhooks are documented as what they are: provider-signed XML
  * or JSON the handler authenticates and parses itself, with the answers each provider expects; pages
  * as the HTML they answer.
  */
@@ -22,6 +22,7 @@ import {
   type WebhookContent,
   type WebhookRoute,
 } from './routes.ts';
+import { queryInts } from './text.ts';
 
 /**
  * Definitions a recursive schema needs (the menu's buttons hold buttons), moved from each schema's
@@ -48,7 +49,16 @@ function json(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown
     $schema: _,
     $defs,
     ...rest
-  } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown> & {
+  } = z.toJSONSchema(schema, {
+    io,
+    unrepresentable: 'any',
+    override: ({ zodSchema, jsonSchema }) => {
+      const bounds = queryInts.get(zodSchema as unknown as z.ZodType);
+      if (!bounds) return;
+      for (const k of Object.keys(jsonSchema)) delete jsonSchema[k];
+      Object.assign(jsonSchema, { type: 'integer', minimum: bounds.min, maximum: bounds.max });
+    },
+  }) as Record<string, unknown> & {
     $defs?: Record<string, unknown>;
   };
   if (!$defs) return rest;
@@ -92,11 +102,10 @@ function parameters(where: 'path' | 'query', schema: z.ZodType | undefined) {
 
 /** The statuses a JSON route may answer with a problem: its use case's and the router's own. */
 export function errorStatuses(route: JsonRoute): number[] {
-  const { path, query, body, maxBodyBytes } = route.request ?? {};
   const statuses = new Set<number>(route.errors);
-  if (path || query || body) statuses.add(400);
+  // A repeated query parameter is a 400 on every route; every route has a body limit.
+  statuses.add(400).add(413);
   if (route.auth === 'admin-jwt') statuses.add(401).add(403);
-  if (maxBodyBytes !== undefined) statuses.add(413);
   return [...statuses].sort((a, b) => a - b);
 }
 

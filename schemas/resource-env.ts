@@ -1,6 +1,6 @@
 /**
  * How a function finds the resources its blueprint entry names: one environment variable per
- * table / topic / bus, named here once. The CDK builder sets them from real ARNs and names; the
+ * table / topic / bus (and, for a queue's consumer, its queue's receive limit), named here once. The CDK builder sets them from real ARNs and names; the
  * local stack sets the same names to its local resources; `functions/shared/config.ts` reads them.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
@@ -21,6 +21,8 @@ export const envNames = {
   }),
   eventBus: 'EVENT_BUS_NAME',
   service: 'POWERTOOLS_SERVICE_NAME',
+  /** A queue consumer: how often its queue delivers a message before dead-lettering it. */
+  queueMaxReceives: 'QUEUE_MAX_RECEIVES',
 } as const;
 
 /**

@@ -44,9 +44,14 @@ export interface JsonRequest {
   path?: z.ZodType;
   query?: z.ZodType;
   body?: z.ZodType;
-  /** Larger JSON bodies are refused with 413 before parsing. */
+  /** Larger JSON bodies are refused with 413 before parsing (default DEFAULT_MAX_BODY_BYTES). */
   maxBodyBytes?: number;
 }
+
+/** The body limit of a JSON route that declares none (most bodies are a few hundred bytes). */
+export const DEFAULT_MAX_BODY_BYTES = 16 * 1024;
+/** What a route's body may be at most: its declared limit, or the default. */
+export const maxBodyBytesOf = (route: JsonRouteBase) => route.request?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
 
 interface JsonRouteBase extends Documented {
   request?: JsonRequest;
@@ -450,6 +455,17 @@ export const ROUTES = {
     response: { status: 200, schema: pushes.PushRunReportSchema, description: 'The run' },
     errors: [404],
   },
+  'POST /v1/admin/pushes/{id}/resume': {
+    function: 'manage-pushes',
+    auth: 'admin-jwt',
+    roles: OPERATORS,
+    summary:
+      'Resume a running push run: emit again its segments not expanded and the recipients of its bundles without an outcome (audited; delivery keeps it at-most-once)',
+    tag: 'admin: pushes',
+    request: { path: pushes.PushRunPathSchema, body: notices.EmptyBodySchema },
+    response: { status: 200, schema: pushes.ResumeReportSchema, description: 'What was emitted again' },
+    errors: [404, 409],
+  },
   'POST /v1/admin/pushes/restriction': {
     function: 'manage-pushes',
     auth: 'admin-jwt',
@@ -824,7 +840,8 @@ export const ROUTES = {
     roles: OPERATORS,
     summary: 'Add a rule record',
     tag: 'admin: restriction data',
-    request: { path: api.CityPathSchema, body: api.RestrictionRuleSchema },
+    // A rule with its published rotation periods (up to 400) is the largest body the API takes.
+    request: { path: api.CityPathSchema, body: api.RestrictionRuleSchema, maxBodyBytes: 64 * 1024 },
     response: { status: 201, schema: api.RestrictionRuleSchema, description: 'Added' },
     errors: [409],
   },

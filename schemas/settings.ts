@@ -114,6 +114,14 @@ export const PlatformSettingsSchema = z
   .object({ PLATFORM_MAX_SKEW_S: count(1, 3600) })
   .transform((e) => ({ maxSkewSeconds: e.PLATFORM_MAX_SKEW_S }));
 
+/** Stalled runs (manage-pushes reports them, resume-push-runs resumes them). */
+export const RunRecoverySettingsSchema = z
+  .object({ PUSH_STALL_AFTER_SECONDS: count(60, 86_400), PUSH_MAX_AUTO_RESUMES: count(0, 100) })
+  .transform((e) => ({
+    stallAfterMs: e.PUSH_STALL_AFTER_SECONDS * 1000,
+    maxAutoResumes: e.PUSH_MAX_AUTO_RESUMES,
+  }));
+
 /** report-wechat-quota: the daily template quota deliver-wechat counts against (the same value). */
 export const WeChatQuotaSettingsSchema = z
   .object({ WECHAT_DAILY_TEMPLATE_QUOTA: count(1, 100_000_000) })

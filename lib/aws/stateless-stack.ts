@@ -43,7 +43,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { AuthKind, Blueprint, FilterPolicy, QueueDef } from '../../schemas/blueprint.ts';
 import { claimsOf, identityEnvironment } from '../../schemas/identity.ts';
-import { physicalName, scheduleGroupName } from '../../schemas/resource-env.ts';
+import { envNames, physicalName, scheduleGroupName } from '../../schemas/resource-env.ts';
 import { ConsoleSite } from './console-site.ts';
 import { OperationsDashboard } from './dashboard.ts';
 import { type Deployment, deployedEnvironment } from './deployment.ts';
@@ -429,6 +429,8 @@ export class StatelessStack extends Stack {
         }),
       );
     }
+    // The consumer knows its last attempt (delivery settles what is still left then).
+    this.functions[def.function]!.fn.addEnvironment(envNames.queueMaxReceives, String(def.maxReceives));
     this.functions[def.function]!.fn.addEventSource(
       new SqsEventSource(queue, {
         batchSize: def.batchSize,

@@ -35,6 +35,7 @@ import { LOCAL_ISSUER, LocalJwtIssuer, localKeyFile } from './jwt.ts';
 import { lockDataDir } from './lock.ts';
 import { matchesPattern } from './patterns.ts';
 import { PlatformSandbox } from './platform-sandbox.ts';
+import { QueueJournal } from './queue-journal.ts';
 import { LocalQueue, LocalTopic } from './queues.ts';
 import { LocalS3 } from './s3-emulation.ts';
 import { LocalOneOffSchedules, LocalScheduler, parseAtExpression } from './scheduler.ts';
@@ -160,10 +161,14 @@ export class LocalStack {
 
   async start(): Promise<void> {
     const { blueprint } = this;
+    // The data folder holds the queues' journals and DynamoDB Local's files: one stack at a time.
+    this.unlock = lockDataDir(this.options.dataDir, `port ${this.options.port}`);
+    for (const queue of this.queues.values())
+      queue.attach(new QueueJournal(join(this.options.dataDir, 'queues'), queue.name));
+    this.wechat.keepOutboxIn(join(this.options.dataDir, 'wechat-outbox.jsonl'));
     if (this.options.dynamodbEndpoint) {
       this.dynamodbEndpoint = this.options.dynamodbEndpoint;
     } else {
-      this.unlock = lockDataDir(this.options.dataDir, `port ${this.options.port}`);
       this.dynamo = await startDynamoDbLocal({ dbPath: join(this.options.dataDir, 'dynamodb') });
       this.dynamodbEndpoint = this.dynamo.endpoint;
     }
@@ -263,6 +268,8 @@ export class LocalStack {
     for (const id of Object.keys(def.buckets))
       env[envNames.bucket(id)] = localBucketName(blueprint.service, id);
     if (def.putsEvents) env[envNames.eventBus] = `${blueprint.service}-bus`;
+    for (const queue of Object.values(blueprint.queues))
+      if (queue.function === fnId) env[envNames.queueMaxReceives] = String(queue.maxReceives);
     // Secrets: none locally; functions fall back to their local configuration (STAGE=local).
     for (const [i, groupId] of Object.keys(blueprint.scheduleGroups).entries()) {
       const access = def.scheduleGroups[groupId];
@@ -523,6 +530,11 @@ export class LocalStack {
         const queue = id ? this.queues.get(id) : undefined;
         if (!queue) return json(404, { message: `unknown queue '${id}'`, known: [...this.queues.keys()] });
         if (method === 'GET' && action === 'dead-letters') return json(200, queue.deadLetters);
+        if (action === 'faults' && method === 'GET') return json(200, queue.faults);
+        if (action === 'faults' && method === 'PUT') {
+          queue.faults = { ...queue.faults, ...(input as Partial<typeof queue.faults>) };
+          return json(200, queue.faults);
+        }
         if (method === 'POST' && action === 'redrive') return json(200, { redriven: queue.redrive() });
       }
       if (area === 'schedules') {
@@ -576,7 +588,7 @@ export class LocalStack {
       }
       if (area === 'outbox') {
         if (method === 'GET') return json(200, this.wechat.outbox);
-        if (method === 'DELETE') return json(200, { cleared: this.wechat.outbox.splice(0).length });
+        if (method === 'DELETE') return json(200, { cleared: this.wechat.clearOutbox() });
       }
       if (area === 'sms') {
         if (id === 'outbox' && method === 'GET') return json(200, this.sms.outbox);
@@ -608,6 +620,7 @@ function isResourceVariable(name: string): boolean {
     /^TABLE_[A-Z0-9_]+$/.test(name) ||
     /^TOPIC_[A-Z0-9_]+_ARN$/.test(name) ||
     /^BUCKET_[A-Z0-9_]+$/.test(name) ||
+    name === envNames.queueMaxReceives ||
     /_SECRET_ARN$/.test(name) ||
     name.startsWith('SCHEDULE_GROUP_') ||
     name === envNames.eventBus

@@ -25,7 +25,7 @@ describe('the route declarations', () => {
     const declared = declaredRoutes.map(({ key, route }) => `${key} → ${route.function} (${route.auth})`);
     const built = blueprint.routes.map((r) => `${keyOf(r)} → ${r.function} (${r.auth})`);
     expect(built.sort()).toEqual(declared.sort());
-    expect(blueprint.routes).toHaveLength(63); // 40 + 18 desk + 5 console
+    expect(blueprint.routes).toHaveLength(64); // 40 + 18 desk + 5 console + 1 resume
   });
 
   it('name blueprint functions, and each function serves either JSON routes or webhooks', () => {
@@ -67,7 +67,7 @@ describe('the route declarations', () => {
       route.auth === 'admin-jwt' ? [[key, route.roles] as const] : [],
     );
     expect(Object.entries(ROLE_MATRIX).sort()).toEqual(declared.map(([k, r]) => [k, [...r]]).sort());
-    expect(declared).toHaveLength(48); // 27 + 16 desk + 5 console
+    expect(declared).toHaveLength(49); // 27 + 16 desk + 5 console + 1 resume
   });
 
   it('are served by their functions’ routers: each JSON function’s entry routes with its own id', () => {

@@ -40,6 +40,7 @@ export const AUDIENCE: Record<string, string> = {
 };
 export const RUN_STATUS: Record<string, { text: string; color: string }> = {
   running: { text: '进行中', color: 'processing' },
+  stalled: { text: '已停滞', color: 'warning' },
   completed: { text: '已完成', color: 'success' },
   'completed-with-failures': { text: '已完成（有失败）', color: 'warning' },
   aborted: { text: '已中止', color: 'error' },

@@ -47,7 +47,8 @@ const FanoutItem = z.object({
   gsi1pk: z.string(),
   gsi1sk: z.string(),
   channel: ChannelSchema,
-  id: z.string().min(1),
+  // Any id, even one no key can be built from: expansion settles such a member alone.
+  id: z.string(),
   account: z.string(),
   plate: z.string(),
 });
@@ -56,7 +57,7 @@ const ScannedProfile = z.object({
   pk: z.string(),
   sk: z.string(),
   channel: ChannelSchema,
-  id: z.string().min(1),
+  id: z.string(),
   account: z.string(),
   status: z.string(),
   scene: z.string().nullable().optional(),

@@ -1,8 +1,13 @@
 /**
  * Every DynamoDB key this system writes or reads, built in one place. The README's access-pattern
  * table lists these one to one; no other module spells a prefix. Ids that come from outside (openids,
- * plates, notice ids) are validated by their schemas before they reach a key.
+ * plates, notice ids) are validated by their schemas before they reach a key; and every key built
+ * here is length-checked against DynamoDB's limits (a partition key of 2,048 bytes, a sort key of
+ * 1,024: a bare key string is held to the smaller), so one that slipped past a schema is a
+ * ValidationError (400 on a route) instead of DynamoDB's ValidationException (a 500).
  */
+
+import { ValidationError } from '../../core/errors.ts';
 import type { FanoutSegment } from '../../core/subscribers/fanout.ts';
 import type { SubscriberRef } from '../../core/subscribers/subscriber.ts';
 import type { Channel } from '../../core/vocabulary.ts';
@@ -11,7 +16,7 @@ const SUB = 'SUB#';
 const PROFILE = 'PROFILE';
 const BIND = 'BIND#';
 
-export const keys = {
+const builders = {
   // --- subscribers table ----------------------------------------------------------------------
   /** The profile item and one item per binding, in one partition per subscriber. */
   subscriberPartition: (r: SubscriberRef) => `${SUB}${r.channel}#${r.id}`,
@@ -163,6 +168,13 @@ export const keys = {
     gsi1sk: `${startedAt}#${runKey}`,
   }),
   runSegment: (runKey: string, segment: string) => ({ pk: `RUN#${runKey}`, sk: `SEG#${segment}` }),
+  runSegmentPrefix: 'SEG#',
+  /** One expanded page of a segment: the bundles it became, what was settled at expansion. */
+  runPage: (runKey: string, segment: string, page: number) => ({
+    pk: `RUN#${runKey}`,
+    sk: `PAGE#${segment}#${String(page).padStart(6, '0')}`,
+  }),
+  runPagePrefix: 'PAGE#',
   /** Pushes sent and unfollows attributed per category and ISO week. */
   pushStats: (category: string, week: string) => ({ pk: `STATS#${category}#${week}`, sk: 'STATS' }),
   /** An account's article mass send of one day (its daily allowance), with the runs it went out for. */
@@ -194,6 +206,41 @@ export const keys = {
     gsi1sk: `${at}#${id}`,
   }),
 } as const;
+
+/** DynamoDB's limits on a key attribute's value, in UTF-8 bytes. */
+export const MAX_PARTITION_KEY_BYTES = 2048;
+export const MAX_SORT_KEY_BYTES = 1024;
+
+/** Refuses a built key DynamoDB would refuse (`pk`, `gsi1pk`, …: partition keys; anything else: sort keys). */
+export function checkKey<T>(builder: string, key: T): T {
+  const parts: Record<string, unknown> =
+    typeof key === 'string'
+      ? { key }
+      : key && typeof key === 'object'
+        ? (key as Record<string, unknown>)
+        : {};
+  for (const [attribute, value] of Object.entries(parts)) {
+    if (typeof value !== 'string') continue;
+    const max = /pk$/.test(attribute) ? MAX_PARTITION_KEY_BYTES : MAX_SORT_KEY_BYTES;
+    const bytes = Buffer.byteLength(value, 'utf8');
+    if (bytes > max)
+      throw new ValidationError(
+        `A key built from this input would be ${bytes} bytes; at most ${max} are allowed.`,
+        [{ path: 'key', message: `${builder}: ${attribute} of ${bytes} bytes (at most ${max})` }],
+      );
+  }
+  return key;
+}
+
+/** The builders, each one's result length-checked. */
+export const keys = Object.fromEntries(
+  Object.entries(builders).map(([name, build]) => [
+    name,
+    typeof build === 'function'
+      ? (...args: unknown[]) => checkKey(name, (build as (...a: unknown[]) => unknown)(...args))
+      : build,
+  ]),
+) as typeof builders;
 
 /** The partitions an append-only writer may put into (the IAM condition dynamodb:LeadingKeys). */
 export const AUDIT_PREFIX = 'AUDIT#';

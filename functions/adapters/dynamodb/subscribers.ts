@@ -5,10 +5,8 @@
  * version) and every binding whose item changed in ONE transaction. Binding items carry the
  * fan-out key (`gsi1pk`) exactly while the subscriber may be pushed, and a TTL once unfollowed.
  */
-import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
-  BatchGetCommand,
-  type BatchGetCommandOutput,
   type DynamoDBDocumentClient,
   QueryCommand,
   TransactWriteCommand,
@@ -27,7 +25,9 @@ import {
   transition,
 } from '../../core/subscribers/subscriber.ts';
 import { byInstant } from '../../core/time.ts';
+import { retryOnConflict } from './conditional.ts';
 import { keys } from './keys.ts';
+import { batchGetAll } from './paging.ts';
 
 const ProfileItem = z.object({
   channel: z.enum(['wechat', 'sms']),
@@ -164,53 +164,36 @@ export class DynamoSubscriberRepository implements SubscriberRepository {
     return (await this.read(ref)).subscriber;
   }
 
-  /** One BatchGetItem of the profiles (eventually consistent, status only); unprocessed keys retried. */
+  /** The profiles' statuses, 100 to a BatchGetItem (eventually consistent, status only). */
   async statuses(channel: SubscriberRef['channel'], ids: readonly string[]) {
-    const out = new Map<string, Subscriber['status']>();
-    for (let i = 0; i < ids.length; i += 100) {
-      let pending: Record<string, unknown>[] | undefined = [...new Set(ids.slice(i, i + 100))].map((id) =>
-        keys.subscriber({ channel, id }),
-      );
-      for (let attempt = 0; pending?.length; attempt++) {
-        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
-        const res: BatchGetCommandOutput = await this.doc.send(
-          new BatchGetCommand({
-            RequestItems: {
-              [this.table]: {
-                Keys: pending,
-                ProjectionExpression: 'id, #s',
-                ExpressionAttributeNames: { '#s': 'status' },
-              },
-            },
-          }),
-        );
-        for (const item of res.Responses?.[this.table] ?? [])
-          out.set(String(item.id), ProfileItem.shape.status.parse(item.status));
-        pending = res.UnprocessedKeys?.[this.table]?.Keys;
-        if (attempt > 8 && pending?.length) throw new Error('BatchGetItem left keys unprocessed');
-      }
-    }
-    return out;
+    const items = await batchGetAll(
+      this.doc,
+      this.table,
+      [...new Set(ids)].map((id) => keys.subscriber({ channel, id })),
+      { ProjectionExpression: 'id, #s', ExpressionAttributeNames: { '#s': 'status' } },
+    );
+    return new Map(items.map((item) => [String(item.id), ProfileItem.shape.status.parse(item.status)]));
   }
 
-  /** Applies `change` until it commits against the version it read (or nothing changes). */
+  /**
+   * Applies `change` until it commits against the version it read (or nothing changes). A follower's
+   * messages arriving together each re-read and retry (bounded, jittered), so every one of them is
+   * applied and answered in its own reply.
+   */
   private async mutate<R>(
     ref: SubscriberRef,
     change: (s: Subscriber | undefined) => { next: Subscriber | undefined; result: R },
     first?: Snapshot,
   ): Promise<{ next: Subscriber | undefined; result: R }> {
-    for (let attempt = 1; ; attempt++) {
+    let attempt = 0;
+    return retryOnConflict(async () => {
+      attempt++;
       const { subscriber, version } =
         attempt === 1 && first ? first : await this.snapshot(ref, attempt === 1);
       const out = change(subscriber);
-      if (!out.next || out.next === subscriber) return out;
-      try {
-        await this.write(out.next, subscriber, version);
-        return out;
-      } catch (error) {
-        if (!(error instanceof TransactionCanceledException) || attempt >= MAX_ATTEMPTS) throw error;
-      }
-    }
+      if (out.next && out.next !== subscriber) await this.write(out.next, subscriber, version);
+      return out;
+    });
   }
 
   private async write(next: Subscriber, previous: Subscriber | undefined, version: number): Promise<void> {

@@ -8,7 +8,8 @@
  *     worked) → 400; parse the (decrypted only) XML with entities off, values as strings. A message
  *     that passed the signature checks (and decrypted) but is not XML or lacks a required field is
  *     answered `success` and counted (metric WeChatMessageUnreadable): any other answer makes WeChat
- *     retry twice and then tell the follower "该公众号暂时无法提供服务";
+ *     retry twice and then tell the follower "该公众号暂时无法提供服务"; so is a sender that is not an
+ *     openid (metric WeChatSenderRefused): nothing about it is stored;
  *  5. de-duplicate (FromUserName + MsgId, or + CreateTime + Event + EventKey) with reply replay;
  *  6. open the follower's customer-service window (a message: 48 h / 5; a click, follow or scan:
  *     1 min / 3) and converse within a ~3.5 s budget; past it, answer `success` and deliver
@@ -19,7 +20,7 @@
  * de-duplicated: a repeat overwrites the same last location). Nothing is stored before step 5 (or
  * the location), so a rejected request changes no state.
  */
-import type { WeChatAccount } from '../../../schemas/wechat.ts';
+import { OpenIdSchema, type WeChatAccount } from '../../../schemas/wechat.ts';
 import type { Attachment, Inbound, Reply } from '../../core/conversation/converse.ts';
 import type { WindowTrigger } from '../../core/delivery/customer-service.ts';
 import type { SubscriberRef } from '../../core/subscribers/subscriber.ts';
@@ -420,9 +421,17 @@ export async function receive(req: WebhookRequest, deps: WebhookDeps): Promise<W
     return SUCCESS;
   }
   const m = opened.message;
+  const openid = field(m, 'FromUserName');
+  if (!OpenIdSchema.safeParse(openid).success) {
+    deps.log('wechat message from a sender that is not an openid; answered success', {
+      account: account.id,
+      length: openid.length,
+    });
+    deps.metric('WeChatSenderRefused', 1);
+    return SUCCESS;
+  }
   const translated = toInbound(m);
   if (!translated) return SUCCESS;
-  const openid = field(m, 'FromUserName');
   const ref: SubscriberRef = { channel: 'wechat', id: openid };
   if (translated.kind === 'location-report') {
     // Every few seconds while the follower is in the account: kept (if they opted in), never answered.
