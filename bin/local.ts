@@ -14,10 +14,14 @@ const port = Number(process.env.PORT ?? 3000);
 const dataDir = defaultDataDir();
 const log = (line: string) => console.log(`[local] ${line}`);
 
+// LOCAL_TIME_SCALE (0 < s ≤ 1) shrinks the queues' visibility timeouts and, in the functions, the
+// ledger's in-flight window alike (functions/shared/clock.ts): the chaos suite runs minutes as seconds.
+const timeScale = Number(process.env.LOCAL_TIME_SCALE ?? 1);
 const stack = new LocalStack({
   blueprint,
   port,
   dataDir,
+  ...(timeScale > 0 && timeScale < 1 ? { timeScale } : {}),
   ...(process.env.DYNAMODB_ENDPOINT ? { dynamodbEndpoint: process.env.DYNAMODB_ENDPOINT } : {}),
   log,
 });

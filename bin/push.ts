@@ -5,11 +5,13 @@
  * slot's day, today or tomorrow) and slot, with a live progress bar until the run ends, then its
  * status, the outcome table (with WeChat's receipts) and the consumed capacity. `--dry-run` reports
  * the audience, the exempt plates and what the cap would do without sending. A day that is over is
- * refused unless `--force` (recorded in the audit trail).
+ * refused unless `--force` (recorded in the audit trail). A run that stalls (the API says since
+ * when) is not waited for: the command says so and how to resume it, and exits 3.
  *
  *   --api URL      a deployed API (default: the local stack on PORT or 3000)
  *   --token JWT    an operator token for --api (default locally: minted from LOCAL_DATA_DIR's key)
  *   --show KEY     show an existing run, e.g. restriction#beijing#2026-12-28#morning
+ *   --resume KEY   emit again what a running run has not finished (audited), then follow it to its end
  *   --redrive Q    local stack: move queue Q's dead letters back (after fixing their cause)
  */
 import { parseArgs } from 'node:util';
@@ -28,6 +30,7 @@ const { values } = parseArgs({
     api: { type: 'string' },
     token: { type: 'string' },
     show: { type: 'string' },
+    resume: { type: 'string' },
     redrive: { type: 'string' },
   },
 });
@@ -78,6 +81,8 @@ interface Run {
   startedAt: string;
   lastActivityAt: string;
   finishedAt: string | null;
+  /** Running with some of its audience without an outcome and no activity for a while. */
+  stalledSince?: string | null;
   pace: PacePlan | null;
   metDeadline: boolean | null;
 }
@@ -92,7 +97,18 @@ function paceLine(p: PacePlan, met?: boolean | null): string {
   return `${plan}; deadline ${p.deadline} (restrictions begin), ${verdict}${actual}`;
 }
 
-let key = values.show;
+const runPath = (runKey: string) => `/v1/admin/pushes/${encodeURIComponent(runKey)}`;
+let key = values.show ?? values.resume;
+if (values.resume) {
+  const res = (await call('POST', `${runPath(values.resume)}/resume`, {})) as {
+    stalledSince: string | null;
+    resumed: { segments: number; bundles: number; recipients: number; massSends: number };
+  };
+  const { segments, bundles, recipients, massSends } = res.resumed;
+  console.log(
+    `resumed ${values.resume}${res.stalledSince ? ` (stalled since ${res.stalledSince})` : ''}: ${segments} segments, ${recipients} recipients in ${bundles} bundles${massSends ? `, ${massSends} mass sends` : ''} emitted again`,
+  );
+}
 if (!key) {
   if (!values.city) {
     console.error(
@@ -121,7 +137,7 @@ if (!key) {
 
 let run: Run;
 for (;;) {
-  run = (await call('GET', `/v1/admin/pushes/${encodeURIComponent(key)}`)) as unknown as Run;
+  run = (await call('GET', runPath(key))) as unknown as Run;
   const planned = run.counts.planned ?? 0;
   const width = 40;
   const filled = planned ? Math.round((run.settled / planned) * width) : run.done ? width : 0;
@@ -130,6 +146,13 @@ for (;;) {
       `\r[${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${run.counts.sent ?? 0} sent · ${run.settled}/${planned} settled`,
     );
   if (run.done) break;
+  if (run.stalledSince) {
+    if (process.stdout.isTTY) process.stdout.write('\n');
+    console.error(
+      `${run.key} has stalled since ${run.stalledSince}: ${run.settled} of ${run.counts.planned ?? 0} settled, nothing moving. The sweep resumes it within minutes; to resume it now: npm run push -- --resume '${run.key}'`,
+    );
+    process.exit(3);
+  }
   await new Promise((r) => setTimeout(r, 500));
 }
 if (process.stdout.isTTY) process.stdout.write('\n');

@@ -10,14 +10,14 @@
 import { parseArgs } from 'node:util';
 import { LOCAL_ISSUER, LocalJwtIssuer, localKeyFile } from '../lib/local/jwt.ts';
 import { defaultDataDir } from '../lib/local/stack.ts';
+import { ROLES } from '../schemas/roles.ts';
 
-const ROLES = ['editor', 'reviewer', 'operator', 'admin'];
 const { values, positionals } = parseArgs({
   allowPositionals: true,
   options: { sub: { type: 'string' }, ttl: { type: 'string', default: '3600' } },
 });
 const roles = (positionals[0] ?? '').split(',').filter(Boolean);
-const unknown = roles.filter((r) => !ROLES.includes(r));
+const unknown = roles.filter((r) => !(ROLES as readonly string[]).includes(r));
 if (roles.length === 0 || unknown.length) {
   console.error(
     `usage: npm run token -- <role>[,<role>…] [--sub NAME] [--ttl SECONDS]   roles: ${ROLES.join(', ')}`,

@@ -94,6 +94,9 @@ export const SMS_ENVIRONMENT = {
 /** How long a container reuses the restriction data it read (admin changes reach it within this). */
 const RESTRICTION_DATA_ENVIRONMENT = { RESTRICTION_DATA_CACHE_SECONDS: '30' };
 
+/** How long the conversation reuses a city's road-condition candidates (a notice published appears within it). */
+const NOTICE_FEED_ENVIRONMENT = { NOTICE_FEED_CACHE_SECONDS: '15' };
+
 /** The cities with reminder schedules, for the replies that promise (or do not promise) a reminder. */
 const REMINDER_ENVIRONMENT = { SERVED_CITIES: SERVED_CITIES.join(',') };
 
@@ -113,6 +116,13 @@ const DRIVER_ENVIRONMENT = {
   DRIVER_VERIFY_ATTEMPTS: '5',
   DRIVER_SUBJECT_ATTEMPTS: '20',
 };
+
+/**
+ * When a running run is stalled (no activity for this long while some of its audience has no
+ * outcome: longer than any queue's visibility timeout, so a redelivery would have moved it), and how
+ * often the sweep resumes one before leaving it to an operator.
+ */
+const RUN_RECOVERY_ENVIRONMENT = { PUSH_STALL_AFTER_SECONDS: '600', PUSH_MAX_AUTO_RESUMES: '3' };
 
 /**
  * WeChat push pacing, one home for the deliverer and the planners: the configured rate per delivery
@@ -135,6 +145,18 @@ const PUSH_PLANNING_ENVIRONMENT = {
 
 /** Where functions that call the WeChat API find it (the local stack points it at its sandbox). */
 const WECHAT_API_ENVIRONMENT = { WECHAT_API_BASE: 'https://api.weixin.qq.com' };
+
+/**
+ * The service desk: how long cases and their attachments are kept (the `desk` table's TTL and the
+ * attachments bucket's lifecycle rule both follow it), and how long a container reuses managed
+ * content (keyword replies, service information, the desk's units and rules) it read.
+ */
+export const DESK_RETENTION_DAYS = 365;
+const DESK_ENVIRONMENT = {
+  DESK_RETENTION_DAYS: String(DESK_RETENTION_DAYS),
+  CONTENT_CACHE_SECONDS: '30',
+  RESTRICTION_DATA_CACHE_SECONDS: '30',
+};
 
 export const blueprintInput = {
   service: 'traffic-police-messaging',
@@ -176,6 +198,19 @@ export const blueprintInput = {
       indexes: [{ name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk', projection: 'all' }],
       ttlAttribute: 'expiresAt',
     },
+    desk: {
+      description:
+        'The service desk’s cases (head, messages, history in one partition per case), listed by unit and status, assignee, next deadline and citizen; every item expires with its case (retention).',
+      partitionKey: 'pk',
+      sortKey: 'sk',
+      ttlAttribute: 'expiresAt',
+      indexes: [
+        { name: 'by-unit', partitionKey: 'gsi1pk', sortKey: 'gsi1sk', projection: 'all' },
+        { name: 'by-assignee', partitionKey: 'gsi2pk', sortKey: 'gsi2sk', projection: 'all' },
+        { name: 'by-due', partitionKey: 'gsi3pk', sortKey: 'gsi3sk', projection: 'all' },
+        { name: 'by-citizen', partitionKey: 'gsi4pk', sortKey: 'gsi4sk', projection: 'all' },
+      ],
+    },
     operations: {
       description:
         'Push runs, audit entries, provider tokens, budgets and policies; gsi1 lists runs and audit entries by time.',
@@ -183,6 +218,21 @@ export const blueprintInput = {
       sortKey: 'sk',
       ttlAttribute: 'expiresAt',
       indexes: [{ name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk', projection: 'all' }],
+    },
+  },
+
+  buckets: {
+    'desk-attachments': {
+      description:
+        'Photos and voice messages citizens attach to their cases, copied from WeChat’s temporary media; expire with the cases.',
+      expireDays: DESK_RETENTION_DAYS,
+    },
+    'driver-drops': {
+      description:
+        'The traffic-management platform’s nightly JSON Lines drops (drops/<name>.jsonl): each object is read by ingest-driver-drop through the same ingest as the signed route; results are written to results/<name>.json.',
+      notifies: 'driver-drops',
+      suffix: '.jsonl',
+      expireDays: 7,
     },
   },
 
@@ -237,12 +287,14 @@ export const blueprintInput = {
         ledger: 'read',
         // Owners prove a plate or licence (验证), and ask 违法 / 记分 / 年检.
         drivers: 'read-write',
+        desk: 'read-write', // cases opened, followed up and rated in the conversation
       },
-      publishes: ['wechat-replies'],
+      publishes: ['wechat-replies', 'desk-media'],
       secrets: ['wechat-accounts', 'driver-integrations'],
       environment: {
-        ...RESTRICTION_DATA_ENVIRONMENT,
+        ...DESK_ENVIRONMENT, // with the restriction data's cache
         ...REMINDER_ENVIRONMENT,
+        ...NOTICE_FEED_ENVIRONMENT,
         ...DRIVER_ENVIRONMENT,
         WECHAT_MAX_SKEW_S: '300',
       },
@@ -329,12 +381,27 @@ export const blueprintInput = {
       publishes: ['push-deliveries'],
     },
     'manage-pushes': {
-      description: 'Operators: list and inspect push runs, trigger a restriction push (idempotent).',
+      description:
+        'Operators: list and inspect push runs (stalled ones said so), trigger a restriction push (idempotent), resume a run.',
       entry: 'functions/manage-pushes/handler.ts',
       timeoutSeconds: 29,
+      // ledger: a resume reads the bundles' receipts.
       tables: { content: 'read', operations: 'read-write', subscribers: 'read', ledger: 'read' },
-      publishes: ['push-segments'],
-      environment: { ...RESTRICTION_DATA_ENVIRONMENT, ...PUSH_PLANNING_ENVIRONMENT },
+      publishes: ['push-segments', 'push-deliveries', 'wechat-mass-sends'],
+      environment: {
+        ...RESTRICTION_DATA_ENVIRONMENT,
+        ...PUSH_PLANNING_ENVIRONMENT,
+        ...RUN_RECOVERY_ENVIRONMENT,
+      },
+    },
+    'resume-push-runs': {
+      description:
+        'Every five minutes: finds push runs that stalled (some of the audience without an outcome, no activity), reports them and emits again what they have not finished.',
+      entry: 'functions/resume-push-runs/handler.ts',
+      timeoutSeconds: 120,
+      tables: { operations: 'read-write', ledger: 'read' },
+      publishes: ['push-segments', 'push-deliveries', 'wechat-mass-sends'],
+      environment: RUN_RECOVERY_ENVIRONMENT,
     },
     'manage-notices': {
       description:
@@ -435,11 +502,18 @@ export const blueprintInput = {
         ledger: 'read-write',
         operations: 'read-write',
         content: 'read',
+        desk: 'read-write', // LY … opens a case; replies to a case SMS attach
       },
       secrets: ['sms-gateway'],
-      // A phone that links itself as a follower's 短信备用 is confirmed to the follower in WeChat.
-      publishes: ['wechat-replies'],
-      environment: { ...SMS_ENVIRONMENT, ...RESTRICTION_DATA_ENVIRONMENT, ...REMINDER_ENVIRONMENT },
+      // A phone that links itself as a follower's 短信备用 is confirmed to the follower in WeChat;
+      // a case opened by SMS is acknowledged by SMS through desk-answers.
+      publishes: ['wechat-replies', 'desk-answers'],
+      environment: {
+        ...SMS_ENVIRONMENT,
+        ...DESK_ENVIRONMENT, // with the restriction data's cache
+        ...REMINDER_ENVIRONMENT,
+        ...NOTICE_FEED_ENVIRONMENT,
+      },
     },
     'manage-sms': {
       description: 'Operators: the month’s SMS spend against the budget ceiling.',
@@ -500,6 +574,81 @@ export const blueprintInput = {
       secrets: ['driver-integrations'],
       environment: DRIVER_ENVIRONMENT,
     },
+    'manage-desk': {
+      description:
+        'Officers and supervisors: the desk per unit, a case with its thread and history, answer, note, assign, transfer, close, hotline cases, attachments, canned answers, measures; every change audited.',
+      entry: 'functions/manage-desk/handler.ts',
+      memoryMb: 512,
+      timeoutSeconds: 15,
+      tables: { desk: 'read-write', operations: 'append', content: 'read' },
+      buckets: { 'desk-attachments': 'read' },
+      publishes: ['desk-answers'],
+      // hotline callers' numbers, sealed as in the SMS channel (pepper and data key; it sends no SMS)
+      secrets: ['sms-gateway'],
+      environment: DESK_ENVIRONMENT,
+    },
+    'manage-content': {
+      description:
+        'Operators and supervisors: managed content (keyword replies, service information, the desk’s units, rules and canned answers), versioned and audited.',
+      entry: 'functions/manage-content/handler.ts',
+      timeoutSeconds: 10,
+      tables: { content: 'read-write', operations: 'append' },
+    },
+    'send-desk-answer': {
+      description:
+        'A case’s acknowledgement, answer or satisfaction question on the citizen’s channel: WeChat customer-service message within the window, else a template or subscription notice linking to the case page; SMS within the budget; the 12345 platform.',
+      entry: 'functions/send-desk-answer/handler.ts',
+      timeoutSeconds: 30,
+      tables: {
+        desk: 'read-write',
+        subscribers: 'read-write',
+        ledger: 'read-write',
+        operations: 'read-write',
+      },
+      secrets: ['wechat-accounts', 'sms-gateway', 'desk'],
+      egress: 'fixed-ip',
+      environment: { ...WECHAT_API_ENVIRONMENT, ...SMS_ENVIRONMENT, CASE_LINK_DAYS: '30' },
+    },
+    'fetch-desk-media': {
+      description:
+        'Copies a photo or voice message a citizen attached from WeChat’s temporary media (3 days) into the attachments bucket, after type and size checks.',
+      entry: 'functions/fetch-desk-media/handler.ts',
+      memoryMb: 512,
+      timeoutSeconds: 30,
+      tables: { desk: 'read-write', operations: 'read-write' },
+      buckets: { 'desk-attachments': 'write' },
+      secrets: ['wechat-accounts'],
+      egress: 'fixed-ip',
+      environment: {
+        ...WECHAT_API_ENVIRONMENT,
+        DESK_MAX_IMAGE_BYTES: '4000000',
+        DESK_MAX_VOICE_BYTES: '2000000',
+      },
+    },
+    'receive-12345': {
+      description:
+        'The city’s 12345 platform posts tickets (HMAC-signed, fresh, never replayed): each becomes a case of its own ticket id.',
+      entry: 'functions/receive-12345/handler.ts',
+      timeoutSeconds: 10,
+      tables: { desk: 'read-write', inbound: 'read-write', operations: 'append', content: 'read' },
+      secrets: ['desk', 'sms-gateway'], // sms-gateway: the caller's number, sealed (no SMS sent here)
+      environment: { ...DESK_ENVIRONMENT, PLATFORM_MAX_SKEW_S: '300' },
+    },
+    'escalate-overdue-cases': {
+      description:
+        'Every 15 minutes: open cases past a deadline are escalated (督办) to their unit’s supervisors, once per deadline; DeskCasesOverdue counts them (alarmed).',
+      entry: 'functions/escalate-overdue-cases/handler.ts',
+      timeoutSeconds: 60,
+      tables: { desk: 'read-write', operations: 'append', content: 'read' },
+      environment: DESK_ENVIRONMENT,
+    },
+    'get-case-page': {
+      description:
+        'Public: a case’s thread (GET /c/{number}) for its citizen, opened from a notice’s link with a signed, expiring token; never cached.',
+      entry: 'functions/get-case-page/handler.ts',
+      tables: { desk: 'read' },
+      secrets: ['desk'],
+    },
     'report-restriction-data': {
       description:
         'Operators (the staff console): the restriction data with its sources and coverage gaps, and what a calendar upload would change.',
@@ -554,15 +703,13 @@ export const blueprintInput = {
       description:
         'One job { runKey, noticeId, version, accountId } per notice and account that sends it as an article mass send.',
     },
-  },
-
-  buckets: {
-    'driver-drops': {
+    'desk-answers': {
       description:
-        'The traffic-management platform’s nightly JSON Lines drops (drops/<name>.jsonl): each object is read by ingest-driver-drop through the same ingest as the signed route; results are written to results/<name>.json.',
-      notifies: 'driver-drops',
-      suffix: '.jsonl',
-      expireDays: 7,
+        'One job { caseNumber, messageId, kind } per message of a case to deliver to its citizen (acknowledgement, answer, satisfaction question).',
+    },
+    'desk-media': {
+      description:
+        'One job per photo or voice message a citizen attached, to copy from WeChat before it expires.',
     },
   },
 
@@ -574,6 +721,10 @@ export const blueprintInput = {
     'driver-integrations': {
       description:
         'JSON: integrations [{id, secret (≥ 32 characters), allowedIps}] of the traffic-management platform, pepper and pageKey (base64, ≥ 32 bytes each).',
+    },
+    desk: {
+      description:
+        'JSON: caseLinkKey (base64, ≥ 32 bytes: signs the case page links), platform12345 {secret (HMAC of its calls, both ways), answerUrl}.',
     },
     'wechat-accounts': {
       description:
@@ -645,6 +796,27 @@ export const blueprintInput = {
       maxReceives: 3,
       retentionDays: 4,
     },
+    'desk-answers': {
+      description: 'Messages of cases to their citizens, on their channel.',
+      function: 'send-desk-answer',
+      subscribesTo: [{ topic: 'desk-answers' }],
+      batchSize: 1,
+      maxConcurrency: 2,
+      visibilityTimeoutSeconds: 60,
+      maxReceives: 5,
+      retentionDays: 4,
+    },
+    'desk-media': {
+      description:
+        'Citizens’ photos and voice messages to copy from WeChat’s temporary media (kept 3 days there).',
+      function: 'fetch-desk-media',
+      subscribesTo: [{ topic: 'desk-media' }],
+      batchSize: 1,
+      maxConcurrency: 2,
+      visibilityTimeoutSeconds: 60,
+      maxReceives: 8,
+      retentionDays: 3,
+    },
     'wechat-replies': {
       description: 'Asynchronous WeChat replies (customer-service API).',
       function: 'send-wechat-reply',
@@ -685,6 +857,19 @@ export const blueprintInput = {
       timeZone: 'Asia/Shanghai',
       function: 'plan-driver-reminders',
     },
+    'escalate-overdue-cases': {
+      description:
+        'Escalate (督办) open cases past their first-answer or resolution deadline; count what is overdue.',
+      cron: 'cron(0/15 * * * ? *)',
+      timeZone: 'Asia/Shanghai',
+      function: 'escalate-overdue-cases',
+    },
+    'resume-push-runs': {
+      description: 'Resume push runs that stalled (the sweep; operators resume one with POST …/resume)',
+      cron: 'cron(0/5 * * * ? *)',
+      timeZone: 'Asia/Shanghai',
+      function: 'resume-push-runs',
+    },
     'restriction-coverage-check': {
       description: 'Every morning, look 30 days ahead for days a served city cannot answer.',
       cron: 'cron(0 9 * * ? *)',
@@ -701,6 +886,14 @@ export const blueprintInput = {
       statistic: 'Sum',
       threshold: 0,
       periodMinutes: 60,
+    },
+    'push-run-stalled': {
+      description:
+        'A push run stalled: some of its audience has no outcome and nothing happened for PUSH_STALL_AFTER_SECONDS. The sweep resumes it (up to PUSH_MAX_AUTO_RESUMES times); see the resume-push-runs logs, or npm run push -- --resume KEY.',
+      metric: 'StalledPushRuns',
+      statistic: 'Sum',
+      threshold: 0,
+      periodMinutes: 5,
     },
     'restriction-push-late': {
       description:
@@ -756,6 +949,14 @@ export const blueprintInput = {
       statistic: 'Sum',
       threshold: 0,
       periodMinutes: 5,
+    },
+    'desk-cases-overdue': {
+      description:
+        'Citizens’ cases are past their first-answer or resolution deadline: see GET /v1/admin/desk/overdue (the 督办 list).',
+      metric: 'DeskCasesOverdue',
+      statistic: 'Maximum',
+      threshold: 0,
+      periodMinutes: 60,
     },
     'restriction-coverage-gaps': {
       description:

@@ -8,11 +8,13 @@ import {
   CivilDateSchema,
   HolidayCalendarSchema,
   PlateRestrictionAnswerSchema,
+  RecordIdSchema,
   RestrictionAnswerSchema,
   RestrictionRuleSchema,
   SuspensionSchema,
   TimeWindowSchema,
 } from './restrictions.ts';
+import { queryInt } from './text.ts';
 
 export const MAX_RANGE_DAYS = 62;
 
@@ -78,12 +80,9 @@ export { PlateRestrictionAnswerSchema, RestrictionAnswerSchema };
 
 // Admin -------------------------------------------------------------------------------------------
 
-export const YearPathSchema = z.object({ year: z.coerce.number().int().min(2000).max(2100) });
-export const RulePathSchema = z.object({ city: CityCodeSchema, ruleId: z.string().regex(/^[a-z0-9-]+$/) });
-export const SuspensionPathSchema = z.object({
-  city: CityCodeSchema,
-  suspensionId: z.string().regex(/^[a-z0-9-]+$/),
-});
+export const YearPathSchema = z.object({ year: queryInt(2000, 2100) });
+export const RulePathSchema = z.object({ city: CityCodeSchema, ruleId: RecordIdSchema });
+export const SuspensionPathSchema = z.object({ city: CityCodeSchema, suspensionId: RecordIdSchema });
 export const CloseRuleBodySchema = z.strictObject({ validTo: CivilDateSchema });
 export const LiftSuspensionBodySchema = z.strictObject({ liftedOn: CivilDateSchema.optional() }).default({});
 export const NewSuspensionBodySchema = SuspensionSchema;

@@ -37,6 +37,27 @@ export const TableSchema = z.strictObject({
 });
 
 /**
+ * An object store (S3 on AWS: encrypted, private, TLS only, versioning off; the local stack keeps
+ * its objects as files under its data folder). Objects expire `expireDays` after they were written
+ * (a lifecycle rule), so what the bucket holds is never kept longer than the retention it serves.
+ */
+export const BucketSchema = z.strictObject({
+  description: z.string().min(1),
+  /**
+   * A drop bucket: others drop objects under drops/ (on AWS a writer policy is output for them), and
+   * each object created (with `suffix`) is a message on this queue, whose function reads it. On AWS
+   * the bucket and that queue live in the stateful stack; locally `PUT /_local/buckets/<id>/<key>`
+   * drops an object. Its function's grant is limited to drops/ (read) and results/ (write).
+   */
+  notifies: Id.optional(),
+  suffix: z.string().max(32).optional(),
+  expireDays: z.number().int().min(1).max(3650),
+});
+/** `read`: GetObject; `write`: PutObject; `read-write`: both (never Delete, List or ACLs). */
+export const BucketAccessSchema = z.enum(['read', 'write', 'read-write']);
+export type BucketAccess = z.infer<typeof BucketAccessSchema>;
+
+/**
  * `append`: may only add items (PutItem), e.g. the append-only audit trail. `read-scan`: `read` plus
  * Scan, for the few functions that must walk a whole table (audience sizes, follower counts).
  */
@@ -53,6 +74,8 @@ export const FunctionSchema = z.strictObject({
   tables: z.record(Id, TableAccessSchema).default({}),
   /** Topics the function publishes to. */
   publishes: z.array(Id).default([]),
+  /** Buckets the function uses and how; each becomes an env var and exactly that IAM grant. */
+  buckets: z.record(Id, BucketAccessSchema).default({}),
   /** Secrets (Secrets Manager on AWS) the function reads. */
   secrets: z.array(Id).default([]),
   /**
@@ -60,8 +83,6 @@ export const FunctionSchema = z.strictObject({
    * whitelist (WeChat's API refuses unknown IPs with 40164). Default: Lambda's own egress.
    */
   egress: z.enum(['default', 'fixed-ip']).default('default'),
-  /** Buckets the function reads objects of (`read`) or also writes results next to them (`read-write`). */
-  buckets: z.record(Id, z.enum(['read', 'read-write'])).default({}),
   /** Whether the function puts events on the event bus. */
   putsEvents: z.boolean().default(false),
   /**
@@ -88,19 +109,6 @@ export const RouteSchema = z.strictObject({
 });
 
 export const TopicSchema = z.strictObject({ description: z.string().min(1) });
-
-/**
- * An S3 bucket others drop objects into (encrypted with the data key, TLS only, no public access,
- * objects expire after `expireDays`): each object created (with `suffix`) is a message on the queue
- * `notifies`, whose function reads it. On AWS the bucket and that queue live in the stateful stack;
- * locally the bucket is a folder and `PUT /_local/buckets/<id>/<key>` drops an object.
- */
-export const BucketSchema = z.strictObject({
-  description: z.string().min(1),
-  notifies: Id,
-  suffix: z.string().max(32).optional(),
-  expireDays: z.number().int().min(1).max(3650),
-});
 
 /** SNS filter policy on message attributes (the subset both builders implement). */
 const FilterCondition = z.union([
@@ -179,10 +187,10 @@ export const BlueprintSchema = z
   .strictObject({
     service: Id,
     tables: z.record(Id, TableSchema),
+    buckets: z.record(Id, BucketSchema).default({}),
     functions: z.record(Id, FunctionSchema),
     routes: z.array(RouteSchema),
     topics: z.record(Id, TopicSchema).default({}),
-    buckets: z.record(Id, BucketSchema).default({}),
     /** JSON secrets created empty by the stateful stack; operators fill them (README, "Deploying"). */
     secrets: z.record(Id, z.strictObject({ description: z.string().min(1) })).default({}),
     queues: z.record(Id, QueueSchema).default({}),
@@ -234,6 +242,14 @@ export const BlueprintSchema = z
             message: `unknown table '${t}'; ${known('tables', tableIds)}`,
           });
       }
+      for (const b of Object.keys(fn.buckets)) {
+        if (!bp.buckets[b])
+          ctx.addIssue({
+            code: 'custom',
+            path: ['functions', id, 'buckets', b],
+            message: `unknown bucket '${b}'; ${known('buckets', Object.keys(bp.buckets))}`,
+          });
+      }
       fn.secrets.forEach((t, i) => {
         if (!bp.secrets[t])
           ctx.addIssue({
@@ -248,14 +264,6 @@ export const BlueprintSchema = z
             code: 'custom',
             path: ['functions', id, 'scheduleGroups', g],
             message: `unknown schedule group '${g}'; ${known('schedule groups', Object.keys(bp.scheduleGroups))}`,
-          });
-      });
-      Object.keys(fn.buckets).forEach((b) => {
-        if (!bp.buckets[b])
-          ctx.addIssue({
-            code: 'custom',
-            path: ['functions', id, 'buckets', b],
-            message: `unknown bucket '${b}'; ${known('buckets', Object.keys(bp.buckets))}`,
           });
       });
       fn.publishes.forEach((t, i) => {
@@ -289,6 +297,7 @@ export const BlueprintSchema = z
     }
 
     for (const [id, b] of Object.entries(bp.buckets)) {
+      if (!b.notifies) continue;
       const q = bp.queues[b.notifies];
       if (!q)
         ctx.addIssue({

@@ -6,6 +6,7 @@
  */
 import * as z from 'zod';
 import { CityCodeSchema, CivilDateSchema } from './restrictions.ts';
+import { queryInt, text } from './text.ts';
 
 export const NOTICE_KINDS = [
   'road-condition',
@@ -52,7 +53,7 @@ export const RestrictionChangeSchema = z.discriminatedUnion('type', [
     from: CivilDateSchema,
     /** Inclusive; null = until a resumption lifts it. */
     to: CivilDateSchema.nullable(),
-    reason: z.string().trim().min(1).max(200),
+    reason: text(200),
   }),
   z.strictObject({
     type: z.literal('resumption'),
@@ -71,13 +72,13 @@ export const MAX_NOTICE_BODY_BYTES = 32 * 1024;
 
 const fields = {
   kind: NoticeKindSchema,
-  title: z.string().trim().min(1).max(LIMITS.title),
-  body: z.string().trim().min(1).max(LIMITS.body),
+  title: text(LIMITS.title),
+  body: text(LIMITS.body, { multiLine: true }),
   /** The short form: template values and SMS text. */
-  shortBody: z.string().trim().min(1).max(LIMITS.shortBody),
+  shortBody: text(LIMITS.shortBody),
   city: CityCodeSchema,
   /** Areas or roads concerned. */
-  areas: z.array(z.string().trim().min(1).max(LIMITS.area)).max(LIMITS.areas),
+  areas: z.array(text(LIMITS.area)).max(LIMITS.areas),
   effectiveFrom: Instant,
   effectiveTo: Instant.nullable(),
   channels: z
@@ -134,7 +135,7 @@ export const NoticePatchSchema = z
   .refine((p) => Object.keys(p).length > 1, 'nothing to change: give at least one field besides version');
 export type NoticePatch = z.infer<typeof NoticePatchSchema>;
 
-export const ReasonBodySchema = z.strictObject({ reason: z.string().trim().min(1).max(500) });
+export const ReasonBodySchema = z.strictObject({ reason: text(500, { multiLine: true }) });
 export const EmptyBodySchema = z.strictObject({}).optional();
 
 const Stamp = z.object({ by: z.string(), at: z.string(), reason: z.string() });
@@ -185,9 +186,9 @@ export type PublicNotice = z.infer<typeof PublicNoticeSchema>;
 
 /** The message a published notice with a wechat or sms channel puts on `notice-pushes` (plan-notice-push reads it). */
 export const NoticePushMessageSchema = z.strictObject({
-  noticeId: z.string(),
+  noticeId: z.string().min(1).max(64),
   version: z.number().int().min(1),
-  publishedAt: z.string(),
+  publishedAt: z.string().max(40),
 });
 export type NoticePushMessage = z.infer<typeof NoticePushMessageSchema>;
 
@@ -199,7 +200,7 @@ export const NoticeListQuerySchema = z.object({
 export const FeedQuerySchema = z.object({
   city: CityCodeSchema,
   kind: NoticeKindSchema.optional(),
-  limit: z.coerce.number().int().min(1).max(50).default(20),
+  limit: queryInt(1, 50).default(20),
   cursor: z.string().max(1000).optional(),
 });
 

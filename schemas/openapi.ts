@@ -4,8 +4,8 @@
  * document cannot drift from what the API accepts. Served at /openapi.json.
  *
  * JSON routes answer errors as RFC 9457 problem+json. Their error statuses are the use case's
- * (declared) plus the router's own: 400 when the route parses input, 401 and 403 on admin routes,
- * 413 when the body has a size limit. Webhooks are documented as what they are: provider-signed XML
+ * (declared) plus the router's own: 400 (invalid input, a repeated query parameter), 401 and 403 on
+ * admin routes, 413 over the route's body limit. Webhooks are documented as what they are: provider-signed XML
  * or JSON the handler authenticates and parses itself, with the answers each provider expects; pages
  * as the HTML they answer.
  */
@@ -22,6 +22,7 @@ import {
   type WebhookContent,
   type WebhookRoute,
 } from './routes.ts';
+import { queryInts } from './text.ts';
 
 /**
  * Definitions a recursive schema needs (the menu's buttons hold buttons), moved from each schema's
@@ -48,7 +49,16 @@ function json(schema: z.ZodType, io: 'input' | 'output'): Record<string, unknown
     $schema: _,
     $defs,
     ...rest
-  } = z.toJSONSchema(schema, { io, unrepresentable: 'any' }) as Record<string, unknown> & {
+  } = z.toJSONSchema(schema, {
+    io,
+    unrepresentable: 'any',
+    override: ({ zodSchema, jsonSchema }) => {
+      const bounds = queryInts.get(zodSchema as unknown as z.ZodType);
+      if (!bounds) return;
+      for (const k of Object.keys(jsonSchema)) delete jsonSchema[k];
+      Object.assign(jsonSchema, { type: 'integer', minimum: bounds.min, maximum: bounds.max });
+    },
+  }) as Record<string, unknown> & {
     $defs?: Record<string, unknown>;
   };
   if (!$defs) return rest;
@@ -76,7 +86,14 @@ const SECURITY: Record<RouteDeclaration['auth'], Array<Record<string, []>>> = {
   'admin-jwt': [{ adminJwt: [] }],
   'wechat-signature': [{ wechatSignature: [] }],
   'sms-signature': [{ smsCallbackToken: [] }, { smsCallbackSignature: [] }],
+  /** Two machine-to-machine callers sign with HMAC, each its own way: see HMAC_SCHEME. */
   hmac: [{ integrationSignature: [] }],
+};
+
+/** The security scheme of each `hmac` route, by its function (the default: the integrations'). */
+const HMAC_SCHEME: Record<string, string> = {
+  'ingest-driver-events': 'integrationSignature',
+  'receive-12345': 'platformSignature',
 };
 
 function parameters(where: 'path' | 'query', schema: z.ZodType | undefined) {
@@ -92,11 +109,10 @@ function parameters(where: 'path' | 'query', schema: z.ZodType | undefined) {
 
 /** The statuses a JSON route may answer with a problem: its use case's and the router's own. */
 export function errorStatuses(route: JsonRoute): number[] {
-  const { path, query, body, maxBodyBytes } = route.request ?? {};
   const statuses = new Set<number>(route.errors);
-  if (path || query || body) statuses.add(400);
+  // A repeated query parameter is a 400 on every route; every route has a body limit.
+  statuses.add(400).add(413);
   if (route.auth === 'admin-jwt') statuses.add(401).add(403);
-  if (maxBodyBytes !== undefined) statuses.add(413);
   return [...statuses].sort((a, b) => a - b);
 }
 
@@ -162,7 +178,10 @@ export function openApiDocument(version: string) {
   const paths: Record<string, Record<string, unknown>> = {};
   for (const { key, route } of declaredRoutes) {
     const { method, path } = splitRouteKey(key);
-    const security = SECURITY[route.auth];
+    const security =
+      route.auth === 'hmac' && HMAC_SCHEME[route.function]
+        ? [{ [HMAC_SCHEME[route.function]!]: [] as [] }]
+        : SECURITY[route.auth];
     paths[path] ??= {};
     paths[path][method.toLowerCase()] = {
       summary: route.summary,
@@ -211,6 +230,13 @@ export function openApiDocument(version: string) {
           name: 'X-Sms-Signature',
           description:
             'Behind a signing proxy (SMS callback auth `hmac`): hex(HMAC-SHA256(secret, X-Sms-Timestamp + "." + body)), with X-Sms-Timestamp within 5 minutes.',
+        },
+        platformSignature: {
+          type: 'apiKey',
+          in: 'header',
+          name: 'X-Platform-Signature',
+          description:
+            'The 12345 platform signs each call: hex(HMAC-SHA256(secret, X-Platform-Timestamp + "." + X-Platform-Nonce + "." + body)); the timestamp within 5 minutes and the nonce never seen before. Compared in constant time; our answers back to it are signed the same way.',
         },
       },
     },

@@ -4,10 +4,11 @@
  */
 import * as z from 'zod';
 import { SmsBudgetReportSchema } from './sms.ts';
+import { queryInt } from './text.ts';
 import { ChannelSchema } from './vocabulary.ts';
 
 /** `?weeks=` of the weekly push statistics (GET /v1/admin/stats, GET /v1/admin/stats/pushes). */
-export const WeeksQuerySchema = z.object({ weeks: z.coerce.number().int().min(1).max(52).default(8) });
+export const WeeksQuerySchema = z.object({ weeks: queryInt(1, 52).default(8) });
 
 /** GET /v1/admin/subscribers/{channel}/{id} */
 export const SubscriberPathSchema = z.object({ channel: ChannelSchema, id: z.string().min(1).max(128) });
@@ -21,6 +22,7 @@ export const AuditQuerySchema = z.object({
   /** An action (`notice.approve`) or a prefix ending in a dot (`notice.`). */
   action: z
     .string()
+    .max(100)
     .regex(/^[a-z-]+(\.[a-z-]+)*\.?$/, 'an action such as notice.approve, or a prefix such as notice.')
     .optional(),
 });

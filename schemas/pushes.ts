@@ -4,15 +4,17 @@
  */
 import * as z from 'zod';
 import { CityCodeSchema, CivilDateSchema } from './restrictions.ts';
+import { MonthSchema, queryInt } from './text.ts';
 import { PushCategorySchema } from './vocabulary.ts';
 
 const HhMm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM');
 
 /**
  * Categories are capped in classes: `restriction` (its own), `routine` (notices), `transactional`
- * (a person's own notices: violations, points, due dates — its own cap, no weekly limit), `emergency`.
+ * (a person's own notices: violations, points, due dates — its own cap, no weekly limit), `emergency`,
+ * `desk` (answers to a citizen's own case: counted apart, never deferred by quiet hours).
  */
-export const CapClassSchema = z.enum(['restriction', 'routine', 'transactional', 'emergency']);
+export const CapClassSchema = z.enum(['restriction', 'routine', 'transactional', 'emergency', 'desk']);
 export type CapClass = z.infer<typeof CapClassSchema>;
 
 export const ChannelPolicySchema = z.strictObject({
@@ -21,6 +23,8 @@ export const ChannelPolicySchema = z.strictObject({
     notice: CapClassSchema,
     transactional: CapClassSchema,
     emergency: CapClassSchema,
+    /** Policies saved before the desk existed read as the desk's own class. */
+    desk: CapClassSchema.default('desk'),
   }),
   /** Per civil day (Asia/Shanghai) per subscriber. */
   perDay: z.strictObject({
@@ -29,6 +33,7 @@ export const ChannelPolicySchema = z.strictObject({
     /** A policy saved before the class existed gets the default. */
     transactional: z.number().int().min(0).default(3),
     emergency: z.number().int().min(0),
+    desk: z.number().int().min(0).default(5),
   }),
   /** Routine pushes over the 7 civil days ending today. */
   routinePer7Days: z.number().int().min(0),
@@ -62,8 +67,9 @@ export const DEFAULT_POLICY: FrequencyPolicy = {
         notice: 'routine',
         transactional: 'transactional',
         emergency: 'emergency',
+        desk: 'desk',
       },
-      perDay: { restriction: 1, routine: 1, transactional: 3, emergency: 3 },
+      perDay: { restriction: 1, routine: 1, transactional: 3, emergency: 3, desk: 5 },
       routinePer7Days: 4,
       // The morning reminder is planned to arrive before restrictions begin (07:00 in most cities).
       quietHours: { from: '21:30', to: '07:00', restrictionFrom: '06:30' },
@@ -75,8 +81,9 @@ export const DEFAULT_POLICY: FrequencyPolicy = {
         notice: 'routine',
         transactional: 'transactional',
         emergency: 'emergency',
+        desk: 'desk',
       },
-      perDay: { restriction: 0, routine: 1, transactional: 2, emergency: 2 },
+      perDay: { restriction: 0, routine: 1, transactional: 2, emergency: 2, desk: 3 },
       routinePer7Days: 4,
       quietHours: { from: '21:30', to: '07:00', restrictionFrom: '06:30' },
     },
@@ -99,6 +106,11 @@ export const OUTCOMES = [
   'exempt',
   /** A recipient who cannot be delivered to (a stored plate or id the system can no longer read). */
   'invalid-recipient',
+  /**
+   * A planned recipient the push had already reached through another of its entries (a second
+   * plate in another tail's segment, an earlier version of the notice): not sent again.
+   */
+  'already-reached',
   /** Their account sends this category as subscription notices only, and they have not accepted it. */
   'not-subscribed',
   /** Their account cannot send template messages: the notice reached them as the account's mass send. */
@@ -115,14 +127,11 @@ export const SlotSchema = z.enum(['morning', 'evening']);
 
 /** GET /v1/admin/pushes?limit=&cursor=&month=YYYY-MM — newest first across months; `month` filters. */
 export const PushRunsQuerySchema = z.object({
-  limit: z.coerce.number().int().min(1).max(100).default(20),
+  limit: queryInt(1, 100).default(20),
   /** The `cursor` of the previous page. */
   cursor: z.string().min(1).max(1000).optional(),
   /** Only runs started in this month (Asia/Shanghai). */
-  month: z
-    .string()
-    .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'expected YYYY-MM')
-    .optional(),
+  month: MonthSchema.optional(),
 });
 /** GET /v1/admin/pushes/{id}: the URL-encoded run key. */
 export const PushRunPathSchema = z.object({ id: z.string().min(1).max(200) });
@@ -135,6 +144,20 @@ export const RestrictionPushTriggerSchema = z.strictObject({
   dryRun: z.boolean().default(false),
   /** Run it although the date has passed (audited): people are told about a day that is over. */
   force: z.boolean().default(false),
+});
+
+/** POST /v1/admin/pushes/{id}/resume: what was emitted again. */
+export const ResumeReportSchema = z.object({
+  key: z.string(),
+  /** Since when it had stalled; null: it had not (an operator may resume a running run anyway). */
+  stalledSince: z.string().nullable(),
+  resumed: z.object({
+    segments: z.number(),
+    bundles: z.number(),
+    recipients: z.number(),
+    /** Article mass sends (subscription accounts) with no result recorded, sent for again. */
+    massSends: z.number(),
+  }),
 });
 
 /** PUT /v1/admin/policies/frequency: the new policy, based on the version read. */
@@ -191,6 +214,8 @@ export const PushRunReportSchema = z
     unsent: z.number(),
     startedAt: z.string(),
     finishedAt: z.string().nullable(),
+    /** A running run with some of its audience without an outcome and no activity for a while. */
+    stalledSince: z.string().nullable(),
     /** Restriction runs: the pace planned for the deadline (null for runs planned before it existed). */
     pace: PacePlanSchema.nullable(),
     /** Whether the run finished before its deadline (null: no deadline, or not finished yet). */
@@ -226,9 +251,16 @@ export const RestrictionPushRequestSchema = z.strictObject({
 });
 
 /** A restriction segment: one city × tail × slot × shard of the sparse fan-out index. */
+/** Run and push keys: `restriction#{city}#{date}#{slot}`, `notice#{id}#v{version}`, … */
+const PushKeySchema = z.string().min(1).max(200);
+/** Template values and SMS parameters, as planners render them. */
+const TemplateValuesSchema = z
+  .record(z.string().max(64), z.string().max(2000))
+  .refine((v) => Object.keys(v).length <= 20, 'at most 20 values');
+
 export const RestrictionSegmentSchema = z.strictObject({
   kind: z.literal('restriction').optional(),
-  runKey: z.string(),
+  runKey: PushKeySchema,
   category: PushCategorySchema,
   city: CityCodeSchema,
   date: CivilDateSchema,
@@ -246,8 +278,8 @@ export type RestrictionSegment = z.infer<typeof RestrictionSegmentSchema>;
  */
 export const NoticeSegmentSchema = z.strictObject({
   kind: z.literal('notice'),
-  runKey: z.string(),
-  pushKey: z.string(),
+  runKey: PushKeySchema,
+  pushKey: PushKeySchema,
   category: PushCategorySchema,
   city: CityCodeSchema,
   date: CivilDateSchema,
@@ -257,13 +289,16 @@ export const NoticeSegmentSchema = z.strictObject({
     z.strictObject({ type: z.literal('tails'), tails: z.array(z.number().int().min(0).max(9)).min(1) }),
     z.strictObject({ type: z.literal('internal') }),
   ]),
-  channels: z.array(z.enum(['wechat', 'sms'])).min(1),
+  channels: z
+    .array(z.enum(['wechat', 'sms']))
+    .min(1)
+    .max(2),
   /** Accounts whose followers are officers (audience `internal`); excluded from public audiences. */
-  internalAccounts: z.array(z.string()),
+  internalAccounts: z.array(z.string().max(32)).max(50),
   /** The notice's placeholder values (delivery fills each account's template keys from them). */
-  values: z.record(z.string(), z.string()),
+  values: TemplateValuesSchema,
   /** SMS template parameters (title, summary). */
-  smsValues: z.record(z.string(), z.string()).optional(),
+  smsValues: TemplateValuesSchema.optional(),
   scan: z.number().int().min(0),
   of: z.number().int().min(1).max(64),
 });
@@ -276,12 +311,26 @@ export type SegmentMessage = z.infer<typeof SegmentMessageSchema>;
 export const MAX_BUNDLE = 50;
 
 export const RecipientSchema = z.strictObject({
-  /** The subscriber's id on the channel (WeChat openid, SMS number HMAC). */
-  id: z.string().min(1).max(128),
+  /** The subscriber's id on the channel (WeChat openid, SMS number HMAC): what keys are built from. */
+  id: z.string().regex(/^[A-Za-z0-9_-]{1,128}$/, 'a subscriber id is 1–128 letters, digits, - and _'),
   /** Their bound plates this push is about (restriction reminders); empty for notices. */
   plates: z.array(z.string().max(16)).max(10).default([]),
 });
 export type Recipient = z.infer<typeof RecipientSchema>;
+
+/**
+ * A recipient that does not parse (an empty or overlong id, a wrong shape) is kept in its place under
+ * `invalid#<position>`, so it is settled alone as `invalid-recipient` instead of failing its bundle.
+ */
+export const INVALID_RECIPIENT = 'invalid#';
+export const isInvalidRecipient = (r: Recipient) => r.id.startsWith(INVALID_RECIPIENT);
+const RecipientsSchema = z
+  .array(RecipientSchema.catch({ id: INVALID_RECIPIENT, plates: [] }))
+  .min(1)
+  .max(MAX_BUNDLE)
+  .transform((rs) =>
+    rs.map((r, i) => (r.id === INVALID_RECIPIENT ? { ...r, id: `${INVALID_RECIPIENT}${i}` } : r)),
+  );
 
 /**
  * A bundle of recipients of one push on one channel and account. `bundle` is deterministic (run,
@@ -290,21 +339,21 @@ export type Recipient = z.infer<typeof RecipientSchema>;
  */
 export const DeliveryMessageSchema = z.strictObject({
   bundle: z.string().min(1).max(300),
-  runKey: z.string(),
+  runKey: PushKeySchema,
   /** Dedupe key per (subscriber, push): the run key for a run that reaches each person once. */
-  pushKey: z.string(),
+  pushKey: PushKeySchema,
   category: PushCategorySchema,
   channel: z.enum(['wechat', 'sms']),
-  account: z.string(),
+  account: z.string().min(1).max(32),
   city: CityCodeSchema,
   date: CivilDateSchema,
-  recipients: z.array(RecipientSchema).min(1).max(MAX_BUNDLE),
+  recipients: RecipientsSchema,
   /**
    * The notice's placeholder values (title, window, …; functions/core/wechat/placeholders.ts), which
    * delivery fills each account's template keys from; a value under a template key itself
    * (`keyword1`) is sent as given, fitted to its type. Restriction reminders are rendered at delivery.
    */
-  values: z.record(z.string(), z.string()).optional(),
+  values: TemplateValuesSchema.optional(),
   /**
    * The run's planned WeChat sends per second per invocation (deadline pacing, never above the
    * deliverer's PUSH_MAX_RATE_PER_SECOND); absent: the configured rate. SMS keeps its gateway's rate.
@@ -315,7 +364,7 @@ export const DeliveryMessageSchema = z.strictObject({
   /** A follower deferred after WeChat's 43117 (messaged too often): which attempt this is. */
   frequencyAttempt: z.number().int().min(1).max(5).optional(),
   /** WeChat bundles of notices: the SMS parameters, should a recipient fall back to SMS. */
-  fallbackValues: z.record(z.string(), z.string()).optional(),
+  fallbackValues: TemplateValuesSchema.optional(),
   /** An SMS bundle sent because the WeChat push failed permanently (counted apart on the run). */
   fallback: z.literal(true).optional(),
   /**

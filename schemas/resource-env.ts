@@ -1,6 +1,6 @@
 /**
  * How a function finds the resources its blueprint entry names: one environment variable per
- * table / topic / bus, named here once. The CDK builder sets them from real ARNs and names; the
+ * table / topic / bus (and, for a queue's consumer, its queue's receive limit), named here once. The CDK builder sets them from real ARNs and names; the
  * local stack sets the same names to its local resources; `functions/shared/config.ts` reads them.
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
@@ -10,8 +10,8 @@ const snake = (id: string) => id.toUpperCase().replace(/-/g, '_');
 export const envNames = {
   table: (tableId: string) => `TABLE_${snake(tableId)}`,
   topic: (topicId: string) => `TOPIC_${snake(topicId)}_ARN`,
-  secret: (secretId: string) => `${snake(secretId)}_SECRET_ARN`,
   bucket: (bucketId: string) => `BUCKET_${snake(bucketId)}`,
+  secret: (secretId: string) => `${snake(secretId)}_SECRET_ARN`,
   /** A one-off schedule group: its name, the function its schedules invoke, the role and DLQ they use. */
   scheduleGroup: (groupId: string) => ({
     name: `SCHEDULE_GROUP_${snake(groupId)}`,
@@ -21,6 +21,8 @@ export const envNames = {
   }),
   eventBus: 'EVENT_BUS_NAME',
   service: 'POWERTOOLS_SERVICE_NAME',
+  /** A queue consumer: how often its queue delivers a message before dead-lettering it. */
+  queueMaxReceives: 'QUEUE_MAX_RECEIVES',
 } as const;
 
 /**

@@ -4,6 +4,7 @@
  * admin uploads are validated against the same schemas.
  */
 import * as z from 'zod';
+import { identifier, text, url } from './text.ts';
 
 export const CivilDateSchema = z
   .string()
@@ -16,6 +17,7 @@ export type CivilDate = z.infer<typeof CivilDateSchema>;
 
 export const CityCodeSchema = z
   .string()
+  .max(20)
   .regex(/^[a-z]{2,20}$/, 'city codes are lowercase pinyin, e.g. beijing, xian');
 
 const HhMm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM');
@@ -27,23 +29,29 @@ export type TimeWindow = z.infer<typeof TimeWindowSchema>;
 // ---------------------------------------------------------------------------------------------
 // Holiday calendars (State Council notice per year)
 
+/** A year has 7 statutory holidays and a handful of make-up workdays; the limits leave room. */
+export const CALENDAR_LIMITS = { notice: 200, name: 60, holidays: 40, makeUpWorkdays: 40 } as const;
+
 export const HolidayCalendarSchema = z
   .strictObject({
     year: z.number().int().min(2000).max(2100),
     /** The State Council notice, e.g. 国办发明电〔2024〕12号. */
-    notice: z.string().min(1),
-    source: z.url(),
+    notice: text(CALENDAR_LIMITS.notice),
+    source: url(),
     holidays: z
       .array(
         z.strictObject({
-          name: z.string().min(1),
-          nameEn: z.string().min(1),
+          name: text(CALENDAR_LIMITS.name),
+          nameEn: text(CALENDAR_LIMITS.name),
           from: CivilDateSchema,
           to: CivilDateSchema,
         }),
       )
-      .min(1),
-    makeUpWorkdays: z.array(z.strictObject({ date: CivilDateSchema, for: z.string().min(1) })),
+      .min(1)
+      .max(CALENDAR_LIMITS.holidays),
+    makeUpWorkdays: z
+      .array(z.strictObject({ date: CivilDateSchema, for: text(CALENDAR_LIMITS.name) }))
+      .max(CALENDAR_LIMITS.makeUpWorkdays),
   })
   .superRefine((cal, ctx) => {
     cal.holidays.forEach((h, i) => {
@@ -123,13 +131,33 @@ export const ExemptionSchema = z.enum([
 ]);
 export type Exemption = z.infer<typeof ExemptionSchema>;
 
+/** Stored rule and suspension records stay far below DynamoDB's 400 KB item (one item per record). */
+export const RULE_LIMITS = {
+  id: 80,
+  cityName: 20,
+  area: 500,
+  sources: 10,
+  source: 500,
+  notes: 2000,
+  windows: 6,
+  periods: 400,
+  reason: 200,
+} as const;
+
+/** Record ids (rules, suspensions): lowercase letters, digits and dashes. */
+export const RecordIdSchema = identifier(
+  /^[a-z0-9-]+$/,
+  RULE_LIMITS.id,
+  'ids are lowercase letters, digits and dashes',
+);
+
 export const RestrictionRuleSchema = z
   .strictObject({
-    id: z.string().regex(/^[a-z0-9-]+$/),
+    id: RecordIdSchema,
     city: CityCodeSchema,
-    cityName: z.string().min(1),
+    cityName: text(RULE_LIMITS.cityName),
     /** The province abbreviation of local plates, for local-only exemptions. */
-    province: z.string().length(1),
+    province: text(1),
     validFrom: CivilDateSchema,
     /** Inclusive; null = until a later record or notice closes it. */
     validTo: CivilDateSchema.nullable(),
@@ -146,16 +174,17 @@ export const RestrictionRuleSchema = z
         shiftPerPeriod: z.number().int(),
         periods: z
           .array(z.strictObject({ from: CivilDateSchema, to: CivilDateSchema, weekdayMap: WeekdayMap }))
+          .max(RULE_LIMITS.periods)
           .default([]),
       })
       .optional(),
-    windows: z.array(TimeWindowSchema).min(1),
-    area: z.string().min(1),
+    windows: z.array(TimeWindowSchema).min(1).max(RULE_LIMITS.windows),
+    area: text(RULE_LIMITS.area),
     letterTail: LetterTailRuleSchema,
-    exemptions: z.array(ExemptionSchema).default([]),
+    exemptions: z.array(ExemptionSchema).max(ExemptionSchema.options.length).default([]),
     verified: z.boolean(),
-    sources: z.array(z.string().min(1)).min(1),
-    notes: z.string().optional(),
+    sources: z.array(text(RULE_LIMITS.source)).min(1).max(RULE_LIMITS.sources),
+    notes: text(RULE_LIMITS.notes, { multiLine: true }).optional(),
   })
   .superRefine((r, ctx) => {
     if (r.validTo !== null && r.validTo < r.validFrom) {
@@ -181,6 +210,14 @@ export const RestrictionRuleSchema = z
         ctx.addIssue({ code: 'custom', path: ['weekdayMap'], message: 'weekday maps index pairs 0..4' });
       }
     }
+    r.rotation?.periods.forEach((p, i) => {
+      if (p.to < p.from)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['rotation', 'periods', i, 'to'],
+          message: 'a period ends before it starts',
+        });
+    });
     if (r.rotation && new Date(`${r.rotation.anchorMonday}T00:00:00Z`).getUTCDay() !== 1) {
       ctx.addIssue({
         code: 'custom',
@@ -193,20 +230,26 @@ export type RestrictionRule = z.infer<typeof RestrictionRuleSchema>;
 
 export const SuspensionSchema = z
   .strictObject({
-    id: z.string().regex(/^[a-z0-9-]+$/),
+    id: RecordIdSchema,
     city: CityCodeSchema,
     from: CivilDateSchema,
     /** Inclusive; null = until lifted. */
     to: CivilDateSchema.nullable(),
-    reason: z.string().min(1),
-    noticeId: z.string().min(1).nullable(),
+    reason: text(RULE_LIMITS.reason),
+    noticeId: z.string().min(1).max(64).nullable(),
     /** Set when an operator lifts the suspension early; the record stays for the audit trail. */
     liftedOn: CivilDateSchema.nullable().default(null),
-    sources: z.array(z.string()).default([]),
+    sources: z.array(text(RULE_LIMITS.source)).max(RULE_LIMITS.sources).default([]),
   })
   .superRefine((s, ctx) => {
     if (s.to !== null && s.to < s.from)
       ctx.addIssue({ code: 'custom', path: ['to'], message: 'suspension ends before it starts' });
+    if (s.liftedOn !== null && s.liftedOn < s.from)
+      ctx.addIssue({
+        code: 'custom',
+        path: ['liftedOn'],
+        message: 'a suspension is not lifted before it starts',
+      });
   });
 export type Suspension = z.infer<typeof SuspensionSchema>;
 

@@ -8,7 +8,8 @@
  */
 import { declaredRoutes } from './routes.ts';
 
-export const ROLES = ['editor', 'reviewer', 'operator', 'admin'] as const;
+/** officer: works the desk of their units; supervisor: every unit's desk, the 督办 list, the measures. */
+export const ROLES = ['editor', 'reviewer', 'operator', 'officer', 'supervisor', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
 export const ROLE_MATRIX: Readonly<Record<string, readonly Role[]>> = Object.fromEntries(

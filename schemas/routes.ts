@@ -14,6 +14,7 @@
  */
 import * as z from 'zod';
 import * as api from './api.ts';
+import * as desk from './desk.ts';
 import * as drivers from './drivers.ts';
 import * as notices from './notices.ts';
 import * as operations from './operations.ts';
@@ -44,9 +45,14 @@ export interface JsonRequest {
   path?: z.ZodType;
   query?: z.ZodType;
   body?: z.ZodType;
-  /** Larger JSON bodies are refused with 413 before parsing. */
+  /** Larger JSON bodies are refused with 413 before parsing (default DEFAULT_MAX_BODY_BYTES). */
   maxBodyBytes?: number;
 }
+
+/** The body limit of a JSON route that declares none (most bodies are a few hundred bytes). */
+export const DEFAULT_MAX_BODY_BYTES = 16 * 1024;
+/** What a route's body may be at most: its declared limit, or the default. */
+export const maxBodyBytesOf = (route: JsonRouteBase) => route.request?.maxBodyBytes ?? DEFAULT_MAX_BODY_BYTES;
 
 interface JsonRouteBase extends Documented {
   request?: JsonRequest;
@@ -105,6 +111,23 @@ const EDITORS = ['editor'] as const;
 const REVIEWERS = ['reviewer'] as const;
 const NOTICE_READERS = ['editor', 'reviewer'] as const;
 const OPERATORS = ['operator'] as const;
+/** The desk: officers work their units' cases; supervisors every unit's, the 督办 list and the measures. */
+const DESK = ['officer', 'supervisor'] as const;
+const SUPERVISORS = ['supervisor'] as const;
+/** Managed content (keyword replies, service information, the desk's units and rules). */
+const CONTENT_EDITORS = ['operator', 'supervisor'] as const;
+
+const deskMove = <B extends z.ZodType>(summary: string, body: B, schema: z.ZodType = desk.CaseDetailSchema) =>
+  ({
+    function: 'manage-desk',
+    auth: 'admin-jwt',
+    roles: DESK,
+    summary,
+    tag: 'admin: desk',
+    request: { path: desk.CasePathSchema, body },
+    response: { status: 200, schema, description: 'The case after the move' },
+    errors: [404, 409],
+  }) as const;
 
 /** A response the API does not specify further than "a JSON object". */
 const AnObject = z.object({}).loose();
@@ -237,6 +260,37 @@ export const ROUTES = {
     },
   },
 
+  'GET /c/{number}': {
+    function: 'get-case-page',
+    auth: 'public',
+    kind: 'page',
+    summary:
+      'A citizen’s case and its thread, as WeChat’s browser opens it from the “您的留言有回复” notice; the link carries a signed, expiring token',
+    tag: 'desk',
+    parameters: [
+      { name: 'number', in: 'path', required: true, description: 'The case number' },
+      { name: 'e', in: 'query', required: true, description: 'Expiry of the link (Unix seconds)' },
+      {
+        name: 't',
+        in: 'query',
+        required: true,
+        description: 'base64url(HMAC-SHA256(caseLinkKey, number + "." + e))',
+      },
+    ],
+    responses: {
+      200: {
+        contentTypes: ['text/html'],
+        description:
+          'Number, category, status, the answer deadline and the thread (no internal notes, no attachments); no script, strict CSP, never cached',
+      },
+      403: { contentTypes: ['text/html'], description: 'The link does not verify or has expired' },
+      404: {
+        contentTypes: ['text/html'],
+        description: 'No such case (or purged after the retention period)',
+      },
+    },
+  },
+
   'GET /d/{token}': {
     function: 'get-driver-page',
     auth: 'public',
@@ -317,6 +371,65 @@ export const ROUTES = {
   },
 
   // Webhooks -------------------------------------------------------------------------------------
+  'POST /integrations/12345/cases': {
+    function: 'receive-12345',
+    auth: 'hmac',
+    summary:
+      'The city’s 12345 platform hands a ticket to the traffic police: a case of its own ticket id (posting it again answers the same case)',
+    tag: 'webhooks',
+    parameters: [
+      {
+        name: 'X-Platform-Timestamp',
+        in: 'header',
+        required: true,
+        description: 'Unix seconds, within 5 minutes',
+      },
+      {
+        name: 'X-Platform-Nonce',
+        in: 'header',
+        required: true,
+        description: '16–64 letters and digits, never reused',
+      },
+      {
+        name: 'X-Platform-Signature',
+        in: 'header',
+        required: true,
+        description: 'hex(HMAC-SHA256(secret, timestamp.nonce.body))',
+      },
+    ],
+    body: {
+      contentTypes: ['application/json'],
+      description: 'The ticket: its id, category, text, the caller’s number (optional) and area',
+      schema: desk.PlatformTicketSchema,
+    },
+    responses: {
+      201: {
+        contentTypes: ['application/json'],
+        description: 'Accepted: our case number and deadlines',
+        schema: desk.PlatformAcceptedSchema,
+      },
+      200: {
+        contentTypes: ['application/json'],
+        description: 'This ticket was accepted before: the same case',
+        schema: desk.PlatformAcceptedSchema,
+      },
+      400: {
+        contentTypes: ['application/json'],
+        description: 'The body is not a valid ticket',
+        schema: desk.PlatformProblemSchema,
+      },
+      401: {
+        contentTypes: ['application/json'],
+        description: 'The signature does not verify, the timestamp is stale or the nonce was used',
+        schema: desk.PlatformProblemSchema,
+      },
+      413: {
+        contentTypes: ['application/json'],
+        description: 'The body is larger than 16 KB',
+        schema: desk.PlatformProblemSchema,
+      },
+    },
+  },
   'GET /webhooks/wechat/{account}': {
     function: 'receive-wechat',
     auth: 'wechat-signature',
@@ -424,6 +537,17 @@ export const ROUTES = {
     request: { path: pushes.PushRunPathSchema },
     response: { status: 200, schema: pushes.PushRunReportSchema, description: 'The run' },
     errors: [404],
+  },
+  'POST /v1/admin/pushes/{id}/resume': {
+    function: 'manage-pushes',
+    auth: 'admin-jwt',
+    roles: OPERATORS,
+    summary:
+      'Resume a running push run: emit again its segments not expanded and the recipients of its bundles without an outcome (audited; delivery keeps it at-most-once)',
+    tag: 'admin: pushes',
+    request: { path: pushes.PushRunPathSchema, body: notices.EmptyBodySchema },
+    response: { status: 200, schema: pushes.ResumeReportSchema, description: 'What was emitted again' },
+    errors: [404, 409],
   },
   'POST /v1/admin/pushes/restriction': {
     function: 'manage-pushes',
@@ -671,6 +795,150 @@ export const ROUTES = {
     errors: [],
   },
 
+  // The service desk (officers, supervisors) --------------------------------------------------------
+  'GET /v1/admin/desk/cases': {
+    function: 'manage-desk',
+    auth: 'admin-jwt',
+    roles: DESK,
+    summary:
+      'The desk: cases of the officer’s units (supervisors: all, or ?unit=), by view — new, mine (assigned to me), open, overdue, closed',
+    tag: 'admin: desk',
+    request: { query: desk.CaseListQuerySchema },
+    response: { status: 200, schema: desk.CaseListSchema, description: 'Cases, each with `overdue`' },
+    errors: [],
+  },
+  'POST /v1/admin/desk/cases': {
+    function: 'manage-desk',
+    auth: 'admin-jwt',
+    roles: DESK,
+    summary:
+      'A case taken on the hotline or from the web; with a phone, the citizen is acknowledged and answered by SMS',
+    tag: 'admin: desk',
+    request: { body: desk.NewCaseSchema, maxBodyBytes: 16_384 },
+    response: { status: 201, schema: desk.CaseDetailSchema, description: 'The new case' },
+    errors: [409],
+  },
+  'GET /v1/admin/desk/cases/{number}': {
+    function: 'manage-desk',
+    auth: 'admin-jwt',
+    roles: DESK,
+    summary:
+      'One case: its thread (answers with how they were delivered, notes, attachments), history and the moves it allows',
+    tag: 'admin: desk',
+    request: { path: desk.CasePathSchema },
+    response: { status: 200, schema: desk.CaseDetailSchema, description: 'The case' },
+    errors: [404],
+  },
+  'POST /v1/admin/desk/cases/{number}/answer': deskMove(
+    'Answer the citizen (based on the version read): sent on their channel — WeChat within the window, else a notice linking to the case page; SMS; 12345',
+    desk.ReplySchema,
+  ),
+  'POST /v1/admin/desk/cases/{number}/note': deskMove(
+    'An internal note (never sent to the citizen)',
+    desk.NoteSchema,
+  ),
+  'POST /v1/admin/desk/cases/{number}/assign': deskMove(
+    'Assign the case to an officer of its unit',
+    desk.AssignSchema,
+  ),
+  'POST /v1/admin/desk/cases/{number}/transfer': deskMove(
+    'Transfer the case to another unit, with a reason (its assignee is cleared); answers the case without its thread, which the officer may no longer see',
+    desk.TransferSchema,
+    desk.CaseMovedSchema,
+  ),
+  'POST /v1/admin/desk/cases/{number}/close': deskMove(
+    'Close the case (a reason is needed when nobody answered it); its citizen is asked for their satisfaction',
+    desk.CloseSchema,
+  ),
+  'GET /v1/admin/desk/cases/{number}/attachments/{attachmentId}': {
+    function: 'manage-desk',
+    auth: 'admin-jwt',
+    roles: DESK,
+    summary: 'A photo or voice message of a case (base64), for staff who may see the case',
+    tag: 'admin: desk',
+    request: { path: desk.AttachmentPathSchema },
+    response: { status: 200, schema: desk.AttachmentContentSchema, description: 'The attachment' },
+    errors: [404],
+  },
+  'GET /v1/admin/desk/canned': {
+    function: 'manage-desk',
+    auth: 'admin-jwt',
+    roles: DESK,
+    summary: 'Canned answers (?category= keeps those for one category)',
+    tag: 'admin: desk',
+    request: { query: desk.CannedQuerySchema },
+    response: { status: 200, schema: desk.CannedAnswersSchema, description: 'Canned answers' },
+    errors: [],
+  },
+  'GET /v1/admin/desk/units': {
+    function: 'manage-desk',
+    auth: 'admin-jwt',
+    roles: DESK,
+    summary: 'The units (for assign and transfer): id, name, officers, supervisors',
+    tag: 'admin: desk',
+    response: { status: 200, schema: desk.UnitsSchema, description: 'Units' },
+    errors: [],
+  },
+  'GET /v1/admin/desk/overdue': {
+    function: 'manage-desk',
+    auth: 'admin-jwt',
+    roles: SUPERVISORS,
+    summary:
+      'The 督办 list: every unit’s open cases past a deadline, oldest deadline first, with their escalation',
+    tag: 'admin: desk',
+    response: { status: 200, schema: desk.CaseListSchema, description: 'Overdue cases' },
+    errors: [],
+  },
+  'GET /v1/admin/desk/measures': {
+    function: 'manage-desk',
+    auth: 'admin-jwt',
+    roles: SUPERVISORS,
+    summary:
+      'Per ISO week: cases by category, unit and channel; median time to first answer; overdue; satisfaction',
+    tag: 'admin: desk',
+    request: { query: desk.MeasuresQuerySchema },
+    response: { status: 200, schema: desk.MeasuresSchema, description: 'The measures' },
+    errors: [],
+  },
+
+  // Managed content (operators, supervisors) -------------------------------------------------------
+  'GET /v1/admin/content/{name}': {
+    function: 'manage-content',
+    auth: 'admin-jwt',
+    roles: CONTENT_EDITORS,
+    summary:
+      'Managed content in force: keywords (menu numbers and keyword replies), service-info, desk (units, routing rules, deadlines, canned answers)',
+    tag: 'admin: content',
+    request: { path: desk.ContentPathSchema },
+    response: {
+      status: 200,
+      schema: desk.ContentViewSchema,
+      description: 'The content and its version (0: the shipped first version)',
+    },
+    errors: [],
+  },
+  'PUT /v1/admin/content/{name}': {
+    function: 'manage-content',
+    auth: 'admin-jwt',
+    roles: CONTENT_EDITORS,
+    summary:
+      'Replace managed content (based on the version read; validated; audited; the conversation reads it within a minute)',
+    tag: 'admin: content',
+    request: { path: desk.ContentPathSchema, body: desk.ContentUpdateSchema, maxBodyBytes: 262_144 },
+    response: { status: 200, schema: desk.ContentViewSchema, description: 'Saved' },
+    errors: [409],
+  },
+  'GET /v1/admin/content/{name}/versions': {
+    function: 'manage-content',
+    auth: 'admin-jwt',
+    roles: CONTENT_EDITORS,
+    summary: 'Every stored version of managed content: number, when, by whom',
+    tag: 'admin: content',
+    request: { path: desk.ContentPathSchema },
+    response: { status: 200, schema: desk.ContentVersionsSchema, description: 'Versions, newest first' },
+    errors: [],
+  },
+
   // Restriction data (operators) -------------------------------------------------------------------
   'PUT /v1/admin/calendars/{year}': {
     function: 'manage-restriction-data',
@@ -688,7 +956,8 @@ export const ROUTES = {
     roles: OPERATORS,
     summary: 'Add a rule record',
     tag: 'admin: restriction data',
-    request: { path: api.CityPathSchema, body: api.RestrictionRuleSchema },
+    // A rule with its published rotation periods (up to 400) is the largest body the API takes.
+    request: { path: api.CityPathSchema, body: api.RestrictionRuleSchema, maxBodyBytes: 64 * 1024 },
     response: { status: 201, schema: api.RestrictionRuleSchema, description: 'Added' },
     errors: [409],
   },

@@ -81,10 +81,46 @@ export const RestrictionDataSettingsSchema = z
   .object({ RESTRICTION_DATA_CACHE_SECONDS: count(0, 3600) })
   .transform((e) => ({ cacheMs: e.RESTRICTION_DATA_CACHE_SECONDS * 1000 }));
 
+/** The conversation's 路况: how long a city's road-condition candidates are reused (0: read every time). */
+export const NoticeFeedSettingsSchema = z
+  .object({ NOTICE_FEED_CACHE_SECONDS: count(0, 300) })
+  .transform((e) => ({ cacheMs: e.NOTICE_FEED_CACHE_SECONDS * 1000 }));
+
 /** receive-wechat: the freshness window of a request's timestamp (0 disables it). */
 export const WeChatWebhookSettingsSchema = z
   .object({ WECHAT_MAX_SKEW_S: count(0, 86_400) })
   .transform((e) => ({ maxSkewSeconds: e.WECHAT_MAX_SKEW_S }));
+
+/** The service desk: how long cases are kept (days) and how long managed content is reused (seconds). */
+export const DeskSettingsSchema = z
+  .object({ DESK_RETENTION_DAYS: count(1, 3650), CONTENT_CACHE_SECONDS: count(0, 3600) })
+  .transform((e) => ({
+    retentionDays: e.DESK_RETENTION_DAYS,
+    contentCacheMs: e.CONTENT_CACHE_SECONDS * 1000,
+  }));
+
+/** send-desk-answer: how long a case page link stays valid (days). */
+export const CaseLinkSettingsSchema = z
+  .object({ CASE_LINK_DAYS: count(1, 365) })
+  .transform((e) => ({ linkDays: e.CASE_LINK_DAYS }));
+
+/** fetch-desk-media: the largest photo and voice message kept (bytes). */
+export const DeskMediaSettingsSchema = z
+  .object({ DESK_MAX_IMAGE_BYTES: count(1, 20_000_000), DESK_MAX_VOICE_BYTES: count(1, 20_000_000) })
+  .transform((e) => ({ maxImageBytes: e.DESK_MAX_IMAGE_BYTES, maxVoiceBytes: e.DESK_MAX_VOICE_BYTES }));
+
+/** receive-12345: the freshness window of the platform's timestamps. */
+export const PlatformSettingsSchema = z
+  .object({ PLATFORM_MAX_SKEW_S: count(1, 3600) })
+  .transform((e) => ({ maxSkewSeconds: e.PLATFORM_MAX_SKEW_S }));
+
+/** Stalled runs (manage-pushes reports them, resume-push-runs resumes them). */
+export const RunRecoverySettingsSchema = z
+  .object({ PUSH_STALL_AFTER_SECONDS: count(60, 86_400), PUSH_MAX_AUTO_RESUMES: count(0, 100) })
+  .transform((e) => ({
+    stallAfterMs: e.PUSH_STALL_AFTER_SECONDS * 1000,
+    maxAutoResumes: e.PUSH_MAX_AUTO_RESUMES,
+  }));
 
 /** report-wechat-quota: the daily template quota deliver-wechat counts against (the same value). */
 export const WeChatQuotaSettingsSchema = z

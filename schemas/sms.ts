@@ -4,6 +4,7 @@
  * gateway posts them (notify.md §4.1–§4.2). Callbacks arrive one object or a JSON array.
  */
 import * as z from 'zod';
+import { MonthSchema } from './text.ts';
 
 export const SmsProviderSchema = z.enum(['tencent', 'aliyun', 'sns']);
 export type SmsProvider = z.infer<typeof SmsProviderSchema>;
@@ -21,6 +22,10 @@ export const SmsTemplateKindSchema = z.enum([
   'driver-violation',
   'driver-points',
   'driver-due',
+  'desk-acknowledgement',
+  'desk-answer',
+  'desk-answer-link',
+  'desk-satisfaction',
 ]);
 export type SmsTemplateKind = z.infer<typeof SmsTemplateKindSchema>;
 
@@ -113,12 +118,7 @@ export type TencentReceipt = z.infer<typeof TencentReceiptSchema>;
 export type AliyunReceipt = z.infer<typeof AliyunReceiptSchema>;
 
 /** GET /v1/admin/sms/budget?month=YYYY-MM (default: this month). */
-export const SmsBudgetQuerySchema = z.object({
-  month: z
-    .string()
-    .regex(/^\d{4}-(0[1-9]|1[0-2])$/, 'expected YYYY-MM')
-    .optional(),
-});
+export const SmsBudgetQuerySchema = z.object({ month: MonthSchema.optional() });
 
 /** GET /v1/admin/sms/budget */
 export const SmsBudgetReportSchema = z.object({

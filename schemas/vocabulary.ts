@@ -8,6 +8,7 @@ export const CHANNELS = ['wechat', 'sms'] as const;
 export const ChannelSchema = z.enum(CHANNELS);
 export type Channel = z.infer<typeof ChannelSchema>;
 
-export const PUSH_CATEGORIES = ['restriction', 'notice', 'transactional', 'emergency'] as const;
+/** `desk`: the service desk's answers to a citizen's own case (their own class: never held by the routine cap). */
+export const PUSH_CATEGORIES = ['restriction', 'notice', 'transactional', 'emergency', 'desk'] as const;
 export const PushCategorySchema = z.enum(PUSH_CATEGORIES);
 export type PushCategory = z.infer<typeof PushCategorySchema>;

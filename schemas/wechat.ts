@@ -114,13 +114,13 @@ export type KeywordReplies = z.infer<typeof KeywordRepliesSchema>;
  */
 export const AsyncReplyJobSchema = z.strictObject({
   accountId: z.string().min(1).max(32),
-  openid: z.string().min(1).max(64),
+  openid: z.string().min(1).max(64), // OpenIdSchema at intake
   dedupeKey: z.string().min(1).max(512),
   inbound: z.union([
-    z.object({ kind: z.literal('text'), text: z.string() }),
-    z.object({ kind: z.literal('click'), key: z.string() }),
-    z.object({ kind: z.literal('follow'), scene: z.string().nullable() }),
-    z.object({ kind: z.literal('scan'), scene: z.string().nullable() }),
+    z.object({ kind: z.literal('text'), text: z.string().max(8192) }),
+    z.object({ kind: z.literal('click'), key: z.string().max(1024) }),
+    z.object({ kind: z.literal('follow'), scene: z.string().max(1024).nullable() }),
+    z.object({ kind: z.literal('scan'), scene: z.string().max(1024).nullable() }),
     z.object({ kind: z.literal('unfollow') }),
     z.object({
       kind: z.literal('attachment'),
@@ -130,6 +130,15 @@ export const AsyncReplyJobSchema = z.strictObject({
     }),
   ]),
 });
+
+/**
+ * A WeChat openid as the platform issues them: 28 characters today (`o` + 27 of base64url); up to 64
+ * of that alphabet are accepted. What is not one is never stored: it would become a subscriber no
+ * push can reach, and a key DynamoDB may refuse.
+ */
+export const OpenIdSchema = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{1,64}$/, 'an openid is 1–64 letters, digits, - and _');
 
 /**
  * A note to a follower about a request of their own made on another channel (the phone that linked
@@ -175,21 +184,25 @@ export const MENU_BUTTON_TYPES = [
   'article_id',
 ] as const;
 
-/** One button as menu/create takes it (WeChat's limits are checked by functions/core/wechat/menu.ts). */
+/**
+ * One button as menu/create takes it. WeChat's own limits (names of 16 or 60 bytes, keys of 128,
+ * urls of 1,024, 3 buttons of 5) are checked by functions/core/wechat/menu.ts, which says which is
+ * broken; the bounds here, about twice those, only keep a menu from being of any size at all.
+ */
 export const MenuButtonSchema = z.strictObject({
-  name: z.string().min(1),
+  name: z.string().min(1).max(120),
   type: z.enum(MENU_BUTTON_TYPES).optional(),
-  key: z.string().optional(),
-  url: z.string().optional(),
-  appid: z.string().optional(),
-  pagepath: z.string().optional(),
-  article_id: z.string().optional(),
+  key: z.string().max(256).optional(),
+  url: z.string().max(2048).optional(),
+  appid: z.string().max(64).optional(),
+  pagepath: z.string().max(1024).optional(),
+  article_id: z.string().max(256).optional(),
   get sub_button() {
-    return z.array(MenuButtonSchema).optional();
+    return z.array(MenuButtonSchema).max(10).optional();
   },
 });
 export type MenuButton = z.infer<typeof MenuButtonSchema>;
-export const MenuSchema = z.strictObject({ button: z.array(MenuButtonSchema) });
+export const MenuSchema = z.strictObject({ button: z.array(MenuButtonSchema).max(10) });
 export type Menu = z.infer<typeof MenuSchema>;
 /** The menus in schemas/data/menus.json, by name (an account's `menu`, or its audience). */
 export const MenusSchema = z.record(z.string().regex(/^[a-z0-9-]{1,32}$/), MenuSchema);

@@ -19,6 +19,6 @@ export const handler = queueHandler({
   schema: DeliveryMessageSchema,
   retrying: 'delivery will be retried',
   begin: async () => bundleDelivery(bundleDeps('sms'), smsDelivery(await deps())),
-  record: (bundle, delivery) => delivery.deliver(bundle),
+  record: (bundle, delivery, attempt) => delivery.deliver(bundle, attempt),
   end: (delivery) => delivery.finish(),
 });

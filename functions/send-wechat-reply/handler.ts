@@ -33,8 +33,8 @@ const deps = {
 export const handler = queueHandler({
   schema: WeChatReplyJobSchema,
   retrying: 'customer-service message will be retried',
-  record: async (job, _, record) => {
+  record: async (job, _, attempt) => {
     if ('kind' in job) await sendFollowerNote(job, deps);
-    else await sendAsyncReply(job, Number(record.attributes.ApproximateReceiveCount), deps);
+    else await sendAsyncReply(job, attempt.receiveCount, deps);
   },
 });

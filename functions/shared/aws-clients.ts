@@ -7,7 +7,6 @@ import { S3Client } from '@aws-sdk/client-s3';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { snsTopics } from '../adapters/sns/publisher.ts';
-import { env } from './config.ts';
 import { tracer } from './powertools.ts';
 
 export const documentClient = DynamoDBDocumentClient.from(tracer.captureAWSv3Client(new DynamoDBClient({})), {
@@ -16,7 +15,16 @@ export const documentClient = DynamoDBDocumentClient.from(tracer.captureAWSv3Cli
 
 export const topics = snsTopics(tracer.captureAWSv3Client(new SNSClient({})));
 
-/** Path-style addressing where an endpoint override points S3 elsewhere (the local stack's buckets). */
-export const s3Client = tracer.captureAWSv3Client(
-  new S3Client({ forcePathStyle: Boolean(env().AWS_ENDPOINT_URL_S3) }),
-);
+/**
+ * S3, built on first use (only the functions with a bucket need it). Path-style addressing and
+ * checksums only where required, so the local stack's emulation (AWS_ENDPOINT_URL_S3) serves it.
+ */
+let s3: S3Client | undefined;
+export const s3Client = () =>
+  (s3 ??= tracer.captureAWSv3Client(
+    new S3Client({
+      forcePathStyle: true,
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
+    }),
+  ));

@@ -20,5 +20,15 @@ export const clock: Clock = {
  */
 export const protocolNow = () => Date.now();
 
+/**
+ * The local stack's time scale (LOCAL_TIME_SCALE, STAGE=local only; 1 on AWS): the queues' visibility
+ * timeouts and the push ledger's in-flight window shrink together, so what holds between them on AWS
+ * (a deliver function's timeout < the in-flight window < its queue's visibility timeout) holds
+ * locally, minutes becoming seconds — what the chaos suite runs with.
+ */
+export const localTimeScale = (): number => {
+  const scale = isLocal() ? Number(process.env.LOCAL_TIME_SCALE ?? 1) : 1;
+  return Number.isFinite(scale) && scale > 0 && scale <= 1 ? scale : 1;
+};
 /** Protocol time as a Clock: what a follower's customer-service window is counted in (WeChat's time). */
 export const protocolClock: Clock = { now: () => new Date(protocolNow()) };

@@ -21,6 +21,8 @@ export function requireEnv(name: string, e: Environment = env()): string {
 
 export const tableName = (tableId: string, e: Environment = env()) => requireEnv(envNames.table(tableId), e);
 export const topicArn = (topicId: string, e: Environment = env()) => requireEnv(envNames.topic(topicId), e);
+export const bucketName = (bucketId: string, e: Environment = env()) =>
+  requireEnv(envNames.bucket(bucketId), e);
 
 /** The function's settings, parsed with `schema`; an invalid or missing one names the variable. */
 export function settings<S extends z.ZodType>(schema: S, e: Environment = env()): z.output<S> {

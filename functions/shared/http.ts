@@ -3,8 +3,10 @@
  * chain per function: tracer → logger → metrics; then, per request, the route by API Gateway's
  * route key among the function's declared routes (schemas/routes.ts; an unknown key is a 404
  * problem), the role check of admin routes (before any input is parsed, so a caller without the
- * role learns nothing about the input rules), zod validation of path, query and JSON body with the
- * route's declared schemas, and one error mapping to RFC 9457 problem+json.
+ * role learns nothing about the input rules), the body limit (the route's `maxBodyBytes`, else
+ * the default: 413), a query parameter given twice (400: API Gateway would join the
+ * values with a comma), zod validation of path, query and JSON body with the route's declared
+ * schemas, and one error mapping to RFC 9457 problem+json.
  *
  *   export const handler = httpRouter('manage-notices', {
  *     'GET /v1/admin/notices/{id}': async ({ path, actor }) => ({ status: 200, body: … }),
@@ -27,6 +29,7 @@ import type * as z from 'zod';
 import {
   isJsonRoute,
   type JsonRoute,
+  maxBodyBytesOf,
   ROUTES,
   type RouteDeclarations,
   type Routes,
@@ -94,15 +97,44 @@ function parseOrThrow(schema: z.ZodType, value: unknown, where: string): unknown
   );
 }
 
-function readJsonBody(event: APIGatewayProxyEventV2, maxBytes: number | undefined): unknown {
+function bodyText(event: APIGatewayProxyEventV2, maxBytes: number): string | undefined {
   if (event.body === undefined || event.body === '') return undefined;
   const text = event.isBase64Encoded ? Buffer.from(event.body, 'base64').toString('utf8') : event.body;
-  if (maxBytes !== undefined && Buffer.byteLength(text, 'utf8') > maxBytes)
+  if (Buffer.byteLength(text, 'utf8') > maxBytes)
     throw new PayloadTooLargeError(`The request body is larger than ${maxBytes} bytes.`);
+  return text;
+}
+
+function readJson(text: string | undefined): unknown {
+  if (text === undefined) return undefined;
   try {
     return JSON.parse(text);
   } catch {
     throw new ValidationError('The request body is not valid JSON.');
+  }
+}
+
+/**
+ * Every query parameter of the API is single-valued: one given twice (`?actor=a&actor=b`, which API
+ * Gateway hands over as `a,b`) or a name that does not decode is refused, naming it.
+ */
+function refuseRepeatedParameters(rawQueryString: string | undefined): void {
+  const seen = new Set<string>();
+  for (const part of (rawQueryString ?? '').split('&')) {
+    if (part === '') continue;
+    let name: string;
+    try {
+      name = decodeURIComponent(part.split('=')[0]!.replaceAll('+', ' '));
+    } catch {
+      throw new ValidationError('The query string is not valid percent-encoding.', [
+        { path: 'query', message: 'not valid percent-encoding' },
+      ]);
+    }
+    if (seen.has(name))
+      throw new ValidationError(`The query parameter '${name}' is given more than once.`, [
+        { path: `query.${name}`, message: 'given more than once; give it once' },
+      ]);
+    seen.add(name);
   }
 }
 
@@ -122,11 +154,13 @@ async function serve(
   context: Context,
 ) {
   const actor = route.auth === 'admin-jwt' ? authorize(event, route.roles) : undefined;
-  const { path, query, body, maxBodyBytes } = route.request ?? {};
+  const { path, query, body } = route.request ?? {};
+  const text = bodyText(event, maxBodyBytesOf(route));
+  refuseRepeatedParameters(event.rawQueryString);
   return handle({
     path: path && parseOrThrow(path, event.pathParameters ?? {}, 'path'),
     query: query && parseOrThrow(query, event.queryStringParameters ?? {}, 'query'),
-    body: body && parseOrThrow(body, readJsonBody(event, maxBodyBytes), 'body'),
+    body: body && parseOrThrow(body, readJson(text), 'body'),
     event,
     context,
     actor,

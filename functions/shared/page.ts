@@ -12,24 +12,30 @@ import { flushMetrics, logger, tracer } from './powertools.ts';
 import { errorMessage } from './telemetry.ts';
 
 export interface Page {
-  status: 200 | 404 | 410;
+  status: 200 | 403 | 404 | 410;
   html: string;
-  etag: string;
+  /** Public pages only: what If-None-Match is compared with. */
+  etag?: string;
 }
 
 export interface PageRequest {
   pathParameters: Record<string, string | undefined>;
+  query: Record<string, string | undefined>;
   ifNoneMatch: string | undefined;
 }
 
 /** Cacheable for a minute (a withdrawal shows within it), a found page a little longer at the edge. */
 const CACHE = {
   200: 'public, max-age=60, stale-while-revalidate=300',
+  403: 'public, max-age=30',
   404: 'public, max-age=30',
   410: 'public, max-age=300',
 } as const;
 
-/** `personal`: a page for one person (a driver notice's): never cached anywhere, no 304. */
+/**
+ * `personal`: a page for one person (a driver notice's, a citizen's case): never stored by a browser
+ * or a cache, no ETag, no 304.
+ */
 export function pageHandler(
   csp: string,
   fn: (req: PageRequest) => Promise<Page>,
@@ -50,9 +56,10 @@ export function pageHandler(
       try {
         const page = await fn({
           pathParameters: event.pathParameters ?? {},
+          query: event.queryStringParameters ?? {},
           ifNoneMatch: event.headers?.['if-none-match'],
         });
-        if (options.personal)
+        if (options.personal || !page.etag)
           return {
             statusCode: page.status,
             headers: { ...headers, 'cache-control': 'private, no-store' },

@@ -5,7 +5,9 @@
  * that fails (bad body, or its work threw) is logged and retried by SQS, then dead-lettered.
  *
  * `begin` builds what the records of one invocation share (e.g. the delivery loop's run statuses and
- * counts); `end` runs once after them, whatever happened, to write what they gathered.
+ * counts); `end` runs once after them, whatever happened, to write what they gathered. Each record
+ * is told its attempt: how often the queue has delivered it, and whether this is its last delivery
+ * before the dead-letter queue (the builders give each queue's consumer QUEUE_MAX_RECEIVES).
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
@@ -13,20 +15,29 @@ import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type * as z from 'zod';
-import { isLocal } from './config.ts';
+import { envNames } from '../../schemas/resource-env.ts';
+import { env, isLocal } from './config.ts';
 import { flushMetrics, logger, tracer } from './powertools.ts';
 import { errorMessage } from './telemetry.ts';
+
+/** Which delivery of its message a record is. */
+export interface Attempt {
+  receiveCount: number;
+  /** The queue will not deliver it again (the next failure dead-letters it). */
+  lastAttempt: boolean;
+}
 
 export interface QueueHandler<T, S> {
   schema: z.ZodType<T>;
   begin?: () => S | Promise<S>;
-  record: (body: T, state: S, record: SQSRecord) => Promise<void>;
+  record: (body: T, state: S, attempt: Attempt, record: SQSRecord) => Promise<void>;
   end?: (state: S) => Promise<void>;
   /** What a failed record's log line says will happen. */
   retrying?: string;
 }
 
 export function queueHandler<T, S = undefined>(h: QueueHandler<T, S>) {
+  const maxReceives = Number(env()[envNames.queueMaxReceives]) || Number.POSITIVE_INFINITY;
   return middy<SQSEvent, SQSBatchResponse>()
     .use(captureLambdaHandler(tracer, { captureResponse: false }))
     .use(injectLambdaContext(logger, { resetKeys: true }))
@@ -37,7 +48,9 @@ export function queueHandler<T, S = undefined>(h: QueueHandler<T, S>) {
       const errors: Record<string, string> = {};
       const recordHandler = async (record: SQSRecord) => {
         try {
-          await h.record(h.schema.parse(JSON.parse(record.body)), state, record);
+          const receiveCount = Number(record.attributes.ApproximateReceiveCount) || 1;
+          const attempt = { receiveCount, lastAttempt: receiveCount >= maxReceives };
+          await h.record(h.schema.parse(JSON.parse(record.body)), state, attempt, record);
         } catch (error) {
           errors[record.messageId] = errorMessage(error);
           logger.warn(h.retrying ?? 'record will be retried', {

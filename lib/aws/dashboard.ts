@@ -37,12 +37,13 @@ export const DASHBOARD_METRICS = {
   quotaAndBudget: ['WeChatQuotaExhausted', 'WeChatConfigErrors', 'SmsBudgetExhausted', 'SmsConfigErrors'],
   coverage: ['RestrictionCoverageGaps', 'RestrictionPushUnknownDays', 'RestrictionPushLatePlans'],
   publishing: ['ScheduledNoticeFailures', 'PublishScheduleFailures'],
+  /** The service desk (issue 17): overdue and escalated (督办, alarmed), opened, media refused. */
+  desk: ['DeskCasesOverdue', 'DeskCasesEscalated', 'DeskCasesOpened', 'DeskMediaRefused'],
+  /** The desk's measures as CloudWatch computes them: the median first answer, the average satisfaction. */
+  deskMeasures: ['DeskFirstAnswerSeconds', 'DeskSatisfactionScore'],
 } as const;
 
-/**
- * Reserved: the service desk's overdue cases (督办) do not exist yet. When they do, put their metric
- * in this section (and an alarm on it in the blueprint); the title stays so operators find it.
- */
+/** The service desk's section: overdue cases (督办) first, then the week's measures. */
 export const INBOX_OVERDUE_TITLE = 'Inbox overdue (service desk)';
 
 export interface OperationsDashboardProps {
@@ -248,7 +249,24 @@ export class OperationsDashboard extends Construct {
       [
         section(
           INBOX_OVERDUE_TITLE,
-          'Reserved: overdue service-desk cases (督办) appear here once the service desk exists.',
+          'Open cases past a deadline are escalated to their unit’s supervisors: the 督办 list, `GET /v1/admin/desk/overdue` (supervisor), or the console’s 督办 page. Breakdowns by category, channel and unit are the same metrics with that dimension.',
+        ),
+      ],
+      [
+        graph(
+          'Overdue (max per run), escalated, opened, media refused',
+          [
+            custom('DeskCasesOverdue', 'Maximum', Duration.hours(1)),
+            custom('DeskCasesEscalated', 'Sum', Duration.hours(1)),
+            custom('DeskCasesOpened', 'Sum', Duration.hours(1)),
+            custom('DeskMediaRefused', 'Sum', Duration.hours(1)),
+          ],
+          { width: 12 },
+        ),
+        graph(
+          'Time to first answer (p50, seconds) and satisfaction (average, 1 best – 3 worst)',
+          [custom('DeskFirstAnswerSeconds', 'p50', Duration.days(1))],
+          { width: 12, right: [custom('DeskSatisfactionScore', 'Average', Duration.days(1))] },
         ),
       ],
     ];

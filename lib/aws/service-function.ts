@@ -13,12 +13,13 @@ import { type IRole, PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib
 import { Architecture, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
 import { LogLevel, NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { IBucket } from 'aws-cdk-lib/aws-s3';
 import type { IScheduleGroup } from 'aws-cdk-lib/aws-scheduler';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import type { ITopic } from 'aws-cdk-lib/aws-sns';
 import type { IQueue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
-import type { FunctionDef, TableAccess } from '../../schemas/blueprint.ts';
+import type { BucketAccess, FunctionDef, TableAccess } from '../../schemas/blueprint.ts';
 import { awsBucketName, envNames } from '../../schemas/resource-env.ts';
 import { REPO_ROOT } from '../blueprint.ts';
 import { BUNDLE } from './bundling.ts';
@@ -174,10 +175,10 @@ export class ServiceFunction extends Construct {
   }
 
   /**
-   * Env var + grant for a bucket (named by awsBucketName, so nothing crosses the stacks): read its
-   * objects under drops/, and with `read-write` write results under results/; the data key.
+   * Env var + grant for a drop bucket (`notifies`; named by awsBucketName, so nothing crosses the
+   * stacks): read its objects under drops/, and with `read-write` write results under results/; the data key.
    */
-  bindBucket(bucketId: string, stage: string, keyArn: string, access: 'read' | 'read-write'): void {
+  bindDropBucket(bucketId: string, stage: string, keyArn: string, access: 'read' | 'read-write'): void {
     const stack = Stack.of(this);
     const bucketName = awsBucketName(bucketId, stage, stack.account, stack.region);
     this.fn.addEnvironment(envNames.bucket(bucketId), bucketName);
@@ -201,6 +202,27 @@ export class ServiceFunction extends Construct {
         id: `AwsSolutions-IAM5[Resource::arn:${shown(stack.partition, '<AWS::Partition>')}:s3:::${named}/${prefix}/*]`,
         reason: `Objects of ${bucketId} are named by whoever drops them (one a night); the grant is limited to the ${prefix}/ prefix.`,
       });
+  }
+
+  /** Env var + grant for one bucket: its objects only, GetObject and/or PutObject (never List or Delete). */
+  bindBucket(bucketId: string, bucket: IBucket, exportName: string, access: BucketAccess): void {
+    this.fn.addEnvironment(envNames.bucket(bucketId), bucket.bucketName);
+    const actions = {
+      read: ['s3:GetObject'],
+      write: ['s3:PutObject'],
+      'read-write': ['s3:GetObject', 's3:PutObject'],
+    }[access];
+    this.role.addToPolicy(new PolicyStatement({ actions, resources: [bucket.arnForObjects('*')] }));
+    if (bucket.encryptionKey) {
+      const keyActions = access === 'read' ? ['kms:Decrypt'] : ['kms:Decrypt', 'kms:GenerateDataKey'];
+      this.role.addToPolicy(
+        new PolicyStatement({ actions: keyActions, resources: [bucket.encryptionKey.keyArn] }),
+      );
+    }
+    Validations.of(this.role).acknowledge({
+      id: `AwsSolutions-IAM5[Resource::arn:${shownToken(Stack.of(this).partition, '<AWS::Partition>')}:s3:::${exportName}/*]`,
+      reason: `Objects are named at run time (one per attachment); the grant is ${actions.join(' and ')} on this bucket's objects only.`,
+    });
   }
 
   bindTopic(topicId: string, topic: ITopic): void {
@@ -283,3 +305,6 @@ export class ServiceFunction extends Construct {
     bus.grantPutEventsTo(this.fn);
   }
 }
+
+/** A stack value as cdk-nag shows it in a finding: the literal when known, else its pseudo parameter. */
+const shownToken = (value: string, placeholder: string) => (Token.isUnresolved(value) ? placeholder : value);

@@ -55,11 +55,13 @@ export class StatefulStack extends Stack {
   readonly key: Key;
   readonly stage: string;
   readonly tables: Record<string, Table> = {};
+  readonly buckets: Record<string, Bucket> = {};
+  /** Each bucket's name, exported under a name of our own: the functions' grants name it (cdk-nag). */
+  readonly bucketExports: Record<string, string> = {};
   readonly topics: Record<string, Topic> = {};
   readonly alarmTopic: Topic;
   readonly secrets: Record<string, Secret> = {};
   readonly eventBus: EventBus;
-  readonly buckets: Record<string, Bucket> = {};
   /**
    * The queues buckets notify (with their dead-letter queues), made here with their bucket: S3's
    * notification configuration names its queue, so a queue in the stateless stack would make the
@@ -87,6 +89,27 @@ export class StatefulStack extends Stack {
 
     for (const [tableId, def] of Object.entries(blueprint.tables)) {
       this.tables[tableId] = this.table(tableId, def);
+    }
+    const bucketIds = Object.keys(blueprint.buckets);
+    // Where S3 writes the buckets' access logs (cdk-nag S1): one bucket for all, logs kept 90 days.
+    const accessLogs = bucketIds.length
+      ? new Bucket(this, 'BucketAccessLogs', {
+          encryption: BucketEncryption.S3_MANAGED,
+          enforceSSL: true,
+          blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+          objectOwnership: ObjectOwnership.BUCKET_OWNER_PREFERRED,
+          lifecycleRules: [{ expiration: Duration.days(90) }],
+          removalPolicy: RemovalPolicy.RETAIN,
+        })
+      : undefined;
+    if (accessLogs)
+      Validations.of(accessLogs).acknowledge({
+        id: 'AwsSolutions-S1',
+        reason: 'This bucket holds the other buckets’ server access logs; logging it into itself would loop.',
+      });
+    // Drop buckets (`notifies`) are made below, with their queue.
+    for (const [bucketId, def] of Object.entries(blueprint.buckets)) {
+      if (!def.notifies) this.buckets[bucketId] = this.bucket(bucketId, def, accessLogs!);
     }
     for (const [topicId, def] of Object.entries(blueprint.topics)) {
       this.topics[topicId] = new Topic(this, `${pascal(topicId)}Topic`, {
@@ -140,22 +163,10 @@ export class StatefulStack extends Stack {
 
     this.eventBus = new EventBus(this, 'EventBus', { description: `${blueprint.service} domain events` });
 
-    const dropBuckets = Object.entries(blueprint.buckets);
-    const accessLogs = dropBuckets.length
-      ? new Bucket(this, 'AccessLogs', {
-          encryption: BucketEncryption.S3_MANAGED,
-          blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-          enforceSSL: true,
-          objectOwnership: ObjectOwnership.BUCKET_OWNER_PREFERRED,
-          lifecycleRules: [{ expiration: Duration.days(90) }],
-          removalPolicy: RemovalPolicy.RETAIN,
-        })
-      : undefined;
-    if (accessLogs)
-      Validations.of(accessLogs).acknowledge({
-        id: 'AwsSolutions-S1',
-        reason: 'This is the server access log bucket of the drop buckets; logging it to itself would loop.',
-      });
+    // One access-log bucket serves both kinds (made above).
+    const dropBuckets = Object.entries(blueprint.buckets).flatMap(([bucketId, def]) =>
+      def.notifies ? [[bucketId, { ...def, notifies: def.notifies }] as const] : [],
+    );
     for (const [bucketId, def] of dropBuckets) {
       const queueDef = blueprint.queues[def.notifies]!;
       this.buckets[bucketId] = this.dropBucket(bucketId, def, accessLogs!);
@@ -291,6 +302,40 @@ export class StatefulStack extends Stack {
     new CfnOutput(this, `${pascal(bucketId)}WriterPolicyArn`, {
       value: writer.managedPolicyArn,
       description: `Attach to the principal that drops objects into ${bucketId} (PutObject under drops/)`,
+    });
+    return bucket;
+  }
+
+  /**
+   * A private bucket under the data key, TLS only, whose objects expire after `expireDays` (the
+   * retention of what it holds) and whose unfinished uploads are cleaned after a day; RETAINed.
+   */
+  private bucket(bucketId: string, def: BucketDef, accessLogs: Bucket): Bucket {
+    const bucket = new Bucket(this, `${pascal(bucketId)}Bucket`, {
+      encryption: BucketEncryption.KMS,
+      encryptionKey: this.key,
+      bucketKeyEnabled: true,
+      enforceSSL: true,
+      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+      objectOwnership: ObjectOwnership.BUCKET_OWNER_ENFORCED,
+      versioned: false,
+      lifecycleRules: [
+        {
+          id: 'retention',
+          expiration: Duration.days(def.expireDays),
+          abortIncompleteMultipartUploadAfter: Duration.days(1),
+        },
+      ],
+      serverAccessLogsBucket: accessLogs,
+      serverAccessLogsPrefix: `${bucketId}/`,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+    Tags.of(bucket).add('blueprint-bucket', bucketId);
+    this.bucketExports[bucketId] = `${this.stackName}-${pascal(bucketId)}Bucket`;
+    new CfnOutput(this, `${pascal(bucketId)}BucketName`, {
+      value: bucket.bucketName,
+      exportName: this.bucketExports[bucketId],
+      description: `The ${bucketId} bucket (objects expire after ${def.expireDays} days)`,
     });
     return bucket;
   }

@@ -9,6 +9,7 @@ import {
   type CfnElement,
   CfnOutput,
   Duration,
+  Fn,
   Stack,
   type StackProps,
   Tags,
@@ -33,6 +34,7 @@ import { LambdaFunction as LambdaRuleTarget } from 'aws-cdk-lib/aws-events-targe
 import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Bucket, type IBucket } from 'aws-cdk-lib/aws-s3';
 import { Schedule, ScheduleExpression, ScheduleGroup, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { LambdaInvoke } from 'aws-cdk-lib/aws-scheduler-targets';
 import { SubscriptionFilter } from 'aws-cdk-lib/aws-sns';
@@ -41,7 +43,7 @@ import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
 import type { Construct } from 'constructs';
 import type { AuthKind, Blueprint, FilterPolicy, QueueDef } from '../../schemas/blueprint.ts';
 import { claimsOf, identityEnvironment } from '../../schemas/identity.ts';
-import { physicalName, scheduleGroupName } from '../../schemas/resource-env.ts';
+import { envNames, physicalName, scheduleGroupName } from '../../schemas/resource-env.ts';
 import { ConsoleSite } from './console-site.ts';
 import { OperationsDashboard } from './dashboard.ts';
 import { type Deployment, deployedEnvironment } from './deployment.ts';
@@ -118,9 +120,23 @@ export class StatelessStack extends Stack {
           blueprint.tables[tableId]!.indexes.map((ix) => ix.name),
         );
       for (const topicId of def.publishes) sf.bindTopic(topicId, stateful.topics[topicId]!);
+      for (const [bucketId, access] of Object.entries(def.buckets)) {
+        if (blueprint.buckets[bucketId]?.notifies)
+          sf.bindDropBucket(
+            bucketId,
+            deployment.stage,
+            stateful.key.keyArn,
+            access === 'read' ? 'read' : 'read-write',
+          );
+        else
+          sf.bindBucket(
+            bucketId,
+            this.bucketOf(bucketId, stateful),
+            stateful.bucketExports[bucketId]!,
+            access,
+          );
+      }
       for (const secretId of def.secrets) sf.bindSecret(secretId, stateful.secrets[secretId]!);
-      for (const [bucketId, access] of Object.entries(def.buckets))
-        sf.bindBucket(bucketId, deployment.stage, stateful.key.keyArn, access);
       if (def.putsEvents) sf.bindEventBus(stateful.eventBus);
       this.functions[fnId] = sf;
     }
@@ -212,13 +228,26 @@ export class StatelessStack extends Stack {
       ],
       identitySource: ['$request.header.Authorization'],
     });
+    // One integration and one invoke permission per function, shared by its routes: per route, the
+    // three resources each (route, integration, permission) would take the stack past CloudFormation's
+    // 500. The permission names this API (any of its routes: only this function's routes reach it).
+    const integrations = new Map<string, HttpLambdaIntegration>();
+    const integrationOf = (fnId: string): HttpLambdaIntegration => {
+      let integration = integrations.get(fnId);
+      if (!integration) {
+        integration = new HttpLambdaIntegration(`${pascal(fnId)}Integration`, this.functions[fnId]!.fn, {
+          scopePermissionToRoute: false,
+        });
+        integrations.set(fnId, integration);
+      }
+      return integration;
+    };
     blueprint.routes.forEach((route) => {
-      const sf = this.functions[route.function]!;
       const authorizer: IHttpRouteAuthorizer | undefined = route.auth === 'admin-jwt' ? jwt : undefined;
       const [created] = this.api.addRoutes({
         path: route.path,
         methods: [HttpMethod[route.method]],
-        integration: new HttpLambdaIntegration(`${pascal(route.function)}${route.method}Integration`, sf.fn),
+        integration: integrationOf(route.function),
         ...(authorizer ? { authorizer } : {}),
       });
       if (route.auth !== 'admin-jwt' && created) {
@@ -354,6 +383,17 @@ export class StatelessStack extends Stack {
     });
   }
 
+  private readonly importedBuckets: Record<string, IBucket> = {};
+
+  /** A stateful bucket through its named export, so grants (and their acknowledgements) name the export. */
+  private bucketOf(bucketId: string, stateful: StatefulStack): IBucket {
+    this.importedBuckets[bucketId] ??= Bucket.fromBucketAttributes(this, `${pascal(bucketId)}Bucket`, {
+      bucketName: Fn.importValue(stateful.bucketExports[bucketId]!),
+      encryptionKey: stateful.buckets[bucketId]!.encryptionKey,
+    });
+    return this.importedBuckets[bucketId];
+  }
+
   private deadLetterQueue(
     constructId: string,
     what: string,
@@ -422,6 +462,8 @@ export class StatelessStack extends Stack {
   }
 
   private consume(queue: Queue, def: QueueDef): void {
+    // The consumer knows its last attempt (delivery settles what is still left then).
+    this.functions[def.function]!.fn.addEnvironment(envNames.queueMaxReceives, String(def.maxReceives));
     this.functions[def.function]!.fn.addEventSource(
       new SqsEventSource(queue, {
         batchSize: def.batchSize,

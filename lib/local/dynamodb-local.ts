@@ -4,7 +4,7 @@
  * and by the vitest global setup (in memory). Also creates missing tables from the blueprint.
  */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { dirname, join } from 'node:path';
 import {
@@ -82,6 +82,28 @@ export function localClient(endpoint: string): DynamoDBClient {
   });
 }
 
+/**
+ * A DynamoDB Local left running on `dbPath` by a stack that was killed (kill -9 of the node process
+ * leaves its Java child behind): killed before another one opens the same files.
+ */
+async function reapOrphan(pidFile: string, dbPath: string): Promise<void> {
+  if (!existsSync(pidFile)) return;
+  const pid = Number(readFileSync(pidFile, 'utf8'));
+  rmSync(pidFile, { force: true });
+  if (!Number.isInteger(pid) || pid <= 0) return;
+  const args = spawnSync('ps', ['-p', String(pid), '-o', 'args='], { encoding: 'utf8' }).stdout ?? '';
+  if (!args.includes('DynamoDBLocal.jar') || !args.includes(dbPath)) return; // gone, or another process now
+  process.kill(pid, 'SIGKILL');
+  for (let waited = 0; waited < 5000; waited += 50) {
+    try {
+      process.kill(pid, 0);
+    } catch {
+      return;
+    }
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** Starts DynamoDB Local and resolves when it answers ListTables. */
 export async function startDynamoDbLocal(options: StartOptions = {}): Promise<DynamoDbLocal> {
   const java = options.java ?? findJava();
@@ -90,7 +112,11 @@ export async function startDynamoDbLocal(options: StartOptions = {}): Promise<Dy
   if (!existsSync(jar)) throw new Error(`DynamoDB Local jar not found at ${jar}; run npm ci`);
   const port = options.port ?? (await freePort());
   const storage = options.dbPath ? ['-dbPath', options.dbPath] : ['-inMemory'];
-  if (options.dbPath) mkdirSync(options.dbPath, { recursive: true });
+  const pidFile = options.dbPath ? join(options.dbPath, 'dynamodb-local.pid') : undefined;
+  if (options.dbPath && pidFile) {
+    mkdirSync(options.dbPath, { recursive: true });
+    await reapOrphan(pidFile, options.dbPath);
+  }
   const child = spawn(
     java,
     [
@@ -104,6 +130,7 @@ export async function startDynamoDbLocal(options: StartOptions = {}): Promise<Dy
     ],
     { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] },
   );
+  if (pidFile && child.pid) writeFileSync(pidFile, String(child.pid));
   let output = '';
   child.stdout?.on('data', (d) => {
     output += d;
@@ -112,7 +139,12 @@ export async function startDynamoDbLocal(options: StartOptions = {}): Promise<Dy
     output += d;
   });
   const endpoint = `http://127.0.0.1:${port}`;
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+  const exited = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      if (pidFile) rmSync(pidFile, { force: true });
+      resolve();
+    }),
+  );
   const client = localClient(endpoint);
   const deadline = Date.now() + 30_000;
   for (;;) {

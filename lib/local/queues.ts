@@ -2,12 +2,15 @@
  * In-process SNS → SQS → Lambda with the semantics the real services give, so code that is correct
  * here is correct there: at-least-once delivery, batches, a visibility timeout after which an
  * unacknowledged message comes back, `batchItemFailures` partial failures, a dead-letter queue after
- * `maxReceives`, a maximum concurrency of parallel batches, and redrive from the DLQ.
+ * `maxReceives`, a maximum concurrency of parallel batches, redrive from the DLQ, retention — and,
+ * with a journal (./queue-journal.ts; the local stack keeps one per queue in the data folder),
+ * durability: messages, receive counts, visibility and dead letters survive the process.
  */
 import { randomUUID } from 'node:crypto';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type { FilterPolicy, QueueDef } from '../../schemas/blueprint.ts';
 import { matchesPattern } from './patterns.ts';
+import type { QueueJournal } from './queue-journal.ts';
 
 export interface QueueMessage {
   messageId: string;
@@ -38,6 +41,14 @@ export class LocalQueue {
   readonly def: QueueDef;
   private readonly messages: QueueMessage[] = [];
   readonly deadLetters: QueueMessage[] = [];
+  private journal: QueueJournal | undefined;
+  /**
+   * Faults an operator or the chaos suite switches on: the share of batches whose worker dies after
+   * doing its work (the batch fails as a whole and comes back after its visibility timeout), and the
+   * share of messages lost before any worker sees them (deleted unread: what a publish that never
+   * happened leaves behind).
+   */
+  faults = { failAfterWorkRate: 0, dropRate: 0 };
   private consumer: QueueConsumer | undefined;
   private running = 0;
   private stopped = false;
@@ -55,9 +66,37 @@ export class LocalQueue {
     this.onError = options.onError ?? (() => {});
   }
 
+  /**
+   * Keeps the queue in `journal` from now on, after taking back what it held (before `start`; the
+   * owner of the data folder's lock only): what outlived the retention is dropped.
+   */
+  attach(journal: QueueJournal): void {
+    const kept = journal.open(this.def.retentionDays);
+    this.messages.unshift(...kept.messages);
+    this.deadLetters.unshift(...kept.deadLetters);
+    this.journal = journal;
+    if (this.messages.length > kept.messages.length)
+      journal.compact({ messages: this.messages, deadLetters: this.deadLetters });
+  }
+
+  /** Journals a change before it is acted on; compacts the journal once it has grown well past the queue. */
+  private record(entry: Parameters<QueueJournal['append']>[0]): void {
+    if (this.journal?.append(entry))
+      this.journal.compact({ messages: this.messages, deadLetters: this.deadLetters });
+  }
+
   send(body: string, attributes: Record<string, string> = {}): string {
     const messageId = randomUUID();
-    this.messages.push({ messageId, body, attributes, receiveCount: 0, sentAt: Date.now(), visibleAt: 0 });
+    const m: QueueMessage = {
+      messageId,
+      body,
+      attributes,
+      receiveCount: 0,
+      sentAt: Date.now(),
+      visibleAt: 0,
+    };
+    this.record({ op: 'send', m });
+    this.messages.push(m);
     this.pump();
     return messageId;
   }
@@ -76,9 +115,11 @@ export class LocalQueue {
 
   /** Moves every dead letter back to the source queue with a fresh receive count. */
   redrive(): number {
+    const at = Date.now();
+    this.record({ op: 'redrive', at });
     const moved = this.deadLetters.splice(0);
     for (const m of moved) {
-      this.messages.push({ ...m, receiveCount: 0, visibleAt: 0, sentAt: Date.now() });
+      this.messages.push({ ...m, receiveCount: 0, visibleAt: 0, sentAt: at });
     }
     this.pump();
     return moved.length;
@@ -135,20 +176,39 @@ export class LocalQueue {
   private receive(): QueueMessage[] {
     const now = Date.now();
     const batch: QueueMessage[] = [];
+    const expired = now - this.def.retentionDays * 86_400_000;
     for (let i = 0; i < this.messages.length && batch.length < this.def.batchSize; ) {
       const m = this.messages[i]!;
+      if (m.sentAt < expired) {
+        this.delete(m.messageId); // past the retention period, as SQS deletes it
+        continue;
+      }
       if (m.visibleAt > now) {
         i++;
         continue;
       }
       if (m.receiveCount >= this.def.maxReceives) {
+        this.record({ op: 'dead-letter', id: m.messageId });
         this.messages.splice(i, 1);
         this.deadLetters.push(m);
         continue;
       }
+      if (Math.random() < this.faults.dropRate) {
+        this.delete(m.messageId); // chaos: lost
+        continue;
+      }
+      const visibleAt = now + this.def.visibilityTimeoutSeconds * 1000 * this.timeScale;
+      const firstReceivedAt = m.firstReceivedAt ?? now;
+      this.record({
+        op: 'receive',
+        id: m.messageId,
+        receiveCount: m.receiveCount + 1,
+        visibleAt,
+        firstReceivedAt,
+      });
       m.receiveCount++;
-      m.firstReceivedAt ??= now;
-      m.visibleAt = now + this.def.visibilityTimeoutSeconds * 1000 * this.timeScale;
+      m.firstReceivedAt = firstReceivedAt;
+      m.visibleAt = visibleAt;
       batch.push(m);
       i++;
     }
@@ -162,25 +222,34 @@ export class LocalQueue {
       const result = (await this.consumer!(event)) as
         | (Partial<SQSBatchResponse> & { errors?: Record<string, string> })
         | undefined;
+      if (Math.random() < this.faults.failAfterWorkRate)
+        throw new Error('chaos: the worker died after doing its work');
       failed = new Set((result?.batchItemFailures ?? []).map((f) => f.itemIdentifier));
       // The local chain says why each record failed (functions/shared/queue.ts), so a dead letter keeps it.
       for (const m of batch)
         if (failed.has(m.messageId))
-          m.lastError = result?.errors?.[m.messageId] ?? 'reported in batchItemFailures';
+          this.fail(m, result?.errors?.[m.messageId] ?? 'reported in batchItemFailures');
     } catch (error) {
       // A thrown error fails the whole batch: every message comes back after its visibility timeout.
       this.onError(this.name, error);
       failed = new Set(batch.map((m) => m.messageId));
-      for (const m of batch) m.lastError = error instanceof Error ? error.message : String(error);
+      for (const m of batch) this.fail(m, error instanceof Error ? error.message : String(error));
     }
     for (const m of batch) {
       if (!failed.has(m.messageId)) this.delete(m.messageId);
     }
   }
 
+  private fail(m: QueueMessage, lastError: string): void {
+    this.record({ op: 'fail', id: m.messageId, lastError });
+    m.lastError = lastError;
+  }
+
   private delete(messageId: string): void {
     const i = this.messages.findIndex((m) => m.messageId === messageId);
-    if (i >= 0) this.messages.splice(i, 1);
+    if (i < 0) return;
+    this.record({ op: 'delete', id: messageId });
+    this.messages.splice(i, 1);
   }
 
   private toRecord(m: QueueMessage): SQSRecord {

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { join, resolve } from 'node:path';
 import type { EventBridgeEvent, SQSEvent } from 'aws-lambda';
+import { DEV_DESK_DEFAULTS } from '../../functions/adapters/platform/secret.ts';
 import type { Blueprint } from '../../schemas/blueprint.ts';
 import { envNames, scheduleGroupName } from '../../schemas/resource-env.ts';
 import { REPO_ROOT, SERVED_CITIES } from '../blueprint.ts';
@@ -34,8 +35,11 @@ import { LocalFunction } from './invoke.ts';
 import { LOCAL_ISSUER, LocalJwtIssuer, localKeyFile } from './jwt.ts';
 import { lockDataDir } from './lock.ts';
 import { matchesPattern } from './patterns.ts';
+import { PlatformSandbox } from './platform-sandbox.ts';
 import { listenLoopback } from './ports.ts';
+import { QueueJournal } from './queue-journal.ts';
 import { LocalQueue, LocalTopic } from './queues.ts';
+import { LocalS3 } from './s3-emulation.ts';
 import { LocalOneOffSchedules, LocalScheduler, parseAtExpression } from './scheduler.ts';
 import { type SmsFaults, SmsSandbox } from './sms-sandbox.ts';
 import { type Faults, WeChatSandbox } from './wechat-sandbox.ts';
@@ -74,7 +78,13 @@ export class LocalStack {
   readonly wechat = new WeChatSandbox();
   /** The SMS gateways the functions call locally (SMS_API_ENDPOINT), Tencent- and Aliyun-shaped. */
   readonly sms = new SmsSandbox();
-  /** The blueprint's buckets: folders, the S3 object API, drops that notify their queue. */
+  /** The 12345 platform's answer endpoint (the desk's answers to its tickets), with its outbox. */
+  readonly platform12345 = new PlatformSandbox(
+    process.env.DESK_12345_SECRET ?? DEV_DESK_DEFAULTS.DESK_12345_SECRET,
+  );
+  /** S3, as files under the data folder (the blueprint's buckets: the object API the functions call). */
+  readonly s3: LocalS3;
+  /** Drops into the drop buckets (kept by `s3`), each notifying its queue. */
   readonly buckets: LocalBuckets;
   private dynamo: DynamoDbLocal | undefined;
   private unlock: (() => void) | undefined;
@@ -100,6 +110,13 @@ export class LocalStack {
       this.functions.set(id, new LocalFunction(id, def, root));
     this.routeTable = blueprint.routes.map(compileRoute);
     for (const id of Object.keys(blueprint.topics)) this.topics.set(id, new LocalTopic(id));
+    this.s3 = new LocalS3(
+      options.dataDir,
+      Object.entries(blueprint.buckets).map(([id, b]) => ({
+        name: localBucketName(blueprint.service, id),
+        expireDays: b.expireDays,
+      })),
+    );
     for (const [id, def] of Object.entries(blueprint.queues)) {
       const queue = new LocalQueue(id, def, {
         ...(options.timeScale ? { timeScale: options.timeScale } : {}),
@@ -109,7 +126,7 @@ export class LocalStack {
       this.queues.set(id, queue);
       for (const sub of def.subscribesTo) this.topics.get(sub.topic)!.subscribe(queue, sub.filterPolicy);
     }
-    this.buckets = new LocalBuckets(blueprint.service, blueprint.buckets, options.dataDir, this.queues);
+    this.buckets = new LocalBuckets(blueprint.service, blueprint.buckets, this.s3, this.queues);
     this.scheduler = new LocalScheduler(blueprint.schedules, async (id, def) => {
       this.log(`schedule ${id} fired`);
       return await this.functions.get(def.function)!.invoke(def.input);
@@ -150,10 +167,14 @@ export class LocalStack {
 
   async start(): Promise<void> {
     const { blueprint } = this;
+    // The data folder holds the queues' journals and DynamoDB Local's files: one stack at a time.
+    this.unlock = lockDataDir(this.options.dataDir, `port ${this.options.port}`);
+    for (const queue of this.queues.values())
+      queue.attach(new QueueJournal(join(this.options.dataDir, 'queues'), queue.name));
+    this.wechat.keepOutboxIn(join(this.options.dataDir, 'wechat-outbox.jsonl'));
     if (this.options.dynamodbEndpoint) {
       this.dynamodbEndpoint = this.options.dynamodbEndpoint;
     } else {
-      this.unlock = lockDataDir(this.options.dataDir, `port ${this.options.port}`);
       this.dynamo = await startDynamoDbLocal({ dbPath: join(this.options.dataDir, 'dynamodb') });
       this.dynamodbEndpoint = this.dynamo.endpoint;
     }
@@ -161,6 +182,8 @@ export class LocalStack {
     const created = await ensureTables(client, blueprint);
     client.destroy();
     if (created.length) this.log(`created tables: ${created.join(', ')}`);
+    const expired = this.s3.sweep();
+    if (expired) this.log(`expired ${expired} objects past their bucket's lifecycle`);
 
     this.server = createServer((req, res) => {
       this.handle(req, res).catch((e) => {
@@ -243,9 +266,11 @@ export class LocalStack {
     for (const id of Object.keys(def.tables)) env[envNames.table(id)] = localTableName(blueprint.service, id);
     for (const id of def.publishes)
       env[envNames.topic(id)] = `arn:aws:sns:local:${LOCAL_ACCOUNT}:${blueprint.service}-${id}`;
-    if (def.putsEvents) env[envNames.eventBus] = `${blueprint.service}-bus`;
     for (const id of Object.keys(def.buckets))
       env[envNames.bucket(id)] = localBucketName(blueprint.service, id);
+    if (def.putsEvents) env[envNames.eventBus] = `${blueprint.service}-bus`;
+    for (const queue of Object.values(blueprint.queues))
+      if (queue.function === fnId) env[envNames.queueMaxReceives] = String(queue.maxReceives);
     // Secrets: none locally; functions fall back to their local configuration (STAGE=local).
     for (const [i, groupId] of Object.keys(blueprint.scheduleGroups).entries()) {
       const access = def.scheduleGroups[groupId];
@@ -323,8 +348,29 @@ export class LocalStack {
     const url = new URL(req.url ?? '/', this.endpoint);
     if (url.pathname.startsWith('/_aws/sns')) return this.handleSns(req, res);
     if (url.pathname.startsWith('/_aws/scheduler/')) return this.handleScheduler(req, res, url);
-    if (url.pathname.startsWith('/_aws/s3/')) return this.handleS3(req, res, url);
+    if (url.pathname.startsWith('/_aws/s3/')) {
+      const raw = await readBody(req, 64 * 1024 * 1024);
+      const [status, headers, body] = this.s3.handle(
+        (req.method ?? 'GET').toUpperCase(),
+        url.pathname.slice('/_aws/s3'.length),
+        raw === 'too-large' ? Buffer.alloc(0) : raw,
+        req.headers,
+      );
+      res.writeHead(status, headers);
+      res.end(body);
+      return;
+    }
     if (url.pathname.startsWith('/_local/buckets/')) return this.handleBuckets(req, res, url);
+    if (url.pathname === '/_local/12345/answers' && req.method === 'POST') {
+      const raw = await readBody(req, 1024 * 1024);
+      const [status, body] = this.platform12345.receive(
+        req.headers,
+        raw === 'too-large' ? '' : raw.toString('utf8'),
+      );
+      res.writeHead(status, { 'content-type': 'application/json' });
+      res.end(JSON.stringify(body));
+      return;
+    }
     if (url.pathname.startsWith('/_local/wechat/')) return this.handleWeChatSandbox(req, res, url);
     if (url.pathname === '/' && (req.headers['x-tc-action'] || req.headers['x-acs-action'])) {
       const raw = await readBody(req, 1024 * 1024);
@@ -416,27 +462,6 @@ export class LocalStack {
     res.end(answer);
   }
 
-  /** The S3 object API as the SDK calls it, path style: GET and PUT /_aws/s3/<bucket>/<key>. */
-  private async handleS3(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    const body = await readBody(req, 64 * 1024 * 1024);
-    const [bucket = '', ...rest] = url.pathname.slice('/_aws/s3/'.length).split('/');
-    const key = rest.map(decodeURIComponent).join('/');
-    const method = (req.method ?? 'GET').toUpperCase();
-    if (method === 'PUT' && body !== 'too-large' && this.buckets.put(bucket, key, body)) {
-      res.writeHead(200, { etag: '"local"' });
-      return void res.end();
-    }
-    const object = method === 'GET' ? this.buckets.get(bucket, key) : null;
-    if (object) {
-      res.writeHead(200, { 'content-type': 'application/octet-stream', 'content-length': object.length });
-      return void res.end(object);
-    }
-    res.writeHead(404, { 'content-type': 'application/xml' });
-    res.end(
-      '<?xml version="1.0" encoding="UTF-8"?><Error><Code>NoSuchKey</Code><Message>The specified key does not exist.</Message></Error>',
-    );
-  }
-
   /** PUT /_local/buckets/<id>/<name> drops an object (and notifies); GET lists, GET …/<key> reads. */
   private async handleBuckets(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
     const json = (status: number, body: unknown) => {
@@ -450,7 +475,7 @@ export class LocalStack {
     const method = (req.method ?? 'GET').toUpperCase();
     if (method === 'GET' && !name) return json(200, this.buckets.list(id));
     if (method === 'GET') {
-      const object = this.buckets.get(localBucketName(this.blueprint.service, id), name);
+      const object = this.buckets.get(id, name);
       if (!object) return json(404, { message: `no object ${name}` });
       // Results are JSON; a dropped JSON Lines file is answered as it is.
       res.writeHead(200, {
@@ -466,19 +491,41 @@ export class LocalStack {
   }
 
   private async handleWeChatSandbox(req: IncomingMessage, res: ServerResponse, url: URL): Promise<void> {
-    const raw = await readBody(req, 1024 * 1024);
+    const raw = await readBody(req, 16 * 1024 * 1024);
+    const path = url.pathname.slice('/_local/wechat'.length);
+    // Temporary media: an operator or a test puts a file under a MediaId; media/get serves it.
+    if (path.startsWith('/media/') && req.method === 'PUT') {
+      const mediaId = decodeURIComponent(path.slice('/media/'.length));
+      this.wechat.putMedia(
+        mediaId,
+        raw === 'too-large' ? Buffer.alloc(0) : raw,
+        String(req.headers['content-type'] ?? 'image/jpeg'),
+      );
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(JSON.stringify({ mediaId }));
+      return;
+    }
+    if (path === '/cgi-bin/media/get') {
+      const media = this.wechat.getMedia(url.searchParams);
+      if ('bytes' in media) {
+        res.writeHead(200, {
+          'content-type': media.contentType,
+          'content-length': String(media.bytes.length),
+        });
+        res.end(media.bytes);
+      } else {
+        res.writeHead(200, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(media));
+      }
+      return;
+    }
     let body: Record<string, unknown> = {};
     try {
       body = raw !== 'too-large' && raw.length ? JSON.parse(raw.toString('utf8')) : {};
     } catch {
       body = {};
     }
-    const answer = this.wechat.handle(
-      req.method ?? 'GET',
-      url.pathname.slice('/_local/wechat'.length),
-      url.searchParams,
-      body,
-    );
+    const answer = this.wechat.handle(req.method ?? 'GET', path, url.searchParams, body);
     res.writeHead(200, { 'content-type': 'application/json' });
     res.end(JSON.stringify(answer));
   }
@@ -513,6 +560,11 @@ export class LocalStack {
         const queue = id ? this.queues.get(id) : undefined;
         if (!queue) return json(404, { message: `unknown queue '${id}'`, known: [...this.queues.keys()] });
         if (method === 'GET' && action === 'dead-letters') return json(200, queue.deadLetters);
+        if (action === 'faults' && method === 'GET') return json(200, queue.faults);
+        if (action === 'faults' && method === 'PUT') {
+          queue.faults = { ...queue.faults, ...(input as Partial<typeof queue.faults>) };
+          return json(200, queue.faults);
+        }
         if (method === 'POST' && action === 'redrive') return json(200, { redriven: queue.redrive() });
       }
       if (area === 'schedules') {
@@ -560,9 +612,13 @@ export class LocalStack {
         return json(200, { matchedRules: matched });
       }
       if (area === 'auth' && method === 'GET' && id === 'jwks.json') return json(200, this.jwt!.jwks());
+      if (area === '12345' && id === 'outbox') {
+        if (method === 'GET') return json(200, this.platform12345.outbox);
+        if (method === 'DELETE') return json(200, { cleared: this.platform12345.outbox.splice(0).length });
+      }
       if (area === 'outbox') {
         if (method === 'GET') return json(200, this.wechat.outbox);
-        if (method === 'DELETE') return json(200, { cleared: this.wechat.outbox.splice(0).length });
+        if (method === 'DELETE') return json(200, { cleared: this.wechat.clearOutbox() });
       }
       if (area === 'sms') {
         if (id === 'outbox' && method === 'GET') return json(200, this.sms.outbox);
@@ -593,10 +649,15 @@ function isResourceVariable(name: string): boolean {
   return (
     /^TABLE_[A-Z0-9_]+$/.test(name) ||
     /^TOPIC_[A-Z0-9_]+_ARN$/.test(name) ||
+    /^BUCKET_[A-Z0-9_]+$/.test(name) ||
+    name === envNames.queueMaxReceives ||
     /_SECRET_ARN$/.test(name) ||
     name.startsWith('SCHEDULE_GROUP_') ||
     name === envNames.eventBus
   );
 }
+
+/** Local name of a blueprint bucket (one definition, with the drops). */
+export { localBucketName };
 
 export const defaultDataDir = () => resolve(process.env.LOCAL_DATA_DIR ?? join(REPO_ROOT, '.local'));

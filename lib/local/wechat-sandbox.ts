@@ -6,10 +6,15 @@
  * the rules (47003, written here from the platform's table, independently of the code that makes
  * values valid), the keys of a template it knows, consent to a subscription template (43101), the
  * menu's limits (40016–40027 family), a mass send's clientmsgid (45065). Faults an operator or a test
- * can switch on: 43004 for unfollowed openids, 45009 after N sends, -1 at a given rate, 40001 once,
- * 43117 for chosen openids.
+ * can switch on: 43004 for unfollowed openids, 45009 after N sends, -1 at a given rate, 40001 once
+ * or at a given rate (the token is invalidated each time, as when another caller refreshed it with
+ * force_refresh), 43117 for chosen openids, 45015 (the customer-service window closed, as WeChat
+ * counts it) for others. With `keepOutboxIn` (the local stack gives it the data folder), the outbox
+ * outlives a crash of the stack, as WeChat's record of what it received would: after a restart, what
+ * went out before is still there.
  */
 import { randomBytes } from 'node:crypto';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
 
 export interface OutboxEntry {
   seq: number;
@@ -29,6 +34,13 @@ export interface Faults {
   busyRate: number;
   /** The next call with a token answers 40001 once. */
   invalidTokenOnce: boolean;
+  /**
+   * Openids whose customer-service window WeChat says is closed (45015), whatever we counted: what a
+   * follower 48 hours after their last message gets, without waiting 48 hours (protocol time).
+   */
+  windowClosed?: string[];
+  /** Probability that a call answers 40001 and invalidates the token (default 0). */
+  invalidTokenRate?: number;
   /** Openids answered 43117 (messaged too often) for this many more template sends. */
   tooFrequent?: Record<string, number>;
   /**
@@ -198,7 +210,34 @@ export class WeChatSandbox {
   private readonly drafts = new Map<string, Record<string, unknown>>();
   private readonly massClientMsgIds = new Set<string>();
   private tokens = new Map<string, { token: string; expiresAt: number }>();
+  /** Temporary media by MediaId (what a follower's photo or voice message carries), as WeChat keeps it for 3 days. */
+  private readonly media = new Map<string, { bytes: Buffer; contentType: string; at: number }>();
   private seq = 0;
+  private outboxFile: string | undefined;
+
+  /** Keeps the outbox in `file` (one JSON line per message), after taking back what it holds. */
+  keepOutboxIn(file: string): void {
+    if (existsSync(file))
+      for (const line of readFileSync(file, 'utf8').split('\n')) {
+        try {
+          if (line) this.outbox.push(JSON.parse(line) as OutboxEntry);
+        } catch {
+          // the last line of a process killed while writing it
+        }
+      }
+    this.seq = Math.max(this.seq, ...this.outbox.map((o) => o.seq));
+    // What WeChat keeps besides: each account's menu, the drafts, the mass sends' clientmsgids.
+    for (const { kind, appId, body } of this.outbox) {
+      if (kind === 'menu') this.menus.set(appId, body);
+      if (kind === 'draft') {
+        const { media_id, ...draft } = body;
+        this.drafts.set(String(media_id), draft);
+      }
+      if (kind === 'mass' && typeof body.clientmsgid === 'string')
+        this.massClientMsgIds.add(body.clientmsgid);
+    }
+    this.outboxFile = file;
+  }
 
   private tokenFor(appId: string, now: number) {
     let t = this.tokens.get(appId);
@@ -214,6 +253,12 @@ export class WeChatSandbox {
     return undefined;
   }
 
+  /** Empties the outbox (and its file); returns how many messages it held. */
+  clearOutbox(): number {
+    if (this.outboxFile) writeFileSync(this.outboxFile, '');
+    return this.outbox.splice(0).length;
+  }
+
   private record(
     kind: OutboxEntry['kind'],
     appId: string,
@@ -222,8 +267,37 @@ export class WeChatSandbox {
     now: number,
   ) {
     const msgid = 1_000_000 + ++this.seq;
-    this.outbox.push({ seq: this.seq, at: new Date(now).toISOString(), kind, appId, touser, body, msgid });
+    const entry: OutboxEntry = {
+      seq: this.seq,
+      at: new Date(now).toISOString(),
+      kind,
+      appId,
+      touser,
+      body,
+      msgid,
+    };
+    if (this.outboxFile) appendFileSync(this.outboxFile, `${JSON.stringify(entry)}\n`);
+    this.outbox.push(entry);
     return msgid;
+  }
+
+  putMedia(mediaId: string, bytes: Buffer, contentType: string, now = Date.now()): void {
+    this.media.set(mediaId, { bytes, contentType, at: now });
+  }
+
+  /** `GET /cgi-bin/media/get`: the file, or WeChat's JSON error (40001 token, 40007 unknown or expired). */
+  getMedia(
+    query: URLSearchParams,
+    now = Date.now(),
+  ): { bytes: Buffer; contentType: string } | { errcode: number; errmsg: string } {
+    if (!this.appIdOf(query.get('access_token')))
+      return {
+        errcode: 40001,
+        errmsg: 'invalid credential, access_token is invalid or not latest (sandbox)',
+      };
+    const m = this.media.get(query.get('media_id') ?? '');
+    if (!m || now - m.at > 3 * 86_400_000) return { errcode: 40007, errmsg: 'invalid media_id (sandbox)' };
+    return { bytes: m.bytes, contentType: m.contentType };
   }
 
   /** Handles `/cgi-bin/...`; returns the JSON answer WeChat would give. */
@@ -248,7 +322,7 @@ export class WeChatSandbox {
         errcode: 40001,
         errmsg: 'invalid credential, access_token is invalid or not latest (sandbox)',
       };
-    if (this.faults.invalidTokenOnce) {
+    if (this.faults.invalidTokenOnce || Math.random() < (this.faults.invalidTokenRate ?? 0)) {
       this.faults.invalidTokenOnce = false;
       this.tokens.delete(appId);
       return { errcode: 40001, errmsg: 'invalid credential (sandbox fault)' };
@@ -309,6 +383,8 @@ export class WeChatSandbox {
       return { errcode: 45009, errmsg: 'reach max api daily quota limit (sandbox)' };
     }
     if (Math.random() < this.faults.busyRate) return { errcode: -1, errmsg: 'system error (sandbox)' };
+    if (kind === 'custom' && this.faults.windowClosed?.includes(touser))
+      return { errcode: 45015, errmsg: 'response out of time limit or subscription is canceled (sandbox)' };
     if (kind === 'template' || kind === 'subscribe') {
       const templateId = String(body.template_id ?? '');
       const problem = dataProblem(body.data, this.faults.templates?.[templateId]);

@@ -39,7 +39,10 @@ const PAGES = [
 ];
 const AXE = readFileSync(createRequire(import.meta.url).resolve('axe-core/axe.min.js'), 'utf8');
 
-const bp = defineBlueprint({ ...blueprintInput, service: `console-${Date.now().toString(36)}` });
+// Without the five-minute sweep: the stalled run below waits for the operator, as when the sweep has
+// given up on it (PUSH_MAX_AUTO_RESUMES), instead of racing them.
+const { 'resume-push-runs': _sweep, ...schedules } = blueprintInput.schedules;
+const bp = defineBlueprint({ ...blueprintInput, schedules, service: `console-${Date.now().toString(36)}` });
 const stack = new LocalStack({
   blueprint: bp,
   port: 0,
@@ -235,6 +238,90 @@ describe.runIf(chromiumAvailable())('the staff console in Chromium', { timeout: 
     expect(await pace.innerText()).toMatch(/条\/秒/);
     expect(await pace.innerText()).toContain('截止时间已过');
     await shot(operator, 'pushes-dry-run');
+  });
+
+  it('a run whose bundles were lost stalls; an operator resumes it from its page and it completes', async () => {
+    const operator = await as('olga', ['operator']);
+    const local = (path: string, body: unknown) =>
+      fetch(`${stack.endpoint}/_local/${path}`, {
+        method: 'PUT',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify(body),
+      });
+    const key = 'restriction#beijing#2026-11-18#morning';
+    const run = async () => {
+      const res = await fetch(`${stack.endpoint}/v1/admin/pushes/${encodeURIComponent(key)}`, {
+        headers: { authorization: `Bearer ${stack.issueToken('olga', ['operator'])}` },
+      });
+      return (await res.json()) as {
+        status: string;
+        segmentsDone: number;
+        segmentsTotal: number;
+        settled: number;
+        counts: Record<string, number>;
+      };
+    };
+    // Followers whose plates Beijing restricts on Wednesday 2026-11-18 (tails 2 and 7).
+    await seed(
+      DynamoDBDocumentClient.from(localClient(inject('dynamodbEndpoint'))),
+      localTableName(bp.service, 'subscribers'),
+      seededSubscribers({ count: 6, city: 'beijing', tails: [2, 7], prefix: 'o-stall' }),
+    );
+    // Every WeChat bundle is lost before a worker sees it (what a publish that never happened leaves).
+    await local('queues/push-deliveries-wechat/faults', { dropRate: 1 });
+    await go(operator, 'pushes');
+    await operator.getByRole('button', { name: '推送…' }).click();
+    await operator.getByRole('dialog').getByRole('button', { name: '推送' }).click();
+    await expect
+      .poll(
+        async () => {
+          const r = await run().catch(() => null);
+          return !!r && r.segmentsDone >= r.segmentsTotal && (r.counts.planned ?? 0) > 0;
+        },
+        { timeout: 30_000, interval: 500 },
+      )
+      .toBe(true);
+    await local('queues/push-deliveries-wechat/faults', { dropRate: 0 });
+    const lost = await run();
+    expect(lost.status).toBe('running');
+    expect(lost.settled).toBeLessThan(lost.counts.planned!);
+    // Eleven minutes later by the functions' clock, nothing has moved: the run has stalled.
+    const offset = process.env.LOCAL_TIME_OFFSET_MS;
+    process.env.LOCAL_TIME_OFFSET_MS = String(Number(offset) + 11 * 60_000);
+    try {
+      await go(operator, `pushes/${encodeURIComponent(key)}`);
+      const stalled = operator.getByTestId('run-stalled');
+      await stalled.waitFor();
+      expect(await operator.getByTestId('run-status').innerText()).toBe('已停滞');
+      expect(await stalled.innerText()).toContain(
+        `计划 ${lost.counts.planned} 人，已有结果 ${lost.settled} 人`,
+      );
+      await shot(operator, 'pushes-run-stalled');
+      await stalled.getByRole('button', { name: '恢复推送…' }).click();
+      const dialog = operator.getByRole('dialog');
+      expect(await dialog.innerText()).toContain('每人至多一次');
+      await dialog.getByRole('button', { name: '恢复推送' }).click();
+      const resumed = operator.getByTestId('run-resumed');
+      await resumed.waitFor();
+      expect(await resumed.innerText()).toContain(`共 ${lost.counts.planned! - lost.settled} 位接收者`);
+      const status = operator.getByTestId('run-status');
+      await expect.poll(() => status.innerText(), { timeout: 45_000, interval: 1_000 }).toMatch(/^已完成/);
+      const done = await run();
+      expect(done.settled).toBe(done.counts.planned);
+      expect(done.counts.sent).toBeGreaterThan(0);
+      expect(await operator.getByRole('img', { name: /结果分布/ }).getAttribute('aria-label')).toContain(
+        `已发送 ${done.counts.sent}`,
+      );
+      await shot(operator, 'pushes-run-resumed');
+      // Resumed by a person: in the audit trail, under their name.
+      const audit = await fetch(`${stack.endpoint}/v1/admin/audit?action=push.resume`, {
+        headers: { authorization: `Bearer ${stack.issueToken('ada', ['admin'])}` },
+      });
+      const entries = ((await audit.json()) as { entries: Array<{ actor: string; entity: string }> }).entries;
+      expect(entries).toContainEqual(expect.objectContaining({ actor: 'olga', entity: `run:${key}` }));
+    } finally {
+      process.env.LOCAL_TIME_OFFSET_MS = offset;
+    }
   });
 
   it('an admin uploads a 2027 calendar, sees what changes before saving, then 2027-01-01 answered', async () => {

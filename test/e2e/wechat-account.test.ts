@@ -32,6 +32,7 @@ import { seed, seededSubscribers } from '../fixtures/seed.ts';
 import { officersAccount } from '../fixtures/wechat.ts';
 
 process.env.STAGE = 'local';
+process.env.NOTICE_FEED_CACHE_SECONDS = '0'; // 路况 right after publishing
 process.env.PUSH_RATE_PER_SECOND = '1000';
 process.env.NOTICE_SCAN_SEGMENTS = '2';
 const setShanghaiTime = (shanghai: string) => {
@@ -307,7 +308,7 @@ describe('every message type over the real webhook path, encrypted', () => {
         msgType: 'image',
         fields: { PicUrl: 'https://mmbiz/p.jpg', MediaId: 'i1' },
       }),
-    ).toMatch(/收到您的图片。.*交管12123/);
+    ).toMatch(/收到您的图片。如需反映问题，请先发送“留言 \+ 内容”.*再发送图片即可附加/); // no open case (issue 17)
     expect(
       await reply({ kind: 'message', msgType: 'video', fields: { MediaId: 'm1', ThumbMediaId: 't1' } }),
     ).toMatch(/收到您的视频/);

@@ -1,7 +1,7 @@
 import { Match } from 'aws-cdk-lib/assertions';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { describe, expect, it } from 'vitest';
-import { blueprint, blueprintInput, defineBlueprint } from '../../lib/blueprint.ts';
+import { blueprint, blueprintInput, DESK_RETENTION_DAYS, defineBlueprint } from '../../lib/blueprint.ts';
 import { scheduleGroupName } from '../../schemas/resource-env.ts';
 import { fixtureBlueprintInput } from '../fixtures/blueprint.ts';
 import { DEPARTMENT_OIDC, synth } from './helpers.ts';
@@ -40,6 +40,45 @@ describe('stateful stack', () => {
     });
   });
 
+  it('keeps the desk’s attachments private, under the data key, expired after the retention (issue 17)', () => {
+    real.stateful.hasResource('AWS::S3::Bucket', {
+      DeletionPolicy: 'Retain',
+      Properties: Match.objectLike({
+        BucketEncryption: {
+          ServerSideEncryptionConfiguration: [
+            Match.objectLike({
+              ServerSideEncryptionByDefault: Match.objectLike({ SSEAlgorithm: 'aws:kms' }),
+              BucketKeyEnabled: true,
+            }),
+          ],
+        },
+        PublicAccessBlockConfiguration: {
+          BlockPublicAcls: true,
+          BlockPublicPolicy: true,
+          IgnorePublicAcls: true,
+          RestrictPublicBuckets: true,
+        },
+        LifecycleConfiguration: {
+          Rules: [
+            Match.objectLike({
+              ExpirationInDays: DESK_RETENTION_DAYS,
+              AbortIncompleteMultipartUpload: { DaysAfterInitiation: 1 },
+              Status: 'Enabled',
+            }),
+          ],
+        },
+      }),
+    });
+    // Only the desk reads attachments (for staff who may see the case) and only the media fetch writes.
+    const grants = Object.entries(real.stateless.findResources('AWS::IAM::Policy'))
+      .map(([id, p]) => [id.replace(/Role.*/, ''), JSON.stringify(p.Properties.PolicyDocument)] as const)
+      .filter(([, doc]) => doc.includes('DeskAttachmentsBucket'))
+      .map(
+        ([id, doc]) => `${id}:${['s3:GetObject', 's3:PutObject'].filter((a) => doc.includes(a)).join('+')}`,
+      );
+    expect(grants.sort()).toEqual(['FetchDeskMedia:s3:PutObject', 'ManageDesk:s3:GetObject']);
+  });
+
   it('rotates the customer-managed key and keeps it', () => {
     real.stateful.hasResource('AWS::KMS::Key', {
       DeletionPolicy: 'Retain',
@@ -47,12 +86,12 @@ describe('stateful stack', () => {
     });
   });
 
-  it('has a Cognito user pool with MFA and the four admin groups', () => {
+  it('has a Cognito user pool with MFA and the six staff groups (the desk adds officer and supervisor)', () => {
     real.stateful.hasResourceProperties('AWS::Cognito::UserPool', { MfaConfiguration: 'ON' });
     const groups = Object.values(real.stateful.findResources('AWS::Cognito::UserPoolGroup')).map(
       (g) => g.Properties.GroupName,
     );
-    expect(groups.sort()).toEqual(['admin', 'editor', 'operator', 'reviewer']);
+    expect(groups.sort()).toEqual(['admin', 'editor', 'officer', 'operator', 'reviewer', 'supervisor']);
   });
 
   it('encrypts topics with the CMK and an event bus exists', () => {
@@ -114,6 +153,23 @@ describe('stateless stack', () => {
       StageName: '$default',
       AccessLogSettings: Match.objectLike({ DestinationArn: Match.anyValue() }),
     });
+  });
+
+  it('shares one integration and one API-scoped invoke permission per function, so the stack stays under 500', () => {
+    const routed = new Set(blueprint.routes.map((r) => r.function));
+    expect(Object.keys(real.stateless.findResources('AWS::ApiGatewayV2::Route'))).toHaveLength(
+      blueprint.routes.length,
+    );
+    expect(Object.keys(real.stateless.findResources('AWS::ApiGatewayV2::Integration'))).toHaveLength(
+      routed.size,
+    );
+    const invokes = Object.values(real.stateless.findResources('AWS::Lambda::Permission')).filter(
+      (p) => p.Properties.Principal === 'apigateway.amazonaws.com',
+    );
+    expect(invokes).toHaveLength(routed.size);
+    for (const p of invokes) expect(JSON.stringify(p.Properties.SourceArn)).toContain('/*/*/*');
+    const count = Object.keys(real.stateless.toJSON().Resources).length;
+    expect(count).toBeLessThan(450); // CloudFormation refuses 500; room for the next issues' routes
   });
 
   it('gives every queue a DLQ with maxReceives and an alarm on DLQ depth', () => {
@@ -183,7 +239,9 @@ describe('stateless stack', () => {
       .map(([id]) => id);
     expect(inVpc.map((id) => id.replace(/Function.*/, '')).sort()).toEqual([
       'DeliverWechat',
+      'FetchDeskMedia', // temporary media from the WeChat API (issue 17)
       'ManageWechat', // the menu (issue 15)
+      'SendDeskAnswer', // customer-service messages and notices (issue 17)
       'SendWechatMass', // article mass sends (issue 15)
       'SendWechatReply',
     ]);
@@ -198,11 +256,14 @@ describe('stateless stack', () => {
     expect(readers.sort()).toEqual([
       'DeliverSms',
       'DeliverWechat',
+      'FetchDeskMedia', // wechat-accounts: the token that fetches temporary media
       'FindSubscribers', // the sms-gateway pepper: a phone number is looked up by its HMAC
+      'GetCasePage', // desk: the key that signs case-page links
       // Driver notices (issue 18): the integrations, the pepper and the page key; ingest seals phones.
       'GetDriverPage',
       'IngestDriverDrop',
       'IngestDriverEvents',
+      'ManageDesk', // sms-gateway: a hotline caller's number, sealed (pepper and data key)
       'ManageDrivers',
       'ManageNotices',
       'ManageWechat', // the menu (issue 15)
@@ -210,9 +271,11 @@ describe('stateless stack', () => {
       'PlanNoticePush',
       'PreviewNotice',
       'PublishDueNotices',
+      'Receive12345', // desk: the platform's HMAC key; sms-gateway: the caller's number, sealed
       'ReceiveSms',
       'ReceiveWechat',
       'ReportWechatQuota', // the accounts' appIds, whose daily quota it reports
+      'SendDeskAnswer', // the WeChat token, the SMS gateway, the case-link key
       'SendWechatMass', // article mass sends (issue 15)
       'SendWechatReply',
     ]);
@@ -391,7 +454,8 @@ describe('SMS through Amazon SNS', () => {
     for (const fn of Object.values(input.functions) as Array<{ environment?: Record<string, string> }>)
       if (fn.environment?.SMS_PROVIDER) fn.environment.SMS_PROVIDER = 'sns';
     const sns = synth(defineBlueprint(input));
-    expect(publishesToNumbers(sns.stateless).sort()).toEqual(['DeliverSms', 'ReceiveSms']);
+    // SendDeskAnswer answers SMS and hotline citizens; ManageDesk and Receive12345 only seal numbers.
+    expect(publishesToNumbers(sns.stateless).sort()).toEqual(['DeliverSms', 'ReceiveSms', 'SendDeskAnswer']);
   });
 });
 
@@ -524,9 +588,10 @@ describe('the nightly driver drop (S3 → queue → ingest-driver-drop)', () => 
       [['s3:GetObject'], 'drops'],
       [['s3:PutObject'], 'results'],
     ]);
-    // No other function touches the bucket.
+    // No other function touches the bucket (the desk's functions have grants on desk-attachments only).
     const others = resources(real.stateless, 'AWS::IAM::Policy').filter(
-      ([id, p]) => !id.startsWith('IngestDriverDropRole') && JSON.stringify(p.Properties).includes('"s3:'),
+      ([id, p]) =>
+        !id.startsWith('IngestDriverDropRole') && JSON.stringify(p.Properties).includes('driver-drops'),
     );
     expect(others.map(([id]) => id)).toEqual([]);
     real.stateful.hasResourceProperties('AWS::IAM::ManagedPolicy', {

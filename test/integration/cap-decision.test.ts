@@ -34,6 +34,7 @@ const limits = fc.record({
   routine: fc.integer({ min: 0, max: 3 }),
   transactional: fc.integer({ min: 0, max: 3 }),
   emergency: fc.integer({ min: 0, max: 3 }),
+  desk: fc.integer({ min: 0, max: 3 }),
 });
 const policyArb = fc.record({ wechat: limits, week: fc.integer({ min: 0, max: 6 }) }).map(
   ({ wechat, week }): FrequencyPolicy => ({
@@ -50,6 +51,7 @@ const stateArb = fc.record({
     routine: fc.integer({ min: 0, max: 4 }),
     transactional: fc.integer({ min: 0, max: 4 }),
     emergency: fc.integer({ min: 0, max: 4 }),
+    desk: fc.integer({ min: 0, max: 4 }),
   }),
   /** Routine pushes on each of the 6 days before. */
   before: fc.array(fc.integer({ min: 0, max: 2 }), { minLength: 6, maxLength: 6 }),
@@ -79,6 +81,7 @@ describe('capDecision equals the ledger’s conditional write', () => {
                 c_routine: state.day.routine,
                 c_transactional: state.day.transactional,
                 c_emergency: state.day.emergency,
+                c_desk: state.day.desk,
                 // A settled reason, so an existing key reads as a finished push (not one in flight).
                 ...(state.alreadyThere ? { [`s:${pushKey}`]: 'sent' } : {}),
               },

@@ -22,7 +22,13 @@ let n = 0;
 const nextPhone = () => `+86139${String(10_000_000 + ++n * 7919).slice(-8)}`;
 
 const generous: FrequencyPolicy = structuredClone(DEFAULT_POLICY);
-generous.channels.sms.perDay = { restriction: 1000, routine: 1000, transactional: 1000, emergency: 1000 };
+generous.channels.sms.perDay = {
+  restriction: 1000,
+  routine: 1000,
+  transactional: 1000,
+  emergency: 1000,
+  desk: 1000,
+};
 generous.channels.sms.routinePer7Days = 1000;
 
 const reminder = (id: string, pushKey = 'restriction#beijing#2026-11-16#morning'): SmsRecipient => ({

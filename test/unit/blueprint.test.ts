@@ -13,6 +13,7 @@ describe('blueprint', () => {
   it('the real blueprint validates and declares the tables the design names and GET /health', () => {
     expect(Object.keys(blueprint.tables).sort()).toEqual([
       'content',
+      'desk',
       'drivers',
       'inbound',
       'ledger',
@@ -21,6 +22,9 @@ describe('blueprint', () => {
     ]);
     expect(blueprint.tables.subscribers?.indexes.map((i) => i.name)).toEqual(['fanout']);
     expect(blueprint.tables.ledger?.ttlAttribute).toBe('expiresAt');
+    // Cases and their attachments are purged after the same retention period.
+    expect(blueprint.tables.desk?.ttlAttribute).toBe('expiresAt');
+    expect(blueprint.buckets['desk-attachments']?.expireDays).toBe(365);
     expect(blueprint.routes).toContainEqual({
       method: 'GET',
       path: '/health',

@@ -25,8 +25,8 @@ describe('the route declarations', () => {
     const declared = declaredRoutes.map(({ key, route }) => `${key} → ${route.function} (${route.auth})`);
     const built = blueprint.routes.map((r) => `${keyOf(r)} → ${r.function} (${r.auth})`);
     expect(built.sort()).toEqual(declared.sort());
-    // 45 (restrictions, WeChat #15, console #16) + 5 of driver notices (#18).
-    expect(blueprint.routes).toHaveLength(50);
+    // 45 (restrictions, WeChat #15, console #16) + 19 of main (18 desk #17 + resume #19) + 5 of driver notices (#18).
+    expect(blueprint.routes).toHaveLength(69);
   });
 
   it('name blueprint functions, and each function serves either JSON routes or webhooks', () => {
@@ -68,14 +68,14 @@ describe('the route declarations', () => {
       route.auth === 'admin-jwt' ? [[key, route.roles] as const] : [],
     );
     expect(Object.entries(ROLE_MATRIX).sort()).toEqual(declared.map(([k, r]) => [k, [...r]]).sort());
-    expect(declared).toHaveLength(35); // 32 + manage-drivers' 3 (#18)
+    expect(declared).toHaveLength(52); // 32 + 17 of main (desk #17, console, resume #19) + manage-drivers' 3 (#18)
   });
 
   it('are served by their functions’ routers: each JSON function’s entry routes with its own id', () => {
     const jsonFunctions = new Set(
       declaredRoutes.filter(({ route }) => isJsonRoute(route)).map((r) => r.route.function),
     );
-    expect(jsonFunctions.size).toBe(17); // 16 + manage-drivers (#18)
+    expect(jsonFunctions.size).toBe(19); // 16 + 2 of main (desk #17) + manage-drivers (#18)
     for (const fn of jsonFunctions) {
       const source = readFileSync(join(REPO_ROOT, blueprint.functions[fn]!.entry), 'utf8');
       expect(source, fn).toContain(`export const handler = httpRouter('${fn}', {`);
@@ -136,7 +136,7 @@ describe('the OpenAPI document', () => {
         route.auth === 'wechat-signature'
           ? [{ wechatSignature: [] }]
           : route.auth === 'hmac'
-            ? [{ integrationSignature: [] }]
+            ? [{ [route.function === 'receive-12345' ? 'platformSignature' : 'integrationSignature']: [] }]
             : [{ smsCallbackToken: [] }, { smsCallbackSignature: [] }],
       );
       expect(Object.keys(op.responses).sort(), key).toEqual(Object.keys(route.responses).sort());
@@ -156,9 +156,19 @@ describe('the OpenAPI document', () => {
     expect(Object.keys(doc.components.securitySchemes).sort()).toEqual([
       'adminJwt',
       'integrationSignature',
+      'platformSignature',
       'smsCallbackSignature',
       'smsCallbackToken',
       'wechatSignature',
     ]);
+    const casePage = operation('GET /c/{number}');
+    expect(casePage.security).toBeUndefined();
+    expect(casePage.parameters.map((p) => `${p.in}:${p.name}`)).toEqual([
+      'path:number',
+      'query:e',
+      'query:t',
+    ]);
+    const platform = operation('POST /integrations/12345/cases');
+    expect(Object.keys(platform.requestBody!.content)).toEqual(['application/json']);
   });
 });

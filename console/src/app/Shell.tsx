@@ -10,8 +10,8 @@ import { href, useLocation } from './router.ts';
 const pages: Array<{
   key: string;
   label: string;
-  /** The route the page reads first: no role for it, no page in the menu. */
-  needs?: AdminRouteKey;
+  /** The routes the page reads first: no role for any of them, no page in the menu. */
+  needs?: AdminRouteKey | readonly AdminRouteKey[];
   page: ReturnType<typeof lazy>;
 }> = [
   { key: 'today', label: '今日', page: lazy(() => import('../pages/Today.tsx')) },
@@ -28,6 +28,18 @@ const pages: Array<{
     page: lazy(() => import('../pages/Pushes.tsx')),
   },
   {
+    key: 'desk',
+    label: '诉求',
+    needs: 'GET /v1/admin/desk/cases',
+    page: lazy(() => import('../pages/Desk.tsx')),
+  },
+  {
+    key: 'supervision',
+    label: '督办',
+    needs: 'GET /v1/admin/desk/overdue',
+    page: lazy(() => import('../pages/Supervision.tsx')),
+  },
+  {
     key: 'restrictions',
     label: '限行数据',
     needs: 'GET /v1/admin/restriction-data',
@@ -36,7 +48,7 @@ const pages: Array<{
   {
     key: 'stats',
     label: '统计',
-    needs: 'GET /v1/admin/stats',
+    needs: ['GET /v1/admin/stats', 'GET /v1/admin/desk/measures'],
     page: lazy(() => import('../pages/Stats.tsx')),
   },
   {
@@ -50,6 +62,12 @@ const pages: Array<{
     label: '车主',
     needs: 'GET /v1/admin/drivers/vehicles/{plate}',
     page: lazy(() => import('../pages/Drivers.tsx')),
+  },
+  {
+    key: 'content',
+    label: '内容',
+    needs: 'GET /v1/admin/content/{name}',
+    page: lazy(() => import('../pages/Content.tsx')),
   },
   {
     key: 'audit',
@@ -69,7 +87,7 @@ export function Shell() {
   const { session, config, signOut } = useConsole();
   const can = useCan();
   const { path } = useLocation();
-  const visible = pages.filter((p) => !p.needs || can(p.needs));
+  const visible = pages.filter((p) => !p.needs || [p.needs].flat().some((route) => can(route)));
   const current = visible.find((p) => p.key === (path[0] ?? 'today'));
   let content: ReactNode;
   if (current) {

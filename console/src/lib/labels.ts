@@ -40,6 +40,7 @@ export const AUDIENCE: Record<string, string> = {
 };
 export const RUN_STATUS: Record<string, { text: string; color: string }> = {
   running: { text: '进行中', color: 'processing' },
+  stalled: { text: '已停滞', color: 'warning' },
   completed: { text: '已完成', color: 'success' },
   'completed-with-failures': { text: '已完成（有失败）', color: 'warning' },
   aborted: { text: '已中止', color: 'error' },
@@ -96,8 +97,61 @@ export const ROLE: Record<string, string> = {
   editor: '编辑',
   reviewer: '审核',
   operator: '值班',
+  officer: '民警',
+  supervisor: '督办',
   admin: '管理员',
 };
+
+// The service desk (诉求) ------------------------------------------------------------------------
+export const CASE_CATEGORY: Record<string, string> = {
+  consultation: '咨询',
+  complaint: '投诉',
+  suggestion: '建议',
+  report: '举报',
+  help: '求助',
+  praise: '表扬',
+};
+export const CASE_CHANNEL: Record<string, string> = {
+  wechat: '微信',
+  sms: '短信',
+  hotline: '热线',
+  '12345': '12345',
+  web: '网站',
+};
+export const CASE_STATUS: Record<string, { text: string; color: string }> = {
+  new: { text: '新诉求', color: 'processing' },
+  assigned: { text: '已分派', color: 'cyan' },
+  replied: { text: '已答复', color: 'success' },
+  closed: { text: '已办结', color: 'default' },
+};
+export const OVERDUE: Record<string, string> = {
+  'first-answer': '首次答复超期',
+  resolution: '办结超期',
+};
+/** How an answer reached the citizen. */
+export const DELIVERY_VIA: Record<string, string> = {
+  reply: '即时回复',
+  'customer-service': '微信客服消息',
+  template: '微信模板消息（附诉求页链接）',
+  subscription: '微信订阅通知（附诉求页链接）',
+  sms: '短信',
+  '12345': '12345 平台',
+  none: '未发送',
+};
+export const DELIVERY_STATUS: Record<string, string> = { pending: '发送中', sent: '已送达', failed: '失败' };
+export const CASE_HISTORY: Record<string, string> = {
+  open: '登记',
+  answer: '答复',
+  note: '备注',
+  assign: '分派',
+  transfer: '转办',
+  close: '办结',
+  escalate: '督办',
+  'follow-up': '群众补充',
+  reopen: '群众补充（重新打开）',
+  rate: '群众评价',
+};
+export const SATISFACTION: Record<number, string> = { 1: '满意', 2: '基本满意', 3: '不满意' };
 export const fen = (n: number) => `¥${(n / 100).toFixed(2)}`;
 export const time = (iso: string | null | undefined) =>
   iso ? new Date(iso).toLocaleString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false }) : '—';

@@ -1,7 +1,8 @@
 /**
  * Push runs as the console shows them: the listing is `{ runs, cursor }` (newest first across
  * months, `?limit=&cursor=&month=`), a run's status running | completed | completed-with-failures |
- * aborted | skipped with `finishedAt` (schemas/pushes.ts).
+ * aborted | skipped with `finishedAt` (schemas/pushes.ts), and `stalledSince` when a running run has
+ * stalled.
  */
 import type { paths } from '../api/schema';
 
@@ -27,7 +28,9 @@ export const runsPage = (cursor: string | null, limit = 50): RunsQuery => ({
 
 export const cursorOf = (listing: Listing): string | null => listing.cursor;
 
-export const runStatus = (r: Run): string => r.status;
+/** A running run that stalled shows as such (the API says since when: `stalledSince`). */
+export const runStatus = (r: Run): string =>
+  r.status === 'running' && r.stalledSince ? 'stalled' : r.status;
 
 /** WeChat's later receipts (`delivered`, `failed:…`) are not outcomes of the run's plan. */
 const RECEIPTS = new Set(['delivered', 'failed:user block', 'failed:system failed', 'failed:other']);

@@ -1,6 +1,10 @@
 /**
  * 推送: runs newest first; a run's outcomes as a chart, its halts; an operator runs or dry-runs a
- * restriction push after a confirmation that states the audience and the date.
+ * restriction push after a confirmation that states the audience and the date. A run that stalled
+ * (running, some of its audience without an outcome, nothing happening) says since when, and an
+ * operator resumes it after a confirmation: what it has not finished is emitted again, and the
+ * ledger keeps everyone at most once (POST /v1/admin/pushes/{id}/resume, as `npm run push --
+ * --resume` and the sweep do).
  */
 import { useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import {
@@ -37,6 +41,9 @@ import {
   runStatus,
   runsPage,
 } from '../lib/runs.ts';
+
+type ResumeReport =
+  paths['/v1/admin/pushes/{id}/resume']['post']['responses'][200]['content']['application/json'];
 
 type Trigger = paths['/v1/admin/pushes/restriction']['post']['requestBody']['content']['application/json'];
 interface Preview {
@@ -113,13 +120,83 @@ function OutcomeChart({ run }: { run: Run }) {
   );
 }
 
+/** Resuming a running run: stated, confirmed, then what was emitted again. */
+function ResumeRun({ run }: { run: Run }) {
+  const { api } = useConsole();
+  const qc = useQueryClient();
+  const [confirming, setConfirming] = useState(false);
+  const [report, setReport] = useState<ResumeReport | null>(null);
+  const [problem, setProblem] = useState<ApiError | null>(null);
+  const resume = useMutation({
+    mutationFn: () =>
+      call(api.POST('/v1/admin/pushes/{id}/resume', { params: { path: { id: run.key } }, body: {} })),
+    onSuccess: (r) => {
+      setConfirming(false);
+      setProblem(null);
+      setReport(r);
+      qc.invalidateQueries({ queryKey: ['run', run.key] });
+      qc.invalidateQueries({ queryKey: ['runs'] });
+    },
+    onError: (e) => {
+      setConfirming(false);
+      if (e instanceof ApiError) setProblem(e);
+    },
+  });
+  const planned = run.counts.planned ?? 0;
+  return (
+    <Space direction="vertical" style={{ width: '100%' }}>
+      {run.stalledSince ? (
+        <Alert
+          type="warning"
+          showIcon
+          data-testid="run-stalled"
+          message={`推送已停滞：自 ${time(run.stalledSince)} 起没有进展`}
+          description={`计划 ${planned} 人，已有结果 ${run.settled} 人；其余尚无结果。恢复推送会重新发出尚未完成的部分。`}
+          action={
+            <Button type="primary" onClick={() => setConfirming(true)}>
+              恢复推送…
+            </Button>
+          }
+        />
+      ) : (
+        <Button onClick={() => setConfirming(true)}>恢复推送…</Button>
+      )}
+      {problem ? <ProblemAlert error={problem} /> : null}
+      {report ? (
+        <Alert
+          type="success"
+          showIcon
+          data-testid="run-resumed"
+          message={`已重新发出：${report.resumed.segments} 个分段、${report.resumed.bundles} 个批次，共 ${report.resumed.recipients} 位接收者${report.resumed.massSends ? `；${report.resumed.massSends} 个群发` : ''}`}
+        />
+      ) : null}
+      <Modal
+        open={confirming}
+        title="确认恢复推送"
+        okText="恢复推送"
+        cancelText="取消"
+        confirmLoading={resume.isPending}
+        onCancel={() => setConfirming(false)}
+        onOk={() => resume.mutate()}
+      >
+        <Typography.Paragraph>
+          将重新发出 {run.key} 尚未完成的部分：未展开的分段，以及尚无结果的{' '}
+          {Math.max(0, planned - run.settled)}{' '}
+          位接收者。已经发出或已有结果的人不会再收到（推送账本保证每人至多一次）。此操作会记入审计日志。
+        </Typography.Paragraph>
+      </Modal>
+    </Space>
+  );
+}
+
 function RunDetail({ runKey }: { runKey: string }) {
   const { api } = useConsole();
+  const can = useCan();
   const q = useQuery({
     queryKey: ['run', runKey],
     queryFn: () => call(api.GET('/v1/admin/pushes/{id}', { params: { path: { id: runKey } } })),
     refetchInterval: (query) =>
-      query.state.data && runStatus(query.state.data as Run) !== 'running' ? false : 3_000,
+      query.state.data && (query.state.data as Run).status !== 'running' ? false : 3_000,
   });
   return (
     <Loaded query={q}>
@@ -151,6 +228,15 @@ function RunDetail({ runKey }: { runKey: string }) {
               />
             ))}
             {run.reason ? <Alert type="info" message={`原因：${REASON[run.reason] ?? run.reason}`} /> : null}
+            {run.status === 'running' && can('POST /v1/admin/pushes/{id}/resume') ? (
+              <ResumeRun run={run} />
+            ) : run.stalledSince ? (
+              <Alert
+                type="warning"
+                showIcon
+                message={`推送已停滞：自 ${time(run.stalledSince)} 起没有进展`}
+              />
+            ) : null}
             <Descriptions bordered size="small" column={3}>
               <Descriptions.Item label="开始">{time(run.startedAt)}</Descriptions.Item>
               <Descriptions.Item label="结束">{time(run.finishedAt)}</Descriptions.Item>

@@ -1,6 +1,7 @@
 /**
  * 统计: followers, active and bound plates per city; pushes and unfollows per 1,000 by category and
- * week; SMS spend; driver notices by kind and outcome and the verification rate, for those who may read them.
+ * week; SMS spend (operators); driver notices by kind and outcome and the verification rate; and the
+ * service desk's measures (supervisors). Each part shows for the roles that may read it.
  */
 import { useQuery } from '@tanstack/react-query';
 import { Card, Col, Progress, Row, Select, Space, Statistic, Table, Typography } from 'antd';
@@ -9,6 +10,7 @@ import { call } from '../api/client.ts';
 import type { paths } from '../api/schema';
 import { useCan, useConsole } from '../app/context.tsx';
 import { Chart } from '../components/Chart.tsx';
+import { DeskMeasures } from '../components/DeskMeasures.tsx';
 import { DriverStats } from '../components/DriverStats.tsx';
 import { Loaded } from '../components/Loaded.tsx';
 import { CHANNEL, city, fen } from '../lib/labels.ts';
@@ -24,8 +26,11 @@ export default function Stats() {
   const { api } = useConsole();
   const can = useCan();
   const [weeks, setWeeks] = useState(8);
+  const followers = can('GET /v1/admin/stats');
+  const desk = can('GET /v1/admin/desk/measures');
   const q = useQuery({
     queryKey: ['stats', weeks],
+    enabled: followers,
     queryFn: () => call(api.GET('/v1/admin/stats', { params: { query: { weeks } } })),
   });
   return (
@@ -41,8 +46,16 @@ export default function Stats() {
           options={[4, 8, 12, 26].map((w) => ({ value: w, label: `最近 ${w} 周` }))}
         />
       </Space>
-      <Loaded query={q}>{(s) => <StatsView s={s} />}</Loaded>
+      {followers ? <Loaded query={q}>{(s) => <StatsView s={s} />}</Loaded> : null}
       {can('GET /v1/admin/drivers/stats') && <DriverStats weeks={weeks} />}
+      {desk ? (
+        <>
+          <Typography.Title level={2} style={{ fontSize: 18, margin: 0 }}>
+            诉求
+          </Typography.Title>
+          <DeskMeasures weeks={weeks} />
+        </>
+      ) : null}
     </Space>
   );
 }

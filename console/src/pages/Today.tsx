@@ -5,6 +5,7 @@
 import { useQuery } from '@tanstack/react-query';
 import { Alert, Card, Col, List, Progress, Row, Space, Statistic, Table, Tag, Typography } from 'antd';
 import { civilDate } from '../../../functions/core/time.ts';
+import { call } from '../api/client.ts';
 import { useCan, useConsole } from '../app/context.tsx';
 import {
   answersQuery,
@@ -236,6 +237,66 @@ function WaitingForReview() {
   );
 }
 
+/** 诉求 waiting: new in the officer's units, their own open ones, and (supervisors) the overdue. */
+function DeskWaiting() {
+  const { api } = useConsole();
+  const can = useCan();
+  const may = can('GET /v1/admin/desk/cases');
+  const supervises = can('GET /v1/admin/desk/overdue');
+  const count = (view: 'new' | 'mine') => ({
+    queryKey: ['cases', view, undefined],
+    enabled: may,
+    queryFn: () => call(api.GET('/v1/admin/desk/cases', { params: { query: { view } } })),
+  });
+  const fresh = useQuery(count('new'));
+  const mine = useQuery(count('mine'));
+  const overdue = useQuery({
+    queryKey: ['cases', 'supervision'],
+    enabled: supervises,
+    queryFn: () => call(api.GET('/v1/admin/desk/overdue')),
+  });
+  if (!may) return null;
+  return (
+    <Card title="诉求" data-testid="today-desk">
+      <Row gutter={16}>
+        <Col span={8}>
+          <Loaded query={fresh} rows={1}>
+            {(d) => (
+              <a href={href('desk?view=new')}>
+                <Statistic title="新诉求" value={d.cases.length} />
+              </a>
+            )}
+          </Loaded>
+        </Col>
+        <Col span={8}>
+          <Loaded query={mine} rows={1}>
+            {(d) => (
+              <a href={href('desk?view=mine')}>
+                <Statistic title="我的待办" value={d.cases.length} />
+              </a>
+            )}
+          </Loaded>
+        </Col>
+        {supervises ? (
+          <Col span={8}>
+            <Loaded query={overdue} rows={1}>
+              {(d) => (
+                <a href={href('supervision')}>
+                  <Statistic
+                    title="超期（督办）"
+                    value={d.cases.length}
+                    valueStyle={d.cases.length ? { color: '#a8071a' } : undefined}
+                  />
+                </a>
+              )}
+            </Loaded>
+          </Col>
+        ) : null}
+      </Row>
+    </Card>
+  );
+}
+
 export default function Today() {
   const can = useCan();
   return (
@@ -243,6 +304,7 @@ export default function Today() {
       <Typography.Title level={1} style={{ fontSize: 22, margin: 0 }}>
         今日
       </Typography.Title>
+      <DeskWaiting />
       <Answers />
       {can('GET /v1/admin/pushes') ? <TodayRuns /> : null}
       <Alarms />

@@ -47,7 +47,8 @@ const FanoutItem = z.object({
   gsi1pk: z.string(),
   gsi1sk: z.string(),
   channel: ChannelSchema,
-  id: z.string().min(1),
+  // Any id, even one no key can be built from: expansion settles such a member alone.
+  id: z.string(),
   account: z.string(),
   plate: z.string(),
 });
@@ -56,7 +57,7 @@ const ScannedProfile = z.object({
   pk: z.string(),
   sk: z.string(),
   channel: ChannelSchema,
-  id: z.string().min(1),
+  id: z.string(),
   account: z.string(),
   status: z.string(),
   scene: z.string().nullable().optional(),
@@ -71,6 +72,7 @@ const LedgerItem = z.object({
   c_routine: z.number().optional(),
   c_transactional: z.number().optional(),
   c_emergency: z.number().optional(),
+  c_desk: z.number().optional(),
 });
 
 /** A subscriber's census entry, with the scene it followed from (fallback numbers are marked). */
@@ -302,7 +304,7 @@ export class DynamoAudience {
           const owner = keys.ledgerOwner(item.data.pk);
           const k = `${owner.channel}#${owner.id}`;
           const counts = out.get(k) ?? {
-            day: { restriction: 0, routine: 0, transactional: 0, emergency: 0 },
+            day: { restriction: 0, routine: 0, transactional: 0, emergency: 0, desk: 0 },
             routineBefore: 0,
             keys: [],
           };
@@ -312,6 +314,7 @@ export class DynamoAudience {
               routine: item.data.c_routine ?? 0,
               transactional: item.data.c_transactional ?? 0,
               emergency: item.data.c_emergency ?? 0,
+              desk: item.data.c_desk ?? 0,
             };
             counts.keys = [...(item.data.keys ?? [])];
           } else counts.routineBefore += item.data.c_routine ?? 0;

@@ -1,9 +1,14 @@
 /**
  * Every DynamoDB key this system writes or reads, built in one place. The README's access-pattern
  * table lists these one to one; no other module spells a prefix. Ids that come from outside (openids,
- * plates, notice ids) are validated by their schemas before they reach a key.
+ * plates, notice ids) are validated by their schemas before they reach a key; and every key built
+ * here is length-checked against DynamoDB's limits (a partition key of 2,048 bytes, a sort key of
+ * 1,024: a bare key string is held to the smaller), so one that slipped past a schema is a
+ * ValidationError (400 on a route) instead of DynamoDB's ValidationException (a 500).
  */
 import type { Subject } from '../../core/drivers/subjects.ts';
+
+import { ValidationError } from '../../core/errors.ts';
 import type { FanoutSegment } from '../../core/subscribers/fanout.ts';
 import type { SubscriberRef } from '../../core/subscribers/subscriber.ts';
 import type { Channel } from '../../core/vocabulary.ts';
@@ -12,7 +17,7 @@ const SUB = 'SUB#';
 const PROFILE = 'PROFILE';
 const BIND = 'BIND#';
 
-export const keys = {
+const builders = {
   // --- subscribers table ----------------------------------------------------------------------
   /** The profile item and one item per binding, in one partition per subscriber. */
   subscriberPartition: (r: SubscriberRef) => `${SUB}${r.channel}#${r.id}`,
@@ -148,7 +153,59 @@ export const keys = {
     gsi1sk: `${publishedAt}#${id}`,
   }),
   noticeAnnouncement: (id: string, version: number) => ({ pk: `NOTICE#${id}`, sk: `PUSH#${version}` }),
+  /** Managed content (keyword replies, service information, the desk's configuration): in force and every version. */
+  contentPartition: (name: string) => `CONTENT#${name}`,
+  contentCurrent: (name: string) => ({ pk: keys.contentPartition(name), sk: 'CURRENT' }),
+  contentVersion: (name: string, version: number) => ({
+    pk: keys.contentPartition(name),
+    sk: `V#${String(version).padStart(6, '0')}`,
+  }),
   pendingAnnouncements: 'NPUSH#pending',
+
+  // --- desk table -----------------------------------------------------------------------------
+  /** A case (诉求): its head item, one item per message and per history line, in one partition. */
+  casePartition: (number: string) => `CASE#${number}`,
+  case: (number: string) => ({ pk: keys.casePartition(number), sk: 'CASE' }),
+  caseMessage: (number: string, at: string, id: string) => ({
+    pk: keys.casePartition(number),
+    sk: `MSG#${at}#${id}`,
+  }),
+  caseMessages: 'MSG#',
+  caseHistory: (number: string, at: string, id: string) => ({
+    pk: keys.casePartition(number),
+    sk: `HIST#${at}#${id}`,
+  }),
+  caseHistories: 'HIST#',
+  /** A unit's cases in one status, newest first (`by-unit`). */
+  casesOfUnit: (unit: string, status: string) => `UNIT#${unit}#${status}`,
+  caseByUnit: (unit: string, status: string, createdAt: string, number: string) => ({
+    gsi1pk: keys.casesOfUnit(unit, status),
+    gsi1sk: `${createdAt}#${number}`,
+  }),
+  /** An officer's open cases (`by-assignee`; absent once closed or unassigned). */
+  casesOfAssignee: (sub: string) => `ASSIGNEE#${sub}`,
+  caseByAssignee: (sub: string, createdAt: string, number: string) => ({
+    gsi2pk: keys.casesOfAssignee(sub),
+    gsi2sk: `${createdAt}#${number}`,
+  }),
+  /** A unit's open cases by their next deadline (`by-due`; absent once closed). */
+  casesDue: (unit: string) => `DUE#${unit}`,
+  caseByDue: (unit: string, due: string, number: string) => ({
+    gsi3pk: keys.casesDue(unit),
+    gsi3sk: `${due}#${number}`,
+  }),
+  /** A citizen's cases, newest first (`by-citizen`). */
+  casesOfCitizen: (channel: string, id: string) => `CITIZEN#${channel}#${id}`,
+  caseByCitizen: (channel: string, id: string, createdAt: string, number: string) => ({
+    gsi4pk: keys.casesOfCitizen(channel, id),
+    gsi4sk: `${createdAt}#${number}`,
+  }),
+  /** The day's case-number counter (Asia/Shanghai day). */
+  caseSequence: (day: string) => ({ pk: `CASESEQ#${day}`, sk: 'SEQ' }),
+  /** The case of an external system's ticket (12345), so a ticket posted twice is one case. */
+  caseExternal: (system: string, id: string) => ({ pk: `CASEEXT#${system}#${id}`, sk: 'EXT' }),
+  /** The next message of a citizen opens a case of this category (a menu key, a bare case word); minutes. */
+  caseIntake: (channel: string, id: string) => ({ pk: `INTAKE#${channel}#${id}`, sk: 'INTAKE' }),
 
   // --- operations table -----------------------------------------------------------------------
   /** A push run under its idempotent key, listed newest first through gsi1; one item per segment cursor. */
@@ -160,6 +217,13 @@ export const keys = {
     gsi1sk: `${startedAt}#${runKey}`,
   }),
   runSegment: (runKey: string, segment: string) => ({ pk: `RUN#${runKey}`, sk: `SEG#${segment}` }),
+  runSegmentPrefix: 'SEG#',
+  /** One expanded page of a segment: the bundles it became, what was settled at expansion. */
+  runPage: (runKey: string, segment: string, page: number) => ({
+    pk: `RUN#${runKey}`,
+    sk: `PAGE#${segment}#${String(page).padStart(6, '0')}`,
+  }),
+  runPagePrefix: 'PAGE#',
   /** Pushes sent and unfollows attributed per category and ISO week. */
   pushStats: (category: string, week: string) => ({ pk: `STATS#${category}#${week}`, sk: 'STATS' }),
   /** An account's article mass send of one day (its daily allowance), with the runs it went out for. */
@@ -191,6 +255,41 @@ export const keys = {
     gsi1sk: `${at}#${id}`,
   }),
 } as const;
+
+/** DynamoDB's limits on a key attribute's value, in UTF-8 bytes. */
+export const MAX_PARTITION_KEY_BYTES = 2048;
+export const MAX_SORT_KEY_BYTES = 1024;
+
+/** Refuses a built key DynamoDB would refuse (`pk`, `gsi1pk`, …: partition keys; anything else: sort keys). */
+export function checkKey<T>(builder: string, key: T): T {
+  const parts: Record<string, unknown> =
+    typeof key === 'string'
+      ? { key }
+      : key && typeof key === 'object'
+        ? (key as Record<string, unknown>)
+        : {};
+  for (const [attribute, value] of Object.entries(parts)) {
+    if (typeof value !== 'string') continue;
+    const max = /pk$/.test(attribute) ? MAX_PARTITION_KEY_BYTES : MAX_SORT_KEY_BYTES;
+    const bytes = Buffer.byteLength(value, 'utf8');
+    if (bytes > max)
+      throw new ValidationError(
+        `A key built from this input would be ${bytes} bytes; at most ${max} are allowed.`,
+        [{ path: 'key', message: `${builder}: ${attribute} of ${bytes} bytes (at most ${max})` }],
+      );
+  }
+  return key;
+}
+
+/** The builders, each one's result length-checked. */
+export const keys = Object.fromEntries(
+  Object.entries(builders).map(([name, build]) => [
+    name,
+    typeof build === 'function'
+      ? (...args: unknown[]) => checkKey(name, (build as (...a: unknown[]) => unknown)(...args))
+      : build,
+  ]),
+) as typeof builders;
 
 /** The partitions an append-only writer may put into (the IAM condition dynamodb:LeadingKeys). */
 export const AUDIT_PREFIX = 'AUDIT#';

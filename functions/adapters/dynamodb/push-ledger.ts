@@ -15,7 +15,7 @@
  */
 import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import type { PushLedger, Reservation } from '../../core/delivery/ports.ts';
+import type { Earlier, PushLedger, Reservation } from '../../core/delivery/ports.ts';
 import {
   type CapRequest,
   parseReservation,
@@ -82,15 +82,69 @@ export async function recentReservations(
   );
 }
 
+/**
+ * The receipt write: `o:<id>` per recipient and the receipt's TTL. With `unrecorded`, only if none of
+ * these recipients is recorded yet (a concurrent copy of the bundle may have been first).
+ */
+export function receiptUpdate(
+  table: string,
+  bundle: string,
+  outcomes: ReadonlyMap<string, string>,
+  nowMs: number,
+  { unrecorded }: { unrecorded: boolean },
+) {
+  const names: Record<string, string> = {};
+  const values: Record<string, unknown> = {
+    ':ttl': ttlFloor(Math.floor(nowMs / 1000) + RECEIPT_DAYS * 86_400),
+  };
+  const sets = ['expiresAt = if_not_exists(expiresAt, :ttl)'];
+  [...outcomes].forEach(([id, outcome], i) => {
+    names[`#o${i}`] = `o:${id}`;
+    values[`:o${i}`] = outcome;
+    sets.push(`#o${i} = :o${i}`);
+  });
+  return {
+    TableName: table,
+    Key: keys.receipt(bundle),
+    UpdateExpression: `SET ${sets.join(', ')}`,
+    ...(unrecorded
+      ? {
+          ConditionExpression: Object.keys(names)
+            .map((n) => `attribute_not_exists(${n})`)
+            .join(' AND '),
+        }
+      : {}),
+    ExpressionAttributeNames: names,
+    ExpressionAttributeValues: values,
+  };
+}
+
+/**
+ * What a push already on a ledger means for this bundle's entry: settled by an earlier attempt of
+ * this bundle (or skipped for the person's status, which holds for every entry), reserved by another
+ * entry of the push, or reserved by this bundle and not settled (a copy still sending, or a send that
+ * succeeded: a success is never settled on the ledger, it is in the receipt).
+ */
+export function earlierOf(reserved: unknown, settled: unknown, bundle: string): Earlier {
+  const r = parseReservation(reserved);
+  if (typeof settled === 'string' && (!r || r.bundle === bundle))
+    return { kind: 'this-bundle', value: settled };
+  if (r && r.bundle !== bundle) return { kind: 'elsewhere' };
+  return { kind: 'in-flight' };
+}
+
 export class DynamoPushLedger implements PushLedger {
   private readonly doc: DynamoDBDocumentClient;
   private readonly table: string;
   /** Consumed write/read capacity units, for the run's cost report. */
   consumed = { read: 0, write: 0 };
 
-  constructor(doc: DynamoDBDocumentClient, table: string) {
+  private readonly inFlightMs: number;
+
+  constructor(doc: DynamoDBDocumentClient, table: string, options: { inFlightMs?: number } = {}) {
     this.doc = doc;
     this.table = table;
+    this.inFlightMs = options.inFlightMs ?? IN_FLIGHT_MS;
   }
 
   private async routineBefore(channel: Channel, id: string, date: string): Promise<number> {
@@ -123,7 +177,7 @@ export class DynamoPushLedger implements PushLedger {
     req: CapRequest,
     meta: ReservationMeta,
     nowMs = Date.now(),
-    inFlightMs = IN_FLIGHT_MS,
+    inFlightMs = this.inFlightMs,
   ): Promise<Reservation> {
     let allowance: number | null = null;
     if (req.weekLimit !== null) allowance = req.weekLimit - (await this.routineBefore(channel, id, req.date));
@@ -259,27 +313,34 @@ export class DynamoPushLedger implements PushLedger {
     nowMs = Date.now(),
   ): Promise<void> {
     if (outcomes.size === 0) return;
-    const names: Record<string, string> = {};
-    const values: Record<string, unknown> = {
-      ':ttl': ttlFloor(Math.floor(nowMs / 1000) + RECEIPT_DAYS * 86_400),
-    };
-    const sets = ['expiresAt = if_not_exists(expiresAt, :ttl)'];
-    [...outcomes].forEach(([id, outcome], i) => {
-      names[`#o${i}`] = `o:${id}`;
-      values[`:o${i}`] = outcome;
-      sets.push(`#o${i} = :o${i}`);
-    });
     const res = await this.doc.send(
       new UpdateCommand({
-        TableName: this.table,
-        Key: keys.receipt(bundle),
-        UpdateExpression: `SET ${sets.join(', ')}`,
-        ExpressionAttributeNames: names,
-        ExpressionAttributeValues: values,
+        ...receiptUpdate(this.table, bundle, outcomes, nowMs, { unrecorded: false }),
         ReturnConsumedCapacity: 'TOTAL',
       }),
     );
     this.consumed.write += res.ConsumedCapacity?.CapacityUnits ?? 0;
+  }
+
+  async earlier(
+    channel: Channel,
+    id: string,
+    date: string,
+    pushKey: string,
+    bundle: string,
+  ): Promise<Earlier> {
+    const res = await this.doc.send(
+      new GetCommand({
+        TableName: this.table,
+        Key: keys.ledgerDay(channel, id, date),
+        ProjectionExpression: '#s, #r',
+        ExpressionAttributeNames: { '#s': `s:${pushKey}`, '#r': `r:${pushKey}` },
+        ConsistentRead: true,
+        ReturnConsumedCapacity: 'TOTAL',
+      }),
+    );
+    this.consumed.read += res.ConsumedCapacity?.CapacityUnits ?? 0;
+    return earlierOf(res.Item?.[`r:${pushKey}`], res.Item?.[`s:${pushKey}`], bundle);
   }
 
   /**

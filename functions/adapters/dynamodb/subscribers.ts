@@ -5,13 +5,12 @@
  * version) and every binding whose item changed in ONE transaction. Binding items carry the
  * fan-out key (`gsi1pk`) exactly while the subscriber may be pushed, and a TTL once unfollowed.
  */
-import { TransactionCanceledException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
 import {
-  BatchGetCommand,
-  type BatchGetCommandOutput,
   type DynamoDBDocumentClient,
   QueryCommand,
   TransactWriteCommand,
+  UpdateCommand,
 } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { fanoutSegment } from '../../core/subscribers/fanout.ts';
@@ -26,7 +25,9 @@ import {
   transition,
 } from '../../core/subscribers/subscriber.ts';
 import { byInstant } from '../../core/time.ts';
+import { retryOnConflict } from './conditional.ts';
 import { keys } from './keys.ts';
+import { batchGetAll } from './paging.ts';
 
 const ProfileItem = z.object({
   channel: z.enum(['wechat', 'sms']),
@@ -53,6 +54,18 @@ const BindingItem = z.object({
 });
 
 const MAX_ATTEMPTS = 5;
+/** How long a prefetched read waits to be taken (the webhook takes it within milliseconds). */
+const PREFETCH_TTL_MS = 3000;
+
+type Snapshot = { subscriber: Subscriber | undefined; version: number };
+const refKey = (ref: SubscriberRef) => `${ref.channel}#${ref.id}`;
+
+/** Whether `next` differs from `current` only in the time of the last message. */
+function onlyLastInboundChanged(current: Subscriber, next: Subscriber): boolean {
+  const { lastInboundAt: _a, ...rest } = current;
+  const { lastInboundAt: _b, ...restNext } = next;
+  return JSON.stringify(rest) === JSON.stringify(restNext);
+}
 
 /** A binding item: carries the fan-out key exactly while the subscriber may be pushed, and a TTL once unfollowed. */
 export function bindingItem(s: Subscriber, b: Binding) {
@@ -85,7 +98,48 @@ export class DynamoSubscriberRepository implements SubscriberRepository {
     this.table = table;
   }
 
-  private async read(ref: SubscriberRef): Promise<{ subscriber: Subscriber | undefined; version: number }> {
+  /** Reads begun before the webhook's claim (`prefetch`), taken once by the next change of that subscriber. */
+  private readonly early = new Map<string, Promise<Snapshot>>();
+  /** The time of a follower's last message, written beside the reply (`settle`) instead of before it. */
+  private readonly stamps = new Map<string, Promise<void>>();
+
+  /**
+   * Starts reading a subscriber now, so the read overlaps the webhook's dedupe claim: the next
+   * change of this subscriber within a few seconds starts from it instead of reading again. A read
+   * that went stale meanwhile costs nothing but a retry: every write is conditioned on the version.
+   */
+  prefetch(ref: SubscriberRef): void {
+    const k = refKey(ref);
+    const read = this.read(ref);
+    read.catch(() => {}); // a failed prefetch is read again by whoever needs it
+    this.early.set(k, read);
+    setTimeout(() => {
+      if (this.early.get(k) === read) this.early.delete(k);
+    }, PREFETCH_TTL_MS).unref();
+  }
+
+  /** Waits for the last-message time of this subscriber to be written (see `touch`). */
+  async settle(ref: SubscriberRef): Promise<void> {
+    const k = refKey(ref);
+    const stamp = this.stamps.get(k);
+    if (!stamp) return;
+    await stamp;
+    if (this.stamps.get(k) === stamp) this.stamps.delete(k);
+  }
+
+  private async snapshot(ref: SubscriberRef, first: boolean): Promise<Snapshot> {
+    const k = refKey(ref);
+    // A change starts from the last message's time, once it is written (or failed: settle reports that).
+    await this.stamps.get(k)?.catch(() => {});
+    const early = first ? this.early.get(k) : undefined;
+    if (early) {
+      this.early.delete(k);
+      return early.catch(() => this.read(ref));
+    }
+    return this.read(ref);
+  }
+
+  private async read(ref: SubscriberRef): Promise<Snapshot> {
     const res = await this.doc.send(
       new QueryCommand({
         TableName: this.table,
@@ -110,51 +164,36 @@ export class DynamoSubscriberRepository implements SubscriberRepository {
     return (await this.read(ref)).subscriber;
   }
 
-  /** One BatchGetItem of the profiles (eventually consistent, status only); unprocessed keys retried. */
+  /** The profiles' statuses, 100 to a BatchGetItem (eventually consistent, status only). */
   async statuses(channel: SubscriberRef['channel'], ids: readonly string[]) {
-    const out = new Map<string, Subscriber['status']>();
-    for (let i = 0; i < ids.length; i += 100) {
-      let pending: Record<string, unknown>[] | undefined = [...new Set(ids.slice(i, i + 100))].map((id) =>
-        keys.subscriber({ channel, id }),
-      );
-      for (let attempt = 0; pending?.length; attempt++) {
-        if (attempt > 0) await new Promise((r) => setTimeout(r, Math.min(1000, 50 * 2 ** attempt)));
-        const res: BatchGetCommandOutput = await this.doc.send(
-          new BatchGetCommand({
-            RequestItems: {
-              [this.table]: {
-                Keys: pending,
-                ProjectionExpression: 'id, #s',
-                ExpressionAttributeNames: { '#s': 'status' },
-              },
-            },
-          }),
-        );
-        for (const item of res.Responses?.[this.table] ?? [])
-          out.set(String(item.id), ProfileItem.shape.status.parse(item.status));
-        pending = res.UnprocessedKeys?.[this.table]?.Keys;
-        if (attempt > 8 && pending?.length) throw new Error('BatchGetItem left keys unprocessed');
-      }
-    }
-    return out;
+    const items = await batchGetAll(
+      this.doc,
+      this.table,
+      [...new Set(ids)].map((id) => keys.subscriber({ channel, id })),
+      { ProjectionExpression: 'id, #s', ExpressionAttributeNames: { '#s': 'status' } },
+    );
+    return new Map(items.map((item) => [String(item.id), ProfileItem.shape.status.parse(item.status)]));
   }
 
-  /** Applies `change` until it commits against the version it read (or nothing changes). */
+  /**
+   * Applies `change` until it commits against the version it read (or nothing changes). A follower's
+   * messages arriving together each re-read and retry (bounded, jittered), so every one of them is
+   * applied and answered in its own reply.
+   */
   private async mutate<R>(
     ref: SubscriberRef,
     change: (s: Subscriber | undefined) => { next: Subscriber | undefined; result: R },
+    first?: Snapshot,
   ): Promise<{ next: Subscriber | undefined; result: R }> {
-    for (let attempt = 1; ; attempt++) {
-      const { subscriber, version } = await this.read(ref);
+    let attempt = 0;
+    return retryOnConflict(async () => {
+      attempt++;
+      const { subscriber, version } =
+        attempt === 1 && first ? first : await this.snapshot(ref, attempt === 1);
       const out = change(subscriber);
-      if (!out.next || out.next === subscriber) return out;
-      try {
-        await this.write(out.next, subscriber, version);
-        return out;
-      } catch (error) {
-        if (!(error instanceof TransactionCanceledException) || attempt >= MAX_ATTEMPTS) throw error;
-      }
-    }
+      if (out.next && out.next !== subscriber) await this.write(out.next, subscriber, version);
+      return out;
+    });
   }
 
   private async write(next: Subscriber, previous: Subscriber | undefined, version: number): Promise<void> {
@@ -179,12 +218,55 @@ export class DynamoSubscriberRepository implements SubscriberRepository {
     await this.doc.send(new TransactWriteCommand({ TransactItems: items }));
   }
 
+  /**
+   * A follower wrote. A new subscriber, or one whose status this repairs, is written at once (one
+   * transaction with the bindings, as every change). When only the time of their last message
+   * changes — a question: 限行, 路况, a menu number — no transaction is needed: that one attribute is
+   * set by a single conditional update on the profile (its version, so concurrent writers still
+   * see each other), begun now and awaited by `settle` beside the reply, so it adds no round trip
+   * before the answer. Any later change of this subscriber waits for it first.
+   */
   async touch(ref: SubscriberRef, account: string, at: string) {
-    const { next } = await this.mutate(ref, (s) => ({
-      next: transition.touch(s, ref, account, at),
-      result: null,
-    }));
-    return next!;
+    const read = await this.snapshot(ref, true);
+    const { subscriber, version } = read;
+    const next = transition.touch(subscriber, ref, account, at);
+    if (!subscriber || !onlyLastInboundChanged(subscriber, next)) {
+      const change = (s: Subscriber | undefined) => ({
+        next: transition.touch(s, ref, account, at),
+        result: null,
+      });
+      return (await this.mutate(ref, change, read)).next!;
+    }
+    const stamp = this.stamp(ref, at, version);
+    stamp.catch(() => {}); // settle() reports it; a later change must not fail on it
+    this.stamps.set(refKey(ref), stamp);
+    return next;
+  }
+
+  /** Sets lastInboundAt (never backwards) under the profile's version, re-reading on a conflict. */
+  private async stamp(ref: SubscriberRef, at: string, readVersion: number): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      const version = attempt === 1 ? readVersion : (await this.read(ref)).version;
+      if (version === 0) return; // gone (deleted meanwhile): nothing to stamp
+      try {
+        await this.doc.send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: keys.subscriber(ref),
+            UpdateExpression: 'SET lastInboundAt = :at, version = :next',
+            ConditionExpression:
+              'version = :v AND (attribute_not_exists(lastInboundAt) OR lastInboundAt < :at OR attribute_type(lastInboundAt, :null))',
+            ExpressionAttributeValues: { ':at': at, ':v': version, ':next': version + 1, ':null': 'NULL' },
+          }),
+        );
+        return;
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException) || attempt >= MAX_ATTEMPTS) throw error;
+        // Lost to another writer, or a later message's time is already there: read and decide again.
+        const { subscriber } = await this.read(ref);
+        if (subscriber?.lastInboundAt && byInstant(subscriber.lastInboundAt, at) >= 0) return;
+      }
+    }
   }
   async follow(ref: SubscriberRef, account: string, at: string, scene: string | null) {
     const { next } = await this.mutate(ref, (s) => ({

@@ -26,6 +26,8 @@ export const DEV_ACCOUNT_DEFAULTS = {
   WECHAT_TEMPLATE_NOTICE: 'dev-notice-template',
   WECHAT_TEMPLATE_EMERGENCY: 'dev-emergency-template',
   WECHAT_TEMPLATE_TRANSACTIONAL: 'dev-transactional-template',
+  /** The desk's "您的留言有回复" notice outside the customer-service window (links to the case page). */
+  WECHAT_TEMPLATE_DESK: 'dev-desk-template',
 } as const;
 
 export interface AccountDirectory {
@@ -76,6 +78,7 @@ export function accountsFromEnv(env: Record<string, string | undefined>): WeChat
       notice: v('WECHAT_TEMPLATE_NOTICE'),
       emergency: v('WECHAT_TEMPLATE_EMERGENCY'),
       transactional: v('WECHAT_TEMPLATE_TRANSACTIONAL'),
+      desk: v('WECHAT_TEMPLATE_DESK'),
     },
     ...(json(env, 'WECHAT_DRIVER_TEMPLATES')
       ? { driverTemplates: json(env, 'WECHAT_DRIVER_TEMPLATES') }

@@ -52,6 +52,11 @@ export class WeChatApiError extends Error {
   readonly errcode: number;
   readonly action: ErrorAction;
   readonly subscriberStatus: 'unfollowed' | 'blocked' | 'opted-out' | undefined;
+  /**
+   * The call may have reached WeChat and been carried out (it timed out, or the connection broke
+   * after the request went): not a refusal — a push must not be sent again on the strength of it.
+   */
+  maybeDelivered = false;
   constructor(errcode: number, errmsg: string) {
     const known = WECHAT_ERRORS[errcode];
     // errmsg may end with "rid: …": WeChat support asks for it; it holds no secret.

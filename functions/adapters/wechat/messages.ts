@@ -2,7 +2,7 @@
  * The WeChat messages delivery sends (core/delivery/ports.ts `WeChatMessages`), over the API client:
  * template messages and subscription notices (bizsend) for pushes, customer-service messages (text,
  * one article) for replies. A refusal from WeChat becomes a `refused` result carrying the error
- * table's verdict; a call that did not complete is `unknown`.
+ * table's verdict; a call that did not complete (it may have been carried out) is `unknown`.
  */
 import type { WeChatMessages, WeChatSendResult } from '../../core/delivery/ports.ts';
 import type { WeChatApi } from './api.ts';
@@ -13,7 +13,7 @@ export async function outcome(call: () => Promise<Record<string, unknown>>): Pro
     const res = await call();
     return { status: 'sent', msgid: res.msgid === undefined ? null : String(res.msgid) };
   } catch (error) {
-    if (!(error instanceof WeChatApiError))
+    if (!(error instanceof WeChatApiError) || error.maybeDelivered)
       return { status: 'unknown', message: error instanceof Error ? error.message : String(error) };
     return {
       status: 'refused',

@@ -8,7 +8,8 @@
  *     worked) → 400; parse the (decrypted only) XML with entities off, values as strings. A message
  *     that passed the signature checks (and decrypted) but is not XML or lacks a required field is
  *     answered `success` and counted (metric WeChatMessageUnreadable): any other answer makes WeChat
- *     retry twice and then tell the follower "该公众号暂时无法提供服务";
+ *     retry twice and then tell the follower "该公众号暂时无法提供服务"; so is a sender that is not an
+ *     openid (metric WeChatSenderRefused): nothing about it is stored;
  *  5. de-duplicate (FromUserName + MsgId, or + CreateTime + Event + EventKey) with reply replay;
  *  6. open the follower's customer-service window (a message: 48 h / 5; a click, follow or scan:
  *     1 min / 3) and converse within a ~3.5 s budget; past it, answer `success` and deliver
@@ -19,7 +20,7 @@
  * de-duplicated: a repeat overwrites the same last location). Nothing is stored before step 5 (or
  * the location), so a rejected request changes no state.
  */
-import type { WeChatAccount } from '../../../schemas/wechat.ts';
+import { OpenIdSchema, type WeChatAccount } from '../../../schemas/wechat.ts';
 import type { Attachment, Inbound, Reply } from '../../core/conversation/converse.ts';
 import type { WindowTrigger } from '../../core/delivery/customer-service.ts';
 import type { SubscriberRef } from '../../core/subscribers/subscriber.ts';
@@ -78,6 +79,10 @@ export interface WebhookDeps {
   inbound: InboundLog;
   /** The reply: text, or text with the notice it is about (shown as an article linking to its page). */
   converse: (account: WeChatAccount, ref: SubscriberRef, inbound: Inbound) => Promise<string | Reply | null>;
+  /** Begins reading the follower's record before the claim (the conversation takes it). */
+  prefetch?: (ref: SubscriberRef) => void;
+  /** Waits for what the conversation left to write beside the reply (the last message's time). */
+  settle?: (ref: SubscriberRef) => Promise<void>;
   /** Opens the follower's customer-service window (core/delivery/customer-service.ts) at `atMs`. */
   windowOpened: (
     account: WeChatAccount,
@@ -313,7 +318,7 @@ export function toInbound(m: XmlNode): Translated | undefined {
   if (type === 'text') return { kind: 'text', text: field(m, 'Content') };
   // Voice WeChat recognised (语音识别 on) is what the citizen said.
   if (type === 'voice' && field(m, 'Recognition').trim())
-    return { kind: 'text', text: field(m, 'Recognition').trim() };
+    return { kind: 'text', text: field(m, 'Recognition').trim(), voice: { mediaId: field(m, 'MediaId') } };
   if (type !== 'event') return { kind: 'attachment', attachment: attachmentOf(m, type) };
   const event = field(m, 'Event');
   const eventKey = field(m, 'EventKey');
@@ -416,9 +421,17 @@ export async function receive(req: WebhookRequest, deps: WebhookDeps): Promise<W
     return SUCCESS;
   }
   const m = opened.message;
+  const openid = field(m, 'FromUserName');
+  if (!OpenIdSchema.safeParse(openid).success) {
+    deps.log('wechat message from a sender that is not an openid; answered success', {
+      account: account.id,
+      length: openid.length,
+    });
+    deps.metric('WeChatSenderRefused', 1);
+    return SUCCESS;
+  }
   const translated = toInbound(m);
   if (!translated) return SUCCESS;
-  const openid = field(m, 'FromUserName');
   const ref: SubscriberRef = { channel: 'wechat', id: openid };
   if (translated.kind === 'location-report') {
     // Every few seconds while the follower is in the account: kept (if they opted in), never answered.
@@ -446,9 +459,18 @@ export async function receive(req: WebhookRequest, deps: WebhookDeps): Promise<W
     return text(401, 'nonce already used');
   }
 
+  // Begun beside the claim, so a question waits one round trip before its answer is decided: the
+  // follower's record is read ahead (any write is still conditioned on its version) and the
+  // customer-service window recorded (the same for a retried message: it opens at CreateTime).
+  const conversing = isConversation(translated);
+  if (conversing) deps.prefetch?.(ref);
+  const opening = conversing ? openWindow(account, m, translated, deps) : Promise.resolve();
   const claim = await deps.inbound.claim(key, deps.now());
-  if (claim !== 'claimed')
-    return sealReply(opened, await replayOrHandOff(claim, key, openid, translated, deps), deps);
+  if (claim !== 'claimed') {
+    const replied = await replayOrHandOff(claim, key, openid, translated, deps);
+    await opening;
+    return sealReply(opened, replied, deps);
+  }
 
   if (!isConversation(translated)) {
     try {
@@ -467,19 +489,11 @@ export async function receive(req: WebhookRequest, deps: WebhookDeps): Promise<W
     reply === null
       ? null
       : renderReply(passive(account, reply), openid, field(m, 'ToUserName'), Math.floor(deps.now() / 1000));
-  const trigger = windowTrigger(translated);
-  // The window opens when the follower acted (CreateTime), never later than we saw it.
-  const sentAt = Math.min(Number(field(m, 'CreateTime')) * 1000, deps.now());
-  const opening = trigger
-    ? deps
-        .windowOpened(account, openid, trigger, sentAt)
-        .catch((error: unknown) =>
-          deps.log('customer-service window not recorded', { account: account.id, error: String(error) }),
-        )
-    : Promise.resolve();
-  const work = Promise.all([deps.converse(account, ref, translated), opening]).then(async ([content]) => {
+  const work = deps.converse(account, ref, translated).then(async (content) => {
     const reply = render(content);
-    await deps.inbound.complete(key, reply);
+    // Written beside the stored reply, not before it: the last message's time (when nothing else
+    // changed) and the customer-service window begun with the claim.
+    await Promise.all([deps.inbound.complete(key, reply), deps.settle?.(ref), opening]);
     return reply;
   });
   const remaining = req.startedAt + deps.budgetMs - deps.now();
@@ -537,4 +551,16 @@ async function replayOrHandOff(
     await deps.inbound.markAsync(key);
   }
   return null;
+}
+
+/** Records the customer-service window a follower's action opens (never later than we saw it). */
+function openWindow(account: WeChatAccount, m: XmlNode, inbound: Inbound, deps: WebhookDeps): Promise<void> {
+  const trigger = windowTrigger(inbound);
+  if (!trigger) return Promise.resolve();
+  const sentAt = Math.min(Number(field(m, 'CreateTime')) * 1000, deps.now());
+  return deps
+    .windowOpened(account, field(m, 'FromUserName'), trigger, sentAt)
+    .catch((error: unknown) =>
+      deps.log('customer-service window not recorded', { account: account.id, error: String(error) }),
+    );
 }

@@ -15,6 +15,7 @@
  *     concise Chinese, at most 600 characters, promising a reminder only where one will be sent; a
  *     reply about one notice carries it as an article (WeChat shows it linking to the notice's page).
  */
+import type { CaseCategory, ServiceInfo } from '../../../schemas/desk.ts';
 import type { KeywordReplies } from '../../../schemas/wechat.ts';
 import { type DriverDesk, HOW_TO_VERIFY_LICENCE, HOW_TO_VERIFY_PLATE } from '../drivers/desk.ts';
 import { type RestrictionBook, restrictionOn, ruleOn } from '../restrictions/engine.ts';
@@ -61,7 +62,8 @@ export type Attachment =
   | { type: 'other'; what: string };
 
 export type Inbound =
-  | { kind: 'text'; text: string }
+  /** `voice`: a voice message WeChat recognised (the text is its recognition). */
+  | { kind: 'text'; text: string; voice?: { mediaId: string } | undefined }
   | { kind: 'click'; key: string }
   | { kind: 'follow'; scene: string | null }
   /** A follower scanned a QR code with a scene (SCAN): handled like a follow from that scene. */
@@ -76,14 +78,41 @@ export interface Reply {
 }
 
 /**
- * The seam where the citizen inbox (not built yet) will attach what a citizen sends — a photo of an
- * obstruction, a location, a video — to their open case. Until then nothing is attached.
+ * The citizen inbox: the service desk (functions/core/desk/intake.ts) behind the conversation. A
+ * case word ("投诉 …") opens a case; what a citizen sends afterwards — texts the conversation does
+ * not otherwise understand, images, voice, locations — joins the case that takes it; "查询留言" lists
+ * their cases; 1–3 answers the satisfaction question of a closed case.
  */
 export interface CitizenInbox {
-  /** Attaches it to the sender's open case and returns the case's number; null when they have none. */
-  attach(ref: SubscriberRef, attachment: Attachment, at: string): Promise<{ caseNumber: string } | null>;
+  /** Opens a case and returns its number and the acknowledgement to say. */
+  open(
+    ref: SubscriberRef,
+    request: { category: CaseCategory; text: string },
+  ): Promise<{ caseNumber: string; acknowledgement: string }>;
+  /** The next message (within minutes) is the text of a new case of `category` (a menu key, a bare case word). */
+  expect(ref: SubscriberRef, category: CaseCategory): Promise<void>;
+  /**
+   * Adds a follow-up to the citizen's case that takes it, or opens the case their next message was
+   * expected for; null when neither (nothing is kept).
+   */
+  followUp(
+    ref: SubscriberRef,
+    item: { text: string; voice?: { mediaId: string } | undefined } | { attachment: Attachment },
+  ): Promise<{ caseNumber: string; reopened: boolean; acknowledgement?: string } | null>;
+  /** "查询留言": the citizen's cases and their states. */
+  cases(ref: SubscriberRef): Promise<string>;
+  /** A satisfaction answer (1 satisfied … 3 not) to their latest closed case's question; null when none is asked. */
+  rate(ref: SubscriberRef, score: 1 | 2 | 3): Promise<{ caseNumber: string } | null>;
 }
-export const NO_CITIZEN_INBOX: CitizenInbox = { attach: async () => null };
+export const NO_CITIZEN_INBOX: CitizenInbox = {
+  open: async () => {
+    throw new Error('this channel has no service desk');
+  },
+  expect: async () => undefined,
+  followUp: async () => null,
+  cases: async () => '本号暂未开通留言服务。',
+  rate: async () => null,
+};
 
 export interface LatestNotice {
   /** Its id, for the article linking to its page (a feed that has none gets a text reply). */
@@ -115,10 +144,12 @@ export interface ConversationDeps {
    * to receive the fallback texts back ("WX <code>"), which links it (see receive-sms).
    */
   smsFallback?: { start(ref: SubscriberRef): Promise<string> };
-  /** Where non-text messages are attached to a citizen's open case (none yet). */
+  /** The service desk: cases opened, followed up, listed and rated (none: the channel has no desk). */
   inbox?: CitizenInbox;
   /** Driver notices (verification, 违法 / 记分 / 年检), where the deployment has them. */
   drivers?: DriverDesk;
+  /** Service windows and hours, rescue numbers, one-way streets … (managed content `service-info`). */
+  serviceInfo?: ServiceInfo;
 }
 
 /** The menu keys (CLICK) the conversation understands, and what each means; a keyword's key works too. */
@@ -129,6 +160,9 @@ export const CLICK_KEYS: Record<string, string> = {
   BIND_HELP: '绑定帮助',
   UNSUBSCRIBE: '退订',
   HELP: '帮助',
+  /** 我要留言: the next message is the text of a case (留言 = a consultation unless it says otherwise). */
+  LIUYAN: '留言',
+  MY_CASES: '查询留言',
 };
 
 /** Chinese name → code of every city the restriction data has. */
@@ -151,6 +185,8 @@ function needsBook(intent: Intent): boolean {
     'verify-licence',
     'unbind-licence',
     'driver-query',
+    'case',
+    'my-cases',
   ].includes(intent.type);
 }
 
@@ -181,18 +217,55 @@ export async function respond(
     return { text: clip(`${hello}${helpText(deps.keywords, reach)}`) };
   }
   const subscriber = await deps.subscribers.touch(ref, deps.account.id, now);
+  const inbox = deps.inbox ?? NO_CITIZEN_INBOX;
   if (inbound.kind === 'attachment') {
-    const attached = await (deps.inbox ?? NO_CITIZEN_INBOX).attach(ref, inbound.attachment, now);
+    const attached = await inbox.followUp(ref, { attachment: inbound.attachment });
     return { text: attachmentReply(inbound.attachment, attached) };
   }
   const text = inbound.kind === 'click' ? (CLICK_KEYS[inbound.key] ?? inbound.key) : inbound.text;
+  // A closed case's satisfaction question is answered with 1–3, before the menu numbers.
+  const score = /^\s*([1-3])\s*$/.exec(text.normalize('NFKC'))?.[1];
+  if (score && inbound.kind === 'text') {
+    const rated = await inbox.rate(ref, Number(score) as 1 | 2 | 3);
+    if (rated) return { text: `感谢您的评价！留言 ${rated.caseNumber} 的评价已记录。` };
+  }
+  const voice = inbound.kind === 'text' ? inbound.voice : undefined;
+  // The service information the department publishes (managed content), asked for by its words.
+  const info = deps.serviceInfo?.find((i) => i.keys.includes(text.trim()));
+  if (info) return { text: clip(info.text) };
   // Commands (TD, 订阅, preferences …) are read without the restriction data, so they work even
   // when it cannot be loaded; questions are read again with the data's city names.
   let intent = parseIntent(text, deps.keywords);
   if (!needsBook(intent)) return asReply(await apply(ref, intent, subscriber, deps, null));
   const book = await deps.restrictions();
   intent = parseIntent(text, deps.keywords, cityNamesOf(book));
+  // What the conversation does not understand may be a follow-up of the citizen's case.
+  if (intent.type === 'help' && inbound.kind === 'text') {
+    const followed = await inbox.followUp(ref, { text, voice });
+    if (followed) return { text: followUpReply(followed) };
+  }
   return asReply(await apply(ref, intent, subscriber, deps, book));
+}
+
+/** Case words: open a case (or wait for its text), list the citizen's cases. */
+async function desk(
+  ref: SubscriberRef,
+  intent: Extract<Intent, { type: 'case' | 'my-cases' }>,
+  inbox: CitizenInbox,
+): Promise<string> {
+  if (intent.type === 'my-cases') return inbox.cases(ref);
+  if (!intent.text) {
+    await inbox.expect(ref, intent.category);
+    return `请直接发送您要${intent.word}的具体内容（时间、地点、情况），可附图片或语音，民警会尽快答复。紧急情况请拨打 122 或 110。`;
+  }
+  return (await inbox.open(ref, { category: intent.category, text: intent.text })).acknowledgement;
+}
+
+function followUpReply(f: { caseNumber: string; reopened: boolean; acknowledgement?: string }): string {
+  if (f.acknowledgement) return f.acknowledgement;
+  return f.reopened
+    ? `已补充到您的留言（编号 ${f.caseNumber}），该留言已重新打开，民警会尽快答复。`
+    : `已补充到您的留言（编号 ${f.caseNumber}）。`;
 }
 
 const asReply = (r: string | Reply | null): Reply | null => (typeof r === 'string' ? { text: r } : r);
@@ -207,6 +280,9 @@ async function apply(
   const now = deps.clock.now().toISOString();
   const reach = (): ReminderReach => ({ book: book!, served: deps.reminderCities });
   switch (intent.type) {
+    case 'case':
+    case 'my-cases':
+      return desk(ref, intent, deps.inbox ?? NO_CITIZEN_INBOX);
     case 'help':
       return helpText(deps.keywords, reach());
     case 'keyword': {
@@ -357,11 +433,12 @@ async function road(
 }
 
 /** What the account can do with what a citizen sent, or where it was attached. */
-function attachmentReply(a: Attachment, attached: { caseNumber: string } | null): string {
+function attachmentReply(a: Attachment, attached: { caseNumber: string; reopened: boolean } | null): string {
   const what = { image: '图片', voice: '语音', video: '视频', location: '位置', link: '链接', other: '消息' }[
     a.type
   ];
-  if (attached) return `已收到您的${what}，已附加到您的事项（编号 ${attached.caseNumber}）。`;
+  if (attached)
+    return `已收到您的${what}，已附加到您的留言（编号 ${attached.caseNumber}）${attached.reopened ? '，该留言已重新打开' : ''}。`;
   const help = '发送“帮助”查看本号可以办理的事项。';
   switch (a.type) {
     case 'voice':
@@ -375,7 +452,7 @@ function attachmentReply(a: Attachment, attached: { caseNumber: string } | null)
     case 'other':
       return `暂不支持这类消息。${help}`;
     default:
-      return `收到您的${what}。本号暂不能通过${what}受理举报或事故：交通违法举报请使用“交管12123”App，交通事故请拨打 122，紧急情况请拨打 110。${help}`;
+      return `收到您的${what}。如需反映问题，请先发送“留言 + 内容”（如“举报 某路口违停”），再发送${what}即可附加。交通事故请拨打 122，紧急情况请拨打 110。`;
   }
 }
 

@@ -12,6 +12,7 @@
  *  3. a question that names nothing we understand, or leaves words we do not understand without
  *     asking about restrictions, is `help` (the menu).
  */
+import type { CaseCategory } from '../../../schemas/desk.ts';
 import type { KeywordReplies } from '../../../schemas/wechat.ts';
 import {
   PlateError,
@@ -61,6 +62,10 @@ export type Intent =
   | { type: 'unbind-licence' }
   /** 违法 / 记分 / 年检: the follower's own vehicles' or licence's records. */
   | { type: 'driver-query'; what: 'violations' | 'points' | 'inspection' }
+  /** A case for the service desk ("投诉 …"); `text` empty: the word alone (its text comes next). */
+  | { type: 'case'; category: CaseCategory; word: string; text: string }
+  /** "查询留言": the citizen's cases. */
+  | { type: 'my-cases' }
   | { type: 'help' };
 
 const NO_CITIES: CityNames = new Map();
@@ -346,6 +351,22 @@ function driverCommand(text: string): Intent | null {
 
 const UNSUBSCRIBE = ['TD', 'T', 'R', 'N', '退订', '取消订阅'];
 
+/** The words that open a case, and the category each means (留言 and SMS's LY: a consultation). */
+const CASE_WORDS: Record<string, CaseCategory> = {
+  留言: 'consultation',
+  咨询: 'consultation',
+  投诉: 'complaint',
+  建议: 'suggestion',
+  举报: 'report',
+  求助: 'help',
+  表扬: 'praise',
+  LY: 'consultation',
+};
+const CASE = /^(留言|咨询|投诉|建议|举报|求助|表扬|LY(?=$|[\s:：,，]))[\s:：,，]*([\s\S]*)$/i;
+const MY_CASES = ['查询留言', '我的留言', '留言查询', '查留言'];
+/** A case's text is kept as written (up to the desk's limit), not cleaned like a question. */
+const MAX_CASE_TEXT = 2000;
+
 /** Longer messages are not questions we can answer precisely; they get the menu. */
 const MAX_QUESTION = 120;
 
@@ -366,6 +387,13 @@ export function parseIntent(raw: string, keywords: KeywordReplies, cities: CityN
   if (driver) return driver;
   const index = keywords.findIndex((k) => k.keys.includes(text));
   if (index >= 0) return { type: 'keyword', index };
+  if (MY_CASES.includes(text)) return { type: 'my-cases' };
+  const asked = CASE.exec(raw.trim());
+  if (asked) {
+    const word = asked[1]!.toUpperCase() === 'LY' ? '留言' : asked[1]!;
+    const body = asked[2]!.trim().slice(0, MAX_CASE_TEXT);
+    return { type: 'case', category: CASE_WORDS[word]!, word, text: body };
+  }
   const bind = /^(?:绑定|BD)\s*(.+)$/i.exec(text);
   if (bind) return parseBind(bind[1]!.trim(), cities);
   const unbind = /^(?:解绑|解除绑定|JB)\s*(.*)$/i.exec(text);

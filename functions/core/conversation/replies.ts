@@ -167,7 +167,7 @@ export function helpText(keywords: KeywordReplies, reach: ReminderReach): string
   const remind =
     reach.served.size > 0 ? `；${servedNames(reach)}的车牌限行日提醒` : '（本号暂不推送限行提醒）';
   return clip(
-    `您好，这里是交警服务号。可以发送：\n限行 / 明天限行 / 周五限行 — 查询限行，可带城市、日期、车牌，如“西安限行”“明天 京A12345”\n绑定 京A12345 — 绑定车牌（最多${MAX_BINDINGS}个）${remind}\n解绑 京A12345 — 解除绑定\n路况 — 最新路况与交通管制\nTD — 退订提醒；订阅 — 恢复\n${menu}`,
+    `您好，这里是交警服务号。可以发送：\n限行 / 明天限行 / 周五限行 — 查询限行，可带城市、日期、车牌，如“西安限行”“明天 京A12345”\n绑定 京A12345 — 绑定车牌（最多${MAX_BINDINGS}个）${remind}\n解绑 京A12345 — 解除绑定\n路况 — 最新路况与交通管制\n留言 + 内容 — 联系民警（投诉、咨询、建议、举报），如“投诉 某路口违停严重”；查询留言 — 办理进度\nTD — 退订提醒；订阅 — 恢复\n${menu}`,
   );
 }
 

@@ -13,7 +13,10 @@
  *     carries on; a send already done ends here); none left → `held`, with which runs used them;
  *  4. the draft (its media id kept on the claim, so a retry does not draft again), then the send with
  *     a deterministic clientmsgid (WeChat answers 45065 to a repeat: it went out);
- *  5. the run records it: `mass-send:sent` (or why not), and a refused send gives the day's send back.
+ *  5. the run records it, once per account: `mass-send:sent` (or why not; a send an earlier attempt
+ *     made but did not record is recorded as sent), and a refused send gives the day's send back.
+ * The run waits for every planned mass send's record before it ends; a job that never got one (lost,
+ * dead-lettered) is sent for again by the run's resume (functions/core/pushes/resume.ts).
  */
 import { createHash } from 'node:crypto';
 import type { Notice } from '../../../schemas/notices.ts';
@@ -23,6 +26,15 @@ import { type Clock, civilDate } from '../time.ts';
 import { noticePageUrl } from '../wechat/templates.ts';
 import { RetryLater } from './async-reply.ts';
 import type { MassSendResult, RunLog, Telemetry, WeChatSendResult } from './ports.ts';
+
+/** The run's record of its planned mass sends (functions/adapters/dynamodb/push-runs.ts). */
+export interface MassSendLog {
+  /**
+   * Records the account's mass-send result on the run once, counting `mass-send:<result>`; a second
+   * record for the same run and account changes nothing (returns false).
+   */
+  recordMassSend(runKey: string, accountId: string, result: MassSendResult, at: string): Promise<boolean>;
+}
 
 /** The day's mass sends of an account (operations table), claimed per run. */
 export interface MassSendAllowance {
@@ -64,7 +76,7 @@ export interface MassSendDeps {
   cityName(city: string): Promise<string>;
   allowance: MassSendAllowance;
   wechat: MassSender;
-  runs: Pick<RunLog, 'get' | 'add' | 'haltChannel'>;
+  runs: Pick<RunLog, 'get' | 'haltChannel'> & MassSendLog;
   clock: Clock;
   telemetry: Telemetry;
 }
@@ -93,8 +105,8 @@ export async function sendNoticeAsArticle(
   const at = () => deps.clock.now().toISOString();
   const channel = `mass:${job.accountId}`;
   const record = async (result: MassSendResult, reason: string | null) => {
-    await deps.runs.add(job.runKey, { [`mass-send:${result}`]: 1 }, {}, at());
     if (reason) await deps.runs.haltChannel(job.runKey, channel, reason, at());
+    await deps.runs.recordMassSend(job.runKey, job.accountId, result, at());
     return result;
   };
   const run = await deps.runs.get(job.runKey);
@@ -118,7 +130,11 @@ export async function sendNoticeAsArticle(
       `the account's ${account.massSend.dailyAllowance} mass send(s) of ${date} were used (${claim.usedBy.join(', ')}); publish it again tomorrow or send it from the console`,
     );
   }
-  if (claim.sent) return 'already-sent';
+  // Sent by an attempt that died before recording it: recorded now (once, whichever copy gets here).
+  if (claim.sent) {
+    await deps.runs.recordMassSend(job.runKey, job.accountId, 'sent', at());
+    return 'already-sent';
+  }
 
   let mediaId = claim.mediaId;
   if (!mediaId) {

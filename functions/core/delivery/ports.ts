@@ -40,6 +40,24 @@ export interface PushLedger {
   /** What the bundle's earlier attempts finished: recipient id → recorded outcome. */
   receipt(bundle: string): Promise<Map<string, string>>;
   recordReceipt(bundle: string, outcomes: ReadonlyMap<string, string>, nowMs: number): Promise<void>;
+  /**
+   * What the ledger holds for a push that `reserve` or `skip` found there already (a duplicate): what
+   * an earlier attempt of this very bundle recorded before it died (`this-bundle`, with the value it
+   * settled: its outcome stands), another entry of the push that holds it (`elsewhere`: the person
+   * was reached through it), or nothing final yet (`in-flight`: a copy of this bundle is still on it).
+   */
+  earlier(channel: Channel, id: string, date: string, pushKey: string, bundle: string): Promise<Earlier>;
+}
+
+export type Earlier = { kind: 'this-bundle'; value: string } | { kind: 'elsewhere' } | { kind: 'in-flight' };
+
+/** One recipient's outcome as a bundle attempt records it: in the bundle's receipt, counted under `count`. */
+export interface ReceiptEntry {
+  id: string;
+  /** What the receipt says (`sent:<msgid>`, `failed:<code>`, `skipped:<status>`, `unsent:<why>`, …). */
+  receipt: string;
+  /** The run count it adds to (null: recorded for the person, not counted, e.g. unsent after an abort). */
+  count: RunCountKey | null;
 }
 
 /** WeChat's later report of a template message, counted on its run next to `sent`. */
@@ -52,17 +70,14 @@ export type ReceiptCount = 'delivered' | 'failed:user block' | 'failed:system fa
  * is delivered). `mass-send:<result>`: an account's article mass send (one per account, not per
  * follower).
  */
-export type RunCounts = Partial<
-  Record<
-    | Outcome
-    | 'planned'
-    | 'deferred-frequency'
-    | `sms-fallback:${Outcome}`
-    | `mass-send:${MassSendResult}`
-    | ReceiptCount,
-    number
-  >
->;
+export type RunCountKey =
+  | Outcome
+  | 'planned'
+  | 'deferred-frequency'
+  | `sms-fallback:${Outcome}`
+  | `mass-send:${MassSendResult}`
+  | ReceiptCount;
+export type RunCounts = Partial<Record<RunCountKey, number>>;
 export type MassSendResult = 'sent' | 'held' | 'failed' | 'skipped';
 
 export interface RunUsage {
@@ -76,6 +91,14 @@ export interface RunUsage {
 export interface RunLog {
   get(runKey: string): Promise<{ status: string; halts: Record<string, string> } | undefined>;
   add(runKey: string, counts: RunCounts, usage: RunUsage, at: string): Promise<void>;
+  /**
+   * Records a bundle attempt's finished recipients in its receipt and counts them on the run, in one
+   * transaction and once per recipient: entries a concurrent copy of the bundle already recorded are
+   * dropped. Returns what was counted.
+   */
+  record(runKey: string, bundle: string, entries: readonly ReceiptEntry[], at: string): Promise<RunCounts>;
+  /** Routine bundles wait for quiet hours to end: the run is not stalled until after `until`. */
+  waitUntil(runKey: string, until: string): Promise<void>;
   abort(runKey: string, reason: string, at: string): Promise<void>;
   haltChannel(runKey: string, channel: string, reason: string, at: string): Promise<void>;
 }

@@ -10,12 +10,14 @@
  * A send that did not happen gives back what it took (cap unit, budget); one whose outcome is unknown
  * (timeout) keeps both and is never sent again. Per bundle (`smsDelivery`, around it ./bundles.ts):
  * restriction reminders are rendered from the engine's answer and the recipient's plates, notices
- * carry their parameters from the planner, and a configuration error from the gateway halts SMS for
- * the run instead of failing every remaining send at the gateway.
+ * carry their parameters from the planner, a configuration error from the gateway halts SMS for
+ * the run instead of failing every remaining send at the gateway, a push the ledger already holds
+ * ends as what holds it (an earlier attempt's outcome, another entry of the push), and a recipient
+ * whose delivery throws is left alone for the bundle's next attempt.
  */
 import type { DeliveryMessage, FrequencyPolicy, Outcome, Recipient } from '../../../schemas/pushes.ts';
 import type { SmsCatalogue, SmsTemplateKind } from '../../../schemas/sms.ts';
-import { ValidationError } from '../errors.ts';
+import { errorName, ValidationError } from '../errors.ts';
 import { capRequest } from '../pushes/cap.ts';
 import { type RestrictionBook, restrictionOn } from '../restrictions/engine.ts';
 import { type SmsSendDeps, sendWithinBudget } from '../sms/budget.ts';
@@ -30,7 +32,7 @@ import { maskPhone } from '../sms/numbers.ts';
 import type { PhoneSeal, SmsContacts, SmsNumberCap } from '../sms/ports.ts';
 import type { SubscriberRepository } from '../subscribers/subscriber.ts';
 import type { PushCategory } from '../vocabulary.ts';
-import { type DeliverRecipients, HALTED } from './bundles.ts';
+import { type DeliverRecipients, earlierResult, HALTED, type RecipientResult } from './bundles.ts';
 import { pacer, pool } from './pacing.ts';
 import type { PushLedger, Timer } from './ports.ts';
 
@@ -175,6 +177,7 @@ export function smsDelivery(deps: SmsDeliveryDeps): DeliverRecipients {
   const pace = pacer(deps.pacing.ratePerSecond, deps.timer);
   return async (d, todo, ctx, finish) => {
     const { gateway } = deps;
+    const req = capRequest(await deps.policy(), 'sms', d.category, deps.clock.now());
     const perBundle: SmsDeliverDeps = {
       ...deps,
       ledger: ctx.ledger,
@@ -197,20 +200,30 @@ export function smsDelivery(deps: SmsDeliveryDeps): DeliverRecipients {
         await pace();
         if (ctx.aborted(d.runKey)) return;
         if (ctx.halted(d.runKey)) return finish(r, HALTED);
-        const outcome = await deliverSms(
-          {
-            subscriberId: r.id,
-            category: d.category,
-            pushKey: d.pushKey,
-            runKey: d.runKey,
-            bundle: d.bundle,
-            values: await valuesFor(d, r, deps),
-            ...(d.registeredPhone ? { registeredPhone: true } : {}),
-          },
-          perBundle,
-        );
-        // deliverSms settles every outcome on the ledger itself; the receipt spares a redelivery the work.
-        finish(r, { outcome, receipt: outcome === 'duplicate' ? null : outcome });
+        let result: RecipientResult;
+        try {
+          const outcome = await deliverSms(
+            {
+              subscriberId: r.id,
+              category: d.category,
+              pushKey: d.pushKey,
+              runKey: d.runKey,
+              bundle: d.bundle,
+              values: await valuesFor(d, r, deps),
+              ...(d.registeredPhone ? { registeredPhone: true } : {}),
+            },
+            perBundle,
+          );
+          // deliverSms settles every outcome on the ledger itself; the receipt spares a redelivery the work.
+          result =
+            outcome === 'duplicate'
+              ? earlierResult(await ctx.ledger.earlier('sms', r.id, req.date, d.pushKey, d.bundle))
+              : { outcome, receipt: outcome };
+        } catch (error) {
+          // This recipient alone: the others of the bundle go on; it is tried again next attempt.
+          return ctx.retryLater(r, errorName(error));
+        }
+        finish(r, result);
       },
       () => ctx.aborted(d.runKey),
     );

@@ -5,15 +5,20 @@
  *     cannot send template messages — nothing one by one (its mass send reached them, ./mass-send.ts);
  *     an account with none of these for the category aborts the run, nothing is sent;
  *  2. the followers' statuses in one batch read (opted-out / unfollowed / blocked end here, marked on
- *     the ledger so another bundle of this push sees a duplicate), the consents of the subscription
- *     template in one more, and the account's daily template quota taken for the bundle at once, so
- *     the account never reaches 45009;
+ *     the ledger so another bundle of this push sees a duplicate; a follower with no profile is an
+ *     invalid recipient, settled alone), the consents of the subscription template in one more, and
+ *     the account's daily template quota taken for the bundle at once, so the account never reaches
+ *     45009;
  *  3. per follower, paced (a per-invocation rate, a few sends in flight): the template's keys filled
  *     and made valid by type (functions/core/wechat/templates.ts; a value that cannot be made valid is
  *     never sent, so WeChat's 47003 is not met), then the cap and the dedupe in ONE conditional write
- *     on the follower's day ledger, immediately before the send (a deterministic client_msg_id);
+ *     on the follower's day ledger, immediately before the send (a deterministic client_msg_id); a
+ *     push the ledger already holds ends as what holds it (an earlier attempt's outcome, another entry
+ *     of the push). A transient refusal (busy, the token, the minute quota: after the API client's
+ *     own retries) gives the reservation back and leaves the follower for the bundle's next attempt,
+ *     as does an exception; only WeChat's permanent answers are permanent outcomes;
  *  4. a follower WeChat finds messaged too often (43117) is given back to the ledger and deferred
- *     alone, not the run;
+ *     alone, not the run (which is told it waits, so it is not reported stalled meanwhile);
  *  5. followers WeChat can no longer reach who linked a number (短信备用) get the push by SMS: one
  *     SMS bundle through the deliveries queue, so SMS delivery applies its own cap, dedupe and budget.
  * At-most-once: once reserved, a push is never sent again, whatever happens after. A success costs one
@@ -22,6 +27,7 @@
 import { createHash } from 'node:crypto';
 import type { DeliveryMessage, Outcome, Recipient } from '../../../schemas/pushes.ts';
 import type { WeChatAccount } from '../../../schemas/wechat.ts';
+import { errorName } from '../errors.ts';
 import { maskId } from '../privacy.ts';
 import { type CapRequest, capRequest } from '../pushes/cap.ts';
 import { quietUntil } from '../pushes/quiet-hours.ts';
@@ -31,7 +37,13 @@ import type { SubscriberRepository } from '../subscribers/subscriber.ts';
 import { type Clock, civilDate } from '../time.ts';
 import { restrictionPlaceholders } from '../wechat/placeholders.ts';
 import { renderTemplate, subscriptionOf, type TemplateMapping, templateOf } from '../wechat/templates.ts';
-import type { BundleContext, DeliverRecipients, RecipientResult } from './bundles.ts';
+import {
+  type BundleAttempt,
+  type DeliverRecipients,
+  earlierResult,
+  type RecipientResult,
+} from './bundles.ts';
+import { FREQUENCY_ATTEMPTS, FREQUENCY_RETRY_MS, frequencyBundle } from './frequency.ts';
 import { pacer, pool } from './pacing.ts';
 import type {
   DailyQuota,
@@ -74,11 +86,13 @@ export interface WeChatDeliveryDeps {
 export const clientMsgId = (pushKey: string, openid: string) =>
   createHash('sha256').update(`${pushKey}#${openid}`).digest('hex').slice(0, 32);
 
-/** How long a follower WeChat answered 43117 for waits, and how many times at most. */
-export const FREQUENCY_RETRY_MS = 30 * 60_000;
-export const FREQUENCY_ATTEMPTS = 3;
-
-const SKIPPED_STATUS = { unfollowed: 'unfollowed', blocked: 'blocked', 'opted-out': 'opted-out' } as const;
+const SKIPPED_STATUS = {
+  unfollowed: 'unfollowed',
+  blocked: 'blocked',
+  'opted-out': 'opted-out',
+  /** No profile: nobody the push can be for. */
+  'invalid-recipient': 'invalid-recipient',
+} as const;
 
 /**
  * WeChat outcomes after which the follower cannot be reached there: an SMS fallback may go instead.
@@ -108,7 +122,7 @@ interface Send {
   account: WeChatAccount;
   paths: Paths;
   req: CapRequest;
-  ctx: BundleContext;
+  ctx: BundleAttempt;
   pace: () => Promise<void>;
   takeQuota: (account: WeChatAccount) => Promise<boolean>;
 }
@@ -123,7 +137,7 @@ async function compose(r: Recipient, s: Send, deps: WeChatDeliveryDeps) {
   return { onSubscription, mapping, rendered };
 }
 
-/** One follower of a bundle: null when not attempted (the run stopped meanwhile). */
+/** One follower of a bundle: null when not attempted (the run stopped meanwhile) or left for the next attempt. */
 async function deliverToFollower(
   r: Recipient,
   status: string,
@@ -132,20 +146,19 @@ async function deliverToFollower(
 ): Promise<RecipientResult | null> {
   const { d, ctx } = s;
   const { ledger } = ctx;
+  const earlier = () => ledger.earlier('wechat', r.id, s.req.date, d.pushKey, d.bundle).then(earlierResult);
   if (status !== 'active') {
     // Not attempted; marked on the ledger so another bundle with this push sees a duplicate.
     const skipped = await ledger.skip('wechat', r.id, s.req.date, d.pushKey, status);
     const outcome = SKIPPED_STATUS[status as keyof typeof SKIPPED_STATUS] ?? 'unfollowed';
-    return skipped === 'duplicate'
-      ? { outcome: 'duplicate', receipt: null }
-      : { outcome, receipt: `skipped:${status}` };
+    return skipped === 'duplicate' ? earlier() : { outcome, receipt: `skipped:${status}` };
   }
   const message = await compose(r, s, deps);
   if (!message) {
     // Only subscription notices for this category, and this follower has not accepted one.
     const skipped = await ledger.skip('wechat', r.id, s.req.date, d.pushKey, 'not-subscribed');
     return skipped === 'duplicate'
-      ? { outcome: 'duplicate', receipt: null }
+      ? earlier()
       : { outcome: 'not-subscribed', receipt: 'skipped:not-subscribed' };
   }
   const { rendered, mapping, onSubscription } = message;
@@ -174,7 +187,7 @@ async function deliverToFollower(
     deps.clock.now().getTime(),
   );
   if (reservation === 'capped') return { outcome: 'capped', receipt: 'capped' };
-  if (reservation === 'duplicate') return { outcome: 'duplicate', receipt: null };
+  if (reservation === 'duplicate') return earlier();
   if (reservation === 'unknown-outcome') {
     // Settled as such, so any later redelivery of this push is a duplicate rather than counted again.
     await ledger.settle('wechat', r.id, s.req.date, d.pushKey, 'unknown-outcome');
@@ -212,6 +225,13 @@ async function deliverToFollower(
   }
   const { refusal } = result;
   if (refusal.errcode === 43117) return deferTooFrequent(r, s, deps);
+  if (refusal.action === 'retry' || refusal.action === 'token') {
+    // WeChat did not take it (busy, the token, the minute quota), after the API client's own
+    // retries: the reservation is given back and the follower waits for the bundle's next attempt.
+    await ledger.release('wechat', r.id, s.req.date, d.pushKey, s.req.klass);
+    ctx.retryLater(r, `WeChat ${refusal.errcode}`);
+    return null;
+  }
   await ledger.settle('wechat', r.id, s.req.date, d.pushKey, `failed:${refusal.errcode}`);
   const ref = { channel: 'wechat' as const, id: r.id };
   const now = deps.clock.now().toISOString();
@@ -236,7 +256,9 @@ async function deliverToFollower(
 /**
  * 43117: WeChat finds this follower messaged too often. The push certainly did not go out, so its
  * reservation is given back and the follower alone is deferred (never into quiet hours); the run goes
- * on. After FREQUENCY_ATTEMPTS it is a failure.
+ * on, told it waits until then (not stalled meanwhile). After FREQUENCY_ATTEMPTS it is a failure. The
+ * deferred bundle's id names its origin and attempt (`<bundle>#43117#<openid>#<n>`), so a resume
+ * finds it from the receipt's `deferred:43117#<n>` (functions/adapters/dynamodb/push-runs.ts).
  */
 async function deferTooFrequent(r: Recipient, s: Send, deps: WeChatDeliveryDeps): Promise<RecipientResult> {
   const { d, ctx } = s;
@@ -254,12 +276,13 @@ async function deferTooFrequent(r: Recipient, s: Send, deps: WeChatDeliveryDeps)
   const alone: DeliveryMessage = {
     ...rest,
     ...(fallbackValues ? { fallbackValues } : {}),
-    bundle: `${d.bundle.split('#43117#')[0]}#43117#${r.id}#${attempt}`,
+    bundle: frequencyBundle(d.bundle, r.id, attempt),
     recipients: [r],
     deferred: true,
     frequencyAttempt: attempt,
   };
   await deps.deferred.defer(alone, releaseAt, shardOf({ channel: 'wechat', id: r.id }));
+  await ctx.waitUntil(d.runKey, releaseAt);
   return { outcome: 'deferred-frequency', receipt: `deferred:43117#${attempt}` };
 }
 
@@ -343,17 +366,12 @@ export function weChatDelivery(deps: WeChatDeliveryDeps): DeliverRecipients {
       for (const r of todo) {
         if (notice) finish(r, { outcome: 'mass-send', receipt: 'mass-send' });
         else {
-          const skipped = await ctx.ledger.skip(
-            'wechat',
-            r.id,
-            civilDate(clock.now()),
-            d.pushKey,
-            'unsendable',
-          );
+          const date = civilDate(clock.now());
+          const skipped = await ctx.ledger.skip('wechat', r.id, date, d.pushKey, 'unsendable');
           finish(
             r,
             skipped === 'duplicate'
-              ? { outcome: 'duplicate', receipt: null }
+              ? earlierResult(await ctx.ledger.earlier('wechat', r.id, date, d.pushKey, d.bundle))
               : { outcome: 'unsendable', receipt: 'skipped:unsendable' },
           );
         }
@@ -404,7 +422,14 @@ export function weChatDelivery(deps: WeChatDeliveryDeps): DeliverRecipients {
       todo,
       settings.concurrency,
       async (r) => {
-        const result = await deliverToFollower(r, statuses.get(r.id) ?? 'unfollowed', send, deps);
+        let result: RecipientResult | null;
+        try {
+          result = await deliverToFollower(r, statuses.get(r.id) ?? 'invalid-recipient', send, deps);
+        } catch (error) {
+          // This follower alone: the others of the bundle go on; it is tried again next attempt.
+          ctx.retryLater(r, errorName(error));
+          return;
+        }
         if (!result) return;
         if (result.receipt?.startsWith('failed:') && FALLBACK_AFTER.has(result.outcome as Outcome))
           unreachable.push(r);

@@ -252,20 +252,24 @@ export async function ingestEvents(raw: readonly unknown[], deps: IngestDeps): P
   const all = [...bundles.values()].flat();
   // The day's runs exist before their bundles can be delivered (a bundle of no run is not sent).
   for (const runKey of new Set(all.map((b) => b.runKey)))
-    await deps.runs.createOrGet({
-      key: runKey,
-      kind: 'driver',
-      category: 'transactional',
-      city: deps.settings.city,
-      date: day,
-      slot: null,
-      status: 'running',
-      reason: null,
-      // One segment, the day: done when the next morning's planner closes it (./reminders.ts).
-      segmentsTotal: 1,
-      startedAt: at,
-      lastActivityAt: at,
-    });
+    await deps.runs.createOrGet(
+      {
+        key: runKey,
+        kind: 'driver',
+        category: 'transactional',
+        city: deps.settings.city,
+        date: day,
+        slot: null,
+        status: 'running',
+        reason: null,
+        // One segment, the day: done when the next morning's planner closes it (./reminders.ts).
+        segmentsTotal: 1,
+        startedAt: at,
+        lastActivityAt: at,
+      },
+      // No segment messages: the day's one segment is expanded by no one (a resume emits nothing).
+      [],
+    );
   await deps.deliveries.publish(all);
 
   const outcomes = await inTurn(valid, deps.concurrency ?? 16, (v) => {
@@ -306,6 +310,9 @@ export async function ingestEvents(raw: readonly unknown[], deps: IngestDeps): P
       { batch: DAY_SEGMENT },
       people,
       at,
+      // Nothing settled at planning; the bundles went out above and are not kept as a page.
+      {},
+      { bundles: [], settled: [] },
     );
 
   const count = (s: EventResult['status']) => results.filter((r) => r.status === s).length;

@@ -104,19 +104,23 @@ export async function planDueReminders(req: { date?: string | undefined }, deps:
   const planned: Record<string, number> = {};
   for (const kind of DUE_KINDS) {
     const runKey = driverRunKey(kind, day);
-    await deps.runs.createOrGet({
-      key: runKey,
-      kind: 'driver',
-      category: 'transactional',
-      city: deps.settings.city,
-      date: day,
-      slot: null,
-      status: 'running',
-      reason: null,
-      segmentsTotal: pairs.length * DUE_SHARDS,
-      startedAt: at,
-      lastActivityAt: at,
-    });
+    await deps.runs.createOrGet(
+      {
+        key: runKey,
+        kind: 'driver',
+        category: 'transactional',
+        city: deps.settings.city,
+        date: day,
+        slot: null,
+        status: 'running',
+        reason: null,
+        segmentsTotal: pairs.length * DUE_SHARDS,
+        startedAt: at,
+        lastActivityAt: at,
+      },
+      // No segment messages: this planner pages its segments itself (a resume emits nothing).
+      [],
+    );
     let count = 0;
     for (const { dueDate, offset } of pairs)
       for (let shard = 0; shard < DUE_SHARDS; shard++) {
@@ -141,7 +145,22 @@ export async function planDueReminders(req: { date?: string | undefined }, deps:
           await deps.deliveries.publish(bundles);
           const people = bundles.reduce((n, b) => n + b.recipients.length, 0);
           count += people;
-          if (!(await deps.runs.advanceSegment(runKey, segment, cursor.page, next, people, at))) break;
+          if (
+            !(await deps.runs.advanceSegment(
+              runKey,
+              segment,
+              cursor.page,
+              next,
+              people,
+              at,
+              {},
+              {
+                bundles: [],
+                settled: [],
+              },
+            ))
+          )
+            break;
           if (!next) break;
         }
       }
@@ -150,7 +169,8 @@ export async function planDueReminders(req: { date?: string | undefined }, deps:
   // Yesterday's ingest runs: every notice of that day has been planned.
   for (const kind of INGEST_KINDS) {
     const runKey = driverRunKey(kind, addDays(day, -1));
-    if (await deps.runs.get(runKey)) await deps.runs.advanceSegment(runKey, DAY_SEGMENT, 0, null, 0, at);
+    if (await deps.runs.get(runKey))
+      await deps.runs.advanceSegment(runKey, DAY_SEGMENT, 0, null, 0, at, {}, { bundles: [], settled: [] });
   }
   return { date: day, pairs: pairs.length, planned };
 }

@@ -7,7 +7,7 @@
  * Primary course of planNoticePush:
  *  1. the notice as stored now; not published (withdrawn meanwhile, or never) → a `skipped` run;
  *  2. only the channels this deployment delivers (a channel without a deliver queue is reported);
- *  3. the run, created or found (an announcement delivered twice plans once);
+ *  3. the run with its segments, created or found (an announcement delivered twice plans once);
  *  4. its segments, emitted again for an existing running run (expansion resumes, counts once), with
  *     the notice's placeholder values each account's template is filled from at delivery; none when
  *     only accounts that cannot send template messages would send it on WeChat;
@@ -77,49 +77,61 @@ export async function planNoticePush(
   const senders = notice ? weChatSenders(notice, accounts) : { oneByOne: [], massSend: [] };
   // Followers are expanded one by one for SMS and for accounts that send template messages.
   const oneByOne = channels.includes('sms') || (channels.includes('wechat') && senders.oneByOne.length > 0);
-  const { created, run } = await deps.runs.createOrGet({
-    key,
-    kind: 'notice',
-    category,
-    city: notice?.city ?? 'unknown',
-    date: civilDate(now),
-    slot: null,
-    status: reason ? 'skipped' : 'running',
-    reason: reason ?? (missing.length ? `not delivered on ${missing.join(', ')}: no deliver queue` : null),
-    segmentsTotal: reason || !oneByOne ? 0 : deps.scanSegments,
-    startedAt: now.toISOString(),
-    lastActivityAt: now.toISOString(),
-  });
-  if (run.status === 'running' && notice) {
-    const internalAccounts = accounts.filter((a) => a.audience === 'internal').map((a) => a.id);
-    const audience = notice.audience;
-    const values = noticePlaceholders(notice, await deps.cityName(notice.city));
-    await deps.publishSegments(
-      Array.from({ length: run.segmentsTotal }, (_, scan) => ({
-        kind: 'notice' as const,
-        runKey: key,
-        pushKey: noticePushKey(notice.id),
-        category,
-        city: notice.city,
-        date: civilDate(now),
-        audience: audience.type === 'tails' ? { type: 'tails', tails: [...audience.tails] } : audience,
-        channels,
-        internalAccounts,
-        values,
-        smsValues: { title: notice.title, summary: notice.shortBody },
-        scan,
-        of: run.segmentsTotal,
-      })),
-    );
-    if (channels.includes('wechat') && senders.massSend.length)
-      await deps.publishMassSends(
-        senders.massSend.map((a) => ({
+  const internalAccounts = accounts.filter((a) => a.audience === 'internal').map((a) => a.id);
+  const values = notice && !reason ? noticePlaceholders(notice, await deps.cityName(notice.city)) : {};
+  const segmentsOf = (of: number): NoticeSegment[] =>
+    !notice || reason
+      ? []
+      : Array.from({ length: of }, (_, scan) => ({
+          kind: 'notice' as const,
+          runKey: key,
+          pushKey: noticePushKey(notice.id),
+          category,
+          city: notice.city,
+          date: civilDate(now),
+          audience:
+            notice.audience.type === 'tails'
+              ? { type: 'tails', tails: [...notice.audience.tails] }
+              : notice.audience,
+          channels,
+          internalAccounts,
+          values,
+          smsValues: { title: notice.title, summary: notice.shortBody },
+          scan,
+          of,
+        }));
+  const segmentsTotal = reason || !oneByOne ? 0 : deps.scanSegments;
+  // Recorded with the run, which waits for each one's result (a resume sends for a lost one again).
+  const massSendJobs: MassSendJob[] =
+    notice && !reason && channels.includes('wechat')
+      ? senders.massSend.map((a) => ({
           runKey: key,
           noticeId: notice.id,
           version: msg.version,
           accountId: a.id,
-        })),
-      );
+        }))
+      : [];
+  const { created, run } = await deps.runs.createOrGet(
+    {
+      key,
+      kind: 'notice',
+      category,
+      city: notice?.city ?? 'unknown',
+      date: civilDate(now),
+      slot: null,
+      status: reason ? 'skipped' : 'running',
+      reason: reason ?? (missing.length ? `not delivered on ${missing.join(', ')}: no deliver queue` : null),
+      segmentsTotal,
+      startedAt: now.toISOString(),
+      lastActivityAt: now.toISOString(),
+      massSendJobs,
+    },
+    segmentsOf(segmentsTotal),
+  );
+  if (run.status === 'running' && notice) {
+    // An existing run is planned again with the segments it was created with.
+    await deps.publishSegments(segmentsOf(run.segmentsTotal));
+    if (massSendJobs.length) await deps.publishMassSends(massSendJobs);
   }
   return { key, created, status: run.status, reason: run.reason, segments: run.segmentsTotal };
 }

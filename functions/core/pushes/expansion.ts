@@ -9,18 +9,24 @@
  *     plates the engine says are restricted that day (./reminders.ts) — a subscriber with none is
  *     counted `exempt` and sent nothing; a notice segment pages one of the parallel Scan segments of
  *     the subscribers and keeps the notice's audience;
+ *     a member whose id is not one a key can be built from is settled here, alone, invalid-recipient;
  *  3. the page's recipients in bundles per channel and account, with deterministic ids (run, segment,
  *     page, chunk), so a page expanded twice yields the same bundles;
  *  4. the cursor advanced in the same write that counts the page's recipients as planned (and the ones
- *     settled here, exempt or invalid, with their outcome); if another copy of the segment advanced
- *     first, it owns the rest (our page was a duplicate).
+ *     settled here, exempt or invalid, with their outcome) and keeps the page's bundles — what a resume
+ *     of the run reads; if another copy of the segment advanced first, it owns the rest (our page was
+ *     a duplicate) and we publish nothing;
+ *  5. the bundles published. A crash between 4 and 5 leaves bundles no queue holds: the run stalls and
+ *     its resume (./resume.ts) publishes what the pages recorded and the receipts do not.
  */
-import type {
-  DeliveryMessage,
-  NoticeSegment,
-  Recipient,
-  RestrictionSegment,
-  SegmentMessage,
+import {
+  type DeliveryMessage,
+  type NoticeSegment,
+  type Outcome,
+  type Recipient,
+  RecipientSchema,
+  type RestrictionSegment,
+  type SegmentMessage,
 } from '../../../schemas/pushes.ts';
 import type { DeliveryQueue, RunCounts } from '../delivery/ports.ts';
 import { type CensusEntry, matchesAudience } from '../notices/audience.ts';
@@ -33,12 +39,18 @@ import { reminderFor } from './reminders.ts';
 /** Where a segment's expansion stands: an opaque cursor the audience gave for the next page. */
 export type PageCursor = Record<string, unknown> | null;
 
+/** What one expanded page became: its bundles as published, and the recipients settled at expansion. */
+export interface PageManifest {
+  bundles: DeliveryMessage[];
+  settled: Array<{ id: string; outcome: Outcome }>;
+}
+
 export interface SegmentCursors {
   segmentCursor(
     runKey: string,
     segment: string,
   ): Promise<{ page: number; cursor: PageCursor; done: boolean }>;
-  /** Moves from `page` to the next with the page's recipients counted; false if another copy moved first. */
+  /** Moves from `page` to the next with the page's recipients counted and its bundles kept; false if another copy moved first. */
   advanceSegment(
     runKey: string,
     segment: string,
@@ -46,7 +58,8 @@ export interface SegmentCursors {
     next: PageCursor,
     planned: number,
     at: string,
-    settled?: RunCounts,
+    settled: RunCounts,
+    manifest: PageManifest,
   ): Promise<boolean>;
 }
 
@@ -151,32 +164,39 @@ export async function expandSegment(seg: SegmentMessage, deps: ExpansionDeps): P
   for (;;) {
     const { page, cursor, done } = await deps.runs.segmentCursor(seg.runKey, segment);
     if (done) return;
-    let recipients: Addressed[];
+    let members: Addressed[];
     let next: PageCursor;
-    const settled: RunCounts = {};
+    const settled: PageManifest['settled'] = [];
+    const recipients: Addressed[] = [];
     if (seg.kind === 'notice') {
       const scanned = await deps.audience.scanPage({ segment: seg.scan, of: seg.of }, cursor, pageSize);
-      recipients = noticeRecipients(scanned.members, seg);
+      members = noticeRecipients(scanned.members, seg);
       next = scanned.next;
     } else {
       const fanout = await deps.audience.restrictionPage(seg, cursor, pageSize);
       const book = await deps.restrictions();
-      recipients = [];
+      members = [];
       for (const member of fanout.members) {
         const r = reminderFor(book, seg.city, seg.date, member.plates);
-        if (r.verdict === 'remind') recipients.push({ ...member, plates: r.plates });
-        else {
-          const outcome = r.verdict === 'exempt' ? 'exempt' : 'invalid-recipient';
-          settled[outcome] = (settled[outcome] ?? 0) + 1;
-        }
+        if (r.verdict === 'remind') members.push({ ...member, plates: r.plates });
+        else
+          settled.push({ id: member.id, outcome: r.verdict === 'exempt' ? 'exempt' : 'invalid-recipient' });
       }
       next = fanout.next;
     }
+    // A member no key can be built for is settled alone here, never put in a bundle it would fail.
+    for (const m of members)
+      if (RecipientSchema.safeParse({ id: m.id, plates: m.plates }).success) recipients.push(m);
+      else settled.push({ id: m.id.slice(0, 128), outcome: 'invalid-recipient' });
     const bundles = bundlesOf(recipients, base, values, `${seg.runKey}#${segment}#${page}`, bundleSize);
-    await deps.deliveries.publish(bundles);
+    const counts: RunCounts = {};
+    for (const { outcome } of settled) counts[outcome] = (counts[outcome] ?? 0) + 1;
     const at = deps.clock.now().toISOString();
-    const planned = recipients.length + (settled.exempt ?? 0) + (settled['invalid-recipient'] ?? 0);
-    if (!(await deps.runs.advanceSegment(seg.runKey, segment, page, next, planned, at, settled))) return;
+    const planned = recipients.length + settled.length;
+    const manifest = { bundles, settled };
+    if (!(await deps.runs.advanceSegment(seg.runKey, segment, page, next, planned, at, counts, manifest)))
+      return;
+    await deps.deliveries.publish(bundles);
     if (!next) return;
   }
 }

@@ -8,7 +8,8 @@
  *  3. pace it for its deadline (./deadline.ts): the audience is the fan-out index's count, the rate
  *     per delivery invocation is raised within its limits so the run ends before restrictions begin;
  *  4. create the run under its idempotent key (a second trigger gets the existing run back) with the
- *     pace; a plan that cannot meet its deadline is reported (`lateRun`, alarmed);
+ *     pace and its segments (so a resume can emit a lost one); a plan that cannot meet its deadline
+ *     is reported (`lateRun`, alarmed);
  *  5. emit one segment per restricted tail × fan-out shard, carrying the planned rate. Expansion is
  *     idempotent, so emitting again for an existing run (e.g. after a crash mid-emit) is safe.
  */
@@ -64,34 +65,36 @@ export async function planRestrictionPush(
   // Alarmed when the limits, not the hour, make it late (an operator's run after the deadline is late by choice).
   if (pace?.meetsDeadline === false && pace.finishBy && Date.parse(pace.finishBy) > now.getTime())
     deps.lateRun(key, pace);
-  const { created, run } = await deps.runs.createOrGet({
-    key,
-    kind: 'restriction',
-    category: 'restriction',
-    city: req.city,
-    date,
-    slot: req.slot,
-    status: restricted ? 'running' : 'skipped',
-    reason: restricted ? null : answer.reason,
-    segmentsTotal: segments.length,
-    startedAt: now.toISOString(),
-    lastActivityAt: now.toISOString(),
-    pace,
-  });
-  if (run.status === 'running') {
-    await deps.publishSegments(
-      segments.map((s) => ({
-        runKey: key,
-        category: 'restriction',
-        city: req.city,
-        date,
-        slot: req.slot,
-        tail: s.tail,
-        shard: s.shard,
-        ...(run.pace ? { ratePerSecond: run.pace.ratePerInvocation } : {}),
-      })),
-    );
-  }
+  const messagesAt = (p: PacePlan | null | undefined): SegmentMessage[] =>
+    segments.map((s) => ({
+      runKey: key,
+      category: 'restriction',
+      city: req.city,
+      date,
+      slot: req.slot,
+      tail: s.tail,
+      shard: s.shard,
+      ...(p ? { ratePerSecond: p.ratePerInvocation } : {}),
+    }));
+  const { created, run } = await deps.runs.createOrGet(
+    {
+      key,
+      kind: 'restriction',
+      category: 'restriction',
+      city: req.city,
+      date,
+      slot: req.slot,
+      status: restricted ? 'running' : 'skipped',
+      reason: restricted ? null : answer.reason,
+      segmentsTotal: segments.length,
+      startedAt: now.toISOString(),
+      lastActivityAt: now.toISOString(),
+      pace,
+    },
+    messagesAt(pace),
+  );
+  // An existing run is emitted again at the pace it was planned with.
+  if (run.status === 'running') await deps.publishSegments(messagesAt(run.pace));
   return {
     key,
     created,

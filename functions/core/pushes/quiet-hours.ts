@@ -1,7 +1,8 @@
 /**
  * Quiet hours: routine pushes that would arrive inside the channel's window wait for its end;
- * emergencies are never deferred; restriction reminders may go from `restrictionFrom` (the window's
- * last stretch before restrictions begin). Windows may wrap midnight (21:30–07:00).
+ * emergencies and the desk's answers to a citizen's own case are never deferred; restriction
+ * reminders may go from `restrictionFrom` (the window's last stretch before restrictions begin).
+ * Windows may wrap midnight (21:30–07:00).
  */
 import type { FrequencyPolicy } from '../../../schemas/pushes.ts';
 import { zonedFormatter } from '../time.ts';
@@ -30,7 +31,8 @@ export function quietUntil(
   now: Date,
 ): Date | null {
   const q = policy.channels[channel].quietHours;
-  if (!q || policy.channels[channel].classOf[category] === 'emergency') return null;
+  const klass = policy.channels[channel].classOf[category];
+  if (!q || klass === 'emergency' || klass === 'desk') return null;
   const from = minutesOf(q.from);
   const to = minutesOf(q.to);
   const m = localMinutes(now, policy.timeZone);

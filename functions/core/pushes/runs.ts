@@ -1,9 +1,17 @@
 /**
  * Push runs: what planners record (the idempotent run and its planned shape) and a run's life — it
- * is `running` until every segment is expanded and every planned recipient has an outcome, then it
- * ends `completed`, or `completed-with-failures` when some recipient's outcome is a failure.
+ * is `running` until every segment is expanded, every planned recipient has an outcome and every
+ * planned mass send (a notice for a subscription account) is recorded, then it ends `completed`, or
+ * `completed-with-failures` when some recipient's outcome is a failure.
  */
-import { OUTCOMES, type Outcome, type PacePlan, type RunStatus } from '../../../schemas/pushes.ts';
+import {
+  OUTCOMES,
+  type Outcome,
+  type PacePlan,
+  type RunStatus,
+  type SegmentMessage,
+} from '../../../schemas/pushes.ts';
+import type { MassSendJob } from '../../../schemas/wechat.ts';
 
 export interface PlannedRun {
   key: string;
@@ -28,13 +36,21 @@ export interface NewRun<Kind extends string, Category extends string, Slot> {
   segmentsTotal: number;
   startedAt: string;
   lastActivityAt: string;
+  /** The article mass sends it makes (one per subscription account), each recorded once when done. */
+  massSendJobs?: readonly MassSendJob[];
   /** Restriction runs: the pace planned for the deadline. */
   pace?: PacePlan | null;
 }
 
-/** The push-run store as planners use it: a second create under a key returns the existing run. */
+/**
+ * The push-run store as planners use it: a second create under a key returns the existing run. The
+ * run is recorded with its segments' messages, so a resume can emit a segment that was lost.
+ */
 export interface RunRecorder<Run> {
-  createOrGet(run: Run): Promise<{
+  createOrGet(
+    run: Run,
+    segments: readonly SegmentMessage[],
+  ): Promise<{
     created: boolean;
     run: { status: RunStatus; reason: string | null; segmentsTotal: number; pace?: PacePlan | null };
   }>;
@@ -59,14 +75,53 @@ export interface RunState {
   segmentsDone: number;
   segmentsTotal: number;
   counts: Readonly<Record<string, number>>;
+  massSendJobs?: readonly Pick<MassSendJob, 'accountId'>[];
+  /** Each planned mass send's result, by account, once recorded. */
+  massSends?: Readonly<Record<string, string>>;
 }
+
+/** The planned mass sends no result is recorded for. */
+export const pendingMassSends = <J extends Pick<MassSendJob, 'accountId'>>(
+  run: Pick<RunState, 'massSends'> & { massSendJobs?: readonly J[] },
+): J[] => (run.massSendJobs ?? []).filter((j) => run.massSends?.[j.accountId] === undefined);
 
 /** Where a run stands, and the status it ends with once `finished`. */
 export function runProgress(run: RunState) {
   const settled = SETTLING_OUTCOMES.reduce((n, o) => n + (run.counts[o] ?? 0), 0);
   const planned = run.counts.planned ?? 0;
-  const finished = run.status === 'running' && run.segmentsDone >= run.segmentsTotal && settled >= planned;
+  const finished =
+    run.status === 'running' &&
+    run.segmentsDone >= run.segmentsTotal &&
+    settled >= planned &&
+    pendingMassSends(run).length === 0;
   const failures = FAILURE_OUTCOMES.reduce((n, o) => n + (run.counts[o] ?? 0), 0);
   const ending: RunStatus = failures > 0 ? 'completed-with-failures' : 'completed';
   return { settled, planned, finished, ending };
 }
+
+/** What the stall rule reads of a run. */
+export interface RunActivity extends RunState {
+  lastActivityAt: string;
+  /** Its routine bundles wait out quiet hours until then. */
+  waitingUntil: string | null;
+}
+
+/**
+ * A run has stalled when it is still running and nothing happened for `stallAfterMs` — counted from
+ * the end of quiet hours when its bundles wait for them: some of its audience has no outcome (or a
+ * segment is not expanded, or a mass send is not recorded), or everything has one but the write that
+ * ends the run never came (its writer died right after the last count; the resume ends it). Returns
+ * since when (the instant it would have been expected to move), or null.
+ */
+export function stalledSince(run: RunActivity, now: Date, stallAfterMs: number): string | null {
+  if (run.status !== 'running') return null;
+  const quiet = run.waitingUntil ? Date.parse(run.waitingUntil) : 0;
+  const since = Math.max(Date.parse(run.lastActivityAt), quiet);
+  return now.getTime() - since >= stallAfterMs ? new Date(since).toISOString() : null;
+}
+
+/** A run as operators read it: with since when it stalled (null: it has not). */
+export const withStall = <R extends RunActivity>(run: R, now: Date, stallAfterMs: number) => ({
+  ...run,
+  stalledSince: stalledSince(run, now, stallAfterMs),
+});

@@ -15,7 +15,13 @@
  * Returns what is recorded on the inbound record: `<intent>:<what happened>`.
  */
 import type { SmsCatalogue, SmsTemplateKind } from '../../../schemas/sms.ts';
-import { type ConversationDeps, converse, parseIntent } from '../conversation/converse.ts';
+import {
+  type CitizenInbox,
+  type ConversationDeps,
+  converse,
+  type Intent,
+  parseIntent,
+} from '../conversation/converse.ts';
 import { PlateError, parsePlate } from '../restrictions/plates.ts';
 import { FALLBACK_SCENE } from '../subscribers/subscriber.ts';
 import { civilDate } from '../time.ts';
@@ -36,6 +42,8 @@ export interface SmsReplyDeps extends SmsSendDeps {
   fallbackLinks?: Pick<FallbackLinks, 'consume'>;
   /** Tells a WeChat follower something in WeChat (a customer-service message, within their window). */
   followers?: FollowerNotes;
+  /** The service desk for this number ("LY …" opens a case, acknowledged by SMS; replies attach). */
+  desk?: (phone: string, id: string) => CitizenInbox;
 }
 
 /** A message to a WeChat follower about their own request, sent once (`key`) within their window. */
@@ -147,6 +155,13 @@ export async function handleSmsReply(
   if (link && deps.fallbackLinks)
     return linkToWeChat(link[1]!, phone, id, { ...deps, fallbackLinks: deps.fallbackLinks });
   const intent = parseIntent(input.text, deps.conversation.keywords);
+  if (deps.desk) {
+    const handled = await toDesk(input.text, intent, ref, deps.desk(phone, id));
+    if (handled) {
+      deps.log('info', 'SMS to the service desk', { from: masked, what: handled });
+      return handled;
+    }
+  }
   const known = await deps.conversation.subscribers.get(ref);
   if (!known && intent.type !== 'bind') {
     deps.log('info', 'SMS reply from a number never seen: no subscriber created', {
@@ -191,3 +206,21 @@ export async function handleSmsReply(
 }
 
 const oneLine = (text: string) => text.replace(/\s*\n\s*/g, ' ');
+
+/**
+ * The desk's part of an SMS: "LY …" (or 投诉 …) opens a case, acknowledged by SMS through the desk's
+ * queue; 1–3 answers a closed case's satisfaction question; any other text that is no command joins
+ * the number's open case (a reply to a case SMS). Null: not the desk's.
+ */
+async function toDesk(text: string, intent: Intent, ref: { channel: 'sms'; id: string }, desk: CitizenInbox) {
+  if (intent.type === 'case') {
+    if (!intent.text) return 'case:empty';
+    const opened = await desk.open(ref, { category: intent.category, text: intent.text });
+    return `case:opened-${opened.caseNumber}`;
+  }
+  const score = /^\s*([1-3])\s*$/.exec(text.normalize('NFKC'))?.[1];
+  if (score && (await desk.rate(ref, Number(score) as 1 | 2 | 3))) return 'case:rated';
+  if (intent.type !== 'help') return null;
+  const followed = await desk.followUp(ref, { text });
+  return followed ? `case:follow-up-${followed.caseNumber}` : null;
+}

@@ -132,12 +132,30 @@ const TRANSACTIONAL: Record<string, Placeholder> = {
   ...DRIVER_COMMON,
 };
 
+/** The desk's notice to a citizen that their case has an answer (or was closed): 您的留言有回复. */
+const DESK: Record<string, Placeholder> = {
+  number: { kind: 'ascii', description: 'the case number, 2612010042 (character_string)' },
+  category: {
+    kind: 'label',
+    labels: ['咨询', '投诉', '建议', '举报', '求助', '表扬'],
+    description: 'what the citizen wrote: 咨询, 投诉, 建议, 举报, 求助, 表扬 (phrase, const)',
+  },
+  subject: { kind: 'text', description: 'the first words of their message' },
+  summary: { kind: 'text', description: 'the first words of the answer (或“已办结，请评价”)' },
+  status: { kind: 'label', labels: ['已答复', '已办结'], description: 'the case’s state: 已答复, 已办结' },
+  answered: { kind: 'instant', description: 'when the answer was given' },
+};
+
 export const PLACEHOLDERS: Record<PushCategory, Record<string, Placeholder>> = {
   restriction: RESTRICTION,
   notice: NOTICE,
   emergency: NOTICE,
   transactional: TRANSACTIONAL,
+  desk: DESK,
 };
+
+/** Carried with a desk notice's values for its url (`case-page`): the case page's path with its token. */
+export const CASE_PAGE = 'casePage';
 
 /** Carried with a notice's values for its page's url; not a placeholder. */
 export const NOTICE_ID = 'noticeId';

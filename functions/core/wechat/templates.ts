@@ -19,7 +19,7 @@ import type { TemplateMapping as TemplateMappingConfig, WeChatAccount } from '..
 import { civilDate, isoWeekday, zonedFormatter } from '../time.ts';
 import { PUSH_CATEGORIES, type PushCategory, WEEKDAY_NAMES } from '../vocabulary.ts';
 import { cleanText, type FieldType, fieldTypeOf, fitValue } from './field-types.ts';
-import { DRIVER_PLACEHOLDERS, NOTICE_ID, PLACEHOLDERS, type Placeholder } from './placeholders.ts';
+import { CASE_PAGE, DRIVER_PLACEHOLDERS, NOTICE_ID, PLACEHOLDERS, type Placeholder } from './placeholders.ts';
 
 /** Carried with a driver notice's values (not placeholders): its page link's token and its kind. */
 export const PAGE_TOKEN = 'pageToken';
@@ -28,7 +28,7 @@ export const DRIVER_KIND = 'driverKind';
 export interface TemplateMapping {
   id: string;
   fields: Readonly<Record<string, string>>;
-  /** `notice-page`: the notice's page (/n/{id}); a fixed https URL; or none. */
+  /** `notice-page`: the notice's page (/n/{id}); `case-page`: a case's (/c/{number}, signed); a fixed https URL; or none. */
   url: string | null;
   /** The declared values of each `const` key. */
   consts: Readonly<Record<string, readonly string[]>>;
@@ -45,6 +45,7 @@ export const LEGACY_FIELDS: Record<PushCategory, Record<string, string>> = {
   notice: { keyword1: '{title}', keyword2: '{window}', keyword3: '{place}', keyword4: '{summary}' },
   emergency: { keyword1: '{title}', keyword2: '{window}', keyword3: '{place}', keyword4: '{summary}' },
   transactional: { keyword1: '{title}', keyword2: '{subject}', keyword3: '{date}', keyword4: '{detail}' },
+  desk: { keyword1: '{number}', keyword2: '{subject}', keyword3: '{summary}', keyword4: '{answered}' },
 };
 
 export function normalizeMapping(
@@ -74,6 +75,7 @@ export function templateOf(
   const mapping = normalizeMapping(config, category);
   if (typeof config !== 'string' || !account.pageBaseUrl) return mapping;
   if (category === 'notice' || category === 'emergency') return { ...mapping, url: 'notice-page' };
+  if (category === 'desk') return { ...mapping, url: 'case-page' };
   return category === 'transactional' ? { ...mapping, url: 'personal-page' } : mapping;
 }
 
@@ -241,8 +243,11 @@ export function mappingProblems(
   } else if (mapping.url === 'personal-page') {
     if (category !== 'transactional') problems.push(`url: a ${category} push has no personal page`);
     if (!account.pageBaseUrl) problems.push('url: personal-page needs the account’s pageBaseUrl');
+  } else if (mapping.url === 'case-page') {
+    if (category !== 'desk') problems.push(`url: a ${category} push has no case page`);
+    if (!account.pageBaseUrl) problems.push('url: case-page needs the account’s pageBaseUrl');
   } else if (mapping.url !== null && !/^https:\/\//.test(mapping.url)) {
-    problems.push(`url: "${mapping.url}" is not an https URL (or notice-page)`);
+    problems.push(`url: "${mapping.url}" is not an https URL (or notice-page, case-page)`);
   }
   return problems;
 }
@@ -391,6 +396,9 @@ export function renderTemplate(
   } else if (url === 'personal-page') {
     const token = values[PAGE_TOKEN];
     url = token && account.pageBaseUrl ? personalPageUrl(account.pageBaseUrl, token) : null;
+  } else if (url === 'case-page') {
+    const path = values[CASE_PAGE];
+    url = path && account.pageBaseUrl ? `${account.pageBaseUrl.replace(/\/+$/, '')}${path}` : null;
   }
   return problems.length ? { ok: false, problems } : { ok: true, data, url };
 }

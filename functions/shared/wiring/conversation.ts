@@ -4,8 +4,7 @@
  * template outcomes, customer-service windows, subscription consents and location reports.
  */
 
-import { shippedKeywordReplies } from '../../../schemas/data/replies.ts';
-import { ReminderSettingsSchema } from '../../../schemas/settings.ts';
+import { NoticeFeedSettingsSchema, ReminderSettingsSchema } from '../../../schemas/settings.ts';
 import type { WeChatAccount } from '../../../schemas/wechat.ts';
 import { DynamoDeliveryOutcomes, DynamoTemplateReceipts } from '../../adapters/dynamodb/delivery-outcomes.ts';
 import { DynamoInboundLog } from '../../adapters/dynamodb/inbound-log.ts';
@@ -17,6 +16,7 @@ import {
 } from '../../adapters/dynamodb/wechat-followers.ts';
 import type { WebhookDeps } from '../../adapters/wechat/webhook.ts';
 import { type Inbound, respond } from '../../core/conversation/converse.ts';
+import { citizenInbox } from '../../core/desk/intake.ts';
 import { bookOf } from '../../core/restrictions/engine.ts';
 import { followerLeft, templateMessageFinished } from '../../core/subscribers/events.ts';
 import type { SubscriberRef } from '../../core/subscribers/subscriber.ts';
@@ -26,6 +26,8 @@ import { clock, protocolNow } from '../clock.ts';
 import { settings, tableName, topicArn } from '../config.ts';
 import { logger } from '../powertools.ts';
 import { telemetry } from '../telemetry.ts';
+import { content } from './content.ts';
+import { deskDeps } from './desk.ts';
 import { driverDeskFor } from './drivers.ts';
 import { pushRuns, pushStats } from './pushes.ts';
 import { restrictionData } from './restriction-data.ts';
@@ -33,22 +35,34 @@ import { smsFallbackStarter } from './sms-fallback.ts';
 import { accounts, subscribers } from './wechat.ts';
 
 export const inboundLog = new DynamoInboundLog(documentClient, tableName('inbound'));
-const notices = new DynamoNoticeFeed(documentClient, tableName('content'));
-const keywords = shippedKeywordReplies;
+const notices = new DynamoNoticeFeed(
+  documentClient,
+  tableName('content'),
+  undefined,
+  settings(NoticeFeedSettingsSchema),
+);
 const { reminderCities } = settings(ReminderSettingsSchema);
 const drivers = driverDeskFor();
+const desk = deskDeps();
 
-export function converseFor(account: WeChatAccount, ref: SubscriberRef, inbound: Inbound) {
+export async function converseFor(account: WeChatAccount, ref: SubscriberRef, inbound: Inbound) {
   return respond(ref, inbound, {
     subscribers,
     restrictions: async () => bookOf(await restrictionData.load()),
     notices,
     clock,
-    keywords,
+    keywords: await content('keywords'),
+    serviceInfo: await content('service-info'),
     account: { id: account.id, defaultCity: account.defaultCity },
     reminderCities,
     smsFallback: smsFallbackStarter,
     drivers,
+    inbox: citizenInbox(desk, async (r) => ({
+      channel: 'wechat',
+      id: r.id,
+      account: account.id,
+      sealedPhone: null,
+    })),
   });
 }
 
@@ -81,6 +95,13 @@ export function webhookDeps(settings: { maxSkewSeconds: number }): WebhookDeps {
     },
     templateJobFinished: (account, ref, msgId, status) =>
       templateMessageFinished(account.appId, ref, msgId, status, events),
+    prefetch: (ref) => subscribers.prefetch(ref),
+    settle: (ref) =>
+      subscribers.settle(ref).catch((error: unknown) => {
+        // Only the time of their last message is lost (the support view's 最近消息); the reply stands.
+        logger.warn('last-message time not recorded', { error: String(error) });
+        telemetry.metric('LastInboundNotRecorded');
+      }),
     windowOpened: (_account, openid, trigger, atMs) => windows.open(openid, trigger, new Date(atMs)),
     event: (account, ref, event) => weChatEventReported(account.appId, ref, event, followerEvents),
     enqueueAsyncReply: (job) => topics.publish(repliesTopic, job),

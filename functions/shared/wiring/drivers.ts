@@ -117,5 +117,5 @@ export function manageDriverDeps() {
 
 /** The nightly drop (ingest-driver-drop): the bucket's objects, then the same ingest. */
 export function dropDeps() {
-  return { drops: new S3Drops(s3Client), ingest: ingestDeps() };
+  return { drops: new S3Drops(s3Client()), ingest: ingestDeps() };
 }

@@ -3,8 +3,7 @@
  * the receipts store, and citizens' replies through the conversation (functions/core/sms/replies.ts).
  */
 
-import { shippedKeywordReplies } from '../../../schemas/data/replies.ts';
-import { ReminderSettingsSchema } from '../../../schemas/settings.ts';
+import { NoticeFeedSettingsSchema, ReminderSettingsSchema } from '../../../schemas/settings.ts';
 import type { FollowerNoteJob } from '../../../schemas/wechat.ts';
 import { DynamoInboundLog } from '../../adapters/dynamodb/inbound-log.ts';
 import { DynamoNoticeFeed } from '../../adapters/dynamodb/notice-feed.ts';
@@ -16,6 +15,7 @@ import {
 } from '../../adapters/dynamodb/sms.ts';
 import { DynamoSubscriberRepository } from '../../adapters/dynamodb/subscribers.ts';
 import { receiveSmsCallback, type SmsCallbackRequest } from '../../adapters/sms/webhook.ts';
+import { citizenInbox } from '../../core/desk/intake.ts';
 import { bookOf } from '../../core/restrictions/engine.ts';
 import { phoneId } from '../../core/sms/numbers.ts';
 import { type FollowerNotes, handleSmsReply } from '../../core/sms/replies.ts';
@@ -23,6 +23,8 @@ import { documentClient, topics } from '../aws-clients.ts';
 import { clock, protocolNow } from '../clock.ts';
 import { settings as configured, tableName, topicArn } from '../config.ts';
 import { logger } from '../powertools.ts';
+import { content } from './content.ts';
+import { deskDeps } from './desk.ts';
 import { restrictionData } from './restriction-data.ts';
 import { catalogue, settings, smsLog, smsMetric } from './sms.ts';
 import { fallbackLinks } from './sms-fallback.ts';
@@ -35,10 +37,15 @@ const stores = {
   numberCap: new DynamoSmsNumberCap(documentClient, tableName('ledger')),
   budget: new DynamoSmsBudget(documentClient, tableName('operations')),
   messages: new DynamoSmsMessages(documentClient, tableName('operations')),
-  notices: new DynamoNoticeFeed(documentClient, tableName('content')),
+  notices: new DynamoNoticeFeed(
+    documentClient,
+    tableName('content'),
+    undefined,
+    configured(NoticeFeedSettingsSchema),
+  ),
 };
-const keywords = shippedKeywordReplies;
 const { reminderCities } = configured(ReminderSettingsSchema);
+const desk = deskDeps();
 
 /** Notes to WeChat followers (their 短信备用 is linked): the `wechat-replies` queue sends them. */
 const repliesTopic = topicArn('wechat-replies');
@@ -59,7 +66,7 @@ export async function handleSmsCallback(request: SmsCallbackRequest) {
     now: protocolNow,
     log: (message, details) => logger.warn(message, details),
     receipt: (r) => stores.messages.receipt(r.provider, r.messageId, r.delivered, r.code, r.reportedAt),
-    reply: (r) =>
+    reply: async (r) =>
       handleSmsReply(r, {
         ...stores,
         gateway: runtime.gateway,
@@ -72,12 +79,20 @@ export async function handleSmsCallback(request: SmsCallbackRequest) {
         metric: smsMetric,
         fallbackLinks,
         followers: followerNotes,
+        desk: (phone, id) =>
+          citizenInbox(desk, async () => ({
+            channel: 'sms',
+            id,
+            account: null,
+            sealedPhone: runtime.vault.encrypt(phone, id),
+          })),
         conversation: {
           subscribers: stores.subscribers,
           restrictions: async () => bookOf(await restrictionData.load()),
           notices: stores.notices,
           clock,
-          keywords,
+          keywords: await content('keywords'),
+          serviceInfo: await content('service-info'),
           account: { id: 'sms', defaultCity: settings.defaultCity },
           reminderCities,
         },

@@ -82,6 +82,7 @@ function world(answer: () => WeChatSendResult = () => ({ status: 'sent', msgid: 
   const drafts: MassArticle[] = [];
   const sends: Array<{ mediaId: string; tagId: number | null; clientMsgId: string }> = [];
   const counts = new Map<string, RunCounts>();
+  const recorded = new Map<string, string>();
   const halts: string[] = [];
   const allowance = new MemoryAllowance();
   const deps: MassSendDeps = {
@@ -101,11 +102,14 @@ function world(answer: () => WeChatSendResult = () => ({ status: 'sent', msgid: 
     },
     runs: {
       get: async () => ({ status: 'running', halts: {} }),
-      add: async (k, c) => {
+      // As the run record does: once per run and account.
+      recordMassSend: async (k, accountId, result) => {
+        if (recorded.has(`${k}#${accountId}`)) return false;
+        recorded.set(`${k}#${accountId}`, result);
         const total = counts.get(k) ?? {};
-        for (const [o, n] of Object.entries(c))
-          total[o as keyof RunCounts] = (total[o as keyof RunCounts] ?? 0) + (n ?? 0);
+        total[`mass-send:${result}`] = (total[`mass-send:${result}`] ?? 0) + 1;
         counts.set(k, total);
+        return true;
       },
       haltChannel: async (_k, channel, reason) => void halts.push(`${channel}: ${reason}`),
     },
@@ -141,9 +145,26 @@ describe('an article mass send for the officers’ subscription account', () => 
       { mediaId: 'draft-1', tagId: 7, clientMsgId: massClientMsgId('notice#n1#v4', 'officers') },
     ]);
     expect(w.counts.get('notice#n1#v4')).toEqual({ 'mass-send:sent': 1 });
-    // The job delivered again: nothing drafted or sent twice.
+    // The job delivered again: nothing drafted or sent twice, nor counted twice.
     expect(await sendNoticeAsArticle(job('n1'), w.deps)).toBe('already-sent');
     expect(w.sends).toHaveLength(1);
+    expect(w.counts.get('notice#n1#v4')).toEqual({ 'mass-send:sent': 1 });
+  });
+
+  it('a send whose attempt died before the run recorded it is recorded by the next copy of the job', async () => {
+    const w = world();
+    w.notices.set('n1', published('n1'));
+    const record = w.deps.runs.recordMassSend;
+    w.deps.runs.recordMassSend = async () => {
+      throw new Error('the function died');
+    };
+    await expect(sendNoticeAsArticle(job('n1'), w.deps)).rejects.toThrow('the function died');
+    expect(w.sends).toHaveLength(1);
+    w.deps.runs.recordMassSend = record;
+    // Redelivered (or sent for again by the run's resume): it went out; recorded, not sent again.
+    expect(await sendNoticeAsArticle(job('n1'), w.deps)).toBe('already-sent');
+    expect(w.sends).toHaveLength(1);
+    expect(w.counts.get('notice#n1#v4')).toEqual({ 'mass-send:sent': 1 });
   });
 
   it('a second notice the same day is held: the allowance is one, and the run says which notice used it', async () => {

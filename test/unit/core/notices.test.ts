@@ -308,7 +308,10 @@ describe('preview', () => {
     ];
     const input = previewInput(census);
     const ledgers = new Map([
-      ['wechat#b', { day: { restriction: 0, routine: 1, transactional: 0, emergency: 0 }, routineBefore: 0 }],
+      [
+        'wechat#b',
+        { day: { restriction: 0, routine: 1, transactional: 0, emergency: 0, desk: 0 }, routineBefore: 0 },
+      ],
     ]);
     const p = previewNotice(input, ledgers);
     expect(p.channels.wechat).toMatchObject({ audience: 2, wouldBe: { send: 1, capped: 1, deferred: 0 } });
@@ -345,7 +348,7 @@ describe('preview', () => {
         .filter((_, i) => i % 4 === 0)
         .map((m) => [
           `wechat#${m.id}`,
-          { day: { restriction: 0, routine: 1, transactional: 0, emergency: 0 }, routineBefore: 0 },
+          { day: { restriction: 0, routine: 1, transactional: 0, emergency: 0, desk: 0 }, routineBefore: 0 },
         ]),
     );
     const p = previewNotice(input, ledgers, 500);

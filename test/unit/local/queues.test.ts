@@ -1,5 +1,9 @@
+import { appendFileSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import type { SQSEvent } from 'aws-lambda';
-import { afterEach, describe, expect, it } from 'vitest';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { QueueJournal } from '../../../lib/local/queue-journal.ts';
 import { LocalQueue, LocalTopic } from '../../../lib/local/queues.ts';
 import { QueueSchema } from '../../../schemas/blueprint.ts';
 
@@ -151,5 +155,95 @@ describe('LocalTopic', () => {
     topic.publish('s', { channel: 'sms' });
     await Promise.all([wechat.drained(), sms.drained(), all.drained()]);
     expect(got).toEqual({ wechat: ['w:wechat'], sms: ['s'], all: ['w', 's'] });
+  });
+});
+
+describe('LocalQueue with a journal (durable, as SQS is)', () => {
+  const dir = () => mkdtempSync(join(tmpdir(), 'journal-'));
+  const durable = (folder: string, overrides: Record<string, unknown> = {}) => {
+    const q = makeQueue(overrides);
+    q.attach(new QueueJournal(folder, 'q'));
+    return q;
+  };
+
+  it('keeps what was sent and received when the process dies with a message in flight', async () => {
+    const folder = dir();
+    const shape = { visibilityTimeoutSeconds: 25, batchSize: 1, maxConcurrency: 5 }; // 500 ms scaled
+    const before = durable(folder, { ...shape, maxReceives: 1 });
+    let die: () => void = () => {};
+    const dying = new Promise<void>((r) => (die = r));
+    before.start(async (e) => {
+      if (e.Records[0]!.body === 'in-flight') await dying; // the process "dies" while this message is in flight
+    });
+    before.send('in-flight', { channel: 'wechat' });
+    before.send('done-before');
+    await vi.waitFor(() => expect(before.stats()).toMatchObject({ visible: 0, inFlight: 1 }));
+    // "kill -9": a new process opens the same folder without the old one ever stopping.
+    const after = durable(folder, { ...shape, maxReceives: 3 });
+    expect(after.stats()).toMatchObject({ visible: 0, inFlight: 1, deadLetters: 0 });
+    const received: Array<{ body: string; count: string; channel: string | undefined }> = [];
+    after.start(async (e) => {
+      for (const r of e.Records)
+        received.push({
+          body: r.body,
+          count: r.attributes.ApproximateReceiveCount,
+          channel: r.messageAttributes.channel?.stringValue,
+        });
+    });
+    await after.drained(5000);
+    // The in-flight message came back once its visibility timeout ended, with its receive count kept.
+    expect(received.find((r) => r.body === 'in-flight')).toEqual({
+      body: 'in-flight',
+      count: '2',
+      channel: 'wechat',
+    });
+    expect(received.filter((r) => r.body === 'done-before')).toHaveLength(0); // deleted before the crash
+    die();
+  });
+
+  it('does not deliver again what was deleted, and keeps dead letters (with their error) for a redrive', async () => {
+    const folder = dir();
+    const first = durable(folder, { maxReceives: 1 });
+    first.start(async (e) => {
+      if (e.Records[0]!.body === 'bad') throw new Error('down');
+    });
+    first.send('good');
+    first.send('bad');
+    await first.drained();
+    await first.stop();
+    const second = durable(folder, { maxReceives: 1 });
+    expect(second.stats()).toMatchObject({ visible: 0, inFlight: 0, deadLetters: 1 });
+    expect(second.deadLetters[0]).toMatchObject({ body: 'bad', receiveCount: 1, lastError: 'down' });
+    expect(second.redrive()).toBe(1);
+    const third = durable(folder, { maxReceives: 1 });
+    expect(third.stats()).toMatchObject({ visible: 1, deadLetters: 0 });
+    const seen: string[] = [];
+    third.start(async (e) => {
+      seen.push(...e.Records.map((r) => r.body));
+    });
+    await third.drained();
+    expect(seen).toEqual(['bad']);
+  });
+
+  it('drops what outlived the retention period, ignores a line torn by a crash, and compacts', async () => {
+    const folder = dir();
+    const q = durable(folder, { retentionDays: 1 });
+    q.send('fresh');
+    const journal = join(folder, 'q.jsonl');
+    const old = {
+      op: 'send',
+      m: {
+        messageId: 'old',
+        body: 'stale',
+        attributes: {},
+        receiveCount: 0,
+        sentAt: Date.now() - 2 * 86_400_000,
+        visibleAt: 0,
+      },
+    };
+    appendFileSync(journal, `${JSON.stringify(old)}\n{"op":"send","m":{"messageId":"torn","bo`);
+    const reopened = durable(folder, { retentionDays: 1 });
+    expect(reopened.stats()).toMatchObject({ visible: 1 });
+    expect(readFileSync(journal, 'utf8').trim().split('\n')).toHaveLength(1);
   });
 });

@@ -240,6 +240,44 @@ describe('bad input: never a 500, never stored state', () => {
       expect(h.logs[0]?.details).toEqual({ account: 'v1', encrypted: false, reason });
     });
 
+    it.each([
+      ['2,100 characters', 'o'.repeat(2100)],
+      ['65 characters', `o${'A'.repeat(64)}`],
+      ['a space', 'oAbc def'],
+      ['a slash and a hash', 'o#x/y'],
+      ['a CJK character', 'o用户'],
+      ['a NUL', 'oAbc\u0000'],
+    ])(
+      'encrypted, a sender that is not an openid (%s): success, nothing stored, logged and counted',
+      async (_name, from) => {
+        const h = harness(v1Account());
+        const req = encryptedAs(
+          messageXml({ kind: 'text', text: '绑定 京A12345', msgId: '9' }, from, 'gh_x', 1),
+        );
+        expect(await h.post(req.query, req.body)).toMatchObject({ status: 200, body: 'success' });
+        expect(h.calls).toEqual([]);
+        expect(h.inbound.records.size).toBe(0);
+        expect(h.jobs).toEqual([]);
+        expect(h.metrics).toEqual(['WeChatSenderRefused']);
+        expect(h.logs).toEqual([
+          {
+            message: 'wechat message from a sender that is not an openid; answered success',
+            details: { account: 'v1', length: from.length },
+          },
+        ]);
+      },
+    );
+
+    it('takes a sender that is an openid (28 characters of the platform alphabet)', async () => {
+      const h = harness(v1Account());
+      const req = encryptedAs(
+        messageXml({ kind: 'text', text: '限行', msgId: '10' }, 'oyORnuP8q7ou2gfYjqLzSIWZf0rs', 'gh_x', 1),
+      );
+      expect((await h.post(req.query, req.body)).status).toBe(200);
+      expect(h.calls).toEqual([{ kind: 'text', text: '限行' }]);
+      expect(h.metrics).toEqual([]);
+    });
+
     it('keeps the 4xx when the signature of an unreadable body does not verify', async () => {
       const plain = harness(v1Account({ mode: 'plain' }));
       const forged = sign({ signature: `${V1.signature.slice(0, -1)}0` });

@@ -1,0 +1,10 @@
+/** Wiring: the officers' desk (manage-desk) — the desk's dependencies and the attachments bucket. */
+import { S3AttachmentStorage } from '../../adapters/s3/attachments.ts';
+import { s3Client } from '../aws-clients.ts';
+import { bucketName } from '../config.ts';
+import { deskDeps } from './desk.ts';
+
+export const deskAdminDeps = {
+  ...deskDeps({ sealsPhones: true }),
+  storage: new S3AttachmentStorage(s3Client(), bucketName('desk-attachments')),
+};
