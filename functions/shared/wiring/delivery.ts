@@ -9,7 +9,7 @@ import { DynamoPushLedger } from '../../adapters/dynamodb/push-ledger.ts';
 import type { BundleDeps } from '../../core/delivery/bundles.ts';
 import { bookOf } from '../../core/restrictions/engine.ts';
 import type { Channel } from '../../core/vocabulary.ts';
-import { documentClient } from '../aws-clients.ts';
+import { documentClient } from '../clients/dynamodb.ts';
 import { clock } from '../clock.ts';
 import { tableName } from '../config.ts';
 import { telemetry, timer } from '../telemetry.ts';

@@ -19,7 +19,8 @@ import { receiveSmsCallback, type SmsCallbackRequest } from '../../adapters/sms/
 import { bookOf } from '../../core/restrictions/engine.ts';
 import { phoneId } from '../../core/sms/numbers.ts';
 import { type FollowerNotes, handleSmsReply } from '../../core/sms/replies.ts';
-import { documentClient, topics } from '../aws-clients.ts';
+import { documentClient } from '../clients/dynamodb.ts';
+import { topics } from '../clients/sns.ts';
 import { clock, protocolNow } from '../clock.ts';
 import { settings as configured, tableName, topicArn } from '../config.ts';
 import { logger } from '../powertools.ts';
