@@ -9,12 +9,11 @@
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type * as z from 'zod';
 import { isLocal } from './config.ts';
-import { flushMetrics, logger, tracer } from './powertools.ts';
+import { flushMetrics, logger, traceHandler } from './powertools.ts';
 import { errorMessage } from './telemetry.ts';
 
 export interface QueueHandler<T, S> {
@@ -28,7 +27,7 @@ export interface QueueHandler<T, S> {
 
 export function queueHandler<T, S = undefined>(h: QueueHandler<T, S>) {
   return middy<SQSEvent, SQSBatchResponse>()
-    .use(captureLambdaHandler(tracer, { captureResponse: false }))
+    .use(traceHandler())
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(flushMetrics())
     .handler(async (event, context) => {

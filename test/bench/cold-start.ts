@@ -26,7 +26,7 @@ import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { build, type Metafile } from 'esbuild';
-import { BUNDLE } from '../../lib/aws/bundling.ts';
+import { BUNDLE, bundleDefine } from '../../lib/aws/bundling.ts';
 import { blueprint, REPO_ROOT } from '../../lib/blueprint.ts';
 import { envNames } from '../../schemas/resource-env.ts';
 
@@ -102,13 +102,14 @@ interface Bundle {
 
 async function bundle(fnId: string, variant: Variant, dir: string): Promise<Bundle> {
   const def = blueprint.functions[fnId]!;
-  const { sdkExternal } = VARIANTS[variant];
+  const { sdkExternal, tracing } = VARIANTS[variant];
   const file = join(dir, fnId, variant, 'index.mjs');
   const result = await build({
     ...BUNDLE,
     external: [...BUNDLE.external, ...(sdkExternal ? ['@aws-sdk/*'] : [])],
     mainFields: [...BUNDLE.mainFields],
     banner: { js: BUNDLE.banner },
+    define: bundleDefine(tracing),
     entryPoints: [join(REPO_ROOT, def.entry)],
     bundle: true,
     outfile: file,

@@ -4,6 +4,6 @@
  */
 import { SNSClient } from '@aws-sdk/client-sns';
 import { snsTopics } from '../../adapters/sns/publisher.ts';
-import { tracer } from '../powertools.ts';
+import { traced } from '../powertools.ts';
 
-export const topics = snsTopics(tracer.captureAWSv3Client(new SNSClient({})));
+export const topics = snsTopics(traced(new SNSClient({})));
