@@ -1,6 +1,6 @@
 /** Wiring: the officers' desk (manage-desk) — the desk's dependencies and the attachments bucket. */
 import { S3AttachmentStorage } from '../../adapters/s3/attachments.ts';
-import { s3Client } from '../aws-clients.ts';
+import { s3Client } from '../clients/s3.ts';
 import { bucketName } from '../config.ts';
 import { deskDeps } from './desk.ts';
 

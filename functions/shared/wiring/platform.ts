@@ -5,7 +5,7 @@
 import { PlatformSettingsSchema } from '../../../schemas/settings.ts';
 import { DynamoInboundLog } from '../../adapters/dynamodb/inbound-log.ts';
 import { deskSecretSource } from '../../adapters/platform/secret.ts';
-import { documentClient } from '../aws-clients.ts';
+import { documentClient } from '../clients/dynamodb.ts';
 import { protocolNow } from '../clock.ts';
 import { env, settings, tableName } from '../config.ts';
 import { deskDeps } from './desk.ts';
