@@ -29,6 +29,7 @@ import { logger } from '../powertools.ts';
 import { telemetry } from '../telemetry.ts';
 import { content } from './content.ts';
 import { deskDeps } from './desk.ts';
+import { deskQueues } from './desk-queues.ts';
 import { pushRuns, pushStats } from './pushes.ts';
 import { restrictionData } from './restriction-data.ts';
 import { smsFallbackStarter } from './sms-fallback.ts';
@@ -42,7 +43,7 @@ const notices = new DynamoNoticeFeed(
   settings(NoticeFeedSettingsSchema),
 );
 const { reminderCities } = settings(ReminderSettingsSchema);
-const desk = deskDeps();
+const desk = deskDeps({ queues: deskQueues });
 
 export async function converseFor(account: WeChatAccount, ref: SubscriberRef, inbound: Inbound) {
   return respond(ref, inbound, {

@@ -26,6 +26,7 @@ import { settings as configured, tableName, topicArn } from '../config.ts';
 import { logger } from '../powertools.ts';
 import { content } from './content.ts';
 import { deskDeps } from './desk.ts';
+import { deskQueues } from './desk-queues.ts';
 import { restrictionData } from './restriction-data.ts';
 import { catalogue, settings, smsLog, smsMetric } from './sms.ts';
 import { fallbackLinks } from './sms-fallback.ts';
@@ -46,7 +47,7 @@ const stores = {
   ),
 };
 const { reminderCities } = configured(ReminderSettingsSchema);
-const desk = deskDeps();
+const desk = deskDeps({ queues: deskQueues });
 
 /** Notes to WeChat followers (their 短信备用 is linked): the `wechat-replies` queue sends them. */
 const repliesTopic = topicArn('wechat-replies');
