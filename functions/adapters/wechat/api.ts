@@ -22,6 +22,13 @@ export interface WeChatApiOptions {
 
 type Json = Record<string, unknown>;
 
+/** Network failures that prove the request never reached the server (no connection was made). */
+const NOT_REACHED = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
+function neverReached(error: unknown): boolean {
+  const code = (error as { cause?: { code?: unknown } } | null)?.cause?.code;
+  return typeof code === 'string' && NOT_REACHED.has(code);
+}
+
 export class WeChatApi {
   private readonly options: Required<Omit<WeChatApiOptions, 'fetch'>> & { fetch: typeof fetch };
   constructor(options: WeChatApiOptions) {
@@ -40,8 +47,19 @@ export class WeChatApi {
     return (await res.json()) as Json;
   }
 
-  /** Calls an access_token API; token errors refresh (compare-and-expire) and retry once, never more. */
-  async call(account: WeChatAccount, path: string, body?: Json): Promise<Json> {
+  /**
+   * Calls an access_token API; token errors refresh (compare-and-expire) and retry once, never more.
+   * `once`: a send a person receives (template, subscription, customer-service message). WeChat
+   * answers its errors before sending, so those retry as for any call; but a request that failed on
+   * the network after it may have reached WeChat (a timeout, a reset) is not repeated: the error is
+   * thrown as it is, and the send's outcome is unknown (at most once), never a second message.
+   */
+  async call(
+    account: WeChatAccount,
+    path: string,
+    body?: Json,
+    options: { once?: boolean } = {},
+  ): Promise<Json> {
     let tokenRetried = false;
     for (let attempt = 0; ; attempt++) {
       const token = await this.options.tokens.get(account);
@@ -49,6 +67,7 @@ export class WeChatApi {
       try {
         result = await this.once(path, token, body);
       } catch (error) {
+        if (options.once && !(error instanceof WeChatApiError) && !neverReached(error)) throw error;
         const e =
           error instanceof WeChatApiError ? error : new WeChatApiError(-1, `network: ${errorName(error)}`);
         if (e.action === 'retry' && attempt < this.options.maxRetries) {
