@@ -94,6 +94,9 @@ export const SMS_ENVIRONMENT = {
 /** How long a container reuses the restriction data it read (admin changes reach it within this). */
 const RESTRICTION_DATA_ENVIRONMENT = { RESTRICTION_DATA_CACHE_SECONDS: '30' };
 
+/** How long the conversation reuses a city's road-condition candidates (a notice published appears within it). */
+const NOTICE_FEED_ENVIRONMENT = { NOTICE_FEED_CACHE_SECONDS: '15' };
+
 /** The cities with reminder schedules, for the replies that promise (or do not promise) a reminder. */
 const REMINDER_ENVIRONMENT = { SERVED_CITIES: SERVED_CITIES.join(',') };
 
@@ -220,7 +223,12 @@ export const blueprintInput = {
       },
       publishes: ['wechat-replies'],
       secrets: ['wechat-accounts'],
-      environment: { ...RESTRICTION_DATA_ENVIRONMENT, ...REMINDER_ENVIRONMENT, WECHAT_MAX_SKEW_S: '300' },
+      environment: {
+        ...RESTRICTION_DATA_ENVIRONMENT,
+        ...REMINDER_ENVIRONMENT,
+        ...NOTICE_FEED_ENVIRONMENT,
+        WECHAT_MAX_SKEW_S: '300',
+      },
     },
     'send-wechat-reply': {
       description:
@@ -422,7 +430,12 @@ export const blueprintInput = {
       secrets: ['sms-gateway'],
       // A phone that links itself as a follower's 短信备用 is confirmed to the follower in WeChat.
       publishes: ['wechat-replies'],
-      environment: { ...SMS_ENVIRONMENT, ...RESTRICTION_DATA_ENVIRONMENT, ...REMINDER_ENVIRONMENT },
+      environment: {
+        ...SMS_ENVIRONMENT,
+        ...RESTRICTION_DATA_ENVIRONMENT,
+        ...REMINDER_ENVIRONMENT,
+        ...NOTICE_FEED_ENVIRONMENT,
+      },
     },
     'manage-sms': {
       description: 'Operators: the month’s SMS spend against the budget ceiling.',

@@ -81,6 +81,11 @@ export const RestrictionDataSettingsSchema = z
   .object({ RESTRICTION_DATA_CACHE_SECONDS: count(0, 3600) })
   .transform((e) => ({ cacheMs: e.RESTRICTION_DATA_CACHE_SECONDS * 1000 }));
 
+/** The conversation's 路况: how long a city's road-condition candidates are reused (0: read every time). */
+export const NoticeFeedSettingsSchema = z
+  .object({ NOTICE_FEED_CACHE_SECONDS: count(0, 300) })
+  .transform((e) => ({ cacheMs: e.NOTICE_FEED_CACHE_SECONDS * 1000 }));
+
 /** receive-wechat: the freshness window of a request's timestamp (0 disables it). */
 export const WeChatWebhookSettingsSchema = z
   .object({ WECHAT_MAX_SKEW_S: count(0, 86_400) })

@@ -52,18 +52,19 @@ documentClient.middlewareStack.add(
   { step: 'initialize', name: 'benchRoundTripCounter' },
 );
 
-/** Requests that overlap form one round trip; the number of such waves is what a reply waits for. */
+/**
+ * The round trips a reply waits for: the longest chain of requests each of which began after the
+ * previous one ended (requests in flight together are one step of it).
+ */
 function sequential(cs: readonly Call[]): number {
   const sorted = [...cs].sort((a, b) => a.start - b.start);
-  let waves = 0;
-  let waveEnd = Number.NEGATIVE_INFINITY;
-  for (const c of sorted) {
-    if (c.start >= waveEnd) {
-      waves++;
-      waveEnd = c.end;
-    } else waveEnd = Math.max(waveEnd, c.end); // started while the wave was in flight: it did not wait
-  }
-  return waves;
+  const depth: number[] = [];
+  sorted.forEach((c, i) => {
+    let d = 1;
+    for (let j = 0; j < i; j++) if (sorted[j]!.end <= c.start) d = Math.max(d, depth[j]! + 1);
+    depth.push(d);
+  });
+  return Math.max(0, ...depth);
 }
 
 // The handler as the local stack runs it: in its own environment (only what its grants give it).

@@ -23,6 +23,7 @@ import { seed, seededSubscribers } from '../fixtures/seed.ts';
 import { officersAccount } from '../fixtures/wechat.ts';
 
 process.env.STAGE = 'local';
+process.env.NOTICE_FEED_CACHE_SECONDS = '0'; // 路况 right after publishing
 process.env.RESTRICTION_DATA_CACHE_SECONDS = '0';
 process.env.LOCAL_TIME_OFFSET_MS = '0';
 // The officers' account: internal audience, a notice template but no emergency template.

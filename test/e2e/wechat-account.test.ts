@@ -32,6 +32,7 @@ import { seed, seededSubscribers } from '../fixtures/seed.ts';
 import { officersAccount } from '../fixtures/wechat.ts';
 
 process.env.STAGE = 'local';
+process.env.NOTICE_FEED_CACHE_SECONDS = '0'; // 路况 right after publishing
 process.env.PUSH_RATE_PER_SECOND = '1000';
 process.env.NOTICE_SCAN_SEGMENTS = '2';
 const setShanghaiTime = (shanghai: string) => {

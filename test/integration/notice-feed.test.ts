@@ -125,4 +125,33 @@ describe('DynamoNoticeFeed and ended notices', () => {
     expect((await feed.list(city, { limit: 20 })).notices).toEqual([]);
     expect(await feed.latestRoadCondition(city)).toBeUndefined();
   });
+
+  it('路况 from a cache: one read for many questions, an ended notice never shown, a new one within the TTL', async () => {
+    const city = await feedOfCity();
+    let now = new Date(NOW);
+    let reads = 0;
+    const counting = DynamoDBDocumentClient.from(client);
+    counting.middlewareStack.add(
+      (next) => async (args) => {
+        reads++;
+        return next(args);
+      },
+      { step: 'initialize', name: 'countReads' },
+    );
+    const feed = new DynamoNoticeFeed(counting, content, () => now, { cacheMs: 120_000 });
+    expect((await feed.latestRoadCondition(city))?.title).toBe('一分钟后结束（+08:00）');
+    const afterFirst = reads;
+    // Inside the cache (2 minutes): still the same; then past that notice's end, the next one, no read.
+    now = new Date(NOW.getTime() + 30_000);
+    expect((await feed.latestRoadCondition(city))?.title).toBe('一分钟后结束（+08:00）');
+    now = new Date('2026-11-16T07:31:10Z');
+    expect((await feed.latestRoadCondition(city))?.title).toBe('长期有效');
+    expect(reads).toBe(afterFirst);
+    // A notice published meanwhile is shown once the cache has expired.
+    await published(city, '新发布的管制', { publishedAt: '2026-11-16T07:30:30Z', effectiveTo: null });
+    expect((await feed.latestRoadCondition(city))?.title).toBe('长期有效');
+    now = new Date(NOW.getTime() + 121_000);
+    expect((await feed.latestRoadCondition(city))?.title).toBe('新发布的管制');
+    expect(reads).toBeGreaterThan(afterFirst);
+  });
 });

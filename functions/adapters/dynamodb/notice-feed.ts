@@ -4,7 +4,8 @@
  * written by the admin publishing workflow (./notices.ts) in the same transaction as the notice.
  * Neither shows a notice whose effective window has ended: `effectiveTo` is compared with now as an
  * instant (it carries whatever offset the editor wrote, so as text it does not sort by time).
- * GET /v1/notices/{id} still returns an ended notice (a link to it keeps working).
+ * GET /v1/notices/{id} still returns an ended notice (a link to it keeps working). The 路况 reply's
+ * candidates may be cached for a few seconds (NOTICE_FEED_CACHE_SECONDS); the feed pages are not.
  */
 import { type DynamoDBDocumentClient, GetCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
@@ -41,21 +42,50 @@ const FeedItem = z.object({
   effectiveTo: z.string().nullable().optional(),
 });
 
+type Candidate = z.infer<typeof FeedItem>;
+
 export class DynamoNoticeFeed implements NoticeFeed {
   private readonly doc: DynamoDBDocumentClient;
   private readonly table: string;
   private readonly now: () => Date;
-  constructor(doc: DynamoDBDocumentClient, table: string, now: () => Date = () => new Date()) {
+  private readonly cacheMs: number;
+  private readonly road = new Map<string, { until: number; candidates: Candidate[] }>();
+  /**
+   * `cacheMs`: how long the road-condition candidates of a city are reused (a 路况 then costs no
+   * read). Whether each is still in effect is decided at every call, so an ended notice is never
+   * shown; a newly published one appears within `cacheMs`.
+   */
+  constructor(
+    doc: DynamoDBDocumentClient,
+    table: string,
+    now: () => Date = () => new Date(),
+    options: { cacheMs?: number } = {},
+  ) {
     this.doc = doc;
     this.table = table;
     this.now = now;
+    this.cacheMs = options.cacheMs ?? 0;
   }
 
   async latestRoadCondition(city: string): Promise<LatestNotice | undefined> {
     const now = this.now();
+    const cached = this.road.get(city);
+    const candidates =
+      cached && cached.until > now.getTime() ? cached.candidates : await this.roadCandidates(city, now);
+    const n = candidates.find((c) => stillInEffect(c.effectiveTo, now));
+    return n ? { id: n.id, title: n.title, summary: n.shortBody, publishedAt: n.publishedAt } : undefined;
+  }
+
+  /**
+   * The city's published road-condition and traffic-control notices, newest first, down to the first
+   * that is still in effect when the cache expires (every later call within it finds its answer here).
+   */
+  private async roadCandidates(city: string, now: Date): Promise<Candidate[]> {
+    const horizon = new Date(now.getTime() + this.cacheMs);
+    const candidates: Candidate[] = [];
     let start: Record<string, unknown> | undefined;
     let scanned = 0;
-    do {
+    search: do {
       const res = await this.page(city, 25, start);
       for (const raw of res.Items ?? []) {
         scanned++;
@@ -64,11 +94,13 @@ export class DynamoNoticeFeed implements NoticeFeed {
         const n = item.data;
         if (n.status !== 'published' || !['road-condition', 'traffic-control'].includes(n.kind)) continue;
         if (!stillInEffect(n.effectiveTo, now)) continue;
-        return { id: n.id, title: n.title, summary: n.shortBody, publishedAt: n.publishedAt };
+        candidates.push(n);
+        if (stillInEffect(n.effectiveTo, horizon)) break search;
       }
       start = res.LastEvaluatedKey;
     } while (start && scanned < MAX_SCANNED);
-    return undefined;
+    if (this.cacheMs > 0) this.road.set(city, { until: now.getTime() + this.cacheMs, candidates });
+    return candidates;
   }
 
   /**

@@ -5,7 +5,13 @@
  * version) and every binding whose item changed in ONE transaction. Binding items carry the
  * fan-out key (`gsi1pk`) exactly while the subscriber may be pushed, and a TTL once unfollowed.
  */
-import { type DynamoDBDocumentClient, QueryCommand, TransactWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import {
+  type DynamoDBDocumentClient,
+  QueryCommand,
+  TransactWriteCommand,
+  UpdateCommand,
+} from '@aws-sdk/lib-dynamodb';
 import * as z from 'zod';
 import { fanoutSegment } from '../../core/subscribers/fanout.ts';
 import {
@@ -47,6 +53,19 @@ const BindingItem = z.object({
   boundAt: z.string(),
 });
 
+/** How long a prefetched read waits to be taken (the webhook takes it within milliseconds). */
+const PREFETCH_TTL_MS = 3000;
+
+type Snapshot = { subscriber: Subscriber | undefined; version: number };
+const refKey = (ref: SubscriberRef) => `${ref.channel}#${ref.id}`;
+
+/** Whether `next` differs from `current` only in the time of the last message. */
+function onlyLastInboundChanged(current: Subscriber, next: Subscriber): boolean {
+  const { lastInboundAt: _a, ...rest } = current;
+  const { lastInboundAt: _b, ...restNext } = next;
+  return JSON.stringify(rest) === JSON.stringify(restNext);
+}
+
 /** A binding item: carries the fan-out key exactly while the subscriber may be pushed, and a TTL once unfollowed. */
 export function bindingItem(s: Subscriber, b: Binding) {
   const segment = fanoutSegment(s, b);
@@ -78,7 +97,48 @@ export class DynamoSubscriberRepository implements SubscriberRepository {
     this.table = table;
   }
 
-  private async read(ref: SubscriberRef): Promise<{ subscriber: Subscriber | undefined; version: number }> {
+  /** Reads begun before the webhook's claim (`prefetch`), taken once by the next change of that subscriber. */
+  private readonly early = new Map<string, Promise<Snapshot>>();
+  /** The time of a follower's last message, written beside the reply (`settle`) instead of before it. */
+  private readonly stamps = new Map<string, Promise<void>>();
+
+  /**
+   * Starts reading a subscriber now, so the read overlaps the webhook's dedupe claim: the next
+   * change of this subscriber within a few seconds starts from it instead of reading again. A read
+   * that went stale meanwhile costs nothing but a retry: every write is conditioned on the version.
+   */
+  prefetch(ref: SubscriberRef): void {
+    const k = refKey(ref);
+    const read = this.read(ref);
+    read.catch(() => {}); // a failed prefetch is read again by whoever needs it
+    this.early.set(k, read);
+    setTimeout(() => {
+      if (this.early.get(k) === read) this.early.delete(k);
+    }, PREFETCH_TTL_MS).unref();
+  }
+
+  /** Waits for the last-message time of this subscriber to be written (see `touch`). */
+  async settle(ref: SubscriberRef): Promise<void> {
+    const k = refKey(ref);
+    const stamp = this.stamps.get(k);
+    if (!stamp) return;
+    await stamp;
+    if (this.stamps.get(k) === stamp) this.stamps.delete(k);
+  }
+
+  private async snapshot(ref: SubscriberRef, first: boolean): Promise<Snapshot> {
+    const k = refKey(ref);
+    // A change starts from the last message's time, once it is written (or failed: settle reports that).
+    await this.stamps.get(k)?.catch(() => {});
+    const early = first ? this.early.get(k) : undefined;
+    if (early) {
+      this.early.delete(k);
+      return early.catch(() => this.read(ref));
+    }
+    return this.read(ref);
+  }
+
+  private async read(ref: SubscriberRef): Promise<Snapshot> {
     const res = await this.doc.send(
       new QueryCommand({
         TableName: this.table,
@@ -122,9 +182,13 @@ export class DynamoSubscriberRepository implements SubscriberRepository {
   private async mutate<R>(
     ref: SubscriberRef,
     change: (s: Subscriber | undefined) => { next: Subscriber | undefined; result: R },
+    first?: Snapshot,
   ): Promise<{ next: Subscriber | undefined; result: R }> {
+    let attempt = 0;
     return retryOnConflict(async () => {
-      const { subscriber, version } = await this.read(ref);
+      attempt++;
+      const { subscriber, version } =
+        attempt === 1 && first ? first : await this.snapshot(ref, attempt === 1);
       const out = change(subscriber);
       if (out.next && out.next !== subscriber) await this.write(out.next, subscriber, version);
       return out;
@@ -153,13 +217,62 @@ export class DynamoSubscriberRepository implements SubscriberRepository {
     await this.doc.send(new TransactWriteCommand({ TransactItems: items }));
   }
 
+  /**
+   * A follower wrote. A new subscriber, or one whose status this repairs, is written at once (one
+   * transaction with the bindings, as every change). When only the time of their last message
+   * changes — a question: 限行, 路况, a menu number — no transaction is needed: that one attribute is
+   * set by a single conditional update on the profile (its version, so concurrent writers still
+   * see each other), begun now and awaited by `settle` beside the reply, so it adds no round trip
+   * before the answer. Any later change of this subscriber waits for it first.
+   */
   async touch(ref: SubscriberRef, account: string, at: string) {
-    const { next } = await this.mutate(ref, (s) => ({
-      next: transition.touch(s, ref, account, at),
-      result: null,
-    }));
-    return next!;
+    const read = await this.snapshot(ref, true);
+    const { subscriber, version } = read;
+    const next = transition.touch(subscriber, ref, account, at);
+    if (!subscriber || !onlyLastInboundChanged(subscriber, next)) {
+      const change = (s: Subscriber | undefined) => ({
+        next: transition.touch(s, ref, account, at),
+        result: null,
+      });
+      return (await this.mutate(ref, change, read)).next!;
+    }
+    const stamp = this.stamp(ref, at, version);
+    stamp.catch(() => {}); // settle() reports it; a later change must not fail on it
+    this.stamps.set(refKey(ref), stamp);
+    return next;
   }
+
+  /**
+   * Sets lastInboundAt (never backwards) under the profile's version, re-reading on a conflict
+   * (bounded, jittered, as every change of a subscriber: conditional.ts `retryOnConflict`).
+   */
+  private async stamp(ref: SubscriberRef, at: string, readVersion: number): Promise<void> {
+    let attempt = 0;
+    await retryOnConflict(async () => {
+      attempt++;
+      const version = attempt === 1 ? readVersion : (await this.read(ref)).version;
+      if (version === 0) return; // gone (deleted meanwhile): nothing to stamp
+      try {
+        await this.doc.send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: keys.subscriber(ref),
+            UpdateExpression: 'SET lastInboundAt = :at, version = :next',
+            ConditionExpression:
+              'version = :v AND (attribute_not_exists(lastInboundAt) OR lastInboundAt < :at OR attribute_type(lastInboundAt, :null))',
+            ExpressionAttributeValues: { ':at': at, ':v': version, ':next': version + 1, ':null': 'NULL' },
+          }),
+        );
+      } catch (error) {
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
+        // Lost to another writer, or a later message's time is already there: read and decide again.
+        const { subscriber } = await this.read(ref);
+        if (subscriber?.lastInboundAt && byInstant(subscriber.lastInboundAt, at) >= 0) return;
+        throw error;
+      }
+    });
+  }
+
   async follow(ref: SubscriberRef, account: string, at: string, scene: string | null) {
     const { next } = await this.mutate(ref, (s) => ({
       next: transition.follow(s, ref, account, at, scene),

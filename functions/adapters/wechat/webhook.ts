@@ -79,6 +79,10 @@ export interface WebhookDeps {
   inbound: InboundLog;
   /** The reply: text, or text with the notice it is about (shown as an article linking to its page). */
   converse: (account: WeChatAccount, ref: SubscriberRef, inbound: Inbound) => Promise<string | Reply | null>;
+  /** Begins reading the follower's record before the claim (the conversation takes it). */
+  prefetch?: (ref: SubscriberRef) => void;
+  /** Waits for what the conversation left to write beside the reply (the last message's time). */
+  settle?: (ref: SubscriberRef) => Promise<void>;
   /** Opens the follower's customer-service window (core/delivery/customer-service.ts) at `atMs`. */
   windowOpened: (
     account: WeChatAccount,
@@ -455,9 +459,18 @@ export async function receive(req: WebhookRequest, deps: WebhookDeps): Promise<W
     return text(401, 'nonce already used');
   }
 
+  // Begun beside the claim, so a question waits one round trip before its answer is decided: the
+  // follower's record is read ahead (any write is still conditioned on its version) and the
+  // customer-service window recorded (the same for a retried message: it opens at CreateTime).
+  const conversing = isConversation(translated);
+  if (conversing) deps.prefetch?.(ref);
+  const opening = conversing ? openWindow(account, m, translated, deps) : Promise.resolve();
   const claim = await deps.inbound.claim(key, deps.now());
-  if (claim !== 'claimed')
-    return sealReply(opened, await replayOrHandOff(claim, key, openid, translated, deps), deps);
+  if (claim !== 'claimed') {
+    const replied = await replayOrHandOff(claim, key, openid, translated, deps);
+    await opening;
+    return sealReply(opened, replied, deps);
+  }
 
   if (!isConversation(translated)) {
     try {
@@ -476,19 +489,11 @@ export async function receive(req: WebhookRequest, deps: WebhookDeps): Promise<W
     reply === null
       ? null
       : renderReply(passive(account, reply), openid, field(m, 'ToUserName'), Math.floor(deps.now() / 1000));
-  const trigger = windowTrigger(translated);
-  // The window opens when the follower acted (CreateTime), never later than we saw it.
-  const sentAt = Math.min(Number(field(m, 'CreateTime')) * 1000, deps.now());
-  const opening = trigger
-    ? deps
-        .windowOpened(account, openid, trigger, sentAt)
-        .catch((error: unknown) =>
-          deps.log('customer-service window not recorded', { account: account.id, error: String(error) }),
-        )
-    : Promise.resolve();
-  const work = Promise.all([deps.converse(account, ref, translated), opening]).then(async ([content]) => {
+  const work = deps.converse(account, ref, translated).then(async (content) => {
     const reply = render(content);
-    await deps.inbound.complete(key, reply);
+    // Written beside the stored reply, not before it: the last message's time (when nothing else
+    // changed) and the customer-service window begun with the claim.
+    await Promise.all([deps.inbound.complete(key, reply), deps.settle?.(ref), opening]);
     return reply;
   });
   const remaining = req.startedAt + deps.budgetMs - deps.now();
@@ -546,4 +551,16 @@ async function replayOrHandOff(
     await deps.inbound.markAsync(key);
   }
   return null;
+}
+
+/** Records the customer-service window a follower's action opens (never later than we saw it). */
+function openWindow(account: WeChatAccount, m: XmlNode, inbound: Inbound, deps: WebhookDeps): Promise<void> {
+  const trigger = windowTrigger(inbound);
+  if (!trigger) return Promise.resolve();
+  const sentAt = Math.min(Number(field(m, 'CreateTime')) * 1000, deps.now());
+  return deps
+    .windowOpened(account, field(m, 'FromUserName'), trigger, sentAt)
+    .catch((error: unknown) =>
+      deps.log('customer-service window not recorded', { account: account.id, error: String(error) }),
+    );
 }

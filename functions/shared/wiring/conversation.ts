@@ -5,7 +5,7 @@
  */
 
 import { shippedKeywordReplies } from '../../../schemas/data/replies.ts';
-import { ReminderSettingsSchema } from '../../../schemas/settings.ts';
+import { NoticeFeedSettingsSchema, ReminderSettingsSchema } from '../../../schemas/settings.ts';
 import type { WeChatAccount } from '../../../schemas/wechat.ts';
 import { DynamoDeliveryOutcomes, DynamoTemplateReceipts } from '../../adapters/dynamodb/delivery-outcomes.ts';
 import { DynamoInboundLog } from '../../adapters/dynamodb/inbound-log.ts';
@@ -32,7 +32,12 @@ import { smsFallbackStarter } from './sms-fallback.ts';
 import { accounts, subscribers } from './wechat.ts';
 
 export const inboundLog = new DynamoInboundLog(documentClient, tableName('inbound'));
-const notices = new DynamoNoticeFeed(documentClient, tableName('content'));
+const notices = new DynamoNoticeFeed(
+  documentClient,
+  tableName('content'),
+  undefined,
+  settings(NoticeFeedSettingsSchema),
+);
 const keywords = shippedKeywordReplies;
 const { reminderCities } = settings(ReminderSettingsSchema);
 
@@ -78,6 +83,13 @@ export function webhookDeps(settings: { maxSkewSeconds: number }): WebhookDeps {
     },
     templateJobFinished: (account, ref, msgId, status) =>
       templateMessageFinished(account.appId, ref, msgId, status, events),
+    prefetch: (ref) => subscribers.prefetch(ref),
+    settle: (ref) =>
+      subscribers.settle(ref).catch((error: unknown) => {
+        // Only the time of their last message is lost (the support view's 最近消息); the reply stands.
+        logger.warn('last-message time not recorded', { error: String(error) });
+        telemetry.metric('LastInboundNotRecorded');
+      }),
     windowOpened: (_account, openid, trigger, atMs) => windows.open(openid, trigger, new Date(atMs)),
     event: (account, ref, event) => weChatEventReported(account.appId, ref, event, followerEvents),
     enqueueAsyncReply: (job) => topics.publish(repliesTopic, job),

@@ -4,7 +4,7 @@
  */
 
 import { shippedKeywordReplies } from '../../../schemas/data/replies.ts';
-import { ReminderSettingsSchema } from '../../../schemas/settings.ts';
+import { NoticeFeedSettingsSchema, ReminderSettingsSchema } from '../../../schemas/settings.ts';
 import type { FollowerNoteJob } from '../../../schemas/wechat.ts';
 import { DynamoInboundLog } from '../../adapters/dynamodb/inbound-log.ts';
 import { DynamoNoticeFeed } from '../../adapters/dynamodb/notice-feed.ts';
@@ -35,7 +35,12 @@ const stores = {
   numberCap: new DynamoSmsNumberCap(documentClient, tableName('ledger')),
   budget: new DynamoSmsBudget(documentClient, tableName('operations')),
   messages: new DynamoSmsMessages(documentClient, tableName('operations')),
-  notices: new DynamoNoticeFeed(documentClient, tableName('content')),
+  notices: new DynamoNoticeFeed(
+    documentClient,
+    tableName('content'),
+    undefined,
+    configured(NoticeFeedSettingsSchema),
+  ),
 };
 const keywords = shippedKeywordReplies;
 const { reminderCities } = configured(ReminderSettingsSchema);
