@@ -208,8 +208,8 @@ const wechat = async (openid: string, m: SimulatedMessage) => {
     }),
   );
 };
-const settled = async (what: string, done: () => Promise<boolean>) => {
-  for (let i = 0; i < 600; i++) {
+const settled = async (what: string, done: () => Promise<boolean>, seconds = 120) => {
+  for (let i = 0; i < seconds * 5; i++) {
     if (await done()) return;
     await new Promise((r) => setTimeout(r, 200));
   }
@@ -267,10 +267,15 @@ try {
     slot: 'morning',
     force: true,
   });
-  await settled('the restriction push', async () => {
-    const run = await call('GET', `/v1/admin/pushes/${encodeURIComponent(key)}`, operator);
-    return run.done === true;
-  });
+  // Paced deliveries: two minutes and 50 ms a follower.
+  await settled(
+    'the restriction push',
+    async () => {
+      const run = await call('GET', `/v1/admin/pushes/${encodeURIComponent(key)}`, operator);
+      return run.done === true;
+    },
+    120 + subscribers / 20,
+  );
   await stack.scheduler.fireNow('restriction-push-beijing-morning');
   await call('GET', '/v1/admin/pushes', operator);
   await call('GET', '/v1/admin/stats/pushes', operator);
