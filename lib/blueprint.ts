@@ -236,34 +236,43 @@ export const blueprintInput = {
     },
   },
 
+  // memoryMb comes from test/bench/function-memory.ts (each function bundled as deployed, alone in its
+  // own process, through a representative day on the local stack at 2,000 and at 20,000 followers;
+  // peak = Lambda's Max Memory Used). Every size is at least 1.5 × the higher peak. Lambda gives CPU in
+  // proportion to memory (1,769 MB = one vCPU) and the cold start's init runs on that share, so sizes
+  // stay at 256 or more where memory alone would allow less (get-health, which touches no data, keeps
+  // 128) until init durations on Lambda say otherwise; where a size is above both, its comment says why.
   functions: {
     'get-health': {
       description: 'Liveness: service name, version and time; touches no data.',
       entry: 'functions/get-health/handler.ts',
-      memoryMb: 128,
+      memoryMb: 128, // peak 80 MB
       timeoutSeconds: 3,
     },
     'get-openapi': {
       description: 'The OpenAPI 3.1 document, generated from the zod schemas.',
       entry: 'functions/get-openapi/handler.ts',
-      memoryMb: 256,
+      memoryMb: 256, // peak 80 MB
       timeoutSeconds: 5,
     },
     'list-cities': {
       description: 'Cities with restriction data, the rule in force today and today’s answer.',
       entry: 'functions/list-cities/handler.ts',
+      memoryMb: 256, // peak 89 MB
       tables: { content: 'read' },
       environment: RESTRICTION_DATA_ENVIRONMENT,
     },
     'get-city-restrictions': {
       description: 'What is restricted in a city on a date or on each day of a range.',
       entry: 'functions/get-city-restrictions/handler.ts',
+      memoryMb: 256, // peak 84 MB
       tables: { content: 'read' },
       environment: RESTRICTION_DATA_ENVIRONMENT,
     },
     'get-plate-restriction': {
       description: 'Whether a plate is restricted in a city on a date.',
       entry: 'functions/get-plate-restriction/handler.ts',
+      memoryMb: 256, // peak 85 MB
       tables: { content: 'read' },
       environment: RESTRICTION_DATA_ENVIRONMENT,
     },
@@ -271,12 +280,14 @@ export const blueprintInput = {
       description:
         'Admin: upload calendars, add/close rule records, add/lift suspensions; each with an audit entry.',
       entry: 'functions/manage-restriction-data/handler.ts',
+      memoryMb: 256, // peak 88 MB
       tables: { content: 'read-write', operations: 'append' },
     },
     'receive-wechat': {
       description:
         'WeChat Official Account webhook: verify, decrypt, de-duplicate, converse within WeChat’s 5 s.',
       entry: 'functions/receive-wechat/handler.ts',
+      // peak 100 MB; 512 for the CPU share: WeChat waits 5 s for the answer, cold start included
       memoryMb: 512,
       timeoutSeconds: 6,
       tables: {
@@ -303,7 +314,7 @@ export const blueprintInput = {
       description:
         'Replies the webhook could not give in time, through the customer-service API, at most once.',
       entry: 'functions/send-wechat-reply/handler.ts',
-      memoryMb: 256,
+      memoryMb: 256, // peak 93 MB
       timeoutSeconds: 20,
       tables: { inbound: 'read-write', subscribers: 'read-write', operations: 'read-write' },
       secrets: ['wechat-accounts'],
@@ -314,6 +325,7 @@ export const blueprintInput = {
       description:
         'Plans a restriction push run: asks the engine, records the run (idempotent key), emits segments.',
       entry: 'functions/plan-restriction-push/handler.ts',
+      memoryMb: 256, // peak 94 MB
       timeoutSeconds: 30,
       // subscribers: the fan-out index's count, which the run is paced for.
       tables: { content: 'read', operations: 'read-write', subscribers: 'read' },
@@ -324,7 +336,7 @@ export const blueprintInput = {
       description:
         'Pages a segment into delivery bundles: the fan-out index (restriction) or a Scan segment filtered by audience (notice).',
       entry: 'functions/expand-segment/handler.ts',
-      memoryMb: 512,
+      memoryMb: 512, // peak 129 MB; 512 for the CPU share the push path is paced on (the morning deadline)
       timeoutSeconds: 120,
       // content: the rule in force decides which plates of a segment are restricted (exemptions).
       tables: { subscribers: 'read-scan', operations: 'read-write', content: 'read' },
@@ -336,8 +348,7 @@ export const blueprintInput = {
       description:
         'The only way a push reaches a WeChat follower: status, cap + dedupe in one write, template send.',
       entry: 'functions/deliver-wechat/handler.ts',
-      // Measured alone, bundled, heap limited as at this size: peak RSS 252–266 MB (test/bench/deliver-memory.ts).
-      memoryMb: 384,
+      memoryMb: 384, // peak 240 MB; needs 1.5× that (233 MB even with the heap of a 256 MB function)
       timeoutSeconds: 60,
       // subscribers: statuses and consents to subscription templates; ledger: also a follower deferred after 43117.
       tables: { subscribers: 'read-write', ledger: 'read-write', operations: 'read-write', content: 'read' },
@@ -355,6 +366,7 @@ export const blueprintInput = {
       description:
         'The only way a push reaches an SMS subscriber: status, per-number cap, cap + dedupe in one write, budget, gateway.',
       entry: 'functions/deliver-sms/handler.ts',
+      memoryMb: 256, // peak 107 MB
       timeoutSeconds: 60,
       // drivers: owners' registered phones (driver notices to owners with no verified WeChat binding).
       tables: {
@@ -376,6 +388,7 @@ export const blueprintInput = {
       description:
         'Every five minutes: releases routine pushes deferred by quiet hours once the window has ended.',
       entry: 'functions/release-deferred-pushes/handler.ts',
+      memoryMb: 256, // peak 86 MB
       timeoutSeconds: 120,
       tables: { ledger: 'read-write' },
       publishes: ['push-deliveries'],
@@ -384,6 +397,7 @@ export const blueprintInput = {
       description:
         'Operators: list and inspect push runs (stalled ones said so), trigger a restriction push (idempotent), resume a run.',
       entry: 'functions/manage-pushes/handler.ts',
+      memoryMb: 256, // peak 127 MB
       timeoutSeconds: 29,
       // ledger: a resume reads the bundles' receipts.
       tables: { content: 'read', operations: 'read-write', subscribers: 'read', ledger: 'read' },
@@ -407,6 +421,7 @@ export const blueprintInput = {
       description:
         'Editors and reviewers: draft, edit, submit, approve, reject, publish and withdraw notices; each write with its audit entry.',
       entry: 'functions/manage-notices/handler.ts',
+      memoryMb: 256, // peak 106 MB
       timeoutSeconds: 15,
       tables: { content: 'read-write', operations: 'read-write' }, // read-write: a withdrawal stops the notice's push run
       publishes: ['notice-pushes'],
@@ -418,6 +433,7 @@ export const blueprintInput = {
       description:
         'What publishing a notice would do: audience per channel, cap, template values, SMS parts; sends nothing.',
       entry: 'functions/preview-notice/handler.ts',
+      // peak 134 MB at 2,000 followers, 208 MB at 20,000, growing with the subscribers table it scans
       memoryMb: 512,
       timeoutSeconds: 29,
       tables: { content: 'read', subscribers: 'read-scan', ledger: 'read', operations: 'read' },
@@ -429,6 +445,7 @@ export const blueprintInput = {
       description:
         'Publishes a notice when its one-off schedule fires; every five minutes, any due notice and unsent push announcements.',
       entry: 'functions/publish-due-notices/handler.ts',
+      memoryMb: 256, // peak 90 MB
       timeoutSeconds: 50,
       tables: { content: 'read-write', operations: 'append' },
       publishes: ['notice-pushes'],
@@ -440,6 +457,7 @@ export const blueprintInput = {
       description:
         'Plans the push of a published notice: a run per notice version, one segment per parallel Scan segment, one mass send per account that cannot send template messages.',
       entry: 'functions/plan-notice-push/handler.ts',
+      memoryMb: 256, // peak 96 MB
       timeoutSeconds: 30,
       tables: { content: 'read', operations: 'read-write' },
       publishes: ['push-segments', 'wechat-mass-sends'],
@@ -454,6 +472,7 @@ export const blueprintInput = {
       description:
         'A published notice as an article mass send (draft, then send) for an account that cannot send template messages, within its daily allowance; recorded on the run.',
       entry: 'functions/send-wechat-mass/handler.ts',
+      memoryMb: 256, // peak 118 MB
       timeoutSeconds: 30,
       tables: { content: 'read', operations: 'read-write' },
       secrets: ['wechat-accounts'],
@@ -464,6 +483,7 @@ export const blueprintInput = {
       description:
         'Public: the page of a published notice (GET /n/{id}), server-rendered HTML for WeChat’s browser; drafts are 404.',
       entry: 'functions/get-notice-page/handler.ts',
+      memoryMb: 256, // peak 88 MB
       tables: { content: 'read' },
       environment: RESTRICTION_DATA_ENVIRONMENT,
     },
@@ -471,6 +491,7 @@ export const blueprintInput = {
       description:
         'Operators: the WeChat account’s custom menu — the difference from what WeChat shows, then publishing it (audited).',
       entry: 'functions/manage-wechat/handler.ts',
+      memoryMb: 256, // peak 89 MB
       timeoutSeconds: 15,
       tables: { operations: 'read-write' }, // tokens; the published menu with its audit entry
       secrets: ['wechat-accounts'],
@@ -480,11 +501,13 @@ export const blueprintInput = {
     'get-notices': {
       description: 'Public: a city’s published notices (feed) and one published notice.',
       entry: 'functions/get-notices/handler.ts',
+      memoryMb: 256, // peak 88 MB
       tables: { content: 'read' },
     },
     'report-operations': {
       description: 'Operators: follower and push stats, the subscriber support view, the audit trail.',
       entry: 'functions/report-operations/handler.ts',
+      // peak 106 MB at 2,000 followers, 190 MB at 20,000, growing with the subscribers table it scans
       memoryMb: 512,
       timeoutSeconds: 29,
       tables: { subscribers: 'read-scan', operations: 'read', ledger: 'read' },
@@ -494,6 +517,7 @@ export const blueprintInput = {
       description:
         'SMS gateway callbacks: citizens’ replies through the conversation (TD opts out at once), delivery receipts.',
       entry: 'functions/receive-sms/handler.ts',
+      // peak 104 MB; 512 for the CPU share: the gateways wait for the answer, and its bundle is 2.3 MB (the SMS SDKs)
       memoryMb: 512,
       timeoutSeconds: 10,
       tables: {
@@ -518,6 +542,7 @@ export const blueprintInput = {
     'manage-sms': {
       description: 'Operators: the month’s SMS spend against the budget ceiling.',
       entry: 'functions/manage-sms/handler.ts',
+      memoryMb: 256, // peak 88 MB
       tables: { operations: 'read' },
       environment: SMS_ENVIRONMENT,
     },
@@ -653,7 +678,7 @@ export const blueprintInput = {
       description:
         'Operators (the staff console): the restriction data with its sources and coverage gaps, and what a calendar upload would change.',
       entry: 'functions/report-restriction-data/handler.ts',
-      memoryMb: 512,
+      memoryMb: 256, // peak 92 MB: reads only restriction data, so 256 (was 512)
       timeoutSeconds: 15,
       tables: { content: 'read' },
       environment: { ...REMINDER_ENVIRONMENT, COVERAGE_DAYS: '30' },
@@ -661,6 +686,7 @@ export const blueprintInput = {
     'find-subscribers': {
       description: 'Operators: find subscribers by plate or phone number (masked unless admin).',
       entry: 'functions/find-subscribers/handler.ts',
+      memoryMb: 256, // peak 88 MB
       timeoutSeconds: 29,
       tables: { subscribers: 'read-scan', ledger: 'read' },
       secrets: ['sms-gateway'], // the pepper: a number is looked up by its HMAC (it sends nothing)
@@ -668,6 +694,7 @@ export const blueprintInput = {
     'report-wechat-quota': {
       description: 'Operators: template messages counted today against each WeChat account’s daily quota.',
       entry: 'functions/report-wechat-quota/handler.ts',
+      memoryMb: 256, // peak 91 MB
       tables: { operations: 'read' },
       secrets: ['wechat-accounts'],
       environment: { WECHAT_DAILY_TEMPLATE_QUOTA: '100000' }, // deliver-wechat's quota (a test holds them equal)
@@ -675,6 +702,7 @@ export const blueprintInput = {
     'check-restriction-coverage': {
       description: 'Daily: warn when a served city has no rule or no calendar for a day in the next 30.',
       entry: 'functions/check-restriction-coverage/handler.ts',
+      memoryMb: 256, // peak 88 MB
       timeoutSeconds: 30,
       tables: { content: 'read' },
       environment: {

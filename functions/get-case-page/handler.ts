@@ -5,7 +5,7 @@
 import { DynamoCaseStore } from '../adapters/dynamodb/cases.ts';
 import { deskSecretSource } from '../adapters/platform/secret.ts';
 import { CASE_PAGE_CSP, casePage } from '../core/desk/page.ts';
-import { documentClient } from '../shared/aws-clients.ts';
+import { documentClient } from '../shared/clients/dynamodb.ts';
 import { protocolNow } from '../shared/clock.ts';
 import { env, tableName } from '../shared/config.ts';
 import { pageHandler } from '../shared/page.ts';

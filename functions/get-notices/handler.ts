@@ -6,7 +6,7 @@
 
 import { DynamoNoticeFeed } from '../adapters/dynamodb/notice-feed.ts';
 import { found } from '../core/errors.ts';
-import { documentClient } from '../shared/aws-clients.ts';
+import { documentClient } from '../shared/clients/dynamodb.ts';
 import { clock } from '../shared/clock.ts';
 import { tableName } from '../shared/config.ts';
 import { httpRouter } from '../shared/http.ts';

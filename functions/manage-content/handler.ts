@@ -8,7 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { shippedContent } from '../../schemas/data/content.ts';
 import { DynamoContentStore } from '../adapters/dynamodb/content.ts';
 import { currentContent, replaceContent } from '../core/content/managed.ts';
-import { documentClient } from '../shared/aws-clients.ts';
+import { documentClient } from '../shared/clients/dynamodb.ts';
 import { clock } from '../shared/clock.ts';
 import { tableName } from '../shared/config.ts';
 import { httpRouter } from '../shared/http.ts';

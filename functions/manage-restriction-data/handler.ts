@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { shippedRestrictionData } from '../../schemas/data/index.ts';
 import { DynamoRestrictionDataRepository } from '../adapters/dynamodb/restriction-data.ts';
 import * as admin from '../core/restrictions/admin.ts';
-import { documentClient } from '../shared/aws-clients.ts';
+import { documentClient } from '../shared/clients/dynamodb.ts';
 import { clock } from '../shared/clock.ts';
 import { tableName } from '../shared/config.ts';
 import { httpRouter } from '../shared/http.ts';

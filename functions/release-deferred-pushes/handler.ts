@@ -5,7 +5,8 @@
  */
 import * as z from 'zod';
 import { DynamoDeferredPushes } from '../adapters/dynamodb/deferred-pushes.ts';
-import { documentClient, topics } from '../shared/aws-clients.ts';
+import { documentClient } from '../shared/clients/dynamodb.ts';
+import { topics } from '../shared/clients/sns.ts';
 import { clock } from '../shared/clock.ts';
 import { tableName, topicArn } from '../shared/config.ts';
 import { scheduleHandler } from '../shared/schedule.ts';

@@ -10,7 +10,7 @@ import { CoverageSettingsSchema } from '../../schemas/settings.ts';
 import { DynamoRestrictionDataRepository } from '../adapters/dynamodb/restriction-data.ts';
 import { calendarChanges, restrictionDataReport } from '../core/restrictions/report.ts';
 import { today } from '../core/time.ts';
-import { documentClient } from '../shared/aws-clients.ts';
+import { documentClient } from '../shared/clients/dynamodb.ts';
 import { clock } from '../shared/clock.ts';
 import { settings, tableName } from '../shared/config.ts';
 import { httpRouter } from '../shared/http.ts';

@@ -6,7 +6,7 @@ import { WeChatQuotaSettingsSchema } from '../../schemas/settings.ts';
 import { quotaUsed } from '../adapters/dynamodb/support.ts';
 import { accountDirectory } from '../adapters/wechat/accounts.ts';
 import { today } from '../core/time.ts';
-import { documentClient } from '../shared/aws-clients.ts';
+import { documentClient } from '../shared/clients/dynamodb.ts';
 import { clock } from '../shared/clock.ts';
 import { env, settings, tableName } from '../shared/config.ts';
 import { httpRouter } from '../shared/http.ts';

@@ -10,7 +10,7 @@ import { WeChatMessageSender } from '../adapters/wechat/messages.ts';
 import { InboundNoteClaims, InboundPendingReplies } from '../adapters/wechat/pending-replies.ts';
 import { sendAsyncReply } from '../core/delivery/async-reply.ts';
 import { sendFollowerNote } from '../core/delivery/follower-notes.ts';
-import { documentClient } from '../shared/aws-clients.ts';
+import { documentClient } from '../shared/clients/dynamodb.ts';
 import { clock } from '../shared/clock.ts';
 import { tableName } from '../shared/config.ts';
 import { queueHandler } from '../shared/queue.ts';

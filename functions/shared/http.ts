@@ -22,7 +22,6 @@
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2, Context } from 'aws-lambda';
 import type * as z from 'zod';
@@ -37,7 +36,7 @@ import {
 import { NotFoundError, PayloadTooLargeError, ValidationError } from '../core/errors.ts';
 import type { Actor } from '../core/vocabulary.ts';
 import { authorize } from './auth.ts';
-import { flushMetrics, logger, metrics, tracer } from './powertools.ts';
+import { flushMetrics, logger, metrics, traceHandler } from './powertools.ts';
 import { problemResponse, toProblem } from './problem.ts';
 
 export interface HttpRequest<P = unknown, Q = unknown, B = unknown, A = Actor | undefined> {
@@ -189,7 +188,7 @@ export function createHttpRouter<const D extends RouteDeclarations>(declarations
       throw new Error(`httpRouter('${fn}'): no handler for [${missing}]; not its routes: [${extra}]`);
 
     return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
-      .use(captureLambdaHandler(tracer, { captureResponse: false }))
+      .use(traceHandler())
       .use(injectLambdaContext(logger, { resetKeys: true }))
       .use(flushMetrics())
       .handler(async (event, context) => {

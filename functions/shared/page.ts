@@ -5,10 +5,9 @@
  * a matching If-None-Match). An unexpected error is a short HTML 500 page, logged.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
-import { flushMetrics, logger, tracer } from './powertools.ts';
+import { flushMetrics, logger, traceHandler } from './powertools.ts';
 import { errorMessage } from './telemetry.ts';
 
 export interface Page {
@@ -42,7 +41,7 @@ export function pageHandler(
   options: { personal?: boolean } = {},
 ) {
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
-    .use(captureLambdaHandler(tracer, { captureResponse: false }))
+    .use(traceHandler())
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(flushMetrics())
     .handler(async (event) => {

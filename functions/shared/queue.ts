@@ -11,13 +11,12 @@
  */
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import type * as z from 'zod';
 import { envNames } from '../../schemas/resource-env.ts';
 import { env, isLocal } from './config.ts';
-import { flushMetrics, logger, tracer } from './powertools.ts';
+import { flushMetrics, logger, traceHandler } from './powertools.ts';
 import { errorMessage } from './telemetry.ts';
 
 /** Which delivery of its message a record is. */
@@ -39,7 +38,7 @@ export interface QueueHandler<T, S> {
 export function queueHandler<T, S = undefined>(h: QueueHandler<T, S>) {
   const maxReceives = Number(env()[envNames.queueMaxReceives]) || Number.POSITIVE_INFINITY;
   return middy<SQSEvent, SQSBatchResponse>()
-    .use(captureLambdaHandler(tracer, { captureResponse: false }))
+    .use(traceHandler())
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(flushMetrics())
     .handler(async (event, context) => {

@@ -4,18 +4,17 @@
  * input that does not parse is logged and rejected (Scheduler retries, then dead-letters it).
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { Context } from 'aws-lambda';
 import type * as z from 'zod';
-import { flushMetrics, logger, tracer } from './powertools.ts';
+import { flushMetrics, logger, traceHandler } from './powertools.ts';
 
 export function scheduleHandler<S extends z.ZodType, R>(
   schema: S,
   fn: (input: z.output<S>, context: Context) => Promise<R>,
 ) {
   return middy<unknown, R>()
-    .use(captureLambdaHandler(tracer, { captureResponse: false }))
+    .use(traceHandler())
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(flushMetrics())
     .handler(async (event, context) => {

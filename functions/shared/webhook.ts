@@ -6,11 +6,10 @@
  * and answered 500, so the provider retries.
  */
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
-import { captureLambdaHandler } from '@aws-lambda-powertools/tracer/middleware';
 import middy from '@middy/core';
 import type { APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2 } from 'aws-lambda';
 import { protocolNow } from './clock.ts';
-import { flushMetrics, logger, tracer } from './powertools.ts';
+import { flushMetrics, logger, traceHandler } from './powertools.ts';
 import { errorMessage } from './telemetry.ts';
 
 export interface RawRequest {
@@ -54,7 +53,7 @@ export function rawRequest(event: APIGatewayProxyEventV2, receivedAt: number): R
 
 export function webhookHandler(fn: (req: RawRequest) => Promise<RawResponse>) {
   return middy<APIGatewayProxyEventV2, APIGatewayProxyStructuredResultV2>()
-    .use(captureLambdaHandler(tracer, { captureResponse: false }))
+    .use(traceHandler())
     .use(injectLambdaContext(logger, { resetKeys: true }))
     .use(flushMetrics())
     .handler(async (event) => {

@@ -16,3 +16,13 @@ export const BUNDLE = {
   // The X-Ray SDK inside Powertools Tracer is CommonJS and calls require().
   banner: "import { createRequire } from 'module';const require = createRequire(import.meta.url);",
 } as const;
+
+/**
+ * Build-time constants for one deployment. Where Lambda has no X-Ray (`tracing` false: the China
+ * regions) the function's environment says POWERTOOLS_TRACE_ENABLED=false (./service-function.ts);
+ * defining the same value in the code lets esbuild drop the branch that loads the Powertools Tracer
+ * (functions/shared/powertools.ts), and with it the X-Ray SDK, from the bundle. Where tracing is on
+ * nothing is defined and the environment decides at run time, as before.
+ */
+export const bundleDefine = (tracing: boolean): Record<string, string> =>
+  tracing ? {} : { 'process.env.POWERTOOLS_TRACE_ENABLED': JSON.stringify('false') };

@@ -22,7 +22,7 @@ import { Construct } from 'constructs';
 import type { BucketAccess, FunctionDef, TableAccess } from '../../schemas/blueprint.ts';
 import { awsBucketName, envNames } from '../../schemas/resource-env.ts';
 import { REPO_ROOT } from '../blueprint.ts';
-import { BUNDLE } from './bundling.ts';
+import { BUNDLE, bundleDefine } from './bundling.ts';
 import type { FixedIpEgress } from './egress.ts';
 
 export interface ServiceFunctionProps {
@@ -99,6 +99,7 @@ export class ServiceFunction extends Construct {
         // esbuild's per-bundle size table is not a problem; its warnings and errors still print.
         logLevel: LogLevel.WARNING,
         banner: BUNDLE.banner,
+        define: bundleDefine(props.tracing),
       },
     });
     if (props.egress) {

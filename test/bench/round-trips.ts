@@ -36,7 +36,7 @@ interface Call {
 }
 let calls: Call[] = [];
 // The functions' one document client (imported once the stack has set the endpoint it reads).
-const { documentClient } = await import('../../functions/shared/aws-clients.ts');
+const { documentClient } = await import('../../functions/shared/clients/dynamodb.ts');
 documentClient.middlewareStack.add(
   (next, context) => async (args) => {
     const input = args.input as { TableName?: string; TransactItems?: unknown[] };

@@ -40,7 +40,9 @@ describe('each function loads with only the environment the CDK builder gives it
           env: {
             PATH: process.env.PATH ?? '',
             HOME: process.env.HOME ?? '/tmp',
-            POWERTOOLS_TRACE_ENABLED: 'false',
+            // What the Lambda runtime adds; us-east-1 traces, so each module also loads with the Tracer on.
+            AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
+            LAMBDA_TASK_ROOT: '/var/task',
             ...env,
           },
           encoding: 'utf8',

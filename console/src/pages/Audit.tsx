@@ -27,7 +27,8 @@ export default function Audit() {
   const { api } = useConsole();
   const [form] = Form.useForm<Filter>();
   // The last 7 days by the API's clock (the local stack's may be shifted), until someone picks a range.
-  const today = useQuery(citiesQuery(api)).data?.date;
+  const cities = useQuery(citiesQuery(api));
+  const today = cities.data?.date;
   const [picked, setFilter] = useState<Filter | null>(null);
   const lastWeek = useMemo((): Filter => {
     const end = today ? dayjs(today) : dayjs();
@@ -101,6 +102,9 @@ export default function Audit() {
       </Form>
       {bad ? (
         <ProblemAlert error={bad} />
+      ) : !today && picked === null ? (
+        // The default range waits for the API's date: when that fails, say so (and retry) here.
+        <Loaded query={cities}>{() => null}</Loaded>
       ) : (
         <Loaded query={q}>
           {(d) => (

@@ -53,7 +53,6 @@ const BindingItem = z.object({
   boundAt: z.string(),
 });
 
-const MAX_ATTEMPTS = 5;
 /** How long a prefetched read waits to be taken (the webhook takes it within milliseconds). */
 const PREFETCH_TTL_MS = 3000;
 
@@ -243,9 +242,14 @@ export class DynamoSubscriberRepository implements SubscriberRepository {
     return next;
   }
 
-  /** Sets lastInboundAt (never backwards) under the profile's version, re-reading on a conflict. */
+  /**
+   * Sets lastInboundAt (never backwards) under the profile's version, re-reading on a conflict
+   * (bounded, jittered, as every change of a subscriber: conditional.ts `retryOnConflict`).
+   */
   private async stamp(ref: SubscriberRef, at: string, readVersion: number): Promise<void> {
-    for (let attempt = 1; ; attempt++) {
+    let attempt = 0;
+    await retryOnConflict(async () => {
+      attempt++;
       const version = attempt === 1 ? readVersion : (await this.read(ref)).version;
       if (version === 0) return; // gone (deleted meanwhile): nothing to stamp
       try {
@@ -259,15 +263,16 @@ export class DynamoSubscriberRepository implements SubscriberRepository {
             ExpressionAttributeValues: { ':at': at, ':v': version, ':next': version + 1, ':null': 'NULL' },
           }),
         );
-        return;
       } catch (error) {
-        if (!(error instanceof ConditionalCheckFailedException) || attempt >= MAX_ATTEMPTS) throw error;
+        if (!(error instanceof ConditionalCheckFailedException)) throw error;
         // Lost to another writer, or a later message's time is already there: read and decide again.
         const { subscriber } = await this.read(ref);
         if (subscriber?.lastInboundAt && byInstant(subscriber.lastInboundAt, at) >= 0) return;
+        throw error;
       }
-    }
+    });
   }
+
   async follow(ref: SubscriberRef, account: string, at: string, scene: string | null) {
     const { next } = await this.mutate(ref, (s) => ({
       next: transition.follow(s, ref, account, at, scene),

@@ -62,8 +62,19 @@ export class WeChatApi {
     }
   }
 
-  /** Calls an access_token API; token errors refresh (compare-and-expire) and retry once, never more. */
-  async call(account: WeChatAccount, path: string, body?: Json): Promise<Json> {
+  /**
+   * Calls an access_token API; token errors refresh (compare-and-expire) and retry once, never more.
+   * `once`: a send a person receives (template, subscription, customer-service message). WeChat
+   * answers its errors before sending, so those retry as for any call; but a request that failed on
+   * the network after it may have reached WeChat (a timeout, a reset) is not repeated: the error is
+   * thrown as it is, and the send's outcome is unknown (at most once), never a second message.
+   */
+  async call(
+    account: WeChatAccount,
+    path: string,
+    body?: Json,
+    options: { once?: boolean } = {},
+  ): Promise<Json> {
     let tokenRetried = false;
     for (let attempt = 0; ; attempt++) {
       let token: string;
@@ -74,6 +85,7 @@ export class WeChatApi {
       } catch (error) {
         const e =
           error instanceof WeChatApiError ? error : new WeChatApiError(-1, `network: ${errorName(error)}`);
+        if (options.once && e.maybeDelivered) throw e;
         if (e.action === 'retry' && attempt < this.options.maxRetries) {
           await this.backoff(attempt);
           continue;

@@ -27,6 +27,9 @@ export async function outcome(call: () => Promise<Record<string, unknown>>): Pro
   }
 }
 
+/** A message a person receives goes out at most once: never repeated after a network failure. */
+const ONCE = { once: true } as const;
+
 export class WeChatMessageSender implements WeChatMessages {
   private readonly api: WeChatApi;
   constructor(api: WeChatApi) {
@@ -35,23 +38,33 @@ export class WeChatMessageSender implements WeChatMessages {
 
   sendTemplate: WeChatMessages['sendTemplate'] = (account, m) =>
     outcome(() =>
-      this.api.call(account, '/cgi-bin/message/template/send', {
-        touser: m.touser,
-        template_id: m.templateId,
-        ...(m.url ? { url: m.url } : {}),
-        client_msg_id: m.clientMsgId,
-        data: m.data,
-      }),
+      this.api.call(
+        account,
+        '/cgi-bin/message/template/send',
+        {
+          touser: m.touser,
+          template_id: m.templateId,
+          ...(m.url ? { url: m.url } : {}),
+          client_msg_id: m.clientMsgId,
+          data: m.data,
+        },
+        ONCE,
+      ),
     );
 
   sendSubscription: WeChatMessages['sendSubscription'] = (account, m) =>
     outcome(() =>
-      this.api.call(account, '/cgi-bin/message/subscribe/bizsend', {
-        touser: m.touser,
-        template_id: m.templateId,
-        ...(m.page ? { page: m.page } : {}),
-        data: m.data,
-      }),
+      this.api.call(
+        account,
+        '/cgi-bin/message/subscribe/bizsend',
+        {
+          touser: m.touser,
+          template_id: m.templateId,
+          ...(m.page ? { page: m.page } : {}),
+          data: m.data,
+        },
+        ONCE,
+      ),
     );
 
   /** Customer-service messages go through core/delivery/customer-service.ts, which keeps the window. */
@@ -71,6 +84,7 @@ export class WeChatMessageSender implements WeChatMessages {
                 ],
               },
             },
+        ONCE,
       ),
     );
 }

@@ -7,7 +7,7 @@ import type { ContentName } from '../../../schemas/desk.ts';
 import { DeskSettingsSchema } from '../../../schemas/settings.ts';
 import { DynamoContentStore } from '../../adapters/dynamodb/content.ts';
 import { type ContentValue, currentContent } from '../../core/content/managed.ts';
-import { documentClient } from '../aws-clients.ts';
+import { documentClient } from '../clients/dynamodb.ts';
 import { settings, tableName } from '../config.ts';
 
 let store: DynamoContentStore | undefined;

@@ -21,13 +21,15 @@ import { bookOf } from '../../core/restrictions/engine.ts';
 import { followerLeft, templateMessageFinished } from '../../core/subscribers/events.ts';
 import type { SubscriberRef } from '../../core/subscribers/subscriber.ts';
 import { weChatEventReported } from '../../core/subscribers/wechat-events.ts';
-import { documentClient, topics } from '../aws-clients.ts';
+import { documentClient } from '../clients/dynamodb.ts';
+import { topics } from '../clients/sns.ts';
 import { clock, protocolNow } from '../clock.ts';
 import { settings, tableName, topicArn } from '../config.ts';
 import { logger } from '../powertools.ts';
 import { telemetry } from '../telemetry.ts';
 import { content } from './content.ts';
 import { deskDeps } from './desk.ts';
+import { deskQueues } from './desk-queues.ts';
 import { driverDeskFor } from './drivers.ts';
 import { pushRuns, pushStats } from './pushes.ts';
 import { restrictionData } from './restriction-data.ts';
@@ -43,7 +45,7 @@ const notices = new DynamoNoticeFeed(
 );
 const { reminderCities } = settings(ReminderSettingsSchema);
 const drivers = driverDeskFor();
-const desk = deskDeps();
+const desk = deskDeps({ queues: deskQueues });
 
 export async function converseFor(account: WeChatAccount, ref: SubscriberRef, inbound: Inbound) {
   return respond(ref, inbound, {

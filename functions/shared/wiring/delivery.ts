@@ -10,7 +10,7 @@ import { DynamoPushRuns } from '../../adapters/dynamodb/push-runs.ts';
 import type { BundleDeps } from '../../core/delivery/bundles.ts';
 import { bookOf } from '../../core/restrictions/engine.ts';
 import type { Channel } from '../../core/vocabulary.ts';
-import { documentClient } from '../aws-clients.ts';
+import { documentClient } from '../clients/dynamodb.ts';
 import { clock, localTimeScale } from '../clock.ts';
 import { tableName } from '../config.ts';
 import { telemetry, timer } from '../telemetry.ts';

@@ -17,7 +17,7 @@ import type { AnswerDeps, DeskSms } from '../../core/desk/answers.ts';
 import { caseLinkPath } from '../../core/desk/links.ts';
 import { sendWithinBudget } from '../../core/sms/budget.ts';
 import { renderSms, SmsTooLongError } from '../../core/sms/messages.ts';
-import { documentClient } from '../aws-clients.ts';
+import { documentClient } from '../clients/dynamodb.ts';
 import { clock, protocolNow } from '../clock.ts';
 import { env, settings, tableName } from '../config.ts';
 import { telemetry } from '../telemetry.ts';

@@ -8,28 +8,25 @@ import { randomUUID } from 'node:crypto';
 import { MetricUnit } from '@aws-lambda-powertools/metrics';
 import { DeskSettingsSchema } from '../../../schemas/settings.ts';
 import { DynamoCaseStore } from '../../adapters/dynamodb/cases.ts';
-import { type SmsSecret, smsSecretSource } from '../../adapters/sms/settings.ts';
-import { PhoneVault } from '../../adapters/sms/vault.ts';
 import type { DeskDeps } from '../../core/desk/ports.ts';
 import { bookOf } from '../../core/restrictions/engine.ts';
-import { normalisePhone, phoneId } from '../../core/sms/numbers.ts';
-import { documentClient, topics } from '../aws-clients.ts';
+import { documentClient } from '../clients/dynamodb.ts';
 import { clock } from '../clock.ts';
-import { env, settings, tableName, topicArn } from '../config.ts';
+import { settings, tableName } from '../config.ts';
 import { logger, metrics } from '../powertools.ts';
 import { content } from './content.ts';
 import { restrictionData } from './restriction-data.ts';
 
-let readSmsSecret: (() => Promise<SmsSecret>) | undefined;
-
 /**
- * The desk as a function sees it. `sealsPhones`: the function takes citizens' numbers by hand or from
- * the 12345 platform (manage-desk, receive-12345) and holds the SMS secret for its pepper and data key
- * (blueprint `secrets`); it sends no SMS, so it has no SMS settings.
+ * The desk as a function sees it. `sealPhone` (./desk-phones.ts): the function takes citizens'
+ * numbers by hand or from the 12345 platform (manage-desk, receive-12345) and holds the SMS secret for
+ * its pepper and data key; `queues` (./desk-queues.ts): it publishes desk jobs. Functions without
+ * them bundle neither the secrets client nor the SNS client.
  */
-export function deskDeps(options: { sealsPhones?: boolean } = {}): DeskDeps {
+export function deskDeps(
+  options: { sealPhone?: DeskDeps['sealPhone']; queues?: DeskDeps['queues'] } = {},
+): DeskDeps {
   const { retentionDays } = settings(DeskSettingsSchema);
-  const e = env();
   return {
     store: new DynamoCaseStore(documentClient, {
       desk: tableName('desk'),
@@ -37,26 +34,20 @@ export function deskDeps(options: { sealsPhones?: boolean } = {}): DeskDeps {
     }),
     config: () => content('desk'),
     calendar: async () => bookOf(await restrictionData.load()).calendar,
-    // Topics are looked up when used: a function publishes only what its blueprint entry grants.
-    queues: {
-      answer: (job) => topics.publish(topicArn('desk-answers'), job),
-      media: (job) => topics.publish(topicArn('desk-media'), job),
+    // Only the functions whose blueprint entry publishes desk jobs pass queues (./desk-queues.ts),
+    // so the others bundle no SNS client.
+    queues: options.queues ?? {
+      answer: async () => {
+        throw new Error('this function publishes no desk answers (its blueprint entry grants no topic)');
+      },
+      media: async () => {
+        throw new Error('this function publishes no desk media jobs (its blueprint entry grants no topic)');
+      },
     },
     clock,
     newId: randomUUID,
     retentionDays,
-    ...(options.sealsPhones
-      ? {
-          sealPhone: async (raw: string) => {
-            // Only the pepper and the data key of the SMS secret: sealing sends nothing.
-            readSmsSecret ??= smsSecretSource(e);
-            const secret = await readSmsSecret();
-            const phone = normalisePhone(raw);
-            const id = phoneId(secret.pepper, phone);
-            return { id, sealed: new PhoneVault(secret.dataKey).encrypt(phone, id) };
-          },
-        }
-      : {}),
+    ...(options.sealPhone ? { sealPhone: options.sealPhone } : {}),
     log: (level, message, details) => logger[level](message, details ?? {}),
     metric: (name, n = 1, options = {}) => {
       const unit = { Count: MetricUnit.Count, Seconds: MetricUnit.Seconds, None: MetricUnit.NoUnit }[

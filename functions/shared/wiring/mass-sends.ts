@@ -4,7 +4,7 @@ import { readNotice } from '../../adapters/dynamodb/notices.ts';
 import { WeChatMassSender } from '../../adapters/wechat/mass-sends.ts';
 import type { MassSendDeps } from '../../core/delivery/mass-send.ts';
 import { bookOf } from '../../core/restrictions/engine.ts';
-import { documentClient } from '../aws-clients.ts';
+import { documentClient } from '../clients/dynamodb.ts';
 import { clock } from '../clock.ts';
 import { tableName } from '../config.ts';
 import { telemetry } from '../telemetry.ts';

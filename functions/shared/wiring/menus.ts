@@ -5,7 +5,7 @@ import { DynamoPublishedMenus } from '../../adapters/dynamodb/wechat-menus.ts';
 import { WeChatMenus } from '../../adapters/wechat/menus.ts';
 import { CLICK_KEYS } from '../../core/conversation/converse.ts';
 import type { MenuDeps } from '../../core/wechat/menu.ts';
-import { documentClient } from '../aws-clients.ts';
+import { documentClient } from '../clients/dynamodb.ts';
 import { clock } from '../clock.ts';
 import { tableName } from '../config.ts';
 import { accounts, wechatApi } from './wechat-api.ts';

@@ -2,7 +2,7 @@
 import { readNotice } from '../../adapters/dynamodb/notices.ts';
 import type { NoticePageDeps } from '../../core/notices/page.ts';
 import { bookOf } from '../../core/restrictions/engine.ts';
-import { documentClient } from '../aws-clients.ts';
+import { documentClient } from '../clients/dynamodb.ts';
 import { tableName } from '../config.ts';
 import { restrictionData } from './restriction-data.ts';
 

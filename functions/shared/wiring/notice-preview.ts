@@ -5,7 +5,7 @@ import { DynamoNoticeStore } from '../../adapters/dynamodb/notices.ts';
 import { accountDirectory } from '../../adapters/wechat/accounts.ts';
 import type { NoticePreviewDeps } from '../../core/notices/preview.ts';
 import { bookOf } from '../../core/restrictions/engine.ts';
-import { documentClient } from '../aws-clients.ts';
+import { documentClient } from '../clients/dynamodb.ts';
 import { clock } from '../clock.ts';
 import { env, tableName } from '../config.ts';
 import { policyStore } from './pushes.ts';

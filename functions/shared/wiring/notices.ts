@@ -13,10 +13,11 @@ import { errorMessage } from '../../core/errors.ts';
 import type { NoticeHistoryDeps } from '../../core/notices/history.ts';
 import { noticeRunKey } from '../../core/notices/planning.ts';
 import type { NoticeWorkflowDeps, PublishSchedules } from '../../core/notices/workflow.ts';
-import { documentClient, topics } from '../aws-clients.ts';
+import { documentClient } from '../clients/dynamodb.ts';
+import { topics } from '../clients/sns.ts';
 import { clock } from '../clock.ts';
 import { env, scheduleGroup, tableName, topicArn } from '../config.ts';
-import { logger, metrics, tracer } from '../powertools.ts';
+import { logger, metrics, traced } from '../powertools.ts';
 import { pushRuns } from './pushes.ts';
 import { catalogue, settings } from './sms.ts';
 
@@ -48,10 +49,7 @@ export async function announce(message: NoticePushMessage): Promise<void> {
 
 /** The notice's one-off publish schedule; failures are logged and counted, the sweep covers them. */
 const publishSchedules: PublishSchedules = bestEffort(
-  new SchedulerPublishSchedules(
-    tracer.captureAWSv3Client(new SchedulerClient({})),
-    scheduleGroup('notice-publish'),
-  ),
+  new SchedulerPublishSchedules(traced(new SchedulerClient({})), scheduleGroup('notice-publish')),
   (what, noticeId, error) => {
     logger.warn(`publish schedule not ${what === 'create' ? 'created' : 'removed'}; the sweep covers it`, {
       noticeId,

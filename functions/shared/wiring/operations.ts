@@ -6,7 +6,7 @@ import { DynamoSmsBudget } from '../../adapters/dynamodb/sms.ts';
 import { DynamoSubscriberRepository } from '../../adapters/dynamodb/subscribers.ts';
 import { ledgerPushes } from '../../adapters/dynamodb/support.ts';
 import type { SubscriberRef } from '../../core/operations/support.ts';
-import { documentClient } from '../aws-clients.ts';
+import { documentClient } from '../clients/dynamodb.ts';
 import { tableName } from '../config.ts';
 import { settings } from './sms.ts';
 

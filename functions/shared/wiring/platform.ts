@@ -5,15 +5,16 @@
 import { PlatformSettingsSchema } from '../../../schemas/settings.ts';
 import { DynamoInboundLog } from '../../adapters/dynamodb/inbound-log.ts';
 import { deskSecretSource } from '../../adapters/platform/secret.ts';
-import { documentClient } from '../aws-clients.ts';
+import { documentClient } from '../clients/dynamodb.ts';
 import { protocolNow } from '../clock.ts';
 import { env, settings, tableName } from '../config.ts';
 import { deskDeps } from './desk.ts';
+import { sealPhone } from './desk-phones.ts';
 
 const secret = deskSecretSource(env());
 const { maxSkewSeconds } = settings(PlatformSettingsSchema);
 const inbound = new DynamoInboundLog(documentClient, tableName('inbound'));
-const desk = deskDeps({ sealsPhones: true });
+const desk = deskDeps({ sealPhone });
 
 export async function platformDeps() {
   const platform = (await secret()).platform12345;

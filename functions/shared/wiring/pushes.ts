@@ -3,7 +3,7 @@
 import { DynamoPolicyStore } from '../../adapters/dynamodb/policy-store.ts';
 import { DynamoPushRuns } from '../../adapters/dynamodb/push-runs.ts';
 import { DynamoPushStats } from '../../adapters/dynamodb/push-stats.ts';
-import { documentClient } from '../aws-clients.ts';
+import { documentClient } from '../clients/dynamodb.ts';
 import { tableName } from '../config.ts';
 
 export const pushRuns = new DynamoPushRuns(documentClient, tableName('operations'));

@@ -2,7 +2,7 @@
 import { shippedRestrictionData } from '../../../schemas/data/index.ts';
 import { RestrictionDataSettingsSchema } from '../../../schemas/settings.ts';
 import { DynamoRestrictionDataRepository } from '../../adapters/dynamodb/restriction-data.ts';
-import { documentClient } from '../aws-clients.ts';
+import { documentClient } from '../clients/dynamodb.ts';
 import { settings, tableName } from '../config.ts';
 
 /** Admin changes reach every container within `RESTRICTION_DATA_CACHE_SECONDS` (blueprint). */

@@ -19,12 +19,14 @@ import { citizenInbox } from '../../core/desk/intake.ts';
 import { bookOf } from '../../core/restrictions/engine.ts';
 import { phoneId } from '../../core/sms/numbers.ts';
 import { type FollowerNotes, handleSmsReply } from '../../core/sms/replies.ts';
-import { documentClient, topics } from '../aws-clients.ts';
+import { documentClient } from '../clients/dynamodb.ts';
+import { topics } from '../clients/sns.ts';
 import { clock, protocolNow } from '../clock.ts';
 import { settings as configured, tableName, topicArn } from '../config.ts';
 import { logger } from '../powertools.ts';
 import { content } from './content.ts';
 import { deskDeps } from './desk.ts';
+import { deskQueues } from './desk-queues.ts';
 import { restrictionData } from './restriction-data.ts';
 import { catalogue, settings, smsLog, smsMetric } from './sms.ts';
 import { fallbackLinks } from './sms-fallback.ts';
@@ -45,7 +47,7 @@ const stores = {
   ),
 };
 const { reminderCities } = configured(ReminderSettingsSchema);
-const desk = deskDeps();
+const desk = deskDeps({ queues: deskQueues });
 
 /** Notes to WeChat followers (their 短信备用 is linked): the `wechat-replies` queue sends them. */
 const repliesTopic = topicArn('wechat-replies');

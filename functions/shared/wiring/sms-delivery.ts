@@ -9,7 +9,7 @@ import {
 } from '../../adapters/dynamodb/sms.ts';
 import { DynamoSubscriberRepository } from '../../adapters/dynamodb/subscribers.ts';
 import type { SmsDeliveryDeps } from '../../core/delivery/sms.ts';
-import { documentClient } from '../aws-clients.ts';
+import { documentClient } from '../clients/dynamodb.ts';
 import { clock } from '../clock.ts';
 import { tableName } from '../config.ts';
 import { timer } from '../telemetry.ts';

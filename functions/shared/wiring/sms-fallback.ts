@@ -6,7 +6,7 @@
 
 import { DynamoFallbackLinks } from '../../adapters/dynamodb/fallback-links.ts';
 import type { SubscriberRef } from '../../core/subscribers/subscriber.ts';
-import { documentClient } from '../aws-clients.ts';
+import { documentClient } from '../clients/dynamodb.ts';
 import { clock } from '../clock.ts';
 import { tableName } from '../config.ts';
 

@@ -8,7 +8,7 @@ import {
 import { smsSecretSource } from '../../adapters/sms/settings.ts';
 import { MAX_SEARCH_RESULTS, type SupportDeps } from '../../core/operations/support.ts';
 import { phoneId } from '../../core/sms/numbers.ts';
-import { documentClient } from '../aws-clients.ts';
+import { documentClient } from '../clients/dynamodb.ts';
 import { env, tableName } from '../config.ts';
 
 export function subscriberSupportDeps(): SupportDeps {

@@ -5,7 +5,7 @@
 import { accountDirectory } from '../../adapters/wechat/accounts.ts';
 import { WeChatApi } from '../../adapters/wechat/api.ts';
 import { DynamoTokenStore, StableTokenManager } from '../../adapters/wechat/tokens.ts';
-import { documentClient } from '../aws-clients.ts';
+import { documentClient } from '../clients/dynamodb.ts';
 import { env, requireEnv, tableName } from '../config.ts';
 
 export const accounts = accountDirectory(env());

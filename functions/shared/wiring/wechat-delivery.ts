@@ -4,7 +4,8 @@ import { DynamoDeferredPushes } from '../../adapters/dynamodb/deferred-pushes.ts
 import { DynamoDailyQuota } from '../../adapters/dynamodb/quota.ts';
 import { DynamoSubscriptionConsents } from '../../adapters/dynamodb/wechat-followers.ts';
 import type { WeChatDeliveryDeps } from '../../core/delivery/wechat.ts';
-import { documentClient, topics } from '../aws-clients.ts';
+import { documentClient } from '../clients/dynamodb.ts';
+import { topics } from '../clients/sns.ts';
 import { clock } from '../clock.ts';
 import { tableName, topicArn } from '../config.ts';
 import { telemetry, timer } from '../telemetry.ts';

@@ -10,7 +10,7 @@ import { DynamoSubscriberRepository } from '../../adapters/dynamodb/subscribers.
 import { DynamoCustomerServiceWindow } from '../../adapters/dynamodb/wechat-followers.ts';
 import { WeChatMessageSender } from '../../adapters/wechat/messages.ts';
 import type { CustomerServiceDeps } from '../../core/delivery/customer-service.ts';
-import { documentClient } from '../aws-clients.ts';
+import { documentClient } from '../clients/dynamodb.ts';
 import { protocolClock } from '../clock.ts';
 import { tableName } from '../config.ts';
 import { accounts, wechatApi } from './wechat-api.ts';

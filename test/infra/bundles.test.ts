@@ -1,0 +1,121 @@
+/**
+ * What each function's bundle holds, built with the options the CDK builder uses (lib/aws/bundling.ts)
+ * for both kinds of deployment: an AWS client only where the function's blueprint entry grants it the
+ * service, and the Tracer with its X-Ray SDK only where Lambda traces, so no function pays at cold
+ * start for what it never calls (issue #20). Sizes and init times are the cold-start bench's
+ * (test/bench/cold-start.ts), not asserted here.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { build, type Metafile } from 'esbuild';
+import { afterAll, describe, expect, it } from 'vitest';
+import { BUNDLE, bundleDefine } from '../../lib/aws/bundling.ts';
+import { blueprint, REPO_ROOT } from '../../lib/blueprint.ts';
+import { envNames } from '../../schemas/resource-env.ts';
+
+const fnIds = Object.keys(blueprint.functions);
+const entryOf = (fnId: string) => join(REPO_ROOT, blueprint.functions[fnId]!.entry);
+const outdir = mkdtempSync(join(tmpdir(), 'bundles-test-'));
+afterAll(() => rmSync(outdir, { recursive: true, force: true }));
+
+/** Functions bundled as the CDK bundles them for a deployment with or without tracing. */
+async function bundle(ids: string[], tracing: boolean, write = false): Promise<Metafile> {
+  const result = await build({
+    ...BUNDLE,
+    // The source map changes nothing in what a bundle holds, and would double the build time here.
+    sourcemap: false,
+    external: [...BUNDLE.external],
+    mainFields: [...BUNDLE.mainFields],
+    banner: { js: BUNDLE.banner },
+    define: bundleDefine(tracing),
+    entryPoints: ids.map(entryOf),
+    outbase: join(REPO_ROOT, 'functions'),
+    outdir: join(outdir, tracing ? 'traced' : 'untraced'),
+    outExtension: { '.js': '.mjs' },
+    bundle: true,
+    write,
+    metafile: true,
+    logLevel: 'error',
+  });
+  return result.metafile;
+}
+
+/** The repository files and packages in one function's bundle (paths relative to the repository). */
+function inputsOf(metafile: Metafile, fnId: string): string[] {
+  const entry = relative(process.cwd(), entryOf(fnId));
+  const output = Object.values(metafile.outputs).find((o) => o.entryPoint === entry);
+  if (!output) throw new Error(`${fnId}: no output for ${entry}`);
+  return Object.keys(output.inputs);
+}
+
+const has = (inputs: string[], fragment: string) => inputs.some((p) => p.includes(fragment));
+const [untraced, traced] = await Promise.all([bundle(fnIds, false), bundle(fnIds, true)]);
+
+describe('each function bundles only the AWS clients its blueprint entry lets it call', () => {
+  it.each(fnIds)('%s', (fnId) => {
+    const def = blueprint.functions[fnId]!;
+    const inputs = inputsOf(untraced, fnId);
+    // The shared topic publisher: only for functions that publish to a topic.
+    expect(has(inputs, 'functions/shared/clients/sns.ts')).toBe(def.publishes.length > 0);
+    // SNS itself also sends SMS (SMS_PROVIDER=sns) in the functions that hold the gateway secret.
+    if (def.publishes.length === 0 && !def.secrets.includes('sms-gateway'))
+      expect(has(inputs, 'node_modules/@aws-sdk/client-sns/')).toBe(false);
+    if (Object.keys(def.tables).length === 0)
+      expect(has(inputs, 'node_modules/@aws-sdk/client-dynamodb/')).toBe(false);
+    expect(has(inputs, 'node_modules/@aws-sdk/client-scheduler/')).toBe(
+      Object.keys(def.scheduleGroups).length > 0,
+    );
+    if (def.secrets.length === 0)
+      expect(has(inputs, 'node_modules/@aws-sdk/client-secrets-manager/')).toBe(false);
+    if (!def.putsEvents) expect(has(inputs, 'node_modules/@aws-sdk/client-eventbridge/')).toBe(false);
+    expect(has(inputs, 'node_modules/@aws-sdk/client-sqs/')).toBe(false);
+  });
+});
+
+describe('the Tracer and the X-Ray SDK are in a bundle only where Lambda traces', () => {
+  it.each(fnIds)('%s', (fnId) => {
+    expect(has(inputsOf(untraced, fnId), 'node_modules/aws-xray-sdk-core/')).toBe(false);
+    expect(
+      has(inputsOf(untraced, fnId), 'node_modules/@aws-lambda-powertools/tracer/lib/esm/Tracer.js'),
+    ).toBe(false);
+    expect(has(inputsOf(traced, fnId), 'node_modules/aws-xray-sdk-core/')).toBe(true);
+  });
+});
+
+describe('a bundle loads, and traces exactly where its deployment traces', () => {
+  // Written out and imported in a fresh process with the variables Lambda sets: the Tracer patches
+  // https.request for outbound subsegments when it is on, and only then.
+  const fnId = 'list-cities';
+  it.each([
+    ['with X-Ray (aws)', true],
+    ['without X-Ray (aws-cn)', false],
+  ] as const)('%s', async (_, tracing) => {
+    await bundle([fnId], tracing, true);
+    const file = join(outdir, tracing ? 'traced' : 'untraced', fnId, 'handler.mjs');
+    const def = blueprint.functions[fnId]!;
+    const env: Record<string, string> = {
+      PATH: process.env.PATH ?? '',
+      AWS_REGION: tracing ? 'us-east-1' : 'cn-north-1',
+      AWS_EXECUTION_ENV: 'AWS_Lambda_nodejs24.x',
+      LAMBDA_TASK_ROOT: '/var/task',
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+      ...(tracing ? {} : { POWERTOOLS_TRACE_ENABLED: 'false' }),
+      ...def.environment,
+      ...Object.fromEntries(Object.keys(def.tables).map((id) => [envNames.table(id), `table-${id}`])),
+    };
+    const script = `const https = await import('node:https'); const m = await import(${JSON.stringify(pathToFileURL(file).href)}); process.stdout.write(JSON.stringify({ handler: typeof m.handler, patched: typeof https.default.__request === 'function' }));`;
+    const out = execFileSync(
+      join(REPO_ROOT, 'node_modules/.bin/node'),
+      ['--input-type=module', '-e', script],
+      {
+        env,
+        encoding: 'utf8',
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
+    expect(JSON.parse(out)).toEqual({ handler: 'function', patched: tracing });
+  });
+});
