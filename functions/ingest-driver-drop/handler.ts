@@ -8,7 +8,7 @@ import { createdObjects, S3NotificationSchema } from '../adapters/s3/drops.ts';
 import { ingestJsonLines } from '../core/drivers/ingest.ts';
 import { logger } from '../shared/powertools.ts';
 import { queueHandler } from '../shared/queue.ts';
-import { dropDeps } from '../shared/wiring/drivers.ts';
+import { dropDeps } from '../shared/wiring/driver-ingest.ts';
 
 const deps = dropDeps();
 

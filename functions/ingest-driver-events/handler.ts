@@ -8,7 +8,7 @@ import { DriverIngestSettingsSchema } from '../../schemas/drivers.ts';
 import { receiveDriverEvents } from '../adapters/integrations/driver-events.ts';
 import { settings } from '../shared/config.ts';
 import { webhookHandler } from '../shared/webhook.ts';
-import { driverEventsDeps } from '../shared/wiring/drivers.ts';
+import { driverEventsDeps } from '../shared/wiring/driver-ingest.ts';
 
 const deps = driverEventsDeps(settings(DriverIngestSettingsSchema));
 

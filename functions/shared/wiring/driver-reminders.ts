@@ -1,7 +1,7 @@
 /** Wiring: the daily due-date reminders (plan-driver-reminders): the due index, holders, the calendar. */
 import type { ReminderDeps } from '../../core/drivers/reminders.ts';
 import { bookOf } from '../../core/restrictions/engine.ts';
-import { topics } from '../aws-clients.ts';
+import { topics } from '../clients/sns.ts';
 import { clock } from '../clock.ts';
 import { topicArn } from '../config.ts';
 import { driverRecords, driverSecret, driverSettings } from './drivers.ts';
