@@ -1,6 +1,7 @@
 /**
  * Everything that can be replaced by a redeploy, built from the blueprint and the deployment: the
- * HTTP API with its JWT authorizer (the deployment's issuer and audience), one ServiceFunction per
+ * HTTP API with its JWT authorizer (the deployment's issuer and audience; its routes in a nested
+ * stack, `routes`), one ServiceFunction per
  * function entry (permissions exactly as the entry implies), SQS queues with DLQs and depth alarms,
  * SNS subscriptions with filter policies, EventBridge Scheduler schedules in their time zone,
  * event-bus rules, every alarm to the one on-call topic, and the duty officer's dashboard.
@@ -10,6 +11,7 @@ import {
   CfnOutput,
   Duration,
   Fn,
+  NestedStack,
   Stack,
   type StackProps,
   Tags,
@@ -21,6 +23,8 @@ import {
   CorsHttpMethod,
   HttpApi,
   HttpMethod,
+  HttpRoute,
+  HttpRouteKey,
   HttpStage,
   type IHttpRouteAuthorizer,
   LogGroupLogDestination,
@@ -70,6 +74,11 @@ const UNAUTHORIZED_AT_GATEWAY: Record<Exclude<AuthKind, 'admin-jwt'>, string> = 
 
 export class StatelessStack extends Stack {
   readonly api: HttpApi;
+  /**
+   * The API's routes, their integrations and invoke permissions (three resources a function, one a
+   * route) in a nested stack: with them this stack would pass CloudFormation's 500 resources.
+   */
+  readonly routes: NestedStack;
   readonly functions: Record<string, ServiceFunction> = {};
   readonly queues: Record<string, { queue: Queue; dlq: Queue }> = {};
   readonly schedules: Record<string, Schedule> = {};
@@ -242,20 +251,23 @@ export class StatelessStack extends Stack {
       }
       return integration;
     };
-    blueprint.routes.forEach((route) => {
+    this.routes = new NestedStack(this, 'Routes', {
+      description: `${blueprint.service} (${deployment.stage}): the HTTP API's routes and integrations`,
+    });
+    for (const route of blueprint.routes) {
       const authorizer: IHttpRouteAuthorizer | undefined = route.auth === 'admin-jwt' ? jwt : undefined;
-      const [created] = this.api.addRoutes({
-        path: route.path,
-        methods: [HttpMethod[route.method]],
+      const created = new HttpRoute(this.routes, `${route.method}${route.path}`, {
+        httpApi: this.api,
+        routeKey: HttpRouteKey.with(route.path, HttpMethod[route.method]),
         integration: integrationOf(route.function),
         ...(authorizer ? { authorizer } : {}),
       });
-      if (route.auth !== 'admin-jwt' && created) {
+      if (route.auth !== 'admin-jwt') {
         for (const rule of ['AwsSolutions-APIG4', 'AwsSolutions-COG4']) {
           Validations.of(created).acknowledge({ id: rule, reason: UNAUTHORIZED_AT_GATEWAY[route.auth] });
         }
       }
-    });
+    }
 
     // Queues and topic subscriptions -----------------------------------------------------------
     for (const [queueId, def] of Object.entries(blueprint.queues)) {

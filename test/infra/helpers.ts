@@ -13,6 +13,8 @@ export interface Synthesized {
   built: BuiltApp;
   stateful: Template;
   stateless: Template;
+  /** The stateless stack's nested stack of API routes, integrations and invoke permissions. */
+  routes: Template;
 }
 
 /** The context `cdk synth` runs with (cdk.json: the feature flags), so tests synthesize what the CLI does. */
@@ -32,6 +34,7 @@ export function synth(blueprint: Blueprint, deployment: DeploymentInput = {}): S
     built,
     stateful: Template.fromStack(built.stateful),
     stateless: Template.fromStack(built.stateless),
+    routes: Template.fromStack(built.stateless.routes),
   };
 }
 

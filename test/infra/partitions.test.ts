@@ -20,7 +20,7 @@ const TARGETS: Array<[string, DeploymentInput]> = [
   ['cn-northwest-1', { region: 'cn-northwest-1', identity: DEPARTMENT_OIDC, smsProvider: 'aliyun' }],
 ];
 const built = new Map(TARGETS.map(([region, d]) => [region, synth(blueprint, d)]));
-const templates = (s: Synthesized): Template[] => [s.stateful, s.stateless];
+const templates = (s: Synthesized): Template[] => [s.stateful, s.stateless, s.routes];
 /** The blueprint's functions (not the CDK's own custom-resource handlers). */
 const blueprintFunctions = (t: Template) =>
   Object.values(t.findResources('AWS::Lambda::Function')).filter(
@@ -54,6 +54,7 @@ describe.each(TARGETS)('synthesis for %s', (region) => {
   });
 
   it('gets no CloudFormation validation finding (no resource type the region lacks) and no CDK warning', () => {
+    // A nested stack's annotations are the parent's (the routes are checked with the stateless stack).
     expect(cloudFormationViolations(s.app)).toEqual([]);
     for (const stack of [s.built.stateful, s.built.stateless]) {
       const annotations = Annotations.fromStack(stack);
@@ -246,6 +247,7 @@ const PHYSICAL_NAME: Record<string, string | null> = {
   'AWS::ApiGatewayV2::Route': null,
   'AWS::ApiGatewayV2::Stage': null, // $default, within its API
   'AWS::CDK::Metadata': null,
+  'AWS::CloudFormation::Stack': null, // nested: named after its parent stack
   'AWS::CloudWatch::Alarm': 'AlarmName',
   'AWS::CloudWatch::Dashboard': 'DashboardName',
   'AWS::Cognito::UserPool': 'UserPoolName',
@@ -293,6 +295,7 @@ function physicalNames(s: Synthesized): string[] {
   for (const [stack, t] of [
     [s.built.stateful, s.stateful],
     [s.built.stateless, s.stateless],
+    [s.built.stateless.routes, s.routes],
   ] as const) {
     const json = t.toJSON() as {
       Resources: Record<string, { Type: string; Properties?: Record<string, unknown> }>;
