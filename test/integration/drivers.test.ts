@@ -192,6 +192,24 @@ describe('who a notice reaches', () => {
     expect((await db.runs.get(driverRunKey('violation', '2026-11-16')))?.counts.planned).toBe(1);
   });
 
+  it('records each batch’s bundles on its day run before publishing: one lost on the way is emitted again by a resume', async () => {
+    // Alice verified the plate above. The bundle is published and lost (a worker died with it).
+    const lost = new CapturedDeliveries();
+    const runKey = driverRunKey('violation', '2026-11-16');
+    const before = (await db.runs.get(runKey))!.counts.planned ?? 0;
+    const vio = event.violation('p-vio-lost', plate);
+    expect((await ingestEvents([vio], ingestDepsOf(db, lost, morning))).results[0]).toMatchObject({
+      status: 'accepted',
+      notices: 1,
+    });
+    const [published] = lost.messages;
+    const { bundles } = await db.runs.unfinished(runKey);
+    expect(bundles.find((b) => b.bundle === published!.bundle)).toEqual(published);
+    // A retried batch (the platform saw no answer) records and counts nothing again.
+    await ingestEvents([vio], ingestDepsOf(db, new CapturedDeliveries(), morning));
+    expect((await db.runs.get(runKey))!.counts.planned).toBe(before + 1);
+  });
+
   it('with SMS to registered phones enabled, goes to the registered phone only while no one verified on WeChat', async () => {
     const other = '京A20002';
     const out = new CapturedDeliveries();
@@ -392,6 +410,9 @@ describe('due-date reminders from the daily schedule', () => {
       if (mine.length) sent[day] = mine.map((b) => b.values?.detail ?? '');
       for (const b of mine)
         expect(b).toMatchObject({ category: 'transactional', runKey: driverRunKey('inspection-due', day) });
+      // Recorded on the run before they went out: nothing delivered them, so a resume would emit them all.
+      const { bundles } = await db.runs.unfinished(driverRunKey('inspection-due', day));
+      for (const b of mine) expect(bundles.map((u) => u.bundle)).toContain(b.bundle);
     }
     expect(Object.keys(sent).sort()).toEqual(Object.keys(expected).sort());
     expect(sent['2026-09-30']).toEqual(['机动车检验有效期至10月31日，还有31天']);

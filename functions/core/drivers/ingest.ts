@@ -61,6 +61,9 @@ export interface IngestDeps {
   concurrency?: number;
 }
 
+/** Bundles a recorded page holds: a driver bundle is under 1 KB, a DynamoDB item at most 400 KB. */
+export const MANIFEST_BUNDLES = 100;
+
 const reasonOf = (issues: ReadonlyArray<{ path: PropertyKey[]; message: string }>) =>
   issues.map((i) => `${i.path.map(String).join('.') || 'event'}: ${i.message}`).join('; ');
 
@@ -267,9 +270,42 @@ export async function ingestEvents(raw: readonly unknown[], deps: IngestDeps): P
         startedAt: at,
         lastActivityAt: at,
       },
-      // No segment messages: the day's one segment is expanded by no one (a resume emits nothing).
+      // No segment messages: the day's one segment is expanded by no one; a resume re-emits the
+      // bundles each batch recorded below that have no receipt.
       [],
     );
+
+  // Each batch's bundles are recorded on their day run before they are published (pages of
+  // MANIFEST_BUNDLES, within DynamoDB's 400 KB an item), so a bundle lost after this point — a worker
+  // that died with it, a dead letter — is emitted again by a resume (core/pushes/resume.ts). A retried
+  // batch finds its pages recorded (the same pages, in the same order) and counts its notices once.
+  const byRun = new Map<string, { ids: string[]; bundles: DeliveryMessage[] }>();
+  for (const [index, list] of bundles)
+    for (const b of list) {
+      const entry = byRun.get(b.runKey) ?? { ids: [], bundles: [] };
+      entry.ids.push(`${index}:${b.bundle}`);
+      entry.bundles.push(b);
+      byRun.set(b.runKey, entry);
+    }
+  for (const [runKey, { ids, bundles: list }] of byRun) {
+    const segment = `batch#${opaque([...ids].sort().join(','))}`;
+    for (let page = 0; page * MANIFEST_BUNDLES < list.length; page++) {
+      const chunk = list.slice(page * MANIFEST_BUNDLES, (page + 1) * MANIFEST_BUNDLES);
+      const people = chunk.reduce((n, b) => n + b.recipients.length, 0);
+      // false: this page was recorded by an earlier try of the same batch.
+      await deps.runs.advanceSegment(
+        runKey,
+        segment,
+        page,
+        { batch: DAY_SEGMENT },
+        people,
+        at,
+        {},
+        { bundles: chunk, settled: [] },
+      );
+    }
+  }
+  // Published on every try: a bundle already delivered is not sent again (the ledger's reservation).
   await deps.deliveries.publish(all);
 
   const outcomes = await inTurn(valid, deps.concurrency ?? 16, (v) => {
@@ -292,28 +328,6 @@ export async function ingestEvents(raw: readonly unknown[], deps: IngestDeps): P
           : { status: 'stale' as const, reason: 'a newer event of this record was applied' }),
     };
   });
-
-  // Planned on each day run once per batch: a retried batch counts its notices once.
-  const byRun = new Map<string, { people: number; ids: string[] }>();
-  for (const [index, list] of bundles)
-    for (const b of list) {
-      const entry = byRun.get(b.runKey) ?? { people: 0, ids: [] };
-      entry.people += b.recipients.length;
-      entry.ids.push(`${index}:${b.bundle}`);
-      byRun.set(b.runKey, entry);
-    }
-  for (const [runKey, { people, ids }] of byRun)
-    await deps.runs.advanceSegment(
-      runKey,
-      `batch#${opaque(ids.sort().join(','))}`,
-      0,
-      { batch: DAY_SEGMENT },
-      people,
-      at,
-      // Nothing settled at planning; the bundles went out above and are not kept as a page.
-      {},
-      { bundles: [], settled: [] },
-    );
 
   const count = (s: EventResult['status']) => results.filter((r) => r.status === s).length;
   return {

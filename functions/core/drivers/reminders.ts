@@ -99,7 +99,8 @@ export async function planDueReminders(req: { date?: string | undefined }, deps:
   const now = deps.clock.now();
   const at = now.toISOString();
   const pairs = plannedOn(day, deps.settings.offsets, await deps.calendar());
-  const pageSize = deps.pageSize ?? 200;
+  // A page's bundles are recorded on the run (one item, 400 KB at most): 100 subjects a page.
+  const pageSize = deps.pageSize ?? 100;
   const page = { key: deps.pageKey, expiresAt: pageExpiry(now.getTime(), deps.settings.pageDays) };
   const planned: Record<string, number> = {};
   for (const kind of DUE_KINDS) {
@@ -118,7 +119,8 @@ export async function planDueReminders(req: { date?: string | undefined }, deps:
         startedAt: at,
         lastActivityAt: at,
       },
-      // No segment messages: this planner pages its segments itself (a resume emits nothing).
+      // No segment messages: this planner pages its segments itself (a retried schedule goes on from
+      // each segment's cursor); a resume re-emits the recorded pages' bundles that have no receipt.
       [],
     );
     let count = 0;
@@ -142,9 +144,9 @@ export async function planDueReminders(req: { date?: string | undefined }, deps:
             };
             bundles.push(...noticeBundles(dueNotice(item, offset, day, page), h, ctx));
           }
-          await deps.deliveries.publish(bundles);
           const people = bundles.reduce((n, b) => n + b.recipients.length, 0);
-          count += people;
+          // Recorded before published, as a restriction page is (core/pushes/expansion.ts): a bundle
+          // lost after this is emitted again by a resume; false: another planner took this page.
           if (
             !(await deps.runs.advanceSegment(
               runKey,
@@ -155,12 +157,14 @@ export async function planDueReminders(req: { date?: string | undefined }, deps:
               at,
               {},
               {
-                bundles: [],
+                bundles,
                 settled: [],
               },
             ))
           )
             break;
+          await deps.deliveries.publish(bundles);
+          count += people;
           if (!next) break;
         }
       }
