@@ -236,7 +236,10 @@ export const CaseListQuerySchema = z.object({
 });
 
 const Version = z.number().int().min(1);
-const Phone = z.string().max(20).regex(/^[+\d\s()-]{11,20}$/, 'a mainland mobile number');
+const Phone = z
+  .string()
+  .max(20)
+  .regex(/^[+\d\s()-]{11,20}$/, 'a mainland mobile number');
 
 /** POST /v1/admin/desk/cases: a case taken on the hotline (or from the web) by an officer. */
 export const NewCaseSchema = z.strictObject({
