@@ -4,13 +4,14 @@
  * (plates 京A***45, ids shortened; never a VIN, a file number or a hash).
  */
 import { useQuery } from '@tanstack/react-query';
-import { Card, Descriptions, Form, Input, Radio, Space, Table, Tag, Typography } from 'antd';
+import { Card, Descriptions, Space, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
-import { ApiError, call } from '../api/client.ts';
+import { call } from '../api/client.ts';
 import type { paths } from '../api/schema';
 import { useConsole } from '../app/context.tsx';
 import { DRIVER_KIND } from '../components/DriverStats.tsx';
 import { Loaded, ProblemAlert } from '../components/Loaded.tsx';
+import { fieldErrorOf, type Search, SearchForm } from '../components/SearchForm.tsx';
 import { CHANNEL, time } from '../lib/labels.ts';
 
 type Vehicle =
@@ -110,8 +111,7 @@ function FollowerCard({ f }: { f: Follower }) {
 
 export default function Drivers() {
   const { api } = useConsole();
-  const [search, setSearch] = useState<{ by: By; value: string } | null>(null);
-  const [form] = Form.useForm<{ by: By; value: string }>();
+  const [search, setSearch] = useState<Search<By> | null>(null);
   const q = useQuery({
     queryKey: ['drivers', search],
     enabled: !!search,
@@ -134,40 +134,22 @@ export default function Drivers() {
               ),
             },
   });
-  const fieldError = q.error instanceof ApiError && q.error.status === 400 ? q.error : null;
+  const fieldError = fieldErrorOf(q.error);
   return (
     <Space direction="vertical" size="large" style={{ width: '100%' }}>
       <Typography.Title level={1} style={{ fontSize: 22, margin: 0 }}>
         车主
       </Typography.Title>
-      <Form
-        form={form}
-        layout="inline"
-        initialValues={{ by: 'plate', value: '' }}
-        onFinish={(v) => setSearch({ by: v.by, value: v.value.trim() })}
-      >
-        <Form.Item name="by">
-          <Radio.Group
-            options={[
-              { value: 'plate', label: '车牌' },
-              { value: 'openid', label: 'openid' },
-            ]}
-          />
-        </Form.Item>
-        <Form.Item
-          name="value"
-          validateStatus={fieldError ? 'error' : undefined}
-          help={fieldError ? fieldError.problem.detail : undefined}
-        >
-          <Input.Search
-            aria-label="查找车主"
-            placeholder="京A12345 / openid"
-            enterButton="查找"
-            onSearch={() => form.submit()}
-            style={{ width: 360 }}
-          />
-        </Form.Item>
-      </Form>
+      <SearchForm
+        options={[
+          { value: 'plate', label: '车牌' },
+          { value: 'openid', label: 'openid' },
+        ]}
+        label="查找车主"
+        placeholder="京A12345 / openid"
+        fieldError={fieldError}
+        onSearch={setSearch}
+      />
       {!search ? (
         <Typography.Text type="secondary">
           只有验证过的车主收到违法、记分、年检等提醒；车架号和档案编号只以加盐摘要保存，这里从不显示。非管理员看到的信息均已脱敏。

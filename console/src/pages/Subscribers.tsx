@@ -1,11 +1,12 @@
 /** 粉丝: find a follower by openid, plate or phone (masked unless admin): bindings, status, preferences, recent pushes. */
 import { useQuery } from '@tanstack/react-query';
-import { Alert, Card, Descriptions, Empty, Form, Input, Radio, Space, Table, Tag, Typography } from 'antd';
+import { Alert, Card, Descriptions, Empty, Space, Table, Tag, Typography } from 'antd';
 import { useState } from 'react';
 import { ApiError, call } from '../api/client.ts';
 import type { paths } from '../api/schema';
 import { useConsole } from '../app/context.tsx';
 import { Loaded, ProblemAlert } from '../components/Loaded.tsx';
+import { fieldErrorOf, type Search, SearchForm } from '../components/SearchForm.tsx';
 import { CHANNEL, city, outcome, time } from '../lib/labels.ts';
 
 type View =
@@ -77,8 +78,7 @@ function Subscriber({ s }: { s: View }) {
 
 export default function Subscribers() {
   const { api } = useConsole();
-  const [search, setSearch] = useState<{ by: By; value: string } | null>(null);
-  const [form] = Form.useForm<{ by: By; value: string }>();
+  const [search, setSearch] = useState<Search<By> | null>(null);
   const q = useQuery({
     queryKey: ['subscribers', search],
     enabled: !!search,
@@ -102,41 +102,23 @@ export default function Subscribers() {
       );
     },
   });
-  const fieldError = q.error instanceof ApiError && q.error.status === 400 ? q.error : null;
+  const fieldError = fieldErrorOf(q.error);
   return (
     <Space direction="vertical" size="large" style={{ width: '100%' }}>
       <Typography.Title level={1} style={{ fontSize: 22, margin: 0 }}>
         粉丝
       </Typography.Title>
-      <Form
-        form={form}
-        layout="inline"
-        initialValues={{ by: 'plate', value: '' }}
-        onFinish={(v) => setSearch({ by: v.by, value: v.value.trim() })}
-      >
-        <Form.Item name="by">
-          <Radio.Group
-            options={[
-              { value: 'plate', label: '车牌' },
-              { value: 'phone', label: '手机号' },
-              { value: 'openid', label: 'openid' },
-            ]}
-          />
-        </Form.Item>
-        <Form.Item
-          name="value"
-          validateStatus={fieldError ? 'error' : undefined}
-          help={fieldError ? fieldError.problem.detail : undefined}
-        >
-          <Input.Search
-            aria-label="查找"
-            placeholder="京A12345 / 13800138000 / openid"
-            enterButton="查找"
-            onSearch={() => form.submit()}
-            style={{ width: 360 }}
-          />
-        </Form.Item>
-      </Form>
+      <SearchForm
+        options={[
+          { value: 'plate', label: '车牌' },
+          { value: 'phone', label: '手机号' },
+          { value: 'openid', label: 'openid' },
+        ]}
+        label="查找"
+        placeholder="京A12345 / 13800138000 / openid"
+        fieldError={fieldError}
+        onSearch={setSearch}
+      />
       {!search ? (
         <Typography.Text type="secondary">
           手机号只以加密摘要查找，不保存明文；非管理员看到的信息均已脱敏。
