@@ -104,7 +104,7 @@ const REMINDER_ENVIRONMENT = { SERVED_CITIES: SERVED_CITIES.join(',') };
  * Driver notices (functions/core/drivers, schemas/drivers.ts DriverSettingsSchema documents each):
  * the department's city, how long registry hashes and events are kept, how long a personal page's
  * link opens, the reminder offsets, SMS to registered phones (off until the department enables it),
- * the points threshold and the verification attempts.
+ * the points threshold, the verification attempts and proof by an SMS code (off until enabled).
  */
 const DRIVER_ENVIRONMENT = {
   DRIVER_CITY: 'beijing',
@@ -115,6 +115,10 @@ const DRIVER_ENVIRONMENT = {
   DRIVER_POINTS_NOTICE_AT: '9',
   DRIVER_VERIFY_ATTEMPTS: '5',
   DRIVER_SUBJECT_ATTEMPTS: '20',
+  // Proof by an SMS code to the registered phone (off until the department enables it).
+  DRIVER_VERIFY_BY_SMS: 'false',
+  DRIVER_SMS_CODE_MINUTES: '10',
+  DRIVER_SMS_CODES_PER_DAY: '3',
 };
 
 /**
@@ -295,18 +299,22 @@ export const blueprintInput = {
         subscribers: 'read-write',
         content: 'read',
         operations: 'read-write',
-        ledger: 'read',
+        // read-write: a code sent by SMS to a registered phone (DRIVER_VERIFY_BY_SMS) takes the
+        // per-number cap and a reservation on the person's ledger, like every SMS.
+        ledger: 'read-write',
         // Owners prove a plate or licence (验证), and ask 违法 / 记分 / 年检.
         drivers: 'read-write',
         desk: 'read-write', // cases opened, followed up and rated in the conversation
       },
       publishes: ['wechat-replies', 'desk-media'],
-      secrets: ['wechat-accounts', 'driver-integrations'],
+      // sms-gateway: the gateway and the vault for a code sent by SMS (read on the first code only).
+      secrets: ['wechat-accounts', 'driver-integrations', 'sms-gateway'],
       environment: {
         ...DESK_ENVIRONMENT, // with the restriction data's cache
         ...REMINDER_ENVIRONMENT,
         ...NOTICE_FEED_ENVIRONMENT,
         ...DRIVER_ENVIRONMENT,
+        ...SMS_ENVIRONMENT, // a code sent by SMS: the budget, the price, the part limit, the number cap
         WECHAT_MAX_SKEW_S: '300',
       },
     },

@@ -216,6 +216,16 @@ export const DriverSettingsSchema = z
     DRIVER_VERIFY_ATTEMPTS: z.coerce.number().int().min(1).max(20),
     /** Wrong proofs for one plate or licence a day, whoever sends them. */
     DRIVER_SUBJECT_ATTEMPTS: z.coerce.number().int().min(1).max(200),
+    /**
+     * A follower may also prove a plate or licence by a 6-digit code sent by SMS to the phone the
+     * platform registered for it (`验证 京A12345 短信`, then `验证码 123456`). Off by default: each code
+     * is an SMS, within the month's budget and the phone's caps.
+     */
+    DRIVER_VERIFY_BY_SMS: Flag,
+    /** How long a code sent by SMS can be used (minutes). */
+    DRIVER_SMS_CODE_MINUTES: z.coerce.number().int().min(1).max(60),
+    /** Codes a day per follower (at most one a minute) and per plate or licence, whoever asks. */
+    DRIVER_SMS_CODES_PER_DAY: z.coerce.number().int().min(1).max(20),
   })
   .transform((e) => ({
     city: e.DRIVER_CITY,
@@ -226,6 +236,11 @@ export const DriverSettingsSchema = z
     pointsNoticeAt: e.DRIVER_POINTS_NOTICE_AT,
     followerAttempts: e.DRIVER_VERIFY_ATTEMPTS,
     subjectAttempts: e.DRIVER_SUBJECT_ATTEMPTS,
+    smsCode: {
+      enabled: e.DRIVER_VERIFY_BY_SMS,
+      minutes: e.DRIVER_SMS_CODE_MINUTES,
+      perDay: e.DRIVER_SMS_CODES_PER_DAY,
+    },
   }));
 export type DriverSettings = z.output<typeof DriverSettingsSchema>;
 
