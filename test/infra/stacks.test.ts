@@ -456,8 +456,14 @@ describe('SMS through Amazon SNS', () => {
     for (const fn of Object.values(input.functions) as Array<{ environment?: Record<string, string> }>)
       if (fn.environment?.SMS_PROVIDER) fn.environment.SMS_PROVIDER = 'sns';
     const sns = synth(defineBlueprint(input));
-    // SendDeskAnswer answers SMS and hotline citizens; ManageDesk and Receive12345 only seal numbers.
-    expect(publishesToNumbers(sns.stateless).sort()).toEqual(['DeliverSms', 'ReceiveSms', 'SendDeskAnswer']);
+    // SendDeskAnswer answers SMS and hotline citizens; ReceiveWechat sends the codes that prove a
+    // plate (DRIVER_VERIFY_BY_SMS); ManageDesk and Receive12345 only seal numbers.
+    expect(publishesToNumbers(sns.stateless).sort()).toEqual([
+      'DeliverSms',
+      'ReceiveSms',
+      'ReceiveWechat',
+      'SendDeskAnswer',
+    ]);
   });
 });
 
