@@ -299,22 +299,20 @@ export const blueprintInput = {
         subscribers: 'read-write',
         content: 'read',
         operations: 'read-write',
-        // read-write: a code sent by SMS to a registered phone (DRIVER_VERIFY_BY_SMS) takes the
-        // per-number cap and a reservation on the person's ledger, like every SMS.
-        ledger: 'read-write',
+        ledger: 'read',
         // Owners prove a plate or licence (验证), and ask 违法 / 记分 / 年检.
         drivers: 'read-write',
         desk: 'read-write', // cases opened, followed up and rated in the conversation
       },
-      publishes: ['wechat-replies', 'desk-media'],
-      // sms-gateway: the gateway and the vault for a code sent by SMS (read on the first code only).
-      secrets: ['wechat-accounts', 'driver-integrations', 'sms-gateway'],
+      // driver-codes: the SMS of a code that proves a plate (DRIVER_VERIFY_BY_SMS) is sent by
+      // send-driver-code, so the webhook holds no SMS gateway (its bundle and cold start, issue #20).
+      publishes: ['wechat-replies', 'desk-media', 'driver-codes'],
+      secrets: ['wechat-accounts', 'driver-integrations'],
       environment: {
         ...DESK_ENVIRONMENT, // with the restriction data's cache
         ...REMINDER_ENVIRONMENT,
         ...NOTICE_FEED_ENVIRONMENT,
         ...DRIVER_ENVIRONMENT,
-        ...SMS_ENVIRONMENT, // a code sent by SMS: the budget, the price, the part limit, the number cap
         WECHAT_MAX_SKEW_S: '300',
       },
     },
@@ -591,6 +589,24 @@ export const blueprintInput = {
       secrets: ['driver-integrations'],
       environment: { ...DRIVER_ENVIRONMENT, ...RESTRICTION_DATA_ENVIRONMENT },
     },
+    'send-driver-code': {
+      description:
+        'The SMS of a code that proves a plate or licence (DRIVER_VERIFY_BY_SMS), handed on by the webhook: through the SMS delivery path (status, per-number cap, ledger, budget) at most once, or withdrawn and the follower told why in WeChat.',
+      entry: 'functions/send-driver-code/handler.ts',
+      memoryMb: 256,
+      timeoutSeconds: 20,
+      // drivers: the pending code (withdrawn when the send is blocked) and the registered phone;
+      // ledger: the per-number cap and the reservation by push key; operations: budget, records, policy.
+      tables: {
+        subscribers: 'read',
+        ledger: 'read-write',
+        operations: 'read-write',
+        drivers: 'read-write',
+      },
+      publishes: ['wechat-replies'], // a blocked send told to the follower (customer-service message)
+      secrets: ['sms-gateway'],
+      environment: SMS_ENVIRONMENT,
+    },
     'get-driver-page': {
       description:
         'Public: a driver notice’s personal page (GET /d/{token}), the link signed and expiring; the violation with its photo links; never cached.',
@@ -747,6 +763,10 @@ export const blueprintInput = {
       description:
         'One job per photo or voice message a citizen attached, to copy from WeChat before it expires.',
     },
+    'driver-codes': {
+      description:
+        'One job { phoneId, pushKey, values, follower, kind, hash } per code asked for over WeChat (DRIVER_VERIFY_BY_SMS): its SMS, sent by send-driver-code.',
+    },
   },
 
   secrets: {
@@ -852,6 +872,17 @@ export const blueprintInput = {
       visibilityTimeoutSeconds: 60,
       maxReceives: 8,
       retentionDays: 3,
+    },
+    'driver-codes': {
+      description:
+        'SMS codes that prove a plate or licence, asked for over WeChat; a code is valid minutes, so a job is kept a day at most.',
+      function: 'send-driver-code',
+      subscribesTo: [{ topic: 'driver-codes' }],
+      batchSize: 1,
+      maxConcurrency: 2,
+      visibilityTimeoutSeconds: 60,
+      maxReceives: 3,
+      retentionDays: 1,
     },
     'wechat-replies': {
       description: 'Asynchronous WeChat replies (customer-service API).',

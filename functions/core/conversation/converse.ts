@@ -320,7 +320,10 @@ async function apply(
       if (intent.licence !== null) {
         if (!/^[0-9A-Z]{6,20}$/.test(intent.licence))
           return '驾驶证号为6–20位数字或字母，请发送“验证驾驶证 驾驶证号 短信”。';
-        return deps.drivers.requestCode(ref, { kind: 'licence', licenceNumber: intent.licence });
+        return deps.drivers.requestCode(ref, deps.account.id, {
+          kind: 'licence',
+          licenceNumber: intent.licence,
+        });
       }
       if (!intent.plate) return '请发送“验证 京A12345 短信”，验证码将发送到该车登记的手机。';
       let plate: string;
@@ -331,7 +334,7 @@ async function apply(
         throw e;
       }
       const bound = subscriber.bindings.map((b) => b.plate);
-      return deps.drivers.requestCode(ref, { kind: 'plate', plate, bound });
+      return deps.drivers.requestCode(ref, deps.account.id, { kind: 'plate', plate, bound });
     }
     case 'verify-code':
       if (!deps.drivers) return '本号暂未开通车主验证。';

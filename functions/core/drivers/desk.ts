@@ -194,8 +194,8 @@ export interface DriverDesk {
   query(ref: Ref, what: 'violations' | 'points' | 'inspection'): Promise<string>;
   unbound(ref: Ref, plates: readonly string[]): Promise<void>;
   licencesUnbound(ref: Ref): Promise<string>;
-  /** 验证 京A12345 短信 / 验证驾驶证 <号> 短信: a code by SMS to the registered phone. */
-  requestCode(ref: Ref, req: SmsCodeRequest): Promise<string>;
+  /** 验证 京A12345 短信 / 验证驾驶证 <号> 短信: a code by SMS to the registered phone (`account`: told there if blocked). */
+  requestCode(ref: Ref, account: string, req: SmsCodeRequest): Promise<string>;
   /** 验证码 123456. */
   confirmCode(ref: Ref, account: string, req: { code: string; bound: readonly string[] }): Promise<string>;
 }
@@ -218,8 +218,8 @@ export function driverDesk(deps: DeskDeps): DriverDesk {
       const n = await licencesUnbound(ref, deps);
       return n ? '已取消驾驶证验证，将不再收到记分与换证提醒。' : '您还没有验证驾驶证。';
     },
-    requestCode: async (ref, req) =>
-      codeRequestReply(await requestCode(ref, req, deps), req, {
+    requestCode: async (ref, account, req) =>
+      codeRequestReply(await requestCode(ref, account, req, deps), req, {
         perDay: deps.settings.smsCode?.perDay ?? 0,
         followerAttempts: limit,
       }),

@@ -3,7 +3,7 @@
  * registry, violations, points, due dates), the followers who proved they own a vehicle or licence,
  * and their verification attempts. functions/adapters/dynamodb/drivers.ts implements them.
  */
-import type { DueKind } from '../../../schemas/drivers.ts';
+import type { DriverCodeJob, DueKind } from '../../../schemas/drivers.ts';
 import type { Channel } from '../vocabulary.ts';
 import type { Subject } from './subjects.ts';
 
@@ -180,11 +180,20 @@ export interface SmsCodes {
 /**
  * Sends a code to a registered phone (its SMS identity and sealed number) through the SMS delivery
  * path: the number's status, the per-number daily cap, the person's cap on the push ledger and the
- * month's budget. `uncertain`: the gateway did not answer (it may have been sent).
+ * month's budget. `uncertain`: the gateway did not answer (it may have been sent); `duplicate`: the
+ * ledger already holds this push key (an earlier delivery of the same job handled it).
  */
 export interface CodeSms {
   send(
     to: { phoneId: string },
     message: { pushKey: string; values: Record<string, string> },
-  ): Promise<'sent' | 'uncertain' | 'budget' | 'capped' | 'refused' | 'failed'>;
+  ): Promise<'sent' | 'uncertain' | 'duplicate' | 'budget' | 'capped' | 'refused' | 'failed'>;
+}
+
+/**
+ * Where the webhook hands a code's SMS (the `driver-codes` queue, sent by send-driver-code): the
+ * webhook keeps no SMS gateway and answers within WeChat's 5 s.
+ */
+export interface CodeJobs {
+  send(job: DriverCodeJob): Promise<void>;
 }

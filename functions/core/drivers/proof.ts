@@ -6,7 +6,7 @@
  */
 import { type Clock, civilDate, isoWeek } from '../time.ts';
 import type { Channel } from '../vocabulary.ts';
-import type { CodeSms, DriverRecords, Owner, Ownerships, SmsCodes, VerificationTally } from './ports.ts';
+import type { CodeJobs, DriverRecords, Owner, Ownerships, SmsCodes, VerificationTally } from './ports.ts';
 import type { Subject } from './subjects.ts';
 
 export interface DeskDeps {
@@ -22,8 +22,11 @@ export interface DeskDeps {
     /** Proof by a code sent by SMS to the registered phone (DRIVER_VERIFY_BY_SMS); absent: off. */
     smsCode?: { enabled: boolean; minutes: number; perDay: number };
   };
-  /** The codes and the SMS they go by, where the function sends SMS (receive-wechat). */
-  sms?: { codes: SmsCodes; sender: CodeSms; newCode?: () => string };
+  /**
+   * The codes, and the queue their SMS goes by (send-driver-code sends it), where the deployment may
+   * prove ownership by SMS (receive-wechat).
+   */
+  sms?: { codes: SmsCodes; jobs: CodeJobs; newCode?: () => string };
 }
 
 export type VerifyResult =

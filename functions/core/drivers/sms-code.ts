@@ -14,10 +14,16 @@
  *  5. a fresh 6-digit code (crypto random) is kept only as its keyed hash (HMAC under the pepper,
  *     bound to the follower and the subject), pending for DRIVER_SMS_CODE_MINUTES; a follower has one
  *     pending code, a new one replaces it;
- *  6. it goes by SMS through the delivery path (./ports.ts CodeSms: the number's status, the
- *     per-number daily cap, the person's cap on the push ledger, the month's budget); the reply names
- *     the phone by its last 4 digits only, or says truthfully why it did not go (and the code is
- *     withdrawn).
+ *  6. its SMS is handed to the `driver-codes` queue (./ports.ts CodeJobs), so the webhook holds no
+ *     SMS gateway and answers within WeChat's 5 s; the reply says the code is being sent, names the
+ *     phone by its last 4 digits only, and what to do if it does not arrive (the VIN way).
+ * sendCodeJob (send-driver-code, the queue's consumer): a code withdrawn, replaced or expired since is
+ * not sent; otherwise through the SMS delivery path (codeSmsSender: the number's status, the
+ * per-number daily cap, the person's cap and at-most-once by push key on the push ledger, the month's
+ * budget) — a second delivery of the job finds its push key on the ledger and sends nothing. A send
+ * that was blocked (budget, cap, refused, failed) withdraws the code and tells the follower why in a
+ * WeChat customer-service message (a follower note: they wrote moments ago, so their window is
+ * open; sent at most once by key); a note that cannot be handed on is counted, nothing personal.
  * confirmCode (验证码 123456): the follower's pending code, unexpired (and its plate still bound),
  * through the same course as a
  * VIN (./proof.ts: locked, wrong codes counted against DRIVER_VERIFY_ATTEMPTS and
@@ -26,10 +32,9 @@
  * no plate.
  */
 import { createHmac, randomBytes, randomInt, timingSafeEqual } from 'node:crypto';
-import { deliverSms, type SmsDeliverDeps } from '../delivery/sms.ts';
+import type { DriverCodeJob } from '../../../schemas/drivers.ts';
 import { civilDate } from '../time.ts';
-import { SMS_TEMPLATE } from './notices.ts';
-import type { CodeSms, PendingCode } from './ports.ts';
+import type { PendingCode } from './ports.ts';
 import { type DeskDeps, locked, type Ref, type VerifyResult, verify } from './proof.ts';
 import { licenceKey, maskLicence, type Subject, vehicleKey } from './subjects.ts';
 
@@ -43,8 +48,9 @@ export type SmsCodeRequest =
 export type CodeRequestResult =
   | { outcome: 'disabled' | 'not-bound' | 'locked' | 'too-soon' | 'daily-limit' | 'unavailable' }
   | { outcome: 'already'; display: string }
-  | { outcome: 'sent'; display: string; phoneTail: string; minutes: number }
-  | { outcome: 'budget' | 'capped' | 'failed' };
+  | { outcome: 'sending'; display: string; phoneTail: string; minutes: number }
+  /** The SMS could not be handed to the queue: the code is withdrawn. */
+  | { outcome: 'failed' };
 
 export type CodeConfirmResult = VerifyResult | { outcome: 'no-code' } | { outcome: 'disabled' };
 
@@ -64,6 +70,9 @@ function codeMatches(pepper: Buffer, ref: Ref, pending: PendingCode, code: strin
 }
 
 const enabled = (deps: DeskDeps) => deps.settings.smsCode?.enabled === true && deps.sms !== undefined;
+
+/** How the code's SMS names the plate or licence (its `subject` value). */
+export const SUBJECT_PREFIX = { plate: '车辆', licence: '驾驶证' } as const;
 
 /** The subject and what replies call it, and the registered phone's id and masked form, if any. */
 async function registered(req: SmsCodeRequest, deps: DeskDeps) {
@@ -87,8 +96,14 @@ async function registered(req: SmsCodeRequest, deps: DeskDeps) {
   };
 }
 
-export async function requestCode(ref: Ref, req: SmsCodeRequest, deps: DeskDeps): Promise<CodeRequestResult> {
-  if (!enabled(deps)) return { outcome: 'disabled' };
+export async function requestCode(
+  ref: Ref,
+  account: string,
+  req: SmsCodeRequest,
+  deps: DeskDeps,
+): Promise<CodeRequestResult> {
+  // Only WeChat followers are told in WeChat when a send is blocked.
+  if (!enabled(deps) || ref.channel !== 'wechat') return { outcome: 'disabled' };
   const sms = deps.sms!;
   const { minutes, perDay } = deps.settings.smsCode!;
   if (req.kind === 'plate' && !req.bound.includes(req.plate)) return { outcome: 'not-bound' };
@@ -109,23 +124,22 @@ export async function requestCode(ref: Ref, req: SmsCodeRequest, deps: DeskDeps)
   const code = (sms.newCode ?? newCode)();
   const hash = codeHash(deps.pepper, ref, subject, code);
   await sms.codes.put(ref, { subject, display, hash, expiresAtMs: now.getTime() + minutes * 60_000 });
-  const sent = await sms.sender.send(
-    { phoneId: registeredPhone.id },
-    {
+  try {
+    await sms.jobs.send({
+      phoneId: registeredPhone.id,
       // Opaque: push keys are logged and recorded on the ledger.
       pushKey: `driver-code#${randomBytes(12).toString('hex')}`,
-      values: {
-        code,
-        subject: req.kind === 'plate' ? `车辆${display}` : `驾驶证${display}`,
-        minutes: String(minutes),
-      },
-    },
-  );
-  if (sent === 'sent' || sent === 'uncertain')
-    return { outcome: 'sent', display, phoneTail: registeredPhone.masked.slice(-4), minutes };
-  // Nothing went out: the code is withdrawn.
-  await sms.codes.consume(ref, hash);
-  return { outcome: sent === 'refused' ? 'failed' : sent };
+      values: { code, subject: `${SUBJECT_PREFIX[req.kind]}${display}`, minutes: String(minutes) },
+      follower: { channel: 'wechat', id: ref.id, accountId: account },
+      kind: req.kind,
+      hash,
+    });
+  } catch {
+    // Not handed on (or not known to be): withdrawn, so a job that did get through sends nothing.
+    await sms.codes.consume(ref, hash);
+    return { outcome: 'failed' };
+  }
+  return { outcome: 'sending', display, phoneTail: registeredPhone.masked.slice(-4), minutes };
 }
 
 export async function confirmCode(
@@ -187,15 +201,30 @@ export function codeRequestReply(
       return `今天获取验证码的次数已用完（每天 ${settings.perDay} 次），请明天再试，或发送${alt}验证。`;
     case 'unavailable':
       return `该${what}暂不能通过短信验证，请发送${alt}验证。`;
-    case 'sent':
-      return `验证码已发送至${what} ${r.display} 登记的尾号${r.phoneTail}的手机，${r.minutes}分钟内有效。请发送“验证码 6位数字”完成验证。如未收到，可1分钟后重新发送${again}。`;
-    case 'budget':
-      return `本月短信验证额度已用完，请发送${alt}验证。`;
-    case 'capped':
-      return `今天发送到该手机的短信已达上限，请明天再试，或发送${alt}验证。`;
+    case 'sending':
+      return `验证码正在发送至${what} ${r.display} 登记的尾号${r.phoneTail}的手机，${r.minutes}分钟内有效，收到后请发送“验证码 6位数字”完成验证。如未收到，可1分钟后重新发送${again}，或发送${alt}验证。`;
     case 'failed':
       return `短信暂时未能发送，请稍后再试，或发送${alt}验证。`;
   }
+}
+
+/** What the follower is told (a customer-service message) when the job could not send the code. */
+export function codeBlockedNote(
+  outcome: 'budget' | 'capped' | 'refused' | 'failed',
+  job: Pick<DriverCodeJob, 'kind' | 'values'>,
+): string {
+  const alt =
+    job.kind === 'plate'
+      ? HOW_BY_VIN.plate(job.values.subject.slice(SUBJECT_PREFIX.plate.length))
+      : HOW_BY_VIN.licence();
+  const why = {
+    budget: '本月短信验证额度已用完',
+    capped: '今天发送到该手机的短信已达上限',
+    refused: '短信暂时无法送达该手机',
+    failed: '短信暂时无法送达该手机',
+  }[outcome];
+  const next = outcome === 'capped' ? '请明天再试，或' : outcome === 'budget' ? '请' : '请稍后再试，或';
+  return `验证码未能发送：${why}，刚才的验证码已作废。${next}发送${alt}验证。`;
 }
 
 /** What the follower is told after sending a code, where it is not the VIN path's own answer. */
@@ -210,46 +239,4 @@ export function codeConfirmReply(
     case 'wrong':
       return `验证码不正确（今天还可尝试 ${r.left} 次），请核对短信后重新发送“验证码 6位数字”。`;
   }
-}
-
-// Sending ------------------------------------------------------------------------------------------
-
-/**
- * The code's SMS through the one SMS delivery path (core/delivery/sms.ts deliverSms), as a
- * `transactional` message to the registered phone: its status (a TD there stops it), the
- * per-number daily cap, the person's cap and at-most-once on the push ledger, the month's budget.
- * Counted on the day's run `driver-code#<date>`; the code itself is only in the message.
- */
-export function codeSmsSender(deps: SmsDeliverDeps): CodeSms {
-  return {
-    async send(to, message) {
-      const outcome = await deliverSms(
-        {
-          subscriberId: to.phoneId,
-          category: 'transactional',
-          pushKey: message.pushKey,
-          runKey: `driver-code#${civilDate(deps.clock.now())}`,
-          bundle: message.pushKey,
-          values: { [SMS_TEMPLATE]: 'driver-code', ...message.values },
-          registeredPhone: true,
-        },
-        deps,
-      );
-      switch (outcome) {
-        case 'sent':
-        case 'budget':
-        case 'capped':
-          return outcome;
-        case 'unknown-outcome':
-          return 'uncertain';
-        case 'opted-out':
-        case 'unfollowed':
-        case 'blocked':
-        case 'provider-permanent':
-          return 'refused';
-        default:
-          return 'failed';
-      }
-    },
-  };
 }

@@ -4,12 +4,17 @@
  * sent to the registered phone, the reply naming the phone by its last 4 digits), confirmed once
  * (single use), expired, wrong codes counted against the VIN path's own limits, the send limits
  * (one a minute, a few a day per follower and per plate), no registered phone answered alike for no
- * record and a record without a phone, a refused send withdrawing the code, and the intents.
+ * record and a record without a phone, and the intents. The SMS itself is the `driver-codes` job's
+ * (sendCodeJob, run here as the queue would run it): a send blocked (budget spent, the phone's cap,
+ * refused) withdraws the code and tells the follower in WeChat; a job whose code was withdrawn sends
+ * nothing; a job the ledger already holds (a second delivery) neither sends nor withdraws.
  */
 import { beforeEach, describe, expect, it } from 'vitest';
 import { parseIntent } from '../../../functions/core/conversation/intents.ts';
+import { type CodeJobDeps, sendCodeJob } from '../../../functions/core/drivers/code-sends.ts';
 import { driverDesk, verifyPlate } from '../../../functions/core/drivers/desk.ts';
 import type {
+  CodeJobs,
   CodeSms,
   LicenceRecord,
   Owner,
@@ -22,6 +27,7 @@ import type { DeskDeps } from '../../../functions/core/drivers/proof.ts';
 import { confirmCode, requestCode } from '../../../functions/core/drivers/sms-code.ts';
 import { licenceKey, type Subject, sealProof, vehicleKey } from '../../../functions/core/drivers/subjects.ts';
 import type { Clock } from '../../../functions/core/time.ts';
+import type { DriverCodeJob } from '../../../schemas/drivers.ts';
 
 const pepper = Buffer.alloc(32, 5);
 const plate = '京A12345';
@@ -115,6 +121,28 @@ class FakeSms implements CodeSms {
   }
 }
 
+/** The `driver-codes` queue: each job run as send-driver-code runs it, unless held. */
+class FakeJobs implements CodeJobs {
+  jobs: DriverCodeJob[] = [];
+  hold = false;
+  down = false;
+  async send(job: DriverCodeJob) {
+    if (this.down) throw new Error('topic unavailable');
+    this.jobs.push(job);
+    if (!this.hold) await sendCodeJob(job, jobDeps());
+  }
+}
+
+/** The follower notes (customer-service messages) the job hands to the wechat-replies queue. */
+class FakeNotes {
+  told: Array<{ openid: string; accountId: string; key: string; text: string }> = [];
+  down = false;
+  async tell(follower: { openid: string; accountId: string }, key: string, text: string) {
+    if (this.down) throw new Error('topic unavailable');
+    this.told.push({ ...follower, key, text });
+  }
+}
+
 const vehicle = (phone: VehicleRecord['phone']): VehicleRecord => ({
   type: 'vehicle',
   subject: vehicleKey(pepper, plate),
@@ -131,6 +159,10 @@ let clock: MovableClock;
 let ownerships: MemoryOwnerships;
 let codes: MemoryCodes;
 let sms: FakeSms;
+let jobs: FakeJobs;
+let notes: FakeNotes;
+let metrics: string[];
+let logs: string[];
 let vehicles: VehicleRecord[];
 let licences: LicenceRecord[];
 let tally: string[];
@@ -155,11 +187,21 @@ function deps(o: { enabled?: boolean } = {}): DeskDeps {
       retentionDays: 400,
       smsCode: { enabled: o.enabled ?? true, minutes: 10, perDay: 3 },
     },
-    sms: { codes, sender: sms, newCode: () => String(123450 + codeCounter++) },
+    sms: { codes, jobs, newCode: () => String(123450 + codeCounter++) },
+  };
+}
+function jobDeps(): CodeJobDeps {
+  return {
+    codes,
+    sender: sms,
+    followers: notes,
+    clock,
+    log: (_level, message, details) => void logs.push(`${message} ${JSON.stringify(details)}`),
+    metric: (name) => void metrics.push(name),
   };
 }
 const bound = [plate];
-const ask = (ref = alice, d = deps()) => requestCode(ref, { kind: 'plate', plate, bound }, d);
+const ask = (ref = alice, d = deps()) => requestCode(ref, 'dev', { kind: 'plate', plate, bound }, d);
 const answer = (code: string, ref = alice, d = deps()) => confirmCode(ref, 'dev', { code, bound }, d);
 
 beforeEach(() => {
@@ -167,6 +209,10 @@ beforeEach(() => {
   ownerships = new MemoryOwnerships();
   codes = new MemoryCodes();
   sms = new FakeSms();
+  jobs = new FakeJobs();
+  notes = new FakeNotes();
+  metrics = [];
+  logs = [];
   vehicles = [vehicle(PHONE)];
   licences = [];
   tally = [];
@@ -176,23 +222,41 @@ beforeEach(() => {
 describe('asking for a code', () => {
   it('is refused with the VIN way where the deployment has not enabled it (the default)', async () => {
     const desk = driverDesk(deps({ enabled: false }));
-    const reply = await desk.requestCode(alice, { kind: 'plate', plate, bound });
+    const reply = await desk.requestCode(alice, 'dev', { kind: 'plate', plate, bound });
     expect(reply).toBe('本号暂未开通短信验证，请发送“验证 京A12345 车架号后6位”（车架号见行驶证）验证。');
     expect(await desk.confirmCode(alice, 'dev', { code: '123456', bound })).toContain('未开通短信验证');
     // No settings at all (a function without the SMS way): the same.
     const { smsCode: _, ...noSms } = deps().settings;
     expect(
-      (await requestCode(alice, { kind: 'plate', plate, bound }, { ...deps(), settings: noSms })).outcome,
+      (await requestCode(alice, 'dev', { kind: 'plate', plate, bound }, { ...deps(), settings: noSms }))
+        .outcome,
     ).toBe('disabled');
     expect(sms.sent).toEqual([]);
   });
 
-  it('sends a fresh code to the registered phone, kept only as its keyed hash, and says where by the last 4 digits', async () => {
-    const reply = await driverDesk(deps()).requestCode(alice, { kind: 'plate', plate, bound });
+  it('hands a fresh code to the queue for the registered phone, kept only as its keyed hash, and says where by the last 4 digits', async () => {
+    jobs.hold = true;
+    const reply = await driverDesk(deps()).requestCode(alice, 'dev', { kind: 'plate', plate, bound });
+    // The webhook cannot know the SMS's outcome: it says the code is on its way, and what else to do.
     expect(reply).toBe(
-      '验证码已发送至车辆 京A12345 登记的尾号8000的手机，10分钟内有效。请发送“验证码 6位数字”完成验证。如未收到，可1分钟后重新发送“验证 京A12345 短信”。',
+      '验证码正在发送至车辆 京A12345 登记的尾号8000的手机，10分钟内有效，收到后请发送“验证码 6位数字”完成验证。如未收到，可1分钟后重新发送“验证 京A12345 短信”，或发送“验证 京A12345 车架号后6位”（车架号见行驶证）验证。',
     );
     expect(reply).not.toContain('138');
+    expect(sms.sent).toEqual([]);
+    // The job: what deliverSms needs, who to tell if it is blocked, the code's hash to withdraw it by.
+    expect(jobs.jobs).toEqual([
+      {
+        phoneId: 'phone-id-1',
+        pushKey: expect.stringMatching(/^driver-code#[0-9a-f]{24}$/),
+        values: { code: '123450', subject: '车辆京A12345', minutes: '10' },
+        follower: { channel: 'wechat', id: 'o-alice', accountId: 'dev' },
+        kind: 'plate',
+        hash: codes.pendingBy.get(alice.id)!.hash,
+      },
+    ]);
+    expect(JSON.stringify(jobs.jobs)).not.toContain('138');
+    expect(await sendCodeJob(jobs.jobs[0]!, jobDeps())).toBe('sent');
+    expect(metrics).toEqual(['DriverCodesSent']);
     expect(sms.sent).toHaveLength(1);
     expect(sms.sent[0]).toMatchObject({
       phoneId: 'phone-id-1',
@@ -206,7 +270,9 @@ describe('asking for a code', () => {
   });
 
   it('needs the plate bound first, and says so when it is verified already or locked', async () => {
-    expect((await requestCode(alice, { kind: 'plate', plate, bound: [] }, deps())).outcome).toBe('not-bound');
+    expect((await requestCode(alice, 'dev', { kind: 'plate', plate, bound: [] }, deps())).outcome).toBe(
+      'not-bound',
+    );
     for (let i = 0; i < 5; i++) await verifyPlate(alice, 'dev', { plate, vinLast6: '000000', bound }, deps());
     expect((await ask()).outcome).toBe('locked');
     expect(await verifyPlate(bob, 'dev', { plate, vinLast6: '184952', bound }, deps())).toMatchObject({
@@ -218,33 +284,33 @@ describe('asking for a code', () => {
 
   it('answers alike for no record and a record without a phone, and counts the request either way', async () => {
     vehicles = [];
-    const none = await driverDesk(deps()).requestCode(alice, { kind: 'plate', plate, bound });
+    const none = await driverDesk(deps()).requestCode(alice, 'dev', { kind: 'plate', plate, bound });
     clock.advance(60_000);
     vehicles = [vehicle(null)];
-    const noPhone = await driverDesk(deps()).requestCode(alice, { kind: 'plate', plate, bound });
+    const noPhone = await driverDesk(deps()).requestCode(alice, 'dev', { kind: 'plate', plate, bound });
     expect(none).toBe(noPhone);
     expect(none).toBe('该车辆暂不能通过短信验证，请发送“验证 京A12345 车架号后6位”（车架号见行驶证）验证。');
     expect(sms.sent).toEqual([]);
     // The two requests were counted: one more is the day's last.
     clock.advance(60_000);
     vehicles = [vehicle(PHONE)];
-    expect((await ask()).outcome).toBe('sent');
+    expect((await ask()).outcome).toBe('sending');
     clock.advance(60_000);
     expect((await ask()).outcome).toBe('daily-limit');
   });
 
   it('sends at most one a minute to a follower and a few a day per follower and per plate', async () => {
-    expect((await ask()).outcome).toBe('sent');
+    expect((await ask()).outcome).toBe('sending');
     clock.advance(59_000);
-    expect(await driverDesk(deps()).requestCode(alice, { kind: 'plate', plate, bound })).toBe(
+    expect(await driverDesk(deps()).requestCode(alice, 'dev', { kind: 'plate', plate, bound })).toBe(
       '验证码发送过于频繁，请1分钟后再试。',
     );
     clock.advance(1_000);
-    expect((await ask()).outcome).toBe('sent');
+    expect((await ask()).outcome).toBe('sending');
     clock.advance(60_000);
-    expect((await ask()).outcome).toBe('sent');
+    expect((await ask()).outcome).toBe('sending');
     clock.advance(60_000);
-    expect(await driverDesk(deps()).requestCode(alice, { kind: 'plate', plate, bound })).toContain(
+    expect(await driverDesk(deps()).requestCode(alice, 'dev', { kind: 'plate', plate, bound })).toContain(
       '今天获取验证码的次数已用完（每天 3 次）',
     );
     // Another follower asking for the same plate: its day's codes are spent too.
@@ -252,22 +318,74 @@ describe('asking for a code', () => {
     expect(sms.sent).toHaveLength(3);
     // Tomorrow (Asia/Shanghai) again.
     clock.advance(24 * 3_600_000);
-    expect((await ask(bob)).outcome).toBe('sent');
+    expect((await ask(bob)).outcome).toBe('sending');
   });
 
-  it('withdraws the code and says why when the SMS did not go (budget, caps, the number refused)', async () => {
+  it('withdraws the code and tells the follower in WeChat when the job finds the send blocked (budget, caps, the number refused)', async () => {
     sms.outcome = 'budget';
-    expect(await driverDesk(deps()).requestCode(alice, { kind: 'plate', plate, bound })).toBe(
-      '本月短信验证额度已用完，请发送“验证 京A12345 车架号后6位”（车架号见行驶证）验证。',
-    );
+    // The webhook's reply stays true: the code is being sent (the job runs after it).
+    expect((await ask()).outcome).toBe('sending');
     expect(codes.pendingBy.size).toBe(0);
     expect((await answer(sms.code)).result.outcome).toBe('no-code');
+    expect(notes.told).toEqual([
+      {
+        openid: 'o-alice',
+        accountId: 'dev',
+        key: `${jobs.jobs[0]!.pushKey}#blocked`,
+        text: '验证码未能发送：本月短信验证额度已用完，刚才的验证码已作废。请发送“验证 京A12345 车架号后6位”（车架号见行驶证）验证。',
+      },
+    ]);
+    expect(metrics).toEqual(['DriverCodesBlocked']);
     clock.advance(60_000);
     sms.outcome = 'capped';
-    expect((await ask()).outcome).toBe('capped');
+    await ask();
+    expect(notes.told[1]!.text).toBe(
+      '验证码未能发送：今天发送到该手机的短信已达上限，刚才的验证码已作废。请明天再试，或发送“验证 京A12345 车架号后6位”（车架号见行驶证）验证。',
+    );
     clock.advance(60_000);
     sms.outcome = 'refused';
-    expect((await ask()).outcome).toBe('failed');
+    await ask();
+    expect(notes.told[2]!.text).toContain('短信暂时无法送达该手机，刚才的验证码已作废。请稍后再试');
+    expect(codes.pendingBy.size).toBe(0);
+    // Nothing personal in what the job logs: no code, phone or plate.
+    expect(JSON.stringify(logs)).not.toMatch(/12345[0-9]|138|京A/);
+  });
+
+  it('counts a blocked send whose note cannot be handed on, and still withdraws the code', async () => {
+    sms.outcome = 'budget';
+    notes.down = true;
+    await ask();
+    expect(codes.pendingBy.size).toBe(0);
+    expect(metrics).toEqual(['DriverCodesBlocked', 'DriverCodeNotesFailed']);
+    expect(JSON.stringify(logs)).not.toMatch(/123450|o-alice|京A/);
+  });
+
+  it('sends nothing for a code withdrawn or replaced before its job ran, and neither withdraws nor tells on a second delivery', async () => {
+    jobs.hold = true;
+    await ask();
+    clock.advance(60_000);
+    await ask();
+    const [first, second] = jobs.jobs;
+    // The first code was replaced by the second: its job sends nothing.
+    expect(await sendCodeJob(first!, jobDeps())).toBe('withdrawn');
+    expect(sms.sent).toEqual([]);
+    // A second delivery of the job the ledger already holds: nothing sent again, the code stays.
+    sms.outcome = 'duplicate';
+    expect(await sendCodeJob(second!, jobDeps())).toBe('duplicate');
+    expect(codes.pendingBy.get(alice.id)?.hash).toBe(second!.hash);
+    expect(notes.told).toEqual([]);
+    // Expired before its job ran: not sent.
+    sms.outcome = 'sent';
+    clock.advance(10 * 60_000);
+    expect(await sendCodeJob(second!, jobDeps())).toBe('withdrawn');
+    expect(sms.sent).toHaveLength(1); // only the duplicate's call reached the sender
+  });
+
+  it('withdraws the code and says so when the job cannot be handed to the queue', async () => {
+    jobs.down = true;
+    expect(await driverDesk(deps()).requestCode(alice, 'dev', { kind: 'plate', plate, bound })).toBe(
+      '短信暂时未能发送，请稍后再试，或发送“验证 京A12345 车架号后6位”（车架号见行驶证）验证。',
+    );
     expect(codes.pendingBy.size).toBe(0);
   });
 
@@ -284,7 +402,7 @@ describe('asking for a code', () => {
       },
     ];
     const desk = driverDesk(deps());
-    expect(await desk.requestCode(alice, { kind: 'licence', licenceNumber: licence })).toContain(
+    expect(await desk.requestCode(alice, 'dev', { kind: 'licence', licenceNumber: licence })).toContain(
       '驾驶证 1101**********1234 登记的尾号0001的手机',
     );
     expect(sms.sent[0]).toMatchObject({
