@@ -12,7 +12,7 @@ import { synth } from '../infra/helpers.ts';
 
 function awsSurface(bp: Blueprint) {
   // Physical names carry the stage; the local stack is stage `local`, so compare like with like.
-  const { stateful, stateless } = synth(bp, { stage: 'local' });
+  const { stateful, stateless, routes } = synth(bp, { stage: 'local' });
   const props = (t: Template, type: string) => Object.values(t.findResources(type)).map((r) => r.Properties);
   const blueprintId = (description: string) => /^blueprint:([a-z0-9-]+)/.exec(description)?.[1];
   const tagged = (t: Template, type: string, key: string) =>
@@ -22,7 +22,8 @@ function awsSurface(bp: Blueprint) {
       .map((tag) => tag.Value)
       .sort();
   return {
-    routes: props(stateless, 'AWS::ApiGatewayV2::Route')
+    // The routes are in the stateless stack's nested stack (lib/aws: 500 resources a template).
+    routes: props(routes, 'AWS::ApiGatewayV2::Route')
       .map((r) => r.RouteKey as string)
       .sort(),
     // A bucket's queue is made with its bucket, in the stateful stack.
