@@ -593,6 +593,7 @@ export const blueprintInput = {
       description:
         'The SMS of a code that proves a plate or licence (DRIVER_VERIFY_BY_SMS), handed on by the webhook: through the SMS delivery path (status, per-number cap, ledger, budget) at most once, or withdrawn and the follower told why in WeChat.',
       entry: 'functions/send-driver-code/handler.ts',
+      // not yet in test/bench/function-memory.ts; one deliverSms a job, as deliver-sms (peak 107 MB)
       memoryMb: 256,
       timeoutSeconds: 20,
       // drivers: the pending code (withdrawn when the send is blocked) and the registered phone;
