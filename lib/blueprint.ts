@@ -104,7 +104,7 @@ const REMINDER_ENVIRONMENT = { SERVED_CITIES: SERVED_CITIES.join(',') };
  * Driver notices (functions/core/drivers, schemas/drivers.ts DriverSettingsSchema documents each):
  * the department's city, how long registry hashes and events are kept, how long a personal page's
  * link opens, the reminder offsets, SMS to registered phones (off until the department enables it),
- * the points threshold and the verification attempts.
+ * the points threshold, the verification attempts and proof by an SMS code (off until enabled).
  */
 const DRIVER_ENVIRONMENT = {
   DRIVER_CITY: 'beijing',
@@ -115,6 +115,10 @@ const DRIVER_ENVIRONMENT = {
   DRIVER_POINTS_NOTICE_AT: '9',
   DRIVER_VERIFY_ATTEMPTS: '5',
   DRIVER_SUBJECT_ATTEMPTS: '20',
+  // Proof by an SMS code to the registered phone (off until the department enables it).
+  DRIVER_VERIFY_BY_SMS: 'false',
+  DRIVER_SMS_CODE_MINUTES: '10',
+  DRIVER_SMS_CODES_PER_DAY: '3',
 };
 
 /**
@@ -300,7 +304,9 @@ export const blueprintInput = {
         drivers: 'read-write',
         desk: 'read-write', // cases opened, followed up and rated in the conversation
       },
-      publishes: ['wechat-replies', 'desk-media'],
+      // driver-codes: the SMS of a code that proves a plate (DRIVER_VERIFY_BY_SMS) is sent by
+      // send-driver-code, so the webhook holds no SMS gateway (its bundle and cold start, issue #20).
+      publishes: ['wechat-replies', 'desk-media', 'driver-codes'],
       secrets: ['wechat-accounts', 'driver-integrations'],
       environment: {
         ...DESK_ENVIRONMENT, // with the restriction data's cache
@@ -583,6 +589,25 @@ export const blueprintInput = {
       secrets: ['driver-integrations'],
       environment: { ...DRIVER_ENVIRONMENT, ...RESTRICTION_DATA_ENVIRONMENT },
     },
+    'send-driver-code': {
+      description:
+        'The SMS of a code that proves a plate or licence (DRIVER_VERIFY_BY_SMS), handed on by the webhook: through the SMS delivery path (status, per-number cap, ledger, budget) at most once, or withdrawn and the follower told why in WeChat.',
+      entry: 'functions/send-driver-code/handler.ts',
+      // not yet in test/bench/function-memory.ts; one deliverSms a job, as deliver-sms (peak 107 MB)
+      memoryMb: 256,
+      timeoutSeconds: 20,
+      // drivers: the pending code (withdrawn when the send is blocked) and the registered phone;
+      // ledger: the per-number cap and the reservation by push key; operations: budget, records, policy.
+      tables: {
+        subscribers: 'read',
+        ledger: 'read-write',
+        operations: 'read-write',
+        drivers: 'read-write',
+      },
+      publishes: ['wechat-replies'], // a blocked send told to the follower (customer-service message)
+      secrets: ['sms-gateway'],
+      environment: SMS_ENVIRONMENT,
+    },
     'get-driver-page': {
       description:
         'Public: a driver notice’s personal page (GET /d/{token}), the link signed and expiring; the violation with its photo links; never cached.',
@@ -739,6 +764,10 @@ export const blueprintInput = {
       description:
         'One job per photo or voice message a citizen attached, to copy from WeChat before it expires.',
     },
+    'driver-codes': {
+      description:
+        'One job { phoneId, pushKey, values, follower, kind, hash } per code asked for over WeChat (DRIVER_VERIFY_BY_SMS): its SMS, sent by send-driver-code.',
+    },
   },
 
   secrets: {
@@ -844,6 +873,17 @@ export const blueprintInput = {
       visibilityTimeoutSeconds: 60,
       maxReceives: 8,
       retentionDays: 3,
+    },
+    'driver-codes': {
+      description:
+        'SMS codes that prove a plate or licence, asked for over WeChat; a code is valid minutes, so a job is kept a day at most.',
+      function: 'send-driver-code',
+      subscribesTo: [{ topic: 'driver-codes' }],
+      batchSize: 1,
+      maxConcurrency: 2,
+      visibilityTimeoutSeconds: 60,
+      maxReceives: 3,
+      retentionDays: 1,
     },
     'wechat-replies': {
       description: 'Asynchronous WeChat replies (customer-service API).',

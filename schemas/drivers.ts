@@ -216,6 +216,16 @@ export const DriverSettingsSchema = z
     DRIVER_VERIFY_ATTEMPTS: z.coerce.number().int().min(1).max(20),
     /** Wrong proofs for one plate or licence a day, whoever sends them. */
     DRIVER_SUBJECT_ATTEMPTS: z.coerce.number().int().min(1).max(200),
+    /**
+     * A follower may also prove a plate or licence by a 6-digit code sent by SMS to the phone the
+     * platform registered for it (`验证 京A12345 短信`, then `验证码 123456`). Off by default: each code
+     * is an SMS, within the month's budget and the phone's caps.
+     */
+    DRIVER_VERIFY_BY_SMS: Flag,
+    /** How long a code sent by SMS can be used (minutes). */
+    DRIVER_SMS_CODE_MINUTES: z.coerce.number().int().min(1).max(60),
+    /** Codes a day per follower (at most one a minute) and per plate or licence, whoever asks. */
+    DRIVER_SMS_CODES_PER_DAY: z.coerce.number().int().min(1).max(20),
   })
   .transform((e) => ({
     city: e.DRIVER_CITY,
@@ -226,10 +236,43 @@ export const DriverSettingsSchema = z
     pointsNoticeAt: e.DRIVER_POINTS_NOTICE_AT,
     followerAttempts: e.DRIVER_VERIFY_ATTEMPTS,
     subjectAttempts: e.DRIVER_SUBJECT_ATTEMPTS,
+    smsCode: {
+      enabled: e.DRIVER_VERIFY_BY_SMS,
+      minutes: e.DRIVER_SMS_CODE_MINUTES,
+      perDay: e.DRIVER_SMS_CODES_PER_DAY,
+    },
   }));
 export type DriverSettings = z.output<typeof DriverSettingsSchema>;
 
 /** The ingest route: how old a request's timestamp may be. */
+/**
+ * A code's SMS, handed by the webhook (receive-wechat) to the `driver-codes` queue (send-driver-code):
+ * what deliverSms needs (the registered phone's SMS identity, the push key, the template values, the
+ * code among them) and what the job needs to withdraw the code and tell the follower when the send is
+ * blocked (who asked, on which account, the code's keyed hash, whether it was a plate or a licence).
+ * Nothing else personal: no number (the phone is its keyed id; the sealed number stays in the
+ * registry), and the plate only where the SMS itself says it (`values.subject`).
+ */
+export const DriverCodeJobSchema = z.strictObject({
+  phoneId: z.string().min(1).max(128),
+  pushKey: z.string().regex(/^driver-code#[0-9a-f]{24}$/),
+  values: z.strictObject({
+    code: z.string().regex(/^\d{6}$/),
+    /** `车辆京A12345` or `驾驶证1101**********1234`, as the SMS says it. */
+    subject: z.string().min(1).max(64),
+    minutes: z.string().regex(/^\d{1,2}$/),
+  }),
+  follower: z.strictObject({
+    channel: z.literal('wechat'),
+    id: z.string().min(1).max(64),
+    accountId: z.string().min(1).max(32),
+  }),
+  kind: z.enum(['plate', 'licence']),
+  /** The pending code's keyed hash (core/drivers/sms-code.ts codeHash): withdrawn by it. */
+  hash: z.string().regex(/^[0-9a-f]{64}$/),
+});
+export type DriverCodeJob = z.infer<typeof DriverCodeJobSchema>;
+
 export const DriverIngestSettingsSchema = z
   .object({ DRIVER_MAX_SKEW_S: z.coerce.number().int().min(1).max(3600) })
   .transform((e) => ({ maxSkewSeconds: e.DRIVER_MAX_SKEW_S }));

@@ -22,6 +22,8 @@ export const SmsTemplateKindSchema = z.enum([
   'driver-violation',
   'driver-points',
   'driver-due',
+  /** A code that proves a follower owns a plate or licence (DRIVER_VERIFY_BY_SMS). */
+  'driver-code',
   'desk-acknowledgement',
   'desk-answer',
   'desk-answer-link',

@@ -120,6 +120,11 @@ describe('a follower proves a plate over WeChat, and the notice reaches only the
   it('binds and verifies with the VIN’s last 6 characters; a bystander only binds', async () => {
     expect(await say(owner, '绑定 京A12345')).toContain('发送“验证 京A12345 车架号后6位”');
     expect(await say(owner, '违法')).toContain('验证 京A12345 车架号后6位');
+    // Proof by an SMS code is off unless the deployment enables it (DRIVER_VERIFY_BY_SMS): said so, with the VIN way.
+    expect(await say(owner, '验证 京A12345 短信')).toBe(
+      '本号暂未开通短信验证，请发送“验证 京A12345 车架号后6位”（车架号见行驶证）验证。',
+    );
+    expect(await say(owner, '验证码 123456')).toContain('本号暂未开通短信验证');
     expect(await say(owner, '验证 京A12345 000000')).toContain('验证未通过');
     expect(await say(owner, '验证 京A12345 184952')).toContain('验证成功');
     await say(bystander, '绑定 京A12345');

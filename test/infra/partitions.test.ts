@@ -167,7 +167,7 @@ describe('refused at synth time, with what to configure instead', () => {
     for (const fn of Object.values(input.functions) as Array<{ environment?: Record<string, string> }>)
       if (fn.environment?.SMS_PROVIDER) fn.environment.SMS_PROVIDER = 'sns';
     expect(refusal({ region: 'cn-northwest-1', identity: DEPARTMENT_OIDC }, defineBlueprint(input))).toMatch(
-      /SMS_PROVIDER=sns cannot send from deliver-sms, .*receive-sms/,
+      /SMS_PROVIDER=sns cannot send from deliver-sms, .*receive-sms, .*send-driver-code/,
     );
     // …and a domestic gateway overrides the blueprint's choice there.
     expect(() =>

@@ -278,6 +278,7 @@ describe('stateless stack', () => {
       'ReceiveWechat',
       'ReportWechatQuota', // the accounts' appIds, whose daily quota it reports
       'SendDeskAnswer', // the WeChat token, the SMS gateway, the case-link key
+      'SendDriverCode', // sms-gateway: the SMS of a code that proves a plate (not the webhook's)
       'SendWechatMass', // article mass sends (issue 15)
       'SendWechatReply',
     ]);
@@ -456,8 +457,90 @@ describe('SMS through Amazon SNS', () => {
     for (const fn of Object.values(input.functions) as Array<{ environment?: Record<string, string> }>)
       if (fn.environment?.SMS_PROVIDER) fn.environment.SMS_PROVIDER = 'sns';
     const sns = synth(defineBlueprint(input));
-    // SendDeskAnswer answers SMS and hotline citizens; ManageDesk and Receive12345 only seal numbers.
-    expect(publishesToNumbers(sns.stateless).sort()).toEqual(['DeliverSms', 'ReceiveSms', 'SendDeskAnswer']);
+    // SendDeskAnswer answers SMS and hotline citizens; SendDriverCode sends the codes that prove a
+    // plate (DRIVER_VERIFY_BY_SMS), not the webhook; ManageDesk and Receive12345 only seal numbers.
+    expect(publishesToNumbers(sns.stateless).sort()).toEqual([
+      'DeliverSms',
+      'ReceiveSms',
+      'SendDeskAnswer',
+      'SendDriverCode',
+    ]);
+  });
+});
+
+describe('the SMS of a code that proves a plate (driver-codes → send-driver-code), away from the webhook', () => {
+  type Statement = { Action: string | string[]; Resource: unknown };
+  const statementsOf = (prefix: string) =>
+    Object.entries(real.stateless.findResources('AWS::IAM::Policy'))
+      .filter(([id]) => id.startsWith(prefix))
+      .flatMap(([, p]) => p.Properties.PolicyDocument.Statement as Statement[]);
+  const actions = (st: Statement) => [st.Action].flat();
+  /** The stateful resources a statement names (their logical ids, without the hash). */
+  const names = (st: Statement) =>
+    [...JSON.stringify(st.Resource).matchAll(/ExportsOutput(?:FnGetAtt|Ref)([A-Z][A-Za-z]+?)[0-9A-F]{8}/g)]
+      .map((m) => m[1]!)
+      .filter((n, i, all) => all.indexOf(n) === i)
+      .sort();
+  const granted = (prefix: string, test: (action: string) => boolean) =>
+    statementsOf(prefix)
+      .filter((st) => actions(st).some(test))
+      .flatMap(names)
+      .sort();
+  const writes = (a: string) => /^dynamodb:(PutItem|UpdateItem|DeleteItem|BatchWriteItem)$/.test(a);
+
+  it('grants send-driver-code only what sending, withdrawing and telling need', () => {
+    // Reads: the number's status (subscribers); writes: the pending code and registered phone
+    // (drivers), the number cap and ledger, the budget and records (operations). No Scan.
+    expect(granted('SendDriverCodeRole', (a) => a === 'dynamodb:GetItem')).toEqual([
+      'DriversTable',
+      'LedgerTable',
+      'OperationsTable',
+      'SubscribersTable',
+    ]);
+    expect(granted('SendDriverCodeRole', writes)).toEqual(['DriversTable', 'LedgerTable', 'OperationsTable']);
+    expect(statementsOf('SendDriverCodeRole').flatMap(actions)).not.toContain('dynamodb:Scan');
+    // One topic (a blocked send's note to the follower), one secret (the gateway), its own queue.
+    expect(granted('SendDriverCodeRole', (a) => a === 'sns:Publish')).toEqual(['WechatRepliesTopic']);
+    expect(granted('SendDriverCodeRole', (a) => a.startsWith('secretsmanager:'))).toEqual([
+      'SmsGatewaySecret',
+    ]);
+    const sqs = statementsOf('SendDriverCodeRole').filter((st) =>
+      actions(st).some((a) => a.startsWith('sqs:')),
+    );
+    expect(sqs.map((st) => JSON.stringify(st.Resource))).toEqual([
+      expect.stringMatching(/"DriverCodesQueue[0-9A-F]{8}","Arn"/),
+    ]);
+    // It calls no WeChat API (the note goes through send-wechat-reply), so it runs outside the VPC.
+    const [fn] = Object.entries(real.stateless.findResources('AWS::Lambda::Function')).filter(([id]) =>
+      id.startsWith('SendDriverCode'),
+    );
+    expect(fn![1].Properties.VpcConfig).toBeUndefined();
+    expect(
+      Object.keys(fn![1].Properties.Environment.Variables)
+        .filter((k) => /^(TABLE|TOPIC|SMS_GATEWAY|WECHAT)/.test(k))
+        .sort(),
+    ).toEqual([
+      'SMS_GATEWAY_SECRET_ARN',
+      'TABLE_DRIVERS',
+      'TABLE_LEDGER',
+      'TABLE_OPERATIONS',
+      'TABLE_SUBSCRIBERS',
+      'TOPIC_WECHAT_REPLIES_ARN',
+    ]);
+  });
+
+  it('leaves the webhook without the SMS gateway and the ledger write, publishing the job instead', () => {
+    expect(granted('ReceiveWechatRole', (a) => a.startsWith('secretsmanager:'))).not.toContain(
+      'SmsGatewaySecret',
+    );
+    expect(granted('ReceiveWechatRole', writes)).not.toContain('LedgerTable');
+    expect(granted('ReceiveWechatRole', (a) => a === 'sns:Publish')).toContain('DriverCodesTopic');
+    // The queue's consumer is send-driver-code alone, retried then dead-lettered like every queue.
+    real.stateless.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
+      FunctionName: { Ref: Match.stringLikeRegexp('^SendDriverCodeFunction') },
+      BatchSize: 1,
+      ScalingConfig: { MaximumConcurrency: 2 },
+    });
   });
 });
 

@@ -21,7 +21,11 @@ type Follower =
 type By = 'plate' | 'openid';
 
 const STATE: Record<string, string> = { unprocessed: '未处理', processed: '已处理', paid: '已缴款' };
-const METHOD: Record<string, string> = { vin: '车架号后6位', 'file-number': '档案编号' };
+const METHOD: Record<string, string> = {
+  vin: '车架号后6位',
+  'file-number': '档案编号',
+  'sms-code': '短信验证码',
+};
 
 /** A table's empty text as information (Ant Design greys it out below the contrast axe-core asks for). */
 const Empty = ({ text }: { text: string }) => <Typography.Text>{text}</Typography.Text>;

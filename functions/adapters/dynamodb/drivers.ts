@@ -4,17 +4,19 @@
  * (`REGOWNER#…`, read with the registry in one Query), violations, points, due dates (on the sparse
  * `gsi1` by date and shard), who its notices go to (one HOLDERS item: read 100 subjects a
  * BatchGetItem) and the day's wrong proofs; one partition per follower with what they
- * verified; sealed registered phones by their SMS identity; weekly verification counts. Every record
+ * verified, their pending SMS code (its keyed hash) and the codes sent; sealed registered phones by
+ * their SMS identity; weekly verification counts. Every record
  * write is conditional on the platform's time of the change, so an event applied twice is a
  * duplicate and an older one is stale. Items are validated with zod when read back; every item
  * expires by TTL after the retention.
  */
 
 import { createHash } from 'node:crypto';
-import { ConditionalCheckFailedException } from '@aws-sdk/client-dynamodb';
+import { ConditionalCheckFailedException, TransactionCanceledException } from '@aws-sdk/client-dynamodb';
 import {
   BatchGetCommand,
   type BatchGetCommandOutput,
+  DeleteCommand,
   type DynamoDBDocumentClient,
   GetCommand,
   PutCommand,
@@ -32,7 +34,9 @@ import type {
   LicenceRecord,
   Owner,
   Ownerships,
+  PendingCode,
   PointsRecord,
+  SmsCodes,
   VehicleRecord,
   VerificationTally,
   Verified,
@@ -95,7 +99,7 @@ const OwnerItem = z.object({
   id: z.string(),
   account: z.string(),
   verifiedAt: z.string(),
-  method: z.enum(['vin', 'file-number']),
+  method: z.enum(['vin', 'file-number', 'sms-code']),
 });
 const VerifiedItem = z.object({ subject: SubjectSchema, display: z.string(), verifiedAt: z.string() });
 
@@ -535,5 +539,116 @@ export class DynamoRegisteredPhones {
       new GetCommand({ TableName: this.table, Key: keys.registeredPhone(phoneId) }),
     );
     return res.Item ? { phone: z.string().parse(res.Item.phone), optOutConfirmedAt: null } : undefined;
+  }
+}
+
+const PendingCodeItem = z.object({
+  subject: SubjectSchema,
+  display: z.string(),
+  hash: z.string().regex(/^[0-9a-f]{64}$/),
+  expiresAtMs: z.number(),
+});
+
+/**
+ * Codes sent by SMS (core/drivers/sms-code.ts): a follower's one pending code, kept as its keyed
+ * hash until it is used or its TTL passes, and the sends counted in one transaction — the follower's
+ * last send (the interval), the follower's sends of the day and the subject's sends of the day.
+ */
+export class DynamoSmsCodes implements SmsCodes {
+  private readonly doc: DynamoDBDocumentClient;
+  private readonly table: string;
+  constructor(doc: DynamoDBDocumentClient, table: string) {
+    this.doc = doc;
+    this.table = table;
+  }
+
+  async take(
+    ref: { channel: Channel; id: string },
+    subject: Subject,
+    day: string,
+    nowMs: number,
+    limits: { intervalMs: number; perDay: number },
+  ): Promise<'ok' | 'too-soon' | 'daily-limit'> {
+    const dayTtl = ttlFloor(Date.parse(`${day}T00:00:00+08:00`) / 1000 + 2 * 86_400);
+    const count = (Key: { pk: string; sk: string }) => ({
+      Update: {
+        TableName: this.table,
+        Key,
+        UpdateExpression: 'SET sends = if_not_exists(sends, :zero) + :one, expiresAt = :ttl',
+        ConditionExpression: 'attribute_not_exists(sends) OR sends < :max',
+        ExpressionAttributeValues: { ':zero': 0, ':one': 1, ':max': limits.perDay, ':ttl': dayTtl },
+      },
+    });
+    try {
+      await this.doc.send(
+        new TransactWriteCommand({
+          TransactItems: [
+            {
+              Update: {
+                TableName: this.table,
+                Key: keys.driverCodeLast(ref.channel, ref.id),
+                UpdateExpression: 'SET lastAt = :now, expiresAt = :ttl',
+                ConditionExpression: 'attribute_not_exists(lastAt) OR lastAt <= :since',
+                ExpressionAttributeValues: {
+                  ':now': nowMs,
+                  ':since': nowMs - limits.intervalMs,
+                  ':ttl': ttlFloor(Math.floor(nowMs / 1000) + 86_400),
+                },
+              },
+            },
+            count(keys.driverFollowerCodes(ref.channel, ref.id, day)),
+            count(keys.driverSubjectCodes(subject, day)),
+          ],
+        }),
+      );
+      return 'ok';
+    } catch (error) {
+      if (!(error instanceof TransactionCanceledException)) throw error;
+      const reasons = error.CancellationReasons ?? [];
+      if (!reasons.some((r) => r.Code === 'ConditionalCheckFailed')) throw error;
+      return reasons[0]?.Code === 'ConditionalCheckFailed' ? 'too-soon' : 'daily-limit';
+    }
+  }
+
+  async put(ref: { channel: Channel; id: string }, code: PendingCode): Promise<void> {
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: {
+          ...keys.driverPendingCode(ref.channel, ref.id),
+          ...code,
+          expiresAt: ttlFloor(Math.ceil(code.expiresAtMs / 1000)),
+        },
+      }),
+    );
+  }
+
+  async pending(ref: { channel: Channel; id: string }): Promise<PendingCode | undefined> {
+    const res = await this.doc.send(
+      new GetCommand({
+        TableName: this.table,
+        Key: keys.driverPendingCode(ref.channel, ref.id),
+        ConsistentRead: true,
+      }),
+    );
+    return res.Item ? PendingCodeItem.parse(res.Item) : undefined;
+  }
+
+  async consume(ref: { channel: Channel; id: string }, hash: string): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new DeleteCommand({
+          TableName: this.table,
+          Key: keys.driverPendingCode(ref.channel, ref.id),
+          ConditionExpression: '#h = :h',
+          ExpressionAttributeNames: { '#h': 'hash' },
+          ExpressionAttributeValues: { ':h': hash },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
   }
 }

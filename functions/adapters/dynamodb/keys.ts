@@ -118,6 +118,18 @@ const builders = {
     pk: keys.driverFollower(channel, id),
     sk: `TRY#${s.key}#${day}`,
   }),
+  /** A follower's pending SMS code (its keyed hash; one at a time) and when they last asked for one. */
+  driverPendingCode: (channel: Channel, id: string) => ({ pk: keys.driverFollower(channel, id), sk: 'CODE' }),
+  driverCodeLast: (channel: Channel, id: string) => ({
+    pk: keys.driverFollower(channel, id),
+    sk: 'CODELAST',
+  }),
+  /** SMS codes sent on a day: at a follower's request, and for one vehicle or licence, whoever asked. */
+  driverFollowerCodes: (channel: Channel, id: string, day: string) => ({
+    pk: keys.driverFollower(channel, id),
+    sk: `CODES#${day}`,
+  }),
+  driverSubjectCodes: (s: Subject, day: string) => ({ pk: keys.driverSubject(s), sk: `CODES#${day}` }),
   /** Wrong proofs of one vehicle or licence on a day, whoever sent them. */
   driverSubjectTries: (s: Subject, day: string) => ({ pk: keys.driverSubject(s), sk: `TRIES#${day}` }),
   /** A registered phone, sealed, by its SMS identity (deliver-sms reads it for SMS to registered phones). */

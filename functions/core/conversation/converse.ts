@@ -183,6 +183,8 @@ function needsBook(intent: Intent): boolean {
     'location-reports',
     'verify-plate',
     'verify-licence',
+    'verify-by-sms',
+    'verify-code',
     'unbind-licence',
     'driver-query',
     'case',
@@ -312,6 +314,34 @@ async function apply(
       return deps.drivers.verifyLicence(ref, deps.account.id, {
         licenceNumber: intent.licence,
         fileNumber: intent.file,
+      });
+    case 'verify-by-sms': {
+      if (!deps.drivers) return '本号暂未开通车主验证。';
+      if (intent.licence !== null) {
+        if (!/^[0-9A-Z]{6,20}$/.test(intent.licence))
+          return '驾驶证号为6–20位数字或字母，请发送“验证驾驶证 驾驶证号 短信”。';
+        return deps.drivers.requestCode(ref, deps.account.id, {
+          kind: 'licence',
+          licenceNumber: intent.licence,
+        });
+      }
+      if (!intent.plate) return '请发送“验证 京A12345 短信”，验证码将发送到该车登记的手机。';
+      let plate: string;
+      try {
+        plate = parsePlate(intent.plate).canonical;
+      } catch (e) {
+        if (e instanceof PlateError) return `${e.zh}，请发送“验证 京A12345 短信”。`;
+        throw e;
+      }
+      const bound = subscriber.bindings.map((b) => b.plate);
+      return deps.drivers.requestCode(ref, deps.account.id, { kind: 'plate', plate, bound });
+    }
+    case 'verify-code':
+      if (!deps.drivers) return '本号暂未开通车主验证。';
+      if (!intent.code) return '请发送“验证码 6位数字”（验证码见短信）。';
+      return deps.drivers.confirmCode(ref, deps.account.id, {
+        code: intent.code,
+        bound: subscriber.bindings.map((b) => b.plate),
       });
     case 'unbind-licence':
       if (!deps.drivers) return '本号暂未开通驾驶证验证。';

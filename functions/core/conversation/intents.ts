@@ -59,6 +59,10 @@ export type Intent =
   | { type: 'verify-plate'; plate: string; proof: string | null }
   /** 验证驾驶证 <licence number> <file number>. */
   | { type: 'verify-licence'; licence: string | null; file: string | null }
+  /** 验证 <plate> 短信 / 验证驾驶证 <licence number> 短信: a code by SMS to the registered phone. */
+  | { type: 'verify-by-sms'; plate: string | null; licence: string | null }
+  /** 验证码 <6 digits>: the code sent by SMS (null: the word alone). */
+  | { type: 'verify-code'; code: string | null }
   | { type: 'unbind-licence' }
   /** 违法 / 记分 / 年检: the follower's own vehicles' or licence's records. */
   | { type: 'driver-query'; what: 'violations' | 'points' | 'inspection' }
@@ -330,11 +334,24 @@ const DRIVER_QUERIES: Record<string, 'violations' | 'points' | 'inspection'> = {
   机动车检验: 'inspection',
 };
 
-/** 违法 / 记分 / 年检, 验证 …, 验证驾驶证 …, 解绑驾驶证 (matched whole, like the other commands). */
+/**
+ * 违法 / 记分 / 年检, 验证 …, 验证驾驶证 …, 验证 … 短信, 验证码 …, 解绑驾驶证 (matched whole, like the
+ * other commands).
+ */
 function driverCommand(text: string): Intent | null {
   const query = DRIVER_QUERIES[text];
   if (query) return { type: 'driver-query', what: query };
   if (text === '解绑驾驶证' || text === '取消驾驶证验证') return { type: 'unbind-licence' };
+  // Before 验证 <plate>: 验证码 is its own word (a VIN's last 6 may be digits only, like a code).
+  const code = /^验证码\s*(?:[:：]\s*)?(\d{6})?$/.exec(text);
+  if (code) return { type: 'verify-code', code: code[1] ?? null };
+  const bySms = /^验证(驾驶证)?\s*(.*?)\s*(?:短信验证|短信|SMS)$/i.exec(text);
+  if (bySms) {
+    const arg = bySms[2]!.replace(/\s+/g, '');
+    return bySms[1]
+      ? { type: 'verify-by-sms', plate: null, licence: arg.toUpperCase() || null }
+      : { type: 'verify-by-sms', plate: arg || null, licence: null };
+  }
   const licence = /^验证驾驶证\s*(?:([0-9A-Za-z]{6,20})\s*(?:(\d{12}))?)?$/.exec(text);
   if (licence)
     return { type: 'verify-licence', licence: licence[1]?.toUpperCase() ?? null, file: licence[2] ?? null };

@@ -1,6 +1,7 @@
 /**
- * Notes to a WeChat follower about a request of their own that another channel completed — today,
- * the phone that linked itself as their 短信备用 fallback (core/sms/replies.ts). Sent as a
+ * Notes to a WeChat follower about a request of their own that another channel completed — the
+ * phone that linked itself as their 短信备用 fallback (core/sms/replies.ts), and a code proving a
+ * plate whose SMS could not be sent (core/drivers/code-sends.ts). Sent as a
  * customer-service message, within the follower's window (./customer-service.ts), at most once per
  * note.
  *

@@ -12,66 +12,22 @@
  *     type of the plate); a plate or licence the platform has not registered counts as a wrong proof
  *     (so the answer does not tell whether a record exists);
  *  4. verified: the follower is an owner (notices follow), counted in the week's measures.
+ * Where the deployment enables it, a code sent by SMS to the registered phone is a proof too
+ * (./sms-code.ts); every proof takes the one course of ./proof.ts.
  */
-import { type Clock, civilDate, daysBetween, isoWeek, today } from '../time.ts';
-import type { Channel } from '../vocabulary.ts';
-import type { DriverRecords, Ownerships, VerificationTally, Verified } from './ports.ts';
-import { licenceKey, maskLicence, proofMatches, type Subject, vehicleKey } from './subjects.ts';
+import { daysBetween, isoWeek, today } from '../time.ts';
+import type { Verified } from './ports.ts';
+import { type DeskDeps, type Ref, type VerifyResult, verify } from './proof.ts';
+import {
+  codeConfirmReply,
+  codeRequestReply,
+  confirmCode,
+  requestCode,
+  type SmsCodeRequest,
+} from './sms-code.ts';
+import { licenceKey, maskLicence, proofMatches, vehicleKey } from './subjects.ts';
 
-export interface DeskDeps {
-  records: Pick<DriverRecords, 'vehicle' | 'licence' | 'violations' | 'points' | 'due'>;
-  ownerships: Ownerships;
-  tally: VerificationTally;
-  clock: Clock;
-  pepper: Buffer;
-  settings: { followerAttempts: number; subjectAttempts: number; retentionDays: number };
-}
-
-export type VerifyResult =
-  | { outcome: 'verified' | 'already'; display: string }
-  | { outcome: 'not-bound' }
-  | { outcome: 'wrong'; left: number }
-  | { outcome: 'locked' };
-
-type Ref = { channel: Channel; id: string };
-
-async function verify(
-  ref: Ref,
-  account: string,
-  subject: Subject,
-  display: string,
-  matches: () => Promise<boolean>,
-  method: 'vin' | 'file-number',
-  deps: DeskDeps,
-): Promise<VerifyResult> {
-  const now = deps.clock.now();
-  const day = civilDate(now);
-  const week = isoWeek(day);
-  if ((await deps.ownerships.verified(ref)).some((v) => v.subject.key === subject.key))
-    return { outcome: 'already', display };
-  const { followerAttempts, subjectAttempts } = deps.settings;
-  const before = await deps.ownerships.failures(ref, subject, day);
-  if (before.follower >= followerAttempts || before.subject >= subjectAttempts) {
-    await deps.tally.count(week, 'locked');
-    return { outcome: 'locked' };
-  }
-  await deps.tally.count(week, 'attempts');
-  if (await matches()) {
-    const expiresAt = Math.floor(now.getTime() / 1000) + deps.settings.retentionDays * 86_400;
-    await deps.ownerships.verify(
-      { ...ref, account, verifiedAt: now.toISOString(), method },
-      subject,
-      display,
-      expiresAt,
-    );
-    await deps.tally.count(week, 'verified', 1);
-    return { outcome: 'verified', display };
-  }
-  const after = await deps.ownerships.recordFailure(ref, subject, day);
-  await deps.tally.count(week, 'wrong');
-  const left = Math.max(0, followerAttempts - after.follower);
-  return left === 0 || after.subject >= subjectAttempts ? { outcome: 'locked' } : { outcome: 'wrong', left };
-}
+export type { DeskDeps, VerifyResult };
 
 /** 验证 <plate> <VIN last 6>: `bound` are the follower's bound plates (canonical). */
 export async function verifyPlate(
@@ -238,6 +194,10 @@ export interface DriverDesk {
   query(ref: Ref, what: 'violations' | 'points' | 'inspection'): Promise<string>;
   unbound(ref: Ref, plates: readonly string[]): Promise<void>;
   licencesUnbound(ref: Ref): Promise<string>;
+  /** 验证 京A12345 短信 / 验证驾驶证 <号> 短信: a code by SMS to the registered phone (`account`: told there if blocked). */
+  requestCode(ref: Ref, account: string, req: SmsCodeRequest): Promise<string>;
+  /** 验证码 123456. */
+  confirmCode(ref: Ref, account: string, req: { code: string; bound: readonly string[] }): Promise<string>;
 }
 
 export function driverDesk(deps: DeskDeps): DriverDesk {
@@ -257,6 +217,18 @@ export function driverDesk(deps: DeskDeps): DriverDesk {
     licencesUnbound: async (ref) => {
       const n = await licencesUnbound(ref, deps);
       return n ? '已取消驾驶证验证，将不再收到记分与换证提醒。' : '您还没有验证驾驶证。';
+    },
+    requestCode: async (ref, account, req) =>
+      codeRequestReply(await requestCode(ref, account, req, deps), req, {
+        perDay: deps.settings.smsCode?.perDay ?? 0,
+        followerAttempts: limit,
+      }),
+    confirmCode: async (ref, account, req) => {
+      const { subject, result } = await confirmCode(ref, account, req, deps);
+      if (result.outcome === 'not-bound') return verifyReply(result, 'plate', limit);
+      if (result.outcome === 'no-code' || result.outcome === 'disabled' || result.outcome === 'wrong')
+        return codeConfirmReply(result);
+      return verifyReply(result, subject?.type === 'licence' ? 'licence' : 'plate', limit);
     },
   };
 }

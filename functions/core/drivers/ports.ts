@@ -3,7 +3,7 @@
  * registry, violations, points, due dates), the followers who proved they own a vehicle or licence,
  * and their verification attempts. functions/adapters/dynamodb/drivers.ts implements them.
  */
-import type { DueKind } from '../../../schemas/drivers.ts';
+import type { DriverCodeJob, DueKind } from '../../../schemas/drivers.ts';
 import type { Channel } from '../vocabulary.ts';
 import type { Subject } from './subjects.ts';
 
@@ -70,7 +70,7 @@ export interface Owner {
   /** The WeChat account they follow (`sms` for SMS subscribers). */
   account: string;
   verifiedAt: string;
-  method: 'vin' | 'file-number';
+  method: 'vin' | 'file-number' | 'sms-code';
 }
 
 /** Who a subject's notices go to: its verified owners, and the registered phone's id. */
@@ -144,4 +144,56 @@ export interface VerificationTally {
     outcome: 'attempts' | 'verified' | 'wrong' | 'locked',
     ownersDelta?: number,
   ): Promise<void>;
+}
+
+/** A code sent by SMS to a subject's registered phone, waiting for the follower who asked for it. */
+export interface PendingCode {
+  subject: Subject;
+  /** The plate, or the masked licence. */
+  display: string;
+  /** Keyed hash of the code, bound to the follower and the subject (./sms-code.ts codeHash). */
+  hash: string;
+  /** When it stops being accepted (ms). */
+  expiresAtMs: number;
+}
+
+/**
+ * The codes sent by SMS: one pending code per follower (a new one replaces it), stored only as its
+ * keyed hash, and the sends counted against the follower (at most one a `intervalMs`, `perDay` a day)
+ * and the subject (`perDay` a day, whoever asks).
+ */
+export interface SmsCodes {
+  /** Counts one send now, unless the follower sent one within the interval or a day's limit is reached. */
+  take(
+    ref: { channel: Channel; id: string },
+    subject: Subject,
+    day: string,
+    nowMs: number,
+    limits: { intervalMs: number; perDay: number },
+  ): Promise<'ok' | 'too-soon' | 'daily-limit'>;
+  put(ref: { channel: Channel; id: string }, code: PendingCode): Promise<void>;
+  pending(ref: { channel: Channel; id: string }): Promise<PendingCode | undefined>;
+  /** Removes the pending code if it is still the one with this hash: true for the one caller that did. */
+  consume(ref: { channel: Channel; id: string }, hash: string): Promise<boolean>;
+}
+
+/**
+ * Sends a code to a registered phone (its SMS identity and sealed number) through the SMS delivery
+ * path: the number's status, the per-number daily cap, the person's cap on the push ledger and the
+ * month's budget. `uncertain`: the gateway did not answer (it may have been sent); `duplicate`: the
+ * ledger already holds this push key (an earlier delivery of the same job handled it).
+ */
+export interface CodeSms {
+  send(
+    to: { phoneId: string },
+    message: { pushKey: string; values: Record<string, string> },
+  ): Promise<'sent' | 'uncertain' | 'duplicate' | 'budget' | 'capped' | 'refused' | 'failed'>;
+}
+
+/**
+ * Where the webhook hands a code's SMS (the `driver-codes` queue, sent by send-driver-code): the
+ * webhook keeps no SMS gateway and answers within WeChat's 5 s.
+ */
+export interface CodeJobs {
+  send(job: DriverCodeJob): Promise<void>;
 }

@@ -30,6 +30,7 @@ import { telemetry } from '../telemetry.ts';
 import { content } from './content.ts';
 import { deskDeps } from './desk.ts';
 import { deskQueues } from './desk-queues.ts';
+import { codeJobs, smsCodes } from './driver-codes.ts';
 import { driverDeskFor } from './drivers.ts';
 import { pushRuns, pushStats } from './pushes.ts';
 import { restrictionData } from './restriction-data.ts';
@@ -44,7 +45,7 @@ const notices = new DynamoNoticeFeed(
   settings(NoticeFeedSettingsSchema),
 );
 const { reminderCities } = settings(ReminderSettingsSchema);
-const drivers = driverDeskFor();
+const drivers = driverDeskFor({ codes: smsCodes, jobs: codeJobs });
 const desk = deskDeps({ queues: deskQueues });
 
 export async function converseFor(account: WeChatAccount, ref: SubscriberRef, inbound: Inbound) {

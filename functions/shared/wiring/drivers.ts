@@ -23,8 +23,11 @@ export const driverSecret = driverSecretSource(env());
 export const driverRecords = () => new DynamoDriverRecords(documentClient, tableName('drivers'));
 export const verificationTally = () => new DynamoVerificationTally(documentClient, tableName('drivers'));
 
-/** The conversation's driver desk (receive-wechat): verification and 违法 / 记分 / 年检. */
-export function driverDeskFor() {
+/**
+ * The conversation's driver desk (receive-wechat): verification and 违法 / 记分 / 年检; `sms`, the
+ * codes and their SMS where the deployment proves ownership by SMS too (./driver-codes.ts).
+ */
+export function driverDeskFor(sms?: DeskDeps['sms']) {
   const table = tableName('drivers');
   const base: Omit<DeskDeps, 'pepper'> = {
     records: new DynamoDriverRecords(documentClient, table),
@@ -35,7 +38,9 @@ export function driverDeskFor() {
       followerAttempts: driverSettings.followerAttempts,
       subjectAttempts: driverSettings.subjectAttempts,
       retentionDays: driverSettings.retentionDays,
+      smsCode: driverSettings.smsCode,
     },
+    ...(sms ? { sms } : {}),
   };
   let desk: ReturnType<typeof driverDesk> | undefined;
   const get = async () => {
@@ -52,6 +57,10 @@ export function driverDeskFor() {
       (await get()).unbound(...a),
     licencesUnbound: async (...a: Parameters<ReturnType<typeof driverDesk>['licencesUnbound']>) =>
       (await get()).licencesUnbound(...a),
+    requestCode: async (...a: Parameters<ReturnType<typeof driverDesk>['requestCode']>) =>
+      (await get()).requestCode(...a),
+    confirmCode: async (...a: Parameters<ReturnType<typeof driverDesk>['confirmCode']>) =>
+      (await get()).confirmCode(...a),
   };
 }
 
