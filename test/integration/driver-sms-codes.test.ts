@@ -153,6 +153,10 @@ describe('a code through the driver-codes job and the SMS delivery path', () => 
     const outcomes = await Promise.all([sendCodeJob(job, deps), sendCodeJob(job, deps)]);
     expect(outcomes.sort()).toEqual(['duplicate', 'sent']);
     expect(await sendCodeJob(job, deps)).toBe('duplicate');
+    // Delivered again once the SMS path's day has changed (a job redelivered across midnight, its
+    // code still valid): a new day's ledger and number cap would let it through; the code's claim holds it.
+    const nextDay = codeSmsSender({ ...smsDeps, clock: fixedClock('2026-11-17T02:00:00Z') });
+    expect(await sendCodeJob(job, { ...deps, sender: nextDay })).toBe('duplicate');
     expect(sent).toHaveLength(1);
     const message = sent[0]!;
     expect(message.phone).toBe(phone);

@@ -634,6 +634,25 @@ export class DynamoSmsCodes implements SmsCodes {
     return res.Item ? PendingCodeItem.parse(res.Item) : undefined;
   }
 
+  async claimSend(ref: { channel: Channel; id: string }, hash: string): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: keys.driverPendingCode(ref.channel, ref.id),
+          UpdateExpression: 'SET sendClaimed = :yes',
+          ConditionExpression: '#h = :h AND attribute_not_exists(sendClaimed)',
+          ExpressionAttributeNames: { '#h': 'hash' },
+          ExpressionAttributeValues: { ':h': hash, ':yes': true },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (error instanceof ConditionalCheckFailedException) return false;
+      throw error;
+    }
+  }
+
   async consume(ref: { channel: Channel; id: string }, hash: string): Promise<boolean> {
     try {
       await this.doc.send(

@@ -26,7 +26,7 @@ import type { CodeSms, SmsCodes } from './ports.ts';
 import { codeBlockedNote } from './sms-code.ts';
 
 export interface CodeJobDeps {
-  codes: Pick<SmsCodes, 'pending' | 'consume'>;
+  codes: Pick<SmsCodes, 'pending' | 'consume' | 'claimSend'>;
   sender: CodeSms;
   /** The customer-service message that tells the follower a send was blocked (once, by key). */
   followers: FollowerNotes;
@@ -46,6 +46,12 @@ export async function sendCodeJob(job: DriverCodeJob, deps: CodeJobDeps): Promis
     deps.log('info', 'driver code not sent: withdrawn, replaced or expired since', { pushKey });
     deps.metric('DriverCodesWithdrawnBeforeSend');
     return 'withdrawn';
+  }
+  // Once per code: a redelivered job finds it claimed (the ledger's push key alone would not hold
+  // across midnight). A crash after the claim leaves the code unsent; the follower may ask again.
+  if (!(await deps.codes.claimSend(ref, job.hash))) {
+    deps.log('info', 'driver code SMS duplicate: not sent again', { pushKey });
+    return 'duplicate';
   }
   const sent = await deps.sender.send({ phoneId: job.phoneId }, { pushKey, values: { ...job.values } });
   if (sent === 'sent' || sent === 'uncertain' || sent === 'duplicate') {

@@ -175,6 +175,11 @@ export interface SmsCodes {
   pending(ref: { channel: Channel; id: string }): Promise<PendingCode | undefined>;
   /** Removes the pending code if it is still the one with this hash: true for the one caller that did. */
   consume(ref: { channel: Channel; id: string }, hash: string): Promise<boolean>;
+  /**
+   * Marks the pending code with this hash as handed to the SMS path: true for the one caller that
+   * did. A job delivered again (even after midnight, when the ledger's day has changed) sends nothing.
+   */
+  claimSend(ref: { channel: Channel; id: string }, hash: string): Promise<boolean>;
 }
 
 /**

@@ -101,6 +101,12 @@ class MemoryCodes implements SmsCodes {
   async pending(ref: { id: string }) {
     return this.pendingBy.get(ref.id);
   }
+  claimed = new Set<string>();
+  async claimSend(ref: { id: string }, hash: string) {
+    if (this.pendingBy.get(ref.id)?.hash !== hash || this.claimed.has(hash)) return false;
+    this.claimed.add(hash);
+    return true;
+  }
   async consume(ref: { id: string }, hash: string) {
     if (this.pendingBy.get(ref.id)?.hash !== hash) return false;
     this.pendingBy.delete(ref.id);
