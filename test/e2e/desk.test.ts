@@ -370,7 +370,9 @@ describe('the 12345 platform', () => {
     expect([a.status, b.status].sort()).toEqual([200, 409]);
     const lost = a.status === 409 ? a : b;
     const winner = a.status === 409 ? 'ada' : 'sam';
-    expect(lost.body.detail).toMatch(new RegExp(`changed after you read it .*: ${winner} close`));
+    expect(lost.body.detail).toMatch(
+      new RegExp(`changed after you read it .*: the last change was “close” by ${winner}`),
+    );
     expect(lost.body).toMatchObject({ currentStatus: 'closed', lastChange: { action: 'close' } });
   });
 });

@@ -33,7 +33,9 @@ export async function staleConflict(
   const now = await store.get(number);
   const { history } = await store.thread(number);
   const last = history.at(-1);
-  const by = last ? `${last.actor} ${last.action} it at ${last.at}` : 'someone changed it';
+  const by = last
+    ? `the last change was “${last.action}” by ${last.actor} at ${last.at}`
+    : 'someone changed it';
   return new ConflictError(
     `Case ${number} changed after you read it (version ${basedOn}; now ${now?.version ?? '?'}, ${now?.status ?? 'gone'}): ${by}. Reload it and try again.`,
     {
