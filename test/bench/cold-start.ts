@@ -84,6 +84,8 @@ function environmentOf(fnId: string, variant: Variant): Record<string, string> {
   for (const id of Object.keys(def.tables)) env[envNames.table(id)] = `${blueprint.service}-${id}`;
   for (const id of def.publishes) env[envNames.topic(id)] = arn('sns', id);
   if (def.putsEvents) env[envNames.eventBus] = `${blueprint.service}-bus`;
+  for (const id of Object.keys(def.buckets)) env[envNames.bucket(id)] = `${id}-local-000000000000-${region}`;
+  for (const id of def.secrets) env[envNames.secret(id)] = arn('secretsmanager', `secret:${id}`);
   for (const id of Object.keys(def.scheduleGroups)) {
     const names = envNames.scheduleGroup(id);
     env[names.name] = id;
