@@ -7,73 +7,29 @@
  * the follower on the `wechat-replies` topic (send-wechat-reply sends it as a customer-service
  * message, at most once).
  */
-import type { FollowerNoteJob } from '../../../schemas/wechat.ts';
-import { DynamoRegisteredPhones, DynamoSmsCodes } from '../../adapters/dynamodb/drivers.ts';
+import { DynamoSmsCodes } from '../../adapters/dynamodb/drivers.ts';
 import { DynamoPushLedger } from '../../adapters/dynamodb/push-ledger.ts';
-import {
-  DynamoSmsBudget,
-  DynamoSmsContacts,
-  DynamoSmsMessages,
-  DynamoSmsNumberCap,
-} from '../../adapters/dynamodb/sms.ts';
-import { DynamoSubscriberRepository } from '../../adapters/dynamodb/subscribers.ts';
-import type { SmsDeliverDeps } from '../../core/delivery/sms.ts';
 import { type CodeJobDeps, codeSmsSender } from '../../core/drivers/code-sends.ts';
 import type { CodeSms } from '../../core/drivers/ports.ts';
-import type { FollowerNotes } from '../../core/sms/replies.ts';
 import { documentClient } from '../clients/dynamodb.ts';
-import { topics } from '../clients/sns.ts';
 import { clock } from '../clock.ts';
-import { tableName, topicArn } from '../config.ts';
+import { tableName } from '../config.ts';
 import { telemetry } from '../telemetry.ts';
-import { policyStore } from './pushes.ts';
-import { catalogue, smsLog, smsMetric, settings as smsSettings } from './sms.ts';
-import { smsRuntime } from './sms-runtime.ts';
+import { followerNotes } from './follower-notes.ts';
+import { smsSendingDeps } from './sms-sending.ts';
 
-const stores = {
-  subscribers: new DynamoSubscriberRepository(documentClient, tableName('subscribers')),
-  contacts: new DynamoSmsContacts(documentClient, tableName('subscribers')),
-  registeredPhones: new DynamoRegisteredPhones(documentClient, tableName('drivers')),
-  numberCap: new DynamoSmsNumberCap(documentClient, tableName('ledger')),
-  ledger: new DynamoPushLedger(documentClient, tableName('ledger')),
-  budget: new DynamoSmsBudget(documentClient, tableName('operations')),
-  messages: new DynamoSmsMessages(documentClient, tableName('operations')),
-};
+const sending = smsSendingDeps();
+const ledger = new DynamoPushLedger(documentClient, tableName('ledger'));
 
 /** The code's SMS; the gateway and the vault from the secret on the first job. */
 const codeSms: CodeSms = {
-  async send(to, message) {
-    const runtime = await smsRuntime();
-    const deps: SmsDeliverDeps = {
-      ...stores,
-      gateway: runtime.gateway,
-      vault: runtime.vault,
-      catalogue,
-      clock,
-      policy: async () => (await policyStore.get()).policy,
-      settings: smsSettings,
-      log: smsLog,
-      metric: smsMetric,
-    };
-    return codeSmsSender(deps).send(to, message);
-  },
-};
-
-/** A note to the follower, sent by send-wechat-reply through the customer-service API. */
-const followers: FollowerNotes = {
-  tell: (follower, key, text) =>
-    topics.publish(topicArn('wechat-replies'), {
-      kind: 'note',
-      ...follower,
-      key,
-      text,
-    } satisfies FollowerNoteJob),
+  send: async (to, message) => codeSmsSender({ ...(await sending()), ledger }).send(to, message),
 };
 
 export const codeJobDeps: CodeJobDeps = {
   codes: new DynamoSmsCodes(documentClient, tableName('drivers')),
   sender: codeSms,
-  followers,
+  followers: followerNotes(),
   clock,
   log: (level, message, details) => telemetry.log(level, message, details),
   metric: (name) => telemetry.metric(name),

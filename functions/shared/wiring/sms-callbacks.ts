@@ -4,7 +4,6 @@
  */
 
 import { NoticeFeedSettingsSchema, ReminderSettingsSchema } from '../../../schemas/settings.ts';
-import type { FollowerNoteJob } from '../../../schemas/wechat.ts';
 import { DynamoInboundLog } from '../../adapters/dynamodb/inbound-log.ts';
 import { DynamoNoticeFeed } from '../../adapters/dynamodb/notice-feed.ts';
 import {
@@ -18,15 +17,15 @@ import { receiveSmsCallback, type SmsCallbackRequest } from '../../adapters/sms/
 import { citizenInbox } from '../../core/desk/intake.ts';
 import { bookOf } from '../../core/restrictions/engine.ts';
 import { phoneId } from '../../core/sms/numbers.ts';
-import { type FollowerNotes, handleSmsReply } from '../../core/sms/replies.ts';
+import { handleSmsReply } from '../../core/sms/replies.ts';
 import { documentClient } from '../clients/dynamodb.ts';
-import { topics } from '../clients/sns.ts';
 import { clock, protocolNow } from '../clock.ts';
-import { settings as configured, tableName, topicArn } from '../config.ts';
+import { settings as configured, tableName } from '../config.ts';
 import { logger } from '../powertools.ts';
 import { content } from './content.ts';
 import { deskDeps } from './desk.ts';
 import { deskQueues } from './desk-queues.ts';
+import { followerNotes } from './follower-notes.ts';
 import { restrictionData } from './restriction-data.ts';
 import { catalogue, settings, smsLog, smsMetric } from './sms.ts';
 import { fallbackLinks } from './sms-fallback.ts';
@@ -50,11 +49,7 @@ const { reminderCities } = configured(ReminderSettingsSchema);
 const desk = deskDeps({ queues: deskQueues });
 
 /** Notes to WeChat followers (their 短信备用 is linked): the `wechat-replies` queue sends them. */
-const repliesTopic = topicArn('wechat-replies');
-const followerNotes: FollowerNotes = {
-  tell: (follower, key, text) =>
-    topics.publish(repliesTopic, { kind: 'note', ...follower, key, text } satisfies FollowerNoteJob),
-};
+const notes = followerNotes();
 
 /** One gateway callback, authenticated and handled; its duplicates and unknown receipts are counted. */
 export async function handleSmsCallback(request: SmsCallbackRequest) {
@@ -80,7 +75,7 @@ export async function handleSmsCallback(request: SmsCallbackRequest) {
         log: smsLog,
         metric: smsMetric,
         fallbackLinks,
-        followers: followerNotes,
+        followers: notes,
         desk: (phone, id) =>
           citizenInbox(desk, async () => ({
             channel: 'sms',
