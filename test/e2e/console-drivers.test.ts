@@ -9,14 +9,11 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it } from 'vitest';
-import { DEV_DRIVER_DEFAULTS } from '../../functions/adapters/integrations/secret.ts';
-import { accountsFromEnv } from '../../functions/adapters/wechat/accounts.ts';
 import { blueprintInput, defineBlueprint, REPO_ROOT } from '../../lib/blueprint.ts';
 import { ensureConsoleBuilt } from '../../lib/console.ts';
-import { signedBatch } from '../../lib/local/platform-user.ts';
 import { LocalStack } from '../../lib/local/stack.ts';
-import { buildRequest, messageXml, openReply } from '../../lib/local/wechat-user.ts';
 import { type Chromium, chromiumAvailable, launchChromium, type Page, signIn } from '../fixtures/browser.ts';
+import { driverParties } from '../fixtures/driver-e2e.ts';
 import { event } from '../fixtures/drivers.ts';
 
 process.env.STAGE = 'local';
@@ -32,36 +29,13 @@ const stack = new LocalStack({
   dynamodbEndpoint: inject('dynamodbEndpoint'),
   timeScale: 0.02,
 });
-const account = accountsFromEnv({})[0]!;
+const parties = driverParties(stack);
+const { ingest } = parties;
+const say = (text: string) => parties.say(owner, text);
 const owner = 'o-console-driver-owner-0001';
 let chromium: Chromium;
 const pages: Page[] = [];
 
-async function say(text: string): Promise<string> {
-  const request = buildRequest(
-    account,
-    messageXml({ kind: 'text', text }, owner, 'gh_local', Math.floor(Date.now() / 1000)),
-    { encrypted: true },
-  );
-  const res = await fetch(`${stack.endpoint}/webhooks/wechat/dev?${request.query}`, {
-    method: 'POST',
-    headers: { 'content-type': 'text/xml' },
-    body: request.body,
-  });
-  return openReply(account, await res.text()).content ?? '';
-}
-async function ingest(...events: unknown[]) {
-  const signed = signedBatch(
-    { id: DEV_DRIVER_DEFAULTS.DRIVER_INTEGRATION_ID, secret: DEV_DRIVER_DEFAULTS.DRIVER_INTEGRATION_SECRET },
-    events,
-  );
-  const res = await fetch(`${stack.endpoint}${signed.path}`, {
-    method: 'POST',
-    headers: signed.headers,
-    body: signed.body,
-  });
-  expect(res.status).toBe(200);
-}
 async function as(name: string, roles: string[]): Promise<Page> {
   const page = await chromium.browser.newPage();
   await page.emulateMedia({ reducedMotion: 'reduce' });

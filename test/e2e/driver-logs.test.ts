@@ -8,12 +8,9 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { DEV_DRIVER_DEFAULTS } from '../../functions/adapters/integrations/secret.ts';
-import { accountsFromEnv } from '../../functions/adapters/wechat/accounts.ts';
 import { blueprintInput, defineBlueprint } from '../../lib/blueprint.ts';
-import { signedBatch } from '../../lib/local/platform-user.ts';
 import { LocalStack } from '../../lib/local/stack.ts';
-import { buildRequest, messageXml, openReply } from '../../lib/local/wechat-user.ts';
+import { driverParties } from '../fixtures/driver-e2e.ts';
 import { event } from '../fixtures/drivers.ts';
 
 process.env.STAGE = 'local';
@@ -28,7 +25,9 @@ const stack = new LocalStack({
   dynamodbEndpoint: inject('dynamodbEndpoint'),
   timeScale: 0.02,
 });
-const account = accountsFromEnv({})[0]!;
+const parties = driverParties(stack);
+const { ingest } = parties;
+const say = (text: string) => parties.say(openid, text);
 const openid = 'o-log-owner-000000001';
 const SECRETS = {
   plate: '京A67890',
@@ -46,33 +45,6 @@ const capture = (chunk: unknown) => {
   lines.push(String(chunk));
   return true;
 };
-
-async function say(text: string) {
-  const request = buildRequest(
-    account,
-    messageXml({ kind: 'text', text }, openid, 'gh_local', Math.floor(Date.now() / 1000)),
-    { encrypted: true },
-  );
-  const res = await fetch(`${stack.endpoint}/webhooks/wechat/dev?${request.query}`, {
-    method: 'POST',
-    headers: { 'content-type': 'text/xml' },
-    body: request.body,
-  });
-  return openReply(account, await res.text()).content ?? '';
-}
-async function ingest(...events: unknown[]) {
-  const signed = signedBatch(
-    { id: DEV_DRIVER_DEFAULTS.DRIVER_INTEGRATION_ID, secret: DEV_DRIVER_DEFAULTS.DRIVER_INTEGRATION_SECRET },
-    events,
-  );
-  const res = await fetch(`${stack.endpoint}${signed.path}`, {
-    method: 'POST',
-    headers: signed.headers,
-    body: signed.body,
-  });
-  expect(res.status).toBe(200);
-  return res;
-}
 
 beforeAll(async () => {
   await stack.start();

@@ -16,13 +16,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
-import { DEV_DRIVER_DEFAULTS } from '../../functions/adapters/integrations/secret.ts';
-import { accountsFromEnv } from '../../functions/adapters/wechat/accounts.ts';
 import { blueprintInput, defineBlueprint } from '../../lib/blueprint.ts';
 import { localClient, localTableName } from '../../lib/local/dynamodb-local.ts';
-import { signedBatch } from '../../lib/local/platform-user.ts';
 import { LocalStack } from '../../lib/local/stack.ts';
-import { buildRequest, messageXml, openReply } from '../../lib/local/wechat-user.ts';
+import { driverParties } from '../fixtures/driver-e2e.ts';
 import { event } from '../fixtures/drivers.ts';
 
 process.env.STAGE = 'local';
@@ -37,40 +34,13 @@ const stack = new LocalStack({
   dynamodbEndpoint: inject('dynamodbEndpoint'),
   timeScale: 0.02,
 });
-const account = accountsFromEnv({})[0]!;
+const { say, ingest } = driverParties(stack);
 const doc = DynamoDBDocumentClient.from(localClient(inject('dynamodbEndpoint')));
 const owner = `o-smscode-${randomUUID().slice(0, 8)}`;
 const plate = '京A13579';
 const phone = '13800138000';
 
 const lines: string[] = [];
-async function say(openid: string, text: string): Promise<string> {
-  const request = buildRequest(
-    account,
-    messageXml({ kind: 'text', text }, openid, 'gh_local', Math.floor(Date.now() / 1000)),
-    { encrypted: true },
-  );
-  const res = await fetch(`${stack.endpoint}/webhooks/wechat/dev?${request.query}`, {
-    method: 'POST',
-    headers: { 'content-type': 'text/xml' },
-    body: request.body,
-  });
-  expect(res.status).toBe(200);
-  return openReply(account, await res.text()).content ?? '';
-}
-async function ingest(...events: unknown[]) {
-  const signed = signedBatch(
-    { id: DEV_DRIVER_DEFAULTS.DRIVER_INTEGRATION_ID, secret: DEV_DRIVER_DEFAULTS.DRIVER_INTEGRATION_SECRET },
-    events,
-  );
-  const res = await fetch(`${stack.endpoint}${signed.path}`, {
-    method: 'POST',
-    headers: signed.headers,
-    body: signed.body,
-  });
-  expect(res.status).toBe(200);
-  return (await res.json()) as { results: Array<{ status: string; notices?: number }> };
-}
 /** Waits (bounded) until `check` passes: the driver-codes job runs after the webhook answered. */
 const eventually = <T>(check: () => Promise<T> | T) => vi.waitFor(check, { timeout: 20_000, interval: 50 });
 

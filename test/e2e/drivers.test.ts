@@ -14,13 +14,11 @@ import { join } from 'node:path';
 import { DynamoDBDocumentClient, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { DynamoPushRuns } from '../../functions/adapters/dynamodb/push-runs.ts';
-import { DEV_DRIVER_DEFAULTS } from '../../functions/adapters/integrations/secret.ts';
-import { accountsFromEnv } from '../../functions/adapters/wechat/accounts.ts';
 import { blueprintInput, defineBlueprint } from '../../lib/blueprint.ts';
 import { localClient, localTableName } from '../../lib/local/dynamodb-local.ts';
 import { signedBatch } from '../../lib/local/platform-user.ts';
 import { LocalStack } from '../../lib/local/stack.ts';
-import { buildRequest, messageXml, openReply } from '../../lib/local/wechat-user.ts';
+import { devIntegration, driverParties } from '../fixtures/driver-e2e.ts';
 import { event } from '../fixtures/drivers.ts';
 
 process.env.STAGE = 'local';
@@ -34,46 +32,15 @@ const stack = new LocalStack({
   dynamodbEndpoint: inject('dynamodbEndpoint'),
   timeScale: 0.02,
 });
-const account = accountsFromEnv({})[0]!;
+const { say, post, ingest } = driverParties(stack);
+const integration = devIntegration;
 const doc = DynamoDBDocumentClient.from(localClient(inject('dynamodbEndpoint')));
 const runs = new DynamoPushRuns(doc, localTableName(bp.service, 'operations'));
-const integration = {
-  id: DEV_DRIVER_DEFAULTS.DRIVER_INTEGRATION_ID,
-  secret: DEV_DRIVER_DEFAULTS.DRIVER_INTEGRATION_SECRET,
-};
 /** The functions' clock at `shanghai` (2026-11-16T10:00) in Asia/Shanghai. */
 const setShanghaiTime = (shanghai: string) => {
   process.env.LOCAL_TIME_OFFSET_MS = String(Date.parse(`${shanghai}:00+08:00`) - Date.now());
 };
 
-async function say(openid: string, text: string): Promise<string> {
-  const request = buildRequest(
-    account,
-    messageXml({ kind: 'text', text }, openid, 'gh_local', Math.floor(Date.now() / 1000)),
-    { encrypted: true },
-  );
-  const res = await fetch(`${stack.endpoint}/webhooks/wechat/dev?${request.query}`, {
-    method: 'POST',
-    headers: { 'content-type': 'text/xml' },
-    body: request.body,
-  });
-  expect(res.status).toBe(200);
-  return openReply(account, await res.text()).content ?? '';
-}
-
-async function post(signed: ReturnType<typeof signedBatch>) {
-  const res = await fetch(`${stack.endpoint}${signed.path}`, {
-    method: 'POST',
-    headers: signed.headers,
-    body: signed.body,
-  });
-  return { status: res.status, body: (await res.json()) as Record<string, unknown> };
-}
-const ingest = async (...events: unknown[]) => {
-  const res = await post(signedBatch(integration, events));
-  expect(res.status).toBe(200);
-  return res.body as { results: Array<{ status: string; notices?: number }> };
-};
 const settle = async () => {
   for (const q of ['push-deliveries-wechat', 'push-deliveries-sms'])
     await stack.queues.get(q)!.drained(30_000);
