@@ -18,11 +18,24 @@ export const BUNDLE = {
 } as const;
 
 /**
- * Build-time constants for one deployment. Where Lambda has no X-Ray (`tracing` false: the China
- * regions) the function's environment says POWERTOOLS_TRACE_ENABLED=false (./service-function.ts);
- * defining the same value in the code lets esbuild drop the branch that loads the Powertools Tracer
- * (functions/shared/powertools.ts), and with it the X-Ray SDK, from the bundle. Where tracing is on
- * nothing is defined and the environment decides at run time, as before.
+ * Build-time constants for one function of one deployment.
+ *
+ * - Where Lambda has no X-Ray (`tracing` false: the China regions) the function's environment says
+ *   POWERTOOLS_TRACE_ENABLED=false (./service-function.ts); defining the same value in the code lets
+ *   esbuild drop the branch that loads the Powertools Tracer (functions/shared/powertools.ts), and with
+ *   it the X-Ray SDK, from the bundle. Where tracing is on nothing is defined and the environment
+ *   decides at run time, as before.
+ * - Where the function's deployed environment names an SMS_PROVIDER, SMS_BUNDLED_PROVIDER fixes it, so
+ *   the bundle holds that gateway's SDK and not the other two (functions/adapters/sms/gateways.ts).
  */
-export const bundleDefine = (tracing: boolean): Record<string, string> =>
-  tracing ? {} : { 'process.env.POWERTOOLS_TRACE_ENABLED': JSON.stringify('false') };
+export function bundleDefine(
+  tracing: boolean,
+  environment: Record<string, string> = {},
+): Record<string, string> {
+  return {
+    ...(tracing ? {} : { 'process.env.POWERTOOLS_TRACE_ENABLED': JSON.stringify('false') }),
+    ...(environment.SMS_PROVIDER === undefined
+      ? {}
+      : { 'process.env.SMS_BUNDLED_PROVIDER': JSON.stringify(environment.SMS_PROVIDER) }),
+  };
+}

@@ -99,7 +99,7 @@ export class ServiceFunction extends Construct {
         // esbuild's per-bundle size table is not a problem; its warnings and errors still print.
         logLevel: LogLevel.WARNING,
         banner: BUNDLE.banner,
-        define: bundleDefine(props.tracing),
+        define: bundleDefine(props.tracing, def.environment),
       },
     });
     if (props.egress) {

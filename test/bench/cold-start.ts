@@ -111,7 +111,7 @@ async function bundle(fnId: string, variant: Variant, dir: string): Promise<Bund
     external: [...BUNDLE.external, ...(sdkExternal ? ['@aws-sdk/*'] : [])],
     mainFields: [...BUNDLE.mainFields],
     banner: { js: BUNDLE.banner },
-    define: bundleDefine(tracing),
+    define: bundleDefine(tracing, def.environment),
     entryPoints: [join(REPO_ROOT, def.entry)],
     bundle: true,
     outfile: file,

@@ -82,6 +82,42 @@ describe('each function bundles only the AWS clients its blueprint entry lets it
   });
 });
 
+describe("a function that sends SMS bundles only its deployment's gateway SDK", () => {
+  const senders = fnIds.filter((id) => has(inputsOf(untraced, id), 'functions/adapters/sms/gateways.ts'));
+  const sdks = {
+    tencent: 'node_modules/tencentcloud-sdk-nodejs-sms/',
+    aliyun: 'node_modules/@alicloud/dysmsapi20170525/',
+    sns: 'functions/adapters/sms/sns.ts',
+  } as const;
+  it('there are such functions', () => expect(senders.length).toBeGreaterThan(2));
+  it.each(Object.keys(sdks) as Array<keyof typeof sdks>)('SMS_PROVIDER=%s', async (provider) => {
+    const result = await build({
+      ...BUNDLE,
+      sourcemap: false,
+      external: [...BUNDLE.external],
+      mainFields: [...BUNDLE.mainFields],
+      banner: { js: BUNDLE.banner },
+      define: bundleDefine(false, {
+        ...blueprint.functions[senders[0]!]!.environment,
+        SMS_PROVIDER: provider,
+      }),
+      entryPoints: senders.map(entryOf),
+      outbase: join(REPO_ROOT, 'functions'),
+      outdir: join(outdir, `sms-${provider}`),
+      outExtension: { '.js': '.mjs' },
+      bundle: true,
+      write: false,
+      metafile: true,
+      logLevel: 'error',
+    });
+    for (const fnId of senders) {
+      const inputs = inputsOf(result.metafile, fnId);
+      for (const [p, sdk] of Object.entries(sdks))
+        expect([fnId, p, has(inputs, sdk)]).toEqual([fnId, p, p === provider]);
+    }
+  });
+});
+
 describe('the Tracer and the X-Ray SDK are in a bundle only where Lambda traces', () => {
   it.each(fnIds)('%s', (fnId) => {
     expect(has(inputsOf(untraced, fnId), 'node_modules/aws-xray-sdk-core/')).toBe(false);

@@ -1,6 +1,7 @@
 /** The SMS core (numbers, parts, templates) and the callback protocol's authentication, pure. */
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
+import { gatewayFor } from '../../functions/adapters/sms/gateways.ts';
 import { smsSettings } from '../../functions/adapters/sms/settings.ts';
 import { PhoneVault } from '../../functions/adapters/sms/vault.ts';
 import { ipAllowed, receiveSmsCallback, type SmsCallbackDeps } from '../../functions/adapters/sms/webhook.ts';
@@ -131,6 +132,31 @@ describe('settings', () => {
         SMS_GATEWAY_NUMBER_DAILY_CAP: '10',
       }).numberDailyCap,
     ).toBe(4);
+  });
+});
+
+describe('the gateway a bundle was built with', () => {
+  const secret = {
+    tencent: { secretId: 'id', secretKey: 'key', sdkAppId: '1400000000', region: 'ap-guangzhou' },
+  };
+  it('refuses a provider the bundle does not hold, saying how to change it', async () => {
+    // In a deployed bundle the build fixes this (lib/aws/bundling.ts); from source it is read at run time.
+    process.env.SMS_BUNDLED_PROVIDER = 'aliyun';
+    try {
+      await expect(gatewayFor('tencent', secret)).rejects.toThrow(
+        'SMS_PROVIDER=tencent, but this function was built with the aliyun gateway only: deploy again with -c smsProvider=tencent',
+      );
+    } finally {
+      delete process.env.SMS_BUNDLED_PROVIDER;
+    }
+  });
+  it('gives the bundled provider its gateway', async () => {
+    process.env.SMS_BUNDLED_PROVIDER = 'tencent';
+    try {
+      expect((await gatewayFor('tencent', secret)).constructor.name).toBe('TencentSmsGateway');
+    } finally {
+      delete process.env.SMS_BUNDLED_PROVIDER;
+    }
   });
 });
 
