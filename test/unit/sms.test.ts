@@ -2,7 +2,7 @@
 import { createHmac } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { gatewayFor } from '../../functions/adapters/sms/gateways.ts';
-import { smsSettings } from '../../functions/adapters/sms/settings.ts';
+import { type SmsSecret, smsSettings } from '../../functions/adapters/sms/settings.ts';
 import { PhoneVault } from '../../functions/adapters/sms/vault.ts';
 import { ipAllowed, receiveSmsCallback, type SmsCallbackDeps } from '../../functions/adapters/sms/webhook.ts';
 import {
@@ -136,7 +136,10 @@ describe('settings', () => {
 });
 
 describe('the gateway a bundle was built with', () => {
-  const secret = {
+  const secret: SmsSecret = {
+    pepper: Buffer.alloc(32),
+    dataKey: Buffer.alloc(32),
+    callbackSecrets: {},
     tencent: { secretId: 'id', secretKey: 'key', sdkAppId: '1400000000', region: 'ap-guangzhou' },
   };
   it('refuses a provider the bundle does not hold, saying how to change it', async () => {
