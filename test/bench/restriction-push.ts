@@ -13,8 +13,11 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import type { PushRun } from '../../functions/adapters/dynamodb/push-runs.ts';
+import { planPace } from '../../functions/core/pushes/deadline.ts';
 import { restrictionRunKey } from '../../functions/core/pushes/planning.ts';
+import { blueprint } from '../../lib/blueprint.ts';
 import { localTableName, startDynamoDbLocal } from '../../lib/local/dynamodb-local.ts';
+import { PushPlanningSettingsSchema } from '../../schemas/settings.ts';
 import { pinShanghaiMorning, seededBenchStack } from '../fixtures/bench-stack.ts';
 
 const { values } = parseArgs({ options: { subscribers: { type: 'string', default: '10000,50000' } } });
@@ -43,7 +46,48 @@ const PRICE = {
   lambdaGbSecond: 0.0000133334, // arm64
   sns: 0.5 / 1e6,
   sqs: 0.4 / 1e6,
+  wcuHour: 0.00065, // provisioned (notify.md §5.1)
+  rcuHour: 0.00013,
 };
+
+/**
+ * The ledger's capacity mode for one department's morning: 360,000 reminders paced by the planner
+ * (functions/core/pushes/deadline.ts) from the slot's start to the deadline, at the ledger capacity
+ * per push this run measured. On demand, every unit is paid as used. Provisioned with scheduled
+ * scaling, the window's capacity is raised to the planned rate (at a 70% target, so the run is not
+ * throttled) for whole billed hours, and the rest of the day runs at a base that the department's
+ * daytime traffic (notices, driver notices, desk answers, SMS) needs anyway.
+ */
+function ledgerCapacityModel(wruPerPush: number, rruPerPush: number): string[] {
+  const audience = 360_000;
+  const limits = PushPlanningSettingsSchema.parse(blueprint.functions['plan-restriction-push']!.environment);
+  const start = new Date(`2026-11-16T${limits.starts.morning}:00+08:00`);
+  const plan = planPace(audience, start, new Date('2026-11-16T07:00:00+08:00'), limits);
+  const runHours = audience / plan.totalRate / 3600;
+  const billedHours = Math.ceil(runHours + 5 / 60); // raised 5 minutes before the start
+  const windowWcu = Math.ceil((plan.totalRate * wruPerPush) / 0.7);
+  const windowRcu = Math.max(1, Math.ceil((plan.totalRate * rruPerPush) / 0.7));
+  const onDemand = audience * (wruPerPush * PRICE.wru + rruPerPush * PRICE.rru);
+  const lines = [
+    `\nThe ledger's capacity mode for one department's morning: ${audience.toLocaleString('en')} reminders at the planner's ${plan.totalRate}/s from ${limits.starts.morning} (${(runHours * 60).toFixed(0)} min), ${wruPerPush.toFixed(2)} WRU and ${rruPerPush.toFixed(2)} RRU per push as measured; provisioned window ${windowWcu} WCU / ${windowRcu} RCU (70% target) for ${billedHours} billed hour(s):\n`,
+    '| ledger capacity | window US$/day | rest of the day US$/day | total US$/day | ledger US$ per 1M pushes | pays |',
+    '| --- | ---: | ---: | ---: | ---: | :---: |',
+    `| on demand | ${onDemand.toFixed(3)} | as used | ${onDemand.toFixed(3)} | ${((onDemand / audience) * 1e6).toFixed(3)} | (today) |`,
+  ];
+  for (const base of [1, 5, 25]) {
+    const window = billedHours * (windowWcu * PRICE.wcuHour + windowRcu * PRICE.rcuHour);
+    const rest = (24 - billedHours) * base * (PRICE.wcuHour + PRICE.rcuHour);
+    const total = window + rest;
+    lines.push(
+      `| provisioned, scheduled; base ${base} WCU + ${base} RCU | ${window.toFixed(3)} | ${rest.toFixed(3)} | ${total.toFixed(3)} | ${((total / audience) * 1e6).toFixed(3)} | ${total < onDemand ? 'yes' : 'no'} |`,
+    );
+  }
+  const fullHour = PRICE.wcuHour / 3600 / PRICE.wru;
+  lines.push(
+    `\nA provisioned WCU-hour (3,600 writes) costs as much as ${(fullHour * 100).toFixed(0)}% of those writes on demand, so provisioning pays only where more than that is used; the window uses ${(((plan.totalRate * wruPerPush * runHours) / (windowWcu * billedHours)) * 100).toFixed(0)}% of what it is billed for, and the evening slot would need a window of its own.`,
+  );
+  return lines;
+}
 
 const ddb = await startDynamoDbLocal();
 const rows: string[] = [];
@@ -163,6 +207,7 @@ try {
       `| SQS requests | ${Math.round(sqsRequests).toLocaleString('en')} | ${items.SQS.toFixed(3)} |`,
     );
     costs.push(`| **total** | | **${total.toFixed(2)}** |`);
+    costs.push(...ledgerCapacityModel(ledgerWru / 1e6, ledgerRru / 1e6));
 
     // Upper bound for one function's memory: this process runs every handler of the stack at once.
     costs.push(
