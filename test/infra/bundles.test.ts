@@ -21,8 +21,16 @@ const entryOf = (fnId: string) => join(REPO_ROOT, blueprint.functions[fnId]!.ent
 const outdir = mkdtempSync(join(tmpdir(), 'bundles-test-'));
 afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
-/** Functions bundled as the CDK bundles them for a deployment with or without tracing. */
-async function bundle(ids: string[], tracing: boolean, write = false): Promise<Metafile> {
+/**
+ * Functions bundled as the CDK bundles them for a deployment with or without tracing (and, where
+ * given, with that SMS provider fixed at build time, as a function's deployed SMS_PROVIDER fixes it).
+ */
+async function bundle(
+  ids: string[],
+  tracing: boolean,
+  write = false,
+  smsProvider?: string,
+): Promise<Metafile> {
   const result = await build({
     ...BUNDLE,
     // The source map changes nothing in what a bundle holds, and would double the build time here.
@@ -30,10 +38,10 @@ async function bundle(ids: string[], tracing: boolean, write = false): Promise<M
     external: [...BUNDLE.external],
     mainFields: [...BUNDLE.mainFields],
     banner: { js: BUNDLE.banner },
-    define: bundleDefine(tracing),
+    define: bundleDefine(tracing, smsProvider ? { SMS_PROVIDER: smsProvider } : {}),
     entryPoints: ids.map(entryOf),
     outbase: join(REPO_ROOT, 'functions'),
-    outdir: join(outdir, tracing ? 'traced' : 'untraced'),
+    outdir: join(outdir, smsProvider ? `sms-${smsProvider}` : tracing ? 'traced' : 'untraced'),
     outExtension: { '.js': '.mjs' },
     bundle: true,
     write,
@@ -91,27 +99,9 @@ describe("a function that sends SMS bundles only its deployment's gateway SDK", 
   } as const;
   it('there are such functions', () => expect(senders.length).toBeGreaterThan(2));
   it.each(Object.keys(sdks) as Array<keyof typeof sdks>)('SMS_PROVIDER=%s', async (provider) => {
-    const result = await build({
-      ...BUNDLE,
-      sourcemap: false,
-      external: [...BUNDLE.external],
-      mainFields: [...BUNDLE.mainFields],
-      banner: { js: BUNDLE.banner },
-      define: bundleDefine(false, {
-        ...blueprint.functions[senders[0]!]!.environment,
-        SMS_PROVIDER: provider,
-      }),
-      entryPoints: senders.map(entryOf),
-      outbase: join(REPO_ROOT, 'functions'),
-      outdir: join(outdir, `sms-${provider}`),
-      outExtension: { '.js': '.mjs' },
-      bundle: true,
-      write: false,
-      metafile: true,
-      logLevel: 'error',
-    });
+    const metafile = await bundle(senders, false, false, provider);
     for (const fnId of senders) {
-      const inputs = inputsOf(result.metafile, fnId);
+      const inputs = inputsOf(metafile, fnId);
       for (const [p, sdk] of Object.entries(sdks))
         expect([fnId, p, has(inputs, sdk)]).toEqual([fnId, p, p === provider]);
     }
