@@ -33,6 +33,7 @@ import type { CaseChange, CaseStore } from '../../core/desk/ports.ts';
 import { auditedTransaction } from './audited-write.ts';
 import { conditionally } from './conditional.ts';
 import { keys } from './keys.ts';
+import { ReadAhead } from './read-ahead.ts';
 import { ttlFloor } from './ttl.ts';
 
 /** Only the schema's own fields of a stored item (keys, index attributes and version stamps dropped). */
@@ -40,6 +41,10 @@ const fieldsOf = <S extends z.ZodObject>(schema: S, item: Record<string, unknown
   schema.parse(Object.fromEntries(Object.keys(schema.shape).map((k) => [k, item[k]])));
 
 const INDEX = { unit: 'by-unit', assignee: 'by-assignee', due: 'by-due', citizen: 'by-citizen' } as const;
+
+/** An intake expectation that has not expired. */
+const live = (item: Record<string, unknown> | undefined, now: string): item is Record<string, unknown> =>
+  !!item && typeof item.until === 'string' && Date.parse(item.until) > Date.parse(now);
 
 export class DynamoCaseStore implements CaseStore {
   private readonly doc: DynamoDBDocumentClient;
@@ -241,7 +246,35 @@ export class DynamoCaseStore implements CaseStore {
     return this.index(INDEX.due, 3, keys.casesDue(unit), { before, limit });
   }
 
+  /** A citizen's latest case and their intake expectation, begun beside the webhook's claim (./read-ahead.ts). */
+  private readonly latestEarly = new ReadAhead<Case[]>();
+  private readonly intakeEarly = new ReadAhead<Record<string, unknown> | undefined>();
+
+  /**
+   * Begins reading what a message that may rate or follow up a case needs (`ofCitizen(…, 1)` and
+   * `takeIntake`), so the conversation decides without waiting for them after the claim.
+   */
+  readAhead(citizen: { channel: string; id: string }): void {
+    const k = `${citizen.channel}#${citizen.id}`;
+    this.latestEarly.begin(k, () => this.ofCitizenNow(citizen, 1));
+    this.intakeEarly.begin(k, async () => {
+      const res = await this.doc.send(
+        new GetCommand({
+          TableName: this.tables.desk,
+          Key: keys.caseIntake(citizen.channel, citizen.id),
+          ConsistentRead: true,
+        }),
+      );
+      return res.Item;
+    });
+  }
+
   ofCitizen(citizen: { channel: string; id: string }, limit: number): Promise<Case[]> {
+    if (limit !== 1) return this.ofCitizenNow(citizen, limit);
+    return this.latestEarly.take(`${citizen.channel}#${citizen.id}`, () => this.ofCitizenNow(citizen, 1));
+  }
+
+  private ofCitizenNow(citizen: { channel: string; id: string }, limit: number): Promise<Case[]> {
     return this.index(INDEX.citizen, 4, keys.casesOfCitizen(citizen.channel, citizen.id), {
       newestFirst: true,
       limit,
@@ -260,6 +293,7 @@ export class DynamoCaseStore implements CaseStore {
   }
 
   async expectIntake(citizen: { channel: string; id: string }, category: CaseCategory, until: string) {
+    this.intakeEarly.forget(`${citizen.channel}#${citizen.id}`);
     await this.doc.send(
       new PutCommand({
         TableName: this.tables.desk,
@@ -274,6 +308,13 @@ export class DynamoCaseStore implements CaseStore {
   }
 
   async takeIntake(citizen: { channel: string; id: string }, now: string): Promise<CaseCategory | null> {
+    // Read ahead and none there (or expired): nothing to take, and no delete to wait for.
+    const k = `${citizen.channel}#${citizen.id}`;
+    const early = await this.intakeEarly.taken(k)?.then(
+      (item) => ({ item }),
+      () => null, // the early read failed: take as if it had not been made
+    );
+    if (early && !live(early.item, now)) return null;
     const res = await this.doc.send(
       new DeleteCommand({
         TableName: this.tables.desk,
@@ -282,7 +323,7 @@ export class DynamoCaseStore implements CaseStore {
       }),
     );
     const old = res.Attributes;
-    if (!old || typeof old.until !== 'string' || Date.parse(old.until) <= Date.parse(now)) return null;
+    if (!live(old, now)) return null;
     const parsed = CaseCategorySchema.safeParse(old.category);
     return parsed.success ? parsed.data : null;
   }

@@ -49,6 +49,7 @@ import type { Subject } from '../../core/drivers/subjects.ts';
 import type { PageCursor } from '../../core/pushes/expansion.ts';
 import type { Channel } from '../../core/vocabulary.ts';
 import { keys } from './keys.ts';
+import { ReadAhead } from './read-ahead.ts';
 import { ttlFloor } from './ttl.ts';
 
 const SubjectSchema = z.object({ type: z.enum(['vehicle', 'licence']), key: z.string() });
@@ -354,6 +355,7 @@ export class DynamoOwnerships implements Ownerships {
   }
 
   async verify(owner: Owner, subject: Subject, display: string, expiresAt: number): Promise<void> {
+    this.early.forget(`${owner.channel}#${owner.id}`);
     const ttl = ttlFloor(expiresAt);
     await this.doc.send(
       new TransactWriteCommand({
@@ -391,6 +393,7 @@ export class DynamoOwnerships implements Ownerships {
   }
 
   async unverify(ref: { channel: Channel; id: string }, subject: Subject): Promise<void> {
+    this.early.forget(`${ref.channel}#${ref.id}`);
     await this.doc.send(
       new TransactWriteCommand({
         TransactItems: [
@@ -409,7 +412,18 @@ export class DynamoOwnerships implements Ownerships {
     );
   }
 
-  async verified(ref: { channel: Channel; id: string }): Promise<Verified[]> {
+  /** What a follower proved, read from ./read-ahead.ts when `readAhead` began it (a 违法 / 记分 / 年检 question). */
+  private readonly early = new ReadAhead<Verified[]>();
+
+  readAhead(ref: { channel: Channel; id: string }): void {
+    this.early.begin(`${ref.channel}#${ref.id}`, () => this.readVerified(ref));
+  }
+
+  verified(ref: { channel: Channel; id: string }): Promise<Verified[]> {
+    return this.early.take(`${ref.channel}#${ref.id}`, () => this.readVerified(ref));
+  }
+
+  private async readVerified(ref: { channel: Channel; id: string }): Promise<Verified[]> {
     const res = await this.doc.send(
       new QueryCommand({
         TableName: this.table,

@@ -28,6 +28,7 @@ import { byInstant } from '../../core/time.ts';
 import { retryOnConflict } from './conditional.ts';
 import { keys } from './keys.ts';
 import { batchGetAll } from './paging.ts';
+import { ReadAhead } from './read-ahead.ts';
 
 const ProfileItem = z.object({
   channel: z.enum(['wechat', 'sms']),
@@ -52,9 +53,6 @@ const BindingItem = z.object({
   nev: z.boolean(),
   boundAt: z.string(),
 });
-
-/** How long a prefetched read waits to be taken (the webhook takes it within milliseconds). */
-const PREFETCH_TTL_MS = 3000;
 
 type Snapshot = { subscriber: Subscriber | undefined; version: number };
 const refKey = (ref: SubscriberRef) => `${ref.channel}#${ref.id}`;
@@ -98,7 +96,7 @@ export class DynamoSubscriberRepository implements SubscriberRepository {
   }
 
   /** Reads begun before the webhook's claim (`prefetch`), taken once by the next change of that subscriber. */
-  private readonly early = new Map<string, Promise<Snapshot>>();
+  private readonly early = new ReadAhead<Snapshot>();
   /** The time of a follower's last message, written beside the reply (`settle`) instead of before it. */
   private readonly stamps = new Map<string, Promise<void>>();
 
@@ -108,13 +106,7 @@ export class DynamoSubscriberRepository implements SubscriberRepository {
    * that went stale meanwhile costs nothing but a retry: every write is conditioned on the version.
    */
   prefetch(ref: SubscriberRef): void {
-    const k = refKey(ref);
-    const read = this.read(ref);
-    read.catch(() => {}); // a failed prefetch is read again by whoever needs it
-    this.early.set(k, read);
-    setTimeout(() => {
-      if (this.early.get(k) === read) this.early.delete(k);
-    }, PREFETCH_TTL_MS).unref();
+    this.early.begin(refKey(ref), () => this.read(ref));
   }
 
   /** Waits for the last-message time of this subscriber to be written (see `touch`). */
@@ -130,12 +122,7 @@ export class DynamoSubscriberRepository implements SubscriberRepository {
     const k = refKey(ref);
     // A change starts from the last message's time, once it is written (or failed: settle reports that).
     await this.stamps.get(k)?.catch(() => {});
-    const early = first ? this.early.get(k) : undefined;
-    if (early) {
-      this.early.delete(k);
-      return early.catch(() => this.read(ref));
-    }
-    return this.read(ref);
+    return first ? this.early.take(k, () => this.read(ref)) : this.read(ref);
   }
 
   private async read(ref: SubscriberRef): Promise<Snapshot> {

@@ -79,8 +79,11 @@ export interface WebhookDeps {
   inbound: InboundLog;
   /** The reply: text, or text with the notice it is about (shown as an article linking to its page). */
   converse: (account: WeChatAccount, ref: SubscriberRef, inbound: Inbound) => Promise<string | Reply | null>;
-  /** Begins reading the follower's record before the claim (the conversation takes it). */
-  prefetch?: (ref: SubscriberRef) => void;
+  /**
+   * Begins the reads the message will need (the follower's record; the case or the driver records a
+   * question reads) before the claim: the conversation takes them.
+   */
+  prefetch?: (ref: SubscriberRef, inbound: Inbound) => void;
   /** Waits for what the conversation left to write beside the reply (the last message's time). */
   settle?: (ref: SubscriberRef) => Promise<void>;
   /** Opens the follower's customer-service window (core/delivery/customer-service.ts) at `atMs`. */
@@ -463,7 +466,7 @@ export async function receive(req: WebhookRequest, deps: WebhookDeps): Promise<W
   // follower's record is read ahead (any write is still conditioned on its version) and the
   // customer-service window recorded (the same for a retried message: it opens at CreateTime).
   const conversing = isConversation(translated);
-  if (conversing) deps.prefetch?.(ref);
+  if (conversing) deps.prefetch?.(ref, translated);
   const opening = conversing ? openWindow(account, m, translated, deps) : Promise.resolve();
   const claim = await deps.inbound.claim(key, deps.now());
   if (claim !== 'claimed') {

@@ -201,6 +201,29 @@ export async function converse(
   return (await respond(ref, inbound, deps))?.text ?? null;
 }
 
+const textOf = (inbound: Extract<Inbound, { kind: 'text' | 'click' }>) =>
+  inbound.kind === 'click' ? (CLICK_KEYS[inbound.key] ?? inbound.key) : inbound.text;
+const scoreOf = (text: string) => /^\s*([1-3])\s*$/.exec(text.normalize('NFKC'))?.[1];
+
+/**
+ * What answering `inbound` will read besides the follower's record, decided as `respond` decides
+ * it, so the webhook can begin those reads beside its claim (a question then waits one round trip,
+ * not two or three): the citizen's latest case and intake (a satisfaction score, what may follow up
+ * a case, an attachment), and what they proved as a driver (违法 / 记分 / 年检, a menu key asking it).
+ * A wrong guess costs a read or a round trip, never a different answer.
+ */
+export function readsAhead(inbound: Inbound, keywords: KeywordReplies): { desk: boolean; drivers: boolean } {
+  if (inbound.kind === 'attachment') return { desk: true, drivers: false };
+  if (inbound.kind !== 'text' && inbound.kind !== 'click') return { desk: false, drivers: false };
+  const text = textOf(inbound);
+  const intent = parseIntent(text, keywords);
+  return {
+    desk: inbound.kind === 'text' && (scoreOf(text) !== undefined || intent.type === 'help'),
+    drivers:
+      intent.type === 'driver-query' || (intent.type === 'keyword' && !!keywords[intent.index]?.intent),
+  };
+}
+
 /** Applies one inbound message or event; returns the reply, or null when nothing is to be said. */
 export async function respond(
   ref: SubscriberRef,
@@ -224,9 +247,9 @@ export async function respond(
     const attached = await inbox.followUp(ref, { attachment: inbound.attachment });
     return { text: attachmentReply(inbound.attachment, attached) };
   }
-  const text = inbound.kind === 'click' ? (CLICK_KEYS[inbound.key] ?? inbound.key) : inbound.text;
+  const text = textOf(inbound);
   // A closed case's satisfaction question is answered with 1–3, before the menu numbers.
-  const score = /^\s*([1-3])\s*$/.exec(text.normalize('NFKC'))?.[1];
+  const score = scoreOf(text);
   if (score && inbound.kind === 'text') {
     const rated = await inbox.rate(ref, Number(score) as 1 | 2 | 3);
     if (rated) return { text: `感谢您的评价！留言 ${rated.caseNumber} 的评价已记录。` };

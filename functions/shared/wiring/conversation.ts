@@ -15,7 +15,7 @@ import {
   DynamoSubscriptionConsents,
 } from '../../adapters/dynamodb/wechat-followers.ts';
 import type { WebhookDeps } from '../../adapters/wechat/webhook.ts';
-import { type Inbound, respond } from '../../core/conversation/converse.ts';
+import { type Inbound, readsAhead, respond } from '../../core/conversation/converse.ts';
 import { citizenInbox } from '../../core/desk/intake.ts';
 import { bookOf } from '../../core/restrictions/engine.ts';
 import { followerLeft, templateMessageFinished } from '../../core/subscribers/events.ts';
@@ -69,6 +69,21 @@ export async function converseFor(account: WeChatAccount, ref: SubscriberRef, in
   });
 }
 
+/**
+ * Begins, beside the webhook's claim, the desk's and the driver desk's reads the message will need
+ * (core/conversation/converse.ts readsAhead); the conversation takes them. Only an optimisation: a
+ * failure here leaves the reads to be made when they are needed.
+ */
+async function readAhead(ref: SubscriberRef, inbound: Inbound): Promise<void> {
+  try {
+    const wants = readsAhead(inbound, await content('keywords'));
+    if (wants.desk) desk.store.readAhead(ref);
+    if (wants.drivers) drivers.readAhead(ref);
+  } catch {
+    // the reads are made again when needed
+  }
+}
+
 /** The WeChat webhook's dependencies (receive-wechat). */
 export function webhookDeps(settings: { maxSkewSeconds: number }): WebhookDeps {
   const events = {
@@ -98,7 +113,10 @@ export function webhookDeps(settings: { maxSkewSeconds: number }): WebhookDeps {
     },
     templateJobFinished: (account, ref, msgId, status) =>
       templateMessageFinished(account.appId, ref, msgId, status, events),
-    prefetch: (ref) => subscribers.prefetch(ref),
+    prefetch: (ref, inbound) => {
+      subscribers.prefetch(ref);
+      void readAhead(ref, inbound);
+    },
     settle: (ref) =>
       subscribers.settle(ref).catch((error: unknown) => {
         // Only the time of their last message is lost (the support view's 最近消息); the reply stands.

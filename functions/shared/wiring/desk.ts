@@ -25,7 +25,7 @@ import { restrictionData } from './restriction-data.ts';
  */
 export function deskDeps(
   options: { sealPhone?: DeskDeps['sealPhone']; queues?: DeskDeps['queues'] } = {},
-): DeskDeps {
+): DeskDeps & { store: DynamoCaseStore } {
   const { retentionDays } = settings(DeskSettingsSchema);
   return {
     store: new DynamoCaseStore(documentClient, {

@@ -14,6 +14,7 @@ import { DynamoPushRuns } from '../../adapters/dynamodb/push-runs.ts';
 import { driverSecretSource } from '../../adapters/integrations/secret.ts';
 import { type DeskDeps, driverDesk } from '../../core/drivers/desk.ts';
 import type { DriverPageDeps } from '../../core/drivers/page.ts';
+import type { Channel } from '../../core/vocabulary.ts';
 import { documentClient } from '../clients/dynamodb.ts';
 import { clock } from '../clock.ts';
 import { env, settings, tableName } from '../config.ts';
@@ -29,9 +30,10 @@ export const verificationTally = () => new DynamoVerificationTally(documentClien
  */
 export function driverDeskFor(sms?: DeskDeps['sms']) {
   const table = tableName('drivers');
+  const ownerships = new DynamoOwnerships(documentClient, table);
   const base: Omit<DeskDeps, 'pepper'> = {
     records: new DynamoDriverRecords(documentClient, table),
-    ownerships: new DynamoOwnerships(documentClient, table),
+    ownerships,
     tally: new DynamoVerificationTally(documentClient, table),
     clock,
     settings: {
@@ -48,6 +50,8 @@ export function driverDeskFor(sms?: DeskDeps['sms']) {
     return desk;
   };
   return {
+    /** Begins reading what the follower proved (a 违法 / 记分 / 年检 question reads it first). */
+    readAhead: (ref: { channel: Channel; id: string }) => ownerships.readAhead(ref),
     verifyPlate: async (...a: Parameters<ReturnType<typeof driverDesk>['verifyPlate']>) =>
       (await get()).verifyPlate(...a),
     verifyLicence: async (...a: Parameters<ReturnType<typeof driverDesk>['verifyLicence']>) =>

@@ -6,6 +6,7 @@ import {
   converse,
   type Inbound,
   parseIntent,
+  readsAhead,
 } from '../../../functions/core/conversation/converse.ts';
 import { openBook } from '../../../functions/core/restrictions/engine.ts';
 import { fanoutSegment } from '../../../functions/core/subscribers/fanout.ts';
@@ -240,5 +241,32 @@ describe('parseIntent on long input', () => {
     expect(parseIntent(`京A ${'1 '.repeat(30_000)}`, keywords, names)).toEqual({ type: 'help' });
     expect(parseIntent('限行'.repeat(100), keywords, names)).toEqual({ type: 'help' });
     expect(performance.now() - started).toBeLessThan(500);
+  });
+});
+
+describe('what a message reads ahead of the claim (readsAhead)', () => {
+  const text = (t: string): Inbound => ({ kind: 'text', text: t });
+  it.each([
+    // A satisfaction score (1–3) reads the latest case; menu 1 also asks for the violations.
+    [text('1'), { desk: true, drivers: true }],
+    [text('2'), { desk: true, drivers: false }],
+    [text('4'), { desk: false, drivers: false }],
+    [text('违法'), { desk: false, drivers: true }],
+    [text('记分'), { desk: false, drivers: true }],
+    // What the conversation does not understand may follow up the citizen's case.
+    [text('帮助'), { desk: true, drivers: false }],
+    [text('限行'), { desk: false, drivers: false }],
+    [text('路况'), { desk: false, drivers: false }],
+    [{ kind: 'click', key: 'XIANXING' } as Inbound, { desk: false, drivers: false }],
+    [
+      {
+        kind: 'attachment',
+        attachment: { type: 'image', mediaId: 'm', url: 'https://mmbiz.qpic.cn/x' },
+      } as Inbound,
+      { desk: true, drivers: false },
+    ],
+    [{ kind: 'follow', scene: null } as Inbound, { desk: false, drivers: false }],
+  ])('%j', (inbound, wants) => {
+    expect(readsAhead(inbound, keywords)).toEqual(wants);
   });
 });
