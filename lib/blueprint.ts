@@ -556,7 +556,7 @@ export const blueprintInput = {
       description:
         'The traffic-management platform’s signed event batches (POST /v1/integrations/driver-events): verified, recorded idempotently, notices to verified owners through the push pipeline.',
       entry: 'functions/ingest-driver-events/handler.ts',
-      memoryMb: 512,
+      memoryMb: 384, // peak 242 MB (a 500-event batch); needs 1.5× that (228 MB even with the heap of a 256 MB function)
       timeoutSeconds: 29,
       // inbound: the request nonces (replays refused); operations: the day's driver runs.
       tables: { drivers: 'read-write', inbound: 'read-write', operations: 'read-write' },
@@ -569,7 +569,8 @@ export const blueprintInput = {
       description:
         'A nightly JSON Lines drop of the platform (S3 → queue): read, ingested 500 events at a time through the same use case as the signed route, per-event results written next to it.',
       entry: 'functions/ingest-driver-drop/handler.ts',
-      memoryMb: 1024,
+      // peak 499 MB for a 100,000-line drop, growing with its lines (the file, its events and their results are held at once)
+      memoryMb: 768,
       timeoutSeconds: 840,
       tables: { drivers: 'read-write', operations: 'read-write' },
       buckets: { 'driver-drops': 'read-write' },
@@ -581,7 +582,7 @@ export const blueprintInput = {
       description:
         'Each morning: due-date reminders (inspection, insurance, licence renewal) at the configured offsets from the sparse due-date index, to verified owners through the push pipeline; closes yesterday’s ingest runs.',
       entry: 'functions/plan-driver-reminders/handler.ts',
-      memoryMb: 512,
+      memoryMb: 256, // peak 137 MB (paged: 100 due dates a page)
       timeoutSeconds: 300,
       // content: the holiday calendar (a reminder due on a holiday goes before it).
       tables: { drivers: 'read', operations: 'read-write', content: 'read' },
@@ -628,7 +629,8 @@ export const blueprintInput = {
       description:
         'Officers and supervisors: the desk per unit, a case with its thread and history, answer, note, assign, transfer, close, hotline cases, attachments, canned answers, measures; every change audited.',
       entry: 'functions/manage-desk/handler.ts',
-      memoryMb: 512,
+      // peak 147 MB with a day's cases and a 3 MB photo read; the measures hold every case of the weeks asked
+      memoryMb: 256,
       timeoutSeconds: 15,
       tables: { desk: 'read-write', operations: 'append', content: 'read' },
       buckets: { 'desk-attachments': 'read' },
@@ -663,7 +665,7 @@ export const blueprintInput = {
       description:
         'Copies a photo or voice message a citizen attached from WeChat’s temporary media (3 days) into the attachments bucket, after type and size checks.',
       entry: 'functions/fetch-desk-media/handler.ts',
-      memoryMb: 512,
+      memoryMb: 256, // peak 121 MB copying a 3 MB photo (at most DESK_MAX_IMAGE_BYTES)
       timeoutSeconds: 30,
       tables: { desk: 'read-write', operations: 'read-write' },
       buckets: { 'desk-attachments': 'write' },
