@@ -291,7 +291,7 @@ export const blueprintInput = {
       description:
         'WeChat Official Account webhook: verify, decrypt, de-duplicate, converse within WeChat’s 5 s.',
       entry: 'functions/receive-wechat/handler.ts',
-      // peak 100 MB; 512 for the CPU share: WeChat waits 5 s for the answer, cold start included
+      // peak 140 MB; 512 for the CPU share: WeChat waits 5 s for the answer, cold start included
       memoryMb: 512,
       timeoutSeconds: 6,
       tables: {
@@ -418,6 +418,7 @@ export const blueprintInput = {
       description:
         'Every five minutes: finds push runs that stalled (some of the audience without an outcome, no activity), reports them and emits again what they have not finished.',
       entry: 'functions/resume-push-runs/handler.ts',
+      memoryMb: 256, // peak 126 MB (resuming a stalled run of 20,000 followers; 101 MB at 2,000)
       timeoutSeconds: 120,
       tables: { operations: 'read-write', ledger: 'read' },
       publishes: ['push-segments', 'push-deliveries', 'wechat-mass-sends'],
@@ -523,7 +524,7 @@ export const blueprintInput = {
       description:
         'SMS gateway callbacks: citizens’ replies through the conversation (TD opts out at once), delivery receipts.',
       entry: 'functions/receive-sms/handler.ts',
-      // peak 104 MB; 512 for the CPU share: the gateways wait for the answer, and its bundle is 2.3 MB (the SMS SDKs)
+      // peak 122 MB; 512 for the CPU share: the gateways wait for the answer, and its bundle is 2.3 MB (the SMS SDKs)
       memoryMb: 512,
       timeoutSeconds: 10,
       tables: {
@@ -594,8 +595,7 @@ export const blueprintInput = {
       description:
         'The SMS of a code that proves a plate or licence (DRIVER_VERIFY_BY_SMS), handed on by the webhook: through the SMS delivery path (status, per-number cap, ledger, budget) at most once, or withdrawn and the follower told why in WeChat.',
       entry: 'functions/send-driver-code/handler.ts',
-      // not yet in test/bench/function-memory.ts; one deliverSms a job, as deliver-sms (peak 107 MB)
-      memoryMb: 256,
+      memoryMb: 256, // peak 115 MB
       timeoutSeconds: 20,
       // drivers: the pending code (withdrawn when the send is blocked) and the registered phone;
       // ledger: the per-number cap and the reservation by push key; operations: budget, records, policy.
@@ -613,6 +613,7 @@ export const blueprintInput = {
       description:
         'Public: a driver notice’s personal page (GET /d/{token}), the link signed and expiring; the violation with its photo links; never cached.',
       entry: 'functions/get-driver-page/handler.ts',
+      memoryMb: 256, // peak 89 MB
       tables: { drivers: 'read' },
       secrets: ['driver-integrations'],
       environment: DRIVER_ENVIRONMENT,
@@ -621,6 +622,7 @@ export const blueprintInput = {
       description:
         'Operators: driver notices by kind and outcome per week, the verification rate, a vehicle’s and a follower’s records (masked unless admin).',
       entry: 'functions/manage-drivers/handler.ts',
+      memoryMb: 256, // peak 101 MB
       tables: { drivers: 'read', operations: 'read' },
       secrets: ['driver-integrations'],
       environment: DRIVER_ENVIRONMENT,
@@ -643,6 +645,7 @@ export const blueprintInput = {
       description:
         'Operators and supervisors: managed content (keyword replies, service information, the desk’s units, rules and canned answers), versioned and audited.',
       entry: 'functions/manage-content/handler.ts',
+      memoryMb: 256, // peak 93 MB
       timeoutSeconds: 10,
       tables: { content: 'read-write', operations: 'append' },
     },
@@ -650,6 +653,7 @@ export const blueprintInput = {
       description:
         'A case’s acknowledgement, answer or satisfaction question on the citizen’s channel: WeChat customer-service message within the window, else a template or subscription notice linking to the case page; SMS within the budget; the 12345 platform.',
       entry: 'functions/send-desk-answer/handler.ts',
+      memoryMb: 256, // peak 160 MB
       timeoutSeconds: 30,
       tables: {
         desk: 'read-write',
@@ -681,6 +685,7 @@ export const blueprintInput = {
       description:
         'The city’s 12345 platform posts tickets (HMAC-signed, fresh, never replayed): each becomes a case of its own ticket id.',
       entry: 'functions/receive-12345/handler.ts',
+      memoryMb: 256, // peak 106 MB
       timeoutSeconds: 10,
       tables: { desk: 'read-write', inbound: 'read-write', operations: 'append', content: 'read' },
       secrets: ['desk', 'sms-gateway'], // sms-gateway: the caller's number, sealed (no SMS sent here)
@@ -690,6 +695,7 @@ export const blueprintInput = {
       description:
         'Every 15 minutes: open cases past a deadline are escalated (督办) to their unit’s supervisors, once per deadline; DeskCasesOverdue counts them (alarmed).',
       entry: 'functions/escalate-overdue-cases/handler.ts',
+      memoryMb: 256, // peak 97 MB
       timeoutSeconds: 60,
       tables: { desk: 'read-write', operations: 'append', content: 'read' },
       environment: DESK_ENVIRONMENT,
@@ -698,6 +704,7 @@ export const blueprintInput = {
       description:
         'Public: a case’s thread (GET /c/{number}) for its citizen, opened from a notice’s link with a signed, expiring token; never cached.',
       entry: 'functions/get-case-page/handler.ts',
+      memoryMb: 256, // peak 93 MB
       tables: { desk: 'read' },
       secrets: ['desk'],
     },
