@@ -291,7 +291,7 @@ export const blueprintInput = {
       description:
         'WeChat Official Account webhook: verify, decrypt, de-duplicate, converse within WeChat’s 5 s.',
       entry: 'functions/receive-wechat/handler.ts',
-      // peak 100 MB; 512 for the CPU share: WeChat waits 5 s for the answer, cold start included
+      // peak 140 MB; 512 for the CPU share: WeChat waits 5 s for the answer, cold start included
       memoryMb: 512,
       timeoutSeconds: 6,
       tables: {
@@ -418,6 +418,7 @@ export const blueprintInput = {
       description:
         'Every five minutes: finds push runs that stalled (some of the audience without an outcome, no activity), reports them and emits again what they have not finished.',
       entry: 'functions/resume-push-runs/handler.ts',
+      memoryMb: 256, // peak 126 MB (resuming a stalled run of 20,000 followers; 101 MB at 2,000)
       timeoutSeconds: 120,
       tables: { operations: 'read-write', ledger: 'read' },
       publishes: ['push-segments', 'push-deliveries', 'wechat-mass-sends'],
@@ -523,7 +524,7 @@ export const blueprintInput = {
       description:
         'SMS gateway callbacks: citizens’ replies through the conversation (TD opts out at once), delivery receipts.',
       entry: 'functions/receive-sms/handler.ts',
-      // peak 104 MB; 512 for the CPU share: the gateways wait for the answer, and its bundle is 2.3 MB (the SMS SDKs)
+      // peak 122 MB; 512 for the CPU share: the gateways wait for the answer, and its bundle is 2.3 MB (the SMS SDKs)
       memoryMb: 512,
       timeoutSeconds: 10,
       tables: {
@@ -556,7 +557,7 @@ export const blueprintInput = {
       description:
         'The traffic-management platform’s signed event batches (POST /v1/integrations/driver-events): verified, recorded idempotently, notices to verified owners through the push pipeline.',
       entry: 'functions/ingest-driver-events/handler.ts',
-      memoryMb: 512,
+      memoryMb: 384, // peak 242 MB (a 500-event batch); needs 1.5× that (228 MB even with the heap of a 256 MB function)
       timeoutSeconds: 29,
       // inbound: the request nonces (replays refused); operations: the day's driver runs.
       tables: { drivers: 'read-write', inbound: 'read-write', operations: 'read-write' },
@@ -569,7 +570,8 @@ export const blueprintInput = {
       description:
         'A nightly JSON Lines drop of the platform (S3 → queue): read, ingested 500 events at a time through the same use case as the signed route, per-event results written next to it.',
       entry: 'functions/ingest-driver-drop/handler.ts',
-      memoryMb: 1024,
+      // peak 499 MB for a 100,000-line drop, growing with its lines (the file, its events and their results are held at once)
+      memoryMb: 768,
       timeoutSeconds: 840,
       tables: { drivers: 'read-write', operations: 'read-write' },
       buckets: { 'driver-drops': 'read-write' },
@@ -581,7 +583,7 @@ export const blueprintInput = {
       description:
         'Each morning: due-date reminders (inspection, insurance, licence renewal) at the configured offsets from the sparse due-date index, to verified owners through the push pipeline; closes yesterday’s ingest runs.',
       entry: 'functions/plan-driver-reminders/handler.ts',
-      memoryMb: 512,
+      memoryMb: 256, // peak 137 MB (paged: 100 due dates a page)
       timeoutSeconds: 300,
       // content: the holiday calendar (a reminder due on a holiday goes before it).
       tables: { drivers: 'read', operations: 'read-write', content: 'read' },
@@ -593,8 +595,7 @@ export const blueprintInput = {
       description:
         'The SMS of a code that proves a plate or licence (DRIVER_VERIFY_BY_SMS), handed on by the webhook: through the SMS delivery path (status, per-number cap, ledger, budget) at most once, or withdrawn and the follower told why in WeChat.',
       entry: 'functions/send-driver-code/handler.ts',
-      // not yet in test/bench/function-memory.ts; one deliverSms a job, as deliver-sms (peak 107 MB)
-      memoryMb: 256,
+      memoryMb: 256, // peak 115 MB
       timeoutSeconds: 20,
       // drivers: the pending code (withdrawn when the send is blocked) and the registered phone;
       // ledger: the per-number cap and the reservation by push key; operations: budget, records, policy.
@@ -612,6 +613,7 @@ export const blueprintInput = {
       description:
         'Public: a driver notice’s personal page (GET /d/{token}), the link signed and expiring; the violation with its photo links; never cached.',
       entry: 'functions/get-driver-page/handler.ts',
+      memoryMb: 256, // peak 89 MB
       tables: { drivers: 'read' },
       secrets: ['driver-integrations'],
       environment: DRIVER_ENVIRONMENT,
@@ -620,6 +622,7 @@ export const blueprintInput = {
       description:
         'Operators: driver notices by kind and outcome per week, the verification rate, a vehicle’s and a follower’s records (masked unless admin).',
       entry: 'functions/manage-drivers/handler.ts',
+      memoryMb: 256, // peak 101 MB
       tables: { drivers: 'read', operations: 'read' },
       secrets: ['driver-integrations'],
       environment: DRIVER_ENVIRONMENT,
@@ -628,7 +631,8 @@ export const blueprintInput = {
       description:
         'Officers and supervisors: the desk per unit, a case with its thread and history, answer, note, assign, transfer, close, hotline cases, attachments, canned answers, measures; every change audited.',
       entry: 'functions/manage-desk/handler.ts',
-      memoryMb: 512,
+      // peak 147 MB with a day's cases and a 3 MB photo read; the measures hold every case of the weeks asked
+      memoryMb: 256,
       timeoutSeconds: 15,
       tables: { desk: 'read-write', operations: 'append', content: 'read' },
       buckets: { 'desk-attachments': 'read' },
@@ -641,6 +645,7 @@ export const blueprintInput = {
       description:
         'Operators and supervisors: managed content (keyword replies, service information, the desk’s units, rules and canned answers), versioned and audited.',
       entry: 'functions/manage-content/handler.ts',
+      memoryMb: 256, // peak 93 MB
       timeoutSeconds: 10,
       tables: { content: 'read-write', operations: 'append' },
     },
@@ -648,6 +653,7 @@ export const blueprintInput = {
       description:
         'A case’s acknowledgement, answer or satisfaction question on the citizen’s channel: WeChat customer-service message within the window, else a template or subscription notice linking to the case page; SMS within the budget; the 12345 platform.',
       entry: 'functions/send-desk-answer/handler.ts',
+      memoryMb: 256, // peak 160 MB
       timeoutSeconds: 30,
       tables: {
         desk: 'read-write',
@@ -663,7 +669,7 @@ export const blueprintInput = {
       description:
         'Copies a photo or voice message a citizen attached from WeChat’s temporary media (3 days) into the attachments bucket, after type and size checks.',
       entry: 'functions/fetch-desk-media/handler.ts',
-      memoryMb: 512,
+      memoryMb: 256, // peak 121 MB copying a 3 MB photo (at most DESK_MAX_IMAGE_BYTES)
       timeoutSeconds: 30,
       tables: { desk: 'read-write', operations: 'read-write' },
       buckets: { 'desk-attachments': 'write' },
@@ -679,6 +685,7 @@ export const blueprintInput = {
       description:
         'The city’s 12345 platform posts tickets (HMAC-signed, fresh, never replayed): each becomes a case of its own ticket id.',
       entry: 'functions/receive-12345/handler.ts',
+      memoryMb: 256, // peak 106 MB
       timeoutSeconds: 10,
       tables: { desk: 'read-write', inbound: 'read-write', operations: 'append', content: 'read' },
       secrets: ['desk', 'sms-gateway'], // sms-gateway: the caller's number, sealed (no SMS sent here)
@@ -688,6 +695,7 @@ export const blueprintInput = {
       description:
         'Every 15 minutes: open cases past a deadline are escalated (督办) to their unit’s supervisors, once per deadline; DeskCasesOverdue counts them (alarmed).',
       entry: 'functions/escalate-overdue-cases/handler.ts',
+      memoryMb: 256, // peak 97 MB
       timeoutSeconds: 60,
       tables: { desk: 'read-write', operations: 'append', content: 'read' },
       environment: DESK_ENVIRONMENT,
@@ -696,6 +704,7 @@ export const blueprintInput = {
       description:
         'Public: a case’s thread (GET /c/{number}) for its citizen, opened from a notice’s link with a signed, expiring token; never cached.',
       entry: 'functions/get-case-page/handler.ts',
+      memoryMb: 256, // peak 93 MB
       tables: { desk: 'read' },
       secrets: ['desk'],
     },

@@ -20,10 +20,8 @@ import { createServer, Agent as HttpAgent, request as httpRequest, type Incoming
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
-import { BatchWriteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { keys } from '../../functions/adapters/dynamodb/keys.ts';
+import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { DEV_DRIVER_DEFAULTS } from '../../functions/adapters/integrations/secret.ts';
-import { sealProof, vehicleKey } from '../../functions/core/drivers/subjects.ts';
 import { blueprintInput, defineBlueprint } from '../../lib/blueprint.ts';
 import { localClient, localTableName, startDynamoDbLocal } from '../../lib/local/dynamodb-local.ts';
 import { signedBatch } from '../../lib/local/platform-user.ts';
@@ -31,6 +29,7 @@ import { listenLoopback } from '../../lib/local/ports.ts';
 import { LocalStack } from '../../lib/local/stack.ts';
 import { MAX_DRIVER_BATCH } from '../../schemas/drivers.ts';
 import { pinShanghaiMorning } from '../fixtures/bench-stack.ts';
+import { captures, plateOf, seedVerifiedOwners } from '../fixtures/driver-load.ts';
 
 const { values } = parseArgs({
   options: {
@@ -145,82 +144,10 @@ async function countingProxy(target: string, meter: Meter) {
   return { endpoint: `http://127.0.0.1:${port}`, close: () => new Promise((r) => server.close(r)) };
 }
 
-const pepper = Buffer.from(DEV_DRIVER_DEFAULTS.DRIVER_PEPPER, 'base64');
 const integration = {
   id: DEV_DRIVER_DEFAULTS.DRIVER_INTEGRATION_ID,
   secret: DEV_DRIVER_DEFAULTS.DRIVER_INTEGRATION_SECRET,
 };
-const PLACES = ['长安街西单路口', '东三环国贸桥下', '北四环学院桥', '二环德胜门', '京藏高速清河收费站'];
-const ACTS = [
-  ['机动车违反禁令标志指示', 200, 3],
-  ['驾驶机动车违反道路交通信号灯通行', 200, 6],
-  ['机动车违反规定停放', 200, 0],
-  ['驾驶中型以上载客载货汽车超速20%以上', 1000, 6],
-] as const;
-
-const plateOf = (i: number) =>
-  `京${'ABCEFGHJKLMNPQ'[i % 14]}${String(10_000 + (i % 90_000)).padStart(5, '0')}`;
-
-function captures(run: string, n: number, plates: number): unknown[] {
-  return Array.from({ length: n }, (_, i) => {
-    const [act, fine, points] = ACTS[i % ACTS.length]!;
-    const minute = Math.floor((i / n) * 24 * 60);
-    const time = new Date(Date.parse('2026-11-16T00:00:00+08:00') + minute * 60_000).toISOString();
-    return {
-      eventId: `${run}-${i}`,
-      kind: 'violation',
-      occurredAt: time,
-      violationId: `${run}-V${i}`,
-      plate: plateOf((i * 7919) % plates),
-      plateType: '02',
-      time,
-      place: PLACES[i % PLACES.length],
-      act,
-      fineYuan: fine,
-      points,
-      photos: [
-        `https://platform.example.gov.cn/photos/${run}/${i}-1.jpg`,
-        `https://platform.example.gov.cn/photos/${run}/${i}-2.jpg`,
-      ],
-      state: 'unprocessed',
-    };
-  });
-}
-
-/** Registry and verified owners for a share of the plates (written directly, not measured). */
-async function seedOwners(doc: DynamoDBDocumentClient, table: string, plates: number, share: number) {
-  const items: Record<string, unknown>[] = [];
-  const at = '2026-11-01T00:00:00.000Z';
-  for (let i = 0; i < Math.floor(plates * share); i++) {
-    const plate = plateOf(Math.floor(i / share));
-    const subject = vehicleKey(pepper, plate);
-    items.push({
-      ...keys.driverRegistry(subject, '02'),
-      eventId: `seed-${i}`,
-      asOfMs: Date.parse(at),
-      data: {
-        type: 'vehicle',
-        subject,
-        plate,
-        plateType: '02',
-        vin: sealProof(pepper, 'A00000'),
-        phone: null,
-        asOf: at,
-        eventId: `seed-${i}`,
-      },
-    });
-    const owner = { channel: 'wechat', id: `o-owner-${i}`, account: 'dev', verifiedAt: at, method: 'vin' };
-    items.push({ ...keys.driverOwner(subject, 'wechat', owner.id), ...owner });
-    items.push({ ...keys.driverHolders(subject), [`owner:wechat:${owner.id}`]: owner });
-  }
-  for (let i = 0; i < items.length; i += 25)
-    await doc.send(
-      new BatchWriteCommand({
-        RequestItems: { [table]: items.slice(i, i + 25).map((Item) => ({ PutRequest: { Item } })) },
-      }),
-    );
-  return items.length / 3;
-}
 
 interface RunResult {
   events: number;
@@ -250,8 +177,16 @@ try {
     await stack.start();
     const doc = DynamoDBDocumentClient.from(localClient(ddb.endpoint));
     const plates = Math.ceil(EVENTS * 0.7);
-    const owners = await seedOwners(doc, localTableName(bp.service, 'drivers'), plates, OWNED);
-    const events = captures(`r${r}`, EVENTS, plates);
+    // Registry and verified owners for a share of the plates (written directly, not measured).
+    const owners = await seedVerifiedOwners(
+      doc,
+      localTableName(bp.service, 'drivers'),
+      Array.from({ length: Math.floor(plates * OWNED) }, (_, i) => ({
+        plate: plateOf(Math.floor(i / OWNED)),
+        openid: `o-owner-${i}`,
+      })),
+    );
+    const events = captures(`r${r}`, EVENTS, (i) => plateOf((i * 7919) % plates));
     const batches: unknown[][] = [];
     for (let i = 0; i < events.length; i += MAX_DRIVER_BATCH)
       batches.push(events.slice(i, i + MAX_DRIVER_BATCH));

@@ -7,29 +7,50 @@
  * topics → queues, schedules) stays in this process and hands each invocation to the function's
  * process, while a representative day drives every function at least once: public reads, a follower
  * on WeChat (follow, bind, 限行, 路况, a menu number), a citizen on SMS (BD, a receipt), a restriction
- * push to N followers (plan → expand → deliver-wechat and deliver-sms), a notice through review,
+ * push to N followers (plan → expand → deliver-wechat and deliver-sms) of which a tenth of the
+ * WeChat bundles is lost, so the run stalls and the sweep resumes it, a notice through review,
  * preview, publication and its push, a briefing as the officers' account's article mass send, a
- * customer-service message, the schedules, and the admin reads and writes.
+ * customer-service message, the schedules, the admin reads and writes; the traffic-management
+ * platform's day (on the signed route, 500 events a request: the followers' plates' registry,
+ * `--captures` camera captures and the due dates of a tenth of the plates, whose followers are
+ * verified owners; a follower proving a plate by an SMS code, the violation notice and its personal
+ * page; the nightly drop of `--drop` captures; the morning's due-date reminders), the service desk's
+ * (`--cases` cases over WeChat, one with a photo and a voice message, an SMS case, a hotline call,
+ * 12345 tickets; answered, one through the notice that links to the case page, assigned, noted,
+ * transferred, closed and rated; the rest escalated) and the managed content.
+ *
+ * The schedules fire when the day fires them, not by the wall clock; the two sweeps that look for
+ * what was left behind run with their own clock later (LOCAL_TIME_OFFSET_MS in their own process):
+ * resume-push-runs 11 minutes (past PUSH_STALL_AFTER_SECONDS), escalate-overdue-cases 10 days (past
+ * every deadline of the morning's cases, whatever holidays follow).
  *
  * The table is what lib/blueprint.ts's memoryMb values come from: init = resident memory after the
  * module's import; peak = the most any invocation of the day reached.
  *
- *   node test/bench/function-memory.ts [--subscribers 2000] [--at deliver-wechat=256,expand-segment=192]
+ *   node test/bench/function-memory.ts [--subscribers 2000] [--captures 3000] [--drop 100000] [--cases 100]
+ *     [--at deliver-wechat=256,expand-segment=192]
  */
 import { fork } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import { rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { build } from 'esbuild';
+import { DEV_DRIVER_DEFAULTS } from '../../functions/adapters/integrations/secret.ts';
 import { accountsFromEnv } from '../../functions/adapters/wechat/accounts.ts';
 import { restrictionRunKey } from '../../functions/core/pushes/planning.ts';
+import { addDays, civilDate } from '../../functions/core/time.ts';
 import { BUNDLE, bundleDefine } from '../../lib/aws/bundling.ts';
 import { REPO_ROOT } from '../../lib/blueprint.ts';
-import { startDynamoDbLocal } from '../../lib/local/dynamodb-local.ts';
+import { localTableName, startDynamoDbLocal } from '../../lib/local/dynamodb-local.ts';
+import { platformEvents, signedBatch } from '../../lib/local/platform-user.ts';
 import { replyCallback } from '../../lib/local/sms-user.ts';
-import { buildRequest, messageXml, type SimulatedMessage } from '../../lib/local/wechat-user.ts';
+import { buildRequest, messageXml, openReply, type SimulatedMessage } from '../../lib/local/wechat-user.ts';
+import { type IngestAnswer, MAX_DRIVER_BATCH } from '../../schemas/drivers.ts';
 import { pinShanghaiMorning, seededBenchStack } from '../fixtures/bench-stack.ts';
+import { captures, plateOf, seedVerifiedOwners } from '../fixtures/driver-load.ts';
+import { signedTicket } from '../fixtures/platform-12345.ts';
 import { officersAccount } from '../fixtures/wechat.ts';
 
 interface Reply {
@@ -40,7 +61,17 @@ interface Reply {
 }
 
 const { values } = parseArgs({
-  options: { subscribers: { type: 'string', default: '2000' }, at: { type: 'string', default: '' } },
+  options: {
+    subscribers: { type: 'string', default: '2000' },
+    // The day's camera captures on the platform's signed route (500 events a request, with the
+    // registry and due dates), and the lines of its nightly drop (a city's day of captures: the
+    // driver-drops queue's "100,000-event file").
+    captures: { type: 'string', default: '3000' },
+    drop: { type: 'string', default: '100000' },
+    // Cases opened over WeChat in the desk's day.
+    cases: { type: 'string', default: '100' },
+    at: { type: 'string', default: '' },
+  },
 });
 // `--at deliver-wechat=256,…`: run those functions as if configured with that memory (a smaller size tried).
 const sizeOverrides = new Map(
@@ -51,8 +82,12 @@ const sizeOverrides = new Map(
 );
 const memoryOf = (fnId: string, configured: number) => sizeOverrides.get(fnId) ?? configured;
 const subscribers = Number(values.subscribers);
+const dropLines = Number(values.drop);
+const deskCases = Number(values.cases);
 process.env.STAGE = 'local';
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
+// Proof of a plate by an SMS code (off by default), so the webhook hands codes to send-driver-code.
+process.env.DRIVER_VERIFY_BY_SMS = 'true';
 pinShanghaiMorning();
 // Beside the dev account, the officers' subscription account, which gets notices as article mass sends.
 process.env.WECHAT_ACCOUNTS = JSON.stringify([
@@ -63,7 +98,13 @@ const t0 = performance.now();
 const log = (what: string) => console.error(`[${((performance.now() - t0) / 1000).toFixed(0)} s] ${what}`);
 const ddb = await startDynamoDbLocal();
 log('DynamoDB Local started');
-const { bp, stack, close } = await seededBenchStack({
+const {
+  bp,
+  stack,
+  doc,
+  subscribers: followers,
+  close,
+} = await seededBenchStack({
   dynamodbEndpoint: ddb.endpoint,
   name: 'fnmem',
   subscribers,
@@ -72,6 +113,15 @@ const { bp, stack, close } = await seededBenchStack({
 });
 const fnIds = Object.keys(bp.functions);
 log(`stack started, ${subscribers} followers seeded`);
+// The day fires the schedules itself (a cron firing by the wall clock would start a sweep early).
+stack.scheduler.stop();
+/** A function whose process runs with its clock `ms` later than the others' (set before its first invocation). */
+const later = (fnId: string, ms: number) => {
+  const env = stack.functions.get(fnId)!.environment;
+  env.LOCAL_TIME_OFFSET_MS = String(Number(env.LOCAL_TIME_OFFSET_MS ?? 0) + ms);
+};
+later('resume-push-runs', 11 * 60_000);
+later('escalate-overdue-cases', 10 * 24 * 3600_000);
 await build({
   ...BUNDLE,
   external: [...BUNDLE.external],
@@ -195,11 +245,16 @@ const call = async (method: string, path: string, auth?: string, body?: unknown)
     }),
   );
 const account = accountsFromEnv({})[0]!;
-const wechat = async (openid: string, m: SimulatedMessage) => {
+const driverIntegration = {
+  id: DEV_DRIVER_DEFAULTS.DRIVER_INTEGRATION_ID,
+  secret: DEV_DRIVER_DEFAULTS.DRIVER_INTEGRATION_SECRET,
+};
+/** A follower's message to the dev account, as WeChat posts it; the synchronous reply's text. */
+const wechat = async (openid: string, m: SimulatedMessage): Promise<string> => {
   const request = buildRequest(account, messageXml(m, openid, 'gh_local', Math.floor(Date.now() / 1000)), {
     encrypted: true,
   });
-  return ok(
+  const reply = await ok(
     `wechat ${JSON.stringify(m)}`,
     await fetch(`${stack.endpoint}/webhooks/wechat/dev?${request.query}`, {
       method: 'POST',
@@ -207,6 +262,21 @@ const wechat = async (openid: string, m: SimulatedMessage) => {
       body: request.body,
     }),
   );
+  return openReply(account, String(reply)).content ?? '';
+};
+const say = (openid: string, text: string) => wechat(openid, { kind: 'text', text });
+/** A signed call as the driver platform or the 12345 platform posts it. */
+const post = async (what: string, signed: { path: string; headers: Record<string, string>; body: string }) =>
+  ok(
+    what,
+    await fetch(`${stack.endpoint}${signed.path}`, {
+      method: 'POST',
+      headers: signed.headers,
+      body: signed.body,
+    }),
+  );
+const drained = async (...queues: string[]) => {
+  for (const q of queues) await stack.queues.get(q)!.drained(600_000);
 };
 const settled = async (what: string, done: () => Promise<boolean>, seconds = 120) => {
   for (let i = 0; i < seconds * 5; i++) {
@@ -259,14 +329,22 @@ try {
     }),
   );
   log('restriction push');
-  // The restriction push to the seeded followers (and the two above), and the schedule's own run.
+  // The restriction push to the seeded followers (and the two above), and the schedule's own run. A
+  // tenth of its WeChat bundles is lost before a worker sees it (a worker dying with its copy): the
+  // run stalls, and the sweep finds it (its clock 11 minutes on) and emits them again.
   const key = restrictionRunKey('beijing', '2026-11-16', 'morning');
+  const wechatDeliveries = stack.queues.get('push-deliveries-wechat')!;
+  wechatDeliveries.faults.dropRate = 0.1;
   await call('POST', '/v1/admin/pushes/restriction', operator, {
     city: 'beijing',
     date: '2026-11-16',
     slot: 'morning',
     force: true,
   });
+  await drained('push-segments', 'push-deliveries-wechat', 'push-deliveries-sms');
+  wechatDeliveries.faults.dropRate = 0;
+  const sweep = await stack.scheduler.fireNow('resume-push-runs');
+  log(`sweep: ${JSON.stringify(sweep.lastOutput).slice(0, 200)}`);
   // Paced deliveries: two minutes and 50 ms a follower.
   await settled(
     'the restriction push',
@@ -346,8 +424,247 @@ try {
     reason: '暂停执行尾号限行（测试）',
     noticeId: notice.id,
   });
+  log('driver platform');
+  // The platform's day on the signed route (500 events a request): the registry of the followers'
+  // plates with their registered phones, then the day's camera captures and the due dates of a
+  // tenth of the plates, whose followers proved them (verified owners, written as proofs over WeChat
+  // would have left them). One more plate is proved by a code sent by SMS to its registered phone.
+  const today = civilDate(new Date(functionsNow));
+  const plates = followers.map((f) => f.bindings[0]!.plate);
+  const owners = followers
+    .filter((_, i) => i % 10 === 0)
+    .map((f) => ({ plate: f.bindings[0]!.plate, openid: f.id }));
+  await seedVerifiedOwners(doc, localTableName(bp.service, 'drivers'), owners);
+  const ingest = async (events: readonly unknown[]) => {
+    for (let i = 0; i < events.length; i += MAX_DRIVER_BATCH) {
+      const answer = (await post(
+        'driver events',
+        signedBatch(driverIntegration, events.slice(i, i + MAX_DRIVER_BATCH)),
+      )) as IngestAnswer;
+      if (answer.invalid)
+        throw new Error(
+          `driver events: ${JSON.stringify(answer.results.find((r) => r.status === 'invalid'))}`,
+        );
+    }
+  };
+  const codePlate = '京B13579';
+  const codePhone = '13900139000';
+  await ingest([
+    ...plates.map((plate, i) =>
+      platformEvents.vehicle(plate, {
+        vin: `LVS${String(i).padStart(6, '0')}`,
+        phone: `1390${String(i + 1).padStart(7, '0')}`,
+      }),
+    ),
+    platformEvents.vehicle(codePlate, { vin: 'LVSK13579', phone: codePhone }),
+  ]);
+  const driver = 'o-bench-owner';
+  await say(driver, `绑定 ${codePlate}`);
+  await say(driver, `验证 ${codePlate} 短信`);
+  await drained('driver-codes');
+  const texted = stack.sms.outbox.find((m) => m.phone === codePhone);
+  const code = texted && Object.values(texted.params)[0];
+  const proved = await say(driver, `验证码 ${code}`);
+  if (!proved.includes('验证成功')) throw new Error(`the SMS code did not verify: ${proved}`);
+  const offsets = [30, 7, 0, -1];
+  await ingest([
+    // One capture in five on a follower's plate, the rest on the city's other plates.
+    ...captures(
+      'day',
+      Number(values.captures),
+      (i) => (i % 5 === 0 ? plates[(i / 5) % plates.length]! : plateOf((i * 7919) % 70_000)),
+      today,
+    ),
+    ...owners.map((o, i) =>
+      platformEvents.due(
+        i % 2 ? 'insurance-expiry' : 'inspection-due',
+        o.plate,
+        addDays(today, offsets[i % offsets.length]!),
+      ),
+    ),
+    platformEvents.violation(codePlate, {
+      act: '机动车违反禁令标志指示',
+      place: '长安街西单路口',
+      fine: 200,
+      points: 3,
+      photos: ['https://platform.example.gov.cn/photos/k1.jpg'],
+    }),
+  ]);
+  await drained('push-deliveries-wechat', 'push-deliveries-sms');
+  const violationNotice = stack.wechat.outbox.find((o) => o.kind === 'template' && o.touser === driver);
+  if (!violationNotice) throw new Error('the violation notice did not reach the owner');
+  await ok('the personal page', await fetch(String(violationNotice.body.url)));
+  await say(driver, '违法');
+  await call('GET', '/v1/admin/drivers/stats', operator);
+  await call('GET', `/v1/admin/drivers/vehicles/${encodeURIComponent(codePlate)}`, admin);
+  await call('GET', `/v1/admin/drivers/followers/wechat/${driver}`, operator);
+  log(`nightly drop of ${dropLines.toLocaleString('en')} captures`);
+  // Yesterday's captures, one in fifty on a follower's plate.
+  const dropped = captures(
+    'night',
+    dropLines,
+    (i) => (i % 50 === 0 ? plates[(i / 50) % plates.length]! : plateOf((i * 7919) % 70_000)),
+    addDays(today, -1),
+  );
+  await ok(
+    'the nightly drop',
+    await fetch(`${stack.endpoint}/_local/buckets/driver-drops/night.jsonl`, {
+      method: 'PUT',
+      body: dropped.map((e) => JSON.stringify(e)).join('\n'),
+    }),
+  );
+  await settled(
+    'the nightly drop',
+    async () => {
+      if (measured.get('ingest-driver-drop')?.errors) throw new Error('ingest-driver-drop failed');
+      return (await fetch(`${stack.endpoint}/_local/buckets/driver-drops/results/night.json`)).status === 200;
+    },
+    bp.functions['ingest-driver-drop']!.timeoutSeconds + 60,
+  );
+  const { accepted, duplicate, stale, invalid } = await call(
+    'GET',
+    '/_local/buckets/driver-drops/results/night.json',
+  );
+  log(`drop: ${JSON.stringify({ accepted, duplicate, stale, invalid })}`);
+  log('driver reminders');
+  // The morning's due-date reminders (and yesterday's ingest runs closed).
+  const reminders = await stack.scheduler.fireNow('driver-reminders');
+  if (reminders.lastResult !== 'ok') throw new Error(`driver-reminders: ${String(reminders.lastOutput)}`);
+  log(`reminders: ${JSON.stringify(reminders.lastOutput)}`);
+  await drained('push-deliveries-wechat', 'push-deliveries-sms');
+
+  log(`desk: ${deskCases} cases`);
+  // The service desk's day: cases over WeChat (one with a phone's 3 MB photo and a minute's voice
+  // message), an SMS case, a hotline call, 12345 tickets; a fifth of the WeChat cases and all the
+  // others answered (one after WeChat says the window closed, so the answer is the notice whose
+  // link opens the case page), one assigned, one noted, one transferred, ten closed and one rated;
+  // the rest escalated.
+  const sam = stack.issueToken('sam', ['supervisor']);
+  const tom = stack.issueToken('tom', ['officer']);
+  const asks = [
+    '投诉 幸福路与和平街路口每天早上违停严重，公交车过不去',
+    '咨询 二环路夜间施工到什么时候',
+    '求助 车坏在二环路上了',
+    '建议 希望在学校门口增设人行横道',
+    '举报 建设路有渣土车闯红灯',
+    '表扬 感谢长安街执勤民警',
+  ];
+  const citizens = followers.slice(1, 1 + deskCases).map((f) => f.id);
+  const numbers: string[] = [];
+  for (const [i, citizen] of citizens.entries()) {
+    const ack = await say(citizen, asks[i % asks.length]!);
+    const number = /编号 (\d{10})/.exec(ack)?.[1];
+    if (!number) throw new Error(`no case opened: ${ack}`);
+    numbers.push(number);
+  }
+  stack.wechat.putMedia(
+    'm-bench-photo',
+    Buffer.concat([Buffer.from([0xff, 0xd8, 0xff, 0xe0]), randomBytes(3_000_000)]),
+    'image/jpeg',
+  );
+  stack.wechat.putMedia(
+    'm-bench-voice',
+    Buffer.concat([Buffer.from('#!AMR\n'), randomBytes(96_000)]),
+    'audio/amr',
+  );
+  await wechat(citizens[0]!, {
+    kind: 'message',
+    msgType: 'image',
+    fields: { PicUrl: 'https://mmbiz.example/p', MediaId: 'm-bench-photo' },
+  });
+  await wechat(citizens[0]!, {
+    kind: 'message',
+    msgType: 'voice',
+    fields: { MediaId: 'm-bench-voice', Format: 'amr', Recognition: '早上七点到九点最严重' },
+  });
+  await drained('desk-media');
+  const first = await call('GET', `/v1/admin/desk/cases/${numbers[0]}`, tom);
+  for (const m of first.messages.filter((x: { attachment?: unknown }) => x.attachment))
+    await call('GET', `/v1/admin/desk/cases/${numbers[0]}/attachments/${m.attachment.id}`, tom);
+  const smsCase = replyCallback('tencent', '13800138123', 'LY 请问驾驶证到期了怎么换证');
+  await ok(
+    'sms case',
+    await fetch(`${stack.endpoint}${smsCase.path}?${smsCase.query}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: smsCase.body,
+    }),
+  );
+  await call('POST', '/v1/admin/desk/cases', tom, {
+    channel: 'hotline',
+    category: 'suggestion',
+    text: '来电：希望在学校门口增设人行横道',
+    phone: '13800138777',
+  });
+  for (let i = 0; i < 10; i++)
+    numbers.push(
+      (
+        await post(
+          '12345 ticket',
+          signedTicket(
+            JSON.stringify({
+              ticketId: `GD-BENCH-${i}`,
+              category: 'complaint',
+              text: '市民反映建设路红绿灯故障',
+            }),
+          ),
+        )
+      ).caseNumber,
+    );
+  const listed = await call('GET', '/v1/admin/desk/cases?view=new', sam);
+  numbers.push(
+    ...listed.cases
+      .filter((c: { channel: string }) => c.channel === 'sms' || c.channel === 'hotline')
+      .map((c: { number: string }) => c.number),
+  );
+  const move = async (number: string, action: string, body: Record<string, unknown> = {}) => {
+    const { version } = (await call('GET', `/v1/admin/desk/cases/${number}`, sam)).case;
+    return call('POST', `/v1/admin/desk/cases/${number}/${action}`, sam, { version, ...body });
+  };
+  stack.wechat.faults = { ...stack.wechat.faults, windowClosed: [citizens[0]!] };
+  const answered = numbers.filter((_, i) => i % 5 === 0 || i >= citizens.length);
+  for (const number of answered) await move(number, 'answer', { text: '已安排民警核实处理，感谢您的反映。' });
+  await drained('desk-answers');
+  stack.wechat.faults = { ...stack.wechat.faults, windowClosed: [] };
+  const deskNotice = stack.wechat.outbox.find(
+    (o) => o.kind === 'template' && o.touser === citizens[0] && String(o.body.url).includes('/c/'),
+  );
+  if (!deskNotice) throw new Error('the desk notice did not reach the citizen');
+  await ok('the case page', await fetch(String(deskNotice.body.url)));
+  await move(numbers[2]!, 'assign', { assignee: 'olga' });
+  await move(numbers[3]!, 'note', { text: '已联系辖区大队。' });
+  await move(numbers[4]!, 'transfer', { unit: 'accidents', reason: '涉及事故处理' });
+  for (const number of answered.slice(0, 10)) await move(number, 'close');
+  await drained('desk-answers');
+  await say(citizens[0]!, '1');
+  await say(citizens[0]!, '查询留言');
+  const escalation = await stack.scheduler.fireNow('escalate-overdue-cases');
+  log(`escalation: ${JSON.stringify(escalation.lastOutput)}`);
+  await call('GET', '/v1/admin/desk/overdue', sam);
+  await call('GET', '/v1/admin/desk/measures?weeks=4', sam);
+  await call('GET', '/v1/admin/desk/cases?view=open', sam);
+  await call('GET', '/v1/admin/desk/cases?view=mine', tom);
+  await call('GET', '/v1/admin/desk/canned?category=complaint', tom);
+  await call('GET', '/v1/admin/desk/units', tom);
+  log('managed content');
+  const content = await call('GET', '/v1/admin/content/desk', sam);
+  await call('PUT', '/v1/admin/content/desk', sam, {
+    version: content.version,
+    value: {
+      ...content.value,
+      canned: [
+        ...content.value.canned,
+        { id: 'bench-thanks', title: '感谢反映', text: '感谢您的反映，我们会尽快处理。', categories: [] },
+      ],
+    },
+  });
+  await call('GET', '/v1/admin/content/desk/versions', sam);
+  await call('GET', '/v1/admin/content/keywords', operator);
+  await call('GET', '/v1/admin/content/service-info', operator);
+
   log('queues draining');
   // What the queues still hold (asynchronous replies, SMS deliveries, mass sends) runs out.
+  await drained(...stack.queues.keys());
   await new Promise((r) => setTimeout(r, 3000));
 } finally {
   const wall = (performance.now() - started) / 1000;

@@ -10,7 +10,7 @@
  *    a good one accepted (once), its answer returned through the platform sandbox;
  *  - escalation of an overdue case, shown in the 督办 list.
  */
-import { createHmac, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -24,6 +24,7 @@ import { replyCallback } from '../../lib/local/sms-user.ts';
 import { LocalStack } from '../../lib/local/stack.ts';
 import { buildRequest, messageXml, openReply, type SimulatedMessage } from '../../lib/local/wechat-user.ts';
 import { declaredRoutes, isJsonRoute } from '../../schemas/routes.ts';
+import { signedTicket } from '../fixtures/platform-12345.ts';
 
 process.env.STAGE = 'local';
 // Monday 2026-11-23 10:00 in Shanghai: a working day, so the deadlines are a few hours away.
@@ -299,20 +300,11 @@ describe('an SMS case', () => {
 });
 
 describe('the 12345 platform', () => {
-  const secret = 'local-12345-shared-secret';
   const post = (body: string, over: Record<string, string> = {}) => {
-    const timestamp = String(Math.floor(Date.now() / 1000));
-    const nonce = randomBytes(16).toString('hex');
-    const signature = createHmac('sha256', secret).update(`${timestamp}.${nonce}.${body}`).digest('hex');
-    return fetch(`${stack.endpoint}/integrations/12345/cases`, {
+    const call = signedTicket(body);
+    return fetch(`${stack.endpoint}${call.path}`, {
       method: 'POST',
-      headers: {
-        'content-type': 'application/json',
-        'x-platform-timestamp': timestamp,
-        'x-platform-nonce': nonce,
-        'x-platform-signature': signature,
-        ...over,
-      },
+      headers: { ...call.headers, ...over },
       body,
     });
   };
@@ -333,14 +325,7 @@ describe('the 12345 platform', () => {
     expect(again.status).toBe(200);
     expect(((await again.json()) as Json).caseNumber).toBe(accepted.caseNumber);
     // The same signed call again: a replay.
-    const timestamp = String(Math.floor(Date.now() / 1000));
-    const nonce = 'replayreplayreplay01';
-    const signature = createHmac('sha256', secret).update(`${timestamp}.${nonce}.${ticket}`).digest('hex');
-    const headers = {
-      'x-platform-timestamp': timestamp,
-      'x-platform-nonce': nonce,
-      'x-platform-signature': signature,
-    };
+    const { headers } = signedTicket(ticket, { nonce: 'replayreplayreplay01' });
     expect((await post(ticket, headers)).status).toBe(200);
     const replay = await post(ticket, headers);
     expect(replay.status).toBe(401);
