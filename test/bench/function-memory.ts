@@ -234,6 +234,18 @@ const ok = async (what: string, res: Response) => {
   const text = await res.text();
   return text.startsWith('{') || text.startsWith('[') ? JSON.parse(text) : text;
 };
+/** A citizen's SMS as the gateway posts it (a Tencent-shaped reply callback). */
+const smsReply = async (what: string, phone: string, text: string) => {
+  const cb = replyCallback('tencent', phone, text);
+  return ok(
+    what,
+    await fetch(`${stack.endpoint}${cb.path}?${cb.query}`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: cb.body,
+    }),
+  );
+};
 const token = (...roles: string[]) => stack.issueToken(`bench-${roles.join('-')}`, roles);
 const call = async (method: string, path: string, auth?: string, body?: unknown) =>
   ok(
@@ -319,15 +331,7 @@ try {
   );
   log('SMS citizen');
   // A citizen on SMS binds a plate (a Tencent-shaped reply callback).
-  const sms = replyCallback('tencent', '13800138000', 'BD 京A12345');
-  await ok(
-    'sms reply',
-    await fetch(`${stack.endpoint}${sms.path}?${sms.query}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: sms.body,
-    }),
-  );
+  await smsReply('sms reply', '13800138000', 'BD 京A12345');
   log('restriction push');
   // The restriction push to the seeded followers (and the two above), and the schedule's own run. A
   // tenth of its WeChat bundles is lost before a worker sees it (a worker dying with its copy): the
@@ -581,15 +585,7 @@ try {
   const first = await call('GET', `/v1/admin/desk/cases/${numbers[0]}`, tom);
   for (const m of first.messages.filter((x: { attachment?: unknown }) => x.attachment))
     await call('GET', `/v1/admin/desk/cases/${numbers[0]}/attachments/${m.attachment.id}`, tom);
-  const smsCase = replyCallback('tencent', '13800138123', 'LY 请问驾驶证到期了怎么换证');
-  await ok(
-    'sms case',
-    await fetch(`${stack.endpoint}${smsCase.path}?${smsCase.query}`, {
-      method: 'POST',
-      headers: { 'content-type': 'application/json' },
-      body: smsCase.body,
-    }),
-  );
+  await smsReply('sms case', '13800138123', 'LY 请问驾驶证到期了怎么换证');
   await call('POST', '/v1/admin/desk/cases', tom, {
     channel: 'hotline',
     category: 'suggestion',
