@@ -7,6 +7,13 @@ import { CityCodeSchema, CivilDateSchema } from './restrictions.ts';
 import { MonthSchema, queryInt } from './text.ts';
 import { PushCategorySchema } from './vocabulary.ts';
 
+/**
+ * WeChat sends per second one delivery invocation may be asked for: the bound of the rate a run's
+ * segments and bundles carry, and so of the settings it is planned from (./settings.ts).
+ */
+export const MAX_RATE_PER_INVOCATION = 1000;
+const RatePerInvocation = z.number().int().min(1).max(MAX_RATE_PER_INVOCATION);
+
 const HhMm = z.string().regex(/^([01]\d|2[0-3]):[0-5]\d$/, 'expected HH:MM');
 
 /**
@@ -268,7 +275,7 @@ export const RestrictionSegmentSchema = z.strictObject({
   tail: z.number().int().min(0).max(9),
   shard: z.number().int().min(0),
   /** The planned sends per second per delivery invocation (deadline pacing); absent: the configured rate. */
-  ratePerSecond: z.number().int().min(1).max(1000).optional(),
+  ratePerSecond: RatePerInvocation.optional(),
 });
 export type RestrictionSegment = z.infer<typeof RestrictionSegmentSchema>;
 
@@ -358,7 +365,7 @@ export const DeliveryMessageSchema = z.strictObject({
    * The run's planned WeChat sends per second per invocation (deadline pacing, never above the
    * deliverer's PUSH_MAX_RATE_PER_SECOND); absent: the configured rate. SMS keeps its gateway's rate.
    */
-  ratePerSecond: z.number().int().min(1).max(1000).optional(),
+  ratePerSecond: RatePerInvocation.optional(),
   /** Released after quiet hours: not deferred again. */
   deferred: z.boolean().optional(),
   /** A follower deferred after WeChat's 43117 (messaged too often): which attempt this is. */

@@ -4,10 +4,16 @@
  * so a value missing from the blueprint fails the function's init with the variable's name.
  */
 import * as z from 'zod';
+import { MAX_RATE_PER_INVOCATION } from './pushes.ts';
 import { CityCodeSchema } from './restrictions.ts';
 import { ChannelSchema } from './vocabulary.ts';
 
 const positive = z.coerce.number().positive();
+/**
+ * A WeChat rate per delivery invocation: what the run's messages may carry (schemas/pushes.ts), so a
+ * larger setting fails the function's init instead of planning segments their expander refuses.
+ */
+const perInvocation = z.coerce.number().int().min(1).max(MAX_RATE_PER_INVOCATION);
 const count = (min: number, max: number) => z.coerce.number().int().min(min).max(max);
 const csv = <T extends z.ZodType>(item: T) =>
   z.preprocess((v) => (typeof v === 'string' ? v.split(',').map((p) => p.trim()) : v), z.array(item).min(1));
@@ -16,9 +22,9 @@ const csv = <T extends z.ZodType>(item: T) =>
 export const DeliverWeChatSettingsSchema = z
   .object({
     /** Template sends per second per invocation; × the queue's maximum concurrency = the run's rate. */
-    PUSH_RATE_PER_SECOND: positive,
+    PUSH_RATE_PER_SECOND: perInvocation,
     /** The most a run's planned rate (deadline pacing) may ask of one invocation. */
-    PUSH_MAX_RATE_PER_SECOND: positive,
+    PUSH_MAX_RATE_PER_SECOND: perInvocation,
     /** Template sends in flight at once per invocation (WeChat answers in ~100–300 ms). */
     PUSH_CONCURRENCY: count(1, 50),
   })
@@ -31,8 +37,8 @@ export const DeliverWeChatSettingsSchema = z
 /** plan-restriction-push, manage-pushes: what a run is paced with to arrive by its deadline (core/pushes/deadline.ts). */
 export const PushPlanningSettingsSchema = z
   .object({
-    PUSH_RATE_PER_SECOND: positive,
-    PUSH_MAX_RATE_PER_SECOND: positive,
+    PUSH_RATE_PER_SECOND: perInvocation,
+    PUSH_MAX_RATE_PER_SECOND: perInvocation,
     PUSH_DELIVERY_CONCURRENCY: count(1, 1000),
     PUSH_MAX_TOTAL_RATE: positive,
     PUSH_DEADLINE_MARGIN_MINUTES: count(0, 120),

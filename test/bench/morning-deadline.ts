@@ -36,8 +36,9 @@ const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.len
 
 process.env.STAGE = 'local';
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
-process.env.PUSH_RATE_PER_SECOND = '10000'; // unthrottled: what one invocation can do
-process.env.PUSH_MAX_RATE_PER_SECOND = '10000';
+// Unthrottled, what one invocation can do: the most a run's messages may ask of it (schemas/pushes.ts).
+process.env.PUSH_RATE_PER_SECOND = '1000';
+process.env.PUSH_MAX_RATE_PER_SECOND = '1000';
 process.env.PUSH_MAX_TOTAL_RATE = '1000000';
 pinShanghaiMorning();
 

@@ -35,7 +35,12 @@ if (sizes.length > 1) {
 
 process.env.STAGE = 'local';
 process.env.POWERTOOLS_LOG_LEVEL ??= 'SILENT';
-process.env.PUSH_RATE_PER_SECOND = '10000'; // no pacing: measure the pipeline, not the throttle
+// No pacing: measure the pipeline, not the throttle. The most a delivery invocation may be asked for,
+// and no account ceiling (at the blueprint's 360/s the deadline pacer capped the run below what it
+// could do, and the ratio measured the ceiling).
+process.env.PUSH_RATE_PER_SECOND = '1000';
+process.env.PUSH_MAX_RATE_PER_SECOND = '1000';
+process.env.PUSH_MAX_TOTAL_RATE = '1000000';
 pinShanghaiMorning();
 
 // us-east-1 on-demand list prices (reference notify.md §5.1)
