@@ -19,12 +19,12 @@ import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'vitest';
-import { accountsFromEnv } from '../../functions/adapters/wechat/accounts.ts';
 import { blueprintInput, defineBlueprint, REPO_ROOT } from '../../lib/blueprint.ts';
 import { ensureConsoleBuilt } from '../../lib/console.ts';
 import { LocalStack } from '../../lib/local/stack.ts';
-import { buildRequest, messageXml, openReply, type SimulatedMessage } from '../../lib/local/wechat-user.ts';
+import type { SimulatedMessage } from '../../lib/local/wechat-user.ts';
 import { type Chromium, chromiumAvailable, launchChromium, type Page, signIn } from '../fixtures/browser.ts';
+import { sayOnWeChat } from '../fixtures/follower.ts';
 
 process.env.STAGE = 'local';
 // The functions' clock: Monday 2026-11-23 10:00 in Shanghai, a working day (the browser keeps its own).
@@ -41,7 +41,6 @@ const stack = new LocalStack({
   dataDir: mkdtempSync(join(tmpdir(), 'desk-console-')),
   dynamodbEndpoint: inject('dynamodbEndpoint'),
 });
-const account = accountsFromEnv({})[0]!;
 /** The smallest PNG (1×1). */
 const PNG = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mP8z8BQDwAEhQGAhKmMIQAAAABJRU5ErkJggg==',
@@ -51,18 +50,7 @@ const AMR = Buffer.concat([Buffer.from('#!AMR\n'), Buffer.alloc(64, 7)]);
 let chromium: Chromium;
 const pages: Page[] = [];
 
-async function say(m: SimulatedMessage, openid: string) {
-  const request = buildRequest(account, messageXml(m, openid, 'gh_local', Math.floor(Date.now() / 1000)), {
-    encrypted: true,
-  });
-  const res = await fetch(`${stack.endpoint}/webhooks/wechat/dev?${request.query}`, {
-    method: 'POST',
-    headers: { 'content-type': 'text/xml' },
-    body: request.body,
-  });
-  expect(res.status).toBe(200);
-  return openReply(account, await res.text()).content ?? '';
-}
+const say = (m: SimulatedMessage, openid: string) => sayOnWeChat(stack, m, openid);
 const drained = async () => {
   for (const q of ['desk-answers', 'desk-media']) await stack.queues.get(q)!.drained(30_000);
 };

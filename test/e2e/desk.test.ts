@@ -17,13 +17,13 @@ import { join } from 'node:path';
 import { DeleteCommand, DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
 import { keys } from '../../functions/adapters/dynamodb/keys.ts';
-import { accountsFromEnv } from '../../functions/adapters/wechat/accounts.ts';
 import { blueprintInput, defineBlueprint } from '../../lib/blueprint.ts';
 import { localClient, localTableName } from '../../lib/local/dynamodb-local.ts';
 import { replyCallback } from '../../lib/local/sms-user.ts';
 import { LocalStack } from '../../lib/local/stack.ts';
-import { buildRequest, messageXml, openReply, type SimulatedMessage } from '../../lib/local/wechat-user.ts';
+import type { SimulatedMessage } from '../../lib/local/wechat-user.ts';
 import { declaredRoutes, isJsonRoute } from '../../schemas/routes.ts';
+import { sayOnWeChat } from '../fixtures/follower.ts';
 import { signedTicket } from '../fixtures/platform-12345.ts';
 
 process.env.STAGE = 'local';
@@ -45,7 +45,6 @@ const stack = new LocalStack({
   timeScale: 0.02,
 });
 const doc = DynamoDBDocumentClient.from(localClient(inject('dynamodbEndpoint')));
-const account = accountsFromEnv({})[0]!;
 const citizen = 'o-desk-citizen-1';
 /** The smallest PNG (1×1), and an AMR recording's header. */
 const PNG = Buffer.from(
@@ -82,18 +81,7 @@ async function call(method: string, path: string, sub: string, roles: string[], 
 const tom = (method: string, path: string, body?: unknown) => call(method, path, 'tom', ['officer'], body);
 const sam = (method: string, path: string, body?: unknown) => call(method, path, 'sam', ['supervisor'], body);
 
-async function say(m: SimulatedMessage, openid = citizen) {
-  const request = buildRequest(account, messageXml(m, openid, 'gh_local', Math.floor(Date.now() / 1000)), {
-    encrypted: true,
-  });
-  const res = await fetch(`${stack.endpoint}/webhooks/wechat/dev?${request.query}`, {
-    method: 'POST',
-    headers: { 'content-type': 'text/xml' },
-    body: request.body,
-  });
-  expect(res.status).toBe(200);
-  return openReply(account, await res.text()).content ?? '';
-}
+const say = (m: SimulatedMessage, openid = citizen) => sayOnWeChat(stack, m, openid);
 
 const drained = async () => {
   for (const q of ['desk-answers', 'desk-media']) await stack.queues.get(q)!.drained(30_000);

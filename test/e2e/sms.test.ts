@@ -12,7 +12,6 @@ import { DEV_SMS_DEFAULTS } from '../../functions/adapters/sms/settings.ts';
 import { SnsSmsGateway } from '../../functions/adapters/sms/sns.ts';
 import { TencentSmsGateway } from '../../functions/adapters/sms/tencent.ts';
 import { PhoneVault } from '../../functions/adapters/sms/vault.ts';
-import { accountsFromEnv } from '../../functions/adapters/wechat/accounts.ts';
 import { deliverSms } from '../../functions/core/delivery/sms.ts';
 import { bookOf, restrictionOn } from '../../functions/core/restrictions/engine.ts';
 import { renderSms, restrictionReminderValues } from '../../functions/core/sms/messages.ts';
@@ -21,10 +20,10 @@ import { fixedClock } from '../../functions/core/time.ts';
 import { blueprintInput, defineBlueprint } from '../../lib/blueprint.ts';
 import { type Callback, receiptCallback, replyCallback } from '../../lib/local/sms-user.ts';
 import { LocalStack } from '../../lib/local/stack.ts';
-import { buildRequest, messageXml, openReply } from '../../lib/local/wechat-user.ts';
 import { shippedRestrictionData } from '../../schemas/data/index.ts';
 import smsTemplates from '../../schemas/data/sms-templates.json' with { type: 'json' };
 import { SmsCatalogueSchema } from '../../schemas/sms.ts';
+import { sayOnWeChat } from '../fixtures/follower.ts';
 import { deliverDeps, type SmsTables, smsTables } from '../fixtures/sms.ts';
 
 const bp = defineBlueprint({ ...blueprintInput, service: `smse-${Date.now().toString(36)}` });
@@ -147,26 +146,9 @@ describe('the SMS channel on the local stack', () => {
   });
 
   it('a WeChat follower who linked a number (短信备用, proven by the phone) gets the reminder by SMS when WeChat cannot reach them', async () => {
-    const account = accountsFromEnv({})[0]!;
     let msgId = 7_000_000;
-    const say = async (text: string) => {
-      const req = buildRequest(
-        account,
-        messageXml(
-          { kind: 'text', text, msgId: String(++msgId) },
-          'o-fallback',
-          'gh',
-          Math.floor(Date.now() / 1000),
-        ),
-        { encrypted: true },
-      );
-      const res = await fetch(`${stack.endpoint}/webhooks/wechat/dev?${req.query}`, {
-        method: 'POST',
-        body: req.body,
-      });
-      expect(res.status).toBe(200);
-      return openReply(account, await res.text()).content ?? '';
-    };
+    const say = (text: string) =>
+      sayOnWeChat(stack, { kind: 'text', text, msgId: String(++msgId) }, 'o-fallback');
     // Tuesday 2026-11-17's restricted tails in Beijing, from the API; a plate with the first of them.
     const day = await (
       await fetch(`${stack.endpoint}/v1/cities/beijing/restrictions?date=2026-11-17`)
