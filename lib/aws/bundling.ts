@@ -3,6 +3,8 @@
  * NodejsFunction, and the cold-start benchmark (test/bench/cold-start.ts) builds exactly the same
  * bundle with esbuild to measure its size and its module initialisation.
  */
+import { fileURLToPath } from 'node:url';
+
 export const BUNDLE = {
   format: 'esm',
   platform: 'node',
@@ -13,6 +15,16 @@ export const BUNDLE = {
   mainFields: ['module', 'main'],
   /** Nothing is left to the runtime: the SDK versions are the lockfile's, not the runtime's. */
   external: [] as string[],
+  /**
+   * The clients' default credential chain, replaced by the environment Lambda gives every function
+   * (functions/shared/clients/lambda-credentials.ts): the chain's profiles, SSO and STS clients are
+   * ~120 KiB of each bundle for sources a function never has.
+   */
+  alias: {
+    '@aws-sdk/credential-provider-node': fileURLToPath(
+      new URL('../../functions/shared/clients/lambda-credentials.ts', import.meta.url),
+    ),
+  } as Record<string, string>,
   // The X-Ray SDK inside Powertools Tracer is CommonJS and calls require().
   banner: "import { createRequire } from 'module';const require = createRequire(import.meta.url);",
 } as const;

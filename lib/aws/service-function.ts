@@ -99,6 +99,9 @@ export class ServiceFunction extends Construct {
         // esbuild's per-bundle size table is not a problem; its warnings and errors still print.
         logLevel: LogLevel.WARNING,
         banner: BUNDLE.banner,
+        esbuildArgs: Object.fromEntries(
+          Object.entries(BUNDLE.alias).map(([from, to]) => [`--alias:${from}`, to]),
+        ),
         define: bundleDefine(props.tracing, def.environment),
       },
     });

@@ -90,6 +90,18 @@ describe('each function bundles only the AWS clients its blueprint entry lets it
   });
 });
 
+describe("a function's AWS clients take the execution role's credentials from the environment", () => {
+  it.each(fnIds)('%s', (fnId) => {
+    const inputs = inputsOf(untraced, fnId);
+    const clients = has(inputs, 'node_modules/@aws-sdk/client-');
+    // Not the default chain (profiles, SSO, STS, metadata) nor the clients it brings.
+    expect(has(inputs, 'node_modules/@aws-sdk/credential-provider-node/')).toBe(false);
+    expect(has(inputs, 'node_modules/@aws-sdk/nested-clients/')).toBe(false);
+    expect(has(inputs, 'node_modules/@aws-sdk/credential-provider-ini/')).toBe(false);
+    expect(has(inputs, 'functions/shared/clients/lambda-credentials.ts')).toBe(clients);
+  });
+});
+
 describe("a function that sends SMS bundles only its deployment's gateway SDK", () => {
   const senders = fnIds.filter((id) => has(inputsOf(untraced, id), 'functions/adapters/sms/gateways.ts'));
   const sdks = {
