@@ -1,6 +1,7 @@
 /**
- * The restriction data shipped with the code, validated at load: a bad edit to a JSON file fails
- * the first test (and the first cold start) with the file and field, not a wrong answer later.
+ * The restriction data shipped with the code, validated when first read: a bad edit to a JSON file
+ * fails the first test (and the first answer that needs it) with the file and field, not a wrong
+ * answer later.
  * DynamoDB holds what administrators add on top (see functions/adapters/dynamodb/restriction-data.ts).
  */
 import * as z from 'zod';
@@ -41,16 +42,34 @@ export interface ShippedRestrictionData {
   suspensions: Suspension[];
 }
 
+let parsed: ShippedRestrictionData | undefined;
+
+function load(): ShippedRestrictionData {
+  parsed ??= {
+    calendars: [
+      parse(HolidayCalendarSchema, cal2022, 'calendars/2022.json'),
+      parse(HolidayCalendarSchema, cal2023, 'calendars/2023.json'),
+      parse(HolidayCalendarSchema, cal2024, 'calendars/2024.json'),
+      parse(HolidayCalendarSchema, cal2025, 'calendars/2025.json'),
+      parse(HolidayCalendarSchema, cal2026, 'calendars/2026.json'),
+    ],
+    rules: Object.entries({ beijing, tianjin, xian, hangzhou, chengdu, lanzhou }).flatMap(([city, records]) =>
+      parse(z.array(RestrictionRuleSchema), records, `rules/${city}.json`),
+    ),
+    suspensions: parse(z.array(SuspensionSchema), suspensions, 'suspensions.json'),
+  };
+  return parsed;
+}
+
+/** Parsed on first use, not at import: ~13 ms of every cold start of a function that may not ask. */
 export const shippedRestrictionData: ShippedRestrictionData = {
-  calendars: [
-    parse(HolidayCalendarSchema, cal2022, 'calendars/2022.json'),
-    parse(HolidayCalendarSchema, cal2023, 'calendars/2023.json'),
-    parse(HolidayCalendarSchema, cal2024, 'calendars/2024.json'),
-    parse(HolidayCalendarSchema, cal2025, 'calendars/2025.json'),
-    parse(HolidayCalendarSchema, cal2026, 'calendars/2026.json'),
-  ],
-  rules: Object.entries({ beijing, tianjin, xian, hangzhou, chengdu, lanzhou }).flatMap(([city, records]) =>
-    parse(z.array(RestrictionRuleSchema), records, `rules/${city}.json`),
-  ),
-  suspensions: parse(z.array(SuspensionSchema), suspensions, 'suspensions.json'),
+  get calendars() {
+    return load().calendars;
+  },
+  get rules() {
+    return load().rules;
+  },
+  get suspensions() {
+    return load().suspensions;
+  },
 };

@@ -17,12 +17,15 @@
  * init = wall time of the import; cpu = user + system CPU time of the process during it, which the
  * load of a shared machine inflates far less than the wall time.
  *
- *   node test/bench/cold-start.ts [--runs 7] [--only receive-wechat,deliver-wechat] [--top 4] [--variants cn,aws,ext]
+ * `--profile DIR` writes a V8 CPU profile of each function's first init per variant into DIR
+ * (`<function>-<variant>.cpuprofile`, for Chrome DevTools or any cpuprofile reader): where init goes.
+ *
+ *   node test/bench/cold-start.ts [--runs 7] [--only receive-wechat,deliver-wechat] [--top 4] [--variants cn,aws,ext] [--profile DIR]
  */
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, rmSync, statSync } from 'node:fs';
 import { loadavg } from 'node:os';
-import { join } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { parseArgs } from 'node:util';
 import { build, type Metafile } from 'esbuild';
@@ -36,6 +39,7 @@ const { values } = parseArgs({
     only: { type: 'string' },
     top: { type: 'string', default: '4' },
     variants: { type: 'string', default: 'cn,aws' },
+    profile: { type: 'string' },
   },
 });
 const runs = Number(values.runs);
@@ -132,14 +136,20 @@ async function bundle(fnId: string, variant: Variant, dir: string): Promise<Bund
   return { file, size: statSync(file).size, top };
 }
 
-function init(file: string, env: Record<string, string>): { wall: number; cpu: number } {
+function init(file: string, env: Record<string, string>, profile?: string): { wall: number; cpu: number } {
   const script = [
     'const c = process.cpuUsage(); const t = performance.now();',
     `await import(${JSON.stringify(pathToFileURL(file).href)});`,
     'const wall = performance.now() - t; const { user, system } = process.cpuUsage(c);',
     'process.stdout.write(JSON.stringify({ wall, cpu: (user + system) / 1000 }));',
   ].join('');
-  const res = spawnSync(process.execPath, ['--input-type=module', '-e', script], { env, encoding: 'utf8' });
+  const profiling = profile
+    ? ['--cpu-prof', `--cpu-prof-dir=${dirname(profile)}`, `--cpu-prof-name=${basename(profile)}`]
+    : [];
+  const res = spawnSync(process.execPath, [...profiling, '--input-type=module', '-e', script], {
+    env,
+    encoding: 'utf8',
+  });
   if (res.status !== 0) throw new Error(`init of ${file} failed: ${res.stderr.slice(-1500)}`);
   return JSON.parse(res.stdout.slice(res.stdout.lastIndexOf('{')));
 }
@@ -160,7 +170,9 @@ try {
     );
     for (let i = 0; i < runs; i++)
       for (const v of variants) {
-        const t = init(bundles.get(v)!.file, environmentOf(fnId, v));
+        const profile =
+          values.profile && i === 0 ? join(resolve(values.profile), `${fnId}-${v}.cpuprofile`) : undefined;
+        const t = init(bundles.get(v)!.file, environmentOf(fnId, v), profile);
         times.get(v)!.wall.push(t.wall);
         times.get(v)!.cpu.push(t.cpu);
       }
@@ -178,7 +190,9 @@ try {
     rows.push(`| ${fnId} | ${cells.join(' | ')} | ${bundles.get(variants[0]!)!.top} |`);
   }
 } finally {
-  rmSync(out, { recursive: true, force: true });
+  // A profile refers to its bundle (and the bundle to its source map): kept with --profile.
+  if (values.profile) console.error(`bundles kept in ${out} for the profiles in ${values.profile}`);
+  else rmSync(out, { recursive: true, force: true });
 }
 console.log(
   `\nCold start per function (bundle as the CDK builds it; init = import in a fresh Node ${process.version} process, median of ${runs}; load average at start ${load.map((l) => l.toFixed(2)).join(' ')}, now ${loadavg()
