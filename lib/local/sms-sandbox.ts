@@ -4,10 +4,19 @@
  * endpoint that the real SDKs call when SMS_API_ENDPOINT points here. Sends land in an outbox;
  * faults an operator or a test can switch on: a per-number daily limit (the gateway's own flow
  * control), numbers that fail permanently, a failure rate, and requests that never answer in time.
- * Signatures are not verified (the SDKs compute them; the sandbox is not the credential check).
+ *
+ * Tencent-shaped calls must carry a valid TC3-HMAC-SHA256 Authorization for the sandbox's credentials
+ * (recomputed from the request as received, compared in constant time), or are refused as API 3.0
+ * refuses them: `Response.Error.Code` AuthFailure.InvalidAuthorization (malformed; only
+ * `SignedHeaders=content-type;host` is accepted here), AuthFailure.SecretIdNotFound,
+ * AuthFailure.SignatureExpire (more than 5 minutes off), AuthFailure.SignatureFailure. Aliyun-shaped
+ * calls are not checked (the SDK signs them; the sandbox is not its credential check).
  */
+import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
+import { DEV_SMS_DEFAULTS } from '../../functions/adapters/sms/settings.ts';
+import { tc3Authorization } from '../../functions/adapters/sms/tc3.ts';
 import { listenLoopback } from './ports.ts';
 
 export interface SmsOutboxEntry {
@@ -46,6 +55,21 @@ const NO_FAULTS: SmsFaults = {
 
 type Outcome = 'ok' | 'limit' | 'reject' | 'fail' | 'auth';
 
+/** The credentials the sandbox checks signatures with (the local stack's: those its functions send with). */
+export interface SmsSandboxCredentials {
+  tencent: { secretId: string; secretKey: string };
+}
+
+const DEV_CREDENTIALS: SmsSandboxCredentials = {
+  tencent: {
+    secretId: DEV_SMS_DEFAULTS.SMS_TENCENT_SECRET_ID,
+    secretKey: DEV_SMS_DEFAULTS.SMS_TENCENT_SECRET_KEY,
+  },
+};
+
+const TC3_AUTHORIZATION =
+  /^TC3-HMAC-SHA256 Credential=([^/]+)\/\d{4}-\d{2}-\d{2}\/[^/]+\/tc3_request, SignedHeaders=content-type;host, Signature=[0-9a-f]{64}$/;
+
 export class SmsSandbox {
   readonly outbox: SmsOutboxEntry[] = [];
   /** Every send the gateway answered, sent or not (the outbox holds only those sent). */
@@ -55,6 +79,11 @@ export class SmsSandbox {
   private perNumber = new Map<string, number>();
   /** How long a "timeout" request is held (longer than the adapters' timeouts). */
   holdMs = 8000;
+  private readonly credentials: SmsSandboxCredentials;
+
+  constructor(credentials: SmsSandboxCredentials = DEV_CREDENTIALS) {
+    this.credentials = credentials;
+  }
 
   reset(): void {
     this.outbox.splice(0);
@@ -153,6 +182,35 @@ export class SmsSandbox {
     return { Response: { SendStatusSet, RequestId: requestId } };
   }
 
+  /**
+   * Why API 3.0 would refuse this request's signature, or null when it holds: the Authorization
+   * recomputed from the headers and body as received with the configured secret key.
+   */
+  tencentAuthFailure(req: IncomingMessage, raw: Buffer): string | null {
+    const header = (name: string) => {
+      const v = req.headers[name];
+      return Array.isArray(v) ? v[0] : v;
+    };
+    const given = header('authorization') ?? '';
+    const host = header('host');
+    const contentType = header('content-type');
+    const timestamp = Number(header('x-tc-timestamp'));
+    const match = TC3_AUTHORIZATION.exec(given);
+    if (!match || !host || !contentType || !Number.isSafeInteger(timestamp))
+      return 'AuthFailure.InvalidAuthorization';
+    const { secretId, secretKey } = this.credentials.tencent;
+    if (match[1] !== secretId) return 'AuthFailure.SecretIdNotFound';
+    if (Math.abs(Date.now() / 1000 - timestamp) > 300) return 'AuthFailure.SignatureExpire';
+    // Tencent signs for the product of the host called (sms), whatever the credential scope claims.
+    const expected = Buffer.from(
+      tc3Authorization({ secretId, secretKey, service: 'sms', host, contentType, timestamp, payload: raw }),
+    );
+    const actual = Buffer.from(given);
+    return expected.length === actual.length && timingSafeEqual(expected, actual)
+      ? null
+      : 'AuthFailure.SignatureFailure';
+  }
+
   /** Aliyun SendSms (query parameters); answers as dysmsapi does. */
   aliyun(query: URLSearchParams): Record<string, unknown> {
     const RequestId = `sandbox-${this.seq + 1}`;
@@ -199,7 +257,16 @@ export class SmsSandbox {
     }
     const url = new URL(req.url ?? '/', 'http://sandbox');
     let answer: Record<string, unknown>;
-    if (tc === 'SendSms') {
+    const refused = tc ? this.tencentAuthFailure(req, raw) : null;
+    if (refused) {
+      this.attempts++;
+      answer = {
+        Response: {
+          Error: { Code: refused, Message: 'the sandbox refused the request signature' },
+          RequestId: `sandbox-${this.seq + 1}`,
+        },
+      };
+    } else if (tc === 'SendSms') {
       let body: Record<string, unknown> = {};
       try {
         body = JSON.parse(raw.toString('utf8') || '{}');

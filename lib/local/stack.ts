@@ -8,6 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { join, resolve } from 'node:path';
 import type { EventBridgeEvent, SQSEvent } from 'aws-lambda';
 import { DEV_DESK_DEFAULTS } from '../../functions/adapters/platform/secret.ts';
+import { DEV_SMS_DEFAULTS } from '../../functions/adapters/sms/settings.ts';
 import type { Blueprint } from '../../schemas/blueprint.ts';
 import { envNames, scheduleGroupName } from '../../schemas/resource-env.ts';
 import { REPO_ROOT, SERVED_CITIES } from '../blueprint.ts';
@@ -76,8 +77,12 @@ export class LocalStack {
   private readonly scheduleGroups: LocalScheduleGroup[];
   /** The WeChat API the functions call locally (WECHAT_API_BASE), with its outbox and faults. */
   readonly wechat = new WeChatSandbox();
-  /** The SMS gateways the functions call locally (SMS_API_ENDPOINT), Tencent- and Aliyun-shaped. */
-  readonly sms = new SmsSandbox();
+  /**
+   * The SMS gateways the functions call locally (SMS_API_ENDPOINT), Tencent- and Aliyun-shaped; Tencent
+   * calls must be signed with the credentials the functions read (SMS_TENCENT_SECRET_ID/KEY, else the
+   * dev defaults).
+   */
+  readonly sms: SmsSandbox;
   /** The 12345 platform's answer endpoint (the desk's answers to its tickets), with its outbox. */
   readonly platform12345 = new PlatformSandbox(
     process.env.DESK_12345_SECRET ?? DEV_DESK_DEFAULTS.DESK_12345_SECRET,
@@ -97,6 +102,13 @@ export class LocalStack {
 
   constructor(options: LocalStackOptions) {
     this.options = options;
+    const env = { ...process.env, ...options.environment };
+    this.sms = new SmsSandbox({
+      tencent: {
+        secretId: env.SMS_TENCENT_SECRET_ID ?? DEV_SMS_DEFAULTS.SMS_TENCENT_SECRET_ID,
+        secretKey: env.SMS_TENCENT_SECRET_KEY ?? DEV_SMS_DEFAULTS.SMS_TENCENT_SECRET_KEY,
+      },
+    });
     const { blueprint } = options;
     this.blueprint = blueprint;
     const root = options.root ?? REPO_ROOT;

@@ -65,9 +65,10 @@ describe('the SMS channel on the local stack', () => {
     expect((await db.subscribers.get({ channel: 'sms', id }))?.bindings).toHaveLength(1);
 
     // The deliver path as the deliver-sms consumer will call it, against the stack's tables and gateway.
+    // The stack's sandbox checks the signature with the credentials its functions send with.
     const gateway = new TencentSmsGateway({
-      secretId: 'id',
-      secretKey: 'key',
+      secretId: DEV_SMS_DEFAULTS.SMS_TENCENT_SECRET_ID,
+      secretKey: DEV_SMS_DEFAULTS.SMS_TENCENT_SECRET_KEY,
       sdkAppId: '1400000000',
       region: 'ap-guangzhou',
       endpoint: stack.endpoint,

@@ -1,5 +1,6 @@
 /**
- * deliverSms against DynamoDB Local and the sandbox gateways through the real SDKs: every outcome,
+ * deliverSms against DynamoDB Local and the sandbox gateways through the real adapters (Tencent's
+ * signed TC3-HMAC-SHA256, checked by the sandbox; Aliyun's SDK): every outcome,
  * what each one spends (number cap, ledger, budget) and gives back, and the budget under 20
  * concurrent senders.
  */
@@ -7,14 +8,15 @@ import { afterAll, beforeAll, beforeEach, describe, expect, inject, it } from 'v
 import { AliyunSmsGateway } from '../../functions/adapters/sms/aliyun.ts';
 import { TencentSmsGateway } from '../../functions/adapters/sms/tencent.ts';
 import { deliverSms, type SmsRecipient } from '../../functions/core/delivery/sms.ts';
-import { restrictionReminderValues } from '../../functions/core/sms/messages.ts';
+import { renderSms, restrictionReminderValues } from '../../functions/core/sms/messages.ts';
 import { fixedClock } from '../../functions/core/time.ts';
 import { SmsSandbox } from '../../lib/local/sms-sandbox.ts';
 import { DEFAULT_POLICY, type FrequencyPolicy } from '../../schemas/pushes.ts';
-import { deliverDeps, type SmsTables, smsSubscriber, smsTables } from '../fixtures/sms.ts';
+import { catalogue, deliverDeps, type SmsTables, smsSubscriber, smsTables } from '../fixtures/sms.ts';
 
 const clock = fixedClock('2026-11-16T01:00:00Z'); // 09:00 in Beijing
-const sandbox = new SmsSandbox();
+const credentials = { secretId: 'AKIDsmsdeliver', secretKey: 'sms-deliver-secret-key' };
+const sandbox = new SmsSandbox({ tencent: credentials });
 let server: Awaited<ReturnType<SmsSandbox['listen']>>;
 let db: SmsTables;
 let tencent: TencentSmsGateway;
@@ -44,8 +46,7 @@ beforeAll(async () => {
   server = await sandbox.listen();
   db = await smsTables(inject('dynamodbEndpoint'));
   tencent = new TencentSmsGateway({
-    secretId: 'id',
-    secretKey: 'key',
+    ...credentials,
     sdkAppId: '1400000000',
     region: 'ap-guangzhou',
     endpoint: server.url,
@@ -56,7 +57,7 @@ afterAll(async () => server.stop());
 beforeEach(() => sandbox.reset());
 
 describe('deliverSms', () => {
-  it('sends through the Tencent SDK: template, sign and parameters; records the message id; spends 1 part', async () => {
+  it('sends through the Tencent gateway: template, sign and parameters; records the message id; spends 1 part', async () => {
     const phone = nextPhone();
     const id = await smsSubscriber(db, phone);
     const deps = deliverDeps(db, tencent, clock);
@@ -168,6 +169,42 @@ describe('deliverSms', () => {
     const deps = deliverDeps(db, tencent, clock);
     expect(await deliverSms(reminder(id), deps)).toBe('failed');
     expect(deps.metrics).toContain('SmsConfigErrors');
+  });
+
+  it('a wrong secret key fails the signature check: a configuration failure, nothing sent, nothing spent', async () => {
+    const gateway = (c: Partial<typeof credentials>) =>
+      new TencentSmsGateway({
+        ...credentials,
+        ...c,
+        sdkAppId: '1400000000',
+        region: 'ap-guangzhou',
+        endpoint: server.url,
+        timeoutSeconds: 1,
+      });
+    const wrongKey = gateway({ secretKey: 'not-the-secret-key' });
+    const phone = nextPhone();
+    const id = await smsSubscriber(db, phone);
+    const deps = deliverDeps(db, wrongKey, clock);
+    const before = (await db.budget.spent('2026-11')).spentFen;
+    expect(await deliverSms(reminder(id), deps)).toBe('failed');
+    expect(deps.metrics).toContain('SmsConfigErrors');
+    expect(sandbox.outbox).toHaveLength(0);
+    expect((await db.budget.spent('2026-11')).spentFen).toBe(before);
+    expect(await db.numberCap.sentOn(id, '2026-11-16')).toBe(0);
+    // What the gateway reports: Tencent's own codes, classified as the operator's to fix.
+    const sms = { phone, message: renderSms(catalogue, 'opt-out-confirmation', {}, 3), reference: 'r' };
+    expect(await wrongKey.send(sms)).toEqual({
+      status: 'failed',
+      code: 'AuthFailure.SignatureFailure',
+      configuration: true,
+    });
+    expect(await gateway({ secretId: 'AKIDsomeoneelse' }).send(sms)).toEqual({
+      status: 'failed',
+      code: 'AuthFailure.SecretIdNotFound',
+      configuration: true,
+    });
+    expect(sandbox.outbox).toHaveLength(0);
+    expect(await gateway({}).send(sms)).toMatchObject({ status: 'sent' });
   });
 
   it('a push stopped by the budget gives the person their cap back: sent once the budget allows', async () => {

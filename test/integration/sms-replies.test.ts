@@ -17,7 +17,8 @@ import keywordData from '../../schemas/data/keywords.json' with { type: 'json' }
 import { KeywordRepliesSchema } from '../../schemas/wechat.ts';
 import { catalogue, pepper, type SmsTables, smsTables, vault } from '../fixtures/sms.ts';
 
-const sandbox = new SmsSandbox();
+const credentials = { secretId: 'AKIDsmsreplies', secretKey: 'sms-replies-secret-key' };
+const sandbox = new SmsSandbox({ tencent: credentials });
 let server: Awaited<ReturnType<SmsSandbox['listen']>>;
 let db: SmsTables;
 let deps: SmsReplyDeps;
@@ -30,8 +31,7 @@ beforeAll(async () => {
   deps = {
     ...db,
     gateway: new TencentSmsGateway({
-      secretId: 'i',
-      secretKey: 'k',
+      ...credentials,
       sdkAppId: '1400000000',
       region: 'ap-guangzhou',
       endpoint: server.url,
