@@ -105,7 +105,8 @@ describe("a function's AWS clients take the execution role's credentials from th
 describe("a function that sends SMS bundles only its deployment's gateway SDK", () => {
   const senders = fnIds.filter((id) => has(inputsOf(untraced, id), 'functions/adapters/sms/gateways.ts'));
   const sdks = {
-    tencent: 'node_modules/tencentcloud-sdk-nodejs-sms/',
+    // Tencent's is our own signed fetch (no SDK): its signer marks it.
+    tencent: 'functions/adapters/sms/tc3.ts',
     aliyun: 'node_modules/@alicloud/dysmsapi20170525/',
     sns: 'functions/adapters/sms/sns.ts',
   } as const;
@@ -116,6 +117,28 @@ describe("a function that sends SMS bundles only its deployment's gateway SDK", 
       const inputs = inputsOf(metafile, fnId);
       for (const [p, sdk] of Object.entries(sdks))
         expect([fnId, p, has(inputs, sdk)]).toEqual([fnId, p, p === provider]);
+    }
+  });
+});
+
+describe("no bundle holds Tencent's SDK or what it brought (≈ 600 KiB: fetch polyfill, URL tables, MIME database)", () => {
+  const heavy = [
+    'node_modules/tencentcloud-sdk-nodejs-common/',
+    'node_modules/tencentcloud-sdk-nodejs-sms/',
+    'node_modules/node-fetch/',
+    'node_modules/tr46/',
+    'node_modules/mime-db/',
+  ];
+  it.each(fnIds)('%s', (fnId) => {
+    const inputs = inputsOf(untraced, fnId);
+    for (const dep of heavy) expect([fnId, dep, has(inputs, dep)]).toEqual([fnId, dep, false]);
+  });
+  it('nor a Tencent deployment of the functions that send SMS', async () => {
+    const ids = fnIds.filter((id) => has(inputsOf(untraced, id), 'functions/adapters/sms/gateways.ts'));
+    const metafile = await bundle(ids, false, false, 'tencent');
+    for (const fnId of ids) {
+      const inputs = inputsOf(metafile, fnId);
+      for (const dep of heavy) expect([fnId, dep, has(inputs, dep)]).toEqual([fnId, dep, false]);
     }
   });
 });
