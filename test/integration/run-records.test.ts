@@ -5,8 +5,8 @@
  * the bundle record at once; `unfinished` lists exactly what is left (segments not expanded,
  * recipients their receipt lacks); and the ledger says what holds a push it already has.
  */
-import { randomUUID } from 'node:crypto';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { DynamoDBDocumentClient, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
 import { beforeAll, describe, expect, inject, it } from 'vitest';
 import { DynamoPushLedger } from '../../functions/adapters/dynamodb/push-ledger.ts';
 import { DynamoPushRuns } from '../../functions/adapters/dynamodb/push-runs.ts';
@@ -86,6 +86,39 @@ describe('a run’s own records', () => {
     expect(left.segments).toEqual([segs[1]]);
     expect(left.bundles).toEqual([{ ...b, recipients: b.recipients.slice(1) }]);
     expect((await runs.get(key))?.counts).toEqual({ planned: 4, exempt: 1, sent: 1 });
+  });
+
+  it('keep a page’s manifest gzipped, and still read a page written before as plain attributes', async () => {
+    const key = `restriction#t${randomUUID().slice(0, 8)}#2026-11-16#morning`;
+    await newRun(key, [segment(key, 0, 0), segment(key, 0, 1)]);
+    // A full page: 500 recipients in bundles of 50, with ids as long and as random as WeChat's openids.
+    const bundles = Array.from({ length: 10 }, (_, n) =>
+      bundleOf(
+        key,
+        n,
+        Array.from({ length: 50 }, () => `o${randomBytes(21).toString('base64url').slice(0, 27)}`),
+      ),
+    );
+    await runs.advanceSegment(key, '0#0', 0, null, 500, AT, {}, { bundles, settled: [] });
+    const operations = localTableName(bp.service, 'operations');
+    const page = await doc.send(
+      new GetCommand({ TableName: operations, Key: { pk: `RUN#${key}`, sk: 'PAGE#0#0#000000' } }),
+    );
+    expect(page.Item?.bundles).toBeUndefined();
+    expect(page.Item?.z).toBeInstanceOf(Uint8Array);
+    const plain = JSON.stringify({ bundles, settled: [] }).length;
+    expect((page.Item!.z as Uint8Array).length).toBeLessThan(plain / 2);
+    // A page of the other segment as stored before manifests were compressed.
+    const legacy = bundleOf(key, 10, ['o-legacy']);
+    await doc.send(
+      new PutCommand({
+        TableName: operations,
+        Item: { pk: `RUN#${key}`, sk: 'PAGE#0#1#000000', bundles: [legacy], settled: [] },
+      }),
+    );
+    const left = await runs.unfinished(key);
+    expect(left.bundles).toEqual(expect.arrayContaining([...bundles, legacy]));
+    expect(left.bundles).toHaveLength(11);
   });
 
   it('count each recipient once when copies of a bundle record at the same time, and end the run', async () => {
