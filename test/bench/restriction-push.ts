@@ -197,8 +197,8 @@ try {
     // each write of it is written to the index too, which AWS bills and DynamoDB Local does not report.
     let runItemWrites = 0;
     const isRunKey = (k: unknown) => (k as { sk?: unknown } | undefined)?.sk === 'RUN';
-    const writesOfRunItem = (input: { Key?: unknown; TransactItems?: unknown[] }) =>
-      (isRunKey(input.Key) ? 1 : 0) +
+    const writesOfRunItem = (command: string, input: { Key?: unknown; TransactItems?: unknown[] }) =>
+      (/^(Update|Put|Delete)Item/.test(command) && isRunKey(input.Key) ? 1 : 0) +
       (input.TransactItems ?? []).filter((t) => isRunKey((t as { Update?: { Key?: unknown } }).Update?.Key))
         .length;
     documentClient.middlewareStack.add(
@@ -225,7 +225,7 @@ try {
           // DynamoDB Local reports a transactional write at 4 units per KB of each item; AWS bills 2
           // (two underlying writes, prepare and commit: reference notify.md, capacity-unit rules).
           if (input.TransactItems) units /= 2;
-          runItemWrites += writesOfRunItem(input);
+          runItemWrites += writesOfRunItem(String(context.commandName), input);
           return out;
         } catch (error) {
           // A refused conditional write is charged as a write of the item (1 WRU here).
