@@ -24,6 +24,7 @@ import {
   QueryCommand,
 } from '@aws-sdk/lib-dynamodb';
 import { keys as keys_ } from '../../functions/adapters/dynamodb/keys.ts';
+import { pageManifestOf } from '../../functions/adapters/dynamodb/push-runs.ts';
 import { accountsFromEnv } from '../../functions/adapters/wechat/accounts.ts';
 import { restrictionRunKey } from '../../functions/core/pushes/planning.ts';
 import { bookOf, restrictionOn } from '../../functions/core/restrictions/engine.ts';
@@ -331,7 +332,12 @@ async function recordedOutcomes(c: Context): Promise<Map<string, string>> {
         ...(start ? { ExclusiveStartKey: start } : {}),
       }),
     );
-    pages.push(...((res.Items ?? []) as typeof pages));
+    // As a resume reads them (a page's manifest is stored gzipped).
+    for (const item of res.Items ?? []) {
+      const page = pageManifestOf(item);
+      if (!page) throw new Error(`page ${String(item.sk)} of ${c.runKey} cannot be read`);
+      pages.push(page);
+    }
     start = res.LastEvaluatedKey;
   } while (start);
   const outcomes = new Map<string, string>();

@@ -29,6 +29,7 @@ import * as z from 'zod';
 import {
   type DeliveryMessage,
   DeliveryMessageSchema,
+  OutcomeSchema,
   type PacePlan,
   PacePlanSchema,
   type Recipient,
@@ -160,7 +161,10 @@ function countUpdate(entries: ReadonlyArray<[string, number | undefined]>) {
 }
 
 const SegmentItem = z.object({ message: SegmentMessageSchema.optional(), done: z.boolean().default(false) });
-const PageItem = z.object({ bundles: z.array(DeliveryMessageSchema) });
+const PageItem = z.object({
+  bundles: z.array(DeliveryMessageSchema),
+  settled: z.array(z.object({ id: z.string(), outcome: OutcomeSchema })).default([]),
+});
 
 /**
  * A page's manifest is stored gzipped (`z`, binary): its 500 recipients' ids and plates are ~30 KB
@@ -171,7 +175,8 @@ export function pageManifestItem(manifest: PageManifest): { z: Uint8Array } {
   return { z: gzipSync(JSON.stringify(manifest)) };
 }
 
-export function pageManifestOf(item: Record<string, unknown>): z.infer<typeof PageItem> | null {
+/** A stored page's manifest (either form); null when it cannot be read. */
+export function pageManifestOf(item: Record<string, unknown>): PageManifest | null {
   let raw: unknown = item;
   if (item.z instanceof Uint8Array) {
     try {
