@@ -2,8 +2,9 @@
  * How much memory each function needs, measured as Lambda measures it ("Max Memory Used": the peak
  * resident memory of its process). Every function is bundled as the CDK bundles it for a deployment
  * without X-Ray (lib/aws/bundling.ts) and runs alone in its own Node process, one invocation at a
- * time, with the heap limited as its configured size would limit it (old space 75% of memoryMb, as
- * test/bench/deliver-memory.ts does). The local stack (DynamoDB Local, the WeChat and SMS sandboxes,
+ * time, with the heap sized as the Lambda runtime sizes it for its configured memory
+ * (./support/lambda-node.ts: a tenth young generation, the rest old space), as
+ * test/bench/deliver-memory.ts does. The local stack (DynamoDB Local, the WeChat and SMS sandboxes,
  * topics → queues, schedules) stays in this process and hands each invocation to the function's
  * process, while a representative day drives every function at least once: public reads, a follower
  * on WeChat (follow, bind, 限行, 路况, a menu number), a citizen on SMS (BD, a receipt), a restriction
@@ -52,6 +53,7 @@ import { pinShanghaiMorning, seededBenchStack } from '../fixtures/bench-stack.ts
 import { captures, plateOf, seedVerifiedOwners } from '../fixtures/driver-load.ts';
 import { signedTicket } from '../fixtures/platform-12345.ts';
 import { officersAccount } from '../fixtures/wechat.ts';
+import { lambdaHeapFlags } from './support/lambda-node.ts';
 
 interface Reply {
   id: number;
@@ -163,7 +165,8 @@ for (const [fnId, fn] of stack.functions) {
       ],
       {
         execPath: process.execPath,
-        execArgv: [`--max-old-space-size=${Math.floor(memoryOf(fnId, def.memoryMb) * 0.75)}`],
+        // The heap sized as the Lambda runtime sizes it for the function's memory.
+        execArgv: lambdaHeapFlags(memoryOf(fnId, def.memoryMb)),
         env,
         serialization: 'advanced',
         stdio: ['ignore', 'ignore', 'pipe', 'ipc'],
@@ -669,7 +672,7 @@ try {
   await ddb.stop();
   rmSync(outdir, { recursive: true, force: true });
   console.log(
-    `\nMemory per function: each bundled as the CDK bundles it (no X-Ray), alone in its own Node ${process.version} process, old space limited to 75% of its memoryMb; a representative day with ${subscribers.toLocaleString('en')} followers in ${wall.toFixed(0)} s (peak resident memory, as Lambda reports Max Memory Used)\n`,
+    `\nMemory per function: each bundled as the CDK bundles it (no X-Ray), alone in its own Node ${process.version} process, the heap sized as the Lambda runtime sizes it for its memoryMb (./support/lambda-node.ts); a representative day with ${subscribers.toLocaleString('en')} followers in ${wall.toFixed(0)} s (peak resident memory, as Lambda reports Max Memory Used)\n`,
   );
   console.log('| function | memoryMb | invocations | errors | init RSS MB | peak RSS MB | peak / memoryMb |');
   console.log('| --- | ---: | ---: | ---: | ---: | ---: | ---: |');

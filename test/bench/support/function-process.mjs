@@ -6,8 +6,8 @@
  * so far (what Lambda reports as Max Memory Used).
  *
  *   fork(this file, [bundle, functionId, timeoutSeconds, memoryMb])
- *   → { ready: true, initRssMb, maxRssMb }
- *   ← { id, event }  → { id, result | error, maxRssMb }
+ *   → { ready: true, initRssMb, maxRssMb, cpuMs }
+ *   ← { id, event }  → { id, result | error, maxRssMb, cpuMs }   (cpuMs: the process's CPU time so far)
  *
  * Node builtins only, and JavaScript (a .ts file would load Node's type stripper, ~18 MB), so that
  * nothing but the bundle is in the process.
@@ -17,7 +17,17 @@ import { pathToFileURL } from 'node:url';
 const [file, fnId, timeoutSeconds, memoryMb] = process.argv.slice(2);
 const { handler } = await import(pathToFileURL(file).href);
 const maxRssMb = () => process.resourceUsage().maxRSS / 1024;
-process.send({ ready: true, initRssMb: process.memoryUsage().rss / 1024 / 1024, maxRssMb: maxRssMb() });
+/** CPU time (user + system) the process has used so far, ms. */
+const cpuMs = () => {
+  const { user, system } = process.cpuUsage();
+  return (user + system) / 1000;
+};
+process.send({
+  ready: true,
+  initRssMb: process.memoryUsage().rss / 1024 / 1024,
+  maxRssMb: maxRssMb(),
+  cpuMs: cpuMs(),
+});
 
 let queue = Promise.resolve();
 process.on('message', (m) => {
@@ -39,10 +49,15 @@ process.on('message', (m) => {
     };
     try {
       const result = await handler(m.event, context);
-      process.send({ id: m.id, result, maxRssMb: maxRssMb() });
+      process.send({ id: m.id, result, maxRssMb: maxRssMb(), cpuMs: cpuMs() });
     } catch (error) {
       const e = error instanceof Error ? error : new Error(String(error));
-      process.send({ id: m.id, error: { name: e.name, message: e.message }, maxRssMb: maxRssMb() });
+      process.send({
+        id: m.id,
+        error: { name: e.name, message: e.message },
+        maxRssMb: maxRssMb(),
+        cpuMs: cpuMs(),
+      });
     }
   });
 });
