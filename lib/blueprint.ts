@@ -560,7 +560,10 @@ export const blueprintInput = {
       description:
         'The traffic-management platform’s signed event batches (POST /v1/integrations/driver-events): verified, recorded idempotently, notices to verified owners through the push pipeline.',
       entry: 'functions/ingest-driver-events/handler.ts',
-      memoryMb: 384, // peak 242 MB (a 500-event batch); needs 1.5× that (228 MB even with the heap of a 256 MB function)
+      // Peak 181 MB for a 500-event batch (141 MB with a 256 MB function's heap), so memory alone would
+      // allow 256; kept at 384 for the CPU share of a request the platform waits on (2.6 s for 500
+      // events locally on a whole core, test/bench/driver-ingest.ts) until that is measured at 256's.
+      memoryMb: 384,
       timeoutSeconds: 29,
       // inbound: the request nonces (replays refused); operations: the day's driver runs.
       tables: { drivers: 'read-write', inbound: 'read-write', operations: 'read-write' },
