@@ -27,7 +27,8 @@ import { blueprintInput, defineBlueprint, REPO_ROOT } from '../../lib/blueprint.
 import { localClient, localTableName } from '../../lib/local/dynamodb-local.ts';
 import { LocalStack } from '../../lib/local/stack.ts';
 import { keyType, weChatAccepts } from '../../lib/local/wechat-sandbox.ts';
-import { buildRequest, messageXml, openReply, type SimulatedMessage } from '../../lib/local/wechat-user.ts';
+import type { SimulatedMessage } from '../../lib/local/wechat-user.ts';
+import { postOnWeChat } from '../fixtures/follower.ts';
 import { seed, seededSubscribers } from '../fixtures/seed.ts';
 import { officersAccount } from '../fixtures/wechat.ts';
 
@@ -150,18 +151,7 @@ async function settledRun(key: string): Promise<PushRun> {
   return (await run(key))!;
 }
 
-async function post(openid: string, m: SimulatedMessage) {
-  const request = buildRequest(account, messageXml(m, openid, 'gh_local', Math.floor(Date.now() / 1000)), {
-    encrypted: true,
-  });
-  const res = await fetch(`${stack.endpoint}/webhooks/wechat/dev?${request.query}`, {
-    method: 'POST',
-    headers: { 'content-type': 'text/xml' },
-    body: request.body,
-  });
-  expect(res.status).toBe(200);
-  return openReply(account, await res.text());
-}
+const post = (openid: string, m: SimulatedMessage) => postOnWeChat(stack, m, openid);
 
 /** Every value passes the sandbox's check for its key's type, and the keys are the template's. */
 function expectValid(body: Json, keys: string[]) {
