@@ -15,7 +15,7 @@
 import { timingSafeEqual } from 'node:crypto';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { createServer } from 'node:http';
-import { DEV_SMS_DEFAULTS } from '../../functions/adapters/sms/settings.ts';
+import { smsSecretFromEnv } from '../../functions/adapters/sms/settings.ts';
 import { tc3Authorization } from '../../functions/adapters/sms/tc3.ts';
 import { listenLoopback } from './ports.ts';
 
@@ -57,15 +57,11 @@ type Outcome = 'ok' | 'limit' | 'reject' | 'fail' | 'auth';
 
 /** The credentials the sandbox checks signatures with (the local stack's: those its functions send with). */
 export interface SmsSandboxCredentials {
-  tencent: { secretId: string; secretKey: string };
+  /** None: every Tencent call is refused as signed by an unknown secret id. */
+  tencent?: { secretId: string; secretKey: string } | undefined;
 }
 
-const DEV_CREDENTIALS: SmsSandboxCredentials = {
-  tencent: {
-    secretId: DEV_SMS_DEFAULTS.SMS_TENCENT_SECRET_ID,
-    secretKey: DEV_SMS_DEFAULTS.SMS_TENCENT_SECRET_KEY,
-  },
-};
+const DEV_CREDENTIALS: SmsSandboxCredentials = { tencent: smsSecretFromEnv({}).tencent };
 
 const TC3_AUTHORIZATION =
   /^TC3-HMAC-SHA256 Credential=([^/]+)\/\d{4}-\d{2}-\d{2}\/[^/]+\/tc3_request, SignedHeaders=content-type;host, Signature=[0-9a-f]{64}$/;
@@ -198,8 +194,9 @@ export class SmsSandbox {
     const match = TC3_AUTHORIZATION.exec(given);
     if (!match || !host || !contentType || !Number.isSafeInteger(timestamp))
       return 'AuthFailure.InvalidAuthorization';
-    const { secretId, secretKey } = this.credentials.tencent;
-    if (match[1] !== secretId) return 'AuthFailure.SecretIdNotFound';
+    const known = this.credentials.tencent;
+    if (!known || match[1] !== known.secretId) return 'AuthFailure.SecretIdNotFound';
+    const { secretId, secretKey } = known;
     if (Math.abs(Date.now() / 1000 - timestamp) > 300) return 'AuthFailure.SignatureExpire';
     // Tencent signs for the product of the host called (sms), whatever the credential scope claims.
     const expected = Buffer.from(

@@ -8,7 +8,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import { join, resolve } from 'node:path';
 import type { EventBridgeEvent, SQSEvent } from 'aws-lambda';
 import { DEV_DESK_DEFAULTS } from '../../functions/adapters/platform/secret.ts';
-import { DEV_SMS_DEFAULTS } from '../../functions/adapters/sms/settings.ts';
+import { smsSecretFromEnv } from '../../functions/adapters/sms/settings.ts';
 import type { Blueprint } from '../../schemas/blueprint.ts';
 import { envNames, scheduleGroupName } from '../../schemas/resource-env.ts';
 import { REPO_ROOT, SERVED_CITIES } from '../blueprint.ts';
@@ -102,12 +102,9 @@ export class LocalStack {
 
   constructor(options: LocalStackOptions) {
     this.options = options;
-    const env = { ...process.env, ...options.environment };
+    // The credentials the functions read, resolved as they resolve them.
     this.sms = new SmsSandbox({
-      tencent: {
-        secretId: env.SMS_TENCENT_SECRET_ID ?? DEV_SMS_DEFAULTS.SMS_TENCENT_SECRET_ID,
-        secretKey: env.SMS_TENCENT_SECRET_KEY ?? DEV_SMS_DEFAULTS.SMS_TENCENT_SECRET_KEY,
-      },
+      tencent: smsSecretFromEnv({ ...process.env, ...options.environment }).tencent,
     });
     const { blueprint } = options;
     this.blueprint = blueprint;
