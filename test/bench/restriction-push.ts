@@ -18,6 +18,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { keys } from '../../functions/adapters/dynamodb/keys.ts';
 import type { PushRun } from '../../functions/adapters/dynamodb/push-runs.ts';
 import { planPace } from '../../functions/core/pushes/deadline.ts';
 import { restrictionRunKey } from '../../functions/core/pushes/planning.ts';
@@ -196,7 +197,7 @@ try {
     // The run item is in the operations table's gsi1 (the runs listing, all attributes projected):
     // each write of it is written to the index too, which AWS bills and DynamoDB Local does not report.
     let runItemWrites = 0;
-    const isRunKey = (k: unknown) => (k as { sk?: unknown } | undefined)?.sk === 'RUN';
+    const isRunKey = (k: unknown) => (k as { sk?: unknown } | undefined)?.sk === keys.run('').sk;
     const writesOfRunItem = (command: string, input: { Key?: unknown; TransactItems?: unknown[] }) =>
       (/^(Update|Put|Delete)Item/.test(command) && isRunKey(input.Key) ? 1 : 0) +
       (input.TransactItems ?? []).filter((t) => isRunKey((t as { Update?: { Key?: unknown } }).Update?.Key))
@@ -252,7 +253,7 @@ try {
     const runItem = await doc.send(
       new GetCommand({
         TableName: localTableName(bp.service, 'operations'),
-        Key: { pk: `RUN#${restrictionRunKey('beijing', '2026-11-16', 'morning')}`, sk: 'RUN' },
+        Key: keys.run(restrictionRunKey('beijing', '2026-11-16', 'morning')),
       }),
     );
     // An index write is a standard write of the projected item (1 WRU per KB, rounded up).
