@@ -8,11 +8,11 @@
  *   --api URL      a deployed API (default: the local stack on PORT or 3000)
  *   --token JWT    an operator token for --api (default locally: minted from LOCAL_DATA_DIR's key)
  */
-import { parseArgs } from 'node:util';
+import { cliArgs } from '../lib/local/cli.ts';
 import { LOCAL_ISSUER, LocalJwtIssuer, localKeyFile } from '../lib/local/jwt.ts';
 import { defaultDataDir } from '../lib/local/stack.ts';
 
-const { values } = parseArgs({
+const { values } = cliArgs('usage: npm run menu -- [--account dev] [--publish] [--api URL] [--token JWT]', {
   options: {
     account: { type: 'string', default: 'dev' },
     publish: { type: 'boolean', default: false },

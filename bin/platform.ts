@@ -16,12 +16,15 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-import { parseArgs } from 'node:util';
+
 import { DEV_DRIVER_DEFAULTS } from '../functions/adapters/integrations/secret.ts';
-import { fetchOrExplain, localStackUrl } from '../lib/local/cli.ts';
+import { cliArgs, fetchOrExplain, localStackUrl, usageError } from '../lib/local/cli.ts';
 import { platformEvents, signedBatch } from '../lib/local/platform-user.ts';
 
-const { values, positionals } = parseArgs({
+const USAGE =
+  'usage: npm run platform -- vehicle|licence|violation|points|inspection|insurance|renewal|file|drop … (see bin/platform.ts)';
+
+const { values, positionals } = cliArgs(USAGE, {
   allowPositionals: true,
   options: {
     vin: { type: 'string' },
@@ -43,12 +46,7 @@ const { values, positionals } = parseArgs({
   },
 });
 const [command, subject, extra] = positionals;
-const usage = () => {
-  console.error(
-    'usage: npm run platform -- vehicle|licence|violation|points|inspection|insurance|renewal|file|drop … (see bin/platform.ts)',
-  );
-  process.exit(2);
-};
+const usage = () => usageError(USAGE);
 const integration = {
   id: process.env.DRIVER_INTEGRATION_ID ?? DEV_DRIVER_DEFAULTS.DRIVER_INTEGRATION_ID,
   secret: process.env.DRIVER_INTEGRATION_SECRET ?? DEV_DRIVER_DEFAULTS.DRIVER_INTEGRATION_SECRET,

@@ -14,13 +14,16 @@
  *   --resume KEY   emit again what a running run has not finished (audited), then follow it to its end
  *   --redrive Q    local stack: move queue Q's dead letters back (after fixing their cause)
  */
-import { parseArgs } from 'node:util';
-import { fetchOrExplain, localStackUrl } from '../lib/local/cli.ts';
+
+import { cliArgs, fetchOrExplain, localStackUrl, usageError } from '../lib/local/cli.ts';
 import { LOCAL_ISSUER, LocalJwtIssuer, localKeyFile } from '../lib/local/jwt.ts';
 import { defaultDataDir } from '../lib/local/stack.ts';
 import type { PacePlan } from '../schemas/pushes.ts';
 
-const { values } = parseArgs({
+const USAGE =
+  'usage: npm run push -- --city beijing [--date YYYY-MM-DD] [--slot morning|evening] [--dry-run] [--force]   |   --show RUN_KEY   |   --resume RUN_KEY   |   --redrive QUEUE   [--api URL] [--token JWT]';
+
+const { values } = cliArgs(USAGE, {
   options: {
     city: { type: 'string' },
     date: { type: 'string' },
@@ -110,12 +113,7 @@ if (values.resume) {
   );
 }
 if (!key) {
-  if (!values.city) {
-    console.error(
-      'usage: npm run push -- --city beijing [--date YYYY-MM-DD] [--slot morning|evening] [--dry-run] [--force] [--api URL]',
-    );
-    process.exit(2);
-  }
+  if (!values.city) usageError(USAGE);
   const body = {
     city: values.city,
     ...(values.date ? { date: values.date } : {}),

@@ -9,11 +9,13 @@
  *   npm run sms -- --provider aliyun --from 13800138000 退订
  *   npm run sms -- --receipt tc-00000001 --to 13800138000 [--failed]
  */
-import { parseArgs } from 'node:util';
-import { fetchOrExplain, localStackUrl } from '../lib/local/cli.ts';
+import { cliArgs, fetchOrExplain, localStackUrl, usageError } from '../lib/local/cli.ts';
 import { type GatewayName, receiptCallback, replyCallback } from '../lib/local/sms-user.ts';
 
-const { values, positionals } = parseArgs({
+const USAGE =
+  'usage: npm run sms -- [--provider tencent|aliyun] [--from 13800138000] "TD"   |   --receipt MSGID [--to NUMBER] [--failed]   [--url URL]';
+
+const { values, positionals } = cliArgs(USAGE, {
   allowPositionals: true,
   options: {
     provider: { type: 'string', default: 'tencent' },
@@ -25,17 +27,9 @@ const { values, positionals } = parseArgs({
   },
 });
 const provider = values.provider as GatewayName;
-if (provider !== 'tencent' && provider !== 'aliyun') {
-  console.error('--provider is tencent or aliyun');
-  process.exit(2);
-}
+if (provider !== 'tencent' && provider !== 'aliyun') usageError(USAGE, '--provider is tencent or aliyun');
 const text = positionals.join(' ');
-if (!values.receipt && !text) {
-  console.error(
-    'usage: npm run sms -- [--provider tencent|aliyun] --from 13800138000 "TD"   |   --receipt MSGID --to NUMBER [--failed]',
-  );
-  process.exit(2);
-}
+if (!values.receipt && !text) usageError(USAGE);
 const callback = values.receipt
   ? receiptCallback(provider, values.receipt, values.to, !values.failed)
   : replyCallback(provider, values.from, text);

@@ -14,12 +14,14 @@
  *
  * A receipt's msgid is the one the template send returned (GET /_local/outbox shows it).
  */
-import { parseArgs } from 'node:util';
 import { accountsFromEnv } from '../functions/adapters/wechat/accounts.ts';
-import { fetchOrExplain, localStackUrl } from '../lib/local/cli.ts';
+import { cliArgs, fetchOrExplain, localStackUrl, usageError } from '../lib/local/cli.ts';
 import { buildRequest, messageXml, openReply, type SimulatedMessage } from '../lib/local/wechat-user.ts';
 
-const { values, positionals } = parseArgs({
+const USAGE =
+  'usage: npm run wechat -- [--account dev] [--user OPENID] [--plain] "限行"   |   --event subscribe|unsubscribe|CLICK|SCAN|LOCATION [--key KEY] [--field K=V]   |   --type image|voice|video|location|link --field K=V …   |   --receipt MSGID [--status success|"failed:user block"|"failed:system failed"]   [--url URL]';
+
+const { values, positionals } = cliArgs(USAGE, {
   allowPositionals: true,
   options: {
     account: { type: 'string', default: 'dev' },
@@ -40,12 +42,7 @@ if (!account) {
   process.exit(2);
 }
 const text = positionals.join(' ');
-if (!values.event && !values.type && !values.receipt && !text) {
-  console.error(
-    'usage: npm run wechat -- [--account dev] [--user OPENID] "限行"   |   --event subscribe|unsubscribe|CLICK|SCAN|LOCATION [--key KEY] [--field K=V]   |   --type image|voice|video|location|link --field K=V …   |   --receipt MSGID [--status success|"failed:user block"|"failed:system failed"]',
-  );
-  process.exit(2);
-}
+if (!values.event && !values.type && !values.receipt && !text) usageError(USAGE);
 const fields = Object.fromEntries(
   values.field.map((f) => [f.slice(0, f.indexOf('=')), f.slice(f.indexOf('=') + 1)] as const),
 );
