@@ -1,8 +1,11 @@
 /**
  * The daily restriction push end to end on the local stack (DynamoDB Local + the WeChat sandbox):
  * N bound subscribers whose plates are all restricted, pushed through plan → expand → deliver.
- * Alongside, the raw DynamoDB Local conditional-write rate with the same concurrency, so the ratio
- * (pushes/s ÷ raw writes/s) shows how close the pipeline gets to what the database allows; every
+ * Alongside, the raw DynamoDB Local conditional-write rate (at the deliver queue's concurrency and at
+ * the run's most requests in flight; the higher is the ceiling), so the ratio
+ * (pushes/s ÷ raw writes/s) shows how close the pipeline gets to what the database allows; beside
+ * it, measured after the run, the least a push is (that conditional write, then the template send to
+ * the WeChat sandbox, nothing else) and the pipeline's rate over it; every
  * DynamoDB request the functions made during the run, by command and table, with the capacity
  * DynamoDB Local reported for it; and the AWS cost per 1,000,000 pushes at us-east-1 on-demand
  * prices (notify.md §5.1) from that capacity, the Lambda invocations the run recorded and their
@@ -20,6 +23,7 @@ import { parseArgs } from 'node:util';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { keys } from '../../functions/adapters/dynamodb/keys.ts';
 import type { PushRun } from '../../functions/adapters/dynamodb/push-runs.ts';
+import { accountsFromEnv } from '../../functions/adapters/wechat/accounts.ts';
 import { planPace } from '../../functions/core/pushes/deadline.ts';
 import { restrictionRunKey } from '../../functions/core/pushes/planning.ts';
 import { blueprint } from '../../lib/blueprint.ts';
@@ -163,29 +167,40 @@ try {
       );
     }
 
-    // Raw rate: the ledger's conditional write shape, with the deliver queue's concurrency.
-    const concurrency = bp.queues['push-deliveries-wechat']!.maxConcurrency;
+    // Raw rate: the ledger's conditional write shape, at two concurrencies: the deliver queue's
+    // (one request in flight per invocation) and what the run has in flight at most (every
+    // invocation's sends at once). The ceiling is the higher: at the first alone it is a latency,
+    // not what DynamoDB Local can take.
+    const rawLedgerWrite = (pk: string) =>
+      new UpdateCommand({
+        TableName: localTableName(bp.service, 'ledger'),
+        Key: { pk, sk: '2026-11-16' },
+        UpdateExpression: 'ADD #keys :k, c_restriction :one',
+        ConditionExpression:
+          '(attribute_not_exists(#keys) OR NOT contains(#keys, :key)) AND (attribute_not_exists(c_restriction) OR c_restriction < :limit)',
+        ExpressionAttributeNames: { '#keys': 'keys' },
+        ExpressionAttributeValues: { ':k': new Set(['raw']), ':key': 'raw', ':one': 1, ':limit': 1 },
+      });
+    const queueConcurrency = bp.queues['push-deliveries-wechat']!.maxConcurrency;
+    const inFlight =
+      queueConcurrency * Number(bp.functions['deliver-wechat']!.environment.PUSH_CONCURRENCY ?? 1);
     const rawWrites = Math.min(n, 10_000);
-    let next = 0;
-    const rawStart = performance.now();
-    await Promise.all(
-      Array.from({ length: concurrency }, async () => {
-        for (let i = next++; i < rawWrites; i = next++) {
-          await doc.send(
-            new UpdateCommand({
-              TableName: localTableName(bp.service, 'ledger'),
-              Key: { pk: `RAW#${i}`, sk: '2026-11-16' },
-              UpdateExpression: 'ADD #keys :k, c_restriction :one',
-              ConditionExpression:
-                '(attribute_not_exists(#keys) OR NOT contains(#keys, :key)) AND (attribute_not_exists(c_restriction) OR c_restriction < :limit)',
-              ExpressionAttributeNames: { '#keys': 'keys' },
-              ExpressionAttributeValues: { ':k': new Set(['raw']), ':key': 'raw', ':one': 1, ':limit': 1 },
-            }),
-          );
-        }
-      }),
-    );
-    const rawPerSecond = rawWrites / ((performance.now() - rawStart) / 1000);
+    const perSecond = async (concurrency: number, op: (i: number) => Promise<unknown>) => {
+      let next = 0;
+      const start = performance.now();
+      await Promise.all(
+        Array.from({ length: concurrency }, async () => {
+          for (let i = next++; i < rawWrites; i = next++) await op(i);
+        }),
+      );
+      return rawWrites / ((performance.now() - start) / 1000);
+    };
+    const rawAt = {
+      [queueConcurrency]: await perSecond(queueConcurrency, (i) => doc.send(rawLedgerWrite(`RAW#${i}`))),
+      [inFlight]: await perSecond(inFlight, (i) => doc.send(rawLedgerWrite(`RAW#${rawWrites + i}`))),
+    };
+    const rawPerSecond = Math.max(...Object.values(rawAt));
+    const concurrency = rawAt[inFlight]! >= rawAt[queueConcurrency]! ? inFlight : queueConcurrency;
 
     // Every request the functions make to DynamoDB during the run, by command and table, with the
     // capacity DynamoDB (Local) says it consumed (middleware on the one document client they share,
@@ -276,6 +291,35 @@ try {
     );
     const sent = run.counts.sent ?? 0;
     const pushesPerSecond = sent / wallS;
+
+    // The least a push is: the ledger's conditional write and then the template send to the WeChat
+    // sandbox (a body the run just sent), at the concurrency of the raw ceiling, in this process
+    // as the functions' are. Nothing else of the pipeline (no statuses, receipts, counts, queues):
+    // how far the pipeline is from what a push needs on this machine, beside the issue's ratio.
+    const template = stack.wechat.outbox.findLast((e) => e.kind === 'template');
+    if (!template) throw new Error('the run sent no template message');
+    const api = `${stack.endpoint}/_local/wechat/cgi-bin`;
+    const account = accountsFromEnv(process.env)[0]!;
+    const { access_token: accessToken } = (await (
+      await fetch(`${api}/stable_token`, {
+        method: 'POST',
+        body: JSON.stringify({
+          grant_type: 'client_credential',
+          appid: account.appId,
+          secret: account.appSecret,
+        }),
+      })
+    ).json()) as { access_token: string };
+    const pushShapedPerSecond = await perSecond(concurrency, async (i) => {
+      await doc.send(rawLedgerWrite(`PUSH#${i}`));
+      const res = await fetch(`${api}/message/template/send?access_token=${accessToken}`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json' },
+        body: JSON.stringify({ ...template.body, touser: `o-raw-${i}` }),
+      });
+      const answer = (await res.json()) as { errcode?: number };
+      if (answer.errcode !== 0) throw new Error(`sandbox refused the send: ${JSON.stringify(answer)}`);
+    });
     const bundle = 50;
     const perInvocation = bp.queues['push-deliveries-wechat']!.batchSize * bundle;
     // The ratio as the issue defines it: pushes a second ÷ raw conditional writes a second. Beside
@@ -285,7 +329,13 @@ try {
     const writes = [...requests].reduce((a, [k, r]) => a + (isRead(k) ? 0 : r.n), 0) / Math.max(1, sent);
     const ratio = pushesPerSecond / rawPerSecond;
     rows.push(
-      `| ${n.toLocaleString('en')} | ${sent.toLocaleString('en')} | ${wallS.toFixed(1)} | ${pushesPerSecond.toFixed(0)} | ${rawPerSecond.toFixed(0)} | **${ratio.toFixed(2)}** | ${writes.toFixed(2)} | ${all.toFixed(2)} | ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} |`,
+      `| ${n.toLocaleString('en')} | ${sent.toLocaleString('en')} | ${wallS.toFixed(1)} | ${pushesPerSecond.toFixed(0)} | ${Object.entries(
+        rawAt,
+      )
+        .map(([c, r]) => `${r.toFixed(0)} at ${c}`)
+        .join(
+          ', ',
+        )} | **${ratio.toFixed(2)}** | ${pushShapedPerSecond.toFixed(0)} (${(pushShapedPerSecond / rawPerSecond).toFixed(2)}) | ${(pushesPerSecond / pushShapedPerSecond).toFixed(2)} | ${writes.toFixed(2)} | ${all.toFixed(2)} | ${(process.resourceUsage().maxRSS / 1024).toFixed(0)} |`,
     );
 
     // Cost per 1,000,000 pushes, itemised: DynamoDB from the capacity every request of the run
@@ -357,9 +407,9 @@ console.log('\nRestriction push end to end on the local stack (DynamoDB Local + 
 for (const w of warmups) console.log(w);
 if (warmups.length) console.log('');
 console.log(
-  '| subscribers | sent | wall s | pushes/s | raw cond. writes/s | ratio | write requests/push | all requests/push | peak RSS MB (whole stack) |',
+  '| subscribers | sent | wall s | pushes/s | raw cond. writes/s (at requests in flight; the higher is the ceiling) | ratio | write + send/s (÷ raw) | pushes/s ÷ write + send | write requests/push | all requests/push | peak RSS MB (whole stack) |',
 );
-console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
+console.log('| ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: |');
 for (const r of rows) console.log(r);
 for (const c of requestTables) console.log(c);
 for (const c of costs) console.log(c);
