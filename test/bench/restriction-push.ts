@@ -15,9 +15,15 @@
  * that both are measured warm: the JVM under DynamoDB Local speeds up for tens of seconds after it
  * starts, which a 10,000-follower run otherwise spends most of its time in.
  *
- *   node test/bench/restriction-push.ts [--subscribers 10000,50000] [--warmup 5000]
+ * `--profile DIR` writes a V8 CPU profile of this process (every handler of the stack, the
+ * sandboxes; not DynamoDB Local's JVM) during each measured run, and only then, into DIR.
+ *
+ *   node test/bench/restriction-push.ts [--subscribers 10000,50000] [--warmup 5000] [--profile DIR]
  */
 import { spawnSync } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { GetCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
@@ -36,6 +42,7 @@ const { values } = parseArgs({
   options: {
     subscribers: { type: 'string', default: '10000,50000' },
     warmup: { type: 'string', default: '5000' },
+    profile: { type: 'string' },
   },
 });
 const sizes = values.subscribers.split(',').map(Number);
@@ -115,6 +122,22 @@ function ledgerCapacityModel(wruPerPush: number, rruPerPush: number): string[] {
     `\nA provisioned WCU-hour (3,600 writes) costs as much as ${(fullHour * 100).toFixed(0)}% of those writes on demand, so provisioning pays only where more than that is used; the window uses ${(((plan.totalRate * wruPerPush * runHours) / (windowWcu * billedHours)) * 100).toFixed(0)}% of what it is billed for, and the evening slot would need a window of its own.`,
   );
   return lines;
+}
+
+/** A CPU profile of this process from now until `stop`, written as a .cpuprofile file. */
+async function startProfiler() {
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  return {
+    async stop(file: string) {
+      const { profile } = await session.post('Profiler.stop');
+      mkdirSync(join(file, '..'), { recursive: true });
+      writeFileSync(file, JSON.stringify(profile));
+      session.disconnect();
+    },
+  };
 }
 
 const ddb = await startDynamoDbLocal();
@@ -259,7 +282,9 @@ try {
     );
 
     counting = true;
+    const profiler = values.profile ? await startProfiler() : null;
     const { run, wallS } = await runPush('2026-11-16');
+    if (profiler) await profiler.stop(join(values.profile!, `restriction-push-${n}.cpuprofile`));
     counting = false;
     const sentSoFar = Math.max(1, run.counts.sent ?? 0);
     const isRead = (command: string) => /^(Get|BatchGet|Query|Scan|TransactGet)/.test(command);
