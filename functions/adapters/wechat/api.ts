@@ -9,13 +9,17 @@
  */
 import type { WeChatAccount } from '../../../schemas/wechat.ts';
 import { errorName } from '../../core/errors.ts';
+import type { JsonAnswer, JsonRequest } from '../../shared/clients/http-json.ts';
 import { WeChatApiError } from './errors.ts';
 import type { TokenManager } from './tokens.ts';
 
 export interface WeChatApiOptions {
   baseUrl: string;
   tokens: TokenManager;
+  /** Media downloads (headers, bytes), and the JSON calls where `request` is not given. */
   fetch?: typeof fetch;
+  /** The JSON calls (every send): functions give node:http's (shared/clients/http-json.ts). */
+  request?: JsonRequest;
   /** Backoff for retryable errors: attempts and base delay. */
   maxRetries?: number;
   baseDelayMs?: number;
@@ -28,16 +32,27 @@ type Json = Record<string, unknown>;
 const NOT_SENT = new Set(['ECONNREFUSED', 'ENOTFOUND', 'EAI_AGAIN', 'ENETUNREACH', 'EHOSTUNREACH']);
 
 export class WeChatApi {
-  private readonly options: Required<Omit<WeChatApiOptions, 'fetch'>> & { fetch: typeof fetch };
+  private readonly options: Required<Omit<WeChatApiOptions, 'fetch' | 'request'>> & {
+    fetch: typeof fetch;
+    request: JsonRequest;
+  };
   constructor(options: WeChatApiOptions) {
-    this.options = { maxRetries: 3, baseDelayMs: 200, timeoutMs: 5000, fetch: globalThis.fetch, ...options };
+    const fetch = options.fetch ?? globalThis.fetch;
+    this.options = {
+      maxRetries: 3,
+      baseDelayMs: 200,
+      timeoutMs: 5000,
+      ...options,
+      fetch,
+      request: options.request ?? fetch,
+    };
   }
 
   private async once(path: string, token: string, body: Json | undefined): Promise<Json> {
     const url = `${this.options.baseUrl}${path}${path.includes('?') ? '&' : '?'}access_token=${encodeURIComponent(token)}`;
-    let res: Response;
+    let res: JsonAnswer;
     try {
-      res = await this.options.fetch(url, {
+      res = await this.options.request(url, {
         method: body ? 'POST' : 'GET',
         headers: { 'content-type': 'application/json; charset=utf-8' },
         ...(body ? { body: JSON.stringify(body) } : {}),
@@ -45,7 +60,9 @@ export class WeChatApi {
       });
     } catch (error) {
       const e = new WeChatApiError(-1, `network: ${errorName(error)}`);
-      e.maybeDelivered = !NOT_SENT.has((error as { cause?: { code?: string } }).cause?.code ?? '');
+      // fetch puts the socket's error in `cause`; node:http rejects with it.
+      const { code, cause } = error as { code?: string; cause?: { code?: string } };
+      e.maybeDelivered = !NOT_SENT.has(cause?.code ?? code ?? '');
       throw e;
     }
     if (res.status >= 500) throw new WeChatApiError(-1, `HTTP ${res.status}`);

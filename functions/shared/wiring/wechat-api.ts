@@ -6,6 +6,7 @@ import { accountDirectory } from '../../adapters/wechat/accounts.ts';
 import { WeChatApi } from '../../adapters/wechat/api.ts';
 import { DynamoTokenStore, StableTokenManager } from '../../adapters/wechat/tokens.ts';
 import { documentClient } from '../clients/dynamodb.ts';
+import { httpJson } from '../clients/http-json.ts';
 import { env, requireEnv, tableName } from '../config.ts';
 
 export const accounts = accountDirectory(env());
@@ -17,5 +18,5 @@ export function wechatApi() {
     baseUrl,
     store: new DynamoTokenStore(documentClient, tableName('operations')),
   });
-  return { tokens, api: new WeChatApi({ baseUrl, tokens }) };
+  return { tokens, api: new WeChatApi({ baseUrl, tokens, request: httpJson }) };
 }
