@@ -269,7 +269,7 @@ describe('TencentSmsGateway', () => {
       message,
       reference: 'r',
     });
-    expect(refused).toEqual({ status: 'unknown', code: 'TypeError' });
+    expect(refused).toEqual({ status: 'unknown', code: 'ECONNREFUSED' });
   });
 
   it('classifies codes as before', () => {

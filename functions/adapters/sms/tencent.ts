@@ -1,6 +1,6 @@
 /**
  * Tencent Cloud SMS (API 3.0, SendSms 2021-01-11): one signed JSON POST to sms.tencentcloudapi.com
- * with the global fetch, signed TC3-HMAC-SHA256 (./tc3.ts). Hand-written rather than through
+ * over node:http (the provider transport, ../../shared/clients/http-json.ts), signed TC3-HMAC-SHA256 (./tc3.ts). Hand-written rather than through
  * `tencentcloud-sdk-nodejs-sms`: SendSms is the one call we make, and the SDK brought ~600 KiB into
  * every sending function's bundle (node-fetch/whatwg-url/tr46, form-data/mime-db) for it. One
  * number per call here (the deliver path sends per recipient; SendSms takes up to 200). Never retried
@@ -10,6 +10,7 @@
  */
 import { errorName } from '../../core/errors.ts';
 import type { OutboundSms, SendResult, SmsGateway } from '../../core/sms/ports.ts';
+import { httpJson } from '../../shared/clients/http-json.ts';
 import { splitEndpoint } from './endpoint.ts';
 import { signTc3 } from './tc3.ts';
 
@@ -92,7 +93,7 @@ export class TencentSmsGateway implements SmsGateway {
     });
     let answer: SendSmsAnswer['Response'];
     try {
-      const res = await fetch(this.url, {
+      const res = await httpJson(this.url, {
         method: 'POST',
         headers,
         body: payload,
@@ -100,13 +101,12 @@ export class TencentSmsGateway implements SmsGateway {
       });
       // API 3.0 answers every request it handled with 200 and the outcome in the body; anything
       // else came from in between, and the send may or may not have happened.
-      if (res.status !== 200) {
-        await res.body?.cancel();
-        return { status: 'unknown', code: `http-${res.status}` };
-      }
+      if (res.status !== 200) return { status: 'unknown', code: `http-${res.status}` };
       answer = ((await res.json()) as SendSmsAnswer | null)?.Response;
     } catch (error) {
-      return { status: 'unknown', code: errorName(error) || 'network' };
+      // The socket's error code where there is one (ECONNREFUSED, ECONNRESET), else the error's name.
+      const { code } = error as { code?: unknown };
+      return { status: 'unknown', code: typeof code === 'string' ? code : errorName(error) || 'network' };
     }
     // An API error (Response.Error) has a code: the request was answered, nothing was sent.
     const code = answer?.Error?.Code;
