@@ -354,9 +354,9 @@ export const blueprintInput = {
       description:
         'The only way a push reaches a WeChat follower: status, cap + dedupe in one write, template send.',
       entry: 'functions/deliver-wechat/handler.ts',
-      // Peak 177 MB (157 MB with a 256 MB function's heap), so memory would allow 256; the CPU share
-      // does not: ~3–4 ms of CPU a push here (test/bench/deliver-memory.ts) allows 56–72 sends/s at
-      // 384 MB's 0.22 vCPU but only 36–48 at 256 MB's 0.145, around the 40/s a run is paced at.
+      // Peak 164 MB, so memory would allow 256; the CPU share does not: 3.9 ms of CPU a push here
+      // (median of 3, test/bench/deliver-memory.ts; 4.8 when sends went through fetch) allows ~56
+      // sends/s at 384 MB's 0.22 vCPU but ~37 at 256 MB's 0.145, below the 40/s a run is paced at.
       memoryMb: 384,
       timeoutSeconds: 60,
       // subscribers: statuses and consents to subscription templates; ledger: also a follower deferred after 43117.
