@@ -45,6 +45,16 @@ beforeAll(async () => {
   await new Promise((r) => server.once('listening', r));
   base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
 });
+/** A loopback port that was just listened on and closed: nothing answers there. */
+async function closedPort(): Promise<number> {
+  const closed = createServer();
+  closed.listen(0, '127.0.0.1');
+  await new Promise((r) => closed.once('listening', r));
+  const port = (closed.address() as AddressInfo).port;
+  await new Promise((r) => closed.close(r));
+  return port;
+}
+
 afterAll(async () => {
   server.closeAllConnections();
   await new Promise((r) => server.close(r));
@@ -91,11 +101,7 @@ describe('httpJson', () => {
   });
 
   it('rejects with the socket’s error code when nothing answers or the connection breaks', async () => {
-    const closed = createServer();
-    closed.listen(0, '127.0.0.1');
-    await new Promise((r) => closed.once('listening', r));
-    const port = (closed.address() as AddressInfo).port;
-    await new Promise((r) => closed.close(r));
+    const port = await closedPort();
     await expect(httpJson(`http://127.0.0.1:${port}/x`, { method: 'GET' })).rejects.toMatchObject({
       code: 'ECONNREFUSED',
     });
@@ -137,11 +143,7 @@ describe('the WeChat client over httpJson', () => {
   });
 
   it('a refused connection certainly sent nothing', async () => {
-    const closed = createServer();
-    closed.listen(0, '127.0.0.1');
-    await new Promise((r) => closed.once('listening', r));
-    const port = (closed.address() as AddressInfo).port;
-    await new Promise((r) => closed.close(r));
+    const port = await closedPort();
     const error = await api(`http://127.0.0.1:${port}`)
       .call(account, '/cgi-bin/message/template/send', { touser: 'o-4' }, { once: true })
       .catch((e: unknown) => e);
