@@ -16,7 +16,6 @@
  */
 import { readFileSync } from 'node:fs';
 import { basename } from 'node:path';
-
 import { DEV_DRIVER_DEFAULTS } from '../functions/adapters/integrations/secret.ts';
 import { cliArgs, fetchOrExplain, localStackUrl, usageError } from '../lib/local/cli.ts';
 import { platformEvents, signedBatch } from '../lib/local/platform-user.ts';

@@ -14,7 +14,6 @@
  *   --resume KEY   emit again what a running run has not finished (audited), then follow it to its end
  *   --redrive Q    local stack: move queue Q's dead letters back (after fixing their cause)
  */
-
 import { cliArgs, fetchOrExplain, localStackUrl, usageError } from '../lib/local/cli.ts';
 import { LOCAL_ISSUER, LocalJwtIssuer, localKeyFile } from '../lib/local/jwt.ts';
 import { defaultDataDir } from '../lib/local/stack.ts';

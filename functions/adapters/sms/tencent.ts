@@ -1,8 +1,9 @@
 /**
  * Tencent Cloud SMS (API 3.0, SendSms 2021-01-11): one signed JSON POST to sms.tencentcloudapi.com
- * over node:http (the provider transport, ../../shared/clients/http-json.ts), signed TC3-HMAC-SHA256 (./tc3.ts). Hand-written rather than through
- * `tencentcloud-sdk-nodejs-sms`: SendSms is the one call we make, and the SDK brought ~600 KiB into
- * every sending function's bundle (node-fetch/whatwg-url/tr46, form-data/mime-db) for it. One
+ * over node:http (the provider transport, ../../shared/clients/http-json.ts), signed
+ * TC3-HMAC-SHA256 (./tc3.ts). Hand-written rather than through `tencentcloud-sdk-nodejs-sms`:
+ * SendSms is the one call we make, and the SDK brought ~600 KiB into every sending function's
+ * bundle (node-fetch/whatwg-url/tr46, form-data/mime-db) for it. One
  * number per call here (the deliver path sends per recipient; SendSms takes up to 200). Never retried
  * (SendSms is not idempotent). Codes: SendStatusSet `Ok`; `LimitExceeded.PhoneNumber*` the gateway's
  * per-number limits; `InvalidParameterValue.*PhoneNumber*`/`UnsupportedOperation.*` permanent for

@@ -1,9 +1,10 @@
 /**
  * JSON over node:http(s) with keep-alive connections: the transport of the provider APIs a function
- * calls once per message (WeChat's send APIs). `fetch` does the same job at about three times the
- * CPU per request (undici's WHATWG streams and headers: ~340–460 µs against ~100–155 µs per request
- * on this machine, measured with 12 requests in flight); at a morning's 240 sends a second that CPU
- * is what a delivery invocation's memory size buys (test/bench/deliver-memory.ts).
+ * calls once per message (WeChat's send APIs, Tencent's SendSms). `fetch` does the same job at more
+ * than twice the CPU per request (undici's WHATWG streams and headers: a median of 333 µs against
+ * 141 µs on this machine with 12 requests in flight, `npm run -s bench -- http-client`); at a
+ * morning's 240 sends a second that CPU is what a delivery invocation's memory size buys
+ * (test/bench/deliver-memory.ts).
  *
  * It answers as `fetch` does for these calls — `status` and `json()` — so `fetch` itself, and the
  * tests' fakes of it, stand in for it wherever a caller takes a `JsonRequest`. A failure before an
