@@ -278,7 +278,16 @@ describe('local one-off schedules (EventBridge Scheduler wire protocol, real SDK
     const fired = items.find((i) => (i.event as { noticeId?: string }).noticeId === 'n1');
     expect(fired?.event).toEqual({ noticeId: 'n1', version: 3 });
     expect(stack.oneOffSchedules.list()).toHaveLength(0);
-    const done = stack.oneOffSchedules.fired.find((s) => s.name === publishScheduleName('n1', 3))!;
+    // `fired` records the schedule once its invocation has returned, which may be just after the
+    // function's own write was seen.
+    const done = await vi.waitFor(
+      () => {
+        const d = stack.oneOffSchedules.fired.find((s) => s.name === publishScheduleName('n1', 3));
+        if (!d) throw new Error('not recorded as fired yet');
+        return d;
+      },
+      { timeout: 5000 },
+    );
     expect(done.result).toBe('ok');
     // Never before publishAt, even firing at the start of the at() minute as the scheduler may.
     expect(done.firedAt!.getTime()).toBeGreaterThanOrEqual(Date.parse(publishAt));
